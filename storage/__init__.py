@@ -1,0 +1,32 @@
+"""Winnow's store: listings in, papers out. Plain Python and SQLite; never imports Qt."""
+
+from __future__ import annotations
+
+from storage.library import (
+    ImportCancelled,
+    Library,
+    LibraryCorrupt,
+    LibraryError,
+    SchemaTooNew,
+    default_library_path,
+    sample_listings,
+)
+from storage.listing import ListingError
+from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+
+__all__ = [
+    "Annotation",
+    "Change",
+    "FileReport",
+    "ImportCancelled",
+    "ImportReport",
+    "Library",
+    "LibraryCorrupt",
+    "LibraryError",
+    "ListingError",
+    "Paper",
+    "PaperRow",
+    "SchemaTooNew",
+    "default_library_path",
+    "sample_listings",
+]

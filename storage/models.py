@@ -1,0 +1,175 @@
+"""Plain value types that the Library hands out. No database handles inside."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+COLOURS = ("yellow", "green", "blue", "pink", "purple")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    path: str
+    name: str
+    listing_date: str | None
+    position: int
+    imported_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    id: int
+    paper_id: int
+    start: int
+    end: int
+    quote: str
+    comment: str
+    colour: str
+    orphaned: bool
+    created_at: str
+    updated_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "comment": self.comment,
+            "colour": self.colour,
+            "orphaned": self.orphaned,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    id: int
+    title: str
+    abstract: str
+    authors_count: int | None
+    organization: str | None
+    published: str | None
+    published_raw: str | None
+    year_inferred: bool
+    upvotes: int | None
+    added_at: str
+    read_at: str | None
+    starred: bool
+    note: str
+    tags: tuple[str, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def byline(self) -> str:
+        """Who wrote it, as the listing says: an organisation or an author count."""
+        if self.organization:
+            return self.organization
+        if self.authors_count:
+            return f"{self.authors_count} author{'s' if self.authors_count != 1 else ''}"
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors_count": self.authors_count,
+            "organization": self.organization,
+            "published": self.published,
+            "published_raw": self.published_raw,
+            "year_inferred": self.year_inferred,
+            "upvotes": self.upvotes,
+            "read": self.read,
+            "read_at": self.read_at,
+            "starred": self.starred,
+            "tags": list(self.tags),
+            "note": self.note,
+            "annotations": [a.to_json() for a in self.annotations],
+            "sources": [
+                {"path": s.path, "listing_date": s.listing_date, "position": s.position}
+                for s in self.sources
+            ],
+            "added_at": self.added_at,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """What one line of the paper list shows: everything but the long texts."""
+
+    id: int
+    title: str
+    read: bool
+    starred: bool
+    tags: tuple[str, ...]
+    published: str | None
+    upvotes: int | None
+    byline: str
+    annotated: bool
+    has_note: bool
+
+
+@dataclass(slots=True)
+class FileReport:
+    path: str
+    name: str
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    source_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"error: {self.error}"
+        text = (f"{self.name}: {self.found} papers, {self.new} new, "
+                f"{self.updated} updated, {self.unchanged} unchanged")
+        if self.warnings:
+            text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+@dataclass(slots=True)
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    @property
+    def new(self) -> int:
+        return sum(f.new for f in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(f.updated for f in self.files)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "new": self.new, "updated": self.updated,
+                "files": [f.to_json() for f in self.files]}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an undo or redo did, so views can repaint just those papers."""
+
+    description: str
+    paper_ids: tuple[int, ...]

@@ -1,0 +1,251 @@
+"""The library's schema and its migrations.
+
+Each migration is a function registered under the `PRAGMA user_version` it
+produces. `migrate()` runs the pending ones in order, each in its own
+transaction, so a crash mid-upgrade leaves the file at the last whole version.
+The schema is documented for users in the README ("The library file").
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+class SchemaTooNew(RuntimeError):
+    """The file was written by a newer Winnow; touching it could lose data."""
+
+
+def migration(version: int) -> Callable[[Migration], Migration]:
+    def register(fn: Migration) -> Migration:
+        if version in MIGRATIONS:
+            raise ValueError(f"migration {version} registered twice")
+        MIGRATIONS[version] = fn
+        return fn
+
+    return register
+
+
+# Columns the full-text index covers, in MATCH column order. bm25 weights follow
+# the same order: a word in the title says far more about a paper than one in
+# its abstract; the user's own words (note, annotation comments) sit between.
+FTS_COLUMNS = ("title", "abstract", "note", "annotation_text")
+FTS_WEIGHTS = (10.0, 1.0, 4.0, 4.0)
+
+
+@migration(1)
+def _create_initial_schema(db: sqlite_utils.Database) -> None:
+    db["sources"].create(
+        {
+            "id": int,
+            "path": str,  # as given at import time, or "clipboard"
+            "name": str,  # file name shown to the user and matched by source:
+            "sha256": str,
+            "listing_date": str,  # ISO date printed at the top of the listing
+            "imported_at": str,  # ISO UTC timestamp
+            "status": str,  # 'importing' until the last batch commits, then 'complete'
+            "papers_found": int,
+            "papers_new": int,
+            "papers_updated": int,
+            "warnings": str,  # JSON list of one-line messages
+        },
+        pk="id",
+        not_null={"path", "name", "imported_at", "status"},
+        defaults={"status": "importing", "papers_found": 0, "papers_new": 0,
+                  "papers_updated": 0, "warnings": "[]"},
+    )
+    db["papers"].create(
+        {
+            "id": int,
+            "key": str,  # normalised title: the dedupe key
+            "title": str,
+            "abstract": str,
+            "authors_count": int,
+            "organization": str,
+            "published": str,  # ISO date
+            "published_raw": str,  # as printed: "Jun 2", "Oct 28, 2024"
+            "year_inferred": int,
+            "upvotes": int,
+            "added_at": str,
+            "first_source_id": int,  # the import that brought the paper in
+            # User data: no import ever writes these.
+            "read_at": str,
+            "starred": int,
+            "note": str,
+            "note_updated_at": str,
+            # Annotation comments gathered by triggers so that the FTS index can
+            # use this table as its external content.
+            "annotation_text": str,
+        },
+        pk="id",
+        not_null={"key", "title", "abstract", "added_at", "starred", "note",
+                  "annotation_text", "year_inferred"},
+        defaults={"abstract": "", "starred": 0, "note": "", "annotation_text": "",
+                  "year_inferred": 0},
+        foreign_keys=[("first_source_id", "sources", "id")],
+    )
+    db.execute("CREATE UNIQUE INDEX papers_key ON papers(key)")
+    db.execute("CREATE INDEX papers_published ON papers(published)")
+    db.execute("CREATE INDEX papers_added ON papers(added_at)")
+    db.execute("CREATE INDEX papers_read_at ON papers(read_at)")
+    db.execute("CREATE INDEX papers_first_source ON papers(first_source_id)")
+    db.execute("CREATE INDEX papers_starred ON papers(starred) WHERE starred")
+
+    db["paper_sources"].create(
+        {"paper_id": int, "source_id": int, "position": int},
+        pk=("paper_id", "source_id"),
+        foreign_keys=[("paper_id", "papers", "id"), ("source_id", "sources", "id")],
+    )
+    db.execute("CREATE INDEX paper_sources_source ON paper_sources(source_id)")
+
+    db["tags"].create({"id": int, "name": str, "created_at": str}, pk="id",
+                      not_null={"name"})
+    db.execute("CREATE UNIQUE INDEX tags_name ON tags(name COLLATE NOCASE)")
+    db["paper_tags"].create(
+        {"paper_id": int, "tag_id": int, "added_at": str},
+        pk=("paper_id", "tag_id"),
+        foreign_keys=[("paper_id", "papers", "id"), ("tag_id", "tags", "id")],
+    )
+    db.execute("CREATE INDEX paper_tags_tag ON paper_tags(tag_id)")
+
+    db["annotations"].create(
+        {
+            "id": int,
+            "paper_id": int,
+            "start": int,  # character offsets into papers.abstract, end exclusive
+            "end": int,
+            "quote": str,  # the anchor: re-found when an abstract changes
+            "comment": str,
+            "colour": str,
+            "orphaned": int,  # 1 when a changed abstract no longer holds the quote
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"paper_id", "start", "end", "quote", "comment", "colour", "orphaned",
+                  "created_at", "updated_at"},
+        defaults={"comment": "", "colour": "yellow", "orphaned": 0},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE INDEX annotations_paper ON annotations(paper_id)")
+
+    db["saved_searches"].create(
+        {"id": int, "name": str, "query": str, "created_at": str}, pk="id",
+        not_null={"name", "query", "created_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX saved_searches_name ON saved_searches(name)")
+
+    # Append-only log of what the user did: undo/redo across restarts and
+    # triage statistics. `batch` groups the rows one user action wrote.
+    db["events"].create(
+        {
+            "id": int,
+            "batch": int,
+            "paper_id": int,
+            "action": str,
+            "before": str,  # JSON
+            "after": str,  # JSON
+            "at": str,
+            "undone": int,
+        },
+        pk="id",
+        not_null={"batch", "action", "at", "undone"},
+        defaults={"undone": 0},
+    )
+    db.execute("CREATE INDEX events_batch ON events(batch)")
+
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+    # What an import that commits in batches changed in papers it did not add,
+    # so that an import killed half-way is undone whole on the next open.
+    db["import_undo"].create(
+        {"source_id": int, "paper_id": int, "facts": str}, pk=("source_id", "paper_id"),
+    )
+
+    columns = ", ".join(FTS_COLUMNS)
+    old_values = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    new_values = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE papers_fts USING fts5(
+            {columns},
+            content='papers', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2'
+        );
+        CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row');
+
+        -- Imports write index rows themselves, in bulk (an insert trigger halves
+        -- import speed). Edits and deletes from any tool keep the index in step.
+        -- Only the indexed columns fire the update trigger, so flipping a read
+        -- mark or a star never re-indexes an abstract.
+        CREATE TRIGGER papers_fts_update AFTER UPDATE OF {columns} ON papers BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, {columns})
+                VALUES ('delete', old.id, {old_values});
+            INSERT INTO papers_fts(rowid, {columns}) VALUES (new.id, {new_values});
+        END;
+        CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN
+            INSERT INTO papers_fts(papers_fts, rowid, {columns})
+                VALUES ('delete', old.id, {old_values});
+        END;
+
+        -- Annotation comments are searchable through papers.annotation_text.
+        CREATE TRIGGER annotations_text_insert AFTER INSERT ON annotations BEGIN
+            UPDATE papers SET annotation_text = (
+                SELECT coalesce(group_concat(comment, char(10)), '')
+                FROM annotations WHERE paper_id = new.paper_id AND comment != ''
+            ) WHERE id = new.paper_id;
+        END;
+        CREATE TRIGGER annotations_text_update AFTER UPDATE OF comment ON annotations BEGIN
+            UPDATE papers SET annotation_text = (
+                SELECT coalesce(group_concat(comment, char(10)), '')
+                FROM annotations WHERE paper_id = new.paper_id AND comment != ''
+            ) WHERE id = new.paper_id;
+        END;
+        CREATE TRIGGER annotations_text_delete AFTER DELETE ON annotations BEGIN
+            UPDATE papers SET annotation_text = (
+                SELECT coalesce(group_concat(comment, char(10)), '')
+                FROM annotations WHERE paper_id = old.paper_id AND comment != ''
+            ) WHERE id = old.paper_id;
+        END;
+        """
+    )
+
+
+CURRENT_VERSION = max(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, *, before_upgrade: Callable[[int], None] | None = None
+            ) -> int:
+    """Bring the file to CURRENT_VERSION; returns the version it had.
+
+    `before_upgrade(version)` runs once before the first pending migration of an
+    existing library (the Library takes a backup there).
+    """
+    found = user_version(conn)
+    if found > CURRENT_VERSION:
+        raise SchemaTooNew(
+            f"this library was written by a newer Winnow (schema {found}, this program "
+            f"knows up to {CURRENT_VERSION}); upgrade Winnow to open it"
+        )
+    if found < CURRENT_VERSION and found > 0 and before_upgrade is not None:
+        before_upgrade(found)
+    db = sqlite_utils.Database(conn)
+    for version in range(found + 1, CURRENT_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            conn.execute(f"PRAGMA user_version = {int(version)}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return found

@@ -1,0 +1,53 @@
+"""Shared fixtures: a fresh real library file per test, in a temp dir."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from storage import Library
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    lib = Library(tmp_path / "library.db")
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope="session")
+def _seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Importing the seeds once per session and copying the file keeps each test's
+    # library fresh without paying for five imports every time.
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+    with Library(path) as lib:
+        report = lib.import_files(SEEDS)
+        assert report.ok, report
+        lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, _seeded_template: Path) -> Iterator[Library]:
+    """A library holding the five sample listings (415 papers)."""
+    path = tmp_path / "library.db"
+    shutil.copy(_seeded_template, path)
+    lib = Library(path)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def seeded_path(tmp_path: Path, _seeded_template: Path) -> Path:
+    path = tmp_path / "library.db"
+    shutil.copy(_seeded_template, path)
+    return path
