@@ -145,11 +145,9 @@ class Library:
     def _configure(self) -> None:
         conn = self.conn
         conn.execute("PRAGMA busy_timeout = 10000")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-        if mode.lower() != "wal":
-            # A read-only directory or a network file system can refuse WAL;
-            # the default rollback journal is still safe, only less concurrent.
-            pass
+        # WAL lets the app read while `winnow import` writes. Where the file system
+        # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
 
