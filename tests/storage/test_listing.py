@@ -1,0 +1,675 @@
+"""The listing parser against the five sample pages and the ways real files go wrong."""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage import listing
+from storage.listing import (
+    Listing,
+    ListingError,
+    PaperRecord,
+    decode_listing,
+    iter_listing,
+    open_listing,
+    parse_listing,
+    read_listing,
+)
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+# Fixed so yearless dates do not depend on the day the tests run or on the files' mtimes.
+REF = date(2025, 12, 31)
+EXPECTED_COUNTS = {"000": 22, "001": 221, "002": 63, "003": 57, "004": 70}
+META_SEEDS = ("000", "002", "003")
+
+
+def seed_path(prefix: str) -> Path:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path
+
+
+def seed_text(prefix: str) -> str:
+    return seed_path(prefix).read_text(encoding="utf-8")
+
+
+def parse_seed(prefix: str) -> Listing:
+    path = seed_path(prefix)
+    return parse_listing(
+        decode_listing(path.read_bytes(), path.name), name=path.name, reference=REF
+    )
+
+
+def by_title(parsed: Listing, title: str) -> PaperRecord:
+    (record,) = [r for r in parsed.records if r.title == title]
+    return record
+
+
+# ----------------------------------------------------------------------- the seeds
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_COUNTS))
+def test_each_seed_gives_its_block_count_without_warnings(prefix: str) -> None:
+    parsed = parse_seed(prefix)
+    assert len(parsed.records) == EXPECTED_COUNTS[prefix]
+    assert [r.position for r in parsed.records] == list(range(1, EXPECTED_COUNTS[prefix] + 1))
+    assert parsed.warnings == []
+    assert all(r.title and r.abstract for r in parsed.records)
+    assert all(r.title == r.title.strip() and "\n" not in r.abstract for r in parsed.records)
+
+
+def test_seeds_hold_415_distinct_titles_17_of_them_in_several_files() -> None:
+    seen: dict[str, int] = {}
+    for prefix in EXPECTED_COUNTS:
+        titles = {r.title for r in parse_seed(prefix).records}
+        assert len(titles) == EXPECTED_COUNTS[prefix]
+        for title in titles:
+            seen[title] = seen.get(title, 0) + 1
+    assert len(seen) == 415
+    assert sum(1 for n in seen.values() if n > 1) == 17
+
+
+def test_seed_000_fields() -> None:
+    parsed = parse_seed("000")
+    assert (parsed.listing_date, parsed.listing_date_raw) == ("2025-12-09", "Dec 9")
+
+    first = parsed.records[0]
+    assert first.title.startswith("BadVLA: Towards Backdoor Attacks")
+    assert first.abstract.startswith("Vision-Language-Action (VLA) models have advanced")
+    assert first.position == 1
+    assert first.authors_count == 6
+    assert first.organization is None
+    assert (first.published, first.published_raw) == ("2025-05-22", "May 22")
+    assert first.year_inferred is True
+    assert first.upvotes == 1
+
+    written = by_title(parsed, "Automating the Enterprise with Foundation Models")
+    assert (written.published, written.published_raw) == ("2024-05-03", "May 3, 2024")
+    assert written.year_inferred is False
+    assert written.upvotes == 1
+
+    minimax = parsed.records[2]
+    assert minimax.title.startswith("MiniMax-M1")
+    assert minimax.authors_count == 127
+    assert (minimax.published, minimax.published_raw, minimax.upvotes) == (
+        "2025-06-16",
+        "Jun 16",
+        5,
+    )
+
+    coupling = by_title(parsed, "Minimum Entropy Coupling with Bottleneck")
+    assert (coupling.published_raw, coupling.upvotes) == ("Oct 28, 2024", 2)
+
+    nvidia = parsed.records[16]
+    assert nvidia.title.startswith("Nemotron-Flash")
+    assert nvidia.organization == "NVIDIA"
+    assert nvidia.authors_count is None
+    assert (nvidia.published, nvidia.year_inferred, nvidia.upvotes) == ("2025-11-24", True, 2)
+
+    last = parsed.records[-1]
+    assert last.title.startswith("Learning Rates as a Function of Batch Size")
+    assert (last.published, last.published_raw, last.upvotes) == (
+        "2020-06-16",
+        "Jun 16, 2020",
+        None,
+    )
+
+
+def test_seed_001_has_no_chrome_left_and_no_meta() -> None:
+    parsed = parse_seed("001")
+    assert parsed.listing_date is None and parsed.listing_date_raw is None
+    first = parsed.records[0]
+    assert first.title == "Near-Minimax-Optimal Risk-Sensitive Reinforcement Learning with CVaR"
+    assert first.abstract.startswith("In this paper, we study risk-sensitive")
+    assert parsed.records[1].title == "Nonparametric Density Estimation under Distribution Drift"
+    assert all(r.published is None and r.authors_count is None for r in parsed.records)
+    assert any(r.title.startswith("μLO: Compute-Efficient") for r in parsed.records)
+    assert not any("Subscribe" in r.title or "inbox" in r.title for r in parsed.records)
+
+
+def test_seed_002_organisation_singular_authors_and_blocks_without_meta() -> None:
+    parsed = parse_seed("002")
+    assert parsed.listing_date == "2025-11-20"
+    oracle = by_title(parsed, "Is Oracle Pruning the True Oracle?")
+    assert oracle.organization == "Westlake University"
+    assert (oracle.authors_count, oracle.published, oracle.year_inferred) == (
+        None,
+        "2024-11-28",
+        False,
+    )
+    agnostic = by_title(parsed, "Agnostic Reinforcement Learning: Foundations and Algorithms")
+    assert (agnostic.authors_count, agnostic.published, agnostic.year_inferred) == (
+        1,
+        "2025-06-02",
+        True,
+    )
+    safeflow = parsed.records[10]
+    assert safeflow.title.startswith("SAFEFLOW: A Principled Protocol")
+    assert safeflow.abstract.startswith("Recent advances in large language models")
+    assert (safeflow.authors_count, safeflow.published, safeflow.upvotes) == (None, None, None)
+    assert parsed.records[11].title.startswith("ToolBeHonest")
+    assert parsed.records[11].authors_count == 13
+    assert any(r.title.startswith("$i$REPO: $i$mplicit Reward") for r in parsed.records)
+
+
+def test_seed_003_one_token_style_organisation() -> None:
+    parsed = parse_seed("003")
+    assert (parsed.listing_date, parsed.listing_date_raw) == ("2025-12-08", "Dec 8")
+    weibo = parsed.records[3]
+    assert weibo.title.startswith("Tiny Model, Big Logic")
+    assert weibo.organization == "WeiboAI"
+    assert (weibo.published, weibo.upvotes) == ("2025-11-08", 11)
+    cosy = next(r for r in parsed.records if r.title.startswith("CosyVoice 3"))
+    assert cosy.published is None and cosy.authors_count is None
+    following = parsed.records[cosy.position]  # positions are 1-based
+    assert following.title.startswith("Tissue Cross-Section and Pen Marking")
+    assert following.authors_count == 3
+
+
+def test_seed_004_blank_separated_without_meta() -> None:
+    parsed = parse_seed("004")
+    assert (parsed.listing_date, parsed.listing_date_raw) == ("2025-03-11", "Mar 11")
+    assert parsed.records[0].title == "Activation Space Selectable Kolmogorov-Arnold Networks"
+    assert all(r.published is None for r in parsed.records)
+
+
+def test_read_listing_reads_yearless_dates_against_the_file_mtime(tmp_path: Path) -> None:
+    path = tmp_path / "listing.txt"
+    path.write_bytes(seed_path("000").read_bytes())
+    stamp = 1_764_547_200  # 2025-12-01 00:00 UTC: noon-safe in any time zone below
+    import os
+
+    os.utime(path, (stamp + 12 * 3600, stamp + 12 * 3600))
+    parsed = read_listing(path)
+    assert parsed.name == "listing.txt"
+    # "Dec 9" may not be after Dec 1 2025, so the page is from 2024, and so are its papers.
+    assert parsed.listing_date == "2024-12-09"
+    assert parsed.records[0].published == "2024-05-22"
+    assert parsed.records[16].published == "2024-11-24"
+    assert parsed.records[1].published == "2024-05-03"
+
+
+# ------------------------------------------------------------------------- dates
+
+
+def listing_of(*blocks: str, page: str | None = None) -> str:
+    head = ["new", "Subscribe", *([page] if page else [])]
+    return "\n\n".join(head + list(blocks)) + "\n"
+
+
+def block(title: str, date_line: str, meta: str = "  • 3 authors") -> str:
+    return f"{title}\n\nAn abstract of one sentence.\n\n{meta}\n·\n{date_line}"
+
+
+def test_feb_29_takes_the_latest_leap_year_not_after_the_page_date() -> None:
+    parsed = parse_listing(
+        listing_of(block("Leap", "Feb 29"), page="Mar 1"), reference=date(2025, 6, 1)
+    )
+    assert parsed.listing_date == "2025-03-01"
+    assert parsed.records[0].published == "2024-02-29"
+    assert parsed.records[0].year_inferred is True
+
+    parsed = parse_listing(
+        listing_of(block("Same day", "Feb 29"), block("Later", "Mar 5"), page="Feb 29"),
+        reference=date(2026, 1, 10),
+    )
+    assert parsed.listing_date == "2024-02-29"
+    assert [r.published for r in parsed.records] == ["2024-02-29", "2023-03-05"]
+
+
+def test_without_a_page_date_yearless_dates_use_the_reference() -> None:
+    parsed = parse_listing(listing_of(block("No page", "Jun 16 5")), reference=date(2025, 3, 1))
+    assert parsed.listing_date is None
+    record = parsed.records[0]
+    assert (record.published, record.published_raw, record.upvotes) == ("2024-06-16", "Jun 16", 5)
+    assert record.year_inferred is True
+
+
+def test_full_month_names_years_and_unreadable_dates() -> None:
+    parsed = parse_listing(
+        listing_of(block("Full", "September 3, 2024 12"), block("Bad", "Feb 30, 2024")),
+        name="d.txt",
+        reference=REF,
+    )
+    full, bad = parsed.records
+    assert (full.published, full.published_raw, full.upvotes) == (
+        "2024-09-03",
+        "September 3, 2024",
+        12,
+    )
+    assert (bad.published, bad.published_raw, bad.year_inferred) == (None, "Feb 30, 2024", False)
+    assert any(w.startswith("d.txt: ") and "Feb 30, 2024" in w for w in parsed.warnings)
+
+
+def test_single_token_organisation_and_singular_author() -> None:
+    parsed = parse_listing(
+        listing_of(
+            block("Org", "Jun 2", meta="OpenAI"), block("Solo", "Jun 1, 2022", "• 1 author")
+        ),
+        reference=REF,
+    )
+    org, solo = parsed.records
+    assert (org.organization, org.authors_count) == ("OpenAI", None)
+    assert (solo.organization, solo.authors_count) == (None, 1)
+
+
+# ------------------------------------------------------------------- structure
+
+
+def test_a_short_one_sentence_abstract_is_still_the_abstract() -> None:
+    dense = (
+        "Daily Papers\n"
+        "A Rather Long Title About Many Things That Goes On And On Without End\n"
+        "Short.\n"
+        "Tiny\n"
+        "We study it.\n"
+    )
+    parsed = parse_listing(dense, reference=REF)
+    assert [(r.title, r.abstract) for r in parsed.records] == [
+        ("A Rather Long Title About Many Things That Goes On And On Without End", "Short."),
+        ("Tiny", "We study it."),
+    ]
+    spaced = "A Long Title Indeed\n\nYes.\n\n  • 2 authors\n·\nJun 2\n\nNext\n\nNo.\n"
+    parsed = parse_listing(spaced, reference=REF)
+    assert [(r.title, r.abstract, r.authors_count) for r in parsed.records] == [
+        ("A Long Title Indeed", "Yes.", 2),
+        ("Next", "No.", None),
+    ]
+
+
+def test_subscribe_is_stripped_only_when_glued_to_a_title() -> None:
+    glued = parse_listing("SubscribeReal Title\nIts abstract.\n", reference=REF)
+    assert glued.records[0].title == "Real Title"
+    word = parse_listing("Subscribers Matter\nIts abstract.\n", reference=REF)
+    assert word.records[0].title == "Subscribers Matter"
+
+
+def test_chrome_words_after_the_first_paper_are_text() -> None:
+    parsed = parse_listing(
+        "new\nFirst\nAbstract one.\nDaily Papers\nAbstract two.\n", reference=REF
+    )
+    assert [r.title for r in parsed.records] == ["First", "Daily Papers"]
+
+
+def test_a_paper_without_abstract_before_its_meta_is_kept_with_a_warning() -> None:
+    text = "T1\n\nA1\n\nT2\n\n  • 4 authors\n·\nMay 3, 2024\n\nT3\n\nA3\n"
+    parsed = parse_listing(text, name="gap.txt", reference=REF)
+    assert [(r.title, r.abstract, r.authors_count) for r in parsed.records] == [
+        ("T1", "A1", None),
+        ("T2", "", 4),
+        ("T3", "A3", None),
+    ]
+    assert len(parsed.warnings) == 1 and '"T2"' in parsed.warnings[0]
+
+
+def test_warnings_are_capped_for_garbage() -> None:
+    text = "T\nA\n" + "·\n" * 500
+    parsed = parse_listing(text, name="g.txt", reference=REF)
+    assert len(parsed.records) == 1
+    assert len(parsed.warnings) <= 101
+    assert parsed.warnings[-1].startswith("g.txt: ") and "more warnings" in parsed.warnings[-1]
+
+
+# ------------------------------------------------- generated variants of each seed
+
+Variant = Callable[[str], tuple[bytes, str]]
+
+
+def _bom_crlf(text: str) -> tuple[bytes, str]:
+    return codecs.BOM_UTF8 + text.replace("\n", "\r\n").encode("utf-8"), text
+
+
+def _lone_cr(text: str) -> tuple[bytes, str]:
+    return text.replace("\n", "\r").encode("utf-8"), text
+
+
+def _tabs_and_trailing_spaces(text: str) -> tuple[bytes, str]:
+    lines = text.split("\n")
+    messy = [f"\t{line} \t  " if line else " \t" for line in lines]
+    # Extra blank lines between everything must not change the structure either.
+    return "\n\n".join(messy).encode("utf-8"), text
+
+
+def _utf16(text: str) -> tuple[bytes, str]:
+    return text.encode("utf-16"), text
+
+
+def _cp1252(text: str) -> tuple[bytes, str]:
+    # cp1252 has "•" and "·" but no Greek mu; the micro sign is what such a file would hold.
+    # One more paper at the end carries the accents and the typographic quotes.
+    expected = text.replace("μ", "µ") + "\nNaïve café — “quoted”\nAbstract with é.\n"
+    return expected.encode("cp1252"), expected
+
+
+def _decomposed(text: str) -> tuple[bytes, str]:
+    # NFD input (as some macOS tools save it) comes out NFC.
+    text = text.replace("Minimum Entropy", "Mínimum Entropy")
+    return text.replace("í", "i\u0301").encode("utf-8"), text
+
+
+VARIANTS: dict[str, Variant] = {
+    "bom_crlf": _bom_crlf,
+    "lone_cr": _lone_cr,
+    "tabs_trailing": _tabs_and_trailing_spaces,
+    "utf16": _utf16,
+    "cp1252": _cp1252,
+    "nfd": _decomposed,
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_COUNTS))
+def test_encoded_variants_parse_like_the_original(prefix: str, variant: str) -> None:
+    data, expected_text = VARIANTS[variant](seed_text(prefix))
+    expected = parse_listing(expected_text, reference=REF)
+    got = parse_listing(decode_listing(data, "v.txt"), name="v.txt", reference=REF)
+    assert got.records == expected.records
+    assert got.listing_date == expected.listing_date
+    assert got.warnings == []
+
+
+def test_cp1252_text_keeps_its_accents(tmp_path: Path) -> None:
+    data, _ = _cp1252(seed_text("002"))
+    path = tmp_path / "latin.txt"
+    path.write_bytes(data)
+    titles = [r.title for r in read_listing(path).records]
+    assert "Naïve café — “quoted”" in titles
+
+
+def test_latin1_bytes_cp1252_cannot_map_fall_back_to_latin1() -> None:
+    data = "Caf\xe9 na\xefve\n".encode("latin-1") + b"Abstract \x81 with \xe9.\n"
+    parsed = parse_listing(decode_listing(data, "l.txt"), reference=REF)
+    assert parsed.records[0].title == "Café naïve"
+    assert parsed.records[0].abstract == "Abstract \x81 with é."
+
+
+def test_utf8_cut_mid_character_stays_utf8() -> None:
+    data = "Café Title\nAbstract about naïve café".encode()[:-1]
+    text = decode_listing(data, "cut.txt")
+    assert text.startswith("Café Title\nAbstract about naïve caf")
+    assert "Ã" not in text
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_COUNTS))
+def test_file_cut_after_a_title_skips_that_paper_and_names_it(prefix: str) -> None:
+    text = seed_text(prefix)
+    full = parse_listing(text, reference=REF).records
+    last_title = full[-1].title
+    cut = text[: text.rindex(last_title) + len(last_title)]
+    parsed = parse_listing(cut, name="cut.txt", reference=REF)
+    assert parsed.records == full[:-1]
+    (warning,) = parsed.warnings
+    assert warning.startswith("cut.txt: last paper")
+    assert last_title[:60] in warning
+    assert "skipped" in warning and "\n" not in warning
+
+
+@pytest.mark.parametrize("prefix", META_SEEDS)
+def test_file_cut_inside_the_meta_block_keeps_the_paper(prefix: str) -> None:
+    text = seed_text(prefix)
+    full = parse_listing(text, reference=REF).records
+    for cut in (text[: text.rindex("\n·\n")], text[: text.rindex("\n·\n") + 3]):
+        parsed = parse_listing(cut, name="meta.txt", reference=REF)
+        assert parsed.records[:-1] == full[:-1]
+        last = parsed.records[-1]
+        assert (last.title, last.abstract) == (full[-1].title, full[-1].abstract)
+        assert last.published is None
+        (warning,) = parsed.warnings
+        assert warning.startswith("meta.txt: ") and full[-1].title[:60] in warning
+
+
+def test_authors_line_cut_mid_word_is_metadata_not_a_title() -> None:
+    parsed = parse_listing("T\n\nA\n\n  • 6 auth", name="m.txt", reference=REF)
+    assert [(r.title, r.abstract) for r in parsed.records] == [("T", "A")]
+    assert len(parsed.warnings) == 1
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_COUNTS))
+def test_html_in_titles_and_abstracts_is_kept_verbatim(prefix: str) -> None:
+    text = seed_text(prefix)
+    first = parse_listing(text, reference=REF).records[0]
+    title = "<b>Bold</b> claims <script>alert('x')</script> &amp; more"
+    abstract = 'See <a href="javascript:x()">this</a> & <img src="/etc/passwd">.'
+    text = text.replace(first.title, title, 1).replace(first.abstract, abstract, 1)
+    got = parse_listing(text, reference=REF).records
+    assert (got[0].title, got[0].abstract) == (title, abstract)
+    assert len(got) == EXPECTED_COUNTS[prefix]
+
+
+# ------------------------------------------------------------------------ errors
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "x.txt: file is empty"),
+        (b" \n\t\r\n  \n", "x.txt: file is empty"),
+        (codecs.BOM_UTF8 + b"\r\n", "x.txt: file is empty"),
+        (codecs.BOM_UTF16_LE, "x.txt: file is empty"),
+        (b"Title\x00\nAbstract\n", "x.txt: not a text file (contains NUL bytes)"),
+        (bytes(range(1, 32)) * 20, "x.txt: not a text file (binary data)"),
+    ],
+)
+def test_decode_rejects_empty_and_binary_data(data: bytes, message: str) -> None:
+    with pytest.raises(ListingError) as caught:
+        decode_listing(data, "x.txt")
+    assert str(caught.value) == message
+
+
+def test_random_bytes_are_refused_naming_the_file(tmp_path: Path) -> None:
+    blob = random.Random(7).randbytes(4096)
+    path = tmp_path / "blob.bin"
+    path.write_bytes(blob)
+    for action in (lambda: decode_listing(blob, "blob.bin"), lambda: read_listing(path)):
+        with pytest.raises(ListingError, match=r"^blob\.bin: not a text file"):
+            action()
+    with pytest.raises(ListingError, match=r"^blob\.bin: not a text file"):
+        open_listing(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"\n \n", b"\x00\x01\x02binary"])
+@pytest.mark.parametrize("opener", [read_listing, open_listing])
+def test_files_that_are_empty_or_binary_fail_with_one_line(
+    tmp_path: Path, content: bytes, opener: Callable[[Path], object]
+) -> None:
+    path = tmp_path / "bad file.txt"
+    path.write_bytes(content)
+    with pytest.raises(ListingError) as caught:
+        opener(path)
+    message = str(caught.value)
+    assert message.startswith("bad file.txt: ") and "\n" not in message
+
+
+@pytest.mark.parametrize("opener", [read_listing, open_listing])
+def test_missing_files_and_directories_fail_with_one_line(
+    tmp_path: Path, opener: Callable[[Path], object]
+) -> None:
+    with pytest.raises(ListingError, match=r"^nope\.txt: no such file$"):
+        opener(tmp_path / "nope.txt")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ListingError, match=r"^folder: is a directory"):
+        opener(tmp_path / "folder")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "\n\n", "new\n\nSubscribe\n\nDaily Papers\n\nDec 9\n", "Only a title that got cut"],
+)
+def test_nothing_parseable_is_an_error(text: str) -> None:
+    with pytest.raises(ListingError, match=r"^clip: no papers found$"):
+        parse_listing(text, name="clip", reference=REF)
+
+
+# -------------------------------------------------------------------- properties
+
+LINE_PIECES = [
+    "",
+    "new",
+    "Subscribe",
+    "SubscribeX",
+    "Dec 9",
+    "Feb 29",
+    "Feb 30, 2024",
+    "Jun 16 5",
+    "May 3, 0000",
+    "Oct 28, 2024 999999999",
+    "·",
+    "•",
+    "  • 6 authors",
+    "• 1 author",
+    "nvidia NVIDIA",
+    "\t",
+    "<b>x</b>",
+    "A title",
+    "An abstract.",
+]
+lines_strategy = st.lists(st.sampled_from(LINE_PIECES) | st.text(max_size=12), max_size=40)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(text=st.text())
+def test_parse_never_raises_anything_but_listing_error_on_any_text(text: str) -> None:
+    try:
+        parsed = parse_listing(text, name="h", reference=REF)
+    except ListingError as exc:
+        assert str(exc).startswith("h: ")
+    else:
+        assert parsed.records and all(r.position >= 1 for r in parsed.records)
+
+
+@settings(
+    max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    lines=lines_strategy,
+    sep=st.sampled_from(["\n", "\r\n", "\r"]),
+    reference=st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+)
+def test_parse_survives_listing_shaped_noise(lines: list[str], sep: str, reference: date) -> None:
+    try:
+        parsed = parse_listing(sep.join(lines), name="h", reference=reference)
+    except ListingError as exc:
+        assert str(exc) == "h: no papers found"
+    else:
+        assert [r.position for r in parsed.records] == list(range(1, len(parsed.records) + 1))
+        assert all("\n" not in w and w.startswith("h: ") for w in parsed.warnings)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(data=st.binary(max_size=300))
+def test_decode_and_parse_any_bytes(data: bytes) -> None:
+    try:
+        parse_listing(decode_listing(data, "b"), name="b", reference=REF)
+    except ListingError as exc:
+        assert str(exc).startswith("b: ")
+
+
+# --------------------------------------------------------------------- streaming
+
+
+@pytest.mark.parametrize("prefix", sorted(EXPECTED_COUNTS))
+def test_open_listing_streams_the_same_records_as_read_listing(prefix: str) -> None:
+    whole = read_listing(seed_path(prefix))
+    with open_listing(seed_path(prefix)) as stream:
+        # The page date is known before the first record is asked for.
+        assert (stream.listing_date, stream.listing_date_raw) == (
+            whole.listing_date,
+            whole.listing_date_raw,
+        )
+        assert list(stream) == whole.records
+        assert stream.warnings == whole.warnings == []
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 1 << 20])
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_streaming_is_independent_of_chunk_boundaries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str, chunk: int
+) -> None:
+    data, _ = VARIANTS[variant](seed_text("000"))
+    path = tmp_path / f"{variant}.txt"
+    path.write_bytes(data)
+    whole = read_listing(path)
+    monkeypatch.setattr(listing, "_CHUNK", chunk)
+    with open_listing(path) as stream:
+        assert list(stream) == whole.records
+    assert len(whole.records) == EXPECTED_COUNTS["000"] + (variant == "cp1252")
+
+
+def _big_listing(papers: int) -> str:
+    blocks = [f"Paper number {i}: naïve café\n\nAbstract {i} " + "x" * 1400 for i in range(papers)]
+    return "Dec 9\n\n" + "\n\n".join(blocks) + "\n"
+
+
+def test_bad_byte_late_in_a_big_file_fails_before_any_record(tmp_path: Path) -> None:
+    body = _big_listing(3000).encode("utf-8")
+    assert len(body) > 3 * (1 << 20)
+    path = tmp_path / "big.txt"
+    path.write_bytes(body[: len(body) - 500] + b"\x00" + body[len(body) - 500 :])
+    with pytest.raises(ListingError, match=r"^big\.txt: not a text file \(contains NUL bytes\)$"):
+        open_listing(path)
+
+
+def test_invalid_utf8_late_in_a_big_file_decodes_the_whole_file_as_cp1252(tmp_path: Path) -> None:
+    body = _big_listing(3000).encode("utf-8")
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(body[:-100] + b"\xe9" + body[-100:])
+    whole = read_listing(path)
+    with open_listing(path) as stream:
+        assert list(stream) == whole.records
+    assert len(whole.records) == 3000
+    assert whole.records[0].title == "Paper number 0: naÃ¯ve cafÃ©"
+
+
+def test_iter_listing_is_lazy_and_holds_no_records() -> None:
+    consumed = 0
+
+    def endless() -> object:
+        nonlocal consumed
+        for line in itertools.chain(["new", "", "Dec 9", ""], itertools.cycle(["T", "A", ""])):
+            consumed += 1
+            yield line
+
+    stream = iter_listing(endless(), name="endless", reference=REF)  # type: ignore[arg-type]
+    assert stream.listing_date == "2025-12-09"
+    assert consumed <= 6
+    first_three = list(itertools.islice(stream, 3))
+    assert [r.position for r in first_three] == [1, 2, 3]
+    assert consumed < 20
+
+
+def test_a_stream_closed_early_releases_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text(_big_listing(50), encoding="utf-8")
+    stream = open_listing(path)
+    assert next(stream).title == "Paper number 0: naïve café"
+    stream.close()
+    assert list(stream) == []
+
+
+def test_an_empty_stream_raises_at_the_end() -> None:
+    stream = iter_listing(["new", "Subscribe", "Dec 9"], name="s", reference=REF)
+    assert stream.listing_date == "2025-12-09"
+    with pytest.raises(ListingError, match=r"^s: no papers found$"):
+        list(stream)
+
+
+def test_the_parser_imports_no_qt() -> None:
+    code = "import sys, storage.listing; print(any(m.startswith('PySide') for m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert out.stdout.strip() == "False"
