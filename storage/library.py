@@ -49,7 +49,7 @@ __all__ = [
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
-BATCH = 2000
+BATCH = 5000
 # Files under this size get a full quick_check before the first write; bigger
 # ones are checked on demand (`Library.check()`), off the start-up path.
 QUICK_CHECK_BELOW_BYTES = 256 * 1024 * 1024
