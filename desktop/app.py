@@ -1,0 +1,194 @@
+"""Starting the desktop app, and the scripted-screenshot mode used for docs and tests."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from desktop import theme as themes
+from desktop.keys import KeyNameError, config_dir, key_press_parts, parse_binding
+from desktop.window import MainWindow
+from storage import Library, LibraryError
+
+ORGANISATION = "Winnow"
+APPLICATION = "Winnow"
+SCREENSHOT_SIZE = (1280, 800)
+SCREENSHOT_TIMEOUT_MS = 60_000
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "winnow"])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setDesktopFileName("winnow")
+    app.setWindowIcon(themes.app_icon())
+    return app
+
+
+def settings_for(directory: Path | None = None) -> QSettings:
+    """The GUI's own settings (geometry, splitter, columns, theme): `gui.ini`."""
+    directory = directory or config_dir()
+    return QSettings(str(directory / "gui.ini"), QSettings.Format.IniFormat)
+
+
+def parse_keys(keys: Sequence[str] | None) -> list[str]:
+    """Key names as given on the command line ("g i" is two keys) -> strokes."""
+    strokes: list[str] = []
+    for item in keys or ():
+        strokes.extend(parse_binding(item) if item.strip() else ("Space",))
+    return strokes
+
+
+def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | None = None,
+            search: str | None = None, keys: list[str] | None = None) -> int:
+    """Open the library at `db_path` in the main window; returns the exit code.
+
+    With `screenshot`, runs offscreen-friendly at a fixed size: optional `search`,
+    then each of `keys` as a real key press, waits for the window to settle, saves
+    the PNG and returns 0 (errors: one line on stderr, 1).
+    """
+    if screenshot is not None:
+        try:
+            strokes = parse_keys(keys)
+        except KeyNameError as error:
+            print(f"winnow: {error}", file=sys.stderr)
+            return 1
+    app = _application()
+    try:
+        library = Library(db_path)
+    except LibraryError as error:
+        if screenshot is not None:
+            print(f"winnow: {error}", file=sys.stderr)
+            return 1
+        box = QMessageBox(QMessageBox.Icon.Critical, "Winnow cannot open the library",
+                          str(error))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
+        return 1
+    try:
+        interactive = screenshot is None
+        window = MainWindow(library, settings=settings_for() if interactive else None,
+                            interactive=interactive)
+        first_start = import_samples_if_new and library.is_empty()
+        if screenshot is not None:
+            window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        window.activateWindow()
+        window.focus_list()
+        if first_start:
+            window.flash("Welcome to Winnow — importing the sample listings…")
+            window.import_samples()
+        if screenshot is None:
+            return app.exec()
+        shooter = Screenshot(window, Path(screenshot), search, strokes)
+        QTimer.singleShot(0, shooter.start)
+        app.exec()
+        if shooter.error:
+            print(f"winnow: {shooter.error}", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        library.close()
+
+
+class Screenshot(QObject):
+    """Drives the window like a user, then saves it as a PNG."""
+
+    def __init__(self, window: MainWindow, out: Path, search: str | None,
+                 strokes: Sequence[str]) -> None:
+        super().__init__(window)
+        self.window = window
+        self.out = out
+        self.search = search
+        self.strokes = list(strokes)
+        self.error: str | None = None
+        self._clock = QElapsedTimer()
+        self._step = "import"
+
+    def start(self) -> None:
+        self._clock.start()
+        self._tick()
+
+    def _tick(self) -> None:
+        if self._clock.elapsed() > SCREENSHOT_TIMEOUT_MS:
+            self._finish(f"timed out while waiting ({self._step})")
+            return
+        window = self.window
+        if self._step == "import":
+            if window.importer.busy:
+                QTimer.singleShot(20, self._tick)
+                return
+            self._step = "search"
+        if self._step == "search":
+            if self.search:
+                window.set_search(self.search)
+                window.accept_search()
+            else:
+                window.focus_list()
+            self._step = "keys"
+        if self._step == "keys":
+            if self.strokes:
+                if window.importer.busy:
+                    QTimer.singleShot(20, self._tick)
+                    return
+                self._press(self.strokes.pop(0))
+                QTimer.singleShot(15, self._tick)
+                return
+            self._step = "settle"
+        if self._step == "settle":
+            if window.busy:
+                QTimer.singleShot(20, self._tick)
+                return
+            self._step = "grab"
+            QTimer.singleShot(120, self._tick)  # let deferred layouts and repaints run
+            return
+        if self._step == "grab":
+            window.reader.flush_note()
+            self._save()
+
+    def _press(self, stroke: str) -> None:
+        key, modifiers, text = key_press_parts(stroke)
+        target: QWidget = QApplication.focusWidget() or self.window
+        for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, modifiers, text)
+            QApplication.sendEvent(target, event)
+            target = QApplication.focusWidget() or self.window
+
+    def _save(self) -> None:
+        try:
+            self.out.parent.mkdir(parents=True, exist_ok=True)
+            image = self.window.grab()
+            if not image.save(str(self.out), "PNG"):
+                self._finish(f"{self.out}: could not write the PNG")
+                return
+        except OSError as error:
+            self._finish(f"{self.out}: {error.strerror or error}")
+            return
+        self._finish(None)
+
+    def _finish(self, error: str | None) -> None:
+        self.error = error
+        self.window.close()
+        QApplication.instance().exit(1 if error else 0)
+
+
+def main() -> int:  # pragma: no cover - a convenience for `python -m desktop.app`
+    os.environ.setdefault("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", ""))
+    from storage import default_library_path
+
+    path = default_library_path()
+    return run_gui(path, import_samples_if_new=not path.exists())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

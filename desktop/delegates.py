@@ -1,0 +1,101 @@
+"""Painters for the paper list: tag chips drawn as plain text."""
+
+from __future__ import annotations
+
+import hashlib
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop.model import MarkedRole, TagsRole
+from desktop.theme import LIGHT, Theme
+
+
+def tag_colours(name: str, dark: bool) -> tuple[QColor, QColor]:
+    """(background, text) of a tag chip: a stable hue per tag name."""
+    hue = int(hashlib.sha1(name.casefold().encode("utf-8")).hexdigest()[:4], 16) % 360
+    if dark:
+        return QColor.fromHsl(hue, 70, 52), QColor.fromHsl(hue, 120, 210)
+    return QColor.fromHsl(hue, 150, 236), QColor.fromHsl(hue, 140, 70)
+
+
+def paint_marked(painter: QPainter, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex, theme: Theme) -> None:
+    """Tint a row picked with `x` (under the selection colour, if any)."""
+    if index.data(MarkedRole) and not option.state & QStyle.StateFlag.State_Selected:
+        painter.fillRect(option.rect, theme.colour("marked"))
+
+
+class PaperDelegate(QStyledItemDelegate):
+    """Keeps a cell's own colour (unread dot, star, dates) on selected rows too."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:
+        super().initStyleOption(option, index)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        if isinstance(foreground, (QColor, QBrush)):
+            colour = foreground.color() if isinstance(foreground, QBrush) else foreground
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                option.palette.setColor(group, QPalette.ColorRole.HighlightedText, colour)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        paint_marked(painter, option, index, self.theme)
+        super().paint(painter, option, index)
+
+
+class TagsDelegate(QStyledItemDelegate):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        # Background and selection as the style draws them, then the chips on top.
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        paint_marked(painter, option, index, self.theme)
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        tags = index.data(TagsRole) or []
+        if not tags:
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = QFont(option.font)
+        font.setPixelSize(11)
+        font.setBold(False)
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        rect = option.rect.adjusted(4, 0, -4, 0)
+        x = rect.left()
+        height = metrics.height() + 4
+        top = rect.center().y() - height // 2 + 1
+        for number, tag in enumerate(tags):
+            width = metrics.horizontalAdvance(tag) + 12
+            remaining = len(tags) - number - 1
+            more = f"+{remaining}" if remaining else ""
+            more_width = metrics.horizontalAdvance(more) + 6 if more else 0
+            if x + width > rect.right() - more_width:
+                label = f"+{len(tags) - number}"
+                painter.setPen(self.theme.colour("secondary"))
+                painter.drawText(QRect(x, top, rect.right() - x, height),
+                                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                                 label)
+                break
+            background, text = tag_colours(tag, self.theme.dark)
+            chip = QRect(x, top, width, height)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(background)
+            painter.drawRoundedRect(chip, height / 2, height / 2)
+            painter.setPen(text)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, tag)
+            x += width + 4
+        painter.restore()

@@ -1,0 +1,471 @@
+"""Small keyboard-driven dialogs. All open with `.open()`: the window never blocks.
+
+Every string from the library is shown as plain text (labels in `Qt.PlainText`,
+list items painted by delegates with `drawText`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPen
+from PySide6.QtWidgets import (
+    QCompleter,
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QScrollArea,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.text import plain_tooltip
+from desktop.theme import LIGHT, Theme
+
+ChoiceRole = Qt.ItemDataRole.UserRole + 30
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: object
+    title: str
+    detail: str = ""
+    keys: tuple[str, ...] = ()
+
+
+def plain_label(text: str = "", name: str | None = None, *, wrap: bool = False) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    label.setWordWrap(wrap)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+# ------------------------------------------------------------ list popups
+class ChoiceDelegate(QStyledItemDelegate):
+    HEIGHT = 34
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        choice: Choice | None = index.data(ChoiceRole)
+        height = self.HEIGHT + (14 if choice is not None and choice.detail and
+                                not choice.keys else 0)
+        return QSize(option.rect.width(), height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        choice: Choice | None = index.data(ChoiceRole)
+        if choice is None:
+            return
+        c = self.theme.colour
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect.adjusted(4, 1, -4, -1)
+        if option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c("selection"))
+            painter.drawRoundedRect(rect, 6, 6)
+        base = QFont(option.font)
+        right = rect.right() - 8
+        key_font = QFont(base)
+        key_font.setPixelSize(11)
+        painter.setFont(key_font)
+        metrics = painter.fontMetrics()
+        for keys in reversed(choice.keys[:2]):
+            for stroke in reversed(keys.split()):
+                width = metrics.horizontalAdvance(stroke) + 12
+                cap = QRect(right - width, rect.center().y() - 9, width, 18)
+                painter.setPen(QPen(c("border"), 1))
+                painter.setBrush(c("window"))
+                painter.drawRoundedRect(cap, 4, 4)
+                painter.setPen(c("secondary"))
+                painter.drawText(cap, Qt.AlignmentFlag.AlignCenter, stroke)
+                right -= width + 4
+            right -= 8
+        title_font = QFont(base)
+        title_font.setPixelSize(13)
+        painter.setFont(title_font)
+        painter.setPen(c("text"))
+        left = rect.left() + 10
+        if choice.detail and not choice.keys:
+            title_rect = QRect(left, rect.top() + 6, right - left, 18)
+            detail_rect = QRect(left, rect.top() + 25, right - left, 16)
+        else:
+            title_rect = QRect(left, rect.top(), right - left, rect.height())
+            detail_rect = QRect()
+        title = painter.fontMetrics().elidedText(choice.title, Qt.TextElideMode.ElideRight,
+                                                 title_rect.width())
+        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         title)
+        if choice.keys and choice.detail:
+            painter.setPen(c("faint"))
+            used = painter.fontMetrics().horizontalAdvance(title) + 10
+            detail_font = QFont(base)
+            detail_font.setPixelSize(11)
+            painter.setFont(detail_font)
+            painter.drawText(title_rect.adjusted(used, 0, 0, 0),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             choice.detail)
+        elif choice.detail:
+            detail_font = QFont(base)
+            detail_font.setPixelSize(11)
+            painter.setFont(detail_font)
+            painter.setPen(c("secondary"))
+            detail = painter.fontMetrics().elidedText(choice.detail,
+                                                      Qt.TextElideMode.ElideRight,
+                                                      detail_rect.width())
+            painter.drawText(detail_rect,
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
+        painter.restore()
+
+
+class ListPopup(QDialog):
+    """A text field over a list (command palette, go to paper). Emits `chosen`."""
+
+    chosen = Signal(object)
+
+    def __init__(self, parent: QWidget, placeholder: str, hint: str, theme: Theme) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setModal(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        frame = QFrame()
+        frame.setObjectName("popup")
+        outer.addWidget(frame)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.input = QLineEdit()
+        self.input.setObjectName("popupInput")
+        self.input.setPlaceholderText(placeholder)
+        self.list = QListWidget()
+        self.list.setObjectName("popupList")
+        self.delegate = ChoiceDelegate(self.list)
+        self.delegate.theme = theme
+        self.list.setItemDelegate(self.delegate)
+        self.list.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.list.setUniformItemSizes(False)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.hint = plain_label(hint, "popupHint")
+        layout.addWidget(self.input)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.hint)
+        self.input.textChanged.connect(self._refilter)
+        self.input.installEventFilter(self)
+        self.list.itemActivated.connect(lambda _item: self._accept())
+        self.list.itemClicked.connect(lambda _item: self._accept())
+        width = min(640, max(420, parent.width() // 2))
+        self.resize(width, 420)
+        top_left = parent.mapToGlobal(parent.rect().topLeft())
+        self.move(top_left.x() + (parent.width() - width) // 2, top_left.y() + 70)
+
+    def choices(self, text: str) -> Sequence[Choice]:
+        raise NotImplementedError
+
+    def start(self) -> None:
+        self._refilter(self.input.text())
+        self.open()
+        self.activateWindow()
+        self.input.setFocus()
+
+    def _refilter(self, text: str) -> None:
+        self.list.clear()
+        for choice in self.choices(text):
+            item = QListWidgetItem()
+            item.setData(ChoiceRole, choice)
+            item.setToolTip(plain_tooltip(choice.title))
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.input and isinstance(event, QKeyEvent) and \
+                event.type() == QKeyEvent.Type.KeyPress:
+            key = event.key()
+            ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
+            step = 0
+            if key == Qt.Key.Key_Down or (ctrl and key in (Qt.Key.Key_N, Qt.Key.Key_J)):
+                step = 1
+            elif key == Qt.Key.Key_Up or (ctrl and key in (Qt.Key.Key_P, Qt.Key.Key_K)):
+                step = -1
+            elif key == Qt.Key.Key_PageDown:
+                step = 8
+            elif key == Qt.Key.Key_PageUp:
+                step = -8
+            if step and self.list.count():
+                row = max(0, min(self.list.count() - 1, self.list.currentRow() + step))
+                self.list.setCurrentRow(row)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._accept()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _accept(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        choice: Choice = item.data(ChoiceRole)
+        self.accept()
+        self.chosen.emit(choice.value)
+
+
+def _matches(words: Sequence[str], haystack: str) -> int | None:
+    """A rank (lower is better) if every word is in `haystack`, else None."""
+    rank = 0
+    for word in words:
+        at = haystack.find(word)
+        if at < 0:
+            return None
+        rank += at
+    return rank
+
+
+class CommandPalette(ListPopup):
+    def __init__(self, parent: QWidget, commands: Sequence[Choice], theme: Theme) -> None:
+        self._all = list(commands)
+        super().__init__(parent, "Type a command…",
+                         "↑↓ to move · Enter to run · Esc to close", theme)
+
+    def choices(self, text: str) -> Sequence[Choice]:
+        words = text.casefold().split()
+        if not words:
+            return self._all
+        ranked = []
+        for order, choice in enumerate(self._all):
+            rank = _matches(words, f"{choice.title} {choice.detail} {choice.value}".casefold())
+            if rank is not None:
+                ranked.append((rank, order, choice))
+        return [choice for _, _, choice in sorted(ranked, key=lambda t: (t[0], t[1]))]
+
+
+class GoToPaper(ListPopup):
+    def __init__(self, parent: QWidget, find: Callable[[str], Sequence[Choice]],
+                 theme: Theme) -> None:
+        self._find = find
+        super().__init__(parent, "Go to paper: type part of a title…",
+                         "Fuzzy title match · Enter to open · Esc to close", theme)
+
+    def choices(self, text: str) -> Sequence[Choice]:
+        if not text.strip():
+            return []
+        return self._find(text)
+
+
+# ------------------------------------------------------------------- tags
+class _LastSegmentCompleter(QCompleter):
+    """Completes the last comma-separated tag of the field."""
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.split(",")[-1].strip().lstrip("-")]
+
+    def pathFromIndex(self, index: QModelIndex) -> str:
+        widget = self.widget()
+        current = widget.text() if isinstance(widget, QLineEdit) else ""
+        head, _, last = current.rpartition(",")
+        sign = "-" if last.strip().startswith("-") else ""
+        completion = sign + str(index.data())
+        return f"{head}, {completion}" if head else completion
+
+
+def parse_tag_input(text: str) -> tuple[list[str], list[str]]:
+    """"rl, keep, -old" -> (["rl", "keep"], ["old"])."""
+    add: list[str] = []
+    remove: list[str] = []
+    for part in text.split(","):
+        name = " ".join(part.split())
+        if not name:
+            continue
+        if name.startswith("-") and len(name) > 1:
+            remove.append(name[1:].strip())
+        else:
+            add.append(name)
+    return add, remove
+
+
+class TagDialog(QDialog):
+    """`t`: type tags (completer over existing ones); `-name` removes a tag."""
+
+    tags_entered = Signal(list, list)
+
+    def __init__(self, parent: QWidget, existing: Sequence[str], current: Sequence[str],
+                 count: int) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Tag")
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        frame = QFrame()
+        frame.setObjectName("popup")
+        outer.addWidget(frame)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(0, 0, 0, 6)
+        layout.setSpacing(2)
+        target = "this paper" if count == 1 else f"{count} papers"
+        self.input = QLineEdit()
+        self.input.setObjectName("popupInput")
+        self.input.setPlaceholderText(f"Tag {target}: name, another, -remove")
+        completer = _LastSegmentCompleter(list(existing), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
+        self.input.setCompleter(completer)
+        self.completer = completer
+        layout.addWidget(self.input)
+        if current:
+            now = plain_label("Tagged: " + ", ".join(current) + "   (type -name to remove)",
+                              "popupHint", wrap=True)
+        else:
+            now = plain_label("Enter to apply · comma for several · new names create tags",
+                              "popupHint", wrap=True)
+        layout.addWidget(now)
+        self.input.returnPressed.connect(self._apply)
+        width = min(520, max(380, parent.width() // 3))
+        self.resize(width, 90)
+        top_left = parent.mapToGlobal(parent.rect().topLeft())
+        self.move(top_left.x() + (parent.width() - width) // 2, top_left.y() + 90)
+
+    def start(self) -> None:
+        self.open()
+        self.activateWindow()
+        self.input.setFocus()
+
+    def _apply(self) -> None:
+        popup = self.completer.popup()
+        if popup is not None and popup.isVisible():
+            return  # the first Enter picks the completion
+        add, remove = parse_tag_input(self.input.text())
+        self.accept()
+        if add or remove:
+            self.tags_entered.emit(add, remove)
+
+
+# ---------------------------------------------------------------- comment
+class CommentDialog(QDialog):
+    """The comment of a highlight. Enter saves, Shift+Enter is a new line, Esc cancels."""
+
+    saved = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget, quote: str, comment: str = "",
+                 title: str = "Comment on this highlight") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setMinimumWidth(460)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(18, 16, 18, 16)
+        layout.setSpacing(8)
+        short = " ".join(quote.split())
+        if len(short) > 300:
+            short = short[:300] + "…"
+        quote_label = plain_label(f"“{short}”", "sectionHint", wrap=True)
+        self.edit = QPlainTextEdit()
+        self.edit.setObjectName("comment")
+        self.edit.setPlainText(comment)
+        self.edit.setPlaceholderText("Why does this matter?")
+        self.edit.setTabChangesFocus(True)
+        self.edit.installEventFilter(self)
+        self.edit.setFixedHeight(96)
+        hint = plain_label("Enter to save · Shift+Enter for a new line · Esc to cancel",
+                           "sectionHint")
+        layout.addWidget(plain_label(title, "cheatGroup"))
+        layout.addWidget(quote_label)
+        layout.addWidget(self.edit)
+        layout.addWidget(hint)
+        self.rejected.connect(self.cancelled)
+
+    def start(self) -> None:
+        self.open()
+        self.activateWindow()
+        self.edit.setFocus()
+        cursor = self.edit.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.edit.setTextCursor(cursor)
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.edit and isinstance(event, QKeyEvent) and \
+                event.type() == QKeyEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            text = self.edit.toPlainText().strip()
+            self.done(QDialog.DialogCode.Accepted)
+            self.saved.emit(text)
+            return True
+        return super().eventFilter(obj, event)
+
+
+# ------------------------------------------------------------ cheat sheet
+class CheatSheet(QDialog):
+    """`?`: every command with its keys, grouped, read from the registry."""
+
+    def __init__(self, parent: QWidget, groups: Sequence[tuple[str, Sequence[Choice]]],
+                 keys_path: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(min(960, parent.width() - 80), min(640, parent.height() - 80))
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        body.setObjectName("readerContent")
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        grid = QGridLayout(body)
+        grid.setContentsMargins(24, 16, 24, 16)
+        grid.setHorizontalSpacing(36)
+        grid.setVerticalSpacing(2)
+        columns = 3
+        per_column = max(1, -(-sum(len(c) + 2 for _, c in groups) // columns))
+        column, row = 0, 0
+        for name, commands in groups:
+            if row and row + len(commands) + 2 > per_column and column < columns - 1:
+                column, row = column + 1, 0
+            grid.addWidget(plain_label(name, "cheatGroup"), row, column * 2, 1, 2)
+            row += 1
+            for choice in commands:
+                caps = QWidget()
+                caps_layout = QHBoxLayout(caps)
+                caps_layout.setContentsMargins(0, 2, 0, 2)
+                caps_layout.setSpacing(3)
+                for index, binding in enumerate(choice.keys[:3]):
+                    if index:
+                        caps_layout.addWidget(plain_label("/", "sectionHint"))
+                    for stroke in binding.split():
+                        caps_layout.addWidget(plain_label(stroke, "keycap"))
+                caps_layout.addStretch(1)
+                grid.addWidget(caps, row, column * 2)
+                grid.addWidget(plain_label(choice.title, "cheatTitle"), row, column * 2 + 1)
+                row += 1
+            row += 1
+        footer = plain_label(f"Rebind keys in {keys_path}  ·  Ctrl+K runs any command by name",
+                             "popupHint", wrap=True)
+        outer.addWidget(footer)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.text() in ("?", "q"):
+            self.accept()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,203 @@
+"""Imports off the GUI thread: a worker with its own Library connection.
+
+SQLite connections belong to one thread, so the worker opens its own
+`Library(path)`. Cancel is checked between files and inside big files (the
+Library rolls back the file being imported); the window keeps painting.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+
+from storage import FileReport, ImportReport, Library, LibraryError
+
+
+class ImportWorker(QObject):
+    progress = Signal(str, int, int)   # file name, papers so far, file number (1-based)
+    finished = Signal(object)          # ImportReport
+    failed = Signal(str)
+
+    def __init__(self, db_path: Path, *, paths: Sequence[Path] = (), text: str | None = None,
+                 text_name: str = "clipboard") -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.paths = [Path(p) for p in paths]
+        self.text = text
+        self.text_name = text_name
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            library = Library(self.db_path)
+        except LibraryError as error:
+            self.failed.emit(str(error))
+            return
+        except Exception as error:
+            self.failed.emit(f"{self.db_path}: cannot open ({error})")
+            return
+        try:
+            report = ImportReport()
+            if self.text is not None:
+                report.files.append(library.import_text(self.text, name=self.text_name))
+            for number, path in enumerate(self.paths, start=1):
+                if self.cancelled:
+                    break
+                self.progress.emit(path.name, 0, number)
+
+                def on_progress(name: str, count: int, number: int = number) -> None:
+                    self.progress.emit(name, count, number)
+
+                part = library.import_files([path], progress=on_progress,
+                                            cancel=self._cancel.is_set)
+                report.files.extend(part.files)
+            library.close()
+            self.finished.emit(report)
+        except LibraryError as error:
+            library.close()
+            self.failed.emit(str(error))
+        except Exception as error:  # never leave the progress dialog hanging
+            library.close()
+            self.failed.emit(f"import failed: {error}")
+
+
+def summary_text(report: ImportReport, cancelled: bool = False) -> tuple[str, str]:
+    """(headline, details) in plain words for the summary dialog."""
+    files = report.files
+    good = [f for f in files if f.ok]
+    bad = [f for f in files if not f.ok]
+    new, updated = report.new, report.updated
+    headline = (f"{new} new paper{'s' if new != 1 else ''}, {updated} updated "
+                f"from {len(good)} listing{'s' if len(good) != 1 else ''}")
+    if cancelled:
+        headline = "Import cancelled. " + headline
+    if bad:
+        headline += f"; {len(bad)} could not be imported"
+    lines: list[str] = []
+    for file in files:
+        lines.append(f"✓ {file.summary()}" if file.ok else f"✗ {file.name}: {_error_text(file)}")
+        for warning in file.warnings[:5]:
+            lines.append(f"    ! {warning}")
+        if len(file.warnings) > 5:
+            lines.append(f"    … and {len(file.warnings) - 5} more warnings")
+    return headline, "\n".join(lines)
+
+
+def _error_text(file: FileReport) -> str:
+    error = file.error or ""
+    prefix = f"{file.name}: "
+    return error[len(prefix):] if error.startswith(prefix) else error
+
+
+class ImportRunner(QObject):
+    """Runs one import at a time with a progress dialog; emits `done(report)`."""
+
+    done = Signal(object, bool)        # ImportReport | None, show summary
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget, db_path: Path) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.db_path = db_path
+        self.thread: QThread | None = None
+        self.worker: ImportWorker | None = None
+        self.dialog: QProgressDialog | None = None
+        self._summary = True
+        self.show_dialogs = True
+
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None
+
+    def start(self, *, paths: Sequence[Path] = (), text: str | None = None,
+              summary: bool = True, label: str = "Importing listings…") -> bool:
+        if self.busy:
+            self.message.emit("An import is already running")
+            return False
+        name = f"clipboard {datetime.now().strftime('%Y-%m-%d %H:%M:%S')}"
+        worker = ImportWorker(self.db_path, paths=paths, text=text, text_name=name)
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._progress)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        self.thread, self.worker, self._summary = thread, worker, summary
+        total = max(1, len(paths))
+        if self.show_dialogs:
+            dialog = QProgressDialog(label, "Cancel", 0, total, self.window)
+            dialog.setWindowTitle("Import")
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(400)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            dialog.canceled.connect(worker.cancel)
+            dialog.setValue(0)
+            self.dialog = dialog
+        thread.start()
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _progress(self, name: str, count: int, number: int) -> None:
+        if self.dialog is not None:
+            self.dialog.setLabelText(f"Importing {name}\n{count} papers read")
+            self.dialog.setValue(max(0, number - 1))
+        self.message.emit(f"Importing {name}… {count} papers")
+
+    def _cleanup(self) -> tuple[bool, None]:
+        cancelled = self.worker.cancelled if self.worker is not None else False
+        if self.dialog is not None:
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
+            self.thread.deleteLater()
+        if self.worker is not None:
+            self.worker.deleteLater()
+        self.thread = self.worker = None
+        return cancelled, None
+
+    def _finished(self, report: ImportReport) -> None:
+        cancelled, _ = self._cleanup()
+        headline, details = summary_text(report, cancelled)
+        self.message.emit(headline)
+        if self._summary and self.show_dialogs:
+            box = QMessageBox(self.window)
+            box.setWindowTitle("Import finished" if report.ok else "Import finished with errors")
+            box.setIcon(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(f"{headline}\n\n{details}" if details else headline)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        self.done.emit(report, self._summary)
+
+    def _failed(self, error: str) -> None:
+        self._cleanup()
+        self.message.emit(error)
+        if self.show_dialogs:
+            box = QMessageBox(self.window)
+            box.setWindowTitle("Import failed")
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setText(error)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+        self.done.emit(None, self._summary)

@@ -1,0 +1,335 @@
+"""The paper list's model: holds the ids a search returned, fetches rows in pages.
+
+Like Anki's browser table, the model never loads what is not on screen: `rowCount`
+and `flags` touch no database, `data` fetches the page a row belongs to through
+`Library.rows` (no abstracts) into a cache, and a repaint after a change drops just
+the changed rows from the cache. `data` never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QFont
+
+from desktop.text import plain_tooltip
+from storage import Library, LibraryError, PaperRow
+
+log = logging.getLogger(__name__)
+
+COL_READ, COL_STAR, COL_TITLE, COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE = range(7)
+HEADERS = ("", "", "Title", "Tags", "Date", "▲", "Org / authors")
+HEADER_TIPS = ("Unread", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
+               "Organisation or number of authors")
+# Columns whose order the search engine can produce; title sorts by the view.
+SORT_KEYS = {COL_DATE: "date", COL_UPVOTES: "upvotes"}
+
+PaperIdRole = Qt.ItemDataRole.UserRole + 1
+TagsRole = Qt.ItemDataRole.UserRole + 2
+MarkedRole = Qt.ItemDataRole.UserRole + 3
+ReadRole = Qt.ItemDataRole.UserRole + 4
+StarredRole = Qt.ItemDataRole.UserRole + 5
+
+_ROOT = QModelIndex()
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """One cached row with its display strings made once (data() does no work)."""
+
+    row: PaperRow
+    texts: tuple[str, ...]
+    tooltip: str
+
+
+def _line(row: PaperRow) -> _Line:
+    texts = (
+        "●" if not row.read else "",
+        "★" if row.starred else "",
+        row.title,
+        ", ".join(row.tags),
+        format_date(row.published),
+        "" if row.upvotes is None else str(row.upvotes),
+        row.byline,
+    )
+    return _Line(row, texts, plain_tooltip(row.title))
+
+
+class PaperTableModel(QAbstractTableModel):
+    PAGE = 200
+    MAX_CACHED = 20_000
+
+    def __init__(self, library: Library, parent=None) -> None:
+        super().__init__(parent)
+        self.library = library
+        self._ids: list[int] = []
+        self._index: dict[int, int] | None = None
+        self._cache: dict[int, _Line] = {}
+        self.marked: set[int] = set()
+        self.query = ""
+        self.sort_column = -1
+        self.sort_order = Qt.SortOrder.DescendingOrder
+        self.result = None
+        self.error: str | None = None
+        # Counters that tests and the benchmark read: how much did we fetch?
+        self.rows_calls = 0
+        self.rows_fetched = 0
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self.colours = {
+            "accent": QColor("#3b6fe0"),
+            "secondary": QColor("#6b7280"),
+            "star": QColor("#e0a100"),
+            "marked": QColor(59, 111, 224, 40),
+        }
+
+    # ------------------------------------------------------------- the ids
+    def set_query(self, query: str) -> None:
+        """Run `query` (in the current sort) and show its ids."""
+        self.query = query
+        self._run()
+
+    def _search(self):
+        key = SORT_KEYS.get(self.sort_column)
+        if key is None:
+            return self.library.search(self.query, limit=None)
+        try:
+            return self.library.search(self.query, limit=None, sort=key)
+        except (TypeError, ValueError, LibraryError):
+            return self.library.search(f"{self.query} sort:{key}".strip(), limit=None)
+
+    def _run(self) -> None:
+        try:
+            result = self._search()
+            ids = list(result.ids)
+            self.error = None
+        except LibraryError as error:
+            result, ids, self.error = None, [], str(error)
+        except Exception as error:  # the search engine must never take the list down
+            log.exception("search failed")
+            result, ids, self.error = None, [], f"search failed: {error}"
+        if self.sort_column in SORT_KEYS and self.sort_order == Qt.SortOrder.AscendingOrder:
+            ids.reverse()
+        elif self.sort_column == COL_TITLE:
+            ids = self._sorted_by_title(ids)
+        self.beginResetModel()
+        self.result = result
+        self._ids = ids
+        self._index = None
+        self._cache.clear()
+        if self.marked:
+            present = set(ids)
+            self.marked = {i for i in self.marked if i in present}
+        self.endResetModel()
+
+    def _sorted_by_title(self, ids: list[int]) -> list[int]:
+        if len(ids) > self.MAX_CACHED:
+            return ids  # too many to sort here; stays in the engine's order
+        titles: dict[int, str] = {}
+        for start in range(0, len(ids), 2000):
+            rows = self._fetch(ids[start:start + 2000])
+            titles.update((i, line.row.title.casefold()) for i, line in rows.items())
+        ids = sorted(ids, key=lambda i: titles.get(i, ""))
+        if self.sort_order == Qt.SortOrder.DescendingOrder:
+            ids.reverse()
+        return ids
+
+    @property
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    def id_at(self, row: int) -> int | None:
+        if 0 <= row < len(self._ids):
+            return self._ids[row]
+        return None
+
+    def row_of(self, paper_id: int) -> int:
+        if self._index is None:
+            self._index = {pid: n for n, pid in enumerate(self._ids)}
+        return self._index.get(paper_id, -1)
+
+    def paper_row(self, row: int) -> PaperRow | None:
+        line = self._line(row)
+        return line.row if line else None
+
+    # -------------------------------------------------------------- caching
+    def _fetch(self, ids: Sequence[int]) -> dict[int, _Line]:
+        self.rows_calls += 1
+        try:
+            rows = self.library.rows(ids)
+        except Exception:  # a vanished file or a locked db: show blanks, not a crash
+            log.exception("fetching rows failed")
+            return {}
+        self.rows_fetched += len(rows)
+        return {pid: _line(r) for pid, r in rows.items()}
+
+    def _line(self, row: int) -> _Line | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        paper_id = self._ids[row]
+        line = self._cache.get(paper_id)
+        if line is None:
+            if len(self._cache) > self.MAX_CACHED:
+                self._cache.clear()
+            start = row - row % self.PAGE
+            page = [pid for pid in self._ids[start:start + self.PAGE] if pid not in self._cache]
+            self._cache.update(self._fetch(page))
+            line = self._cache.get(paper_id)
+        return line
+
+    @property
+    def cached_rows(self) -> int:
+        return len(self._cache)
+
+    def refresh_ids(self, paper_ids: Iterable[int]) -> None:
+        """Drop changed papers from the cache and repaint their rows."""
+        rows = []
+        for paper_id in paper_ids:
+            self._cache.pop(paper_id, None)
+            row = self.row_of(paper_id)
+            if row >= 0:
+                rows.append(row)
+        if rows:
+            self.dataChanged.emit(self.index(min(rows), 0),
+                                  self.index(max(rows), self.columnCount() - 1))
+
+    def refresh_all(self) -> None:
+        self._cache.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, self.columnCount() - 1))
+
+    def toggle_mark(self, paper_id: int) -> bool:
+        if paper_id in self.marked:
+            self.marked.discard(paper_id)
+            marked = False
+        else:
+            self.marked.add(paper_id)
+            marked = True
+        self.refresh_ids([paper_id])
+        return marked
+
+    def set_marked(self, paper_ids: Iterable[int]) -> None:
+        before = self.marked
+        self.marked = set(paper_ids)
+        changed = before ^ self.marked
+        if len(changed) > 500:
+            self.refresh_all()
+        else:
+            self.refresh_ids(changed)
+
+    # ---------------------------------------------------------- Qt's model
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                | Qt.ItemFlag.ItemNeverHasChildren)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if section == COL_UPVOTES:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        try:
+            return self._data(index.row(), index.column(), role)
+        except Exception:  # data() must never raise into Qt's painting
+            log.exception("data() failed")
+            return None
+
+    def _data(self, row: int, column: int, role: int):
+        if not 0 <= column < len(HEADERS):
+            return None
+        if role == PaperIdRole:
+            return self.id_at(row)
+        if role == MarkedRole:
+            return self.id_at(row) in self.marked
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
+                        Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+                        TagsRole, ReadRole, StarredRole):
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if column in (COL_READ, COL_STAR):
+                return int(Qt.AlignmentFlag.AlignCenter)
+            if column == COL_UPVOTES:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self.colours["marked"] if self.id_at(row) in self.marked else None
+        line = self._line(row)
+        if line is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == COL_READ and self.id_at(row) in self.marked:
+                return "✓"
+            return line.texts[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_TITLE:
+                return line.tooltip
+            if column == COL_READ:
+                return "Unread" if not line.row.read else "Read"
+            return None
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if not line.row.read and column == COL_TITLE else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == COL_READ:
+                return self.colours["accent"]
+            if column == COL_STAR:
+                return self.colours["star"]
+            if column in (COL_DATE, COL_UPVOTES, COL_BYLINE):
+                return self.colours["secondary"]
+            return None
+        if role == TagsRole:
+            return list(line.row.tags)
+        if role == ReadRole:
+            return line.row.read
+        if role == StarredRole:
+            return line.row.starred
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column not in SORT_KEYS and column not in (COL_TITLE, -1):
+            return
+        if column == self.sort_column and order == self.sort_order:
+            return
+        self.sort_column, self.sort_order = column, order
+        self._run()

@@ -1,0 +1,794 @@
+"""The reading pane: one paper's title, meta line, tags, abstract, highlights and note.
+
+All text from a listing goes in through `setPlainText`/`Qt.PlainText`; search hits
+and annotations are drawn on top as extra selections (`QTextCharFormat`), never by
+writing HTML. Character offsets given to the Library are Python string indices.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLayoutItem,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTextEdit,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.model import format_date
+from desktop.text import (
+    index_to_utf16,
+    plain_tooltip,
+    sentence_bounds,
+    trim_span,
+    utf16_to_index,
+)
+from desktop.theme import LIGHT, Theme, reading_font, ui_font
+from storage import Annotation, Paper
+
+AnnotationRole = Qt.ItemDataRole.UserRole + 20
+
+
+# ------------------------------------------------------------------ layouts
+class FlowLayout(QLayout):
+    """Lays chips out in rows, wrapping like text."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        return size
+
+    def _arrange(self, rect: QRect, *, apply: bool) -> int:
+        x, y, line = rect.x(), rect.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > rect.right() + 1 and line > 0:
+                x = rect.x()
+                y += line + self._spacing
+                line = 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line = max(line, hint.height())
+        return y + line - rect.y()
+
+
+class Chip(QLabel):
+    clicked = Signal(str)
+
+    def __init__(self, text: str, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+        self.tag = text
+        self.setObjectName("chip")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(plain_tooltip(f"Show papers tagged {text}"))
+        hue = int(hashlib.sha1(text.casefold().encode("utf-8")).hexdigest()[:4], 16) % 360
+        if theme.dark:
+            bg, fg, border = QColor.fromHsl(hue, 70, 52), QColor.fromHsl(hue, 120, 210), \
+                QColor.fromHsl(hue, 70, 75)
+        else:
+            bg, fg, border = QColor.fromHsl(hue, 150, 236), QColor.fromHsl(hue, 140, 70), \
+                QColor.fromHsl(hue, 120, 210)
+        self.setStyleSheet(
+            f"QLabel#chip {{ background: {bg.name()}; color: {fg.name()}; "
+            f"border: 1px solid {border.name()}; border-radius: 10px; padding: 2px 9px; "
+            f"font-size: 12px; font-weight: 500; }}")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.tag)
+        super().mousePressEvent(event)
+
+
+# ------------------------------------------------------------- text views
+class PlainTextView(QTextEdit):
+    """A read-only plain-text view as tall as its text (the pane scrolls, not it)."""
+
+    def __init__(self, parent: QWidget | None = None, *, line_height: int = 100) -> None:
+        super().__init__(parent)
+        self.line_height = line_height
+        self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setUndoRedoEnabled(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+        self.document().setDocumentMargin(0)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._fit()
+
+    def set_text(self, text: str) -> None:
+        self.setPlainText(text)
+        if self.line_height != 100:
+            cursor = QTextCursor(self.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            block = QTextBlockFormat()
+            block.setLineHeight(self.line_height,
+                                QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+            cursor.mergeBlockFormat(block)
+        self._fit()
+
+    def _fit(self, *_args) -> None:
+        margins = self.contentsMargins()
+        height = math.ceil(self.document().size().height()) + margins.top() + margins.bottom()
+        height = max(height, self.fontMetrics().lineSpacing())
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # let the reading pane scroll
+
+    def span_selections(self, spans: Sequence[tuple[int, int]],
+                        fmt: QTextCharFormat) -> list[QTextEdit.ExtraSelection]:
+        """Extra selections for Python-index spans of the current text."""
+        text = self.toPlainText()
+        selections = []
+        for start, end in spans:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(index_to_utf16(text, start))
+            cursor.setPosition(index_to_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = fmt
+            selections.append(selection)
+        return selections
+
+
+class AbstractView(PlainTextView):
+    """The abstract, with a keyboard caret mode for selecting what to highlight."""
+
+    caret_moved = Signal(QRect)
+    annotation_under_caret = Signal(object)
+    left = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, line_height=130)
+        self.setObjectName("abstract")
+        self.setProperty("winnowMode", "caret")
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setCursorWidth(2)
+        self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)
+        self.selecting = False
+        self.annotations: list[Annotation] = []
+        self.search_spans: list[tuple[int, int]] = []
+        self.active_annotation: int | None = None
+        self.theme: Theme = LIGHT
+        self.cursorPositionChanged.connect(self._caret_changed)
+
+    # content
+    def set_content(self, text: str, search_spans: Sequence[tuple[int, int]],
+                    annotations: Sequence[Annotation], theme: Theme) -> None:
+        self.theme = theme
+        self.selecting = False
+        self.active_annotation = None
+        self.set_text(text)
+        self.search_spans = list(search_spans)
+        self.annotations = list(annotations)
+        self.paint_marks()
+
+    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        self.annotations = list(annotations)
+        self.paint_marks()
+
+    def paint_marks(self) -> None:
+        theme = self.theme
+        selections: list[QTextEdit.ExtraSelection] = []
+        hit = QTextCharFormat()
+        hit.setBackground(theme.colour("search_hit"))
+        hit.setForeground(theme.colour("search_hit_text"))
+        selections += self.span_selections(self.search_spans, hit)
+        for annotation in self.annotations:
+            if annotation.orphaned:
+                continue
+            fmt = QTextCharFormat()
+            colour = theme.highlight(annotation.colour)
+            if annotation.id == self.active_annotation:
+                colour = theme.mark(annotation.colour)
+                colour.setAlpha(120)
+            fmt.setBackground(colour)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(theme.mark(annotation.colour))
+            selections += self.span_selections([(annotation.start, annotation.end)], fmt)
+        self.setExtraSelections(selections)
+
+    # caret mode
+    def enter_caret(self) -> None:
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        cursor = self.textCursor()
+        if not cursor.hasSelection() and cursor.position() == 0 and self.search_spans:
+            text = self.toPlainText()
+            first = self.search_spans[0][0]
+            starts = [s for s in sentence_bounds(text) if s <= first]
+            cursor.setPosition(index_to_utf16(text, starts[-1] if starts else 0))
+            self.setTextCursor(cursor)
+        self._caret_changed()
+
+    def toggle_selecting(self) -> bool:
+        cursor = self.textCursor()
+        if self.selecting or cursor.hasSelection():
+            self.selecting = False
+            cursor.clearSelection()
+        else:
+            self.selecting = True
+        self.setTextCursor(cursor)
+        return self.selecting
+
+    def clear_selection(self) -> bool:
+        """Drop the selection; False when there was none (Esc then leaves caret mode)."""
+        cursor = self.textCursor()
+        had = self.selecting or cursor.hasSelection()
+        self.selecting = False
+        cursor.clearSelection()
+        self.setTextCursor(cursor)
+        return had
+
+    def move_caret(self, how: str) -> None:
+        cursor = self.textCursor()
+        mode = (QTextCursor.MoveMode.KeepAnchor if self.selecting
+                else QTextCursor.MoveMode.MoveAnchor)
+        op = QTextCursor.MoveOperation
+        simple = {"word+": op.NextWord, "word-": op.PreviousWord, "char+": op.Right,
+                  "char-": op.Left, "line+": op.Down, "line-": op.Up,
+                  "home": op.StartOfLine, "end": op.EndOfLine, "top": op.Start,
+                  "bottom": op.End}
+        if how in simple:
+            cursor.movePosition(simple[how], mode)
+        elif how in ("sentence+", "sentence-"):
+            text = self.toPlainText()
+            here = utf16_to_index(text, cursor.position())
+            starts = sentence_bounds(text)
+            if how == "sentence+":
+                later = [s for s in starts if s > here]
+                target = later[0] if later else len(text)
+            else:
+                earlier = [s for s in starts if s < here]
+                target = earlier[-1] if earlier else 0
+            cursor.setPosition(index_to_utf16(text, target), mode)
+        self.setTextCursor(cursor)
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """The selected range as Python indices, trimmed of white space."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        text = self.toPlainText()
+        start = utf16_to_index(text, cursor.selectionStart())
+        end = utf16_to_index(text, cursor.selectionEnd())
+        start, end = trim_span(text, start, end)
+        return (start, end) if end > start else None
+
+    def select_span(self, start: int, end: int) -> None:
+        text = self.toPlainText()
+        cursor = self.textCursor()
+        cursor.setPosition(index_to_utf16(text, start))
+        cursor.setPosition(index_to_utf16(text, end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def annotation_at(self, index: int) -> Annotation | None:
+        for annotation in self.annotations:
+            if not annotation.orphaned and annotation.start <= index < annotation.end:
+                return annotation
+        return None
+
+    def _caret_changed(self) -> None:
+        rect = self.cursorRect()
+        self.caret_moved.emit(QRect(self.viewport().mapTo(self.window(), rect.topLeft()),
+                                    rect.size()))
+        if self.hasFocus():
+            text = self.toPlainText()
+            index = utf16_to_index(text, self.textCursor().position())
+            self.annotation_under_caret.emit(self.annotation_at(index))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        super().mouseMoveEvent(event)
+        cursor = self.cursorForPosition(event.position().toPoint())
+        text = self.toPlainText()
+        annotation = self.annotation_at(utf16_to_index(text, cursor.position()))
+        if annotation is not None:
+            tip = annotation.comment or "Highlight (no comment) — press a on it to add one"
+            QToolTip.showText(event.globalPosition().toPoint(), plain_tooltip(tip), self)
+        else:
+            QToolTip.hideText()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        if event.reason() not in (Qt.FocusReason.PopupFocusReason,
+                                  Qt.FocusReason.ActiveWindowFocusReason):
+            self.selecting = False
+
+
+# ------------------------------------------------------------- annotations
+class AnnotationDelegate(QStyledItemDelegate):
+    PAD = 8
+    MAX_QUOTE = 240
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+
+    def _texts(self, annotation: Annotation) -> tuple[str, str]:
+        quote = " ".join(annotation.quote.split())
+        if len(quote) > self.MAX_QUOTE:
+            quote = quote[: self.MAX_QUOTE].rstrip() + "…"
+        quote = f"“{quote}”"
+        if annotation.orphaned:
+            quote += "  (no longer found in the abstract)"
+        return quote, annotation.comment
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        quote_font = QFont(option.font)
+        quote_font.setPixelSize(12)
+        quote_font.setItalic(True)
+        comment_font = QFont(option.font)
+        comment_font.setPixelSize(13)
+        return quote_font, comment_font
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
+        annotation: Annotation | None = index.data(AnnotationRole)
+        if annotation is None:
+            return QSize(0, 0)
+        view = self.parent()
+        width = max(120, (view.viewport().width() if view else option.rect.width()) - 30)
+        quote, comment = self._texts(annotation)
+        quote_font, comment_font = self._fonts(option)
+        from PySide6.QtGui import QFontMetrics
+
+        flags = int(Qt.TextFlag.TextWordWrap)
+        height = QFontMetrics(quote_font).boundingRect(QRect(0, 0, width, 10_000), flags,
+                                                       quote).height()
+        if comment:
+            height += 4 + QFontMetrics(comment_font).boundingRect(
+                QRect(0, 0, width, 10_000), flags, comment).height()
+        return QSize(width, height + 2 * self.PAD + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        annotation: Annotation | None = index.data(AnnotationRole)
+        if annotation is None:
+            return
+        c = self.theme.colour
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect.adjusted(0, 2, 0, -2)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        focused = bool(option.state & QStyle.StateFlag.State_HasFocus) or \
+            (self.parent() is not None and self.parent().hasFocus())
+        background = QColor(self.theme.highlight(annotation.colour))
+        background.setAlpha(150 if selected and focused else 70)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(background)
+        painter.drawRoundedRect(rect, 6, 6)
+        if selected and focused:
+            painter.setPen(QPen(self.theme.mark(annotation.colour), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 6, 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.theme.mark(annotation.colour))
+        painter.drawRoundedRect(QRect(rect.left(), rect.top(), 4, rect.height()), 2, 2)
+        quote, comment = self._texts(annotation)
+        quote_font, comment_font = self._fonts(option)
+        text_rect = rect.adjusted(14, self.PAD - 2, -10, -self.PAD + 2)
+        flags = int(Qt.TextFlag.TextWordWrap)
+        painter.setFont(quote_font)
+        painter.setPen(c("secondary"))
+        used = painter.boundingRect(text_rect, flags, quote)
+        painter.drawText(text_rect, flags, quote)
+        if comment:
+            painter.setFont(comment_font)
+            painter.setPen(c("text"))
+            painter.drawText(text_rect.adjusted(0, used.height() + 4, 0, 0), flags, comment)
+        painter.restore()
+
+
+class AnnotationList(QListWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationList")
+        self.setProperty("winnowMode", "annotations")
+        self.delegate = AnnotationDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSpacing(2)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_annotations(self, annotations: Sequence[Annotation], keep_id: int | None = None,
+                        theme: Theme | None = None) -> None:
+        if theme is not None:
+            self.delegate.theme = theme
+        self.clear()
+        selected_row = -1
+        for row, annotation in enumerate(annotations):
+            item = QListWidgetItem()
+            item.setData(AnnotationRole, annotation)
+            tip = annotation.comment or annotation.quote
+            item.setToolTip(plain_tooltip(tip))
+            self.addItem(item)
+            if annotation.id == keep_id:
+                selected_row = row
+        if selected_row >= 0:
+            self.setCurrentRow(selected_row)
+        elif self.count():
+            self.setCurrentRow(0)
+        self._fit()
+
+    def current_annotation(self) -> Annotation | None:
+        item = self.currentItem()
+        return item.data(AnnotationRole) if item is not None else None
+
+    def _fit(self) -> None:
+        self.doItemsLayout()
+        height = sum(self.sizeHintForRow(i) + 2 * self.spacing() for i in range(self.count()))
+        self.setFixedHeight(max(0, height + 2 * self.frameWidth()))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self._fit)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        if self.currentRow() < 0 and self.count():
+            self.setCurrentRow(0)
+        self.viewport().update()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+
+# -------------------------------------------------------------------- note
+class NoteEditor(QTextEdit):
+    """The paper's note: plain text, grows with its content."""
+
+    focus_lost = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("note")
+        self.setAcceptRichText(False)
+        self.setTabChangesFocus(True)
+        self.setPlaceholderText("Write a note — it is saved as you type  (n)")
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self._fit()
+
+    def _fit(self, *_args) -> None:
+        margins = self.contentsMargins()
+        height = math.ceil(self.document().size().height()) + margins.top() + margins.bottom()
+        height = max(84, height + 4)
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()
+
+
+# -------------------------------------------------------------------- pane
+class ReaderPane(QStackedWidget):
+    """Signals carry what the window must write; the pane itself never writes."""
+
+    note_edited = Signal(int, str)
+    tag_clicked = Signal(str)
+
+    NOTE_DELAY_MS = 300
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("readerStack")
+        self.theme: Theme = LIGHT
+        self.paper: Paper | None = None
+        self.terms: list[str] = []
+
+        self.empty = QLabel("Select a paper to read it here")
+        self.empty.setObjectName("readerEmpty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("reader")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget()
+        content.setObjectName("readerContent")
+        self.scroll.setWidget(content)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(28, 22, 28, 28)
+        layout.setSpacing(0)
+
+        self.state = QLabel()
+        self.state.setObjectName("paperState")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.title = PlainTextView()
+        self.title.setObjectName("paperTitle")
+        self.title.setFont(ui_font(21, QFont.Weight.DemiBold))
+        self.meta = QLabel()
+        self.meta.setObjectName("paperMeta")
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        self.meta.setWordWrap(True)
+        self.chips = QWidget()
+        self.chip_layout = FlowLayout(self.chips)
+        self.abstract = AbstractView()
+        self.abstract.setFont(reading_font(15))
+
+        self.annotations_label = QLabel("HIGHLIGHTS")
+        self.annotations_label.setObjectName("sectionLabel")
+        self.annotations_hint = QLabel("v then w, b, ( or ) to select · h to highlight · "
+                                       "a to add a comment")
+        self.annotations_hint.setObjectName("sectionHint")
+        self.annotations_hint.setWordWrap(True)
+        self.annotation_list = AnnotationList()
+        self.note_label = QLabel("NOTE")
+        self.note_label.setObjectName("sectionLabel")
+        self.note_status = QLabel("")
+        self.note_status.setObjectName("sectionHint")
+        self.note = NoteEditor()
+
+        layout.addWidget(self.state)
+        layout.addSpacing(6)
+        layout.addWidget(self.title)
+        layout.addSpacing(8)
+        layout.addWidget(self.meta)
+        layout.addSpacing(10)
+        layout.addWidget(self.chips)
+        layout.addSpacing(14)
+        divider = QFrame()
+        divider.setObjectName("divider")
+        layout.addWidget(divider)
+        layout.addSpacing(14)
+        layout.addWidget(self.abstract)
+        layout.addSpacing(22)
+        header = QHBoxLayout()
+        header.addWidget(self.annotations_label)
+        header.addStretch(1)
+        layout.addLayout(header)
+        layout.addSpacing(6)
+        layout.addWidget(self.annotations_hint)
+        layout.addWidget(self.annotation_list)
+        layout.addSpacing(18)
+        note_header = QHBoxLayout()
+        note_header.addWidget(self.note_label)
+        note_header.addStretch(1)
+        note_header.addWidget(self.note_status)
+        layout.addLayout(note_header)
+        layout.addSpacing(6)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+        self.addWidget(self.empty)
+        self.addWidget(self.scroll)
+        self.setCurrentWidget(self.empty)
+
+        self._note_paper: int | None = None
+        self._note_loading = False
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.setInterval(self.NOTE_DELAY_MS)
+        self._note_timer.timeout.connect(self.flush_note)
+        self.note.textChanged.connect(self._note_changed)
+        self.note.focus_lost.connect(self.flush_note)
+        self.abstract.caret_moved.connect(self._ensure_visible)
+
+    # ------------------------------------------------------------- content
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.annotation_list.delegate.theme = theme
+        if self.paper is not None:
+            self.show_paper(self.paper, self.terms, keep_position=True)
+
+    def show_paper(self, paper: Paper | None, terms: Sequence[str] = (), *,
+                   spans: Sequence[tuple[int, int]] = (),
+                   title_spans: Sequence[tuple[int, int]] = (),
+                   keep_position: bool = False) -> None:
+        """Show `paper` (None: the empty state). Saves a pending note first."""
+        same = paper is not None and self.paper is not None and paper.id == self.paper.id
+        if not same:
+            self.flush_note()
+        scroll = self.scroll.verticalScrollBar().value()
+        caret = self.abstract.textCursor().position()
+        self.paper = paper
+        self.terms = list(terms)
+        if paper is None:
+            self._note_paper = None
+            self.setCurrentWidget(self.empty)
+            return
+        self.setCurrentWidget(self.scroll)
+        states = ["UNREAD" if not paper.read else "READ"]
+        if paper.starred:
+            states.append("★ STARRED")
+        if paper.note:
+            states.append("NOTE")
+        self.state.setText("  ·  ".join(states))
+        self.title.set_text(paper.title)
+        hit = QTextCharFormat()
+        hit.setBackground(self.theme.colour("search_hit"))
+        hit.setForeground(self.theme.colour("search_hit_text"))
+        self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
+        self.meta.setText(meta_line(paper))
+        self._set_chips(paper.tags)
+        self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
+        self._set_annotations(paper.annotations)
+        if not same or (self.note.toPlainText() != paper.note and not self.note.hasFocus()):
+            self._load_note(paper)
+        if keep_position and same:
+            cursor = self.abstract.textCursor()
+            cursor.setPosition(min(caret, len(paper.abstract)))
+            self.abstract.setTextCursor(cursor)
+            QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(scroll))
+        else:
+            self.scroll.verticalScrollBar().setValue(0)
+
+    def _set_chips(self, tags: Sequence[str]) -> None:
+        while self.chip_layout.count():
+            item = self.chip_layout.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()
+        for tag in tags:
+            chip = Chip(tag, self.theme, self.chips)
+            chip.clicked.connect(self.tag_clicked)
+            self.chip_layout.addWidget(chip)
+        self.chips.setVisible(bool(tags))
+        self.chips.updateGeometry()
+
+    def _set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        current = self.annotation_list.current_annotation()
+        self.annotation_list.set_annotations(annotations, current.id if current else None,
+                                             self.theme)
+        self.annotation_list.setVisible(bool(annotations))
+        self.annotations_hint.setVisible(not annotations)
+        count = len(annotations)
+        self.annotations_label.setText(f"HIGHLIGHTS · {count}" if count else "HIGHLIGHTS")
+
+    def _load_note(self, paper: Paper) -> None:
+        self._note_timer.stop()
+        self._note_loading = True
+        try:
+            self.note.setPlainText(paper.note)
+        finally:
+            self._note_loading = False
+        self._note_paper = paper.id
+        self.note_status.setText("")
+
+    # ---------------------------------------------------------------- note
+    def _note_changed(self) -> None:
+        if self._note_loading or self._note_paper is None:
+            return
+        self.note_status.setText("Editing…")
+        self._note_timer.start()
+
+    def flush_note(self) -> None:
+        """Save the note now if it has unsaved typing (debounce, focus loss, quit)."""
+        if not self._note_timer.isActive() or self._note_paper is None:
+            return
+        self._note_timer.stop()
+        self.note_edited.emit(self._note_paper, self.note.toPlainText())
+        self.note_status.setText("Saved")
+
+    @property
+    def note_pending(self) -> bool:
+        return self._note_timer.isActive()
+
+    # ------------------------------------------------------------ movement
+    def page(self, direction: int) -> None:
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(bar.value() + direction * max(40, bar.pageStep() - 40))
+
+    def _ensure_visible(self, rect: QRect) -> None:
+        if not self.abstract.hasFocus():
+            return
+        top_left = self.abstract.viewport().mapTo(self.scroll.widget(),
+                                                  self.abstract.cursorRect().topLeft())
+        self.scroll.ensureVisible(top_left.x(), top_left.y(), 10, 60)
+
+
+def meta_line(paper: Paper) -> str:
+    parts = []
+    if paper.published:
+        parts.append(format_date(paper.published))
+    elif paper.published_raw:
+        parts.append(paper.published_raw)
+    if paper.byline:
+        parts.append(paper.byline)
+    if paper.upvotes:
+        parts.append(f"▲ {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
+    if paper.sources:
+        dates = [format_date(s.listing_date) for s in paper.sources if s.listing_date]
+        if len(paper.sources) == 1:
+            parts.append(f"listing of {dates[0]}" if dates else f"from {paper.sources[0].name}")
+        else:
+            parts.append(f"in {len(paper.sources)} listings")
+    return "  ·  ".join(parts)

@@ -1,0 +1,207 @@
+"""The sidebar: views that are just queries (Inbox, All, tags, saved searches, imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
+
+from desktop.text import plain_tooltip
+from desktop.theme import LIGHT, Theme
+
+EntryRole = Qt.ItemDataRole.UserRole + 10
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str           # stable id: "inbox", "tag:rl", "saved:Weekly", "source:12"
+    label: str
+    query: str
+    count: int | None = None
+    glyph: str = ""
+    hint: str = ""     # e.g. the quick-tag digit
+    tooltip: str = ""
+    header: bool = False
+
+
+def header(label: str) -> Entry:
+    return Entry(key=f"header:{label}", label=label, query="", header=True)
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    ROW = 30
+    HEADER = 34
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.theme: Theme = LIGHT
+
+    def sizeHint(self, option: QStyleOptionViewItem,
+                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+        entry: Entry | None = index.data(EntryRole)
+        height = self.HEADER if entry is not None and entry.header else self.ROW
+        return QSize(option.rect.width(), height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        entry: Entry | None = index.data(EntryRole)
+        if entry is None:
+            return
+        c = self.theme.colour
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = option.rect.adjusted(8, 1, -8, -1)
+        base = QFont(option.font)
+        if entry.header:
+            font = QFont(base)
+            font.setPixelSize(11)
+            font.setWeight(QFont.Weight.DemiBold)
+            font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
+            painter.setFont(font)
+            painter.setPen(c("faint"))
+            text_rect = rect.adjusted(8, 10, -8, 0)
+            painter.drawText(text_rect,
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             entry.label.upper())
+            painter.restore()
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        if selected:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c("selection"))
+            painter.drawRoundedRect(rect, 7, 7)
+        elif hovered:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(c("hover"))
+            painter.drawRoundedRect(rect, 7, 7)
+        glyph_rect = QRect(rect.left() + 8, rect.top(), 20, rect.height())
+        glyph_font = QFont(base)
+        glyph_font.setPixelSize(13)
+        painter.setFont(glyph_font)
+        painter.setPen(c("accent") if selected else c("faint"))
+        painter.drawText(glyph_rect, Qt.AlignmentFlag.AlignCenter, entry.glyph)
+
+        count_text = "" if entry.count is None else f"{entry.count:,}"
+        count_font = QFont(base)
+        count_font.setPixelSize(11)
+        painter.setFont(count_font)
+        count_width = painter.fontMetrics().horizontalAdvance(count_text) if count_text else 0
+        right = rect.right() - 8
+        if count_text:
+            count_rect = QRect(right - count_width, rect.top(), count_width, rect.height())
+            painter.setPen(c("accent") if selected else c("secondary"))
+            painter.drawText(count_rect,
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             count_text)
+            right -= count_width + 8
+        if entry.hint:
+            hint_width = 16
+            hint_rect = QRect(right - hint_width, rect.top() + 7, hint_width, rect.height() - 14)
+            painter.setPen(QPen(c("border"), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(hint_rect, 4, 4)
+            painter.setPen(c("faint"))
+            painter.drawText(hint_rect, Qt.AlignmentFlag.AlignCenter, entry.hint)
+            right -= hint_width + 6
+
+        label_font = QFont(base)
+        label_font.setPixelSize(13)
+        if selected:
+            label_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(label_font)
+        painter.setPen(c("text"))
+        label_rect = QRect(glyph_rect.right() + 6, rect.top(), right - glyph_rect.right() - 8,
+                           rect.height())
+        label = painter.fontMetrics().elidedText(entry.label, Qt.TextElideMode.ElideRight,
+                                                 label_rect.width())
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         label)
+        painter.restore()
+
+
+class Sidebar(QListWidget):
+    """Emits `activated_entry` when the user picks a view."""
+
+    activated_entry = Signal(object)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.delegate = SidebarDelegate(self)
+        self.setItemDelegate(self.delegate)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMouseTracking(True)
+        self.setUniformItemSizes(False)
+        self.setProperty("winnowMode", "normal")
+        self._entries: dict[str, QListWidgetItem] = {}
+        self._updating = False
+        self.currentItemChanged.connect(self._on_current)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.delegate.theme = theme
+        self.viewport().update()
+
+    def set_entries(self, entries: list[Entry], current_key: str | None) -> None:
+        """Replace the entries, keeping the current one selected, without signals."""
+        self._updating = True
+        try:
+            self.clear()
+            self._entries.clear()
+            for entry in entries:
+                item = QListWidgetItem()
+                item.setData(EntryRole, entry)
+                if entry.tooltip:
+                    item.setToolTip(plain_tooltip(entry.tooltip))
+                if entry.header:
+                    item.setFlags(Qt.ItemFlag.NoItemFlags)
+                else:
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    self._entries[entry.key] = item
+                self.addItem(item)
+            self.select_key(current_key)
+        finally:
+            self._updating = False
+
+    def entry(self, key: str) -> Entry | None:
+        item = self._entries.get(key)
+        return item.data(EntryRole) if item is not None else None
+
+    def entries(self) -> list[Entry]:
+        return [item.data(EntryRole) for item in self._entries.values()]
+
+    def select_key(self, key: str | None) -> None:
+        was = self._updating
+        self._updating = True
+        try:
+            item = self._entries.get(key) if key else None
+            if item is None:
+                self.clearSelection()
+                self.setCurrentItem(None)
+            else:
+                self.setCurrentItem(item)
+                self.scrollToItem(item)
+        finally:
+            self._updating = was
+
+    def _on_current(self, current: QListWidgetItem | None, _previous) -> None:
+        if self._updating or current is None:
+            return
+        entry = current.data(EntryRole)
+        if entry is not None and not entry.header:
+            self.activated_entry.emit(entry)
+
+    def sizeHint(self) -> QSize:
+        return QSize(220, 400)
+
