@@ -1,0 +1,704 @@
+"""The search query language: tokenizer, recursive-descent parser, compiler.
+
+`parse()` turns any string into a `Query` (a small tree of `Text`, `Filter`,
+`Not`, `And`, `Or` nodes plus a sort key) and never raises: a piece it cannot
+read is searched as plain words. `compile_query()` turns a tree into
+parameterised SQL over `papers p` plus one FTS5 MATCH expression in which every
+user term is an FTS5 string (`"..."` with `"` doubled), so nothing the user
+typed is ever read as SQL or as FTS5 syntax.
+
+This module does no I/O; `storage.search.SearchEngine` runs what it produces and
+adds the parts that need the index (typo widening, ranking, spans).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Union
+
+__all__ = [
+    "SORTS",
+    "And",
+    "Compiled",
+    "Filter",
+    "Not",
+    "Or",
+    "Query",
+    "Text",
+    "compile_query",
+    "fts_string",
+    "has_token",
+    "parse",
+    "tokenize",
+]
+
+# Deep nesting and huge queries are legal input; these bounds keep the parser's
+# recursion and SQLite's expression depth (1000) far from their limits.
+MAX_DEPTH = 12
+MAX_ATOMS = 64
+# Shorter prefixes expand to so many index terms that FTS5 spends 50-200 ms
+# merging their doclists at 100k papers.
+MIN_PREFIX = 3
+
+# FTS5 column filters for the text fields. `note:` also covers annotation
+# comments: both are the user's own words about the paper.
+FIELD_COLUMNS = {
+    "title": "title",
+    "abstract": "abstract",
+    "note": "{note annotation_text}",
+}
+FILTER_KEYS = frozenset({"tag", "is", "has", "year", "upvotes", "authors", "added", "source",
+                         "org", "sort"})
+# Keys whose value may be a quoted phrase: `title:"mixture of experts"`, `tag:"to read"`.
+PHRASE_KEYS = frozenset({"title", "abstract", "note", "tag", "source", "org"})
+
+SORTS = ("relevance", "date", "upvotes", "added", "title")
+_SORT_ALIASES = {
+    "relevance": "relevance", "rank": "relevance", "best": "relevance",
+    "date": "date", "published": "date", "newest": "date",
+    "upvotes": "upvotes", "votes": "upvotes", "popular": "upvotes",
+    "added": "added", "imported": "added",
+    "title": "title", "name": "title",
+}
+
+# SQL ORDER BY per sort, over `papers p`. SQLite sorts NULL below everything, so
+# DESC puts papers without a date or upvotes last, and the `published` and
+# `added_at` indexes serve the two date orders.
+DEFAULT_ORDER = "p.first_source_id DESC, p.id ASC"
+ORDER_BY = {
+    "relevance": DEFAULT_ORDER,  # without text there is nothing to rank
+    "date": "p.published DESC, p.id DESC",
+    "upvotes": "p.upvotes DESC, p.id DESC",
+    "added": "p.added_at DESC, p.id ASC",
+    "title": "p.title COLLATE NOCASE ASC, p.id ASC",
+}
+
+_IS_VALUES = {"read", "unread", "starred", "unstarred", "annotated"}
+_HAS_VALUES = {"note": ("has", "note"), "notes": ("has", "note"),
+               "annotation": ("is", "annotated"), "annotations": ("is", "annotated"),
+               "tag": ("tag", "any"), "tags": ("tag", "any")}
+
+# A character that unicode61 keeps inside a token (letters and digits of any
+# script). A term without one tokenises to nothing and is dropped.
+_TOKEN_CHAR = re.compile(r"[^\W_]")
+_TOKEN_RUN = re.compile(r"[^\W_]+")
+_CMP = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
+_RANGE = re.compile(r"(\d{1,9})\.\.(\d{1,9})")
+_AGE = re.compile(r"(\d{1,5})([hdwmy])")
+_AGE_UNITS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30, "y": 365}
+# Control characters (NUL above all) and lone surrogates cannot be bound as
+# SQLite text; they are whitespace to the query language.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+# ---------------------------------------------------------------------- tree
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A full-text term: a word (porter-stemmed by FTS5) or a quoted phrase."""
+
+    value: str
+    field: str | None = None  # None (all text columns), "title", "abstract" or "note"
+    phrase: bool = False
+    prefix: bool = False  # the word being typed: also matches as a prefix
+    # FTS5 queries for the index terms searched instead of `value` (typo widening,
+    # as-you-type completion), made by storage.search.index_term_query: each is a
+    # quoted FTS5 string, optionally with `*` after it, never raw user text.
+    alternatives: tuple[str, ...] = ()
+    # What the user is told was searched instead (a real word, not a stem).
+    display: str | None = None
+    # What to highlight for this term instead of `value` (see highlight_terms).
+    marks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """A condition on the paper's row or user data; compiled to SQL only."""
+
+    name: str  # tag, is, has, year, upvotes, authors, added, source, org
+    op: str  # "=", "<", "<=", ">", ">=", "range", "like", "none", "any", "since"
+    value: object = None
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = Union[Text, Filter, Not, And, Or]  # noqa: UP007 - a runtime alias; 3.10 has no `type`
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    root: Node | None
+    sort: str | None = None
+    notes: tuple[str, ...] = ()  # what the parser made of odd pieces, for explain()
+
+    def is_empty(self) -> bool:
+        return self.root is None
+
+
+# ----------------------------------------------------------------- tokenizer
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # word, phrase, lparen, rparen, or, and, not, neg
+    text: str = ""
+    key: str | None = None  # "title" in `title:kan` (lower case), else None
+    quoted: bool = False  # the value was a quoted phrase
+    last: bool = False  # a bare word ending the query with no space after it
+
+
+def has_token(text: str) -> bool:
+    """True if FTS5's unicode61 tokenizer would find at least one token in text."""
+    return _TOKEN_CHAR.search(text) is not None
+
+
+def _typing(s: str, end: int) -> bool:
+    """Is the word ending at `end` still being typed? It ends the query, with no
+    space after it, in a letter or digit (`C++` is finished), and its last run of
+    letters is at least MIN_PREFIX long: `"c"*` would match half the index."""
+    if end != len(s):
+        return False
+    run = 0
+    while run < end and _TOKEN_CHAR.match(s[end - 1 - run]):
+        run += 1
+    return run >= MIN_PREFIX
+
+
+def _clean(text: str) -> str:
+    return _UNSAFE.sub(" ", text)
+
+
+def tokenize(text: str) -> list[Token]:
+    s = _clean(text)
+    n = len(s)
+    tokens: list[Token] = []
+    i = 0
+    while i < n:
+        c = s[i]
+        if c.isspace():
+            i += 1
+        elif c == "(":
+            tokens.append(Token("lparen"))
+            i += 1
+        elif c == ")":
+            tokens.append(Token("rparen"))
+            i += 1
+        elif c == '"':
+            # An unclosed quote runs to the end: the phrase is still being typed.
+            end = s.find('"', i + 1)
+            end = n if end < 0 else end
+            tokens.append(Token("phrase", s[i + 1:end], quoted=True))
+            i = end + 1
+        elif c == "-" and i + 1 < n and not s[i + 1].isspace() and s[i + 1] != ")":
+            tokens.append(Token("neg"))
+            i += 1
+        else:
+            j = i
+            while j < n and not s[j].isspace() and s[j] not in '()"':
+                j += 1
+            word = s[i:j]
+            key, sep, value = word.partition(":")
+            key = key.lower()
+            if sep and not value and j < n and s[j] == '"' and key in PHRASE_KEYS:
+                end = s.find('"', j + 1)
+                end = n if end < 0 else end
+                tokens.append(Token("word", s[j + 1:end], key=key, quoted=True))
+                i = end + 1
+                continue
+            if word == "OR" or word == "|":
+                tokens.append(Token("or"))
+            elif word == "AND" or word == "&&":
+                tokens.append(Token("and"))
+            elif word == "NOT":
+                tokens.append(Token("not"))
+            elif sep and (key in FIELD_COLUMNS or key in FILTER_KEYS):
+                # `title:` with nothing yet is a field being typed: no term at all.
+                if value:
+                    tokens.append(Token("word", value, key=key, last=_typing(s, j)))
+            else:
+                tokens.append(Token("word", word, last=_typing(s, j)))
+            i = j
+    return tokens
+
+
+# -------------------------------------------------------------------- parser
+class _Parser:
+    def __init__(self, tokens: list[Token]) -> None:
+        self.tokens = tokens
+        self.i = 0
+        self.atoms = 0
+        self.sort: str | None = None
+        self.notes: list[str] = []
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def sequence(self, depth: int) -> list[Node]:
+        items: list[Node] = []
+        while self.i < len(self.tokens):
+            token = self.tokens[self.i]
+            if token.kind == "rparen":
+                self.i += 1
+                if depth > 0:
+                    return items
+                self.notes.append("ignored an unmatched ')'")
+                continue
+            start = self.i
+            node = self.or_expr(depth)
+            if node is not None:
+                items.append(node)
+            if self.i == start:  # never loop without consuming a token
+                self.i += 1
+        return items
+
+    def or_expr(self, depth: int) -> Node | None:
+        left = self.unary(depth, negated=False)
+        while (token := self.peek()) is not None and token.kind == "or":
+            self.i += 1
+            right = self.unary(depth, negated=False)
+            if right is None:
+                self.notes.append("ignored an OR with nothing after it")
+                continue
+            if left is None:
+                left = right
+                continue
+            left = Or(_flatten(left, Or) + _flatten(right, Or))
+        return left
+
+    def unary(self, depth: int, *, negated: bool) -> Node | None:
+        token = self.peek()
+        if token is None or token.kind == "rparen":
+            return None
+        self.i += 1
+        if token.kind in ("and", "or"):
+            # A dangling AND/OR (`AND (`, `OR kan`): AND is implicit anyway.
+            return None
+        if token.kind in ("neg", "not"):
+            child = self.unary(depth, negated=not negated)
+            if child is None:
+                return None
+            return child.child if isinstance(child, Not) else Not(child)
+        if token.kind == "lparen":
+            if depth >= MAX_DEPTH:
+                self.notes.append(f"parentheses nested deeper than {MAX_DEPTH} were ignored")
+                return None
+            items = self.sequence(depth + 1)
+            if not items:
+                return None
+            return items[0] if len(items) == 1 else And(tuple(items))
+        return self.atom(token, negated=negated)
+
+    def atom(self, token: Token, *, negated: bool) -> Node | None:
+        if self.atoms >= MAX_ATOMS:
+            if self.atoms == MAX_ATOMS:
+                self.notes.append(f"only the first {MAX_ATOMS} terms were used")
+            self.atoms += 1
+            return None
+        node = self._atom(token, negated=negated)
+        if node is not None:
+            self.atoms += 1
+        return node
+
+    def _atom(self, token: Token, *, negated: bool) -> Node | None:
+        value = token.text
+        if token.kind == "phrase":
+            return Text(value, phrase=True) if has_token(value) else None
+        key = token.key
+        if key is None:
+            if not has_token(value):
+                return None
+            return Text(value, prefix=token.last and not negated)
+        if key in FIELD_COLUMNS:
+            if not has_token(value):
+                return None
+            return Text(value, field=key, phrase=token.quoted,
+                        prefix=token.last and not negated and not token.quoted)
+        if key == "sort":
+            sort = _SORT_ALIASES.get(value.lower())
+            if sort is None:
+                self.notes.append(f"unknown sort {value!r} (known: {', '.join(SORTS)})")
+            else:
+                self.sort = sort
+            return None
+        node = _filter(key, value, quoted=token.quoted)
+        if node is not None:
+            return node
+        # Not a filter after all (`is:maybe`, `year:soon`): search the words.
+        raw = f"{key}:{value}"
+        self.notes.append(f"{raw!r} is not a filter; searched as words")
+        return Text(raw, prefix=token.last and not negated) if has_token(raw) else None
+
+
+def _flatten(node: Node, kind: type) -> tuple[Node, ...]:
+    return node.children if isinstance(node, kind) else (node,)  # type: ignore[attr-defined]
+
+
+def _number(value: str, *, low: int = 0, high: int = 10**9) -> tuple[str, object] | None:
+    match = _RANGE.fullmatch(value)
+    if match:
+        a, b = sorted((int(match.group(1)), int(match.group(2))))
+        return "range", (max(low, a), min(high, b))
+    match = _CMP.fullmatch(value)
+    if match:
+        return match.group(1) or "=", max(low, min(high, int(match.group(2))))
+    return None
+
+
+def _filter(key: str, value: str, *, quoted: bool) -> Filter | None:
+    folded = value.strip().lower()
+    if not folded:
+        return None
+    raw = f"{key}:{value}"
+    if key == "tag":
+        if folded in ("none", "any") and not quoted:
+            return Filter("tag", folded, raw=raw)
+        name = " ".join(value.split())
+        return Filter("tag", "=", name, raw=raw)
+    if key == "is":
+        return Filter("is", "=", folded, raw=raw) if folded in _IS_VALUES else None
+    if key == "has":
+        mapped = _HAS_VALUES.get(folded)
+        if mapped is None:
+            return None
+        name, what = mapped
+        return Filter(name, "any", raw=raw) if name == "tag" else Filter(name, "=", what, raw=raw)
+    if key in ("year", "upvotes", "authors"):
+        parsed = _number(folded, high=9999 if key == "year" else 10**9)
+        return Filter(key, parsed[0], parsed[1], raw=raw) if parsed else None
+    if key == "added":
+        if folded in ("today", "yesterday"):
+            return Filter("added", "since", folded, raw=raw)
+        match = _AGE.fullmatch(folded)
+        if match:
+            days = int(match.group(1)) * _AGE_UNITS[match.group(2)]
+            return Filter("added", "since", days, raw=raw)
+        return None
+    if key in ("source", "org"):
+        return Filter(key, "like", value, raw=raw)
+    return None
+
+
+def parse(text: str) -> Query:
+    """Any string to a Query. Never raises."""
+    parser = _Parser(tokenize(text))
+    items = parser.sequence(0)
+    root: Node | None
+    if not items:
+        root = None
+    elif len(items) == 1:
+        root = items[0]
+    else:
+        root = And(tuple(items))
+    return Query(text, root, parser.sort, tuple(parser.notes))
+
+
+# ------------------------------------------------------------------ compiler
+def fts_string(text: str) -> str:
+    """`text` as an FTS5 string literal: inside one, every character is data."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_text(node: Text) -> str:
+    column = FIELD_COLUMNS.get(node.field or "")
+    label = f"{column} : " if column else ""
+    if node.alternatives:
+        parts = [label + alternative for alternative in node.alternatives]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    star = "*" if node.prefix and not node.phrase else ""
+    return label + fts_string(node.value) + star
+
+
+def fts_expression(node: Node) -> str | None:
+    """The node as one FTS5 expression, or None if it needs SQL (filters, or a
+    negation with nothing positive beside it: FTS5's NOT is binary)."""
+    if isinstance(node, Text):
+        return _fts_text(node)
+    if isinstance(node, Or):
+        parts = [fts_expression(child) for child in node.children]
+        if any(part is None for part in parts):
+            return None
+        return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+    if isinstance(node, And):
+        return _fts_conjunction(node.children)
+    return None
+
+
+def _fts_conjunction(children: tuple[Node, ...]) -> str | None:
+    positive: list[str] = []
+    negative: list[str] = []
+    for child in children:
+        if isinstance(child, Not):
+            inner = fts_expression(child.child)
+            if inner is None:
+                return None
+            negative.append(inner)
+        else:
+            expr = fts_expression(child)
+            if expr is None:
+                return None
+            positive.append(expr)
+    if not positive:
+        return None
+    expr = "(" + " AND ".join(positive) + ")"
+    for neg in negative:
+        expr = f"({expr} NOT {neg})"
+    return expr
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _local_midnight(now: datetime, days_back: int) -> datetime:
+    local = now.astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return (midnight - timedelta(days=days_back)).astimezone(timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    # The same shape as Library's `_now()`, so the stored strings compare in order.
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+_COLUMN = {"upvotes": "p.upvotes", "authors": "p.authors_count"}
+
+
+def filter_sql(node: Filter, now: datetime) -> tuple[str, list[object]]:
+    name, op, value = node.name, node.op, node.value
+    if name == "tag":
+        if op == "none":
+            return "NOT EXISTS (SELECT 1 FROM paper_tags pt WHERE pt.paper_id = p.id)", []
+        if op == "any":
+            return "EXISTS (SELECT 1 FROM paper_tags pt WHERE pt.paper_id = p.id)", []
+        return ("p.id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.name = ? COLLATE NOCASE)", [value])
+    if name == "is":
+        return {
+            "read": "p.read_at IS NOT NULL",
+            "unread": "p.read_at IS NULL",
+            "starred": "p.starred",
+            "unstarred": "NOT p.starred",
+            "annotated": "p.id IN (SELECT a.paper_id FROM annotations a)",
+        }[str(value)], []
+    if name == "has":
+        return "p.note != ''", []
+    if name == "year":
+        # ISO dates compare as text; a range on `published` uses its index.
+        if op == "range":
+            a, b = value  # type: ignore[misc]
+            return "p.published >= ? AND p.published < ?", [f"{a:04d}", f"{b + 1:04d}"]
+        year = int(value)  # type: ignore[call-overload]
+        bounds = {"=": ("p.published >= ? AND p.published < ?", [f"{year:04d}",
+                                                                 f"{year + 1:04d}"]),
+                  ">=": ("p.published >= ?", [f"{year:04d}"]),
+                  ">": ("p.published >= ?", [f"{year + 1:04d}"]),
+                  "<": ("p.published < ?", [f"{year:04d}"]),
+                  "<=": ("p.published < ?", [f"{year + 1:04d}"])}
+        return bounds[op]
+    if name in _COLUMN:
+        column = _COLUMN[name]
+        if op == "range":
+            a, b = value  # type: ignore[misc]
+            return f"{column} BETWEEN ? AND ?", [a, b]
+        return f"{column} {op} ?", [value]
+    if name == "added":
+        if value == "today":
+            since = _local_midnight(now, 0)
+        elif value == "yesterday":
+            since = _local_midnight(now, 1)
+        else:
+            since = now - timedelta(days=float(value))  # type: ignore[arg-type]
+        return "p.added_at >= ?", [_iso(since)]
+    if name == "source":
+        pattern = _like(str(value))
+        return ("p.id IN (SELECT ps.paper_id FROM paper_sources ps JOIN sources s "
+                "ON s.id = ps.source_id WHERE s.name LIKE ? ESCAPE '\\' "
+                "OR s.path LIKE ? ESCAPE '\\')", [pattern, pattern])
+    if name == "org":
+        return "p.organization LIKE ? ESCAPE '\\'", [_like(str(value))]
+    raise ValueError(f"unknown filter {name}")  # unreachable: the parser makes no others
+
+
+def sql_expression(node: Node, now: datetime) -> tuple[str, list[object]]:
+    """The node as a SQL condition over `papers p`; text goes through the index."""
+    if isinstance(node, Text):
+        return ("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)",
+                [_fts_text(node)])
+    if isinstance(node, Filter):
+        return filter_sql(node, now)
+    if isinstance(node, Not):
+        sql, params = sql_expression(node.child, now)
+        # A NULL column (no date, no upvotes) fails the test, so its negation keeps it.
+        return f"NOT coalesce(({sql}), 0)", params
+    joiner = " AND " if isinstance(node, And) else " OR "
+    # A text-only group goes to FTS5 in one piece rather than one subquery per word.
+    expr = fts_expression(node)
+    if expr is not None:
+        return "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)", [expr]
+    parts: list[str] = []
+    params: list[object] = []
+    for child in node.children:
+        sql, child_params = sql_expression(child, now)
+        parts.append(f"({sql})")
+        params.extend(child_params)
+    return joiner.join(parts), params
+
+
+@dataclass(slots=True)
+class Compiled:
+    """What to run: `fts` drives the query (and its ranking) when the query has
+    top-level text; `where` is the rest, over `papers p`."""
+
+    fts: str | None
+    where: str
+    params: list[object]
+    sort: str
+    terms: list[str] = field(default_factory=list)
+    phrases: int = 0  # FTS5 phrases in `fts`: what one bm25 call costs
+
+    @property
+    def has_where(self) -> bool:
+        return self.where != "1"
+
+
+def conjuncts(root: Node | None) -> tuple[Node, ...]:
+    if root is None:
+        return ()
+    return root.children if isinstance(root, And) else (root,)
+
+
+def highlight_terms(root: Node | None) -> list[str]:
+    """The words and phrases a match can show, in query order (negations excluded)."""
+    terms: list[str] = []
+
+    def walk(node: Node) -> None:
+        if isinstance(node, Text):
+            if node.marks:
+                terms.extend(node.marks)
+            else:
+                terms.append(node.value + ("*" if node.prefix and not node.phrase else ""))
+        elif isinstance(node, (And, Or)):
+            for child in node.children:
+                walk(child)
+
+    if root is not None:
+        walk(root)
+    return list(dict.fromkeys(terms))
+
+
+def phrase_count(node: Node) -> int:
+    """Tokens the FTS5 expression holds: what bm25 pays per row and per query."""
+    if isinstance(node, Text):
+        if node.alternatives:
+            return len(node.alternatives)
+        return max(1, len(_TOKEN_RUN.findall(node.value)))
+    if isinstance(node, Not):
+        return phrase_count(node.child)
+    if isinstance(node, (And, Or)):
+        return sum(phrase_count(c) for c in node.children)
+    return 0
+
+
+def compile_query(query: Query, *, sort: str | None = None,
+                  now: datetime | None = None) -> Compiled:
+    """The query's SQL and FTS5. A `sort:` in the query text beats the `sort` argument:
+    it is what the user typed last."""
+    now = now or datetime.now(timezone.utc)
+    chosen = query.sort or _SORT_ALIASES.get((sort or "").lower()) or "relevance"
+    positive: list[str] = []
+    negative: list[str] = []
+    sql_parts: list[str] = []
+    params: list[object] = []
+    rest: list[Node] = []
+    for node in conjuncts(query.root):
+        if isinstance(node, Not) and (inner := fts_expression(node.child)) is not None:
+            negative.append(inner)
+        elif not isinstance(node, Not) and (expr := fts_expression(node)) is not None:
+            positive.append(expr)
+        else:
+            rest.append(node)
+    fts: str | None = None
+    phrases = 0
+    for node in conjuncts(query.root):
+        inner = node.child if isinstance(node, Not) else node
+        if fts_expression(inner) is not None:
+            phrases += phrase_count(inner)
+    if positive:
+        fts = positive[0] if len(positive) == 1 else "(" + " AND ".join(positive) + ")"
+        for neg in negative:
+            fts = f"({fts} NOT {neg})"
+    else:
+        for neg in negative:
+            sql_parts.append("p.id NOT IN (SELECT rowid FROM papers_fts "
+                             "WHERE papers_fts MATCH ?)")
+            params.append(neg)
+    for node in rest:
+        sql, node_params = sql_expression(node, now)
+        sql_parts.append(f"({sql})")
+        params.extend(node_params)
+    where = " AND ".join(sql_parts) if sql_parts else "1"
+    return Compiled(fts, where, params, chosen, highlight_terms(query.root), phrases)
+
+
+def plain_words(text: str) -> Query:
+    """The fallback reading of any string: its words, nothing else."""
+    words = [w for w in _clean(text).replace('"', " ").split() if has_token(w)][:MAX_ATOMS]
+    nodes: tuple[Node, ...] = tuple(Text(w) for w in words)
+    root: Node | None = None if not nodes else nodes[0] if len(nodes) == 1 else And(nodes)
+    return Query(text, root, None, ("searched as plain words",))
+
+
+def describe(node: Node | None, indent: int = 0) -> str:
+    """The tree as an indented outline, for `winnow list --explain`."""
+    pad = "  " * indent
+    if node is None:
+        return pad + "(everything)"
+    if isinstance(node, Text):
+        bits = [repr(node.value)]
+        if node.field:
+            bits.insert(0, f"{node.field}:")
+        if node.phrase:
+            bits.append("phrase")
+        if node.prefix:
+            bits.append("prefix")
+        if node.alternatives:
+            bits.append("searched as " + " | ".join(node.alternatives))
+        return pad + "text " + " ".join(bits)
+    if isinstance(node, Filter):
+        return pad + f"filter {node.name} {node.op} {node.value!r}"
+    if isinstance(node, Not):
+        return pad + "not\n" + describe(node.child, indent + 1)
+    label = "and" if isinstance(node, And) else "or"
+    return pad + label + "\n" + "\n".join(describe(c, indent + 1) for c in node.children)
+
+
+def map_text(node: Node | None, fn, *, negated: bool = False):  # type: ignore[no-untyped-def]
+    """A copy of the tree with each Text node replaced by fn(text, negated)."""
+    if node is None:
+        return None
+    if isinstance(node, Text):
+        return fn(node, negated)
+    if isinstance(node, Not):
+        return Not(map_text(node.child, fn, negated=not negated))
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(map_text(c, fn, negated=negated) for c in node.children))
+    return node
+
+
+def with_root(query: Query, root: Node | None) -> Query:
+    return replace(query, root=root)
