@@ -268,6 +268,7 @@ class _Plan:
 # -------------------------------------------------------------------- engine
 class SearchEngine:
     rank_budget = RANK_BUDGET
+    rank_min = RANK_MIN
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -482,7 +483,7 @@ class SearchEngine:
         return "papers_fts", "papers_fts MATCH ?", [compiled.fts]
 
     def _rank_cap(self, compiled: Compiled) -> int:
-        return max(RANK_MIN, int(self.rank_budget) // max(1, compiled.phrases))
+        return max(1, int(self.rank_min), int(self.rank_budget) // max(1, compiled.phrases))
 
     def _ranked(self, compiled: Compiled, limit: int | None, offset: int
                 ) -> tuple[list[int], list[float], int | None]:

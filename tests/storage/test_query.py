@@ -1,0 +1,281 @@
+"""The query language on its own: tokenizer, parser and compiler (no library)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage.query import (
+    MAX_ATOMS,
+    MAX_DEPTH,
+    And,
+    Filter,
+    Not,
+    Or,
+    Text,
+    compile_query,
+    describe,
+    fts_string,
+    parse,
+    plain_words,
+    tokenize,
+)
+
+NOW = datetime(2026, 3, 11, 12, 0, tzinfo=timezone.utc)
+
+
+def root(text: str):
+    return parse(text).root
+
+
+# ------------------------------------------------------------------ parsing
+def test_words_are_anded_and_only_the_last_is_a_prefix() -> None:
+    assert root("graph neural") == And((Text("graph"), Text("neural", prefix=True)))
+    # A space after the last word says it is finished.
+    assert root("graph neural ") == And((Text("graph"), Text("neural")))
+
+
+def test_prefix_needs_a_word_being_typed() -> None:
+    assert root("C++") == Text("C++")  # ends in punctuation: finished
+    assert root("ab") == Text("ab")  # two letters would expand to half the index
+    assert root("abc") == Text("abc", prefix=True)
+    assert root("-kan") == Not(Text("kan"))  # an exclusion is never a prefix
+    assert root('"mixture of"') == Text("mixture of", phrase=True)
+
+
+def test_phrases_and_exclusions() -> None:
+    assert root('"mixture of experts" -moe -"state space"') == And((
+        Text("mixture of experts", phrase=True),
+        Not(Text("moe")),
+        Not(Text("state space", phrase=True)),
+    ))
+    # A hyphen inside a word is part of it.
+    assert root("e-mail x") == And((Text("e-mail"), Text("x")))
+    # An unclosed quote runs to the end: the phrase is still being typed.
+    assert root('"large language') == Text("large language", phrase=True)
+
+
+def test_or_binds_tighter_than_the_implicit_and() -> None:
+    assert root("kan OR lora graph") == And((Or((Text("kan"), Text("lora"))),
+                                             Text("graph", prefix=True)))
+    assert root("a1 OR b1 OR c12") == Or((Text("a1"), Text("b1"), Text("c12", prefix=True)))
+    assert root("a1 | b1 ") == Or((Text("a1"), Text("b1")))
+    # Lower-case `or` is a word.
+    assert root("kan or lora ") == And((Text("kan"), Text("or"), Text("lora")))
+
+
+def test_parentheses_group_and_negate() -> None:
+    assert root("(kan OR lora) -(graph neural) ") == And((
+        Or((Text("kan"), Text("lora"))),
+        Not(And((Text("graph"), Text("neural")))),
+    ))
+    assert root("NOT kan ") == Not(Text("kan"))
+    assert root("--kan ") == Text("kan")  # two negations cancel
+
+
+@pytest.mark.parametrize("text", ["(", ")", "((", "AND", "OR", "AND (", "NOT", "-", "*", "^",
+                                  '"', '""', "()", ") (", "OR OR", "NEAR(", ":", "title:",
+                                  "tag:", "-(", ""])
+def test_nothing_to_search_is_no_tree_or_plain_words(text: str) -> None:
+    query = parse(text)
+    assert query.root is None or isinstance(query.root, Text)
+
+
+def test_dangling_operators_are_dropped() -> None:
+    assert root("kan OR") == Text("kan")
+    assert root("OR kan ") == Text("kan")
+    assert root("kan AND lora ") == And((Text("kan"), Text("lora")))
+    assert root("(kan lora ") == And((Text("kan"), Text("lora")))
+    assert root("kan) lora ") == And((Text("kan"), Text("lora")))
+    assert "unmatched" in " ".join(parse("kan) lora").notes)
+
+
+def test_fields() -> None:
+    assert root("title:kan abstract:lora note:todo ") == And((
+        Text("kan", field="title"), Text("lora", field="abstract"), Text("todo", field="note")))
+    assert root('title:"mixture of experts"') == Text("mixture of experts", field="title",
+                                                       phrase=True)
+    assert root("TITLE:kan ") == Text("kan", field="title")
+    assert root("title:kan") == Text("kan", field="title", prefix=True)
+    # A key that is no field or filter is part of the word.
+    assert root("http://x.org ") == Text("http://x.org")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("tag:rl", Filter("tag", "=", "rl", "tag:rl")),
+    ('tag:"to read"', Filter("tag", "=", "to read", "tag:to read")),
+    ("tag:none", Filter("tag", "none", None, "tag:none")),
+    ("has:tag", Filter("tag", "any", None, "has:tag")),
+    ("is:read", Filter("is", "=", "read", "is:read")),
+    ("is:UNREAD", Filter("is", "=", "unread", "is:UNREAD")),
+    ("is:starred", Filter("is", "=", "starred", "is:starred")),
+    ("is:annotated", Filter("is", "=", "annotated", "is:annotated")),
+    ("has:note", Filter("has", "=", "note", "has:note")),
+    ("year:2024", Filter("year", "=", 2024, "year:2024")),
+    ("year:>=2023", Filter("year", ">=", 2023, "year:>=2023")),
+    ("year:<2020", Filter("year", "<", 2020, "year:<2020")),
+    ("year:2024..2023", Filter("year", "range", (2023, 2024), "year:2024..2023")),
+    ("upvotes:>5", Filter("upvotes", ">", 5, "upvotes:>5")),
+    ("authors:<4", Filter("authors", "<", 4, "authors:<4")),
+    ("added:today", Filter("added", "since", "today", "added:today")),
+    ("added:7d", Filter("added", "since", 7, "added:7d")),
+    ("added:2w", Filter("added", "since", 14, "added:2w")),
+    ("source:004_2b9", Filter("source", "like", "004_2b9", "source:004_2b9")),
+    ("org:nvidia", Filter("org", "like", "nvidia", "org:nvidia")),
+])
+def test_filters(text: str, expected: Filter) -> None:
+    assert root(text) == expected
+
+
+def test_negated_filter_and_combination() -> None:
+    assert root("tag:keep is:unread -tag:rl") == And((
+        Filter("tag", "=", "keep", "tag:keep"), Filter("is", "=", "unread", "is:unread"),
+        Not(Filter("tag", "=", "rl", "tag:rl"))))
+
+
+@pytest.mark.parametrize("text", ["is:maybe", "year:soon", "upvotes:lots", "has:wings",
+                                  "added:sometime", "year:>=", "authors:<x"])
+def test_a_filter_that_does_not_parse_is_searched_as_words(text: str) -> None:
+    query = parse(text)
+    assert query.root == Text(text, prefix=query.root.prefix)  # type: ignore[union-attr]
+    assert any("not a filter" in note for note in query.notes)
+
+
+def test_sort_words_are_taken_out_of_the_tree() -> None:
+    query = parse("kan sort:upvotes")
+    assert query.sort == "upvotes" and query.root == Text("kan")
+    assert parse("sort:date").sort == "date" and parse("sort:date").root is None
+    assert parse("sort:newest kan").sort == "date"
+    unknown = parse("sort:random kan ")
+    assert unknown.sort is None and "unknown sort" in unknown.notes[0]
+
+
+def test_depth_and_size_are_bounded() -> None:
+    deep = parse("(" * 500 + "kan" + ")" * 500)
+    assert deep.root is None or isinstance(deep.root, (Text, And))
+    assert any(str(MAX_DEPTH) in note for note in deep.notes)
+    many = parse(" ".join(f"w{i}" for i in range(500)))
+    assert isinstance(many.root, And) and len(many.root.children) == MAX_ATOMS
+
+
+def test_control_characters_are_whitespace() -> None:
+    assert root("kan\x00lora\x1f ") == And((Text("kan"), Text("lora")))
+    assert tokenize("\ud800") == []
+
+
+def test_describe_shows_the_tree() -> None:
+    text = describe(root('title:kan -"state space" tag:rl'))
+    assert "title:" in text and "not" in text and "filter tag" in text
+
+
+# ---------------------------------------------------------------- compiling
+def test_fts_strings_double_quotes() -> None:
+    assert fts_string('say "hi"') == '"say ""hi"""'
+
+
+def test_text_becomes_one_quoted_fts_expression() -> None:
+    compiled = compile_query(parse('graph "mixture of experts" -moe neur'), now=NOW)
+    assert compiled.fts == '(("graph" AND "mixture of experts" AND "neur"*) NOT "moe")'
+    assert compiled.where == "1" and compiled.params == []
+    assert compiled.terms == ["graph", "mixture of experts", "neur*"]
+    assert compiled.sort == "relevance"
+
+
+def test_fields_become_column_filters() -> None:
+    compiled = compile_query(parse("title:kan abstract:lora note:todo "), now=NOW)
+    assert compiled.fts == ('(title : "kan" AND abstract : "lora" '
+                            'AND {note annotation_text} : "todo")')
+
+
+def test_or_and_groups() -> None:
+    assert compile_query(parse("kan OR lora "), now=NOW).fts == '("kan" OR "lora")'
+    mixed = compile_query(parse("kan OR tag:rl"), now=NOW)
+    assert mixed.fts is None
+    assert mixed.where.count("MATCH ?") == 1 and "t.name = ?" in mixed.where
+    assert mixed.params == ['"kan"', "rl"]
+
+
+def test_only_exclusions_go_to_sql() -> None:
+    compiled = compile_query(parse("-kan"), now=NOW)
+    assert compiled.fts is None
+    assert compiled.where == ("p.id NOT IN (SELECT rowid FROM papers_fts "
+                              "WHERE papers_fts MATCH ?)")
+    assert compiled.params == ['"kan"']
+
+
+def test_filters_compile_to_bound_parameters() -> None:
+    compiled = compile_query(parse("year:2024 upvotes:>5 authors:2..4 org:50%_off"), now=NOW)
+    assert compiled.params == ["2024", "2025", 5, 2, 4, "%50\\%\\_off%"]
+    assert "p.upvotes > ?" in compiled.where and "BETWEEN ? AND ?" in compiled.where
+    since = compile_query(parse("added:7d"), now=NOW).params[0]
+    assert since == (NOW - timedelta(days=7)).isoformat(timespec="seconds")
+
+
+def test_negated_filters_keep_rows_with_unknown_values() -> None:
+    compiled = compile_query(parse("-upvotes:>5"), now=NOW)
+    assert compiled.where == "(NOT coalesce((p.upvotes > ?), 0))"
+
+
+def test_sort_argument_and_sort_word() -> None:
+    assert compile_query(parse("kan"), sort="upvotes").sort == "upvotes"
+    assert compile_query(parse("kan sort:date"), sort="upvotes").sort == "date"
+    assert compile_query(parse("kan"), sort="nonsense").sort == "relevance"
+
+
+def test_plain_words_fallback() -> None:
+    query = plain_words('title:"x" (a OR b')
+    assert query.root == And((Text("title:"), Text("x"), Text("(a"), Text("OR"), Text("b")))
+
+
+# --------------------------------------------------- property: always safe
+_QUOTES = re.compile(r"''|'\\'")
+
+
+@pytest.fixture(scope="module")
+def fts_table() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(
+        """
+        CREATE TABLE papers (id INTEGER PRIMARY KEY, title, abstract, note, annotation_text,
+            authors_count, organization, published, upvotes, added_at, read_at, starred);
+        CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, note, annotation_text,
+            content='papers', content_rowid='id',
+            tokenize='porter unicode61 remove_diacritics 2');
+        CREATE TABLE tags (id INTEGER PRIMARY KEY, name);
+        CREATE TABLE paper_tags (paper_id, tag_id);
+        CREATE TABLE annotations (paper_id);
+        CREATE TABLE sources (id INTEGER PRIMARY KEY, name, path);
+        CREATE TABLE paper_sources (paper_id, source_id);
+        INSERT INTO papers VALUES (1, 'Kolmogorov-Arnold Networks', 'e-mail it''s C++', '',
+            '', 3, 'NVIDIA', '2024-05-01', 7, '2026-01-01', NULL, 0);
+        INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text)
+            SELECT id, title, abstract, note, annotation_text FROM papers;
+        """
+    )
+    return conn
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80)
+       | st.lists(st.sampled_from(['"', "(", ")", "-", "OR", "AND", "NOT", "*", "^", "title:",
+                                   "tag:", "year:>=", "kan", "e-mail", "NEAR(", ":", "'",
+                                   "sort:", "is:read", " ", "--", ";"]),
+                  max_size=12).map("".join))
+def test_any_text_compiles_to_sql_and_fts5_that_run(fts_table: sqlite3.Connection,
+                                                    text: str) -> None:
+    compiled = compile_query(parse(text), now=NOW)
+    # User text never reaches the SQL: the only quotes in it are our own literals.
+    assert "'" not in _QUOTES.sub("", compiled.where) and '"' not in compiled.where
+    assert compiled.where.count("?") == len(compiled.params)
+    sql = "SELECT p.id FROM papers p WHERE " + compiled.where
+    params = list(compiled.params)
+    if compiled.fts is not None:
+        sql += " AND p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
+        params.append(compiled.fts)
+    fts_table.execute(sql, params).fetchall()  # raises on any syntax error

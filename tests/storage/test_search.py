@@ -1,0 +1,443 @@
+"""Search against real SQLite: every operator and filter on the seed library."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage import Library
+from storage.search import SearchResult, fold, highlight_spans, stem
+
+WORD = re.compile(r"[^\W_]+")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory, _seeded_template: Path
+           ) -> Iterator[Library]:
+    """One seeded library for the read-only tests (and for hypothesis, which
+    cannot use a fresh fixture per example)."""
+    path = tmp_path_factory.mktemp("shared") / "library.db"
+    shutil.copy(_seeded_template, path)
+    lib = Library(path)
+    yield lib
+    lib.close()
+
+
+def ids(lib: Library, query: str, **kwargs) -> list[int]:
+    return lib.search(query, limit=None, **kwargs).ids
+
+
+def found(lib: Library, query: str) -> set[int]:
+    result = ids(lib, query)
+    assert len(result) == len(set(result)), "an id came back twice"
+    return set(result)
+
+
+def sql_ids(lib: Library, where: str, params: Iterable[object] = ()) -> set[int]:
+    return {r[0] for r in lib.conn.execute(f"SELECT id FROM papers p WHERE {where}",
+                                           list(params))}
+
+
+def stems_of(text: str) -> list[str]:
+    return [stem(fold(w)) for w in WORD.findall(text or "")]
+
+
+def has_word(lib: Library, paper_id: int, word: str, *, fields=("title", "abstract", "note")
+             ) -> bool:
+    """Ground truth without FTS5: does a field hold a word with `word`'s stem?"""
+    paper = lib.get(paper_id)
+    assert paper is not None
+    wanted = stem(fold(word))
+    return any(wanted in stems_of(getattr(paper, f)) for f in fields)
+
+
+def papers_with(lib: Library, word: str) -> set[int]:
+    return {p.id for p in lib.get_many(ids(lib, ""))
+            if stem(fold(word)) in stems_of(f"{p.title} {p.abstract} {p.note}")}
+
+
+def snapshot(lib: Library) -> str:
+    digest = hashlib.sha256()
+    for line in lib.conn.iterdump():
+        digest.update(line.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+# ------------------------------------------------------------ words, phrases
+def test_empty_query_is_every_paper_newest_import_first(shared: Library) -> None:
+    expected = [r[0] for r in shared.conn.execute(
+        "SELECT id FROM papers ORDER BY first_source_id DESC, id ASC")]
+    assert len(expected) == 415
+    result = shared.search("", limit=None)
+    assert result.ids == expected and result.total == 415
+    assert shared.search("").ids == expected[:50]
+    assert shared.search("", limit=10, offset=400).ids == expected[400:410]
+    assert shared.count("") == 415
+
+
+def test_all_words_must_match_by_stem(shared: Library) -> None:
+    result = found(shared, "speculative decoding ")
+    assert result == papers_with(shared, "speculative") & papers_with(shared, "decoding")
+    assert len(result) >= 5
+    # The stem, not the spelling: "decoders" finds "decoding".
+    assert found(shared, "decoders ") == found(shared, "decoding ")
+
+
+def test_last_word_matches_as_a_prefix_while_typing(shared: Library) -> None:
+    typed = found(shared, "speculative deco")
+    assert found(shared, "speculative decoding ") <= typed
+    assert all(has_word(shared, i, "speculative") for i in typed)
+    # A half-written ending the stemmer cannot read still finds the word.
+    assert found(shared, "decodi") >= found(shared, "decoding ")
+    quantiz = found(shared, "quantiz")
+    assert quantiz >= papers_with(shared, "quantization") | papers_with(shared, "quantized")
+
+
+def test_phrase(shared: Library) -> None:
+    result = found(shared, '"mixture of experts"')
+    assert 5 <= len(result) < len(found(shared, "mixture experts "))
+    for paper in shared.get_many(sorted(result)):
+        words = " ".join(stems_of(f"{paper.title} {paper.abstract} {paper.note}"))
+        assert "mixtur of expert" in words
+
+
+def test_exclusion(shared: Library) -> None:
+    both = found(shared, "mixture experts ")
+    without = found(shared, "mixture -experts")
+    assert without and without.isdisjoint(both)
+    assert without | both == found(shared, "mixture ")
+    assert not any(has_word(shared, i, "experts") for i in without)
+    phrase_out = found(shared, 'mixture -"mixture of experts"')
+    assert phrase_out == found(shared, "mixture ") - found(shared, '"mixture of experts"')
+    # Only exclusions: everything else.
+    assert found(shared, "-experts") == set(ids(shared, "")) - found(shared, "experts ")
+
+
+def test_or_and_parentheses(shared: Library) -> None:
+    kan, lora = found(shared, "kan "), found(shared, "lora ")
+    assert kan and lora
+    assert found(shared, "kan OR lora ") == kan | lora
+    quant = found(shared, "quantization ")
+    assert found(shared, "(kan OR lora) -quantization ") == (kan | lora) - quant
+    assert found(shared, "(kan OR lora) quantization ") == (kan | lora) & quant
+
+
+def test_fields(shared: Library) -> None:
+    titled = found(shared, "title:kolmogorov ")
+    assert len(titled) == 3
+    assert all(has_word(shared, i, "kolmogorov", fields=("title",)) for i in titled)
+    in_abstract = found(shared, "abstract:lora ")
+    assert in_abstract and all(has_word(shared, i, "lora", fields=("abstract",))
+                               for i in in_abstract)
+    assert found(shared, 'title:"speculative decoding"') <= found(shared, '"speculative decoding"')
+
+
+def test_note_field_covers_notes_and_annotation_comments(seeded: Library) -> None:
+    seeded.set_note(5, "reread the zebrafinch section")
+    paper = seeded.get(7)
+    assert paper is not None
+    seeded.annotate_quote(7, paper.abstract[:20], comment="zebrafinch again")
+    assert found(seeded, "note:zebrafinch ") == {5, 7}
+    assert found(seeded, "zebrafinch ") == {5, 7}
+    assert found(seeded, "title:zebrafinch ") == set()
+    assert found(seeded, "has:note") == {5}
+    assert found(seeded, "is:annotated") == {7}
+
+
+def test_org(shared: Library) -> None:
+    nvidia = sql_ids(shared, "organization LIKE '%nvidia%'")
+    assert len(nvidia) == 1
+    assert found(shared, "org:nvidia") == nvidia == found(shared, "org:NVIDIA")
+    assert found(shared, 'org:"westlake univ"') == sql_ids(
+        shared, "organization = 'Westlake University'")
+    assert found(shared, "org:100%") == set()  # % is a character, not a wildcard
+
+
+# --------------------------------------------------------------- user data
+def test_tags(seeded: Library) -> None:
+    seeded.add_tags([1, 2, 3], ["keep"])
+    seeded.add_tags([3, 4], ["to read"])
+    everything = set(ids(seeded, ""))
+    assert found(seeded, "tag:keep") == {1, 2, 3} == found(seeded, "tag:KEEP")
+    assert found(seeded, 'tag:"to read"') == {3, 4}
+    assert found(seeded, "-tag:keep") == everything - {1, 2, 3}
+    assert found(seeded, "tag:none") == everything - {1, 2, 3, 4}
+    assert found(seeded, "has:tag") == {1, 2, 3, 4}
+    assert found(seeded, "tag:keep tag:\"to read\"") == {3}
+    assert found(seeded, "tag:keep OR tag:\"to read\"") == {1, 2, 3, 4}
+    assert found(seeded, "tag:nosuchtag") == set()
+
+
+def test_read_starred_annotated(seeded: Library) -> None:
+    seeded.set_read([1, 2, 3])
+    seeded.set_starred([2, 9])
+    paper = seeded.get(4)
+    assert paper is not None
+    seeded.annotate_quote(4, paper.abstract[:10])  # a highlight without a comment
+    everything = set(ids(seeded, ""))
+    assert found(seeded, "is:read") == {1, 2, 3}
+    assert found(seeded, "is:unread") == everything - {1, 2, 3}
+    assert found(seeded, "is:starred") == {2, 9}
+    assert found(seeded, "is:unstarred") == everything - {2, 9}
+    assert found(seeded, "is:annotated") == {4}
+    assert found(seeded, "is:read is:starred") == {2}
+    assert found(seeded, "is:read -is:starred") == {1, 3}
+
+
+def test_tag_and_unread_combine_with_text(seeded: Library) -> None:
+    speculative = found(seeded, "speculative ")
+    chosen = sorted(speculative)[:4]
+    seeded.add_tags(chosen, ["keep"])
+    seeded.set_read(chosen[:1])
+    assert found(seeded, "tag:keep is:unread") == set(chosen[1:])
+    assert found(seeded, "tag:keep is:unread speculative ") == set(chosen[1:])
+    assert found(seeded, "tag:keep is:read speculative ") == set(chosen[:1])
+    assert found(seeded, "tag:keep -speculative") == set()
+    ranked = seeded.search("speculative decoding tag:keep is:unread")
+    assert set(ranked.ids) <= set(chosen[1:]) and ranked.ids
+
+
+@pytest.mark.parametrize(("query", "where", "params"), [
+    ("year:2024", "published >= '2024' AND published < '2025'", ()),
+    ("year:>=2023", "published >= '2023'", ()),
+    ("year:>2023", "published >= '2024'", ()),
+    ("year:<2020", "published < '2020'", ()),
+    ("year:<=2020", "published < '2021'", ()),
+    ("year:2021..2022", "published >= '2021' AND published < '2023'", ()),
+    ("upvotes:>5", "upvotes > 5", ()),
+    ("upvotes:2", "upvotes = 2", ()),
+    ("upvotes:>=1", "upvotes >= 1", ()),
+    ("authors:<4", "authors_count < 4", ()),
+    ("authors:3..5", "authors_count BETWEEN 3 AND 5", ()),
+    ("-upvotes:>5", "NOT coalesce(upvotes > 5, 0)", ()),
+    ("-year:2024", "NOT coalesce(published >= '2024' AND published < '2025', 0)", ()),
+])
+def test_numeric_filters(shared: Library, query: str, where: str, params: tuple) -> None:
+    expected = sql_ids(shared, where, params)
+    assert expected, "the seeds should have papers for this filter"
+    assert found(shared, query) == expected
+    assert shared.count(query) == len(expected)
+
+
+def test_added(seeded: Library) -> None:
+    everything = set(ids(seeded, ""))
+    seeded.conn.execute("UPDATE papers SET added_at = '2020-01-01T00:00:00+00:00' "
+                        "WHERE id <= 10")
+    seeded.conn.execute("UPDATE papers SET added_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', "
+                        "'now', '-3 days') WHERE id BETWEEN 11 AND 20")
+    recent = everything - set(range(1, 21))
+    assert found(seeded, "added:today") == recent
+    assert found(seeded, "added:7d") == recent | set(range(11, 21))
+    assert found(seeded, "added:1d") == recent
+    assert found(seeded, "-added:7d") == set(range(1, 11))
+
+
+def test_source(shared: Library) -> None:
+    in_004 = {r[0] for r in shared.conn.execute(
+        "SELECT ps.paper_id FROM paper_sources ps JOIN sources s ON s.id = ps.source_id "
+        "WHERE s.name LIKE '004%'")}
+    assert len(in_004) == 70
+    assert found(shared, "source:004_") == in_004
+    assert found(shared, "source:2b9f25e6") == in_004  # any part of the name
+    assert found(shared, "source:seeds/004") == in_004  # or of the path
+    assert found(shared, "source:nosuchfile") == set()
+    assert found(shared, "source:004_ kolmogorov ") == {349, 352, 378}
+
+
+# ------------------------------------------------------------------- sorting
+def test_sort_orders(shared: Library) -> None:
+    by_date = [r[0] for r in shared.conn.execute(
+        "SELECT id FROM papers ORDER BY published DESC, id DESC")]
+    assert ids(shared, "sort:date") == by_date
+    assert ids(shared, "", sort="date") == by_date
+    by_votes = [r[0] for r in shared.conn.execute(
+        "SELECT id FROM papers ORDER BY upvotes DESC, id DESC")]
+    assert ids(shared, "sort:upvotes") == by_votes
+    by_title = [r[0] for r in shared.conn.execute(
+        "SELECT id FROM papers ORDER BY title COLLATE NOCASE, id")]
+    assert ids(shared, "sort:title") == by_title
+    by_added = [r[0] for r in shared.conn.execute(
+        "SELECT id FROM papers ORDER BY added_at DESC, id")]
+    assert ids(shared, "sort:added") == by_added
+    # Text with a sort: the matches, in that order.
+    matched = found(shared, "quantization ")
+    assert ids(shared, "quantization sort:date") == [i for i in by_date if i in matched]
+    # What was typed beats the argument.
+    assert shared.search("quantization sort:upvotes", sort="date").sort == "upvotes"
+    assert ids(shared, "quantization ", sort="upvotes") == [i for i in by_votes
+                                                           if i in matched]
+
+
+def test_relevance_puts_title_matches_first(shared: Library) -> None:
+    result = shared.search("speculative decoding ", limit=20)
+    assert result.sort == "relevance"
+    scores = [hit.score for hit in result.hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    # The four papers with both words in the title, then the rest.
+    titles = [p.title.lower() for p in shared.get_many(result.ids[:5])]
+    assert ["speculative decoding" in t for t in titles] == [True] * 4 + [False]
+
+
+def test_pages_and_the_unranked_tail_agree(shared: Library) -> None:
+    engine = shared._search
+    for budget in (None, 7):
+        if budget is not None:
+            engine.rank_budget, engine.rank_min = budget, budget
+        try:
+            for query in ("model", "language models ", "learning -model", "model is:unread"):
+                every = ids(shared, query)
+                assert len(every) == shared.count(query)
+                pages: list[int] = []
+                for offset in range(0, len(every) + 10, 9):
+                    pages += shared.search(query, limit=9, offset=offset).ids
+                assert pages == every
+        finally:
+            engine.rank_budget, engine.rank_min = type(engine).rank_budget, \
+                type(engine).rank_min
+
+
+# ------------------------------------------------------------------ typos
+def test_typos_are_widened_to_the_nearest_words(shared: Library) -> None:
+    result = shared.search("kolmogorv arnld")
+    assert set(result.ids[:5]) >= {349, 352, 378}
+    assert result.corrections == [("kolmogorv", "kolmogorov"), ("arnld", "arnold")]
+    assert result.message == "Showing results for kolmogorov arnold"
+    assert result.terms == ["kolmogorov", "arnold"]
+
+    result = shared.search("speculativ decodng")
+    assert [c[0] for c in result.corrections] == ["speculativ", "decodng"]
+    assert result.corrections[1][1] == "decoding"
+    top = shared.get_many(result.ids[:4])
+    assert len(top) == 4 and all("speculative decoding" in p.title.lower() for p in top)
+
+
+def test_correct_words_are_not_corrected(shared: Library) -> None:
+    result = shared.search("kolmogorov")
+    assert result.corrections == [] and result.message == ""
+    assert set(result.ids) >= {349, 352, 378}
+    assert shared.search("transformer quantization").corrections == []
+
+
+def test_hopeless_words_stay_as_typed(shared: Library) -> None:
+    result = shared.search("xqzvvkjw ")
+    assert result.ids == [] and result.corrections == [] and result.error is None
+    assert shared.search("-kolmogorv").corrections == []  # exclusions are never guessed
+
+
+def test_new_words_are_found_after_an_import(library: Library) -> None:
+    library.import_text("Zorblax Networks for Things\n\nWe study zorblax networks.\n")
+    assert library.search("zorblax").ids == [1]
+    assert library.search("zorblx ").corrections == [("zorblx", "zorblax")]
+    library.import_text("Quuxify Everything\n\nQuuxify all the models.\n", name="second")
+    assert library.search("quuxfy ").corrections == [("quuxfy", "quuxify")]
+
+
+# ------------------------------------------------------------------ spans
+def test_hits_carry_spans_of_the_matched_words(shared: Library) -> None:
+    result = shared.search('speculative decoding "draft model"', limit=10)
+    assert result.hits and [h.id for h in result.hits] == result.ids
+    for hit in result.hits:
+        paper = shared.get(hit.id)
+        assert paper is not None
+        marked = [paper.title[a:b].lower() for a, b in hit.title_spans]
+        marked += [paper.abstract[a:b].lower() for a, b in hit.abstract_spans]
+        assert marked
+        for text in marked:
+            assert stems_of(text)[0] in ("specul", "decod", "draft")
+    assert shared.search("", limit=None).hits == []  # no spans for a whole list
+
+
+def test_highlight_spans() -> None:
+    text = "Speculative Decoding with decoders; naïve DECODER, undecoded"
+    assert [text[a:b] for a, b in highlight_spans(text, ["decoding"])] == [
+        "Decoding", "decoders", "DECODER"]
+    assert [text[a:b] for a, b in highlight_spans(text, ["naive", "spec*"])] == [
+        "Speculative", "naïve"]
+    phrase = "Mixture of Experts, mixture-of-experts and a mixture of models"
+    assert [phrase[a:b] for a, b in highlight_spans(phrase, ["mixture of experts"])] == [
+        "Mixture of Experts", "mixture-of-experts"]
+    assert highlight_spans("", ["x"]) == [] and highlight_spans("abc", []) == []
+    assert highlight_spans("ﬁne-tuned Straße", ["fine", "strasse"]) == [(0, 3), (10, 16)]
+    # Overlapping terms merge into one span.
+    assert highlight_spans("large language models", ["large language", "language models"]) \
+        == [(0, 21)]
+
+
+# --------------------------------------------------------- never raises
+NASTY = [
+    "e-mail", "C++", "it's", "10.1000/xyz", '"', "AND", "(", "*", "NEAR(", "^",
+    "'; DROP TABLE papers; --", "x" * 5000, "深度学习 模型", "🙂🚀 emoji", ")", "OR",
+    "NOT", "a AND OR b", "title:", "{title}: x", "col:val", "\\", "%", "_", "$VILA^2$",
+    "O(tau^{-1}SAK)", "<script>alert(1)</script>", '"unclosed phrase', "NEAR(a b, 2)",
+    "tag:\x00", "year:99999999999 upvotes:>99999999999999 authors:<-1",
+    "(" * 300 + "kan" + ")" * 300, " ".join(["model"] * 2000), "naïve Straße", "-", "--",
+    "x:y:z", "title:\"", "sort:", "-(", "kan OR", "\x00\x01\x02", "🙂" * 2000,
+]
+
+
+def test_nasty_inputs_never_raise_and_change_nothing(seeded: Library) -> None:
+    seeded.add_tags([1], ["keep"])
+    before = snapshot(seeded)
+    changes = seeded.conn.total_changes
+    for text in NASTY:
+        result = seeded.search(text)
+        assert isinstance(result, SearchResult) and result.error is None, text
+        assert seeded.count(text) == len(seeded.search(text, limit=None).ids), text
+        seeded.fuzzy_titles(text)
+        assert "tree:" in seeded.explain(text)
+    assert seeded.conn.total_changes == changes
+    assert snapshot(seeded) == before
+    assert seeded.count("") == 415
+
+
+def test_sql_fragments_are_searched_as_text(shared: Library) -> None:
+    assert shared.search("'; DROP TABLE papers; --").ids == []
+    assert shared.count("") == 415
+    assert shared.search("papers").error is None
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.lists(st.sampled_from(['"', "(", ")", "-", " OR ", " ", "AND", "*", "title:",
+                                   "tag:keep", "is:read", "year:>=2023", "kolmogorv", "kan",
+                                   "model", "sort:upvotes", "NEAR(", "^", ":", "decodi"]),
+                  max_size=10).map("".join))
+def test_any_text_is_a_query(shared: Library, text: str) -> None:
+    result = shared.search(text, limit=20)
+    assert isinstance(result, SearchResult) and result.error is None
+    assert len(result.hits) == len(result.ids) <= 20
+    every = shared.search(text, limit=None).ids
+    assert shared.count(text) == len(every) == len(set(every))
+    assert result.ids == every[:20]
+
+
+def test_explain(shared: Library) -> None:
+    text = shared.explain('kolmogorv "mixture of experts" tag:keep -is:read')
+    assert "corrected: kolmogorv -> kolmogorov" in text
+    assert 'fts5 MATCH: \'("kolmogorov" AND "mixture of experts")\'' in text
+    assert "t.name = ? COLLATE NOCASE" in text and "['keep']" in text
+
+
+# ------------------------------------------------------------- go to paper
+def test_fuzzy_titles(shared: Library) -> None:
+    hits = shared.fuzzy_titles("activaton space kolmogorv")
+    assert hits[0][:2] == (349, "Activation Space Selectable Kolmogorov-Arnold Networks")
+    assert all(0 <= score <= 100 for _i, _t, score in hits) and len(hits) <= 20
+    scores = [score for _i, _t, score in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert shared.fuzzy_titles("") == [] and shared.fuzzy_titles("!!!") == []
+    assert len(shared.fuzzy_titles("model", limit=3)) == 3
+
+
+def test_fuzzy_titles_while_typing_a_title(shared: Library) -> None:
+    title = "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting"
+    for n in (6, 12, 25, len(title)):
+        assert shared.fuzzy_titles(title[:n])[0][1] == title
