@@ -491,17 +491,34 @@ class SearchEngine:
         order. Returns ids, scores and the total if it is known."""
         source, where, params = self._fts_from(compiled)
         cap = self._rank_cap(compiled)
+        threshold = ("SELECT count(*), min(rowid) FROM (SELECT papers_fts.rowid AS rowid "
+                     "FROM {} WHERE {} ORDER BY papers_fts.rowid DESC LIMIT ?)")
+        # The text alone first: it needs no row of `papers`. When it has fewer
+        # matches than the cap, all of them are ranked and the filters are
+        # applied once, in the ranking query, instead of in a second pass.
         found, floor = self.conn.execute(
-            f"SELECT count(*), min(rowid) FROM (SELECT papers_fts.rowid AS rowid "
-            f"FROM {source} WHERE {where} ORDER BY papers_fts.rowid DESC LIMIT ?)",
-            [*params, cap]).fetchone()
+            threshold.format("papers_fts", "papers_fts MATCH ?"), [compiled.fts, cap]
+        ).fetchone()
         if not found:
             return [], [], 0
-        more = found >= cap  # there may be older matches beyond the ranked ones
+        known: int | None = found
+        if compiled.has_where:
+            if found < cap:
+                known = None  # how many pass the filters: not counted
+            else:
+                found, floor = self.conn.execute(threshold.format(source, where),
+                                                 [*params, cap]).fetchone()
+                known = found
+                if not found:
+                    return [], [], 0
+        more = known is not None and known >= cap  # older matches beyond the ranked
         ids: list[int] = []
         scores: list[float] = []
-        if offset < found:
-            take = found - offset if limit is None else min(limit, found - offset)
+        if known is None or offset < known:
+            if known is None:
+                take = -1 if limit is None else limit
+            else:
+                take = known - offset if limit is None else min(limit, known - offset)
             for paper_id, score in self.conn.execute(
                     f"SELECT papers_fts.rowid, {_BM25} AS score FROM {source} "
                     f"WHERE {where} AND papers_fts.rowid >= ? "
@@ -510,7 +527,7 @@ class SearchEngine:
                 ids.append(paper_id)
                 scores.append(-score)
         if not more:
-            return ids, scores, found
+            return ids, scores, known
         wanted = None if limit is None else limit - len(ids)
         if wanted is not None and wanted <= 0:
             return ids, scores, None
