@@ -7,17 +7,21 @@ are logged in `events` so they can be undone, even after a restart.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import sqlite3
+import stat
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
+from glob import escape as glob_escape
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
@@ -33,7 +37,7 @@ from storage.models import (
     PaperRow,
     SourceRef,
 )
-from storage.schema import SchemaTooNew, migrate
+from storage.schema import SchemaTooNew, current_version, migrate, user_version
 from storage.search import SearchEngine, SearchResult
 from storage.text import normalise_title
 
@@ -42,13 +46,17 @@ __all__ = [
     "Library",
     "LibraryCorrupt",
     "LibraryError",
+    "LibraryReadOnly",
     "SchemaTooNew",
     "default_library_path",
+    "restore_backup",
     "sample_listings",
 ]
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
+# The environment variable WINNOW_IMPORT_BATCH overrides it: the crash tests use
+# it to get many batch commits out of a small file in a `winnow import` process.
 BATCH = 5000
 # Files under this size get a full quick_check before the first write; bigger
 # ones are checked on demand (`Library.check()`), off the start-up path.
@@ -64,7 +72,11 @@ class LibraryError(Exception):
 
 
 class LibraryCorrupt(LibraryError):
-    pass
+    """The file is damaged: nothing more is written to it; restore a backup."""
+
+
+class LibraryReadOnly(LibraryError):
+    """The file, its folder or its disk cannot be written: reading still works."""
 
 
 class ImportCancelled(LibraryError):
@@ -99,57 +111,346 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _corrupt_message(path: Path, error: Exception) -> str:
+def _batch_size() -> int:
+    value = os.environ.get("WINNOW_IMPORT_BATCH", "")
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH
+
+
+def _not_a_listing_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a listing, checked before it is opened: opening
+    a FIFO would wait for a writer forever, and a pipe can be read only once."""
+    info = path.stat()  # OSError (no such file...) is reported by the caller
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe or a device); save the listing to a file first"
+    return None
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to `path`, even by accident."""
+    uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+
+
+def _quick_check_file(path: Path) -> str:
+    """'ok', or what `PRAGMA quick_check` (or opening) found wrong in `path`."""
+    try:
+        conn = _open_read_only(path)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return str(error)
+    return "ok" if rows == [("ok",)] else str(rows[0][0])
+
+
+def _corrupt_message(path: Path, error: object) -> str:
     return (f"{path}: the library file is damaged ({error}); nothing was written to it. "
             f"Restore a backup with `winnow restore BACKUP` (backups are in "
             f"{path.parent / 'backups'})")
 
 
+# Primary SQLite result codes (extended codes carry them in their low byte).
+_SQLITE_PERM, _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY = 3, 5, 6, 8
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN = 10, 11, 13, 14
+_SQLITE_NOTADB = 26
+
+
+def _error_kind(error: sqlite3.Error) -> str | None:
+    """What went wrong, in the terms a user acts on; None for anything else (a bug,
+    which must surface as one rather than pass for a damaged file).
+
+    Python 3.11+ gives the SQLite result code; the message text is the fallback
+    on 3.10 and for the rare error raised without a code.
+    """
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(error).lower()
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB) or "malformed" in text \
+            or "not a database" in text or "corrupt" in text:
+        return "corrupt"
+    if primary == _SQLITE_FULL or "disk is full" in text:
+        return "full"
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM) or "readonly" in text:
+        return "readonly"
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "database is locked" in text:
+        return "busy"
+    if primary == _SQLITE_IOERR or "disk i/o error" in text:
+        return "io"
+    if primary == _SQLITE_CANTOPEN or "unable to open" in text:
+        return "cantopen"
+    return None
+
+
+def _user_error(path: Path, error: sqlite3.Error) -> LibraryError | None:
+    """The one place that turns an SQLite failure into a one-line message. Every
+    write runs in one transaction that is rolled back on failure, so "nothing was
+    changed" holds wherever these reach the user."""
+    kind = _error_kind(error)
+    if kind == "corrupt":
+        return LibraryCorrupt(_corrupt_message(path, error))
+    if kind == "full":
+        return LibraryError(f"{path}: disk full: the library could not grow ({error}); "
+                            f"nothing was changed. Free some disk space and try again")
+    if kind == "readonly":
+        return LibraryReadOnly(f"{path}: the library is read-only (the file, its folder or "
+                               f"the disk cannot be written); nothing was changed")
+    if kind == "busy":
+        return LibraryError(f"{path}: the library is busy: another program kept it locked "
+                            f"for over 10 s; nothing was changed, try again")
+    if kind == "io":
+        return LibraryError(f"{path}: disk error ({error}); nothing was changed. Check the "
+                            f"disk, then run `winnow check`")
+    if kind == "cantopen":
+        return LibraryError(f"{path}: cannot open the library file ({error})")
+    return None
+
+
+# Files found damaged in this process, by real path. Once one Library sees damage
+# (a failed query, a background check) no Library in the process writes to that
+# file again: writing over a broken b-tree spreads the damage. `restore_backup`
+# clears the entry.
+_BROKEN: dict[str, str] = {}
+_BROKEN_LOCK = threading.Lock()
+
+
+def _file_key(path: Path) -> str:
+    return os.path.realpath(path)
+
+
+def _safe_text(text: str) -> str:
+    """`text` with the undecodable bytes of a file name (surrogate escapes) shown as
+    U+FFFD: SQLite and UTF-8 output refuse lone surrogates."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class _ImportLock:
+    """An OS lock the importing process holds while its `sources` row says 'importing'.
+
+    Another process (or another Library in this one) that finds such a row must
+    tell a crashed import, to be undone, from one still running, to be left alone.
+    The kernel drops the lock when its holder dies, even by SIGKILL. flock locks
+    belong to the open file, not the process, so a second Library in the same
+    process (the GUI's import thread and its background check) conflicts too.
+    """
+
+    def __init__(self, library: Path, source_id: int) -> None:
+        real = Path(_file_key(library))
+        self.path = real.with_name(f"{real.name}-import-{source_id}.lock")
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        """True if now held by us; False if another holder has it. OSError if the
+        lock file cannot be made (a read-only folder)."""
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if os.name == "nt":  # pragma: no cover - Windows
+                    import msvcrt
+
+                    msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+                else:
+                    import fcntl
+
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            if os.name == "nt" or self._names(fd):
+                self._fd = fd
+                return True
+            # The holder unlinked the name between our open and our lock (see
+            # `release`): the lock we hold is on a file nobody else will open.
+            os.close(fd)
+
+    def _names(self, fd: int) -> bool:
+        """Whether `self.path` still names the file open as `fd`."""
+        try:
+            named = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        opened = os.fstat(fd)
+        return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
+
+    @classmethod
+    def sweep(cls, library: Path, keep: set[int]) -> None:
+        """Remove free lock files of imports that never got their row committed
+        (killed between creating the lock and the commit)."""
+        real = Path(_file_key(library))
+        for stale in real.parent.glob(f"{glob_escape(real.name)}-import-*.lock"):
+            number = stale.name.rsplit("-", 1)[-1].removesuffix(".lock")
+            if not number.isdigit() or int(number) in keep:
+                continue
+            lock = cls(library, int(number))
+            with suppress(OSError):
+                if lock.try_acquire():
+                    lock.release()
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        # Unlinked while still held: whoever opens the name afterwards gets a fresh,
+        # free file, and by then the row it guards is complete or undone.
+        if os.name != "nt":
+            self.path.unlink(missing_ok=True)
+        os.close(fd)
+        if os.name == "nt":  # pragma: no cover - Windows cannot unlink an open file
+            with suppress(OSError):
+                self.path.unlink(missing_ok=True)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _guarded(method: Callable[Concatenate[Library, _P], _R]
+             ) -> Callable[Concatenate[Library, _P], _R]:
+    """Turn SQLite failures in a public method into one-line LibraryErrors; damage
+    found by any query, read or write, stops all writing (see `_BROKEN`)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Library, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            self._raise_for(error)
+
+    return wrapper
+
+
 class Library:
-    """A Winnow library file. Open with `Library(path)`; close with `close()` or `with`."""
+    """A Winnow library file. Open with `Library(path)`; close with `close()` or `with`.
+
+    `read_only=True` (or a file, folder or disk that cannot be written) opens it
+    for reading: every write then raises LibraryReadOnly and nothing is touched.
+    `check`: run `quick_check` before anything is written (default: for files under
+    QUICK_CHECK_BELOW_BYTES; bigger ones are checked with `check()` off the start-up
+    path, e.g. by the GUI on a second Library in the background after first paint).
+    """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 check: bool | None = None) -> None:
+                 check: bool | None = None, read_only: bool = False) -> None:
         self.path = Path(path).expanduser()
-        if not create and not self.path.exists():
-            raise LibraryError(f"{self.path}: no such library")
-        if self.path.exists() and self.path.is_dir():
+        self._key = _file_key(self.path)
+        self._broken: str | None = None
+        exists = self.path.exists()
+        if exists and self.path.is_dir():
             raise LibraryError(f"{self.path}: is a directory, not a library file")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        existed = self.path.exists() and self.path.stat().st_size > 0
-        try:
-            self.conn = sqlite3.connect(self.path, isolation_level=None,
-                                        check_same_thread=False, timeout=10)
-        except sqlite3.Error as error:
-            raise LibraryError(f"{self.path}: cannot open ({error})") from error
+        if exists and not self.path.is_file():
+            raise LibraryError(f"{self.path}: not a regular file, so not a library")
+        if not exists and (read_only or not create):
+            raise LibraryError(f"{self.path}: no such library")
+        if not exists:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise LibraryError(f"{self.path.parent}: cannot create the folder "
+                                   f"({error.strerror or error})") from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise LibraryReadOnly(f"{self.path}: cannot create a library there: the "
+                                      f"folder is read-only")
+        existed = exists and self.path.stat().st_size > 0
+        # os.access sees a read-only mount (EROFS) and an immutable file (EPERM)
+        # even as root, where permission bits would not stop a write.
+        self.read_only = read_only or (exists and not (
+            os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)))
+        self.conn = self._connect()
+        stage = "open"
         try:
             self._configure()
             if existed and (check if check is not None else
                             self.path.stat().st_size < QUICK_CHECK_BELOW_BYTES):
                 self.check(quick=True)
-            migrate(self.conn, before_upgrade=self._backup_before_migration)
-            self._recover_unfinished_imports()
-        except sqlite3.DatabaseError as error:
+            found = user_version(self.conn)
+            if found == 0 and existed and self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # Another program's database: adding our tables to it would be a write
+                # into someone else's file.
+                raise LibraryError(f"{self.path}: not a Winnow library (an SQLite file "
+                                   f"with other tables); nothing was written to it")
+            if self.read_only:
+                self._require_current_schema(found)
+            else:
+                stage = "upgrade"
+                migrate(self.conn, before_upgrade=self._backup_before_migration)
+                stage = "open"
+                self._recover_unfinished_imports()
+        except SchemaTooNew as error:
             self.conn.close()
-            if "locked" in str(error) or "busy" in str(error):
-                raise LibraryError(f"{self.path}: library is busy ({error})") from error
-            if "readonly" in str(error) or "read-only" in str(error):
-                raise LibraryError(f"{self.path}: library is read-only ({error})") from error
-            raise LibraryCorrupt(_corrupt_message(self.path, error)) from error
+            raise SchemaTooNew(f"{self.path}: {error}") from None
+        except sqlite3.Error as error:
+            self.conn.close()
+            mapped = _user_error(self.path, error)
+            if mapped is None and stage == "upgrade":
+                mapped = LibraryError(f"{self.path}: could not upgrade the library ({error}); "
+                                      f"it was left as it was (backups: {self.backup_dir()})")
+            if mapped is None:
+                # Nothing else should fail while opening a sound library file.
+                mapped = LibraryCorrupt(_corrupt_message(self.path, error))
+            if isinstance(mapped, LibraryCorrupt):
+                self._mark_broken(str(mapped))
+            raise mapped from error
         except BaseException:
             self.conn.close()
             raise
         self._search = SearchEngine(self.conn)
+        self._seen_data_version = self.data_version()
 
     # ----------------------------------------------------------------- plumbing
+    def _connect(self) -> sqlite3.Connection:
+        options: dict[str, Any] = {"isolation_level": None, "check_same_thread": False,
+                                   "timeout": 10}
+        try:
+            if not self.read_only:
+                return sqlite3.connect(self.path, **options)
+            uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, **options)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as error:
+                conn.close()
+                wal = Path(f"{self.path}-wal")
+                if _error_kind(error) != "cantopen" or (wal.exists() and wal.stat().st_size):
+                    raise
+            # A WAL-mode file on a read-only disk: SQLite cannot make the -shm file
+            # readers share. Without a -wal file holding commits the main file is the
+            # whole library, and nobody can change it while the disk is read-only.
+            return sqlite3.connect(uri + "&immutable=1", uri=True, **options)
+        except sqlite3.Error as error:
+            if self.read_only and _error_kind(error) == "cantopen":
+                raise LibraryReadOnly(
+                    f"{self.path}: cannot read the library on this read-only disk ({error}); "
+                    f"copy it, with its -wal file, to a writable folder") from error
+            raise _user_error(self.path, error) or LibraryError(
+                f"{self.path}: cannot open ({error})") from error
+
     def _configure(self) -> None:
         conn = self.conn
         conn.execute("PRAGMA busy_timeout = 10000")
-        # WAL lets the app read while `winnow import` writes. Where the file system
-        # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
-        conn.execute("PRAGMA journal_mode = WAL")
+        if not self.read_only:
+            # WAL lets the app read while `winnow import` writes. Where the file system
+            # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _require_current_schema(self, found: int) -> None:
+        current = current_version()
+        if found > current:
+            raise SchemaTooNew(
+                f"this library was written by a newer Winnow (schema {found}, this program "
+                f"knows up to {current}); upgrade Winnow to open it")
+        if found < current:
+            raise LibraryReadOnly(
+                f"{self.path}: the library needs an upgrade (schema {found} to {current}) "
+                f"but is read-only; open it once where it can be written")
 
     def close(self) -> None:
         self.conn.close()
@@ -160,108 +461,245 @@ class Library:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # ------------------------------------------------------------ failure modes
+    @property
+    def broken(self) -> str | None:
+        """Why writing stopped (the damage message), or None while the file is sound."""
+        if self._broken is not None:
+            return self._broken
+        with _BROKEN_LOCK:
+            return _BROKEN.get(self._key)
+
+    def _mark_broken(self, message: str) -> None:
+        self._broken = message
+        with _BROKEN_LOCK:
+            _BROKEN.setdefault(self._key, message)
+
+    def _raise_for(self, error: sqlite3.Error) -> NoReturn:
+        """Re-raise an SQLite failure as the user's one-line LibraryError (damage
+        also stops all writing); an unexpected one is re-raised as it is."""
+        mapped = _user_error(self.path, error)
+        if mapped is None:
+            raise error
+        if isinstance(mapped, LibraryCorrupt):
+            self._mark_broken(str(mapped))
+        raise mapped from error
+
+    def _refuse_writes(self) -> None:
+        broken = self.broken
+        if broken is not None:
+            raise LibraryCorrupt(broken)
+        if self.read_only:
+            raise LibraryReadOnly(f"{self.path}: the library is open read-only; "
+                                  f"nothing was changed")
+
+    def _rollback_quietly(self) -> None:
+        # After SQLITE_FULL or an I/O error SQLite may already have rolled back;
+        # a failing ROLLBACK must not hide the error that matters.
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction; corruption found here stops all writing."""
+        """One short write transaction. BEGIN IMMEDIATE takes the write lock up
+        front, waiting up to busy_timeout for another writer: a deferred BEGIN
+        that upgrades later can fail at once with SQLITE_BUSY_SNAPSHOT instead."""
+        self._refuse_writes()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            raise LibraryError(f"{self.path}: cannot write ({error})") from error
+        except sqlite3.Error as error:
+            self._raise_for(error)
         try:
             yield self.conn
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        try:
             self.conn.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise LibraryError(f"{self.path}: could not save ({error})") from error
+        except sqlite3.Error as error:
+            self._rollback_quietly()
+            self._raise_for(error)
+        except BaseException:
+            self._rollback_quietly()
+            raise
 
     def check(self, *, quick: bool = True) -> None:
-        """Raise LibraryCorrupt if SQLite finds the file damaged."""
+        """Raise LibraryCorrupt if SQLite finds the file damaged.
+
+        quick: `PRAGMA quick_check` (every page and record; skips index contents).
+        full: `integrity_check` plus the full-text index's own check against the
+        papers table; that one is an INSERT command, so it holds the write lock
+        while it runs (about 1 s per 300 MB warm).
+
+        Safe on a second Library on another thread while the first one writes (the
+        GUI's background check after first paint): it only reads, and damage it
+        finds stops writing by every Library on this file in this process.
+        """
         pragma = "quick_check" if quick else "integrity_check"
         try:
             rows = self.conn.execute(f"PRAGMA {pragma}").fetchall()
-        except sqlite3.DatabaseError as error:
-            raise LibraryCorrupt(_corrupt_message(self.path, error)) from error
+            if rows == [("ok",)] and not quick and not self.read_only:
+                self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) "
+                                  "VALUES ('integrity-check', 1)")
+        except sqlite3.Error as error:
+            self._rollback_quietly()
+            if _error_kind(error) not in (None, "corrupt"):
+                self._raise_for(error)  # busy, read-only, I/O: no verdict on the file
+            message = _corrupt_message(self.path, error)
+            self._mark_broken(message)
+            raise LibraryCorrupt(message) from error
         if rows != [("ok",)]:
-            raise LibraryCorrupt(_corrupt_message(self.path, RuntimeError(rows[0][0])))
+            message = _corrupt_message(self.path, rows[0][0])
+            self._mark_broken(message)
+            raise LibraryCorrupt(message)
 
+    @_guarded
     def data_version(self) -> int:
         """Changes when another connection (another process) commits a write."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @_guarded
+    def poll_changes(self) -> bool:
+        """True if another connection (`winnow import`, another window) committed
+        since the last call: the caller re-runs its query to show the change. One
+        PRAGMA, cheap enough for a timer every second. This Library's own writes do
+        not count: the caller already knows about them."""
+        version = self.data_version()
+        changed = version != self._seen_data_version
+        self._seen_data_version = version
+        if changed:
+            self._search.invalidate()
+        return changed
 
     def _backup_before_migration(self, version: int) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         self.backup(self.backup_dir() / f"{self.path.stem}-v{version}-{stamp}.db")
 
     def backup(self, dest: str | os.PathLike[str] | None = None) -> Path:
-        """A consistent copy made with SQLite's backup API, safe while others write."""
-        if dest is None:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            dest = self.backup_dir() / f"{self.path.stem}-{stamp}.db"
-        target = Path(dest)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        """A consistent copy made with SQLite's backup API, safe while others write.
+
+        `dest` may be a folder (the copy gets a dated name in it); an existing file is
+        never overwritten. The copy is written under a `.partial` name and renamed
+        when whole, so a crash never leaves a half backup that looks like one.
+        """
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"{self.path.stem}-{stamp}.db"
+        target = self.backup_dir() / name if dest is None else Path(dest).expanduser()
+        if target.is_dir():
+            target = target / name
+        if target.exists() or target.is_symlink():
+            raise LibraryError(f"{target}: already exists; a backup never overwrites a file")
         if self.conn.in_transaction:
+            # Connection.backup() never returns while its own connection holds an
+            # open write transaction (PITFALLS).
             raise LibraryError("cannot back up in the middle of a write")
-        out = sqlite3.connect(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LibraryError(f"{target.parent}: cannot create the folder "
+                               f"({error.strerror or error})") from None
+        partial = target.with_name(target.name + ".partial")
+        try:
+            out = sqlite3.connect(partial)
+        except sqlite3.Error as error:
+            raise LibraryError(f"{target}: cannot write a backup there ({error})") from None
         try:
             self.conn.backup(out)
-        finally:
+            # The copy carries the WAL flag of its source; a backup is one
+            # self-contained file, with no -wal or -shm beside it when opened.
+            out.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as error:
             out.close()
+            partial.unlink(missing_ok=True)
+            if _error_kind(error) == "corrupt":
+                self._raise_for(error)
+            raise LibraryError(f"{target}: backup failed ({error}); the library is "
+                               f"unchanged") from None
+        out.close()
+        os.replace(partial, target)
         return target
 
     def backup_dir(self) -> Path:
         return self.path.parent / "backups"
 
+    @_guarded
     def daily_backup(self, keep: int = 7) -> Path | None:
         """Make today's automatic backup unless one is less than a day old, and keep
-        only the newest `keep` automatic ones. Returns the new file, if any."""
+        only the newest `keep` automatic ones. Returns the new file, if any.
+
+        A library under QUICK_CHECK_BELOW_BYTES has its new copy checked before any
+        old one is rotated out: copying a damaged file must not push the last good
+        backups away.
+        """
         folder = self.backup_dir()
-        existing = sorted(folder.glob(f"{self.path.stem}-daily-*.db")) if folder.exists() \
-            else []
+        pattern = f"{self.path.stem}-daily-*.db"
+        existing = sorted(folder.glob(pattern)) if folder.exists() else []
         made = None
         if not existing or time.time() - existing[-1].stat().st_mtime > 86400:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             made = self.backup(folder / f"{self.path.stem}-daily-{stamp}.db")
+            if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
+                verdict = _quick_check_file(made)
+                if verdict != "ok":
+                    made.unlink(missing_ok=True)
+                    message = _corrupt_message(self.path, verdict)
+                    self._mark_broken(message)
+                    raise LibraryCorrupt(message)
             existing.append(made)
         for old in existing[:-keep]:
             old.unlink(missing_ok=True)
+        # Left by a backup killed half-way (they never match `pattern`).
+        for partial in folder.glob(f"{self.path.stem}-*.partial") if folder.exists() else ():
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink(missing_ok=True)
         return made
 
     # ------------------------------------------------------------------ imports
+    @_guarded
     def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
                      progress: ProgressCallback | None = None,
                      cancel: CancelCallback | None = None) -> ImportReport:
-        """Import each listing file; a bad file is reported and the others still import."""
+        """Import each listing file; a bad file is reported and the others still import.
+
+        A failure of the library itself (disk full, read-only, busy) is reported on
+        the file it stopped and ends the run: the next files would fail the same way.
+        Damage raises LibraryCorrupt.
+        """
         report = ImportReport()
         for raw_path in paths:
             path = Path(raw_path)
-            file_report = FileReport(path=str(path), name=path.name)
+            shown = _safe_text(str(path))
+            file_report = FileReport(path=shown, name=_safe_text(path.name))
             try:
-                sha = _sha256(path)
-                if not self._already_imported(sha, file_report):
-                    with open_listing(path) as stream:
-                        self._import_stream(stream, path=str(path.resolve()), sha256=sha,
-                                            report=file_report, progress=progress,
-                                            cancel=cancel)
+                problem = _not_a_listing_file(path)
+                if problem:
+                    file_report.error = f"{shown}: {problem}"
+                else:
+                    sha = _sha256(path)
+                    if not self._already_imported(sha, file_report):
+                        with open_listing(path) as stream:
+                            self._import_stream(stream, path=_safe_text(str(path.resolve())),
+                                                sha256=sha, report=file_report,
+                                                progress=progress, cancel=cancel)
             except ListingError as error:
                 file_report.error = str(error)
             except ImportCancelled:
-                file_report.error = f"{path.name}: import cancelled; nothing was added"
+                file_report.error = f"{file_report.name}: import cancelled; nothing was added"
+                report.files.append(file_report)
+                break
+            except LibraryCorrupt:
+                raise
+            except LibraryError as error:
+                file_report.error = f"{file_report.name}: not imported: {error}"
                 report.files.append(file_report)
                 break
             except OSError as error:
-                file_report.error = f"{path}: {error.strerror or error}"
+                file_report.error = f"{shown}: {error.strerror or error}"
             report.files.append(file_report)
         self._search.invalidate()
         return report
 
+    @_guarded
     def import_text(self, text: str, *, name: str = "clipboard") -> FileReport:
         """Import listing text that did not come from a file (a paste)."""
+        name = _safe_text(name)
         file_report = FileReport(path=name, name=name)
         try:
             sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -271,12 +709,17 @@ class Library:
                                         progress=None, cancel=None)
         except ListingError as error:
             file_report.error = str(error)
+        except LibraryCorrupt:
+            raise
+        except LibraryError as error:
+            file_report.error = f"{name}: not imported: {error}"
         self._search.invalidate()
         return file_report
 
     def import_samples(self) -> ImportReport:
         return self.import_files(sample_listings())
 
+    @_guarded
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0] == 1
 
@@ -296,49 +739,82 @@ class Library:
     def _import_stream(self, stream: ListingStream, *, path: str, sha256: str,
                        report: FileReport, progress: ProgressCallback | None,
                        cancel: CancelCallback | None) -> None:
+        """Import one listing in transactions of BATCH papers.
+
+        Until the last one commits, the `sources` row says 'importing', each batch
+        journals what it changed in known papers (`import_undo`), and this process
+        holds the import's lock. Any failure undoes the committed batches here; a
+        process killed outright leaves them to the next Library that opens the file
+        and finds the lock free (`_recover_unfinished_imports`).
+        """
         conn = self.conn
         name = report.name
-        with self._write():
-            source_id = conn.execute(
-                "INSERT INTO sources (path, name, sha256, listing_date, imported_at, status) "
-                "VALUES (?, ?, ?, ?, ?, 'importing')",
-                (path, name, sha256, stream.listing_date, _now()),
-            ).lastrowid
+        lock: _ImportLock | None = None
+        try:
+            with self._write():
+                source_id = conn.execute(
+                    "INSERT INTO sources (path, name, sha256, listing_date, imported_at, "
+                    "status) VALUES (?, ?, ?, ?, ?, 'importing')",
+                    (path, name, sha256, stream.listing_date, _now()),
+                ).lastrowid
+                # Held before the row is committed: nobody ever sees this import
+                # 'importing' while its lock is free.
+                lock = _ImportLock(self.path, source_id)
+                try:
+                    held = lock.try_acquire()
+                except OSError as error:
+                    raise LibraryError(f"{lock.path}: cannot create the import lock "
+                                       f"({error.strerror or error})") from None
+                if not held:
+                    lock = None
+                    raise LibraryError(f"{self.path}: another import holds the lock of "
+                                       f"import {source_id}; try again")
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
         report.source_id = source_id
         seen_keys: set[str] = set()
         batch: list[PaperRecord] = []
-        committed_batches = 0
+        batch_size = _batch_size()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            for record in stream:
-                batch.append(record)
-                if len(batch) >= BATCH:
-                    self._import_batch(batch, source_id, seen_keys, report)
-                    batch.clear()
-                    if cancel is not None and cancel():
-                        raise ImportCancelled(name)
-                    conn.execute("COMMIT")
-                    committed_batches += 1
-                    if progress is not None:
-                        progress(name, report.found)
-                    conn.execute("BEGIN IMMEDIATE")
-            self._import_batch(batch, source_id, seen_keys, report)
-            report.warnings.extend(stream.warnings)
-            if report.found == 0:
-                raise ListingError(f"{name}: no papers found")
-            conn.execute(
-                "UPDATE sources SET status = 'complete', papers_found = ?, papers_new = ?, "
-                "papers_updated = ?, warnings = ? WHERE id = ?",
-                (report.found, report.new, report.updated, json.dumps(report.warnings),
-                 source_id),
-            )
-            conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
-            conn.execute("COMMIT")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for record in stream:
+                    batch.append(record)
+                    if len(batch) >= batch_size:
+                        self._import_batch(batch, source_id, seen_keys, report)
+                        batch.clear()
+                        if cancel is not None and cancel():
+                            raise ImportCancelled(name)
+                        conn.execute("COMMIT")
+                        if progress is not None:
+                            progress(name, report.found)
+                        conn.execute("BEGIN IMMEDIATE")
+                self._import_batch(batch, source_id, seen_keys, report)
+                report.warnings.extend(stream.warnings)
+                if report.found == 0:
+                    raise ListingError(f"{name}: no papers found")
+                conn.execute(
+                    "UPDATE sources SET status = 'complete', papers_found = ?, "
+                    "papers_new = ?, papers_updated = ?, warnings = ? WHERE id = ?",
+                    (report.found, report.new, report.updated, json.dumps(report.warnings),
+                     source_id),
+                )
+                conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._rollback_quietly()
+                self._raise_for(error)
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            self._undo_import(source_id)
+            self._rollback_quietly()
+            # If this fails too (disk still full, damage), the next open undoes it:
+            # the lock is free once this process lets go of it.
+            with suppress(LibraryError):
+                self._undo_import(source_id)
             raise
+        finally:
+            lock.release()
         if progress is not None:
             progress(name, report.found)
 
@@ -452,6 +928,10 @@ class Library:
     def _undo_import(self, source_id: int) -> None:
         """Take back every committed batch of an import that did not finish."""
         with self._write() as conn:
+            status = conn.execute("SELECT status FROM sources WHERE id = ?",
+                                  (source_id,)).fetchone()
+            if status is None or status[0] != "importing":
+                return  # finished, or undone by someone else meanwhile
             for paper_id, facts_json in conn.execute(
                     "SELECT paper_id, facts FROM import_undo WHERE source_id = ?",
                     (source_id,)).fetchall():
@@ -472,11 +952,26 @@ class Library:
             conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
 
     def _recover_unfinished_imports(self) -> None:
+        """Undo imports whose process died (kill -9, a power cut) between two batch
+        commits. One still running, in another process or another thread, holds its
+        lock and is left alone: undoing it would pull papers out from under it."""
         unfinished = [row[0] for row in self.conn.execute(
             "SELECT id FROM sources WHERE status = 'importing'")]
+        _ImportLock.sweep(self.path, keep=set(unfinished))
         for source_id in unfinished:
-            self._undo_import(source_id)
+            lock = _ImportLock(self.path, source_id)
+            try:
+                dead = lock.try_acquire()
+            except OSError:
+                continue  # no lock file can be made here: cannot tell, leave it
+            if not dead:
+                continue
+            try:
+                self._undo_import(source_id)
+            finally:
+                lock.release()
 
+    @_guarded
     def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Imports, newest first, with their counts."""
         sql = ("SELECT id, path, name, listing_date, imported_at, papers_found, papers_new, "
@@ -488,10 +983,12 @@ class Library:
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
 
     # -------------------------------------------------------------------- reads
+    @_guarded
     def get(self, paper_id: int) -> Paper | None:
         papers = self.get_many([paper_id])
         return papers[0] if papers else None
 
+    @_guarded
     def get_many(self, ids: Sequence[int]) -> list[Paper]:
         """Full papers (abstracts, tags, annotations, sources) in the order of `ids`."""
         if not ids:
@@ -535,6 +1032,7 @@ class Library:
                 )
         return [found[i] for i in ids if i in found]
 
+    @_guarded
     def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
         """List rows for `ids` without their abstracts: what the paper table shows."""
         conn = self.conn
@@ -563,6 +1061,7 @@ class Library:
                 )
         return result
 
+    @_guarded
     def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
                sort: str | None = None) -> SearchResult:
         """Papers matching `query` (the query language in the README), best first.
@@ -571,16 +1070,20 @@ class Library:
         """
         return self._search.search(query, limit=limit, offset=offset, sort=sort)
 
+    @_guarded
     def count(self, query: str = "") -> int:
         return self._search.count(query)
 
+    @_guarded
     def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
         """(id, title, score) of the titles nearest to `text`, for go-to-paper."""
         return self._search.fuzzy_titles(text, limit)
 
+    @_guarded
     def explain(self, query: str) -> str:
         return self._search.explain(query)
 
+    @_guarded
     def stats(self) -> dict[str, int]:
         row = self.conn.execute(
             "SELECT count(*), count(*) - count(read_at), count(read_at), "
@@ -590,6 +1093,7 @@ class Library:
         return {"total": row[0], "unread": row[1], "read": row[2], "starred": row[3],
                 "with_note": row[4], "annotated": annotated}
 
+    @_guarded
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of papers carrying it, by name."""
         return [tuple(row) for row in self.conn.execute(
@@ -624,10 +1128,12 @@ class Library:
             raise LibraryError(f"no paper with id {missing[0]}")
         return wanted
 
+    @_guarded
     def set_read(self, ids: Iterable[int], read: bool = True) -> int:
         """Mark papers read (or unread); returns how many changed."""
         return self._set_flag(ids, "read_at", _now() if read else None, "read")
 
+    @_guarded
     def set_starred(self, ids: Iterable[int], starred: bool = True) -> int:
         return self._set_flag(ids, "starred", int(starred), "star")
 
@@ -671,6 +1177,7 @@ class Library:
             cleaned.append(name)
         return list(dict.fromkeys(cleaned))
 
+    @_guarded
     def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
         """Tag papers, creating new tags; returns how many (paper, tag) pairs were added."""
         wanted = self._existing_ids(ids)
@@ -690,6 +1197,7 @@ class Library:
                         added += 1
         return added
 
+    @_guarded
     def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
         wanted = self._existing_ids(ids)
         removed = 0
@@ -708,6 +1216,7 @@ class Library:
                         removed += 1
         return removed
 
+    @_guarded
     def set_note(self, paper_id: int, text: str) -> bool:
         """Replace a paper's note; returns False when it was already that text.
 
@@ -736,6 +1245,7 @@ class Library:
         return True
 
     # -------------------------------------------------------------- annotations
+    @_guarded
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
                  colour: str | None = None) -> Annotation:
         """Highlight abstract[start:end] (end exclusive) with an optional comment."""
@@ -761,6 +1271,7 @@ class Library:
                       _annotation_state(row))
         return _annotation(row)
 
+    @_guarded
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
                        colour: str | None = None, occurrence: int = 1) -> Annotation:
         """Highlight the `occurrence`-th place where `quote` stands in the abstract."""
@@ -786,11 +1297,13 @@ class Library:
             raise LibraryError(f"unknown colour {colour!r} (choose from {', '.join(COLOURS)})")
         return name
 
+    @_guarded
     def annotation(self, annotation_id: int) -> Annotation | None:
         row = self.conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
                                 (annotation_id,)).fetchone()
         return _annotation(row) if row else None
 
+    @_guarded
     def annotations(self, paper_id: int | None = None) -> list[Annotation]:
         if paper_id is None:
             rows = self.conn.execute(
@@ -801,6 +1314,7 @@ class Library:
                 f"ORDER BY start, id", (paper_id,))
         return [_annotation(row) for row in rows]
 
+    @_guarded
     def update_annotation(self, annotation_id: int, *, comment: str | None = None,
                           colour: str | None = None) -> Annotation:
         current = self.annotation(annotation_id)
@@ -820,6 +1334,7 @@ class Library:
                       _annotation_state(row))
         return _annotation(row)
 
+    @_guarded
     def delete_annotation(self, annotation_id: int) -> None:
         current = self.annotation(annotation_id)
         if current is None:
@@ -846,6 +1361,7 @@ class Library:
                              "WHERE id = ?", (*place, annotation_id))
 
     # ---------------------------------------------------------------- undo/redo
+    @_guarded
     def undo(self) -> Change | None:
         """Take back the latest user action still in effect; None if there is none."""
         row = self.conn.execute(
@@ -854,6 +1370,7 @@ class Library:
             return None
         return self._replay(row[0], undo=True)
 
+    @_guarded
     def redo(self) -> Change | None:
         row = self.conn.execute(
             "SELECT min(batch) FROM events WHERE undone = 1").fetchone()
@@ -861,10 +1378,12 @@ class Library:
             return None
         return self._replay(row[0], undo=False)
 
+    @_guarded
     def can_undo(self) -> bool:
         return self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 0)").fetchone()[0] == 1
 
+    @_guarded
     def can_redo(self) -> bool:
         return self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 1)").fetchone()[0] == 1
@@ -923,6 +1442,7 @@ class Library:
                     ":orphaned, :created_at, :updated_at)", target)
 
     # ----------------------------------------------------------- saved searches
+    @_guarded
     def save_search(self, name: str, query: str) -> None:
         name = " ".join(name.split())
         if not name:
@@ -933,16 +1453,19 @@ class Library:
                 "ON CONFLICT(name) DO UPDATE SET query = excluded.query",
                 (name, query, _now()))
 
+    @_guarded
     def saved_searches(self) -> list[tuple[str, str]]:
         return [tuple(r) for r in self.conn.execute(
             "SELECT name, query FROM saved_searches ORDER BY name COLLATE NOCASE")]
 
+    @_guarded
     def delete_saved_search(self, name: str) -> None:
         with self._write() as conn:
             if not conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,)).rowcount:
                 raise LibraryError(f"no saved search named {name!r}")
 
     # ------------------------------------------------------------------- export
+    @_guarded
     def export(self, query: str = "", format: str = "json",
                out: str | os.PathLike[str] | None = None) -> str:
         """Papers matching `query` as json, csv, bibtex or markdown; written to `out`
@@ -957,9 +1480,14 @@ class Library:
                   for paper in self.get_many(ids[start:start + 500]))
         text = FORMATS[format](papers)
         if out is not None:
-            Path(out).write_text(text, encoding="utf-8")
+            try:
+                Path(out).write_text(text, encoding="utf-8")
+            except OSError as error:
+                raise LibraryError(f"{_safe_text(str(out))}: cannot write "
+                                   f"({error.strerror or error})") from None
         return text
 
+    @_guarded
     def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
         """Papers marked read per day (local dates), most recent `days` days."""
         since = time.time() - days * 86400
@@ -968,6 +1496,106 @@ class Library:
             "SELECT substr(at, 1, 10), count(DISTINCT paper_id) FROM events "
             "WHERE action = 'read' AND undone = 0 AND after != 'null' AND at >= ? "
             "GROUP BY 1 ORDER BY 1", (cutoff,))]
+
+
+def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[str]
+                   ) -> tuple[int, Path | None]:
+    """Replace the library file by a backup; returns (papers in it, where the previous
+    file was kept). The previous file is renamed aside, never deleted.
+
+    The backup is checked in full first (a damaged or too-new one is refused with
+    the library untouched), then copied beside the library under a temporary name
+    and swapped in by rename, so a failure at any step leaves the library as it
+    was. Refused while another connection has the library open: the app would go
+    on writing to the file moved aside. Close every Library on it first.
+    """
+    path = Path(library).expanduser()
+    source = Path(backup).expanduser()
+    shown = _safe_text(str(source))
+    if not source.is_file():
+        raise LibraryError(f"{shown}: no such backup file")
+    if path.exists() and not path.is_file():
+        raise LibraryError(f"{path}: is not a library file; nothing was restored")
+    if path.exists() and os.path.samefile(path, source):
+        raise LibraryError(f"{shown}: that is the library itself, not a backup of it")
+    try:
+        conn = _open_read_only(source)
+    except sqlite3.Error as error:
+        raise LibraryError(f"{shown}: cannot open the backup ({error})") from None
+    staging = path.with_name(f"{path.name}.restoring")
+    try:
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchall()
+            version = user_version(conn)
+            papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0] \
+                if verdict == [("ok",)] else 0
+        except sqlite3.Error as error:
+            raise LibraryError(f"{shown}: not a usable Winnow library ({error}); "
+                               f"nothing was restored") from None
+        if verdict != [("ok",)]:
+            raise LibraryError(f"{shown}: the backup itself is damaged ({verdict[0][0]}); "
+                               f"nothing was restored")
+        if version > current_version():
+            raise LibraryError(f"{shown}: written by a newer Winnow (schema {version}); "
+                               f"upgrade Winnow to restore it")
+        if version < 1:
+            raise LibraryError(f"{shown}: not a Winnow library; nothing was restored")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging.unlink(missing_ok=True)
+            out = sqlite3.connect(staging)
+            try:
+                conn.backup(out)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
+        except (OSError, sqlite3.Error) as error:
+            staging.unlink(missing_ok=True)
+            raise LibraryError(f"{path}: cannot write the restored copy ({error}); "
+                               f"nothing was restored") from None
+    finally:
+        conn.close()
+    kept = None
+    try:
+        if path.exists():
+            _close_wal(path)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+            path.rename(kept)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{path}{suffix}")
+                if side.exists():
+                    side.rename(Path(f"{kept}{suffix}"))
+        os.replace(staging, path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    with _BROKEN_LOCK:
+        _BROKEN.pop(_file_key(path), None)
+    return papers, kept
+
+
+def _close_wal(path: Path) -> None:
+    """Fold the library's WAL into the file and leave it alone on disk, or refuse
+    if another connection has it open: leaving WAL mode needs the only connection."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=1)
+    except sqlite3.Error:
+        return  # cannot even open it (damaged): its -wal and -shm move aside with it
+    try:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode == "wal":
+                mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.Error as error:
+            if _error_kind(error) != "busy":
+                return  # damaged: nothing to fold, move it aside as it is
+            mode = "wal"
+        if mode == "wal":
+            raise LibraryError(f"{path}: the library is open in another program (the app or "
+                               f"a winnow command); close it, then restore")
+    finally:
+        conn.close()
 
 
 _ANNOTATION_COLUMNS = ('id, paper_id, start, "end", quote, comment, colour, orphaned, '

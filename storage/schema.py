@@ -222,31 +222,46 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
 CURRENT_VERSION = max(MIGRATIONS)
 
 
+def current_version() -> int:
+    """The newest schema this program knows (CURRENT_VERSION unless a test has
+    registered a further migration)."""
+    return max(MIGRATIONS)
+
+
 def user_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
 def migrate(conn: sqlite3.Connection, *, before_upgrade: Callable[[int], None] | None = None
             ) -> int:
-    """Bring the file to CURRENT_VERSION; returns the version it had.
+    """Bring the file to the newest registered version; returns the version it had.
 
     `before_upgrade(version)` runs once before the first pending migration of an
-    existing library (the Library takes a backup there).
+    existing library (the Library takes a backup there). The newest version is read
+    from MIGRATIONS at call time, so a test can register one more through
+    `migration()` and watch a real upgrade.
     """
+    current = current_version()
     found = user_version(conn)
-    if found > CURRENT_VERSION:
+    if found > current:
         raise SchemaTooNew(
             f"this library was written by a newer Winnow (schema {found}, this program "
-            f"knows up to {CURRENT_VERSION}); upgrade Winnow to open it"
+            f"knows up to {current}); upgrade Winnow to open it"
         )
-    if found < CURRENT_VERSION and found > 0 and before_upgrade is not None:
+    if found == current:
+        return found
+    if found > 0 and before_upgrade is not None:
         before_upgrade(found)
     db = sqlite_utils.Database(conn)
-    for version in range(found + 1, CURRENT_VERSION + 1):
+    for version in range(found + 1, current + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](db)
-            conn.execute(f"PRAGMA user_version = {int(version)}")
+            # Several processes may open a new or old file at once (three `winnow
+            # import`s started together): whoever waited for the lock finds the
+            # work done and must not create the tables a second time.
+            if user_version(conn) < version:
+                MIGRATIONS[version](db)
+                conn.execute(f"PRAGMA user_version = {int(version)}")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
