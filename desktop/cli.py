@@ -5,22 +5,48 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import sqlite3
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 
-from storage import Library, LibraryError, Paper, default_library_path
+from storage import Library, LibraryError, Paper, SchemaTooNew, default_library_path
 from storage.export import FORMATS, meta_line
+from storage.library import LibraryCorrupt, restore_backup
 from storage.models import COLOURS
 
 PROG = "winnow"
 
 
+# Commands that change the library: each success is followed by the automatic
+# daily backup, which costs one directory listing when today's exists.
+WRITES = frozenset({"import", "read", "unread", "star", "unstar", "tag", "note", "annotate",
+                    "search", "undo", "redo"})
+# SQLite integers are signed 64-bit: a bigger id would fail deep in a query.
+MAX_ID = 2**63 - 1
+MAX_LIMIT = 10**9
+
+
 class CommandError(Exception):
     """A one-line message for stderr; exit status 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (exit status 2), naming the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _text(value: str) -> str:
+    # Undecodable bytes in argv arrive as lone surrogates, which SQLite and UTF-8
+    # output refuse; file names are the one place such bytes are legitimate.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(
+            f"not valid UTF-8 text: {value!r}") from None
+    return value
 
 
 def _paper_id(text: str) -> int:
@@ -30,6 +56,8 @@ def _paper_id(text: str) -> int:
         raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (a number)") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (a positive number)")
+    if value > MAX_ID:
+        raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (too large)")
     return value
 
 
@@ -40,11 +68,13 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    if value > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text!r} is too large (at most {MAX_LIMIT:,})")
     return value
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Triage Hugging Face Daily Papers listings. With no command, opens the app.",
     )
@@ -56,8 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     gui.add_argument("--screenshot", metavar="OUT.png",
                      help="render the window at 1280x800, save it as a PNG and exit")
-    gui.add_argument("--search", metavar="QUERY", help="with --screenshot: run this search")
-    gui.add_argument("--keys", metavar="KEYS",
+    gui.add_argument("--search", metavar="QUERY", type=_text,
+                     help="with --screenshot: run this search")
+    gui.add_argument("--keys", metavar="KEYS", type=_text,
                      help='with --screenshot: keys to press first, e.g. "r j s ctrl+z"')
 
     imp = commands.add_parser("import", help="import listing files")
@@ -65,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print a JSON report")
 
     lst = commands.add_parser("list", help="list papers matching a query")
-    lst.add_argument("query", nargs="*", help="query (see README: Query language)")
+    lst.add_argument("query", nargs="*", type=_text, help="query (see README: Query language)")
     lst.add_argument("--limit", type=_positive, default=50, help="at most N papers (50)")
     lst.add_argument("--sort", choices=("relevance", "date", "upvotes", "added", "title"))
     lst.add_argument("--json", action="store_true", help="print a JSON array of papers")
@@ -83,38 +114,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     tag = commands.add_parser("tag", help="add or remove tags")
     tag.add_argument("ids", nargs="+", type=_paper_id, metavar="ID")
-    tag.add_argument("--add", action="append", default=[], metavar="TAG")
-    tag.add_argument("--remove", action="append", default=[], metavar="TAG")
+    tag.add_argument("--add", action="append", default=[], metavar="TAG", type=_text)
+    tag.add_argument("--remove", action="append", default=[], metavar="TAG", type=_text)
 
     commands.add_parser("tags", help="list tags with their paper counts")
 
     note = commands.add_parser("note", help="set a paper's note ('-' reads stdin)")
     note.add_argument("id", type=_paper_id)
-    note.add_argument("text", help="the note; an empty string clears it")
+    note.add_argument("text", type=_text, help="the note; an empty string clears it")
 
     ann = commands.add_parser("annotate", help="highlight a quote of a paper's abstract")
     ann.add_argument("id", type=_paper_id)
-    ann.add_argument("--quote", required=True, help="text exactly as in the abstract")
-    ann.add_argument("--comment", default=None)
+    ann.add_argument("--quote", required=True, type=_text,
+                     help="text exactly as in the abstract")
+    ann.add_argument("--comment", default=None, type=_text)
     ann.add_argument("--colour", "--color", default=None, choices=COLOURS)
 
     anns = commands.add_parser("annotations", help="list annotations of matching papers")
-    anns.add_argument("query", nargs="*")
+    anns.add_argument("query", nargs="*", type=_text)
     anns.add_argument("--json", action="store_true")
 
     exp = commands.add_parser("export", help="export matching papers")
-    exp.add_argument("query", nargs="*")
+    exp.add_argument("query", nargs="*", type=_text)
     exp.add_argument("--format", default="json", choices=tuple(FORMATS))
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
     search = commands.add_parser("search", help="saved searches")
     saved = search.add_subparsers(dest="action", metavar="ACTION", required=True)
     save = saved.add_parser("save", help="save a query under a name")
-    save.add_argument("name")
-    save.add_argument("query", nargs="+")
+    save.add_argument("name", type=_text)
+    save.add_argument("query", nargs="+", type=_text)
     saved.add_parser("list", help="list saved searches with counts")
     delete = saved.add_parser("delete", help="delete a saved search")
-    delete.add_argument("name")
+    delete.add_argument("name", type=_text)
 
     commands.add_parser("undo", help="undo the last triage action")
     commands.add_parser("redo", help="redo the last undone action")
@@ -183,9 +215,14 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
             print(file_report.summary())
         for warning in file_report.warnings:
             print(f"  warning: {warning}", file=sys.stderr)
-    if report.ok and report.files:
-        lib.daily_backup()
     return 0 if report.ok and not missing else 1
+
+
+def _read_stdin() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise CommandError("the note on stdin is not UTF-8 text") from None
 
 
 def _require(lib: Library, paper_id: int) -> Paper:
@@ -196,34 +233,22 @@ def _require(lib: Library, paper_id: int) -> Paper:
 
 
 def _restore(path: Path, backup: Path) -> int:
-    if not backup.is_file():
-        raise CommandError(f"{backup}: no such backup file")
-    try:
-        check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            result = check.execute("PRAGMA integrity_check").fetchone()[0]
-            papers = check.execute("SELECT count(*) FROM papers").fetchone()[0]
-        finally:
-            check.close()
-    except sqlite3.DatabaseError as error:
-        raise CommandError(f"{backup}: not a usable Winnow library ({error})") from None
-    if result != "ok":
-        raise CommandError(f"{backup}: the backup itself is damaged ({result})")
-    kept = None
-    if path.exists():
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        kept = path.with_name(f"{path.name}.before-restore-{stamp}")
-        path.rename(kept)
-        for suffix in ("-wal", "-shm"):
-            side = Path(str(path) + suffix)
-            if side.exists():
-                side.rename(Path(str(kept) + suffix))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(backup, path)
+    papers, kept = restore_backup(path, backup)
     print(f"restored {papers} papers from {backup}")
     if kept:
         print(f"the previous library is kept at {kept}")
     return 0
+
+
+def _daily_backup(lib: Library) -> None:
+    """The automatic backup after a write. Its failure (a full disk) must not turn
+    a saved change into an error, but damage it finds must be heard."""
+    try:
+        lib.daily_backup()
+    except LibraryCorrupt:
+        raise
+    except LibraryError as error:
+        print(f"{PROG}: warning: automatic backup failed: {error}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -246,7 +271,11 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no library yet; import listings with "
                            f"`{PROG} import FILE...` or start the app")
     with Library(path) as lib:
-        return _dispatch(lib, command, args)
+        status = _dispatch(lib, command, args)
+        listing_only = command == "search" and args.action == "list"
+        if status == 0 and command in WRITES and not listing_only and not lib.read_only:
+            _daily_backup(lib)
+        return status
 
 
 def _dispatch(lib: Library, command: str, args: argparse.Namespace) -> int:
@@ -293,7 +322,7 @@ def _dispatch(lib: Library, command: str, args: argparse.Namespace) -> int:
             print(f"{count:>6}  {name}")
         return 0
     if command == "note":
-        text = sys.stdin.read() if args.text == "-" else args.text
+        text = _read_stdin() if args.text == "-" else args.text
         _require(lib, args.id)
         lib.set_note(args.id, text)
         print("note cleared" if not text else "note saved")
@@ -356,11 +385,17 @@ def _dispatch(lib: Library, command: str, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A file name with undecodable bytes, echoed in a message, must not crash the
+    # output: show those bytes as escapes instead.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return run(args)
-    except (CommandError, LibraryError) as error:
+    except (CommandError, LibraryError, SchemaTooNew) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
