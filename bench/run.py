@@ -30,9 +30,10 @@ from pathlib import Path
 from bench.generate import ensure, jsonl_path, parse_size, size_label
 
 ROOT = Path(__file__).resolve().parent.parent
+# Where the children run: a snapshot of the last commit (default) or the working tree.
+TREE = ROOT
 PY = sys.executable
 BIN = Path(PY).parent
-SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
 BIG = 1_000_000
 
 
@@ -70,7 +71,7 @@ _WRAP = (
 def measured(cmd: list[str], *, env: dict | None = None, timeout: float = 3600) -> Proc:
     """Run `cmd` in a fresh process; its own wall time (from fork to exit) and peak RSS."""
     proc = subprocess.Popen([PY, "-c", _WRAP, *cmd], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=ROOT, text=True,
+                            stderr=subprocess.PIPE, cwd=TREE, text=True,
                             env={**os.environ, **(env or {})}, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -89,6 +90,30 @@ def measured(cmd: list[str], *, env: dict | None = None, timeout: float = 3600) 
 
 def worker(kind: str, *args: object, **kw) -> Proc:
     return measured([PY, "-m", "bench.workers", kind, *map(str, args)], **kw)
+
+
+def snapshot(work: Path) -> Path:
+    """storage/, desktop/ and seeds/ as of HEAD in `work`, with this bench/ copied in:
+    measures committed code, untouched by edits in flight in the shared working tree."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, check=True)
+
+    sha = git("rev-parse", "HEAD").stdout.decode().strip()
+    dest = work / f"tree-{sha[:12]}"
+    if not (dest / "storage").exists():
+        tmp = work / f"tree-{sha[:12]}.part"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        paths = [p for p in ("storage", "desktop", "seeds", "assets")
+                 if git("ls-tree", "--name-only", "HEAD", p).stdout.strip()]
+        archive = git("archive", "--format=tar", "HEAD", *paths).stdout
+        subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+        shutil.rmtree(dest, ignore_errors=True)
+        tmp.rename(dest)
+    shutil.rmtree(dest / "bench", ignore_errors=True)
+    shutil.copytree(ROOT / "bench", dest / "bench",
+                    ignore=shutil.ignore_patterns("data", "out", "__pycache__", "*.md"))
+    return dest
 
 
 def fresh(path: Path) -> Path:
@@ -141,7 +166,7 @@ def machine() -> dict:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    search_py = ROOT / "storage" / "search.py"
+    search_py = TREE / "storage" / "search.py"
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu,
@@ -152,6 +177,7 @@ def machine() -> dict:
         "platform": platform.platform(),
         "packages": versions,
         "git_head": git("rev-parse", "--short", "HEAD"),
+        "tree": "working tree" if TREE == ROOT else f"snapshot of HEAD ({TREE})",
         "search_py_last_commit": git("log", "-1", "--format=%h %s", "--", "storage/search.py"),
         "search_py_sha256": hashlib.sha256(search_py.read_bytes()).hexdigest()[:12]
         if search_py.exists() else None,
@@ -180,8 +206,8 @@ def verdict(ok: bool | None) -> str:
 def bench_import(n: int, listing: Path, work: Path, repeats: int) -> tuple[list[Row], Path]:
     label = size_label(n)
     records = jsonl_path(listing)
-    samples: dict[str, list] = {"library": [], "floor": [], "parse": [], "su_insert": [],
-                                "su_fts": []}
+    samples: dict[str, list] = {"library": [], "floor": [], "floor_automerge16": [],
+                                "parse": [], "su_insert": [], "su_fts": []}
     keep = work / f"lib-{label}.db"
     for attempt in range(repeats):
         log(f"[import {label}] round {attempt + 1}/{repeats}")
@@ -202,6 +228,11 @@ def bench_import(n: int, listing: Path, work: Path, repeats: int) -> tuple[list[
         result = proc.json()
         samples["floor"].append({"wall": proc.wall, "op": result["seconds"],
                                  "rss_mb": proc.rss_mb})
+        fresh(db)
+        proc = worker("import-floor", listing, db, "16")
+        samples["floor_automerge16"].append({"wall": proc.wall,
+                                             "op": proc.json()["seconds"],
+                                             "rss_mb": proc.rss_mb})
         fresh(db)
 
         proc = worker("parse-only", listing)
@@ -236,7 +267,9 @@ def bench_import(n: int, listing: Path, work: Path, repeats: int) -> tuple[list[
             f"{n / lib_s:,.0f}/s ({lib_s:.1f} s)",
             f"floor {n / floor_s:,.0f}/s ({floor_s:.1f} s)",
             f"{lib_s / floor_s:.2f}x time", "≤ 1.25x", verdict(lib_s / floor_s <= 1.25),
-            f"{runs}; parser alone {n / med('parse', 'op'):,.0f}/s"),
+            f"{runs}; parser alone {n / med('parse', 'op'):,.0f}/s; floor with FTS5 "
+            f"automerge=16 (as the library sets it) {med('floor_automerge16', 'wall'):.1f} s "
+            f"= {lib_s / med('floor_automerge16', 'wall'):.2f}x"),
         Row("import: vs sqlite-utils insert --nl + enable-fts", label,
             f"{lib_s:.1f} s", f"sqlite-utils {su_s:.1f} s "
             f"({med('su_insert', 'wall'):.1f} + {med('su_fts', 'wall'):.1f})",
@@ -309,7 +342,7 @@ def bench_fuzzy(n: int, db: Path) -> list[Row]:
 
 def gui_available() -> str | None:
     """None if the screenshot path can run, else why not."""
-    if not (ROOT / "desktop" / "app.py").exists():
+    if not (TREE / "desktop" / "app.py").exists():
         return "desktop/app.py (run_gui) does not exist yet"
     return None
 
@@ -320,16 +353,16 @@ def bench_gui(dbs: dict[str, Path], repeats: int, work: Path) -> list[Row]:
         return [Row("app cold start to first paint (--screenshot)", ", ".join(dbs), "skipped",
                     met="—", note=why)]
     env = {"QT_QPA_PLATFORM": "offscreen"}
-    winnow = str(BIN / "winnow")
+    winnow = [PY, "-m", "desktop.cli"]  # the `winnow` script, run from TREE
     results: dict[str, dict] = {}
     for label, db in dbs.items():
         log(f"[gui {label}] {repeats} starts")
         walls, rss = [], []
         shot = work / f"shot-{label}.png"
-        measured([winnow, "--db", str(db), "gui", "--screenshot", str(shot)], env=env)  # warm
+        measured([*winnow, "--db", str(db), "gui", "--screenshot", str(shot)], env=env)  # warm
         for _ in range(repeats):
             shot.unlink(missing_ok=True)
-            proc = measured([winnow, "--db", str(db), "gui", "--screenshot", str(shot)],
+            proc = measured([*winnow, "--db", str(db), "gui", "--screenshot", str(shot)],
                             env=env, timeout=600)
             if proc.code or not shot.exists():
                 return [Row("app cold start to first paint (--screenshot)", label, "failed",
@@ -384,7 +417,8 @@ def seeds_db(work: Path) -> Path:
     if not db.exists():
         code = subprocess.run([PY, "-c", "import sys; from storage import Library; "
                                "Library(sys.argv[1]).import_files(sys.argv[2:])", str(db),
-                               *map(str, SEEDS)], cwd=ROOT).returncode
+                               *map(str, sorted((TREE / "seeds").glob("*.txt")))],
+                              cwd=TREE).returncode
         if code:
             raise RuntimeError("could not build the seeds library")
     return db
@@ -425,7 +459,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "results.json")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
     parser.add_argument("--work", type=Path, default=Path("/tmp/winnow-bench"))
+    parser.add_argument("--tree", choices=("head", "working"), default="head",
+                        help="measure the last commit (default) or the working tree as is")
     args = parser.parse_args(argv)
+    global TREE
+    args.work.mkdir(parents=True, exist_ok=True)
+    TREE = snapshot(args.work) if args.tree == "head" else ROOT
     sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     only = set(args.only.split(","))
     args.work.mkdir(parents=True, exist_ok=True)

@@ -52,17 +52,21 @@ CREATE VIRTUAL TABLE papers_fts USING fts5(
 """
 
 
-def import_floor(listing: str, db: str) -> dict:
+def import_floor(listing: str, db: str, automerge: str = "") -> dict:
     """The raw floor: the same parser's records, executemany into one plain table plus an
     FTS5 external-content index (same tokenizer as the library) filled by direct INSERT,
     all in one transaction. Same journal settings as the Library (WAL, synchronous=NORMAL).
-    No dedupe, no provenance, no secondary indexes."""
+    No dedupe, no provenance, no secondary indexes. `automerge` (FTS5's default is 4)
+    gives the floor the merge setting the library uses, for a second comparison."""
     from storage.listing import open_listing
 
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.executescript(FLOOR_SCHEMA)
+    if automerge:
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', ?)",
+                     (int(automerge),))
     started = time.perf_counter()
     conn.execute("BEGIN")
     batch: list[tuple] = []
