@@ -127,6 +127,15 @@ def _not_a_listing_file(path: Path) -> str | None:
     return None
 
 
+def _unused(path: Path) -> Path:
+    """`path`, or `name-2.db`, `name-3.db`...: the first that does not exist yet."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
 def _open_read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot write to `path`, even by accident."""
     uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
@@ -147,7 +156,12 @@ def _quick_check_file(path: Path) -> str:
 
 
 def _corrupt_message(path: Path, error: object) -> str:
-    return (f"{path}: the library file is damaged ({error}); nothing was written to it. "
+    # quick_check reports like "*** in database main ***\nPage 63: ...": one line,
+    # and short enough to read in a dialog.
+    detail = " ".join(str(error).replace("*** in database main ***", "").split())
+    if len(detail) > 160:
+        detail = detail[:159] + "…"
+    return (f"{path}: the library file is damaged ({detail}); nothing was written to it. "
             f"Restore a backup with `winnow restore BACKUP` (backups are in "
             f"{path.parent / 'backups'})")
 
@@ -570,7 +584,7 @@ class Library:
 
     def _backup_before_migration(self, version: int) -> None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        self.backup(self.backup_dir() / f"{self.path.stem}-v{version}-{stamp}.db")
+        self.backup(_unused(self.backup_dir() / f"{self.path.stem}-v{version}-{stamp}.db"))
 
     def backup(self, dest: str | os.PathLike[str] | None = None) -> Path:
         """A consistent copy made with SQLite's backup API, safe while others write.
@@ -584,6 +598,8 @@ class Library:
         target = self.backup_dir() / name if dest is None else Path(dest).expanduser()
         if target.is_dir():
             target = target / name
+        if target.name == name:  # a name of our choosing: pick a free one
+            target = _unused(target)
         if target.exists() or target.is_symlink():
             raise LibraryError(f"{target}: already exists; a backup never overwrites a file")
         if self.conn.in_transaction:
@@ -630,11 +646,12 @@ class Library:
         """
         folder = self.backup_dir()
         pattern = f"{self.path.stem}-daily-*.db"
-        existing = sorted(folder.glob(pattern)) if folder.exists() else []
+        existing = sorted(folder.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name)) \
+            if folder.exists() else []
         made = None
         if not existing or time.time() - existing[-1].stat().st_mtime > 86400:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            made = self.backup(folder / f"{self.path.stem}-daily-{stamp}.db")
+            made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
             if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
                 verdict = _quick_check_file(made)
                 if verdict != "ok":
