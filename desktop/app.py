@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import theme as themes
 from desktop.keys import KeyNameError, config_dir, key_press_parts, parse_binding
+from desktop.qtfix import guard_none_refcount
 from desktop.window import MainWindow
 from storage import Library, LibraryError
 
@@ -23,6 +24,7 @@ SCREENSHOT_TIMEOUT_MS = 60_000
 
 
 def _application() -> QApplication:
+    guard_none_refcount()
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "winnow"])
@@ -158,11 +160,11 @@ class Screenshot(QObject):
 
     def _press(self, stroke: str) -> None:
         key, modifiers, text = key_press_parts(stroke)
-        target: QWidget = QApplication.focusWidget() or self.window
         for kind in (QKeyEvent.Type.KeyPress, QKeyEvent.Type.KeyRelease):
-            event = QKeyEvent(kind, key, modifiers, text)
-            QApplication.sendEvent(target, event)
-            target = QApplication.focusWidget() or self.window
+            # Where a real key goes: an open popup (a completer) first, else the focus.
+            target: QWidget = (QApplication.activePopupWidget() or QApplication.focusWidget()
+                               or self.window)
+            QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, text))
 
     def _save(self) -> None:
         try:

@@ -655,6 +655,7 @@ class ReaderPane(QStackedWidget):
 
         self._note_paper: int | None = None
         self._note_loading = False
+        self._note_dirty = False
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(self.NOTE_DELAY_MS)
@@ -741,6 +742,7 @@ class ReaderPane(QStackedWidget):
         finally:
             self._note_loading = False
         self._note_paper = paper.id
+        self._note_dirty = False
         self.note_status.setText("")
 
     # ---------------------------------------------------------------- note
@@ -748,19 +750,21 @@ class ReaderPane(QStackedWidget):
         if self._note_loading or self._note_paper is None:
             return
         self.note_status.setText("Editing…")
+        self._note_dirty = True
         self._note_timer.start()
 
     def flush_note(self) -> None:
         """Save the note now if it has unsaved typing (debounce, focus loss, quit)."""
-        if not self._note_timer.isActive() or self._note_paper is None:
-            return
         self._note_timer.stop()
+        if not self._note_dirty or self._note_paper is None:
+            return
+        self._note_dirty = False
         self.note_edited.emit(self._note_paper, self.note.toPlainText())
         self.note_status.setText("Saved")
 
     @property
     def note_pending(self) -> bool:
-        return self._note_timer.isActive()
+        return self._note_dirty
 
     # ------------------------------------------------------------ movement
     def page(self, direction: int) -> None:

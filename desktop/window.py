@@ -154,8 +154,6 @@ class KeyDispatcher(QObject):
         target = focus if focus is not None else self.window
         if obj is not target or target.window() is not self.window:
             return False
-        if QApplication.activePopupWidget() is not None:
-            return False
         return self.parser.feed_event(event, mode_for(target))
 
 
@@ -837,6 +835,19 @@ class MainWindow(QMainWindow):
         self._load_view(keep_id=self.current_id())
         self._reload_current()
 
+    def _open(self, dialog, *, refocus: QWidget | None = None) -> None:
+        """Show a dialog without blocking; give the keyboard back when it closes."""
+        back = refocus if refocus is not None else QApplication.focusWidget()
+
+        def restore() -> None:
+            self.activateWindow()
+            focus = QApplication.focusWidget()
+            if back is not None and (focus is None or focus.window() is not self):
+                back.setFocus(Qt.FocusReason.OtherFocusReason)
+
+        dialog.finished.connect(lambda _code: QTimer.singleShot(0, restore))
+        dialog.start() if hasattr(dialog, "start") else dialog.open()
+
     # ======================================================== commands
     # ---- moving
     @command("list.next", "Next paper", keys=("j", "Down"), group="Move", menu="Go")
@@ -892,6 +903,8 @@ class MainWindow(QMainWindow):
 
     def focus_list(self) -> None:
         self.reader.flush_note()
+        if not self.isActiveWindow():
+            self.activateWindow()
         if self.list_stack.currentWidget() is self.table:
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
         else:
@@ -915,7 +928,7 @@ class MainWindow(QMainWindow):
     def go_to_paper(self) -> None:
         popup = GoToPaper(self, self._find_titles, self.theme)
         popup.chosen.connect(self.select_paper)
-        popup.start()
+        self._open(popup)
 
     def _find_titles(self, text: str) -> list[Choice]:
         ids: list[int] = []
@@ -1029,7 +1042,7 @@ class MainWindow(QMainWindow):
             current = list(row.tags) if row else []
         dialog = TagDialog(self, existing, current, len(ids))
         dialog.tags_entered.connect(functools.partial(self._apply_tags, ids))
-        dialog.start()
+        self._open(dialog)
 
     def _apply_tags(self, ids: list[int], add: list[str], remove: list[str]) -> None:
         try:
@@ -1270,8 +1283,7 @@ class MainWindow(QMainWindow):
             self.flash("Highlighted with a comment · Ctrl+Z to undo")
 
         dialog.saved.connect(lambda comment: self._guard(save, comment))
-        dialog.cancelled.connect(abstract.setFocus)
-        dialog.start()
+        self._open(dialog, refocus=abstract)
 
     @command("caret.annotate_here", "Highlight and comment…", keys=("a",), mode="caret",
              when="has_paper", group="Highlights", palette=False)
@@ -1364,9 +1376,7 @@ class MainWindow(QMainWindow):
             self.flash("Comment saved · Ctrl+Z to undo")
 
         dialog.saved.connect(lambda comment: self._guard(save, comment))
-        if back is not None:
-            dialog.cancelled.connect(back.setFocus)
-        dialog.start()
+        self._open(dialog, refocus=back)
 
     @command("annotation.delete", "Delete the highlight", keys=("d", "Delete"),
              mode="annotations", when="has_annotation", group="Highlight list")
@@ -1465,7 +1475,7 @@ class MainWindow(QMainWindow):
             self.flash(f"Saved search {name}")
 
         dialog.textValueSelected.connect(save)
-        dialog.open()
+        self._open(dialog)
 
     def can_save_search(self) -> bool:
         return bool(self.search_query)
@@ -1480,7 +1490,7 @@ class MainWindow(QMainWindow):
         palette = CommandPalette(self, choices, self.theme)
         palette.chosen.connect(lambda cmd_id: QTimer.singleShot(
             0, functools.partial(self.run_command, str(cmd_id))))
-        palette.start()
+        self._open(palette)
 
     @command("help.keys", "Keyboard shortcuts", keys=("?", "F1"), group="Help", menu="Help")
     def cheat_sheet(self) -> None:
@@ -1510,7 +1520,7 @@ class MainWindow(QMainWindow):
         groups = [(name, grouped[name]) for name in order if name in grouped]
         groups += [(name, items) for name, items in grouped.items() if name not in order]
         sheet = CheatSheet(self, groups, str(self.keys_path))
-        sheet.open()
+        self._open(sheet)
 
     @command("view.refresh", "Refresh", keys=("F5",), mode="global", group="View", menu="View")
     def refresh(self) -> None:

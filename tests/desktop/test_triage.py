@@ -1,0 +1,371 @@
+"""Triage flows driven by real key events on the focused widget, checked in the library."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from desktop.dialogs import CheatSheet, CommandPalette, GoToPaper, TagDialog
+from storage import Library
+
+
+def focus():
+    return QApplication.focusWidget()
+
+
+def dialog_of(kind):
+    widget = focus()
+    return widget.window() if widget is not None and isinstance(widget.window(), kind) else None
+
+
+def test_starts_on_the_inbox_with_the_first_paper(window, seeded: Library) -> None:
+    assert window.view_key == "inbox"
+    assert window.model.rowCount() == 415
+    assert window.current_id() == window.model.ids[0]
+    assert focus() is window.table
+    paper = seeded.get(window.current_id())
+    assert window.reader.title.toPlainText() == paper.title
+    assert window.reader.abstract.toPlainText() == paper.abstract
+    assert "Inbox 415" in window.counts_label.text()
+
+
+def test_j_k_move_and_r_reads_and_advances(window, seeded: Library, press, qtbot) -> None:
+    ids = window.model.ids
+    press("j", "j", "k")
+    assert window.current_id() == ids[1]
+    press("r")
+    assert seeded.get(ids[1]).read
+    assert window.current_id() == ids[2]
+    press("e")
+    assert seeded.get(ids[2]).read and window.current_id() == ids[3]
+    assert seeded.stats()["unread"] == 413
+    qtbot.waitUntil(lambda: "Inbox 413" in window.counts_label.text())
+    assert window.sidebar.entry("inbox").count == 413
+    press("Down", "Up")
+    assert window.current_id() == ids[3]
+
+
+def test_undo_and_redo_every_triage_action(window, seeded: Library, press) -> None:
+    first = window.current_id()
+    press("s", "r")
+    assert seeded.get(first).read and seeded.get(first).starred
+    press("ctrl+z")
+    assert not seeded.get(first).read and seeded.get(first).starred
+    press("ctrl+z")
+    assert not seeded.get(first).starred
+    press("ctrl+shift+z")
+    assert seeded.get(first).starred
+    press("ctrl+y")
+    assert seeded.get(first).read
+    # The row repaints from the library, not from what the view guessed.
+    row = window.model.row_of(first)
+    assert window.model.paper_row(row).read and window.model.paper_row(row).starred
+
+
+def test_u_marks_unread_and_s_toggles_the_star(window, seeded: Library, press) -> None:
+    first = window.current_id()
+    press("r", "k", "u")
+    assert not seeded.get(first).read
+    press("s")
+    assert seeded.get(first).starred
+    press("s")
+    assert not seeded.get(first).starred
+
+
+def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, press,
+                                                      type_text, qtbot) -> None:
+    other = window.model.ids[5]
+    seeded.add_tags([other], ["reinforcement-learning"])
+    window.refresh_sidebar()
+    first = window.current_id()
+    press("t")
+    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
+    dialog = dialog_of(TagDialog)
+    completer = dialog.completer
+    type_text("reinf")
+    qtbot.waitUntil(lambda: completer.popup().isVisible())
+    assert completer.currentCompletion() == "reinforcement-learning"
+    press("Down", "Return")         # pick the completion
+    assert dialog.input.text() == "reinforcement-learning"
+    type_text(", brand new")
+    qtbot.waitUntil(lambda: not completer.popup().isVisible())
+    press("Return")
+    qtbot.waitUntil(lambda: focus() is window.table)
+    assert set(seeded.get(first).tags) == {"reinforcement-learning", "brand new"}
+    assert ("brand new", 1) in seeded.tags()
+    press("ctrl+z")
+    assert seeded.get(first).tags == ()
+
+
+def test_t_with_a_minus_removes_a_tag(window, seeded: Library, press, type_text,
+                                      qtbot) -> None:
+    first = window.current_id()
+    seeded.add_tags([first], ["old", "keep"])
+    press("t")
+    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
+    type_text("-old")
+    dialog = dialog_of(TagDialog)
+    dialog.completer.popup().hide()
+    press("Return")
+    qtbot.waitUntil(lambda: focus() is window.table)
+    assert seeded.get(first).tags == ("keep",)
+
+
+def test_x_selects_and_actions_apply_to_the_selection(window, seeded: Library,
+                                                      press) -> None:
+    ids = window.model.ids
+    press("x", "j", "j", "x", "j", "x")
+    assert window.model.marked == {ids[0], ids[2], ids[3]}
+    assert "3 selected" in window.view_count.text()
+    press("s")
+    assert all(seeded.get(i).starred for i in (ids[0], ids[2], ids[3]))
+    assert not seeded.get(ids[1]).starred
+    press("r")  # marks read, clears the selection
+    assert all(seeded.get(i).read for i in (ids[0], ids[2], ids[3]))
+    assert not window.model.marked
+    press("ctrl+z")  # one undo takes back the whole bulk action
+    assert not any(seeded.get(i).read for i in (ids[0], ids[2], ids[3]))
+    press("x", "Esc")
+    assert not window.model.marked
+
+
+def test_select_all_then_tag_by_quick_key(window, seeded: Library, press) -> None:
+    seeded.add_tags([window.model.ids[-1]], ["alpha"])
+    seeded.add_tags([window.model.ids[-1]], ["beta"])
+    window.refresh_sidebar()
+    window.set_search("kolmogorov")
+    window.accept_search()
+    found = list(window.model.ids)
+    assert len(found) >= 2
+    press("* a", "2")  # quick tag 2 is "beta" (tags in sidebar order)
+    assert all("beta" in seeded.get(i).tags for i in found)
+    press("2")         # toggles off again when all have it
+    assert not any("beta" in seeded.get(i).tags for i in found)
+    press("* n")
+    assert not window.model.marked
+    press("9")         # no ninth quick tag: a message, no change
+    assert "No quick tag 9" in window.statusBar().currentMessage()
+
+
+def test_quick_tags_from_the_keys_file(seeded: Library, make_window, press,
+                                       _isolated_config) -> None:
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    (_isolated_config / "keys.json").write_text(
+        '{"quick_tags": ["to-read", "keep"], "bindings": {"paper.star": ["f"]}}',
+        encoding="utf-8")
+    window = make_window(seeded)
+    first = window.current_id()
+    press("1", "f")
+    paper = seeded.get(first)
+    assert paper.tags == ("to-read",) and paper.starred
+    press("s")  # rebound away from s
+    assert seeded.get(first).starred
+
+
+def test_g_sequences_switch_views(window, seeded: Library, press) -> None:
+    first = window.current_id()
+    press("s", "r")
+    press("g s")
+    assert window.view_key == "starred" and list(window.model.ids) == [first]
+    press("g r")
+    assert window.view_key == "read" and window.model.rowCount() == 1
+    press("g a")
+    assert window.view_key == "all" and window.model.rowCount() == 415
+    press("g i")
+    assert window.view_key == "inbox" and window.model.rowCount() == 414
+    press("g")
+    assert window.pending_label.text().startswith("g")
+    press("Esc")
+    assert window.pending_label.text() == "" and window.view_key == "inbox"
+    press("G")
+    assert window.current_id() == window.model.ids[-1]
+    press("g g")
+    assert window.current_id() == window.model.ids[0]
+
+
+def test_reading_the_last_unread_paper_shows_all_caught_up(seeded: Library, make_window,
+                                                            press) -> None:
+    ids = seeded.search("", limit=None).ids
+    seeded.set_read(ids[:-1])
+    window = make_window(seeded)
+    assert window.model.rowCount() == 1
+    press("r")
+    assert window.list_stack.currentWidget() is window.empty_state
+    assert window.empty_title.text() == "All caught up"
+    assert not window.samples_button.isVisible()
+    assert focus() is window.empty_state
+    press("g a")  # keys still work from the empty state
+    assert window.model.rowCount() == 415
+
+
+def test_slash_searches_as_you_type_and_enter_goes_to_the_list(window, press, type_text,
+                                                               qtbot) -> None:
+    press("/")
+    assert focus() is window.search
+    type_text("kolmogorov")
+    assert window.model.rowCount() == 415  # debounced: not yet
+    qtbot.waitUntil(lambda: window.search_query == "kolmogorov")
+    assert 0 < window.model.rowCount() < 10
+    assert window.view_title.text() == "Search"
+    press("Return")
+    assert focus() is window.table
+    assert window.current_id() == window.model.ids[0]
+    spans = window.reader.abstract.search_spans
+    text = window.reader.abstract.toPlainText()
+    assert spans and all(text[s:e].lower().startswith("kolmogorov") for s, e in spans)
+    press("/")
+    press("Esc")
+    assert focus() is window.table and window.search_query == "kolmogorov"
+    window.search.clear()
+    assert window.view_key == "inbox" and window.model.rowCount() == 415
+
+
+def test_typo_corrections_are_announced(window, seeded: Library, monkeypatch) -> None:
+    from storage.search import SearchResult
+
+    real = seeded.search
+
+    def corrected(query, **kwargs):
+        if query == "kolmogorv":
+            result = real("kolmogorov", **kwargs)
+            return SearchResult(query=query, ids=result.ids, hits=result.hits,
+                                corrections=[("kolmogorv", "kolmogorov")],
+                                terms=["kolmogorov"])
+        return real(query, **kwargs)
+
+    monkeypatch.setattr(seeded, "search", corrected)
+    window.set_search("kolmogorv")
+    assert window.correction.isVisible()
+    assert "Showing results for “kolmogorov”" in window.correction.text()
+    assert window.reader.abstract.search_spans
+
+
+def test_space_pages_the_reading_pane(window, press, qtbot) -> None:
+    window.resize(1280, 420)
+    bar = window.reader.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    press("Space")
+    assert bar.value() > 0
+    press("shift+space")
+    assert bar.value() == 0
+
+
+def test_n_edits_the_note_and_it_saves_as_typed(window, seeded: Library, press, type_text,
+                                                qtbot) -> None:
+    first = window.current_id()
+    press("n")
+    assert focus() is window.reader.note
+    type_text("Read the appendix")
+    qtbot.waitUntil(lambda: seeded.get(first).note == "Read the appendix", timeout=3000)
+    type_text(" twice")
+    press("Esc")  # leaving saves at once
+    assert focus() is window.table
+    assert seeded.get(first).note == "Read the appendix twice"
+    assert window.model.paper_row(window.model.row_of(first)).has_note
+
+
+def test_note_is_saved_when_moving_to_another_paper(window, seeded: Library, press,
+                                                    type_text) -> None:
+    first = window.current_id()
+    press("n")
+    type_text("draft")
+    window.table.setFocus()
+    press("j")
+    assert seeded.get(first).note == "draft"
+    assert window.reader.note.toPlainText() == ""
+
+
+def test_o_opens_a_web_search_for_the_title(window, seeded: Library, press) -> None:
+    press("o")
+    [url] = window.opened_urls
+    assert isinstance(url, QUrl) and url.host() == "huggingface.co"
+    assert seeded.get(window.current_id()).title in url.query(QUrl.ComponentFormattingOption
+                                                              .FullyDecoded)
+
+
+def test_ctrl_p_goes_to_a_paper_by_title(window, seeded: Library, press, type_text,
+                                         qtbot) -> None:
+    target = seeded.search("kolmogorov", limit=1).ids[0]
+    press("g s")  # nothing starred: the window switches to All to show it
+    assert window.model.rowCount() == 0
+    press("ctrl+p")
+    qtbot.waitUntil(lambda: dialog_of(GoToPaper) is not None)
+    popup = dialog_of(GoToPaper)
+    type_text(seeded.get(target).title)
+    qtbot.waitUntil(lambda: popup.list.count() > 0)
+    press("Return")
+    qtbot.waitUntil(lambda: window.current_id() == target)
+    assert window.view_key == "all"
+    qtbot.waitUntil(lambda: focus() is window.table)
+
+
+def test_command_palette_runs_commands_by_name(window, seeded: Library, press, type_text,
+                                               qtbot) -> None:
+    first = window.current_id()
+    press("ctrl+k")
+    qtbot.waitUntil(lambda: dialog_of(CommandPalette) is not None)
+    palette = dialog_of(CommandPalette)
+    type_text("star")
+    assert palette.list.count() >= 1
+    press("Return")
+    qtbot.waitUntil(lambda: seeded.get(first).starred)
+    window.focus_list()
+    press("ctrl+shift+p")
+    qtbot.waitUntil(lambda: dialog_of(CommandPalette) is not None)
+    press("Esc")
+    qtbot.waitUntil(lambda: focus() is window.table)
+
+
+def test_question_mark_shows_every_bound_command(window, press, qtbot) -> None:
+    press("?")
+    qtbot.waitUntil(lambda: any(isinstance(w, CheatSheet) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    sheet = next(w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, CheatSheet) and w.isVisible())
+    from PySide6.QtWidgets import QLabel
+
+    texts = {label.text() for label in sheet.findChildren(QLabel)}
+    for title in ("Mark read and go to the next", "Go to Inbox", "Undo", "Tag…",
+                  "Toggle quick tag 1–9", "Highlight the selection", "Command palette"):
+        assert title in texts
+    assert {"g", "i", "Ctrl+Z", "?"} <= texts
+    sheet.close()
+
+
+def test_menus_show_keys_without_binding_them(window) -> None:
+    action = window.menu_actions["paper.read_next"]
+    assert action.text().endswith("\tr")
+    assert action.shortcut().isEmpty()
+    assert all(a.shortcut().isEmpty() for a in window.menu_actions.values())
+
+
+def test_ctrl_v_imports_a_pasted_listing(window, seeded: Library, press, qtbot) -> None:
+    QGuiApplication.clipboard().setText(
+        "Daily Papers\n\nA Pasted Paper About Sieves\nWe sieve things carefully.\n\n"
+        "Another Pasted Paper\nIt has an abstract too.\n")
+    press("ctrl+v")
+    qtbot.waitUntil(lambda: not window.importer.busy, timeout=10000)
+    assert seeded.stats()["total"] == 417
+    source = seeded.sources(limit=1)[0]
+    assert source["name"].startswith("clipboard ")
+    assert window.model.rowCount() == 417
+
+
+def test_other_processes_writes_show_up(window, seeded: Library, qtbot) -> None:
+    first = window.current_id()
+    other = Library(seeded.path)
+    try:
+        other.set_starred([first])
+        other.set_note(first, "from the command line")
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: window.reader.note.toPlainText() == "from the command line",
+                    timeout=5000)
+    assert window.model.paper_row(window.model.row_of(first)).starred
+
+
+def test_search_field_keeps_letters(window, press, type_text, qtbot) -> None:
+    press("/")
+    type_text("jkrs?")
+    assert isinstance(focus(), QLineEdit) and window.search.text() == "jkrs?"
