@@ -277,7 +277,6 @@ class SearchEngine:
         self._buckets: dict[str, _Bucket] = {}
         self._forms: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._titles: tuple[list[int], list[str]] | None = None
-        self._paper_count: int | None = None
         self._covered: bool | None = None
 
     # ------------------------------------------------------------- caches
@@ -288,7 +287,6 @@ class SearchEngine:
             self._buckets = {}
             self._forms = {}
             self._titles = None
-            self._paper_count = None
             self._covered = None
 
     def _fresh(self) -> None:
@@ -332,11 +330,6 @@ class SearchEngine:
         # commonest one's papers adds nothing worth that.
         floor = bucket.docs[best[0]] / 100
         return tuple(bucket.terms[i] for i in sorted(best) if bucket.docs[i] >= floor)
-
-    def _count_papers(self) -> int:
-        if self._paper_count is None:
-            self._paper_count = self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
-        return self._paper_count
 
     def _has_hit(self, expr: str) -> bool:
         return self.conn.execute(
@@ -390,28 +383,28 @@ class SearchEngine:
 
     def _nearest(self, word: str, column: str | None) -> list[tuple[str, str, float]]:
         """(index term, display word, score) of the terms nearest to `word`."""
-        pool: dict[str, int] = {}
         # Terms starting with the word's first or second letter: a typo in the
         # first letter itself is not corrected (the price of not reading the
         # whole vocabulary).
-        for first in dict.fromkeys(word[:2]):
-            pool.update(self._bucket(first).docs_of)
-        if not pool:
+        buckets = [self._bucket(first) for first in dict.fromkeys(word[:2])]
+        shortlist: dict[str, int] = {}
+        for bucket in buckets:
+            for probe in dict.fromkeys((stem(word), word)):
+                for term, _score, _i in process.extract(
+                        probe, bucket.terms, scorer=fuzz.ratio, processor=None, limit=8,
+                        score_cutoff=60):
+                    shortlist[term] = bucket.docs_of[term]
+            # A stem the typed word begins with (`specul` for `speculativ`): a typo
+            # in the ending defeats the stemmer, so the stem never looks close.
+            for cut in range(len(word) - 1, max(2, len(word) // 2) - 1, -1):
+                if word[:cut] in bucket.docs_of:
+                    shortlist[word[:cut]] = bucket.docs_of[word[:cut]]
+        if not shortlist:
             return []
-        names = list(pool)
-        shortlist: dict[str, None] = {}
-        for probe in dict.fromkeys((stem(word), word)):
-            for term, _score, _i in process.extract(probe, names, scorer=fuzz.ratio,
-                                                    processor=None, limit=8, score_cutoff=60):
-                shortlist[term] = None
-        # A stem the typed word begins with (`specul` for `speculativ`): a typo in
-        # the ending defeats the stemmer, so the stem itself never looks close.
-        for cut in range(len(word) - 1, max(2, len(word) // 2) - 1, -1):
-            if word[:cut] in pool:
-                shortlist[word[:cut]] = None
-        total = max(1, self._count_papers())
+        # max(id) stands in for the paper count: it is O(1) and near enough here.
+        total = max(1, self._key[1] if self._key else 1)
         scored: list[tuple[float, str, str, float]] = []
-        for term in shortlist:
+        for term in list(shortlist):
             forms = self._display_forms(term, column)
             if not forms:
                 continue
@@ -420,7 +413,7 @@ class SearchEngine:
             if similarity < TYPO_CUTOFF:
                 continue
             # Among equally close terms, the common one is the likelier meaning.
-            weight = similarity + 10 * math.log1p(pool[term]) / math.log1p(total)
+            weight = similarity + 10 * math.log1p(shortlist[term]) / math.log1p(total)
             scored.append((weight, term, shown, similarity))
         if not scored:
             return []
@@ -733,8 +726,12 @@ class SearchEngine:
             (wanted, wanted + "\U0010ffff", FUZZY_PREFIX_ROWS)))
         # Stage 1b: the typed words anywhere in a title, typo-widened, through the
         # title index (a long title found from a few of its words).
-        words = parse(" ".join(f"title:{w}" for w in wanted.split()[:12])
-                      + (" " if text[-1:].isspace() else ""))
+        # The last word is left out while it is being typed: its completions
+        # would cost a vocabulary read, and 1a and the rerank cover it.
+        typed = wanted.split()
+        if not text[-1:].isspace():
+            typed = typed[:-1]
+        words = parse(" ".join(f"title:{w}" for w in typed[:12]) + " ")
         widened, _ = self._widen(words)
         expr = fts_expression(widened.root) if widened.root is not None else None
         if expr is not None:
@@ -756,7 +753,9 @@ class SearchEngine:
 
     def _rerank(self, wanted: str, ids: list[int]) -> list[tuple[float, int, int, str]]:
         """Score candidates for quality: WRatio over the whole title plus the share of
-        typed words that have a close word in it. Best first."""
+        typed words that have a close word in it (the last one may be half typed).
+        A title that begins with exactly what was typed is what the user is
+        typing. Best first."""
         rows: list[tuple[int, str, str]] = []
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
@@ -764,16 +763,25 @@ class SearchEngine:
             rows.extend(self.conn.execute(
                 f"SELECT id, key, title FROM papers WHERE id IN ({marks})", chunk))
         query_words = wanted.split()
+        *complete, last = query_words
         scored = []
         for paper_id, key, title in rows:
+            if key.startswith(wanted):
+                score = 90.0 + 10.0 * len(wanted) / max(1, len(key))
+                scored.append((score, -paper_id, paper_id, title))
+                continue
             title_words = key.split()
             covered = sum(
-                1 for w in query_words
+                1 for w in complete
                 if w in title_words or process.extractOne(
                     w, title_words, scorer=fuzz.ratio, processor=None,
                     score_cutoff=75) is not None)
-            score = 0.6 * fuzz.WRatio(wanted, key, processor=None) + \
-                40.0 * covered / max(1, len(query_words))
+            if any(t.startswith(last) for t in title_words) or process.extractOne(
+                    last, title_words, scorer=fuzz.ratio, processor=None,
+                    score_cutoff=75) is not None:
+                covered += 1
+            score = min(89.9, 0.6 * fuzz.WRatio(wanted, key, processor=None)
+                        + 40.0 * covered / len(query_words))
             scored.append((score, -paper_id, paper_id, title))
         scored.sort(reverse=True)
         return scored
