@@ -382,15 +382,18 @@ class Library:
                             self.path.stat().st_size < QUICK_CHECK_BELOW_BYTES):
                 self.check(quick=True)
             found = user_version(self.conn)
+            if found > current_version() or self.read_only:
+                self._require_current_schema(found)
             if found == 0 and existed and self.conn.execute(
                     "SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 # Another program's database: adding our tables to it would be a write
                 # into someone else's file.
                 raise LibraryError(f"{self.path}: not a Winnow library (an SQLite file "
                                    f"with other tables); nothing was written to it")
-            if self.read_only:
-                self._require_current_schema(found)
-            else:
+            if not self.read_only:
+                # Only now that the file is known sound, ours and not too new: turning
+                # on WAL rewrites its header, a write.
+                self._enable_wal()
                 stage = "upgrade"
                 migrate(self.conn, before_upgrade=self._backup_before_migration)
                 stage = "open"
@@ -446,14 +449,16 @@ class Library:
                 f"{self.path}: cannot open ({error})") from error
 
     def _configure(self) -> None:
+        """Connection settings only: nothing here writes to the file."""
         conn = self.conn
         conn.execute("PRAGMA busy_timeout = 10000")
-        if not self.read_only:
-            # WAL lets the app read while `winnow import` writes. Where the file system
-            # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
-            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _enable_wal(self) -> None:
+        # WAL lets the app read while `winnow import` writes. Where the file system
+        # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
+        self.conn.execute("PRAGMA journal_mode = WAL")
 
     def _require_current_schema(self, found: int) -> None:
         current = current_version()

@@ -91,6 +91,18 @@ def test_damaged_file_is_refused_on_open_untouched(library_file: Path, target: s
     _nothing_written(library_file, before)
 
 
+def test_damaged_rollback_journal_file_is_not_switched_to_wal(library_file: Path) -> None:
+    """A restored backup or an old library is in rollback-journal mode; turning on
+    WAL rewrites the header, so it must wait until the file is known sound."""
+    with closing(sqlite3.connect(library_file)) as conn:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    _smash_pages(library_file, _pages(library_file, "papers", "leaf")[2:3])
+    before = _sha(library_file)
+    with pytest.raises(LibraryCorrupt, match="winnow restore"):
+        Library(library_file)
+    _nothing_written(library_file, before)
+
+
 def _corrupt_fts_blob(path: Path) -> None:
     """Damage inside one full-text index record: every b-tree stays well-formed, so
     quick_check passes; only the index's own check (or a query reading that
