@@ -14,6 +14,7 @@ adds the parts that need the index (typo widening, ranking, spans).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Union
@@ -687,17 +688,19 @@ def describe(node: Node | None, indent: int = 0) -> str:
     return pad + label + "\n" + "\n".join(describe(c, indent + 1) for c in node.children)
 
 
-def map_text(node: Node | None, fn, *, negated: bool = False):  # type: ignore[no-untyped-def]
+def map_text(node: Node | None, fn: Callable[[Text, bool], Node]) -> Node | None:
     """A copy of the tree with each Text node replaced by fn(text, negated)."""
-    if node is None:
-        return None
-    if isinstance(node, Text):
-        return fn(node, negated)
-    if isinstance(node, Not):
-        return Not(map_text(node.child, fn, negated=not negated))
-    if isinstance(node, (And, Or)):
-        return type(node)(tuple(map_text(c, fn, negated=negated) for c in node.children))
-    return node
+
+    def walk(node: Node, negated: bool) -> Node:
+        if isinstance(node, Text):
+            return fn(node, negated)
+        if isinstance(node, Not):
+            return Not(walk(node.child, not negated))
+        if isinstance(node, (And, Or)):
+            return type(node)(tuple(walk(c, negated) for c in node.children))
+        return node
+
+    return None if node is None else walk(node, False)
 
 
 def with_root(query: Query, root: Node | None) -> Query:
