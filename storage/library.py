@@ -617,6 +617,9 @@ class Library:
             raise LibraryError(f"{target.parent}: cannot create the folder "
                                f"({error.strerror or error})") from None
         partial = target.with_name(target.name + ".partial")
+        # A journal left by a killed copy would be played back into the new one.
+        for stale in (partial, Path(f"{partial}-journal")):
+            stale.unlink(missing_ok=True)
         try:
             out = sqlite3.connect(partial)
         except sqlite3.Error as error:
@@ -631,6 +634,7 @@ class Library:
             partial.unlink(missing_ok=True)
             if _error_kind(error) == "corrupt":
                 self._raise_for(error)
+            Path(f"{partial}-journal").unlink(missing_ok=True)
             raise LibraryError(f"{target}: backup failed ({error}); the library is "
                                f"unchanged") from None
         out.close()
@@ -650,7 +654,7 @@ class Library:
         backups away.
         """
         folder = self.backup_dir()
-        pattern = f"{self.path.stem}-daily-*.db"
+        pattern = f"{glob_escape(self.path.stem)}-daily-*.db"
         existing = sorted(folder.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name)) \
             if folder.exists() else []
         made = None
@@ -668,7 +672,9 @@ class Library:
         for old in existing[:-keep]:
             old.unlink(missing_ok=True)
         # Left by a backup killed half-way (they never match `pattern`).
-        for partial in folder.glob(f"{self.path.stem}-*.partial") if folder.exists() else ():
+        leftovers = folder.glob(f"{glob_escape(self.path.stem)}-*.partial*") \
+            if folder.exists() else ()
+        for partial in leftovers:
             if time.time() - partial.stat().st_mtime > 3600:
                 partial.unlink(missing_ok=True)
         return made
@@ -1552,8 +1558,9 @@ def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[st
             papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0] \
                 if verdict == [("ok",)] else 0
         except sqlite3.Error as error:
-            raise LibraryError(f"{shown}: not a usable Winnow library ({error}); "
-                               f"nothing was restored") from None
+            what = "the backup itself is damaged" if _error_kind(error) == "corrupt" \
+                else "not a usable Winnow library"
+            raise LibraryError(f"{shown}: {what} ({error}); nothing was restored") from None
         if verdict != [("ok",)]:
             raise LibraryError(f"{shown}: the backup itself is damaged ({verdict[0][0]}); "
                                f"nothing was restored")
