@@ -617,6 +617,9 @@ class ReaderPane(QStackedWidget):
         self.note_status = QLabel("")
         self.note_status.setObjectName("sectionHint")
         self.note = NoteEditor()
+        for label in (self.annotations_label, self.annotations_hint, self.note_label,
+                      self.note_status):
+            label.setTextFormat(Qt.TextFormat.PlainText)
 
         layout.addWidget(self.state)
         layout.addSpacing(6)

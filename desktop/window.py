@@ -253,6 +253,7 @@ class MainWindow(QMainWindow):
         top_layout.setContentsMargins(16, 10, 12, 10)
         top_layout.setSpacing(10)
         brand_icon = QLabel()
+        brand_icon.setTextFormat(Qt.TextFormat.PlainText)
         brand_icon.setPixmap(themes.app_icon().pixmap(22, 22))
         brand = plain_label("Winnow", "brand")
         self.search = QLineEdit()
@@ -1222,14 +1223,19 @@ class MainWindow(QMainWindow):
     def caret_line_end(self) -> None:
         self._caret("end")
 
+    @command("caret.top", "Start of the abstract", keys=("g g",), mode="caret",
+             group="Highlights", palette=False)
+    def caret_top(self) -> None:
+        self._caret("top")
+
+    @command("caret.bottom", "End of the abstract", keys=("G",), mode="caret",
+             group="Highlights", palette=False)
+    def caret_bottom(self) -> None:
+        self._caret("bottom")
+
     @command("caret.highlight", "Highlight the selection", keys=("h",), when="has_paper",
              group="Highlights", menu="Paper")
     def highlight(self) -> None:
-        self.highlight_in(self.highlight_colour)
-
-    @command("caret.highlight_here", "Highlight the selection", keys=("h",), mode="caret",
-             when="has_paper", group="Highlights", palette=False)
-    def highlight_here(self) -> None:
         self.highlight_in(self.highlight_colour)
 
     def highlight_in(self, colour: str) -> None:
@@ -1284,11 +1290,6 @@ class MainWindow(QMainWindow):
 
         dialog.saved.connect(lambda comment: self._guard(save, comment))
         self._open(dialog, refocus=abstract)
-
-    @command("caret.annotate_here", "Highlight and comment…", keys=("a",), mode="caret",
-             when="has_paper", group="Highlights", palette=False)
-    def annotate_here(self) -> None:
-        self.annotate()
 
     @command("caret.copy", "Copy the selection", keys=("y",), mode="caret", group="Highlights")
     def copy_selection(self) -> None:
@@ -1513,8 +1514,6 @@ class MainWindow(QMainWindow):
                 last = "9" if stem == "tag.quick" else "5"
                 keys = (f"{keys[0]}…{last}",)
                 grouped.setdefault(cmd.group, []).append(Choice(cmd.id, title, "", keys))
-                continue
-            if cmd.id in ("caret.highlight_here", "caret.annotate_here"):
                 continue
             grouped.setdefault(cmd.group, []).append(Choice(cmd.id, cmd.title, "", keys))
         groups = [(name, grouped[name]) for name in order if name in grouped]

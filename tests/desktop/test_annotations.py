@@ -1,0 +1,165 @@
+"""Highlighting abstracts from the keyboard: caret mode, highlights, the list, undo."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop.dialogs import CommentDialog
+from storage import Library
+
+ABSTRACT = ("We study sieves. The 𝒪(n log n) bound holds for every input! "
+            "Results on <b>bold</b> claims follow. A last sentence ends here.")
+
+
+def focus():
+    return QApplication.focusWidget()
+
+
+@pytest.fixture
+def one_paper(library: Library) -> Library:
+    report = library.import_text(f"Sieves and 𝒪-notation\n{ABSTRACT}\n")
+    assert report.ok, report.error
+    return library
+
+
+@pytest.fixture
+def win(one_paper: Library, make_window):
+    return make_window(one_paper)
+
+
+def only_annotation(library: Library, paper_id: int):
+    [annotation] = library.annotations(paper_id)
+    return annotation
+
+
+def test_v_w_h_highlights_words_from_the_keyboard(win, one_paper: Library, press) -> None:
+    pid = win.current_id()
+    press("v")
+    assert focus() is win.reader.abstract
+    press("v", "w", "w", "h")
+    annotation = only_annotation(one_paper, pid)
+    assert annotation.quote == "We study"  # trailing space trimmed
+    assert (annotation.start, annotation.end) == (0, 8)
+    assert annotation.colour == "yellow"
+    assert win.reader.annotation_list.count() == 1
+    assert not win.reader.abstract.textCursor().hasSelection()
+    press("ctrl+z")
+    assert one_paper.annotations(pid) == []
+
+
+def test_sentences_and_colours_with_non_bmp_text(win, one_paper: Library, press) -> None:
+    pid = win.current_id()
+    press("v", ")", "v", ")", "3")  # second sentence, in colour 3 (blue)
+    annotation = only_annotation(one_paper, pid)
+    assert annotation.quote == "The 𝒪(n log n) bound holds for every input!"
+    assert ABSTRACT[annotation.start:annotation.end] == annotation.quote
+    assert annotation.colour == "blue"
+    press("v", ")", "h")  # the caret stayed after the highlight; h reuses the colour
+    later = [a for a in one_paper.annotations(pid) if a.id != annotation.id]
+    assert later[0].quote == "Results on <b>bold</b> claims follow."
+    assert later[0].colour == "blue"
+
+
+def test_backwards_selection_and_escape(win, one_paper: Library, press) -> None:
+    press("v", "G", "v", "b", "b")
+    span = win.reader.abstract.selection_span()
+    assert span is not None and span[1] == len(ABSTRACT)
+    assert ABSTRACT[span[0]:span[1]] in ("here.", "ends here.")
+    press("Esc")  # first Esc drops the selection
+    assert win.reader.abstract.selection_span() is None
+    assert focus() is win.reader.abstract
+    press("Esc")  # the second goes back to the list
+    assert focus() is win.table
+
+
+def test_a_highlights_with_a_comment(win, one_paper: Library, press, type_text,
+                                     qtbot) -> None:
+    pid = win.current_id()
+    press("v", "v", ")")
+    press("a")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), CommentDialog))
+    type_text("the setting")
+    press("Return")
+    qtbot.waitUntil(lambda: bool(one_paper.annotations(pid)))
+    annotation = only_annotation(one_paper, pid)
+    assert annotation.quote == "We study sieves."
+    assert annotation.comment == "the setting"
+    qtbot.waitUntil(lambda: focus() is win.reader.abstract)
+    # Moving onto the highlight shows its comment.
+    press("0")
+    assert "the setting" in win.statusBar().currentMessage()
+    press("ctrl+z")  # one step: highlight and comment together
+    assert one_paper.annotations(pid) == []
+
+
+def test_escape_in_the_comment_box_still_highlights(win, one_paper: Library, press,
+                                                    type_text, qtbot) -> None:
+    pid = win.current_id()
+    press("v", "v", "w", "a")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), CommentDialog))
+    press("Esc")
+    qtbot.waitUntil(lambda: focus() is win.reader.abstract)
+    assert one_paper.annotations(pid) == []
+
+
+def test_highlight_without_selection_explains(win, one_paper: Library, press) -> None:
+    press("v", "h")
+    assert one_paper.annotations(win.current_id()) == []
+    assert "select text first" in win.statusBar().currentMessage()
+
+
+def test_annotation_list_jump_edit_recolour_delete_undo(win, one_paper: Library, press,
+                                                        type_text, qtbot) -> None:
+    pid = win.current_id()
+    first = one_paper.annotate_quote(pid, "We study sieves.", "intro")
+    second = one_paper.annotate_quote(pid, "A last sentence ends here.")
+    win.refresh_external()
+    assert win.reader.annotation_list.count() == 2
+    press("A")
+    assert focus() is win.reader.annotation_list
+    press("j", "Return")  # jump to the second highlight
+    assert focus() is win.reader.abstract
+    assert win.reader.abstract.selection_span() == (second.start, second.end)
+    press("Esc", "Esc", "A", "k", "e")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), CommentDialog))
+    type_text(" matters")
+    press("Return")
+    qtbot.waitUntil(lambda: one_paper.annotation(first.id).comment == "intro matters")
+    qtbot.waitUntil(lambda: focus() is win.reader.annotation_list)
+    press("4")
+    assert one_paper.annotation(first.id).colour == "pink"
+    press("d")
+    assert one_paper.annotation(first.id) is None
+    assert win.reader.annotation_list.count() == 1
+    press("ctrl+z")
+    assert one_paper.annotation(first.id) is not None
+    assert win.reader.annotation_list.count() == 2
+
+
+def test_highlights_are_drawn_as_extra_selections(win, one_paper: Library) -> None:
+    pid = win.current_id()
+    one_paper.annotate_quote(pid, "<b>bold</b>", colour="green")
+    win.refresh_external()
+    abstract = win.reader.abstract
+    assert abstract.toPlainText() == ABSTRACT  # plain text, tags and all
+    marks = [s for s in abstract.extraSelections() if s.cursor.hasSelection()]
+    assert [s.cursor.selectedText() for s in marks] == ["<b>bold</b>"]
+    assert abstract.document().toPlainText().count("<b>") == 1
+
+
+def test_html_title_shows_its_angle_brackets(library: Library, make_window) -> None:
+    report = library.import_text("<b>Bold</b> <img src=/etc/passwd> title\n"
+                                 "Body with <table> and <a href='x'>link</a>.\n")
+    assert report.ok, report.error
+    window = make_window(library)
+    assert window.reader.title.toPlainText() == "<b>Bold</b> <img src=/etc/passwd> title"
+    assert window.reader.abstract.toPlainText() == \
+        "Body with <table> and <a href='x'>link</a>."
+    assert window.model.data(window.model.index(0, 2)) == \
+        "<b>Bold</b> <img src=/etc/passwd> title"
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    for label in window.findChildren(QLabel):
+        assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
