@@ -374,16 +374,23 @@ class SearchEngine:
         the terms that begin with porter("lear"); when the stemmer leaves a
         half-written ending the index never holds (`decodi`), back off to the
         longest stem whose rest could begin a suffix (`decod` + `ing`)."""
-        found = self._completions(stem(word))
+        found = self._continuations(word, stem(word))
         if found:
             return found
         for cut in range(len(word) - 1, max(2, len(word) - 6), -1):
             rest = word[cut:]
             if any(s.startswith(rest) for s in _SUFFIXES):
-                found = self._completions(word[:cut])
+                found = self._continuations(word, word[:cut])
                 if found:
                     return found
         return ()
+
+    def _continuations(self, word: str, start: str) -> tuple[str, ...]:
+        # A term continues the word if one begins with the other (`lear` ->
+        # `learn`, `models` -> `model`). `difusion` stems to `difus`, whose only
+        # completion `difusuj` is another word: that is a typo, not a prefix.
+        return tuple(t for t in self._completions(start)
+                     if t.startswith(word) or word.startswith(t))
 
     def _nearest(self, word: str, column: str | None) -> list[tuple[str, str, float]]:
         """(index term, display word, score) of the terms nearest to `word`."""
@@ -446,11 +453,15 @@ class SearchEngine:
                     # then the true prefix query, slower but complete.
                     if node.field is None or self._has_hit(_fts(completed)):
                         return completed
-            if self._has_hit(_fts(node)):
+                    if self._has_hit(_fts(node)):
+                        return node
+            elif self._has_hit(_fts(node)):
                 return node
-            if len(word) < 4 or word.isdigit():
-                return node
-            nearest = self._nearest(word, column)
+            # No hit, or (for the word being typed) nothing in the vocabulary
+            # continues it: a typo. The vocabulary is re-read after imports, so a
+            # word first written in a note since then, typed half-way, may be taken
+            # for a typo of an older word; whole, it has a hit and is searched.
+            nearest = [] if len(word) < 4 or word.isdigit() else self._nearest(word, column)
             if not nearest:
                 return node
             shown = " or ".join(dict.fromkeys(s for _t, s, _sim in nearest))

@@ -318,6 +318,15 @@ def test_typos_are_widened_to_the_nearest_words(shared: Library) -> None:
     assert len(top) == 4 and all("speculative decoding" in p.title.lower() for p in top)
 
 
+def test_a_typo_in_the_word_being_typed_is_not_taken_for_a_prefix(seeded: Library) -> None:
+    # `difusion` stems to `difus`, and `difusuj` begins with that: yet no word
+    # that begins with what was typed is in the library.
+    seeded.import_text("Difusuj Networks\n\nWe study difusuj networks.\n")
+    result = seeded.search("difusion")
+    assert result.corrections == [("difusion", "diffusion")]
+    assert set(result.ids) == found(seeded, "diffusion ")
+
+
 def test_correct_words_are_not_corrected(shared: Library) -> None:
     result = shared.search("kolmogorov")
     assert result.corrections == [] and result.message == ""
