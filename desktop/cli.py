@@ -31,11 +31,17 @@ class CommandError(Exception):
     """A one-line message for stderr; exit status 1."""
 
 
+def _one_line(text: object) -> str:
+    """A message as one line: control characters (newlines, U+001E, U+202E...) that
+    arrived in an argument or a file name are shown escaped, not obeyed."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line (exit status 2), naming the help to read."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        self.exit(2, f"{self.prog}: {_one_line(message)} (see `{self.prog} --help`)\n")
 
 
 def _text(value: str) -> str:
@@ -209,12 +215,12 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     for file_report in report.files:
         if file_report.error:
-            print(f"{PROG}: {file_report.error}", file=sys.stderr)
+            print(f"{PROG}: {_one_line(file_report.error)}", file=sys.stderr)
             continue
         if not args.json:
             print(file_report.summary())
         for warning in file_report.warnings:
-            print(f"  warning: {warning}", file=sys.stderr)
+            print(f"  warning: {_one_line(warning)}", file=sys.stderr)
     return 0 if report.ok and not missing else 1
 
 
@@ -248,7 +254,8 @@ def _daily_backup(lib: Library) -> None:
     except LibraryCorrupt:
         raise
     except LibraryError as error:
-        print(f"{PROG}: warning: automatic backup failed: {error}", file=sys.stderr)
+        print(f"{PROG}: warning: automatic backup failed: {_one_line(error)}",
+              file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -396,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except (CommandError, LibraryError, SchemaTooNew) as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
+        print(f"{PROG}: {_one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
@@ -406,7 +413,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except Exception as error:
-        print(f"{PROG}: unexpected error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"{PROG}: unexpected error: {type(error).__name__}: {_one_line(error)}",
+              file=sys.stderr)
         return 1
 
 

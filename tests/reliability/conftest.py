@@ -46,7 +46,7 @@ TABLES = ("sources", "papers", "paper_sources", "tags", "paper_tags", "annotatio
           "saved_searches", "events", "meta", "import_undo")
 
 
-def winnow(*args: str, db: Path | None = None, timeout: float = 120,
+def winnow(*args: str | bytes, db: Path | None = None, timeout: float = 120,
            env: dict[str, str] | None = None,
            stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     """Run the real command line; output stays bytes (some tests feed non-UTF-8)."""
