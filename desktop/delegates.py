@@ -8,7 +8,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from desktop.model import MarkedRole, TagsRole
+from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
 from desktop.theme import LIGHT, Theme
 
 
@@ -46,7 +46,34 @@ class PaperDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         paint_marked(painter, option, index, self.theme)
-        super().paint(painter, option, index)
+        marks = index.data(NotesRole) if index.column() == COL_TITLE else ""
+        if not marks:
+            super().paint(painter, option, index)
+            return
+        # Highlights and notes: small marks at the end of the title cell.
+        room = 16 * len(marks) + 4
+        style = option.widget.style() if option.widget is not None else None
+        if style is None:
+            super().paint(painter, option, index)
+            return
+        full = QStyleOptionViewItem(option)
+        self.initStyleOption(full, index)
+        full.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, full, painter, option.widget)
+        narrow = QStyleOptionViewItem(option)
+        narrow.rect = option.rect.adjusted(0, 0, -room, 0)
+        super().paint(painter, narrow, index)
+        painter.save()
+        font = QFont(option.font)
+        font.setPixelSize(11)
+        font.setBold(False)
+        painter.setFont(font)
+        painter.setPen(self.theme.colour("faint"))
+        right = QRect(option.rect.right() - room, option.rect.top(), room - 4,
+                      option.rect.height())
+        painter.drawText(right, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         " ".join(marks))
+        painter.restore()
 
 
 class TagsDelegate(QStyledItemDelegate):

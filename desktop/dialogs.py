@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -227,14 +226,20 @@ class ListPopup(QDialog):
         self.chosen.emit(choice.value)
 
 
-def _matches(words: Sequence[str], haystack: str) -> int | None:
-    """A rank (lower is better) if every word is in `haystack`, else None."""
-    rank = 0
+def _matches(words: Sequence[str], title: str, rest: str) -> float | None:
+    """A rank (lower is better) if every word is found, else None: a word that starts
+    a word of the title beats one inside a word, which beats a match in `rest`."""
+    rank = 0.0
+    title_words = title.split()
     for word in words:
-        at = haystack.find(word)
-        if at < 0:
+        if any(w.startswith(word) for w in title_words):
+            rank += 0
+        elif word in title:
+            rank += 1 + title.find(word) / 100
+        elif word in rest:
+            rank += 3
+        else:
             return None
-        rank += at
     return rank
 
 
@@ -250,7 +255,8 @@ class CommandPalette(ListPopup):
             return self._all
         ranked = []
         for order, choice in enumerate(self._all):
-            rank = _matches(words, f"{choice.title} {choice.detail} {choice.value}".casefold())
+            rank = _matches(words, choice.title.casefold(),
+                            f"{choice.detail} {choice.value}".casefold())
             if rank is not None:
                 ranked.append((rank, order, choice))
         return [choice for _, _, choice in sorted(ranked, key=lambda t: (t[0], t[1]))]
@@ -328,6 +334,7 @@ class TagDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
+        completer.popup().setObjectName("completerPopup")
         self.input.setCompleter(completer)
         self.completer = completer
         layout.addWidget(self.input)
@@ -418,51 +425,79 @@ class CommentDialog(QDialog):
 class CheatSheet(QDialog):
     """`?`: every command with its keys, grouped, read from the registry."""
 
+    COLUMNS = 3
+
     def __init__(self, parent: QWidget, groups: Sequence[tuple[str, Sequence[Choice]]],
                  keys_path: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(min(960, parent.width() - 80), min(640, parent.height() - 80))
+        self.resize(min(1000, parent.width() - 60), min(660, parent.height() - 60))
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        heading = plain_label("Keyboard shortcuts", "emptyTitle")
+        heading.setContentsMargins(24, 16, 24, 4)
+        outer.addWidget(heading)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("readerContent")
         scroll.setWidget(body)
-        outer.addWidget(scroll)
-        grid = QGridLayout(body)
-        grid.setContentsMargins(24, 16, 24, 16)
-        grid.setHorizontalSpacing(36)
-        grid.setVerticalSpacing(2)
-        columns = 3
-        per_column = max(1, -(-sum(len(c) + 2 for _, c in groups) // columns))
-        column, row = 0, 0
-        for name, commands in groups:
-            if row and row + len(commands) + 2 > per_column and column < columns - 1:
-                column, row = column + 1, 0
-            grid.addWidget(plain_label(name, "cheatGroup"), row, column * 2, 1, 2)
-            row += 1
-            for choice in commands:
-                caps = QWidget()
-                caps_layout = QHBoxLayout(caps)
-                caps_layout.setContentsMargins(0, 2, 0, 2)
-                caps_layout.setSpacing(3)
-                for index, binding in enumerate(choice.keys[:3]):
-                    if index:
-                        caps_layout.addWidget(plain_label("/", "sectionHint"))
-                    for stroke in binding.split():
-                        caps_layout.addWidget(plain_label(stroke, "keycap"))
-                caps_layout.addStretch(1)
-                grid.addWidget(caps, row, column * 2)
-                grid.addWidget(plain_label(choice.title, "cheatTitle"), row, column * 2 + 1)
-                row += 1
-            row += 1
-        footer = plain_label(f"Rebind keys in {keys_path}  ·  Ctrl+K runs any command by name",
-                             "popupHint", wrap=True)
+        outer.addWidget(scroll, 1)
+        row_layout = QHBoxLayout(body)
+        row_layout.setContentsMargins(24, 4, 24, 16)
+        row_layout.setSpacing(28)
+        columns = [QVBoxLayout() for _ in range(self.COLUMNS)]
+        for column in columns:
+            column.setSpacing(3)
+            row_layout.addLayout(column, 1)
+        total = sum(len(items) + 2 for _, items in groups)
+        target = -(-total // self.COLUMNS)
+        index, used = 0, 0
+        for name, items in groups:
+            if used and used + len(items) / 2 > target and index < self.COLUMNS - 1:
+                index, used = index + 1, 0
+            column = columns[index]
+            if used:
+                column.addSpacing(12)
+            column.addWidget(plain_label(name, "cheatGroup"))
+            for choice in items:
+                column.addWidget(self._row(choice))
+            used += len(items) + 2
+        for column in columns:
+            column.addStretch(1)
+        footer = plain_label(f"Rebind keys in {keys_path}  ·  Ctrl+K runs any command by name"
+                             "  ·  Esc closes", "popupHint", wrap=True)
+        footer.setContentsMargins(12, 4, 12, 8)
         outer.addWidget(footer)
+
+    @staticmethod
+    def _row(choice: Choice) -> QWidget:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 1, 0, 1)
+        layout.setSpacing(10)
+        caps = QWidget()
+        caps.setFixedWidth(132)
+        caps_layout = QHBoxLayout(caps)
+        caps_layout.setContentsMargins(0, 0, 0, 0)
+        caps_layout.setSpacing(3)
+        keys = choice.keys[:2]
+        if sum(len(k) for k in keys) > 13:
+            keys = keys[:1]
+        for number, binding in enumerate(keys):
+            if number:
+                caps_layout.addWidget(plain_label("/", "sectionHint"))
+            for stroke in binding.split():
+                caps_layout.addWidget(plain_label(stroke, "keycap"))
+        caps_layout.addStretch(1)
+        title = plain_label(choice.title, "cheatTitle", wrap=True)
+        layout.addWidget(caps, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(title, 1)
+        return row
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.text() in ("?", "q"):

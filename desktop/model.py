@@ -38,6 +38,7 @@ TagsRole = Qt.ItemDataRole.UserRole + 2
 MarkedRole = Qt.ItemDataRole.UserRole + 3
 ReadRole = Qt.ItemDataRole.UserRole + 4
 StarredRole = Qt.ItemDataRole.UserRole + 5
+NotesRole = Qt.ItemDataRole.UserRole + 6  # "❝" highlights, "✎" a note
 
 _ROOT = QModelIndex()
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -285,7 +286,7 @@ class PaperTableModel(QAbstractTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
                         Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole,
                         Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
-                        TagsRole, ReadRole, StarredRole):
+                        TagsRole, ReadRole, StarredRole, NotesRole):
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if column in (COL_READ, COL_STAR):
@@ -320,6 +321,8 @@ class PaperTableModel(QAbstractTableModel):
             return None
         if role == TagsRole:
             return list(line.row.tags)
+        if role == NotesRole:
+            return ("❝" if line.row.annotated else "") + ("✎" if line.row.has_note else "")
         if role == ReadRole:
             return line.row.read
         if role == StarredRole:

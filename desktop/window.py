@@ -382,8 +382,8 @@ class MainWindow(QMainWindow):
             horizontal.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
             horizontal.resizeSection(column, width)
         horizontal.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_TAGS, 92), (COL_DATE, 88), (COL_UPVOTES, 38),
-                              (COL_BYLINE, 96)):
+        for column, width in ((COL_TAGS, 92), (COL_DATE, 100), (COL_UPVOTES, 36),
+                              (COL_BYLINE, 92)):
             horizontal.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             horizontal.resizeSection(column, width)
         horizontal.setSortIndicator(-1, Qt.SortOrder.DescendingOrder)
@@ -408,9 +408,14 @@ class MainWindow(QMainWindow):
         self.empty_glyph = plain_label("✓", "emptyGlyph")
         self.empty_title = plain_label("All caught up", "emptyTitle")
         self.empty_text = plain_label("", "emptyText", wrap=True)
-        for label in (self.empty_glyph, self.empty_title, self.empty_text):
+        self.empty_glyph.setFixedSize(72, 72)
+        self.empty_glyph.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty_glyph, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(14)
+        for label in (self.empty_title, self.empty_text):
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
             layout.addWidget(label)
+        layout.addSpacing(2)
         layout.addSpacing(16)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
