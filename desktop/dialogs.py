@@ -232,7 +232,9 @@ def _matches(words: Sequence[str], title: str, rest: str) -> float | None:
     rank = 0.0
     title_words = title.split()
     for word in words:
-        if any(w.startswith(word) for w in title_words):
+        if title.startswith(word):
+            rank -= 0.5
+        elif any(w.startswith(word) for w in title_words):
             rank += 0
         elif word in title:
             rank += 1 + title.find(word) / 100

@@ -6,7 +6,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from desktop.dialogs import CheatSheet, CommandPalette, GoToPaper, TagDialog
+from desktop.dialogs import CheatSheet, ChoiceRole, CommandPalette, GoToPaper, TagDialog
 from storage import Library
 
 
@@ -308,6 +308,7 @@ def test_command_palette_runs_commands_by_name(window, seeded: Library, press, t
     palette = dialog_of(CommandPalette)
     type_text("star")
     assert palette.list.count() >= 1
+    assert palette.list.currentItem().data(ChoiceRole).value == "paper.star"
     press("Return")
     qtbot.waitUntil(lambda: seeded.get(first).starred)
     window.focus_list()
