@@ -996,6 +996,13 @@ class Library:
                 continue
             try:
                 self._undo_import(source_id)
+            except LibraryCorrupt:
+                raise
+            except LibraryError:
+                # A full disk (the undo needs room in the WAL) or a writer holding the
+                # lock for long: the library still opens, for reading at least, and
+                # the next open tries again.
+                return
             finally:
                 lock.release()
 
