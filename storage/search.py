@@ -21,6 +21,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -282,6 +283,7 @@ class SearchEngine:
         self._forms: dict[tuple[str, str | None], tuple[str, ...]] = {}
         self._titles: tuple[list[int], list[str]] | None = None
         self._covered: bool | None = None
+        self._order: array[int] | None = None
 
     # ------------------------------------------------------------- caches
     def invalidate(self) -> None:
@@ -292,6 +294,7 @@ class SearchEngine:
             self._forms = {}
             self._titles = None
             self._covered = None
+            self._order = None
 
     def _fresh(self) -> None:
         # Another process may import into the same file: its commits move
@@ -483,9 +486,12 @@ class SearchEngine:
 
     @staticmethod
     def _fts_from(compiled: Compiled) -> tuple[str, str, list[object]]:
-        """FROM and WHERE for a query driven by the index, with its parameters."""
+        """FROM and WHERE for a query driven by the index, with its parameters.
+        CROSS JOIN pins the index as the outer loop: given a choice, SQLite may
+        walk an index on `papers` and re-run the MATCH for every row (22 s for
+        `is:unread diffusion` at 1M papers)."""
         if compiled.has_where:
-            return ("papers_fts JOIN papers p ON p.id = papers_fts.rowid",
+            return ("papers_fts CROSS JOIN papers p ON p.id = papers_fts.rowid",
                     f"papers_fts MATCH ? AND ({compiled.where})",
                     [compiled.fts, *compiled.params])
         return "papers_fts", "papers_fts MATCH ?", [compiled.fts]
@@ -539,13 +545,20 @@ class SearchEngine:
         wanted = None if limit is None else limit - len(ids)
         if wanted is not None and wanted <= 0:
             return ids, scores, None
-        clauses = ["p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? "
-                   "AND rowid < ?)"]
-        tail_params: list[object] = [compiled.fts, floor]
-        if compiled.has_where:
-            clauses.append(f"({compiled.where})")
-            tail_params.extend(compiled.params)
-        tail = self._in_list_order(clauses, tail_params, wanted, max(0, offset - found))
+        skip = max(0, offset - found)
+        if wanted is None:
+            # Every older match: fetch them from the index, then put them in list order.
+            rows = self.conn.execute(f"SELECT papers_fts.rowid FROM {source} WHERE {where} "
+                                     f"AND papers_fts.rowid < ?", [*params, floor])
+            tail = self._ordered({r[0] for r in rows})[skip:]
+        else:
+            clauses = ["p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? "
+                       "AND rowid < ?)"]
+            tail_params: list[object] = [compiled.fts, floor]
+            if compiled.has_where:
+                clauses.append(f"({compiled.where})")
+                tail_params.extend(compiled.params)
+            tail = self._in_list_order(clauses, tail_params, wanted, skip)
         ids.extend(tail)
         scores.extend(0.0 for _ in tail)
         total = found + len(tail) if limit is None else None
@@ -580,6 +593,33 @@ class SearchEngine:
             params.extend([-1 if limit is None else limit, offset])
         return [r[0] for r in self.conn.execute(sql, params)]
 
+    def _list_order(self) -> array[int]:
+        """Every id in list order, kept between searches: what the paper list shows
+        for an empty query, and the order any large result is put in."""
+        if self._order is None:
+            self._order = array("q", self._in_list_order([], [], None, 0))
+        return self._order
+
+    def _ordered(self, wanted: set[int]) -> list[int]:
+        """`wanted` in list order. A large set is picked out of the cached order
+        (one pass, ~60 ms at 1M papers, where sorting 400k joined rows took ~1 s);
+        a small one is sorted on its own import and id."""
+        if not wanted:
+            return []
+        order = self._list_order()
+        if len(wanted) * 32 >= len(order):
+            return [i for i in order if i in wanted]
+        keyed: list[tuple[int, int]] = []
+        chosen = list(wanted)
+        for start in range(0, len(chosen), 500):
+            chunk = chosen[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            keyed.extend(self.conn.execute(
+                f"SELECT id, first_source_id FROM papers WHERE id IN ({marks})", chunk))
+        # first_source_id DESC (a missing one last), then id.
+        keyed.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0]))
+        return [paper_id for paper_id, _source in keyed]
+
     def _listed(self, compiled: Compiled, limit: int | None, offset: int) -> list[int]:
         order = ORDER_BY[compiled.sort]
         params: list[object] = []
@@ -590,6 +630,12 @@ class SearchEngine:
         if compiled.has_where:
             clauses.append(f"({compiled.where})")
             params.extend(compiled.params)
+        if order == DEFAULT_ORDER and limit is None:
+            if not clauses:
+                return list(self._list_order())[offset:]
+            rows = self.conn.execute("SELECT p.id FROM papers p WHERE " + " AND ".join(clauses),
+                                     params)
+            return self._ordered({r[0] for r in rows})[offset:]
         if order == DEFAULT_ORDER:
             return self._in_list_order(clauses, params, limit, offset)
         sql = "SELECT p.id FROM papers p"

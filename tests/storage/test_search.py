@@ -303,6 +303,14 @@ def test_pages_and_the_unranked_tail_agree(shared: Library) -> None:
                 type(engine).rank_min
 
 
+def test_large_and_small_results_share_the_list_order(shared: Library) -> None:
+    engine = shared._search
+    order = ids(shared, "")
+    for size in (1, 5, 12, 13, 100, 415):
+        chosen = set(order[::max(1, len(order) // size)][:size])
+        assert engine._ordered(chosen) == [i for i in order if i in chosen]
+
+
 # ------------------------------------------------------------------ typos
 def test_typos_are_widened_to_the_nearest_words(shared: Library) -> None:
     result = shared.search("kolmogorv arnld")
