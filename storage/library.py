@@ -235,12 +235,14 @@ def _file_key(path: Path) -> str:
 
 
 def _safe_text(text: str) -> str:
-    """`text` with the undecodable bytes of a file name (surrogate escapes) shown as
-    U+FFFD: SQLite and UTF-8 output refuse lone surrogates."""
+    """`text` with lone surrogates (undecodable bytes of a file name, a broken
+    clipboard) as U+FFFD: SQLite and UTF-8 output refuse them, and a note must not
+    be lost over one character."""
     try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        text.encode("utf-8")
+        return text
     except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
 
 
 class _ImportLock:
@@ -727,7 +729,7 @@ class Library:
     @_guarded
     def import_text(self, text: str, *, name: str = "clipboard") -> FileReport:
         """Import listing text that did not come from a file (a paste)."""
-        name = _safe_text(name)
+        name, text = _safe_text(name), _safe_text(text)
         file_report = FileReport(path=name, name=name)
         try:
             sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -1204,7 +1206,7 @@ class Library:
     def _clean_tags(tags: Iterable[str]) -> list[str]:
         cleaned = []
         for tag in tags:
-            name = " ".join(str(tag).split())
+            name = " ".join(_safe_text(str(tag)).split())
             if not name:
                 raise LibraryError("a tag cannot be empty")
             if len(name) > 64:
@@ -1259,6 +1261,7 @@ class Library:
         undo step, not hundreds.
         """
         [paper_id] = self._existing_ids([paper_id])
+        text = _safe_text(text)
         with self._write() as conn:
             before = conn.execute("SELECT note FROM papers WHERE id = ?",
                                   (paper_id,)).fetchone()[0]
@@ -1292,6 +1295,7 @@ class Library:
                 f"annotation range {start}-{end} is outside the abstract "
                 f"(0-{len(paper.abstract)})")
         colour = self._check_colour(colour or COLOURS[0])
+        comment = _safe_text(comment) if comment else comment
         quote = paper.abstract[start:end]
         now = _now()
         with self._write() as conn:
@@ -1355,7 +1359,7 @@ class Library:
         current = self.annotation(annotation_id)
         if current is None:
             raise LibraryError(f"no annotation with id {annotation_id}")
-        new_comment = current.comment if comment is None else comment
+        new_comment = current.comment if comment is None else _safe_text(comment)
         new_colour = current.colour if colour is None else self._check_colour(colour)
         with self._write() as conn:
             before = _annotation_state(conn.execute(
@@ -1479,7 +1483,7 @@ class Library:
     # ----------------------------------------------------------- saved searches
     @_guarded
     def save_search(self, name: str, query: str) -> None:
-        name = " ".join(name.split())
+        name, query = " ".join(_safe_text(name).split()), _safe_text(query)
         if not name:
             raise LibraryError("a saved search needs a name")
         with self._write() as conn:
