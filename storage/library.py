@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from glob import escape as glob_escape
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, Concatenate, NoReturn, ParamSpec, TypeVar
 
@@ -805,23 +806,24 @@ class Library:
             raise
         report.source_id = source_id
         seen_keys: set[str] = set()
-        batch: list[PaperRecord] = []
         batch_size = _batch_size()
+        records = iter(stream)
         try:
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                for record in stream:
-                    batch.append(record)
-                    if len(batch) >= batch_size:
-                        self._import_batch(batch, source_id, seen_keys, report)
-                        batch.clear()
-                        if cancel is not None and cancel():
-                            raise ImportCancelled(name)
-                        conn.execute("COMMIT")
-                        if progress is not None:
-                            progress(name, report.found)
-                        conn.execute("BEGIN IMMEDIATE")
-                self._import_batch(batch, source_id, seen_keys, report)
+                while True:
+                    # Decoding and parsing happen before the write lock is taken:
+                    # the lock covers only the database work of each batch.
+                    batch = list(islice(records, batch_size))
+                    last = len(batch) < batch_size
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._import_batch(batch, source_id, seen_keys, report)
+                    if last:
+                        break
+                    if cancel is not None and cancel():
+                        raise ImportCancelled(name)
+                    conn.execute("COMMIT")
+                    if progress is not None:
+                        progress(name, report.found)
                 report.warnings.extend(stream.warnings)
                 if report.found == 0:
                     raise ListingError(f"{name}: no papers found")
