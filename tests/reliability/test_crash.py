@@ -55,7 +55,7 @@ MOMENTS: dict[str, Callable[[State], bool]] = {
     "final commit done": lambda s: s[0] == "complete",
 }
 # Fixed delays after the process starts: opening, hashing, parsing, between commits.
-DELAYS = (0.25, 0.5, 0.8, 1.1)
+DELAYS = (0.3, 0.4, 0.5, 0.65)
 
 
 def _import_state(conn: sqlite3.Connection, base_sources: int, base_max_id: int) -> State:
