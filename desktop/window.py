@@ -767,7 +767,12 @@ class MainWindow(QMainWindow):
         self._stats = stats
 
     def refresh_counts(self) -> None:
-        self.refresh_sidebar()
+        try:
+            self.refresh_sidebar()
+        except Exception as error:  # a locked or vanished file: say so, keep running
+            log.warning("refreshing counts failed: %s", error)
+            self.flash(f"Could not read the library: {error}")
+            return
         stats = getattr(self, "_stats", {}) or {}
         self.counts_label.setText(
             f"Inbox {stats.get('unread', 0):,}  ·  Showing {self.model.rowCount():,}  ·  "
@@ -846,6 +851,8 @@ class MainWindow(QMainWindow):
         back = refocus if refocus is not None else QApplication.focusWidget()
 
         def restore() -> None:
+            if not self.isVisible():
+                return
             self.activateWindow()
             focus = QApplication.focusWidget()
             if back is not None and (focus is None or focus.window() is not self):
@@ -909,7 +916,7 @@ class MainWindow(QMainWindow):
 
     def focus_list(self) -> None:
         self.reader.flush_note()
-        if not self.isActiveWindow():
+        if self.isVisible() and not self.isActiveWindow():
             self.activateWindow()
         if self.list_stack.currentWidget() is self.table:
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -1597,6 +1604,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.reader.flush_note()
+        for timer in (self._poll_timer, self._counts_timer, self._search_timer):
+            timer.stop()
         self.save_state()
         self.importer.cancel()
         app = QApplication.instance()

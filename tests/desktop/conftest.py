@@ -30,14 +30,16 @@ def make_window(qtbot):
 
     windows = []
 
-    def make(library: Library, **kwargs) -> MainWindow:
+    def make(library: Library, *, size: tuple[int, int] | None = (1280, 800),
+             **kwargs) -> MainWindow:
         kwargs.setdefault("interactive", False)
         window = MainWindow(library, **kwargs)
         opened: list[object] = []
         window.url_opener = opened.append
         window.opened_urls = opened
         qtbot.addWidget(window)
-        window.resize(1280, 800)
+        if size is not None:
+            window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
@@ -49,11 +51,11 @@ def make_window(qtbot):
     yield make
     from PySide6.QtWidgets import QApplication, QDialog
 
-    for window in windows:
-        window.reader.flush_note()
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QDialog) and widget.isVisible():
             widget.reject()
+    for window in windows:
+        window.close()  # saves the note and stops timers before the library closes
 
 
 @pytest.fixture
