@@ -95,6 +95,7 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX papers_read_at ON papers(read_at)")
     db.execute("CREATE INDEX papers_first_source ON papers(first_source_id)")
     db.execute("CREATE INDEX papers_starred ON papers(starred) WHERE starred")
+    db.execute("CREATE INDEX papers_upvotes ON papers(upvotes)")
 
     db["paper_sources"].create(
         {"paper_id": int, "source_id": int, "position": int},
