@@ -7,8 +7,10 @@ from storage.library import (
     Library,
     LibraryCorrupt,
     LibraryError,
+    LibraryReadOnly,
     SchemaTooNew,
     default_library_path,
+    restore_backup,
     sample_listings,
 )
 from storage.listing import ListingError
@@ -23,10 +25,12 @@ __all__ = [
     "Library",
     "LibraryCorrupt",
     "LibraryError",
+    "LibraryReadOnly",
     "ListingError",
     "Paper",
     "PaperRow",
     "SchemaTooNew",
     "default_library_path",
+    "restore_backup",
     "sample_listings",
 ]
