@@ -37,6 +37,7 @@ from storage.models import (
     Paper,
     PaperRow,
     SourceRef,
+    byline,
 )
 from storage.schema import SchemaTooNew, current_version, migrate, user_version
 from storage.search import SearchEngine, SearchResult
@@ -1022,6 +1023,16 @@ class Library:
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
 
     # -------------------------------------------------------------------- reads
+    def _tags_of(self, chunk: Sequence[int], marks: str) -> dict[int, list[str]]:
+        """Tag names of the papers in `chunk` (`marks` holds its placeholders), by name."""
+        tags: dict[int, list[str]] = {}
+        for paper_id, name in self.conn.execute(
+                f"SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t "
+                f"ON t.id = pt.tag_id WHERE pt.paper_id IN ({marks}) "
+                f"ORDER BY t.name COLLATE NOCASE", chunk):
+            tags.setdefault(paper_id, []).append(name)
+        return tags
+
     @_guarded
     def get(self, paper_id: int) -> Paper | None:
         papers = self.get_many([paper_id])
@@ -1037,12 +1048,7 @@ class Library:
         for start in range(0, len(ids), 500):
             chunk = [int(i) for i in ids[start:start + 500]]
             marks = ",".join("?" * len(chunk))
-            tags: dict[int, list[str]] = {}
-            for paper_id, name in conn.execute(
-                    f"SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t "
-                    f"ON t.id = pt.tag_id WHERE pt.paper_id IN ({marks}) "
-                    f"ORDER BY t.name COLLATE NOCASE", chunk):
-                tags.setdefault(paper_id, []).append(name)
+            tags = self._tags_of(chunk, marks)
             annotations: dict[int, list[Annotation]] = {}
             for row in conn.execute(
                     f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
@@ -1079,24 +1085,16 @@ class Library:
         for start in range(0, len(ids), 500):
             chunk = [int(i) for i in ids[start:start + 500]]
             marks = ",".join("?" * len(chunk))
-            tags: dict[int, list[str]] = {}
-            for paper_id, name in conn.execute(
-                    f"SELECT pt.paper_id, t.name FROM paper_tags pt JOIN tags t "
-                    f"ON t.id = pt.tag_id WHERE pt.paper_id IN ({marks}) "
-                    f"ORDER BY t.name COLLATE NOCASE", chunk):
-                tags.setdefault(paper_id, []).append(name)
+            tags = self._tags_of(chunk, marks)
             for row in conn.execute(
                     f"SELECT id, title, read_at IS NOT NULL, starred, published, upvotes, "
                     f"organization, authors_count, annotation_text != '' OR EXISTS "
                     f"(SELECT 1 FROM annotations a WHERE a.paper_id = papers.id), "
                     f"note != '' FROM papers WHERE id IN ({marks})", chunk):
-                organization, authors = row[6], row[7]
-                byline = organization or (
-                    f"{authors} author{'s' if authors != 1 else ''}" if authors else "")
                 result[row[0]] = PaperRow(
                     id=row[0], title=row[1], read=bool(row[2]), starred=bool(row[3]),
                     tags=tuple(tags.get(row[0], ())), published=row[4], upvotes=row[5],
-                    byline=byline, annotated=bool(row[8]), has_note=bool(row[9]),
+                    byline=byline(row[6], row[7]), annotated=bool(row[8]), has_note=bool(row[9]),
                 )
         return result
 

@@ -8,6 +8,15 @@ from typing import Any
 COLOURS = ("yellow", "green", "blue", "pink", "purple")
 
 
+def byline(organization: str | None, authors_count: int | None) -> str:
+    """Who wrote a paper, as the listing says: an organisation or an author count."""
+    if organization:
+        return organization
+    if authors_count:
+        return f"{authors_count} author{'s' if authors_count != 1 else ''}"
+    return ""
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     path: str
@@ -67,12 +76,7 @@ class Paper:
 
     @property
     def byline(self) -> str:
-        """Who wrote it, as the listing says: an organisation or an author count."""
-        if self.organization:
-            return self.organization
-        if self.authors_count:
-            return f"{self.authors_count} author{'s' if self.authors_count != 1 else ''}"
-        return ""
+        return byline(self.organization, self.authors_count)
 
     def to_json(self) -> dict[str, Any]:
         return {
