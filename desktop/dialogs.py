@@ -339,6 +339,8 @@ class TagDialog(QDialog):
         completer.popup().setObjectName("completerPopup")
         self.input.setCompleter(completer)
         self.completer = completer
+        # Installed after the completer's own filter, so it sees keys first.
+        completer.popup().installEventFilter(self)
         layout.addWidget(self.input)
         if current:
             now = plain_label("Tagged: " + ", ".join(current) + "   (type -name to remove)",
@@ -358,10 +360,22 @@ class TagDialog(QDialog):
         self.activateWindow()
         self.input.setFocus()
 
+    def eventFilter(self, obj, event) -> bool:
+        popup = self.completer.popup()
+        if obj is popup and isinstance(event, QKeyEvent) and \
+                event.type() == QKeyEvent.Type.KeyPress and \
+                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                not popup.currentIndex().isValid():
+            # Nothing picked in the list: Enter applies what was typed.
+            popup.hide()
+            self._apply()
+            return True
+        return super().eventFilter(obj, event)
+
     def _apply(self) -> None:
         popup = self.completer.popup()
         if popup is not None and popup.isVisible():
-            return  # the first Enter picks the completion
+            return  # Enter on a picked completion takes it; the next Enter applies
         add, remove = parse_tag_input(self.input.text())
         self.accept()
         if add or remove:

@@ -374,6 +374,9 @@ class AbstractView(PlainTextView):
         if event.reason() not in (Qt.FocusReason.PopupFocusReason,
                                   Qt.FocusReason.ActiveWindowFocusReason):
             self.selecting = False
+            if self.active_annotation is not None:
+                self.active_annotation = None
+                self.paint_marks()
 
 
 # ------------------------------------------------------------- annotations

@@ -89,7 +89,6 @@ def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, p
     press("Down", "Return")         # pick the completion
     assert dialog.input.text() == "reinforcement-learning"
     type_text(", brand new")
-    qtbot.waitUntil(lambda: not completer.popup().isVisible())
     press("Return")
     qtbot.waitUntil(lambda: focus() is window.table)
     assert set(seeded.get(first).tags) == {"reinforcement-learning", "brand new"}
@@ -100,13 +99,12 @@ def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, p
 
 def test_t_with_a_minus_removes_a_tag(window, seeded: Library, press, type_text,
                                       qtbot) -> None:
+    seeded.add_tags([window.model.ids[3]], ["older"])
     first = window.current_id()
     seeded.add_tags([first], ["old", "keep"])
     press("t")
     qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
-    type_text("-old")
-    dialog = dialog_of(TagDialog)
-    dialog.completer.popup().hide()
+    type_text("-old")  # the completer offers "old"; Enter applies what was typed
     press("Return")
     qtbot.waitUntil(lambda: focus() is window.table)
     assert seeded.get(first).tags == ("keep",)
