@@ -30,8 +30,12 @@ COL_READ, COL_STAR, COL_TITLE, COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE = ran
 HEADERS = ("", "", "Title", "Tags", "Date", "▲", "Org / authors")
 HEADER_TIPS = ("Unread", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
                "Organisation or number of authors")
-# Columns whose order the search engine can produce; title sorts by the view.
-SORT_KEYS = {COL_DATE: "date", COL_UPVOTES: "upvotes"}
+# Columns whose order the search engine produces (`sort:` keys) and the direction it
+# produces them in; the other direction is the same ids reversed.
+SORT_KEYS = {COL_TITLE: "title", COL_DATE: "date", COL_UPVOTES: "upvotes"}
+NATURAL_ORDER = {COL_TITLE: Qt.SortOrder.AscendingOrder,
+                 COL_DATE: Qt.SortOrder.DescendingOrder,
+                 COL_UPVOTES: Qt.SortOrder.DescendingOrder}
 
 PaperIdRole = Qt.ItemDataRole.UserRole + 1
 TagsRole = Qt.ItemDataRole.UserRole + 2
@@ -129,10 +133,9 @@ class PaperTableModel(QAbstractTableModel):
         except Exception as error:  # the search engine must never take the list down
             log.exception("search failed")
             result, ids, self.error = None, [], f"search failed: {error}"
-        if self.sort_column in SORT_KEYS and self.sort_order == Qt.SortOrder.AscendingOrder:
+        if self.sort_column in SORT_KEYS and \
+                self.sort_order != NATURAL_ORDER[self.sort_column]:
             ids.reverse()
-        elif self.sort_column == COL_TITLE:
-            ids = self._sorted_by_title(ids)
         self.beginResetModel()
         self.result = result
         self._ids = ids
@@ -142,18 +145,6 @@ class PaperTableModel(QAbstractTableModel):
             present = set(ids)
             self.marked = {i for i in self.marked if i in present}
         self.endResetModel()
-
-    def _sorted_by_title(self, ids: list[int]) -> list[int]:
-        if len(ids) > self.MAX_CACHED:
-            return ids  # too many to sort here; stays in the engine's order
-        titles: dict[int, str] = {}
-        for start in range(0, len(ids), 2000):
-            rows = self._fetch(ids[start:start + 2000])
-            titles.update((i, line.row.title.casefold()) for i, line in rows.items())
-        ids = sorted(ids, key=lambda i: titles.get(i, ""))
-        if self.sort_order == Qt.SortOrder.DescendingOrder:
-            ids.reverse()
-        return ids
 
     @property
     def ids(self) -> Sequence[int]:
@@ -330,7 +321,7 @@ class PaperTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column not in SORT_KEYS and column not in (COL_TITLE, -1):
+        if column not in SORT_KEYS and column != -1:
             return
         if column == self.sort_column and order == self.sort_order:
             return

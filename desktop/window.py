@@ -1569,7 +1569,7 @@ class MainWindow(QMainWindow):
             self.import_paths(paths)
 
     def _sort_changed(self, section: int, order: Qt.SortOrder) -> None:
-        if section not in SORT_KEYS and section != COL_TITLE and section != -1:
+        if section not in SORT_KEYS and section != -1:
             header = self.table.horizontalHeader()
             header.blockSignals(True)
             header.setSortIndicator(self.model.sort_column, self.model.sort_order)

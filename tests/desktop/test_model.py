@@ -112,7 +112,10 @@ def test_sorting_requeries(seeded: Library) -> None:
     model.sort(COL_UPVOTES, Qt.SortOrder.DescendingOrder)
     votes = [model.paper_row(r).upvotes for r in range(model.rowCount())]
     known = [v for v in votes if v is not None]
-    assert model.rowCount() == 415 and known
+    assert model.rowCount() == 415 and known == sorted(known, reverse=True)
+    model.sort(COL_UPVOTES, Qt.SortOrder.AscendingOrder)
+    votes = [model.paper_row(r).upvotes for r in range(model.rowCount())]
+    assert [v for v in votes if v is not None] == sorted(known)
     model.sort(COL_TITLE, Qt.SortOrder.AscendingOrder)
     titles = [model.paper_row(r).title.casefold() for r in range(model.rowCount())]
     assert titles == sorted(titles)
