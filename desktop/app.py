@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -182,15 +181,3 @@ class Screenshot(QObject):
         self.error = error
         self.window.close()
         QApplication.instance().exit(1 if error else 0)
-
-
-def main() -> int:  # pragma: no cover - a convenience for `python -m desktop.app`
-    os.environ.setdefault("QT_QPA_PLATFORM", os.environ.get("QT_QPA_PLATFORM", ""))
-    from storage import default_library_path
-
-    path = default_library_path()
-    return run_gui(path, import_samples_if_new=not path.exists())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())

@@ -314,3 +314,23 @@ class KeyParser(QObject):
 
     def feed_event(self, event: QKeyEvent, mode: str) -> bool:
         return self.feed(stroke_from_event(event), mode)
+
+
+def write_template(path: Path, commands: Iterable[tuple[str, str, Sequence[str]]]) -> bool:
+    """Create a keys file that lists every command and its default keys; False if the
+    file exists already (it is never overwritten)."""
+    if path.exists():
+        return False
+    data = {
+        "bindings": {},
+        "quick_tags": [],
+        "_help": ("Rebind a command by copying its id into \"bindings\" with a list of "
+                  "keys, e.g. \"paper.star\": [\"f\"]; [] unbinds it. Keys: a character "
+                  "(j, J, ?), a Qt key name (Esc, Return, Space, Ctrl+Shift+Z), or a "
+                  "sequence separated by spaces (g i). quick_tags: tag names for 1-9."),
+        "_commands": {command_id: f"{title} — {', '.join(keys) or 'no keys'}"
+                      for command_id, title, keys in commands},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True

@@ -71,7 +71,14 @@ from desktop.dialogs import (
     plain_label,
 )
 from desktop.importer import ImportRunner
-from desktop.keys import Keymap, KeyParser, config_dir, keys_file, load_overrides
+from desktop.keys import (
+    Keymap,
+    KeyParser,
+    config_dir,
+    keys_file,
+    load_overrides,
+    write_template,
+)
 from desktop.model import (
     COL_BYLINE,
     COL_DATE,
@@ -1532,6 +1539,14 @@ class MainWindow(QMainWindow):
         groups += [(name, items) for name, items in grouped.items() if name not in order]
         sheet = CheatSheet(self, groups, str(self.keys_path))
         self._open(sheet)
+
+    @command("settings.keys", "Edit key bindings…", group="Help", menu="Help")
+    def edit_keys(self) -> None:
+        created = write_template(self.keys_path, [
+            (cmd.id, cmd.title, self.keymap.keys_for(cmd.id)) for cmd in self.registry])
+        self.url_opener(QUrl.fromLocalFile(str(self.keys_path)))
+        self.flash(f"{'Created' if created else 'Opened'} {self.keys_path} · changes apply "
+                   "at the next start")
 
     @command("view.refresh", "Refresh", keys=("F5",), mode="global", group="View", menu="View")
     def refresh(self) -> None:

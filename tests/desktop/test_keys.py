@@ -144,6 +144,19 @@ def test_user_overrides_replace_default_keys(tmp_path) -> None:
     assert any("nosuch" in w for w in km.warnings)
 
 
+def test_the_template_lists_commands_and_loads_cleanly(tmp_path) -> None:
+    from desktop.keys import write_template
+
+    path = tmp_path / "sub" / "keys.json"
+    assert write_template(path, [("paper.star", "Star", ["s"]), ("go.inbox", "Inbox", ["g i"])])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["_commands"]["go.inbox"] == "Inbox — g i"
+    assert load_overrides(path)[0] == {} and load_overrides(path)[2] == []
+    path.write_text('{"bindings": {"paper.star": ["f"]}}', encoding="utf-8")
+    assert not write_template(path, [])  # never overwrites the user's file
+    assert load_overrides(path)[0] == {"paper.star": ["f"]}
+
+
 def test_a_broken_keys_file_is_reported_not_fatal(tmp_path) -> None:
     path = tmp_path / "keys.json"
     path.write_text("{not json", encoding="utf-8")
