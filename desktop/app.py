@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import theme as themes
 from desktop.keys import KeyNameError, config_dir, key_press_parts, parse_binding
-from desktop.qtfix import guard_none_refcount
 from desktop.window import MainWindow
 from storage import Library, LibraryError
 
@@ -23,7 +22,6 @@ SCREENSHOT_TIMEOUT_MS = 60_000
 
 
 def _application() -> QApplication:
-    guard_none_refcount()
     app = QApplication.instance()
     if app is None:
         app = QApplication([sys.argv[0] if sys.argv else "winnow"])

@@ -6,7 +6,6 @@ The scheme follows the system (`QStyleHints.colorScheme()`, live), unless
 
 from __future__ import annotations
 
-import contextlib
 import os
 from dataclasses import dataclass, field
 from importlib import resources
@@ -76,20 +75,8 @@ READING_FONTS = ("Source Serif 4", "Noto Serif", "Georgia", "Charter")
 
 
 def assets_dir() -> Path:
-    """The `assets/` folder: the installed `winnow_assets` package or the checkout's."""
-    candidates: list[Path] = []
-    with contextlib.suppress(ImportError):
-        import winnow_assets  # type: ignore[import-not-found]
-
-        candidates += [Path(p) for p in getattr(winnow_assets, "__path__", [])]
-    # Editable installs can hand out a namespace path that `files()` rejects.
-    with contextlib.suppress(Exception):
-        candidates.append(Path(str(resources.files("winnow_assets"))))
-    candidates.append(Path(__file__).resolve().parent.parent / "assets")
-    for path in candidates:
-        if (path / "winnow.svg").is_file():
-            return path
-    return candidates[-1]
+    """The `assets/` folder, shipped as the `winnow_assets` package."""
+    return Path(str(resources.files("winnow_assets")))
 
 
 def asset_text(name: str) -> str:

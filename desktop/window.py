@@ -113,18 +113,6 @@ BUILTIN_VIEWS = (
 MENUS = ("File", "Edit", "Paper", "Go", "View", "Help")
 
 
-def sample_paths() -> list[Path]:
-    """The bundled listings (falls back to the checkout's seeds/ folder)."""
-    try:
-        paths = sample_listings()
-    except Exception:
-        paths = []
-    if not paths:
-        seeds = Path(__file__).resolve().parent.parent / "seeds"
-        paths = sorted(seeds.glob("*.txt"))
-    return paths
-
-
 def quote_value(value: str) -> str:
     return '"' + value.replace('"', "") + '"'
 
@@ -1442,7 +1430,7 @@ class MainWindow(QMainWindow):
 
     @command("import.samples", "Import the sample listings", group="Library", menu="File")
     def import_samples(self) -> None:
-        self.import_paths(sample_paths(), summary=False)
+        self.import_paths(sample_listings(), summary=False)
 
     @command("import.paste", "Import the listing on the clipboard", keys=("Ctrl+V",),
              group="Library", menu="File")

@@ -7,11 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.qtfix import guard_none_refcount
 from storage import Library
-
-# PySide6 6.12 leaks references to None on Python < 3.12 (see desktop/qtfix.py).
-guard_none_refcount()
 
 
 @pytest.fixture(autouse=True)

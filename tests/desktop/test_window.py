@@ -15,7 +15,6 @@ from desktop import theme as themes
 from desktop.app import settings_for
 from desktop.importer import ImportWorker, summary_text
 from desktop.model import COL_DATE, COL_TAGS, COL_UPVOTES
-from desktop.qtfix import affected
 from desktop.text import corrected_query, query_terms, sentence_bounds, term_spans, trim_span
 from storage import Library
 
@@ -70,13 +69,6 @@ def test_stylesheets_match_and_assets_load() -> None:
     assert section["Type"] == "Application" and section["Icon"] == "winnow"
     assert section["Exec"].startswith("winnow-gui")
     assert section["Categories"].endswith(";")
-
-
-def test_pyside_bug_guard_only_where_needed() -> None:
-    assert affected("6.12.0", (3, 11))
-    assert not affected("6.12.0", (3, 12))
-    assert not affected("6.11.3", (3, 11))
-    assert not affected("weird", (3, 11))
 
 
 def test_drop_files_to_import(library: Library, make_window, qtbot) -> None:
