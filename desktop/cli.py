@@ -258,6 +258,20 @@ def _daily_backup(lib: Library) -> None:
               file=sys.stderr)
 
 
+def _choose_qt_platform(screenshot: bool) -> None:
+    """Screenshots render offscreen; a window needs a display, and without one Qt
+    aborts the process, so say so in one line first."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return
+    if screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    elif sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise CommandError("no display to open the app on (DISPLAY and WAYLAND_DISPLAY are "
+                           "unset); use the commands in `winnow --help`, or "
+                           "`winnow gui --screenshot OUT.png`")
+
+
 def run(args: argparse.Namespace) -> int:
     path, is_default = _library_path(args)
     command = args.command or "gui"
@@ -266,6 +280,7 @@ def run(args: argparse.Namespace) -> int:
         if screenshot is None and (getattr(args, "search", None) or getattr(args, "keys", None)):
             raise CommandError("--search and --keys go with --screenshot")
         first_start = is_default and not path.exists()
+        _choose_qt_platform(screenshot is not None)
         from desktop.app import run_gui
 
         return run_gui(path, import_samples_if_new=first_start,

@@ -172,3 +172,24 @@ def test_command_line_does_not_import_qt(db: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True,
                             text=True, check=True)
     assert result.stderr.strip() == "False"
+
+
+def test_screenshot_renders_offscreen_without_being_told(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "shot.png"
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY")}
+    result = subprocess.run([*WINNOW, "--db", str(db), "gui", "--screenshot", str(out),
+                             "--search", "kolmogorov"], capture_output=True, text=True,
+                            env=env, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_app_without_a_display_says_so_in_one_line(db: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    result = subprocess.run([*WINNOW, "--db", str(db)], capture_output=True, text=True,
+                            env=env, timeout=60, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "winnow: no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
+        "use the commands in `winnow --help`, or `winnow gui --screenshot OUT.png`")
