@@ -172,6 +172,7 @@ def machine() -> dict:
         "cpu": cpu,
         "cores": os.cpu_count(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "load_average_at_start": os.getloadavg(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "platform": platform.platform(),
@@ -440,6 +441,9 @@ def table(rows: list[Row]) -> str:
 def header(info: dict) -> str:
     return (f"{info['date'][:10]} · {info['cpu']} · {info['cores']} cores · "
             f"{info['memory_gb']} GB · Python {info['python']} · SQLite {info['sqlite']} · "
+            f"PySide6 {info['packages'].get('PySide6-Essentials')} · load average "
+            f"{info['load_average_at_start'][1]:.1f} at start, "
+            f"{info.get('load_average_at_end', [0, 0])[1]:.1f} at end · "
             f"search.py {info['search_py_last_commit'] or 'uncommitted'} "
             f"(sha256 {info['search_py_sha256']})")
 
@@ -503,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     order = ["import", "search", "fuzzy", "app", "triage"]
     rows.sort(key=lambda r: next(i for i, p in enumerate(order) if r.measure.startswith(p)))
     info["seconds"] = round(time.perf_counter() - started, 1)
+    info["load_average_at_end"] = os.getloadavg()
     text = f"{header(info)}\n\n{table(rows)}\n"
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
