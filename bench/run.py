@@ -389,14 +389,15 @@ def bench_gui(dbs: dict[str, Path], repeats: int, work: Path) -> list[Row]:
     return rows
 
 
-def bench_triage(n: int, db: Path) -> list[Row]:
+def bench_triage(n: int, db: Path, presses: int = 100) -> list[Row]:
     label = size_label(n)
     why = gui_available()
     if why:
         return [Row("triage step: r -> next abstract painted, p95", label, "skipped",
                     met="—", note=why)]
     log(f"[triage {label}]")
-    proc = measured([PY, "-m", "bench.triage", str(db)], env={"QT_QPA_PLATFORM": "offscreen"},
+    proc = measured([PY, "-m", "bench.triage", str(db), "--presses", str(presses)],
+                    env={"QT_QPA_PLATFORM": "offscreen"},
                     timeout=900)
     try:
         result = proc.json()
@@ -500,8 +501,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_fuzzy(n, db)
         if "gui" in only:
             gui_dbs[label] = db
-        if "triage" in only and n >= 100_000 and not big:
-            rows += bench_triage(n, db)
+        if "triage" in only and n >= 100_000:
+            rows += bench_triage(n, db, 30 if big else 100)
     if "gui" in only:
         rows += bench_gui(gui_dbs, 3, args.work)
     order = ["import", "search", "fuzzy", "app", "triage"]
