@@ -96,6 +96,8 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX papers_first_source ON papers(first_source_id)")
     db.execute("CREATE INDEX papers_starred ON papers(starred) WHERE starred")
     db.execute("CREATE INDEX papers_upvotes ON papers(upvotes)")
+    # Lets the sidebar count papers with a note without reading any abstract.
+    db.execute("CREATE INDEX papers_noted ON papers(id) WHERE note != ''")
 
     db["paper_sources"].create(
         {"paper_id": int, "source_id": int, "position": int},
@@ -159,6 +161,9 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
         defaults={"undone": 0},
     )
     db.execute("CREATE INDEX events_batch ON events(batch)")
+    # Undo, redo and every new action ask for the newest batch in a given state;
+    # without this they scan a log that only grows.
+    db.execute("CREATE INDEX events_state ON events(undone, batch)")
 
     db["meta"].create({"key": str, "value": str}, pk="key")
 

@@ -365,3 +365,22 @@ def test_storage_never_imports_qt() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("batch", ["2", "5000"])
+def test_a_title_twice_in_one_file_is_one_paper_across_batches(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: str) -> None:
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", batch)
+    blocks = [f"Paper number {n}\n\nAbstract {n}.\n" for n in range(5)]
+    blocks.append("PAPER  number 1\n\nThe same paper, printed again.\n")
+    listing = tmp_path / "twice.txt"
+    listing.write_text("Dec 9\n\n" + "\n".join(blocks), encoding="utf-8")
+
+    report = library.import_files([listing])
+
+    assert report.ok
+    assert (report.files[0].found, report.new) == (6, 5)
+    assert any("appears twice" in w for w in report.files[0].warnings)
+    paper = library.get(_title_id(library, "Paper number 1"))
+    assert paper.abstract == "Abstract 1."
+    assert [s.position for s in paper.sources] == [2]
