@@ -394,6 +394,11 @@ def _dispatch(lib: Library, command: str, args: argparse.Namespace) -> int:
     if command == "stats":
         for name, value in lib.stats().items():
             print(f"{name:>10}  {value}")
+        per_day = lib.triage_stats()
+        if per_day:
+            print("\npapers read per day (UTC), last 14 days:")
+            for day, count in per_day:
+                print(f"{day}  {count:>5}  {'█' * min(count, 60)}")
         return 0
     if command == "check":
         lib.check(quick=False)

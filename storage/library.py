@@ -1546,7 +1546,8 @@ class Library:
 
     @_guarded
     def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
-        """Papers marked read per day (local dates), most recent `days` days."""
+        """Papers marked read per day (UTC dates) over the last `days` days, undone
+        marks left out: how fast the inbox is being worked through."""
         since = time.time() - days * 86400
         cutoff = datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
         return [tuple(r) for r in self.conn.execute(

@@ -193,3 +193,16 @@ def test_app_without_a_display_says_so_in_one_line(db: Path) -> None:
     assert result.stderr.strip() == (
         "winnow: no display to open the app on (DISPLAY and WAYLAND_DISPLAY are unset); "
         "use the commands in `winnow --help`, or `winnow gui --screenshot OUT.png`")
+
+
+def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
+    winnow("read", "1", "2", "3", db=db)
+    winnow("star", "4", db=db)
+    winnow("read", "5", db=db)
+    winnow("undo", db=db)
+    out = winnow("stats", db=db).stdout
+    counts = dict(line.split() for line in out.split("\n\n")[0].splitlines())
+    assert counts == {"total": "415", "unread": "412", "read": "3", "starred": "1",
+                      "with_note": "0", "annotated": "0"}
+    [day_line] = out.split("\n\n")[1].splitlines()[1:]
+    assert day_line.split()[1] == "3"
