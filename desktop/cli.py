@@ -113,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=_paper_id)
     show.add_argument("--json", action="store_true")
 
+    similar = commands.add_parser("similar", help="papers most like a paper (its distinctive "
+                                  "words)")
+    similar.add_argument("id", type=_paper_id)
+    similar.add_argument("--limit", type=_positive, default=10, help="at most N papers (10)")
+    similar.add_argument("--json", action="store_true", help="print a JSON array of papers")
+
     for name, text in (("read", "mark papers read"), ("unread", "mark papers unread"),
                        ("star", "star papers"), ("unstar", "remove stars")):
         flag = commands.add_parser(name, help=text)
@@ -323,6 +329,13 @@ def _dispatch(lib: Library, command: str, args: argparse.Namespace) -> int:
             print(json.dumps(paper.to_json(), ensure_ascii=False, indent=2))
         else:
             _print_paper(paper)
+        return 0
+    if command == "similar":
+        papers = lib.get_many(lib.similar(args.id, args.limit))
+        if args.json:
+            print(json.dumps([p.to_json() for p in papers], ensure_ascii=False, indent=2))
+        else:
+            _print_papers(papers)
         return 0
     if command in ("read", "unread"):
         changed = lib.set_read(args.ids, command == "read")

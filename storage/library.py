@@ -1126,6 +1126,15 @@ class Library:
         return self._search.fuzzy_titles(text, limit)
 
     @_guarded
+    def similar(self, paper_id: int, limit: int = 10) -> list[int]:
+        """Ids of the papers most like `paper_id` (its distinctive words), best first."""
+        from storage.similar import similar_papers
+
+        if self.get(paper_id) is None:
+            raise LibraryError(f"no paper with id {paper_id}")
+        return [i for i, _ in similar_papers(self.conn, paper_id, limit)]
+
+    @_guarded
     def explain(self, query: str) -> str:
         return self._search.explain(query)
 

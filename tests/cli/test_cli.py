@@ -206,3 +206,11 @@ def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
                       "with_note": "0", "annotated": "0"}
     [day_line] = out.split("\n\n")[1].splitlines()[1:]
     assert day_line.split()[1] == "3"
+
+
+def test_similar_lists_papers_like_a_paper(db: Path) -> None:
+    listed = json.loads(winnow("list", "--json", "title:tetris", db=db).stdout)
+    result = winnow("similar", str(listed[0]["id"]), "--limit", "2", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    titles = [p["title"] for p in json.loads(result.stdout)]
+    assert len(titles) == 2 and all("Speculative" in t for t in titles)
