@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
         self.highlight_colour = COLOUR_NAMES[0]
         self._last_data_version = self._data_version()
         self._loading = False
+        self._shown = 0  # reading-pane renders of the current paper (see _select_row)
 
         # Commands, keys.
         self.registry = CommandRegistry()
@@ -649,26 +650,33 @@ class MainWindow(QMainWindow):
         self.reader.show_paper(None)
 
     def _select_row(self, row: int) -> None:
+        """Make `row` current (-1: none) and show it in the reading pane, once: a
+        change of the current row has shown it already (`_current_changed`)."""
+        shown = self._shown
         selection = self.table.selectionModel()
         if row < 0 or row >= self.model.rowCount():
             selection.clearSelection()
             self.table.setCurrentIndex(QModelIndex())
+        else:
+            index = self.model.index(row, COL_TITLE)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        if self._shown == shown:
             self._show_current()
-            return
-        index = self.model.index(row, COL_TITLE)
-        selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
-                                  | QItemSelectionModel.SelectionFlag.Rows)
-        self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
-        self._show_current()
 
     def _current_changed(self, *_args) -> None:
         if not self._loading:
             self._show_current()
 
     def _show_current(self) -> None:
+        self._shown += 1
         paper_id = self.current_id()
         paper = self.library.get(paper_id) if paper_id is not None else None
-        self._show_paper(paper)
+        # The same paper again (a reloaded list around it) keeps its place in the pane.
+        shown = self.reader.paper
+        same = paper is not None and shown is not None and shown.id == paper.id
+        self._show_paper(paper, keep_position=same)
         self._update_view_count()
 
     def _show_paper(self, paper: Paper | None, *, keep_position: bool = False) -> None:
@@ -811,10 +819,12 @@ class MainWindow(QMainWindow):
                 or self.reader.note_pending or self._counts_timer.isActive())
 
     # ============================================================ writes
-    def _after_write(self, paper_ids: Sequence[int]) -> None:
+    def _after_write(self, paper_ids: Sequence[int], *, reload: bool = False) -> None:
+        """Repaint the changed rows, and the reading pane if it shows a changed paper
+        (or `reload`); the counts follow shortly."""
         self.model.refresh_ids(paper_ids)
         current = self.current_id()
-        if current is not None and current in paper_ids:
+        if reload or (current is not None and current in paper_ids):
             self._reload_current()
         self._last_data_version = self._data_version()
         self._schedule_counts()
@@ -837,9 +847,9 @@ class MainWindow(QMainWindow):
         self.refresh_external()
 
     def refresh_external(self) -> None:
+        """Reload the list and the reading pane (keeping its place), and the counts."""
         self.reader.flush_note()
         self._load_view(keep_id=self.current_id())
-        self._reload_current()
 
     def _open(self, dialog, *, refocus: QWidget | None = None) -> None:
         """Show a dialog without blocking; give the keyboard back when it closes."""
@@ -1000,22 +1010,23 @@ class MainWindow(QMainWindow):
         changed = self.library.set_read(ids, True)
         if self.model.marked:
             self.model.set_marked(())
+        row = self.table.currentIndex().row()
+        if not bulk and row + 1 < self.model.rowCount():
+            # Move on before repainting: the pane then draws the next paper once,
+            # not the one just read and then the next.
+            self._select_row(row + 1)
         self._after_write(ids)
         what = f"{len(ids)} papers" if bulk else "1 paper"
         self.flash(f"Marked {what} read · Ctrl+Z to undo" if changed else "Already read")
-        if not bulk:
-            row = self.table.currentIndex().row()
-            if row + 1 < self.model.rowCount():
-                self._select_row(row + 1)
         self._check_caught_up()
 
     def _check_caught_up(self) -> None:
         if self.view_key == "inbox" and not self.search_query:
             try:
-                left = self.library.count("is:unread")
+                left = self.library.has_unread()
             except Exception:
                 return
-            if left == 0:
+            if not left:
                 self._load_view(select_first=True)
                 self.focus_list()
 
@@ -1150,8 +1161,7 @@ class MainWindow(QMainWindow):
         if change is None:
             self.flash("Nothing to undo")
             return
-        self._after_write(change.paper_ids)
-        self._reload_current()
+        self._after_write(change.paper_ids, reload=True)
         self.flash(change.description)
 
     @command("edit.redo", "Redo", keys=("Ctrl+Shift+Z", "Ctrl+Y"), group="Edit", menu="Edit")
@@ -1160,8 +1170,7 @@ class MainWindow(QMainWindow):
         if change is None:
             self.flash("Nothing to redo")
             return
-        self._after_write(change.paper_ids)
-        self._reload_current()
+        self._after_write(change.paper_ids, reload=True)
         self.flash(change.description)
 
     # ---- caret mode and highlights

@@ -1,0 +1,109 @@
+"""What a key press costs: library calls and reading-pane renders, counted, not timed.
+
+At 1M papers each redundant call here was tens to hundreds of milliseconds on the GUI
+thread (bench/README.md), so the counts are the contract.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from storage import Library
+
+
+class CountingLibrary(Library):
+    """The real library, counting the calls whose cost grows with the library."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.calls: Counter[str] = Counter()
+        super().__init__(*args, **kwargs)
+
+    def stats(self) -> dict[str, int]:
+        self.calls["stats"] += 1
+        return super().stats()
+
+    def count(self, query: str = "") -> int:
+        self.calls["count"] += 1
+        return super().count(query)
+
+    def has_unread(self) -> bool:
+        self.calls["has_unread"] += 1
+        return super().has_unread()
+
+
+@pytest.fixture
+def counting(seeded_path: Path):
+    library = CountingLibrary(seeded_path)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch):
+    """Count the reading pane's renders of `window`: renders(window) -> list of ids."""
+
+    def watch(window) -> list[int | None]:
+        shown: list[int | None] = []
+        real = window.reader.show_paper
+
+        def show_paper(paper, *args, **kwargs):
+            shown.append(paper.id if paper is not None else None)
+            return real(paper, *args, **kwargs)
+
+        monkeypatch.setattr(window.reader, "show_paper", show_paper)
+        return shown
+
+    return watch
+
+
+def test_r_renders_the_next_paper_once_and_never_counts_the_inbox(
+        counting: CountingLibrary, make_window, press, renders) -> None:
+    window = make_window(counting)
+    ids = list(window.model.ids)
+    shown = renders(window)
+    counting.calls.clear()
+    press("r")
+    assert counting.get(ids[0]).read
+    assert shown == [ids[1]]
+    assert window.reader.paper.id == ids[1]
+    press("r")
+    assert shown == [ids[1], ids[2]]
+    assert counting.calls["count"] == 0 and counting.calls["has_unread"] == 2
+
+
+def test_r_on_the_last_row_shows_it_read_once(counting: CountingLibrary, make_window,
+                                              press, renders) -> None:
+    window = make_window(counting)
+    press("G")
+    last = window.current_id()
+    shown = renders(window)
+    press("r")
+    assert shown == [last]
+    assert window.reader.paper.read
+
+
+def test_moving_and_undo_render_once(window, seeded: Library, press, renders) -> None:
+    ids = list(window.model.ids)
+    shown = renders(window)
+    press("j")
+    assert shown == [ids[1]]
+    press("k")
+    assert shown == [ids[1], ids[0]]
+    press("s")
+    assert shown[-1] == ids[0] and len(shown) == 3  # the star shows on the paper
+    press("ctrl+z")
+    assert len(shown) == 4 and not window.reader.paper.starred
+    assert not seeded.get(ids[0]).starred
+
+
+def test_the_last_r_in_the_inbox_shows_all_caught_up(window, seeded: Library,
+                                                     press) -> None:
+    rest = [pid for pid in window.model.ids if pid != window.current_id()]
+    seeded.set_read(rest, True)
+    press("r")
+    assert not seeded.has_unread()
+    assert window.list_stack.currentWidget() is window.empty_state
+    assert window.empty_title.text() == "All caught up"
