@@ -99,6 +99,7 @@ class PaperTableModel(QAbstractTableModel):
         # Counters that tests and the benchmark read: how much did we fetch?
         self.rows_calls = 0
         self.rows_fetched = 0
+        self.index_builds = 0  # id-to-row dicts made (row_of)
         self._bold = QFont()
         self._bold.setBold(True)
         self.colours = {
@@ -155,8 +156,14 @@ class PaperTableModel(QAbstractTableModel):
             return self._ids[row]
         return None
 
-    def row_of(self, paper_id: int) -> int:
+    def row_of(self, paper_id: int, near: int = -1) -> int:
+        """The row showing `paper_id` (-1: none). `near` is a row to try first: the
+        id-to-row dict is made once per query result, but at 800k ids that once is
+        70 ms, which the current row (the usual changed paper) never needs to pay."""
+        if 0 <= near < len(self._ids) and self._ids[near] == paper_id:
+            return near
         if self._index is None:
+            self.index_builds += 1
             self._index = {pid: n for n, pid in enumerate(self._ids)}
         return self._index.get(paper_id, -1)
 
@@ -193,12 +200,12 @@ class PaperTableModel(QAbstractTableModel):
     def cached_rows(self) -> int:
         return len(self._cache)
 
-    def refresh_ids(self, paper_ids: Iterable[int]) -> None:
-        """Drop changed papers from the cache and repaint their rows."""
+    def refresh_ids(self, paper_ids: Iterable[int], near: int = -1) -> None:
+        """Drop changed papers from the cache and repaint their rows (`near`: see row_of)."""
         rows = []
         for paper_id in paper_ids:
             self._cache.pop(paper_id, None)
-            row = self.row_of(paper_id)
+            row = self.row_of(paper_id, near)
             if row >= 0:
                 rows.append(row)
         if rows:

@@ -819,11 +819,14 @@ class MainWindow(QMainWindow):
                 or self.reader.note_pending or self._counts_timer.isActive())
 
     # ============================================================ writes
-    def _after_write(self, paper_ids: Sequence[int], *, reload: bool = False) -> None:
-        """Repaint the changed rows, and the reading pane if it shows a changed paper
-        (or `reload`); the counts follow shortly."""
-        self.model.refresh_ids(paper_ids)
+    def _after_write(self, paper_ids: Sequence[int], *, reload: bool = False,
+                     row: int | None = None) -> None:
+        """Repaint the changed rows (`row`: where the changed paper likely is, by default
+        the current row), and the reading pane if it shows a changed paper (or `reload`);
+        the counts follow shortly."""
         current = self.current_id()
+        near = self.table.currentIndex().row() if row is None else row
+        self.model.refresh_ids(paper_ids, near=near)
         if reload or (current is not None and current in paper_ids):
             self._reload_current()
         self._last_data_version = self._data_version()
@@ -1015,7 +1018,7 @@ class MainWindow(QMainWindow):
             # Move on before repainting: the pane then draws the next paper once,
             # not the one just read and then the next.
             self._select_row(row + 1)
-        self._after_write(ids)
+        self._after_write(ids, row=row)
         what = f"{len(ids)} papers" if bulk else "1 paper"
         self.flash(f"Marked {what} read · Ctrl+Z to undo" if changed else "Already read")
         self._check_caught_up()
