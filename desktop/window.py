@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
+    QElapsedTimer,
     QEvent,
     QItemSelectionModel,
     QModelIndex,
@@ -101,6 +102,11 @@ log = logging.getLogger(__name__)
 COLOUR_NAMES = themes.ANNOTATION_COLOURS
 SEARCH_DELAY_MS = 150
 POLL_MS = 1500
+# The sidebar and status-bar counts follow writes after COUNTS_DELAY_MS, and at most once
+# per COUNTS_GAP_MS: a brisk triager (4 presses a second) gets two refreshes a second, not
+# one per key, each a few queries on the GUI thread.
+COUNTS_DELAY_MS = 60
+COUNTS_GAP_MS = 500
 
 BUILTIN_VIEWS = (
     # key, label, query, glyph
@@ -187,6 +193,7 @@ class MainWindow(QMainWindow):
         self._last_data_version = self._data_version()
         self._loading = False
         self._shown = 0  # reading-pane renders of the current paper (see _select_row)
+        self._stats: dict[str, int] = {}
 
         # Commands, keys.
         self.registry = CommandRegistry()
@@ -218,8 +225,8 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(self._run_search)
         self._counts_timer = QTimer(self)
         self._counts_timer.setSingleShot(True)
-        self._counts_timer.setInterval(60)
         self._counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_clock = QElapsedTimer()  # since the last refresh_counts
         self._poll_timer = QTimer(self)
         self._poll_timer.setInterval(POLL_MS)
         self._poll_timer.timeout.connect(self._poll)
@@ -228,8 +235,8 @@ class MainWindow(QMainWindow):
         hints = QGuiApplication.styleHints()
         hints.colorSchemeChanged.connect(self._system_scheme_changed)
         self.apply_theme()
-        self.refresh_sidebar()
         self._load_view(select_first=True)
+        self.refresh_counts()
         if settings is not None:
             self._restore_state()
         if self.key_warnings:
@@ -611,7 +618,9 @@ class MainWindow(QMainWindow):
         if row < 0 and self.model.rowCount() > 0:
             row = 0
         self._select_row(row)
-        self.refresh_counts()
+        # A new list does not change the library: only "Showing" moves. Whoever wrote
+        # (or saw another process write) refreshes the counts themselves.
+        self._update_counts_label()
 
     def _update_empty_state(self) -> None:
         if self.model.rowCount() > 0:
@@ -770,20 +779,30 @@ class MainWindow(QMainWindow):
         self._stats = stats
 
     def refresh_counts(self) -> None:
+        """Read the library's counts into the sidebar and the status bar now."""
+        self._counts_timer.stop()  # this is the refresh a pending one would have made
+        self._counts_clock.start()
         try:
             self.refresh_sidebar()
         except Exception as error:  # a locked or vanished file: say so, keep running
             log.warning("refreshing counts failed: %s", error)
             self.flash(f"Could not read the library: {error}")
             return
-        stats = getattr(self, "_stats", {}) or {}
+        self._update_counts_label()
+
+    def _update_counts_label(self) -> None:
+        stats = self._stats or {}
         self.counts_label.setText(
             f"Inbox {stats.get('unread', 0):,}  ·  Showing {self.model.rowCount():,}  ·  "
             f"Total {stats.get('total', 0):,}")
         self._update_view_count()
 
     def _schedule_counts(self) -> None:
-        self._counts_timer.start()
+        """Refresh the counts soon: one pending refresh at a time, COUNTS_GAP_MS apart."""
+        if self._counts_timer.isActive():
+            return
+        since = self._counts_clock.elapsed() if self._counts_clock.isValid() else COUNTS_GAP_MS
+        self._counts_timer.start(max(COUNTS_DELAY_MS, COUNTS_GAP_MS - since))
 
     # ============================================================ search
     def _search_edited(self, _text: str) -> None:
@@ -850,9 +869,10 @@ class MainWindow(QMainWindow):
         self.refresh_external()
 
     def refresh_external(self) -> None:
-        """Reload the list and the reading pane (keeping its place), and the counts."""
+        """Reload the list, the reading pane (keeping its place) and the counts."""
         self.reader.flush_note()
         self._load_view(keep_id=self.current_id())
+        self.refresh_counts()
 
     def _open(self, dialog, *, refocus: QWidget | None = None) -> None:
         """Show a dialog without blocking; give the keyboard back when it closes."""

@@ -59,6 +59,15 @@ def renders(monkeypatch: pytest.MonkeyPatch):
     return watch
 
 
+def test_start_up_reads_the_counts_once(counting: CountingLibrary, make_window,
+                                        qtbot) -> None:
+    window = make_window(counting)
+    qtbot.waitUntil(lambda: not window.busy)
+    assert counting.calls["stats"] == 1
+    assert "Inbox 415" in window.counts_label.text()
+    assert window.sidebar.entry("inbox").count == 415
+
+
 def test_r_renders_the_next_paper_once_and_never_counts_the_inbox(
         counting: CountingLibrary, make_window, press, renders) -> None:
     window = make_window(counting)
@@ -107,6 +116,52 @@ def test_the_last_r_in_the_inbox_shows_all_caught_up(window, seeded: Library,
     assert not seeded.has_unread()
     assert window.list_stack.currentWidget() is window.empty_state
     assert window.empty_title.text() == "All caught up"
+
+
+def test_a_burst_of_writes_refreshes_the_counts_once(counting: CountingLibrary,
+                                                     make_window, press, qtbot) -> None:
+    window = make_window(counting)
+    qtbot.waitUntil(lambda: not window.busy)
+    counting.calls.clear()
+    press("r", "r", "s")
+    qtbot.waitUntil(lambda: not window.busy)
+    assert counting.calls["stats"] == 1
+    # Keys a little apart (a brisk triager) share a refresh too: at most one pending
+    # and COUNTS_GAP_MS between refreshes, instead of one per key.
+    counting.calls.clear()
+    for key in ("r", "u", "r"):
+        press(key)
+        qtbot.wait(80)
+    qtbot.waitUntil(lambda: not window.busy)
+    assert counting.calls["stats"] <= 2
+    assert f"Inbox {counting.stats()['unread']}" in window.counts_label.text()
+    assert window.sidebar.entry("starred").count == 1
+
+
+def test_searching_and_switching_views_do_not_recount_the_library(
+        counting: CountingLibrary, make_window, press, qtbot) -> None:
+    window = make_window(counting)
+    counting.calls.clear()
+    window.set_search("diffusion")
+    shown = window.model.rowCount()
+    assert 0 < shown < 415
+    assert f"Showing {shown:,}" in window.counts_label.text()
+    press("Esc", "g a")
+    assert window.view_key == "all"
+    assert "Showing 415" in window.counts_label.text()
+    assert counting.calls["stats"] == 0
+
+
+def test_another_process_writing_refreshes_list_and_counts(counting: CountingLibrary,
+                                                           make_window, qtbot) -> None:
+    window = make_window(counting)
+    first = window.current_id()
+    with Library(counting.path) as other:
+        other.set_read([first], True)
+    window.refresh_external()
+    assert "Inbox 414" in window.counts_label.text()
+    assert window.sidebar.entry("inbox").count == 414
+    assert first not in window.model.ids
 
 
 def test_r_finds_its_row_without_an_id_index(window, press) -> None:
