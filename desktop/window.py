@@ -489,6 +489,11 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             themes.apply(app, theme)
+        # The style sheet's background leaves the list's viewport see-through, so each
+        # one-row scroll (every `r` once the current row is at the bottom) repainted all
+        # visible rows: +5 ms a press. Filled with Base (the same colour), Qt scrolls by
+        # moving pixels and paints only the rows that changed.
+        self.table.viewport().setAutoFillBackground(True)
         self.model.colours.update({
             "accent": theme.colour("accent"), "secondary": theme.colour("secondary"),
             "star": theme.colour("star"), "marked": theme.colour("marked"),

@@ -184,3 +184,10 @@ def test_the_id_index_is_built_once_per_query_result(seeded: Library) -> None:
     model.set_query("is:unread")
     assert model.row_of(ids[3]) == model.ids.index(ids[3])
     assert model.index_builds == 2
+
+
+def test_the_list_scrolls_by_moving_pixels(window) -> None:
+    # A see-through viewport makes Qt repaint every visible row on a one-row scroll.
+    assert window.table.viewport().autoFillBackground()
+    window.toggle_theme()
+    assert window.table.viewport().autoFillBackground()
