@@ -33,6 +33,10 @@ class CountingLibrary(Library):
         self.calls["has_unread"] += 1
         return super().has_unread()
 
+    def tags(self) -> list[tuple[str, int]]:
+        self.calls["tags"] += 1
+        return super().tags()
+
 
 @pytest.fixture
 def counting(seeded_path: Path):
@@ -63,7 +67,7 @@ def test_start_up_reads_the_counts_once(counting: CountingLibrary, make_window,
                                         qtbot) -> None:
     window = make_window(counting)
     qtbot.waitUntil(lambda: not window.busy)
-    assert counting.calls["stats"] == 1
+    assert counting.calls["stats"] == 1 and counting.calls["tags"] == 1
     assert "Inbox 415" in window.counts_label.text()
     assert window.sidebar.entry("inbox").count == 415
 
