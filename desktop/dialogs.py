@@ -277,6 +277,20 @@ class GoToPaper(ListPopup):
         return self._find(text)
 
 
+class SimilarPapers(ListPopup):
+    """The papers most like the current one; typing narrows the list by title words."""
+
+    def __init__(self, parent: QWidget, similar: Sequence[Choice], theme: Theme) -> None:
+        self._similar = list(similar)
+        super().__init__(parent, "More like this: type to narrow by title…",
+                         "Papers sharing its most distinctive words · Enter to open · "
+                         "Esc to close", theme)
+
+    def choices(self, text: str) -> Sequence[Choice]:
+        words = text.casefold().split()
+        return [c for c in self._similar if all(w in c.title.casefold() for w in words)]
+
+
 # ------------------------------------------------------------------- tags
 class _LastSegmentCompleter(QCompleter):
     """Completes the last comma-separated tag of the field."""

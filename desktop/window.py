@@ -68,6 +68,7 @@ from desktop.dialogs import (
     CommandPalette,
     CommentDialog,
     GoToPaper,
+    SimilarPapers,
     TagDialog,
     plain_label,
 )
@@ -979,6 +980,20 @@ class MainWindow(QMainWindow):
         popup.chosen.connect(self.select_paper)
         self._open(popup)
 
+    @command("paper.similar", "More like this…", keys=("m",), when="has_paper",
+             group="Find", menu="Go")
+    def more_like_this(self) -> None:
+        pid = self.current_id()
+        if pid is None:
+            return
+        choices = self._choices(self.library.similar(pid, 20))
+        if not choices:
+            self.flash("No paper in the library shares this one's distinctive words")
+            return
+        popup = SimilarPapers(self, choices, self.theme)
+        popup.chosen.connect(self.select_paper)
+        self._open(popup)
+
     def _find_titles(self, text: str) -> list[Choice]:
         ids: list[int] = []
         try:
@@ -990,6 +1005,10 @@ class MainWindow(QMainWindow):
                 ids = list(self.library.search(text, limit=20).ids)
             except Exception:
                 ids = []
+        return self._choices(ids)
+
+    def _choices(self, ids: list[int]) -> list[Choice]:
+        """Popup rows for papers: title, then date, byline and read state."""
         rows = self.library.rows(ids)
         choices = []
         for pid in ids:

@@ -6,7 +6,14 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit
 
-from desktop.dialogs import CheatSheet, ChoiceRole, CommandPalette, GoToPaper, TagDialog
+from desktop.dialogs import (
+    CheatSheet,
+    ChoiceRole,
+    CommandPalette,
+    GoToPaper,
+    SimilarPapers,
+    TagDialog,
+)
 from storage import Library
 
 
@@ -296,6 +303,22 @@ def test_ctrl_p_goes_to_a_paper_by_title(window, seeded: Library, press, type_te
     qtbot.waitUntil(lambda: window.current_id() == target)
     assert window.view_key == "all"
     qtbot.waitUntil(lambda: focus() is window.table)
+
+
+def test_m_lists_papers_like_this_one_and_opens_the_chosen(window, seeded: Library, press,
+                                                           type_text, qtbot) -> None:
+    tetris = seeded.search("title:tetris", limit=1).ids[0]
+    window.select_paper(tetris)
+    press("m")
+    qtbot.waitUntil(lambda: dialog_of(SimilarPapers) is not None)
+    popup = dialog_of(SimilarPapers)
+    titles = [popup.list.item(i).data(ChoiceRole).title for i in range(popup.list.count())]
+    assert titles[:3] and all("Speculative" in t for t in titles[:3])
+    type_text("kangaroo")
+    assert popup.list.count() == 1
+    press("Return")
+    qtbot.waitUntil(lambda: window.current_id() != tetris)
+    assert seeded.get(window.current_id()).title.startswith("Kangaroo")
 
 
 def test_command_palette_runs_commands_by_name(window, seeded: Library, press, type_text,
