@@ -1547,6 +1547,18 @@ class MainWindow(QMainWindow):
     def can_save_search(self) -> bool:
         return bool(self.search_query)
 
+    @command("search.delete_saved", "Delete this saved search", when="showing_saved_search",
+             group="Find", menu="Go")
+    def delete_saved_search(self) -> None:
+        name = self.view_key.removeprefix("saved:")
+        self._guard(self.library.delete_saved_search, name)
+        self.go_inbox()
+        self.refresh_sidebar()
+        self.flash(f"Deleted saved search {name}")
+
+    def showing_saved_search(self) -> bool:
+        return self.view_key.startswith("saved:") and not self.search_query
+
     # ---- window
     @command("app.palette", "Command palette", keys=("Ctrl+K", "Ctrl+Shift+P"), mode="global",
              group="Help", menu="Help")

@@ -391,3 +391,16 @@ def test_search_field_keeps_letters(window, press, type_text, qtbot) -> None:
     press("/")
     type_text("jkrs?")
     assert isinstance(focus(), QLineEdit) and window.search.text() == "jkrs?"
+
+
+def test_saved_search_shows_in_the_sidebar_and_can_be_deleted(window, seeded: Library,
+                                                              qtbot) -> None:
+    seeded.save_search("KAN", "kolmogorov")
+    window.refresh_sidebar()
+    window.show_view("saved:KAN", "KAN", "kolmogorov")
+    assert window.model.rowCount() == seeded.count("kolmogorov") == 3
+    assert window.registry.get("search.delete_saved").is_enabled()
+    window.run_command("search.delete_saved")
+    assert seeded.saved_searches() == []
+    assert window.view_key == "inbox"
+    assert not window.registry.get("search.delete_saved").is_enabled()
