@@ -133,6 +133,22 @@ class ChoiceDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def popup_frame(dialog: QDialog, *, bottom: int, spacing: int) -> QVBoxLayout:
+    """Make `dialog` a frameless popup (the stylesheet's `#popup` card) that closes
+    for good; returns the layout to fill."""
+    dialog.setWindowFlag(Qt.WindowType.FramelessWindowHint)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    outer = QVBoxLayout(dialog)
+    outer.setContentsMargins(0, 0, 0, 0)
+    frame = QFrame()
+    frame.setObjectName("popup")
+    outer.addWidget(frame)
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(0, 0, 0, bottom)
+    layout.setSpacing(spacing)
+    return layout
+
+
 class ListPopup(QDialog):
     """A text field over a list (command palette, go to paper). Emits `chosen`."""
 
@@ -140,17 +156,8 @@ class ListPopup(QDialog):
 
     def __init__(self, parent: QWidget, placeholder: str, hint: str, theme: Theme) -> None:
         super().__init__(parent)
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
         self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        frame = QFrame()
-        frame.setObjectName("popup")
-        outer.addWidget(frame)
-        layout = QVBoxLayout(frame)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
+        layout = popup_frame(self, bottom=0, spacing=0)
         self.input = QLineEdit()
         self.input.setObjectName("popupInput")
         self.input.setPlaceholderText(placeholder)
@@ -331,16 +338,7 @@ class TagDialog(QDialog):
                  count: int) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tag")
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        frame = QFrame()
-        frame.setObjectName("popup")
-        outer.addWidget(frame)
-        layout = QVBoxLayout(frame)
-        layout.setContentsMargins(0, 0, 0, 6)
-        layout.setSpacing(2)
+        layout = popup_frame(self, bottom=6, spacing=2)
         target = "this paper" if count == 1 else f"{count} papers"
         self.input = QLineEdit()
         self.input.setObjectName("popupInput")
