@@ -872,10 +872,20 @@ class MainWindow(QMainWindow):
         version = self._data_version()
         if version is None or version == self._last_data_version:
             return
+        if not self.importer.busy and self._import_elsewhere():
+            # Another process is between two batch commits of a big file: keep the
+            # old version so the view refreshes once, when the file is in whole.
+            return
         self._last_data_version = version
         if self.importer.busy:
             return
         self.refresh_external()
+
+    def _import_elsewhere(self) -> bool:
+        try:
+            return self.library.import_in_progress()
+        except Exception:
+            return False
 
     def refresh_external(self) -> None:
         """Reload the list, the reading pane (keeping its place) and the counts."""

@@ -1152,6 +1152,13 @@ class Library:
                 "with_note": with_note, "annotated": annotated}
 
     @_guarded
+    def import_in_progress(self) -> bool:
+        """Whether an import (in any process) has committed some batches but not its
+        last: views wait for it, so a file shows up whole or not at all."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE status = 'importing')").fetchone()[0] == 1
+
+    @_guarded
     def has_unread(self) -> bool:
         """Whether the Inbox holds anything: cheaper than counting it."""
         return self.conn.execute(

@@ -387,6 +387,27 @@ def test_other_processes_writes_show_up(window, seeded: Library, qtbot) -> None:
     assert window.model.paper_row(window.model.row_of(first)).starred
 
 
+def test_a_file_still_importing_elsewhere_appears_only_whole(window, seeded: Library,
+                                                              qtbot) -> None:
+    window.go_all()
+    shown = window.model.rowCount()
+    # What another process leaves between two batch commits of a big file.
+    other = Library(seeded.path)
+    try:
+        source = other.conn.execute(
+            "INSERT INTO sources (path, name, imported_at, status) "
+            "VALUES ('big.txt', 'big.txt', '2026-11-24', 'importing')").lastrowid
+        other.conn.execute(
+            "INSERT INTO papers (id, key, title, abstract, added_at, first_source_id) "
+            "VALUES (9001, 'first batch', 'First batch', 'abs', '2026-11-24', ?)", (source,))
+        window._poll()
+        assert window.model.rowCount() == shown
+        other.conn.execute("UPDATE sources SET status = 'complete' WHERE id = ?", (source,))
+    finally:
+        other.close()
+    qtbot.waitUntil(lambda: window.model.rowCount() == shown + 1, timeout=5000)
+
+
 def test_search_field_keeps_letters(window, press, type_text, qtbot) -> None:
     press("/")
     type_text("jkrs?")
