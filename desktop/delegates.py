@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
+from desktop.text import highlight_spans
 from desktop.theme import LIGHT, Theme
 
 
@@ -27,12 +29,21 @@ def paint_marked(painter: QPainter, option: QStyleOptionViewItem,
         painter.fillRect(option.rect, theme.colour("marked"))
 
 
+def _marks_room(index: QModelIndex | QPersistentModelIndex) -> int:
+    """Pixels kept at the end of a title cell for its note and highlight marks."""
+    marks = index.data(NotesRole) if index.column() == COL_TITLE else ""
+    return 16 * len(marks) + 4 if marks else 0
+
+
 class PaperDelegate(QStyledItemDelegate):
     """Keeps a cell's own colour (unread dot, star, dates) on selected rows too."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.theme: Theme = LIGHT
+        # The current search's highlight terms; asked at paint time, so only the
+        # visible titles are ever matched.
+        self.terms: Callable[[], list[str]] = list
 
     def initStyleOption(self, option: QStyleOptionViewItem,
                         index: QModelIndex | QPersistentModelIndex) -> None:
@@ -46,12 +57,73 @@ class PaperDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         paint_marked(painter, option, index, self.theme)
+        self._paint_cell(painter, option, index)
+        if index.column() == COL_TITLE:
+            self._paint_matches(painter, option, index)
+
+    def title_matches(self, option: QStyleOptionViewItem,
+                      index: QModelIndex | QPersistentModelIndex) -> list[QRect]:
+        """Where the search terms stand in the visible (elided) part of a title."""
+        terms = self.terms()
+        title = index.data(Qt.ItemDataRole.DisplayRole)
+        if not terms or not isinstance(title, str):
+            return []
+        spans = highlight_spans(title, terms)
+        if not spans:
+            return []
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is None:
+            return []
+        # The note and highlight marks take the end of the cell: the title is elided
+        # before them (see _paint_cell).
+        opt.rect = opt.rect.adjusted(0, 0, -_marks_room(index), 0)
+        text_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        metrics = QFontMetrics(opt.font)
+        room = text_rect.width() - 2 * margin
+        elided = metrics.elidedText(title, Qt.TextElideMode.ElideRight, room)
+        visible = len(title) if elided == title else max(0, len(elided) - 1)
+        left = text_rect.left() + margin
+        height = metrics.height()
+        top = text_rect.center().y() - height // 2 + 1
+        rects = []
+        for start, end in spans:
+            if start >= visible:
+                break
+            x0 = left + metrics.horizontalAdvance(title[:start])
+            x1 = left + metrics.horizontalAdvance(title[:min(end, visible)])
+            rects.append(QRect(x0, top, max(1, x1 - x0), height))
+        return rects
+
+    def _paint_matches(self, painter: QPainter, option: QStyleOptionViewItem,
+                       index: QModelIndex | QPersistentModelIndex) -> None:
+        rects = self.title_matches(option, index)
+        if not rects:
+            return
+        painter.save()
+        colour = QColor(self.theme.colour("search_hit"))
+        # A highlighter pen over the drawn text: multiplying keeps dark text dark on
+        # a light theme; a dark theme gets a translucent wash instead.
+        if self.theme.dark:
+            colour.setAlpha(110)
+        else:
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
+        painter.setClipRect(option.rect)
+        for rect in rects:
+            painter.fillRect(rect, colour)
+        painter.restore()
+
+    def _paint_cell(self, painter: QPainter, option: QStyleOptionViewItem,
+                    index: QModelIndex | QPersistentModelIndex) -> None:
         marks = index.data(NotesRole) if index.column() == COL_TITLE else ""
         if not marks:
             super().paint(painter, option, index)
             return
         # Highlights and notes: small marks at the end of the title cell.
-        room = 16 * len(marks) + 4
+        room = _marks_room(index)
         style = option.widget.style() if option.widget is not None else None
         if style is None:
             super().paint(painter, option, index)

@@ -395,6 +395,7 @@ class MainWindow(QMainWindow):
         horizontal.setSectionsClickable(True)
         horizontal.sortIndicatorChanged.connect(self._sort_changed)
         self.paper_delegate = PaperDelegate(table)
+        self.paper_delegate.terms = self._highlight_terms
         table.setItemDelegate(self.paper_delegate)
         self.tags_delegate = TagsDelegate(table)
         table.setItemDelegateForColumn(COL_TAGS, self.tags_delegate)

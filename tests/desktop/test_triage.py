@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QRect, QUrl
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem
 
 from desktop.dialogs import (
     CheatSheet,
@@ -14,6 +14,7 @@ from desktop.dialogs import (
     SimilarPapers,
     TagDialog,
 )
+from desktop.model import COL_TITLE
 from storage import Library
 
 
@@ -224,6 +225,28 @@ def test_slash_searches_as_you_type_and_enter_goes_to_the_list(window, press, ty
     assert focus() is window.table and window.search_query == "kolmogorov"
     window.search.clear()
     assert window.view_key == "inbox" and window.model.rowCount() == 415
+
+
+def test_search_words_are_marked_in_the_listed_titles(window, press, type_text,
+                                                      qtbot) -> None:
+    def marks_of_first_title() -> tuple[list[QRect], QRect]:
+        index = window.model.index(0, COL_TITLE)
+        option = QStyleOptionViewItem()
+        option.rect = window.table.visualRect(index)
+        option.widget = window.table
+        option.font = window.table.font()
+        return window.paper_delegate.title_matches(option, index), QRect(option.rect)
+
+    assert marks_of_first_title()[0] == []  # no search, nothing marked
+    press("/")
+    type_text("kolmogorov")
+    qtbot.waitUntil(lambda: window.search_query == "kolmogorov")
+    marks, cell = marks_of_first_title()
+    title = window.model.index(0, COL_TITLE).data()
+    assert title.startswith("Kolmogorov")
+    assert len(marks) == 1
+    assert cell.left() <= marks[0].left() < cell.left() + 20
+    assert cell.contains(marks[0].topRight())
 
 
 def test_typo_corrections_are_announced(window, seeded: Library, monkeypatch) -> None:
