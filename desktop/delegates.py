@@ -10,8 +10,8 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalett
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
-from desktop.text import highlight_spans
 from desktop.theme import LIGHT, Theme
+from storage.search import highlight_spans
 
 
 def tag_colours(name: str, dark: bool) -> tuple[QColor, QColor]:

@@ -1,4 +1,4 @@
-"""Text helpers for the views: plain-text tooltips, search-term spans, sentences.
+"""Text helpers for the views: plain-text tooltips, sentences, Qt text positions.
 
 Everything from a listing file is untrusted text. Qt guesses "rich text" for
 tooltips and labels, so a tooltip is always built here: escaped, then marked rich
@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-_FILTER = re.compile(r"^-?[A-Za-z]+:")
-_QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-_OPERATORS = {"OR", "AND", "NOT", "NEAR"}
 
 
 def plain_tooltip(text: str, limit: int = 1200) -> str:
@@ -23,66 +17,6 @@ def plain_tooltip(text: str, limit: int = 1200) -> str:
         text = text[:limit] + "…"
     escaped = html.escape(text).replace("\n", "<br>")
     return f"<qt>{escaped}</qt>"
-
-
-def query_terms(query: str) -> list[str]:
-    """The words of a query worth highlighting: no filters, no excluded words."""
-    terms: list[str] = []
-    for token in _QUERY_TOKEN.findall(query):
-        if token.startswith("-") or token in _OPERATORS:
-            continue
-        if _FILTER.match(token):
-            field, _, value = token.partition(":")
-            if field.lower() not in ("title", "abstract", "note"):
-                continue
-            token = value
-        terms.extend(w for w in _WORD.findall(token.strip('"')) if len(w) > 1 or w.isdigit())
-    return terms
-
-
-def term_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Where the terms stand in `text`: each as a word prefix, case-insensitive.
-
-    A prefix match is what porter stemming and as-you-type prefixes find
-    (`network` marks "networks"); overlapping spans are merged.
-    """
-    words = sorted({t.casefold() for t in terms if t}, key=len, reverse=True)
-    if not words or not text:
-        return []
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\w*",
-                         re.IGNORECASE | re.UNICODE)
-    spans = [(m.start(), m.end()) for m in pattern.finditer(text)]
-    return merge_spans(spans)
-
-
-def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def highlight_spans(text: str, terms: Sequence[str]) -> list[tuple[int, int]]:
-    """Spans to highlight: the search engine's own matcher if it has one."""
-    try:
-        from storage.search import highlight_spans as engine_spans  # type: ignore[attr-defined]
-    except ImportError:
-        return term_spans(text, terms)
-    try:
-        return merge_spans((int(s), int(e)) for s, e in engine_spans(text, list(terms)))
-    except Exception:
-        return term_spans(text, terms)
-
-
-def corrected_query(query: str, corrections: Sequence[tuple[str, str]]) -> str:
-    """The query with each corrected word replaced by what was searched instead."""
-    fixed = query
-    for typed, used in corrections:
-        fixed = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", used, fixed, count=1)
-    return fixed
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]]|$)[\"')\]]*\s*")

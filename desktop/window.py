@@ -95,8 +95,8 @@ from desktop.model import (
 )
 from desktop.reader import ReaderPane
 from desktop.sidebar import Entry, Sidebar, header
-from desktop.text import corrected_query, highlight_spans, query_terms
 from storage import Library, LibraryError, Paper, sample_listings
+from storage.search import corrected_query, highlight_spans
 
 log = logging.getLogger(__name__)
 
@@ -706,16 +706,10 @@ class MainWindow(QMainWindow):
                                keep_position=keep_position)
 
     def _highlight_terms(self) -> list[str]:
-        if not self.search_query:
+        """What the search engine matched (corrections and prefixes included)."""
+        if not self.search_query or self.model.result is None:
             return []
-        result = self.model.result
-        terms = list(getattr(result, "terms", None) or [])
-        if not terms:
-            query = self.search_query
-            if result is not None and getattr(result, "corrections", None):
-                query = corrected_query(query, result.corrections)
-            terms = query_terms(query)
-        return terms
+        return list(self.model.result.terms)
 
     def _reload_current(self, *, keep_position: bool = True) -> None:
         paper_id = self.current_id()

@@ -665,7 +665,7 @@ class SearchEngine:
         result = SearchResult(query=query, ids=ids, hits=hits, corrections=plan.corrections,
                               terms=compiled.terms, total=total, sort=compiled.sort)
         if plan.corrections:
-            result.message = "Showing results for " + _corrected(query, plan.corrections)
+            result.message = "Showing results for " + corrected_query(query, plan.corrections)
         if plan.query.notes and plan.query.notes[-1] == "searched as plain words":
             result.message = result.message or "Searched as plain words"
         return result
@@ -862,7 +862,8 @@ def _interrupted(error: sqlite3.Error) -> bool:
     return "interrupt" in str(error).lower()
 
 
-def _corrected(query: str, corrections: list[tuple[str, str]]) -> str:
+def corrected_query(query: str, corrections: Sequence[tuple[str, str]]) -> str:
+    """The query as searched: each corrected word replaced by what was searched instead."""
     text = query
     for typed, shown in corrections:
         text = re.sub(r"(?<![^\W_])" + re.escape(typed) + r"(?![^\W_])",

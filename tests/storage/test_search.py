@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import Library
-from storage.search import SearchResult, fold, highlight_spans, stem
+from storage.search import SearchResult, corrected_query, fold, highlight_spans, stem
 
 WORD = re.compile(r"[^\W_]+")
 
@@ -458,3 +458,10 @@ def test_fuzzy_titles_while_typing_a_title(shared: Library) -> None:
     title = "Kangaroo: Lossless Self-Speculative Decoding via Double Early Exiting"
     for n in (6, 12, 25, len(title)):
         assert shared.fuzzy_titles(title[:n])[0][1] == title
+
+
+def test_corrected_query_replaces_whole_words_only() -> None:
+    assert corrected_query("kolmogorv arnld", [("kolmogorv", "kolmogorov")]) == \
+        "kolmogorov arnld"
+    assert corrected_query(r"x\1 modl", [("modl", "model")]) == r"x\1 model"
+    assert corrected_query("modls modl", [("modl", "model")]) == "modls model"
