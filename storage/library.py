@@ -105,14 +105,6 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _batch_size() -> int:
     value = os.environ.get("WINNOW_IMPORT_BATCH", "")
     return int(value) if value.isdigit() and int(value) > 0 else BATCH
@@ -704,9 +696,9 @@ class Library:
                 if problem:
                     file_report.error = f"{shown}: {problem}"
                 else:
-                    sha = _sha256(path)
-                    if not self._already_imported(sha, file_report):
-                        with open_listing(path) as stream:
+                    with open_listing(path) as stream:
+                        sha = stream.sha256 or ""
+                        if not self._already_imported(sha, file_report):
                             self._import_stream(stream, path=_safe_text(str(path.resolve())),
                                                 sha256=sha, report=file_report,
                                                 progress=progress, cancel=cancel)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import itertools
 import random
 import subprocess
@@ -673,3 +674,12 @@ def test_the_parser_imports_no_qt() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert out.stdout.strip() == "False"
+
+
+def test_open_listing_hashes_the_file_on_its_validating_pass(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    data = b"\xef\xbb\xbfDec 9\r\n\r\nA title\r\n\r\nAn abstract.\r\n"
+    path.write_bytes(data)
+    with open_listing(path) as stream:
+        assert stream.sha256 == hashlib.sha256(data).hexdigest()
+    assert parse_listing("A title\nAn abstract.\n").records  # text needs no hash
