@@ -1122,8 +1122,7 @@ class Library:
         """Ids of the papers most like `paper_id` (its distinctive words), best first."""
         from storage.similar import similar_papers
 
-        if self.get(paper_id) is None:
-            raise LibraryError(f"no paper with id {paper_id}")
+        [paper_id] = self._existing_ids([paper_id])
         return [i for i, _ in similar_papers(self.conn, paper_id, limit)]
 
     @_guarded
@@ -1313,16 +1312,14 @@ class Library:
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
                  colour: str | None = None) -> Annotation:
         """Highlight abstract[start:end] (end exclusive) with an optional comment."""
-        paper = self.get(paper_id)
-        if paper is None:
-            raise LibraryError(f"no paper with id {paper_id}")
-        if not (0 <= start < end <= len(paper.abstract)):
+        abstract = self._abstract(paper_id)
+        if not (0 <= start < end <= len(abstract)):
             raise LibraryError(
                 f"annotation range {start}-{end} is outside the abstract "
-                f"(0-{len(paper.abstract)})")
+                f"(0-{len(abstract)})")
         colour = self._check_colour(colour or COLOURS[0])
         comment = _safe_text(comment) if comment else comment
-        quote = paper.abstract[start:end]
+        quote = abstract[start:end]
         now = _now()
         with self._write() as conn:
             annotation_id = conn.execute(
@@ -1340,18 +1337,23 @@ class Library:
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
                        colour: str | None = None, occurrence: int = 1) -> Annotation:
         """Highlight the `occurrence`-th place where `quote` stands in the abstract."""
-        paper = self.get(paper_id)
-        if paper is None:
-            raise LibraryError(f"no paper with id {paper_id}")
+        abstract = self._abstract(paper_id)
         if not quote.strip():
             raise LibraryError("the quote is empty")
         start = -1
         for _ in range(max(1, occurrence)):
-            start = paper.abstract.find(quote, start + 1)
+            start = abstract.find(quote, start + 1)
             if start < 0:
                 raise LibraryError(
                     f"paper {paper_id}: the quote is not in the abstract: \"{quote[:60]}\"")
         return self.annotate(paper_id, start, start + len(quote), comment, colour)
+
+    def _abstract(self, paper_id: int) -> str:
+        row = self.conn.execute("SELECT abstract FROM papers WHERE id = ?",
+                                (int(paper_id),)).fetchone()
+        if row is None:
+            raise LibraryError(f"no paper with id {paper_id}")
+        return row[0]
 
     @staticmethod
     def _check_colour(colour: str) -> str:
@@ -1382,34 +1384,33 @@ class Library:
     @_guarded
     def update_annotation(self, annotation_id: int, *, comment: str | None = None,
                           colour: str | None = None) -> Annotation:
-        current = self.annotation(annotation_id)
-        if current is None:
-            raise LibraryError(f"no annotation with id {annotation_id}")
-        new_comment = current.comment if comment is None else _safe_text(comment)
-        new_colour = current.colour if colour is None else self._check_colour(colour)
+        new_colour = None if colour is None else self._check_colour(colour)
         with self._write() as conn:
-            before = _annotation_state(conn.execute(
-                f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
-                (annotation_id,)).fetchone())
+            before = self._annotation_row(annotation_id)
+            new_comment = before[5] if comment is None else _safe_text(comment)
             conn.execute("UPDATE annotations SET comment = ?, colour = ?, updated_at = ? "
-                         "WHERE id = ?", (new_comment, new_colour, _now(), annotation_id))
-            row = conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
-                               (annotation_id,)).fetchone()
-            self._log(self._new_batch(), current.paper_id, "annotation_edit", before,
-                      _annotation_state(row))
+                         "WHERE id = ?", (new_comment, new_colour or before[6], _now(),
+                                          annotation_id))
+            row = self._annotation_row(annotation_id)
+            self._log(self._new_batch(), row[1], "annotation_edit",
+                      _annotation_state(before), _annotation_state(row))
         return _annotation(row)
 
     @_guarded
     def delete_annotation(self, annotation_id: int) -> None:
-        current = self.annotation(annotation_id)
-        if current is None:
-            raise LibraryError(f"no annotation with id {annotation_id}")
         with self._write() as conn:
-            row = conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
-                               (annotation_id,)).fetchone()
+            row = self._annotation_row(annotation_id)
             conn.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
-            self._log(self._new_batch(), current.paper_id, "annotation_delete",
+            self._log(self._new_batch(), row[1], "annotation_delete",
                       _annotation_state(row), None)
+
+    def _annotation_row(self, annotation_id: int) -> tuple[Any, ...]:
+        """The annotation's row, read inside the write that changes it."""
+        row = self.conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
+                                (annotation_id,)).fetchone()
+        if row is None:
+            raise LibraryError(f"no annotation with id {annotation_id}")
+        return row
 
     def _reanchor_annotations(self, paper_id: int, abstract: str) -> None:
         """Find each annotation's quote in a changed abstract: exactly, then fuzzily."""

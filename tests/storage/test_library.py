@@ -384,3 +384,18 @@ def test_a_title_twice_in_one_file_is_one_paper_across_batches(
     paper = library.get(_title_id(library, "Paper number 1"))
     assert paper.abstract == "Abstract 1."
     assert [s.position for s in paper.sources] == [2]
+
+
+def test_editing_an_annotation_changes_only_what_is_given(seeded: Library) -> None:
+    paper_id = _title_id(seeded, "TokenFormer")
+    annotation = seeded.annotate_quote(paper_id, "natively scalable", comment="first")
+    recoloured = seeded.update_annotation(annotation.id, colour="blue")
+    assert (recoloured.comment, recoloured.colour) == ("first", "blue")
+    edited = seeded.update_annotation(annotation.id, comment="second")
+    assert (edited.comment, edited.colour) == ("second", "blue")
+    seeded.delete_annotation(annotation.id)
+    for change in (lambda: seeded.update_annotation(annotation.id, comment="x"),
+                   lambda: seeded.delete_annotation(annotation.id)):
+        with pytest.raises(LibraryError, match=f"no annotation with id {annotation.id}"):
+            change()
+    assert seeded.undo() is not None and seeded.annotation(annotation.id) == edited
