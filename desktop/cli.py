@@ -55,28 +55,27 @@ def _text(value: str) -> str:
     return value
 
 
-def _paper_id(text: str) -> int:
+def _whole_number(text: str, *, high: int, what: str) -> int:
+    """An argument that must be a whole number from 1 to `high`; `what` names it in
+    the one-line message argparse prints."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (a number)") from None
+        raise argparse.ArgumentTypeError(f"{what} {text!r} is not a number") from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (a positive number)")
-    if value > MAX_ID:
-        raise argparse.ArgumentTypeError(f"invalid paper id {text!r} (too large)")
+        raise argparse.ArgumentTypeError(f"{what} {text!r} must be at least 1 "
+                                         f"(a positive number)")
+    if value > high:
+        raise argparse.ArgumentTypeError(f"{what} {text!r} is too large (at most {high:,})")
     return value
+
+
+def _paper_id(text: str) -> int:
+    return _whole_number(text, high=MAX_ID, what="invalid paper id")
 
 
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    if value > MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"{text!r} is too large (at most {MAX_LIMIT:,})")
-    return value
+    return _whole_number(text, high=MAX_LIMIT, what="number")
 
 
 def build_parser() -> argparse.ArgumentParser:
