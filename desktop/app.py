@@ -12,13 +12,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import theme as themes
 from desktop.keys import KeyNameError, config_dir, key_press_parts, parse_binding
+from desktop.maintenance import Maintenance, offer_restore
 from desktop.window import MainWindow
-from storage import Library, LibraryError
+from storage import Library, LibraryCorrupt, LibraryError
 
 ORGANISATION = "Winnow"
 APPLICATION = "Winnow"
 SCREENSHOT_SIZE = (1280, 800)
 SCREENSHOT_TIMEOUT_MS = 60_000
+# The check and backup wait until the window is up and the first paper shown.
+MAINTENANCE_DELAY_MS = 1500
 
 
 def _application() -> QApplication:
@@ -63,16 +66,8 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
             print(f"winnow: {error}", file=sys.stderr)
             return 1
     app = _application()
-    try:
-        library = Library(db_path)
-    except LibraryError as error:
-        if screenshot is not None:
-            print(f"winnow: {error}", file=sys.stderr)
-            return 1
-        box = QMessageBox(QMessageBox.Icon.Critical, "Winnow cannot open the library",
-                          str(error))
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.exec()
+    library = _open_library(db_path, interactive=screenshot is None)
+    if library is None:
         return 1
     try:
         interactive = screenshot is None
@@ -88,6 +83,10 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
             window.flash("Welcome to Winnow — importing the sample listings…")
             window.import_samples()
         if screenshot is None:
+            maintenance = Maintenance(db_path, window)
+            maintenance.damaged.connect(lambda message: _tell_damaged(window, message))
+            maintenance.finished.connect(lambda note: note and window.flash(note))
+            QTimer.singleShot(MAINTENANCE_DELAY_MS, maintenance.start)
             return app.exec()
         shooter = Screenshot(window, Path(screenshot), search, strokes)
         QTimer.singleShot(0, shooter.start)
@@ -98,6 +97,38 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         return 0
     finally:
         library.close()
+
+
+def _open_library(db_path: Path, *, interactive: bool) -> Library | None:
+    """The library, or None after telling the user why not. A damaged file gets the
+    offer to restore a backup, then a second try."""
+    while True:
+        try:
+            return Library(db_path)
+        except LibraryCorrupt as error:
+            if not interactive or not offer_restore(None, db_path, str(error)):
+                if not interactive:
+                    print(f"winnow: {error}", file=sys.stderr)
+                return None
+        except LibraryError as error:
+            if not interactive:
+                print(f"winnow: {error}", file=sys.stderr)
+                return None
+            box = QMessageBox(QMessageBox.Icon.Critical, "Winnow cannot open the library",
+                              str(error))
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
+            return None
+
+
+def _tell_damaged(window: QWidget, message: str) -> None:
+    # The window's own connection is open, so a restore cannot swap the file now;
+    # the message says how to restore once Winnow is closed, and nothing more is
+    # written to the damaged file meanwhile.
+    box = QMessageBox(QMessageBox.Icon.Critical, "The library is damaged", message,
+                      parent=window)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 class Screenshot(QObject):

@@ -2,9 +2,9 @@
 
 A listing-sized library is refused on open (quick_check runs before any write)
 with a message that says how to restore, and its bytes stay as they were. A big
-one opens without the check (`check=False` stands in for >256 MB); the first
-query or write that meets the damage stops all writing, for every Library on
-that file in the process.
+one opens without the check (`check=False` stands in for a library over
+QUICK_CHECK_BELOW_BYTES); the first query or write that meets the damage stops all
+writing, for every Library on that file in the process.
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def test_big_library_stops_writing_at_the_first_damaged_read(library_file: Path)
         ids = [row[0] for row in conn.execute("SELECT id FROM papers ORDER BY id")]
     _smash_pages(library_file, _pages(library_file, "papers", "leaf")[3:4])
 
-    lib = Library(library_file, check=False)  # what a >256 MB library does
+    lib = Library(library_file, check=False)  # what a library over QUICK_CHECK_BELOW_BYTES does
     other = Library(library_file, check=False)
     try:
         lib.set_starred([ids[0]])  # undamaged pages still take writes...
