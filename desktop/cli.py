@@ -206,14 +206,12 @@ def _print_paper(paper: Paper) -> None:
 
 
 def _import(lib: Library, args: argparse.Namespace) -> int:
-    missing = [f for f in args.files if not Path(f).exists()]
     interactive = sys.stderr.isatty() and not args.json
 
     def progress(name: str, done: int) -> None:
-        if interactive:
-            print(f"\r{name}: {done:,} papers…", end="", file=sys.stderr, flush=True)
+        print(f"\r{name}: {done:,} papers…", end="", file=sys.stderr, flush=True)
 
-    report = lib.import_files(args.files, progress=progress)
+    report = lib.import_files(args.files, progress=progress if interactive else None)
     if interactive:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     if args.json:
@@ -226,7 +224,8 @@ def _import(lib: Library, args: argparse.Namespace) -> int:
             print(file_report.summary())
         for warning in file_report.warnings:
             print(f"  warning: {_one_line(warning)}", file=sys.stderr)
-    return 0 if report.ok and not missing else 1
+    # A missing or unreadable file is a report with an error, like a bad one.
+    return 0 if report.ok else 1
 
 
 def _read_stdin() -> str:
