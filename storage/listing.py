@@ -26,6 +26,8 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from storage.records import Listing, ListingError, PaperRecord
+
 __all__ = [
     "Listing",
     "ListingError",
@@ -37,36 +39,6 @@ __all__ = [
     "parse_listing",
     "read_listing",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class PaperRecord:
-    """One paper block as the listing wrote it; dedupe and storage happen elsewhere."""
-
-    title: str
-    abstract: str
-    position: int
-    authors_count: int | None
-    organization: str | None
-    published: str | None
-    published_raw: str | None
-    year_inferred: bool
-    upvotes: int | None
-
-
-class ListingError(ValueError):
-    """A listing that cannot be imported at all; the message is one line naming the file."""
-
-
-@dataclass
-class Listing:
-    """A whole listing in memory: fine for daily pages, use :func:`open_listing` for huge files."""
-
-    name: str
-    listing_date: str | None
-    listing_date_raw: str | None
-    records: list[PaperRecord]
-    warnings: list[str]
 
 
 # --------------------------------------------------------------------------- decoding
@@ -307,6 +279,10 @@ class ListingStream:
         self.name = name
         self.listing_date: str | None = None
         self.listing_date_raw: str | None = None
+        # Which form the detector picked, and the capture's own date where the copy
+        # states one; the seeds' text layout states none.
+        self.form = "seeds"
+        self.capture_date: str | None = None
         self.warnings: list[str] = []
         self._suppressed = 0
         # sha256 of the file's bytes when opened by open_listing; None for other text.
@@ -318,6 +294,7 @@ class ListingStream:
         reference = reference if reference is not None else date.today()
         first = self._read_chrome(reference)
         anchor = date.fromisoformat(self.listing_date) if self.listing_date else reference
+        self._inferred_from = "listing" if self.listing_date else "file"
         self._records = self._parse(first, anchor)
 
     def __iter__(self) -> Iterator[PaperRecord]:
@@ -401,6 +378,10 @@ class ListingStream:
         ) -> PaperRecord:
             if when is None:
                 return PaperRecord(title, abstract, position, authors, org, None, None, False, None)
+            if when.published is None:
+                source = None
+            else:
+                source = inferred_from if when.year_inferred else "card"
             return PaperRecord(
                 title,
                 abstract,
@@ -411,8 +392,10 @@ class ListingStream:
                 when.raw,
                 when.year_inferred,
                 when.upvotes,
+                date_source=source,
             )
 
+        inferred_from = self._inferred_from
         dot = _DOT
         bullet = _BULLET
         authors_re = _AUTHORS_RE.fullmatch
@@ -561,6 +544,8 @@ def _parse_text(text: str, name: str, reference: date | None) -> Listing:
         listing_date_raw=stream.listing_date_raw,
         records=records,
         warnings=stream.warnings,
+        form=stream.form,
+        capture_date=stream.capture_date,
     )
 
 

@@ -683,3 +683,19 @@ def test_open_listing_hashes_the_file_on_its_validating_pass(tmp_path: Path) -> 
     with open_listing(path) as stream:
         assert stream.sha256 == hashlib.sha256(data).hexdigest()
     assert parse_listing("A title\nAn abstract.\n").records  # text needs no hash
+
+
+def test_seed_records_say_where_each_date_got_its_year_and_carry_no_newer_facts() -> None:
+    parsed = parse_seed("000")
+    assert (parsed.form, parsed.capture_date) == ("seeds", None)
+    first = parsed.records[0]
+    assert (first.published, first.date_source) == ("2025-05-22", "listing")
+    written = by_title(parsed, "Automating the Enterprise with Foundation Models")
+    assert written.date_source == "card"
+    assert (first.arxiv_id, first.url, first.comments, first.authors) == (None, None, None, ())
+    undated = parse_seed("004").records[0]
+    assert (undated.published, undated.date_source) == (None, None)
+    no_page = parse_listing(listing_of(block("No page", "Jun 16 5")), reference=REF)
+    assert no_page.records[0].date_source == "file"
+    with open_listing(seed_path("000")) as stream:
+        assert (stream.form, stream.capture_date) == ("seeds", None)

@@ -1,0 +1,79 @@
+"""What every listing parser produces, whatever form the page arrived in.
+
+One record type for all forms (the seeds' text layout, today's copied text, saved HTML,
+Markdown from clippers, text exports, the JSON API): the import code reads these and
+nothing else. Fields a form cannot carry stay None (or an empty tuple), so an import
+never invents a fact; the older fields keep their positions so existing callers that
+build records positionally still work.
+
+Pure Python, stdlib only: imported by the command line and the import worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["DATE_SOURCES", "FORMS", "Listing", "ListingError", "PaperRecord"]
+
+# Where a record's `published` got its year: written on the card itself, or, for a
+# yearless "Mar 13", the capture's own date (front matter, the API), the listing's
+# date, or the file's modification time, in that order of preference.
+DateSource = Literal["card", "capture", "listing", "file"]
+DATE_SOURCES: tuple[str, ...] = ("card", "capture", "listing", "file")
+
+# The forms the detector can report (storage/forms/); "seeds" is the older text layout.
+FORMS: tuple[str, ...] = (
+    "seeds",
+    "text",
+    "html",
+    "markdown",
+    "text-urls",
+    "api",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRecord:
+    """One paper card as the listing wrote it; dedupe and storage happen elsewhere."""
+
+    title: str
+    abstract: str
+    position: int
+    authors_count: int | None
+    organization: str | None
+    published: str | None
+    published_raw: str | None
+    year_inferred: bool
+    upvotes: int | None
+    # Card facts that newer forms carry. All optional: the seeds layout has none of them.
+    arxiv_id: str | None = None
+    url: str | None = None
+    comments: int | None = None
+    authors: tuple[str, ...] = ()
+    submitted_by: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    date_source: DateSource | None = None
+
+
+class ListingError(ValueError):
+    """A listing that cannot be imported at all; the message is one line naming the file."""
+
+
+@dataclass
+class Listing:
+    """A whole listing in memory: fine for daily pages, use ``open_listing`` for huge files."""
+
+    name: str
+    listing_date: str | None
+    listing_date_raw: str | None
+    records: list[PaperRecord]
+    warnings: list[str]
+    # Which form the detector picked (one of FORMS) and the capture's own date (ISO), when
+    # the copy states one (front matter, an API response).
+    form: str = "seeds"
+    capture_date: str | None = None
