@@ -1,0 +1,116 @@
+"""The `winnow` command line: one function per subcommand. Qt is imported only by `gui`.
+
+Adding a subcommand is one function in one file. Write it in a module of this package
+(an existing topic, or a new file: every module here is imported at start, so a new
+file needs no registration anywhere else) and decorate it with `@command`:
+
+    from desktop.cli.common import paper_id
+    from desktop.cli.registry import arg, command
+
+    @command("done", "mark papers done", arg("ids", nargs="+", type=paper_id),
+             writes=True)
+    def done(lib: Library, args: argparse.Namespace) -> int:
+        ...
+        return 0
+
+The function gets the open `Library` and the parsed arguments and returns the exit
+status; `CommandError("...")` becomes one line on stderr and status 1. `writes=True`
+makes a success take the automatic daily backup; `opens="create"` lets the command
+create a missing library; `opens=None` opens none (the function gets only `args`).
+Actions under a word (`winnow search save`) are declared with `group("search", help)`
+and registered as "search save". Document every option in README.md (tests/test_docs.py
+checks), and keep Qt imports inside the function that opens the GUI.
+
+Topics: app (gui), library (import, check, backup, restore), papers (list, show,
+similar), triage (read, unread, star, unstar, undo, redo), tags, notes (note, annotate,
+annotations), export, searches (search ...), stats.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from desktop.cli.common import PROG, CommandError, one_line
+from desktop.cli.registry import REGISTRY, Command, library_path, top_parser
+
+__all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"]
+
+# Every module of the package, so that a new file's `@command`s register themselves.
+for _module in pkgutil.iter_modules(__path__):
+    if not _module.name.startswith("_"):
+        importlib.import_module(f"{__name__}.{_module.name}")
+
+DEFAULT_COMMAND = "gui"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return REGISTRY.build_parser(top_parser())
+
+
+def _daily_backup(lib: object) -> None:
+    """The automatic backup after a write. Its failure (a full disk) must not turn
+    a saved change into an error, but damage it finds must be heard."""
+    from storage import LibraryError
+    from storage.library import LibraryCorrupt
+
+    try:
+        lib.daily_backup()  # type: ignore[attr-defined]
+    except LibraryCorrupt:
+        raise
+    except LibraryError as error:
+        print(f"{PROG}: warning: automatic backup failed: {one_line(error)}",
+              file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    cmd: Command = getattr(args, "command_", None) or REGISTRY.commands[DEFAULT_COMMAND]
+    args.library_path, args.default_library = library_path(args.db)
+    if cmd.opens is None:
+        return cmd.handler(args)
+    from storage import Library
+
+    path = args.library_path
+    if cmd.opens == "existing" and not path.exists():
+        raise CommandError(f"{path}: no library yet; import listings with "
+                           f"`{PROG} import FILE...` or start the app")
+    with Library(path) as lib:
+        status = cmd.handler(lib, args)
+        if status == 0 and cmd.writes and not lib.read_only:
+            _daily_backup(lib)
+        return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from storage import LibraryError, SchemaTooNew
+
+    # A file name with undecodable bytes, echoed in a message, must not crash the
+    # output: show those bytes as escapes instead.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except (CommandError, LibraryError, SchemaTooNew) as error:
+        print(f"{PROG}: {one_line(error)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `winnow list | head` closing the pipe early is not an error.
+        sys.stderr.close()
+        return 0
+    except Exception as error:
+        print(f"{PROG}: unexpected error: {type(error).__name__}: {one_line(error)}",
+              file=sys.stderr)
+        return 1
+
+
+def gui_main() -> int:
+    return main(["gui", *sys.argv[1:]])

@@ -1,0 +1,66 @@
+"""The library file: import, check, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from desktop.cli.common import PROG, one_line, print_json
+from desktop.cli.registry import arg, command
+from storage import Library
+
+
+@command("import", "import listing files",
+         arg("files", nargs="+", metavar="FILE"),
+         arg("--json", action="store_true", help="print a JSON report"),
+         writes=True, opens="create")
+def import_(lib: Library, args: argparse.Namespace) -> int:
+    interactive = sys.stderr.isatty() and not args.json
+
+    def progress(name: str, done: int) -> None:
+        print(f"\r{name}: {done:,} papers…", end="", file=sys.stderr, flush=True)
+
+    report = lib.import_files(args.files, progress=progress if interactive else None)
+    if interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print_json(report.to_json())
+    for file_report in report.files:
+        if file_report.error:
+            print(f"{PROG}: {one_line(file_report.error)}", file=sys.stderr)
+            continue
+        if not args.json:
+            print(file_report.summary())
+        for warning in file_report.warnings:
+            print(f"  warning: {one_line(warning)}", file=sys.stderr)
+    # A missing or unreadable file is a report with an error, like a bad one.
+    return 0 if report.ok else 1
+
+
+@command("check", "run a full integrity check of the library")
+def check(lib: Library, args: argparse.Namespace) -> int:
+    lib.check(quick=False)
+    print(f"{lib.path}: ok")
+    return 0
+
+
+@command("backup", "write a consistent copy of the library",
+         arg("path", nargs="?", help="destination (default: backups/ beside it)"))
+def backup(lib: Library, args: argparse.Namespace) -> int:
+    target = lib.backup(args.path)
+    print(f"backed up to {target}")
+    return 0
+
+
+@command("restore", "replace the library by a backup (the current file is kept aside)",
+         arg("path"), opens=None)
+def restore(args: argparse.Namespace) -> int:
+    from storage.library import restore_backup
+
+    backup_file = Path(args.path).expanduser()
+    papers, kept = restore_backup(args.library_path, backup_file)
+    print(f"restored {papers} papers from {backup_file}")
+    if kept:
+        print(f"the previous library is kept at {kept}")
+    return 0

@@ -1,0 +1,73 @@
+"""Finding and reading papers: list, show, similar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from desktop.cli.common import PROG, paper_id, positive, print_json, print_papers, require, text
+from desktop.cli.registry import arg, command
+from storage import Library, Paper
+from storage.export import meta_line
+
+
+@command("list", "list papers matching a query",
+         arg("query", nargs="*", type=text, help="query (see README: Query language)"),
+         arg("--limit", type=positive, default=50, help="at most N papers (50)"),
+         arg("--sort", choices=("relevance", "date", "upvotes", "added", "title")),
+         arg("--json", action="store_true", help="print a JSON array of papers"),
+         arg("--explain", action="store_true",
+             help="print how the query was understood and the SQL it ran"))
+def list_(lib: Library, args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    if args.explain:
+        print(lib.explain(query))
+    result = lib.search(query, limit=args.limit, sort=args.sort)
+    for typed, instead in result.corrections:
+        print(f"{PROG}: no match for {typed!r}; searched {instead!r} instead", file=sys.stderr)
+    papers = lib.get_many(result.ids)
+    if args.json:
+        print_json([p.to_json() for p in papers])
+    else:
+        print_papers(papers)
+    return 0
+
+
+def _print_paper(paper: Paper) -> None:
+    print(" ".join(paper.title.split()))
+    print(meta_line(paper))
+    state = ["read" if paper.read else "unread"] + (["starred"] if paper.starred else [])
+    print(f"id {paper.id} · {', '.join(state)}" +
+          (f" · tags: {', '.join(paper.tags)}" if paper.tags else ""))
+    print()
+    print(paper.abstract)
+    if paper.annotations:
+        print("\nAnnotations:")
+        for a in paper.annotations:
+            comment = f" — {a.comment}" if a.comment else ""
+            print(f"  [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
+    if paper.note:
+        print("\nNote:\n" + paper.note)
+
+
+@command("show", "show one paper", arg("id", type=paper_id), arg("--json", action="store_true"))
+def show(lib: Library, args: argparse.Namespace) -> int:
+    paper = require(lib, args.id)
+    if args.json:
+        print_json(paper.to_json())
+    else:
+        _print_paper(paper)
+    return 0
+
+
+@command("similar", "papers most like a paper (its distinctive words)",
+         arg("id", type=paper_id),
+         arg("--limit", type=positive, default=10, help="at most N papers (10)"),
+         arg("--json", action="store_true", help="print a JSON array of papers"))
+def similar(lib: Library, args: argparse.Namespace) -> int:
+    papers = lib.get_many(lib.similar(args.id, args.limit))
+    if args.json:
+        print_json([p.to_json() for p in papers])
+    else:
+        print_papers(papers)
+    return 0

@@ -1,0 +1,141 @@
+"""The subcommand registry: `@command` registers a function with its own parser.
+
+A command is a function plus what argparse needs to build its parser, kept together
+so the parser, the dispatch and the write policy (a daily backup after a write) can
+never disagree. Qt is never imported here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NoReturn
+
+from desktop.cli.common import PROG, one_line
+
+Handler = Callable[..., int]
+# "existing": the library must exist; "create": it may be created (import);
+# None: the command opens no library (it gets only `args`).
+Opens = Literal["existing", "create"] | None
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One `add_argument` call, kept as data until the parser is built."""
+
+    flags: tuple[str, ...]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def arg(*flags: str, **options: Any) -> Arg:
+    """The arguments of `ArgumentParser.add_argument`, for `@command`."""
+    return Arg(flags, options)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    """"list", or "search save" for an action under a group."""
+    help: str
+    handler: Handler
+    arguments: tuple[Arg, ...] = ()
+    writes: bool = False
+    """A success is followed by the automatic daily backup."""
+    opens: Opens = "existing"
+
+
+@dataclass
+class Registry:
+    commands: dict[str, Command] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    """A group's name -> its help ("search" -> "saved searches")."""
+
+    def add(self, cmd: Command) -> None:
+        # A second function under a name would silently win: refuse instead.
+        if cmd.name in self.commands or cmd.name in self.groups:
+            raise ValueError(f"winnow command {cmd.name!r} is registered twice")
+        group = cmd.name.split(" ", 1)[0]
+        if " " in cmd.name and group not in self.groups:
+            raise ValueError(f"winnow command {cmd.name!r}: declare its group with "
+                             f"group({group!r}, help)")
+        self.commands[cmd.name] = cmd
+
+    def command(self, name: str, help: str, *arguments: Arg, writes: bool = False,
+                opens: Opens = "existing") -> Callable[[Handler], Handler]:
+        """Register the decorated function as `winnow NAME`.
+
+        The function takes `(lib, args)`, or just `(args)` when `opens=None`, and
+        returns the exit status. Raise `CommandError` for a one-line error."""
+        def decorate(handler: Handler) -> Handler:
+            self.add(Command(name, help, handler, tuple(arguments), writes, opens))
+            return handler
+        return decorate
+
+    def group(self, name: str, help: str) -> None:
+        """Declare `winnow NAME ACTION ...`; its actions register as "NAME ACTION"."""
+        if name in self.groups or name in self.commands:
+            raise ValueError(f"winnow command {name!r} is registered twice")
+        self.groups[name] = help
+
+    def build_parser(self, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        """Add every command to `parser`; `--help` lists them alphabetically, so the
+        order does not depend on which module registered first."""
+        commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+        actions: dict[str, argparse._SubParsersAction] = {}
+        top = sorted({name.split(" ", 1)[0] for name in self.commands} | set(self.groups))
+        for name in top:
+            if name in self.groups:
+                sub = commands.add_parser(name, help=self.groups[name])
+                actions[name] = sub.add_subparsers(dest="action", metavar="ACTION",
+                                                   required=True)
+            else:
+                self._add(commands, name, self.commands[name])
+        for name, cmd in sorted(self.commands.items()):
+            group, _, action = name.rpartition(" ")
+            if group:
+                self._add(actions[group], action, cmd)
+        return parser
+
+    @staticmethod
+    def _add(target: argparse._SubParsersAction, name: str, cmd: Command) -> None:
+        sub = target.add_parser(name, help=cmd.help)
+        for argument in cmd.arguments:
+            sub.add_argument(*argument.flags, **argument.options)
+        sub.set_defaults(command_=cmd)
+
+REGISTRY = Registry()
+command = REGISTRY.command
+group = REGISTRY.group
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line (exit status 2), naming the help to read."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {one_line(message)} (see `{self.prog} --help`)\n")
+
+
+def top_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog=PROG,
+        description="Triage Hugging Face Daily Papers listings. With no command, opens the app.",
+    )
+    parser.add_argument("--db", metavar="PATH",
+                        help="library file (default: $WINNOW_DB, else the user data dir)")
+    parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
+    return parser
+
+
+def library_path(db: str | None) -> tuple[Path, bool]:
+    """The library file, and whether it is the default one (not named by the user)."""
+    import os
+
+    from storage import default_library_path
+
+    if db:
+        return Path(db).expanduser(), False
+    if os.environ.get("WINNOW_DB"):
+        return default_library_path(), False
+    return default_library_path(), True
