@@ -1,0 +1,244 @@
+"""Fetch Daily Papers listings from the Hugging Face API (`/api/daily_papers`).
+
+The standard library's urllib is enough: one GET at a time, JSON back. What it
+adds is what a flaky network needs: a timeout on every request, retries with
+exponential backoff on 429 and 5xx (a server's Retry-After is obeyed), paging until
+a short page, and one-line errors that name the host. Nothing here writes to a
+library: the caller imports the JSON it returns (it is the API form of a listing).
+
+`WINNOW_API_URL` replaces the endpoint (the tests point it at a server on
+127.0.0.1); `WINNOW_FETCH_RETRY_BASE` the first backoff delay in seconds.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import http.client
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+DEFAULT_URL = "https://huggingface.co/api/daily_papers"
+PAGE_LIMIT = 100  # the API's own maximum
+TIMEOUT = 20.0  # seconds, per request (connect and each read)
+RETRIES = 4  # after the first attempt
+RETRY_BASE = 1.0  # seconds; doubled at each retry
+MAX_WAIT = 60.0  # never sleep longer than this for one retry, whatever Retry-After says
+MAX_PAGES = 1000  # a server that never sends a short page must not loop forever
+USER_AGENT = "winnow/0.1 (+https://github.com/; daily papers triage)"
+
+FetchProgress = Callable[[str], None]
+
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class FetchError(Exception):
+    """One line for the user: what could not be fetched, and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """One API request's scope: a day, an ISO week or a month."""
+
+    kind: str  # "date", "week" or "month"
+    value: str  # "2026-11-30", "2026-W48", "2026-11"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}={self.value}"
+
+
+@dataclass(slots=True)
+class FetchResult:
+    period: Period
+    items: list[dict[str, Any]] = field(default_factory=list)
+    pages: int = 0
+    retries: int = 0
+
+    def json_text(self) -> str:
+        """The items as one API response: what the importer reads as the JSON form."""
+        return json.dumps(self.items, ensure_ascii=False, indent=1)
+
+
+def api_url() -> str:
+    return os.environ.get("WINNOW_API_URL") or DEFAULT_URL
+
+
+def _retry_base() -> float:
+    try:
+        return max(0.0, float(os.environ.get("WINNOW_FETCH_RETRY_BASE", RETRY_BASE)))
+    except ValueError:
+        return RETRY_BASE
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise FetchError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def day_period(text: str | None, *, today: date | None = None) -> Period:
+    today = today or date.today()
+    day = today if text in (None, "", "today") else parse_day(text)
+    if day > today:
+        raise FetchError(f"{day.isoformat()} is in the future; there is no listing yet")
+    return Period("date", day.isoformat())
+
+
+def week_period(text: str) -> Period:
+    match = _WEEK_RE.match(text)
+    if not match:
+        raise FetchError(f"not a week: {text!r} (expected YYYY-Www, e.g. 2026-W48)")
+    try:
+        date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise FetchError(f"not a week: {text!r} (no such ISO week)") from None
+    return Period("week", text)
+
+
+def month_period(text: str) -> Period:
+    match = _MONTH_RE.match(text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise FetchError(f"not a month: {text!r} (expected YYYY-MM, e.g. 2026-11)")
+    return Period("month", text)
+
+
+def since_periods(text: str, *, today: date | None = None) -> list[Period]:
+    """One day per request, from `text` through today (the API's day pages are the
+    ones a user saw)."""
+    today = today or date.today()
+    start = parse_day(text)
+    if start > today:
+        raise FetchError(f"{start.isoformat()} is in the future; there is no listing yet")
+    days = (today - start).days + 1
+    if days > 366:
+        raise FetchError(f"--since {text}: {days} days is more than a year; use --month")
+    return [Period("date", (start + timedelta(days=n)).isoformat()) for n in range(days)]
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).netloc or url
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds a Retry-After header asks for: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+class Client:
+    """A small HTTP client for the daily papers API. `sleep` is injectable only so
+    that callers can observe the backoff; it defaults to time.sleep."""
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = TIMEOUT,
+                 retries: int = RETRIES, retry_base: float | None = None,
+                 limit: int = PAGE_LIMIT, progress: FetchProgress | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.base_url = base_url or api_url()
+        self.timeout = timeout
+        self.retries = retries
+        self.retry_base = _retry_base() if retry_base is None else retry_base
+        self.limit = max(1, min(limit, PAGE_LIMIT))
+        self.progress = progress
+        self.sleep = sleep
+        self.host = _host(self.base_url)
+
+    def _say(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+    def _get(self, params: dict[str, str], result: FetchResult) -> Any:
+        url = f"{self.base_url}?{urllib.parse.urlencode(params)}"
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                                       "Accept": "application/json"})
+        attempt = 0
+        while True:
+            wait: float | None = None
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                    body = response.read()
+                break
+            except urllib.error.HTTPError as error:
+                status = error.code
+                error.close()
+                if status != 429 and not 500 <= status < 600:
+                    raise FetchError(f"{self.host} refused {result.period.label} "
+                                     f"(HTTP {status} {error.reason})") from None
+                if attempt >= self.retries:
+                    raise FetchError(f"{self.host} kept failing for {result.period.label} "
+                                     f"(HTTP {status} {error.reason}, {attempt + 1} "
+                                     f"attempts); try again later") from None
+                wait = _retry_after(error.headers.get("Retry-After") if error.headers else None)
+                reason = f"HTTP {status}"
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+                # Offline, refused, DNS, timeout: a network that is down does not come
+                # back within a few seconds, so one failure to connect is reported
+                # at once rather than retried.
+                detail = getattr(error, "reason", error)
+                if isinstance(detail, TimeoutError):
+                    detail = f"no answer within {self.timeout:g} s"
+                raise FetchError(f"cannot reach {self.host}: {detail}") from None
+            delay = self.retry_base * (2 ** attempt) if wait is None else wait
+            delay = min(delay, MAX_WAIT)
+            attempt += 1
+            result.retries += 1
+            self._say(f"{result.period.label}: {reason}, retry {attempt} of {self.retries} "
+                      f"in {delay:g} s")
+            self.sleep(delay)
+        try:
+            return json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise FetchError(f"{self.host} sent malformed JSON for {result.period.label} "
+                             f"({error})") from None
+
+    def fetch(self, period: Period) -> FetchResult:
+        """Every paper of `period`, page by page until a page comes back short."""
+        result = FetchResult(period)
+        seen: set[str] = set()
+        for page in range(MAX_PAGES):
+            data = self._get({period.kind: period.value, "p": str(page),
+                              "limit": str(self.limit)}, result)
+            if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+                raise FetchError(f"{self.host} sent JSON that is not a list of papers for "
+                                 f"{period.label}")
+            result.pages += 1
+            fresh = 0
+            for item in data:
+                # A page boundary that moves while we page (a new paper at the top)
+                # repeats a paper: keep it once.
+                paper = item.get("paper")
+                ident = str(paper.get("id")) if isinstance(paper, dict) and paper.get("id") \
+                    else json.dumps(item, sort_keys=True)
+                if ident in seen:
+                    continue
+                seen.add(ident)
+                result.items.append(item)
+                fresh += 1
+            self._say(f"{period.label}: page {page + 1}, {len(result.items)} papers")
+            if len(data) < self.limit or fresh == 0:
+                break
+        return result
+
+    def fetch_all(self, periods: list[Period]) -> Iterator[FetchResult]:
+        for period in periods:
+            yield self.fetch(period)
