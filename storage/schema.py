@@ -225,6 +225,65 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
     )
 
 
+# The facts a Daily Papers card holds beyond v1's (FORMATS.md), all listing facts
+# that an import may update; JSON lists for authors and keywords.
+CARD_COLUMNS = (
+    ("arxiv_id", "TEXT"), ("url", "TEXT"), ("comments", "INTEGER"), ("authors", "TEXT"),
+    ("submitted_by", "TEXT"), ("ai_summary", "TEXT"), ("ai_keywords", "TEXT"),
+    ("github_repo", "TEXT"), ("github_stars", "INTEGER"), ("project_page", "TEXT"),
+    ("date_source", "TEXT"),
+)
+
+
+@migration(2)
+def _card_facts_and_import_history(db: sqlite_utils.Database) -> None:
+    """Card facts, identity by arXiv id, and what undoing an import or a delete needs.
+
+    ADD COLUMN rewrites no row, so a big v1 library upgrades in milliseconds and
+    every user mark stays where it is.
+    """
+    for column, kind in CARD_COLUMNS:
+        db.execute(f"ALTER TABLE papers ADD COLUMN {column} {kind}")
+    # v1 stored only a year-less date's guess or a full date: a written year is the
+    # card's own; where the year was guessed v1 did not record against what.
+    db.execute("UPDATE papers SET date_source = 'card' "
+               "WHERE published IS NOT NULL AND year_inferred = 0")
+    db.execute("CREATE UNIQUE INDEX papers_arxiv_id ON papers(arxiv_id) "
+               "WHERE arxiv_id IS NOT NULL")
+    # Two papers can share a title ("Technical Report") and differ by arXiv id:
+    # the title stays the identity only of papers without one, so it is no longer
+    # unique.
+    db.execute("DROP INDEX papers_key")
+    db.execute("CREATE INDEX papers_key ON papers(key)")
+
+    db.execute("ALTER TABLE sources ADD COLUMN form TEXT")  # which form the detector saw
+    db.execute("ALTER TABLE sources ADD COLUMN undone_at TEXT")  # set by "undo this import"
+
+    # Every abstract an import replaced, so that the user's highlights can be read
+    # against the text they were made on.
+    db["abstract_history"].create(
+        {"id": int, "paper_id": int, "abstract": str, "replaced_at": str, "source_id": int},
+        pk="id", not_null={"paper_id", "abstract", "replaced_at"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE INDEX abstract_history_paper ON abstract_history(paper_id)")
+
+    # What each import changed in papers it did not bring (the listing facts before
+    # and after), kept after the import completes so it can be undone later.
+    db["import_changes"].create(
+        {"source_id": int, "paper_id": int, "before": str, "after": str},
+        pk=("source_id", "paper_id"), not_null={"before", "after"},
+    )
+    db.execute("CREATE INDEX import_changes_paper ON import_changes(paper_id)")
+
+    # Papers taken out by a delete or an undone import, whole (row, tags, notes,
+    # highlights, links), so that undo can put them back as they were.
+    db["trash"].create(
+        {"id": int, "batch": int, "paper_id": int, "data": str, "deleted_at": str},
+        pk="id", not_null={"batch", "paper_id", "data", "deleted_at"},
+    )
+    db.execute("CREATE INDEX trash_batch ON trash(batch)")
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 
