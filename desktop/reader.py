@@ -224,7 +224,9 @@ class AbstractView(PlainTextView):
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setCursorWidth(2)
+        # Qt's caret is a blinking hairline; the caret of caret mode is drawn by
+        # paintEvent as a steady bar (CARET_WIDTH) that is visible at a glance.
+        self.setCursorWidth(0)
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.selecting = False
@@ -232,6 +234,7 @@ class AbstractView(PlainTextView):
         self.search_spans: list[tuple[int, int]] = []
         self.active_annotation: int | None = None
         self.theme: Theme = LIGHT
+        self.reveal_start = False
         self.cursorPositionChanged.connect(self._caret_changed)
 
     # content
@@ -252,10 +255,6 @@ class AbstractView(PlainTextView):
     def paint_marks(self) -> None:
         theme = self.theme
         selections: list[QTextEdit.ExtraSelection] = []
-        hit = QTextCharFormat()
-        hit.setBackground(theme.colour("search_hit"))
-        hit.setForeground(theme.colour("search_hit_text"))
-        selections += self.span_selections(self.search_spans, hit)
         for annotation in self.annotations:
             if annotation.orphaned:
                 continue
@@ -268,7 +267,76 @@ class AbstractView(PlainTextView):
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(theme.mark(annotation.colour))
             selections += self.span_selections([(annotation.start, annotation.end)], fmt)
+        # Search hits go last, so a hit inside a highlight is painted over it (and
+        # outlined by paintEvent): the two never look alike.
+        hit = QTextCharFormat()
+        hit.setBackground(theme.colour("search_hit"))
+        hit.setForeground(theme.colour("search_hit_text"))
+        selections += self.span_selections(self.search_spans, hit)
         self.setExtraSelections(selections)
+        self.viewport().update()
+
+    # ------------------------------------------------------------ overlay
+    CARET_WIDTH = 3
+
+    def span_rects(self, start: int, end: int) -> list[QRect]:
+        """The viewport rectangles (one per line) covering the Python-index span."""
+        text = self.toPlainText()
+        first, last = index_to_utf16(text, start), index_to_utf16(text, end)
+        rects: list[QRect] = []
+        line_top, left, right, height = None, 0, 0, 0
+        for position in range(first, last + 1):
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(position)
+            rect = self.cursorRect(cursor)
+            if line_top is None:
+                line_top, left, right, height = rect.top(), rect.left(), rect.left(), \
+                    rect.height()
+            elif rect.top() != line_top:
+                rects.append(QRect(left, line_top, max(1, right - left), height))
+                line_top, left, right, height = rect.top(), rect.left(), rect.left(), \
+                    rect.height()
+            else:
+                right = rect.left()
+        if line_top is not None and right > left:
+            rects.append(QRect(left, line_top, right - left, height))
+        return rects
+
+    def caret_rect(self) -> QRect:
+        rect = self.cursorRect()
+        return QRect(rect.left() - 1, rect.top(), self.CARET_WIDTH, rect.height())
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        theme = self.theme
+        for annotation in self.annotations:
+            if annotation.orphaned:
+                continue
+            rects = self.span_rects(annotation.start, annotation.end)
+            if not rects:
+                continue
+            mark = theme.mark(annotation.colour)
+            # A bar at the start of every highlight: two that touch stay two.
+            first = rects[0]
+            painter.fillRect(QRect(first.left() - 1, first.top() + 1, 3,
+                                   first.height() - 2), mark)
+            if annotation.comment.strip():
+                # A comment is a filled badge at the highlight's end.
+                last = rects[-1]
+                painter.setPen(QPen(theme.colour("base"), 1.5))
+                painter.setBrush(mark)
+                painter.drawEllipse(QRect(last.right() - 3, last.top() - 3, 9, 9))
+        edge = QPen(theme.colour("search_edge"), 1.5)
+        painter.setPen(edge)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for start, end in self.search_spans:
+            for rect in self.span_rects(start, end):
+                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
+        if self.hasFocus():
+            painter.fillRect(self.caret_rect(), theme.colour("caret"))
+        painter.end()
 
     # caret mode
     def enter_caret(self) -> None:
@@ -337,6 +405,8 @@ class AbstractView(PlainTextView):
         return (start, end) if end > start else None
 
     def select_span(self, start: int, end: int) -> None:
+        """Select a span (a highlight jumped to): the pane then shows its start."""
+        self.reveal_start = True
         text = self.toPlainText()
         cursor = self.textCursor()
         cursor.setPosition(index_to_utf16(text, start))
@@ -350,6 +420,7 @@ class AbstractView(PlainTextView):
         return None
 
     def _caret_changed(self) -> None:
+        self.viewport().update()
         rect = self.cursorRect()
         self.caret_moved.emit(QRect(self.viewport().mapTo(self.window(), rect.topLeft()),
                                     rect.size()))
@@ -462,6 +533,8 @@ class AnnotationDelegate(QStyledItemDelegate):
 
 
 class AnnotationList(QListWidget):
+    focused = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("annotationList")
@@ -518,6 +591,7 @@ class AnnotationList(QListWidget):
         if self.currentRow() < 0 and self.count():
             self.setCurrentRow(0)
         self.viewport().update()
+        self.focused.emit()
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
@@ -669,6 +743,8 @@ class ReaderPane(QStackedWidget):
         self.note.textChanged.connect(self._note_changed)
         self.note.focus_lost.connect(self.flush_note)
         self.abstract.caret_moved.connect(self._ensure_visible)
+        self.annotation_list.currentRowChanged.connect(self._reveal_annotation)
+        self.annotation_list.focused.connect(self._reveal_annotation)
 
     # ------------------------------------------------------------- content
     def set_theme(self, theme: Theme) -> None:
@@ -778,11 +854,43 @@ class ReaderPane(QStackedWidget):
         bar.setValue(bar.value() + direction * max(40, bar.pageStep() - 40))
 
     def _ensure_visible(self, rect: QRect) -> None:
-        if not self.abstract.hasFocus():
+        abstract = self.abstract
+        if not abstract.hasFocus():
             return
-        top_left = self.abstract.viewport().mapTo(self.scroll.widget(),
-                                                  self.abstract.cursorRect().topLeft())
+        self._settle()
+        viewport = abstract.viewport()
+        caret = abstract.cursorRect()
+        top_left = viewport.mapTo(self.scroll.widget(), caret.topLeft())
         self.scroll.ensureVisible(top_left.x(), top_left.y(), 10, 60)
+        if abstract.reveal_start:
+            # A highlight jumped to is read from its start: shown last, the start
+            # wins when the whole span does not fit.
+            abstract.reveal_start = False
+            cursor = abstract.textCursor()
+            start = QTextCursor(abstract.document())
+            start.setPosition(cursor.selectionStart())
+            start_rect = abstract.cursorRect(start)
+            point = viewport.mapTo(self.scroll.widget(), start_rect.topLeft())
+            self.scroll.ensureVisible(point.x(), point.y() + start_rect.height() // 2, 10,
+                                      start_rect.height() // 2 + 40)
+
+    def _settle(self) -> None:
+        # Geometry is laid out lazily; a position read before that is stale (the
+        # list may still move when the abstract above it re-wraps).
+        layout = self.scroll.widget().layout()
+        if layout is not None:
+            layout.activate()
+
+    def _reveal_annotation(self, *_args: object) -> None:
+        """Keep the focused entry of the highlight list in view as it moves."""
+        items = self.annotation_list
+        item = items.currentItem()
+        if item is None or not items.hasFocus():
+            return
+        self._settle()
+        rect = items.visualItemRect(item)
+        middle = items.viewport().mapTo(self.scroll.widget(), rect.center())
+        self.scroll.ensureVisible(middle.x(), middle.y(), 10, rect.height() // 2 + 16)
 
 
 def meta_line(paper: Paper) -> str:

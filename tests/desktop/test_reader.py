@@ -1,0 +1,170 @@
+"""The reading pane as it is painted: search hits against highlights, highlight
+boundaries and comments, the caret, and what scrolls into view.
+
+Colours are read back from the rendered widget (offscreen, device pixel ratio 1),
+so a change that makes two marks look alike fails here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication
+
+from storage import Library
+
+SENTENCE = "Sparse attention with learned routing scales to long inputs. "
+ABSTRACT = SENTENCE * 30
+
+
+@pytest.fixture
+def long_paper(library: Library) -> Library:
+    report = library.import_text(f"Routing Attention at Length\n{ABSTRACT}\n")
+    assert report.ok, report.error
+    return library
+
+
+def _image(widget) -> QImage:
+    QApplication.processEvents()
+    return widget.grab().toImage()
+
+
+def _colours(image: QImage, rect: QRect) -> Counter:
+    counts: Counter = Counter()
+    rect = rect.intersected(image.rect())
+    for x in range(rect.left(), rect.right() + 1):
+        for y in range(rect.top(), rect.bottom() + 1):
+            counts[image.pixelColor(x, y).name()] += 1
+    return counts
+
+
+def _background(image: QImage, rect: QRect) -> QColor:
+    return QColor(_colours(image, rect).most_common(1)[0][0])
+
+
+def _distance(a: QColor, b: QColor) -> int:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+
+
+def _near(image: QImage, rect: QRect, colour: QColor, tolerance: int = 40) -> int:
+    return sum(n for name, n in _colours(image, rect).items()
+               if _distance(QColor(name), colour) <= tolerance)
+
+
+def _within(widget, point, viewport):
+    """`point` of `widget` in the coordinates of the scroll area's viewport."""
+    return viewport.mapFromGlobal(widget.mapToGlobal(point))
+
+
+def _show(win, library: Library, spans=()):
+    paper = library.get(win.current_id())
+    win.reader.show_paper(paper, spans=spans)
+    return win.reader.abstract
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_search_hit_inside_a_highlight_stands_out(long_paper: Library, make_window,
+                                                    monkeypatch, theme: str) -> None:
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    win = make_window(long_paper)
+    pid = win.current_id()
+    long_paper.annotate(pid, 0, len(SENTENCE) - 1)  # the first sentence, yellow
+    word = ABSTRACT.index("learned")
+    hit = (word, word + len("learned"))
+    outside = len(SENTENCE) + word
+    view = _show(win, long_paper, spans=[hit, (outside, outside + len("learned"))])
+    image = _image(view.viewport())
+    highlight_only = view.span_rects(0, word - 1)[0]
+    hit_in_highlight = view.span_rects(*hit)[0]
+    plain = _background(image, view.span_rects(len(SENTENCE) + 2, len(SENTENCE) + 8)[0])
+    highlighted = _background(image, highlight_only)
+    matched = _background(image, hit_in_highlight.adjusted(2, 2, -2, -2))
+    assert _distance(highlighted, plain) > 20  # the highlight is visible at all
+    assert _distance(matched, highlighted) > 60, (matched.name(), highlighted.name())
+    # And an outline that no highlight has: the hit reads as a search hit anywhere.
+    edge = win.theme.colour("search_edge")
+    assert _near(image, hit_in_highlight.adjusted(-2, -1, 2, 1), edge) > 20
+
+
+def test_touching_highlights_and_comments_are_told_apart(long_paper: Library,
+                                                         make_window) -> None:
+    win = make_window(long_paper)
+    pid = win.current_id()
+    middle = ABSTRACT.index("learned")
+    long_paper.annotate(pid, 0, middle)
+    second = long_paper.annotate(pid, middle, len(SENTENCE) - 1, comment="why routing").id
+    third = long_paper.annotate(pid, 2 * len(SENTENCE), 3 * len(SENTENCE) - 1).id
+    view = _show(win, long_paper)
+    image = _image(view.viewport())
+    mark = win.theme.mark("yellow")
+    boundary = view.span_rects(middle, middle + 1)[0]
+    # The second highlight starts with a bar in the mark colour, where the first ends.
+    assert _near(image, QRect(boundary.left() - 1, boundary.top() + 2, 3,
+                              boundary.height() - 4), mark) >= boundary.height() - 6
+    # Only the highlight with a comment carries the comment badge at its end.
+    ends = {}
+    for annotation in long_paper.annotations(pid):
+        last = view.span_rects(annotation.start, annotation.end)[-1]
+        ends[annotation.id] = _near(image, QRect(last.right() - 4, last.top() - 4, 12, 10),
+                                    mark)
+    assert ends[second] > 20
+    assert ends[third] < 10
+
+
+def test_the_caret_is_a_bar_not_a_hairline(long_paper: Library, make_window, press) -> None:
+    win = make_window(long_paper)
+    press("v")
+    view = win.reader.abstract
+    assert QApplication.focusWidget() is view
+    press("w", "w")
+    image = _image(view.viewport())
+    caret = view.cursorRect()
+    colour = win.theme.colour("caret")
+    columns = {x for x in range(caret.left() - 4, caret.left() + 6)
+               if _near(image, QRect(x, caret.top() + 2, 1, caret.height() - 4), colour,
+                        30) >= caret.height() - 6}
+    assert len(columns) >= 3, columns
+
+
+def test_the_highlight_list_follows_the_focused_entry(long_paper: Library, make_window,
+                                                      press, qtbot) -> None:
+    win = make_window(long_paper, size=(1000, 640))
+    pid = win.current_id()
+    for n in range(12):
+        start = n * len(SENTENCE)
+        long_paper.annotate(pid, start, start + len(SENTENCE) - 1, comment=f"comment {n}")
+    win.reader.show_paper(long_paper.get(pid))
+    qtbot.wait(50)
+    press("A")
+    items = win.reader.annotation_list
+    assert QApplication.focusWidget() is items
+    viewport = win.reader.scroll.viewport()
+    for _ in range(11):
+        press("j")
+        QApplication.processEvents()
+        rect = items.visualItemRect(items.currentItem())
+        top = _within(items.viewport(), rect.topLeft(), viewport)
+        bottom = _within(items.viewport(), rect.bottomLeft(), viewport)
+        assert top.y() >= 0 and bottom.y() <= viewport.height(), (items.currentRow(), top,
+                                                                  bottom)
+    assert items.currentRow() == 11
+
+
+def test_jumping_to_a_long_highlight_shows_its_start(long_paper: Library, make_window,
+                                                    press) -> None:
+    win = make_window(long_paper, size=(1000, 640))
+    pid = win.current_id()
+    start = 3 * len(SENTENCE)
+    long_paper.annotate(pid, start, len(ABSTRACT) - 1, comment="most of it")
+    win.reader.show_paper(long_paper.get(pid))
+    press("A", "Return")
+    view = win.reader.abstract
+    assert QApplication.focusWidget() is view
+    QApplication.processEvents()
+    first = view.span_rects(start, start + 5)[0]
+    viewport = win.reader.scroll.viewport()
+    top = _within(view.viewport(), first.topLeft(), viewport)
+    assert 0 <= top.y() <= viewport.height() - first.height(), top
