@@ -36,6 +36,7 @@ from collections.abc import Sequence
 
 from desktop.cli.common import PROG, CommandError, one_line
 from desktop.cli.registry import REGISTRY, Command, library_path, top_parser
+from storage.safetext import terminal_safe_output
 
 __all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"]
 
@@ -85,8 +86,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from storage import LibraryError, SchemaTooNew
-
     # A file name with undecodable bytes, echoed in a message, must not crash the
     # output: show those bytes as escapes instead.
     for stream in (sys.stdout, sys.stderr):
@@ -94,6 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(argv)
+    # Everything a command prints (titles, tags, notes, file names, messages) goes
+    # through one filter: no text from a listing can drive the terminal.
+    with terminal_safe_output():
+        return _run_reporting(args)
+
+
+def _run_reporting(args: argparse.Namespace) -> int:
+    from storage import LibraryError, SchemaTooNew
+
     try:
         return run(args)
     except (CommandError, LibraryError, SchemaTooNew) as error:

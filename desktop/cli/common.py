@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from storage.safetext import json_for_terminal
 
 if TYPE_CHECKING:
     from storage import Library, Paper
@@ -63,7 +64,8 @@ def positive(text: str) -> int:
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
+    # The same JSON, with the controls json.dumps leaves raw (DEL, C1, bidi) escaped.
+    print(json_for_terminal(value))
 
 
 def warn(message: object) -> None:

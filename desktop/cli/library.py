@@ -9,6 +9,7 @@ from pathlib import Path
 from desktop.cli.common import PROG, one_line, print_json
 from desktop.cli.registry import arg, command
 from storage import Library
+from storage.safetext import unfiltered
 
 
 @command("import", "import listing files",
@@ -18,12 +19,16 @@ from storage import Library
 def import_(lib: Library, args: argparse.Namespace) -> int:
     interactive = sys.stderr.isatty() and not args.json
 
+    # The progress line's own CR and erase-line go past the terminal-safe filter;
+    # the file name in it does not.
+    terminal = unfiltered(sys.stderr)
+
     def progress(name: str, done: int) -> None:
-        print(f"\r{name}: {done:,} papers…", end="", file=sys.stderr, flush=True)
+        print(f"\r{one_line(name)}: {done:,} papers…", end="", file=terminal, flush=True)
 
     report = lib.import_files(args.files, progress=progress if interactive else None)
     if interactive:
-        print("\r\033[K", end="", file=sys.stderr, flush=True)
+        print("\r\033[K", end="", file=terminal, flush=True)
     if args.json:
         print_json(report.to_json())
     for file_report in report.files:
