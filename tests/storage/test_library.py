@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-import storage.library as library_module
+import storage.library.importing as importing_module
 from storage import Library, LibraryCorrupt, LibraryError, SchemaTooNew
 from tests.conftest import SEEDS
 
@@ -141,7 +141,7 @@ def test_cancelled_batched_import_leaves_library_as_before(
     library.set_read([keep_id])
     before = library.conn.execute(
         "SELECT id, upvotes, read_at FROM papers ORDER BY id").fetchall()
-    monkeypatch.setattr(library_module, "BATCH", 10)
+    monkeypatch.setattr(importing_module, "BATCH", 10)
     # Seed 002 overlaps seed 000, so batches both add papers and update known ones.
     overlap = tmp_path / "overlap.txt"
     overlap.write_text(SEEDS[0].read_text(encoding="utf-8").replace("May 22 1", "May 22 7")

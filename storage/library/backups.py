@@ -1,0 +1,253 @@
+"""Backups: consistent copies while others write, the daily rotation, and restore."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from datetime import datetime
+from glob import escape as glob_escape
+from pathlib import Path
+
+from storage.library.core import QUICK_CHECK_BELOW_BYTES, Core, guarded, safe_text
+from storage.library.errors import (
+    BROKEN,
+    BROKEN_LOCK,
+    LibraryCorrupt,
+    LibraryError,
+    corrupt_message,
+    error_kind,
+    file_key,
+)
+from storage.schema import current_version, user_version
+
+
+def _unused(path: Path) -> Path:
+    """`path`, or `name-2.db`, `name-3.db`...: the first that does not exist yet."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write to `path`, even by accident."""
+    uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+
+
+def _quick_check_file(path: Path) -> str:
+    """'ok', or what `PRAGMA quick_check` (or opening) found wrong in `path`."""
+    try:
+        conn = _open_read_only(path)
+        try:
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error as error:
+        return str(error)
+    return "ok" if rows == [("ok",)] else str(rows[0][0])
+
+
+
+class Backups:
+    """The backups of one library: in `backups/` beside it unless told otherwise."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.path = core.path
+
+    def before_migration(self, version: int) -> None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.backup(_unused(self.backup_dir() / f"{self.path.stem}-v{version}-{stamp}.db"))
+
+    def backup(self, dest: str | os.PathLike[str] | None = None) -> Path:
+        """A consistent copy made with SQLite's backup API, safe while others write.
+
+        `dest` may be a folder (the copy gets a dated name in it); an existing file is
+        never overwritten. The copy is written under a `.partial` name and renamed
+        when whole, so a crash never leaves a half backup that looks like one.
+        """
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        name = f"{self.path.stem}-{stamp}.db"
+        target = self.backup_dir() / name if dest is None else Path(dest).expanduser()
+        if target.is_dir():
+            target = target / name
+        if target.name == name:  # a name of our choosing: pick a free one
+            target = _unused(target)
+        if target.exists() or target.is_symlink():
+            raise LibraryError(f"{target}: already exists; a backup never overwrites a file")
+        if self._core.conn.in_transaction:
+            # Connection.backup() never returns while its own connection holds an
+            # open write transaction (PITFALLS).
+            raise LibraryError("cannot back up in the middle of a write")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LibraryError(f"{target.parent}: cannot create the folder "
+                               f"({error.strerror or error})") from None
+        partial = target.with_name(target.name + ".partial")
+        # A journal left by a killed copy would be played back into the new one.
+        for stale in (partial, Path(f"{partial}-journal")):
+            stale.unlink(missing_ok=True)
+        try:
+            out = sqlite3.connect(partial)
+        except sqlite3.Error as error:
+            raise LibraryError(f"{target}: cannot write a backup there ({error})") from None
+        try:
+            self._core.conn.backup(out)
+            # The copy carries the WAL flag of its source; a backup is one
+            # self-contained file, with no -wal or -shm beside it when opened.
+            out.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.Error as error:
+            out.close()
+            partial.unlink(missing_ok=True)
+            if error_kind(error) == "corrupt":
+                self._core.raise_for(error)
+            Path(f"{partial}-journal").unlink(missing_ok=True)
+            raise LibraryError(f"{target}: backup failed ({error}); the library is "
+                               f"unchanged") from None
+        out.close()
+        os.replace(partial, target)
+        return target
+
+    def backup_dir(self) -> Path:
+        return self.path.parent / "backups"
+
+    @guarded
+    def daily_backup(self, keep: int = 7) -> Path | None:
+        """Make today's automatic backup unless one is less than a day old, and keep
+        only the newest `keep` automatic ones. Returns the new file, if any.
+
+        A library under QUICK_CHECK_BELOW_BYTES has its new copy checked before any
+        old one is rotated out: copying a damaged file must not push the last good
+        backups away.
+        """
+        folder = self.backup_dir()
+        pattern = f"{glob_escape(self.path.stem)}-daily-*.db"
+        existing = sorted(folder.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name)) \
+            if folder.exists() else []
+        made = None
+        if not existing or time.time() - existing[-1].stat().st_mtime > 86400:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
+            if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
+                verdict = _quick_check_file(made)
+                if verdict != "ok":
+                    made.unlink(missing_ok=True)
+                    message = corrupt_message(self.path, verdict)
+                    self._core.mark_broken(message)
+                    raise LibraryCorrupt(message)
+            existing.append(made)
+        for old in existing[:-keep]:
+            old.unlink(missing_ok=True)
+        # Left by a backup killed half-way (they never match `pattern`).
+        leftovers = folder.glob(f"{glob_escape(self.path.stem)}-*.partial*") \
+            if folder.exists() else ()
+        for partial in leftovers:
+            if time.time() - partial.stat().st_mtime > 3600:
+                partial.unlink(missing_ok=True)
+        return made
+
+
+
+def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[str]
+                   ) -> tuple[int, Path | None]:
+    """Replace the library file by a backup; returns (papers in it, where the previous
+    file was kept). The previous file is renamed aside, never deleted.
+
+    The backup is checked in full first (a damaged or too-new one is refused with
+    the library untouched), then copied beside the library under a temporary name
+    and swapped in by rename, so a failure at any step leaves the library as it
+    was. Refused while another connection has the library open: the app would go
+    on writing to the file moved aside. Close every Library on it first.
+    """
+    path = Path(library).expanduser()
+    source = Path(backup).expanduser()
+    shown = safe_text(str(source))
+    if not source.is_file():
+        raise LibraryError(f"{shown}: no such backup file")
+    if path.exists() and not path.is_file():
+        raise LibraryError(f"{path}: is not a library file; nothing was restored")
+    if path.exists() and os.path.samefile(path, source):
+        raise LibraryError(f"{shown}: that is the library itself, not a backup of it")
+    try:
+        conn = _open_read_only(source)
+    except sqlite3.Error as error:
+        raise LibraryError(f"{shown}: cannot open the backup ({error})") from None
+    staging = path.with_name(f"{path.name}.restoring")
+    try:
+        try:
+            verdict = conn.execute("PRAGMA integrity_check").fetchall()
+            version = user_version(conn)
+            papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0] \
+                if verdict == [("ok",)] else 0
+        except sqlite3.Error as error:
+            what = "the backup itself is damaged" if error_kind(error) == "corrupt" \
+                else "not a usable Winnow library"
+            raise LibraryError(f"{shown}: {what} ({error}); nothing was restored") from None
+        if verdict != [("ok",)]:
+            raise LibraryError(f"{shown}: the backup itself is damaged ({verdict[0][0]}); "
+                               f"nothing was restored")
+        if version > current_version():
+            raise LibraryError(f"{shown}: written by a newer Winnow (schema {version}); "
+                               f"upgrade Winnow to restore it")
+        if version < 1:
+            raise LibraryError(f"{shown}: not a Winnow library; nothing was restored")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging.unlink(missing_ok=True)
+            out = sqlite3.connect(staging)
+            try:
+                conn.backup(out)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
+        except (OSError, sqlite3.Error) as error:
+            staging.unlink(missing_ok=True)
+            raise LibraryError(f"{path}: cannot write the restored copy ({error}); "
+                               f"nothing was restored") from None
+    finally:
+        conn.close()
+    kept = None
+    try:
+        if path.exists():
+            _close_wal(path)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            kept = path.with_name(f"{path.name}.before-restore-{stamp}")
+            path.rename(kept)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{path}{suffix}")
+                if side.exists():
+                    side.rename(Path(f"{kept}{suffix}"))
+        os.replace(staging, path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    with BROKEN_LOCK:
+        BROKEN.pop(file_key(path), None)
+    return papers, kept
+
+
+def _close_wal(path: Path) -> None:
+    """Fold the library's WAL into the file and leave it alone on disk, or refuse
+    if another connection has it open: leaving WAL mode needs the only connection."""
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=1)
+    except sqlite3.Error:
+        return  # cannot even open it (damaged): its -wal and -shm move aside with it
+    try:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode == "wal":
+                mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.Error as error:
+            if error_kind(error) != "busy":
+                return  # damaged: nothing to fold, move it aside as it is
+            mode = "wal"
+        if mode == "wal":
+            raise LibraryError(f"{path}: the library is open in another program (the app or "
+                               f"a winnow command); close it, then restore")
+    finally:
+        conn.close()

@@ -1,0 +1,325 @@
+"""The connection to a library file and its failure policy.
+
+`Core` opens the file (refusing directories, other programs' databases and
+too-new schemas), runs every write in one short transaction (`write`), and turns
+SQLite failures into the user's one-line errors (`raise_for`). The parts of the
+Library (importing, backups, tags...) share one Core.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, TypeVar
+
+from storage.library.errors import (
+    BROKEN,
+    BROKEN_LOCK,
+    LibraryCorrupt,
+    LibraryError,
+    LibraryReadOnly,
+    corrupt_message,
+    error_kind,
+    file_key,
+    user_error,
+)
+from storage.schema import SchemaTooNew, current_version, migrate, user_version
+
+# Files under this size (about 15k papers) get a quick_check before the first
+# write: ~30 ms warm, under a second cold. Bigger ones would make start-up wait
+# (3.5 s cold at 300 MB), so the app checks them on a second connection after the
+# first paint (desktop/maintenance.py), and any damage met later stops all writing.
+QUICK_CHECK_BELOW_BYTES = 64 * 1024 * 1024
+
+
+def default_library_path() -> Path:
+    """`WINNOW_DB` if set, else `library.db` in the user data directory."""
+    env = os.environ.get("WINNOW_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("winnow", appauthor=False) / "library.db"
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def safe_text(text: str) -> str:
+    """`text` with lone surrogates (undecodable bytes of a file name, a broken
+    clipboard) as U+FFFD: SQLite and UTF-8 output refuse them, and a note must not
+    be lost over one character."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+
+
+class _HasCore(Protocol):
+    _core: Core
+
+
+_S = TypeVar("_S", bound=_HasCore)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def guarded(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """Turn SQLite failures in a public method into one-line LibraryErrors; damage
+    found by any query, read or write, stops all writing (see `BROKEN`)."""
+
+    @functools.wraps(method)
+    def wrapper(self: _S, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            self._core.raise_for(error)
+
+    return wrapper
+
+
+class Core:
+    """One library file's connection, its write transactions and failure policy."""
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 read_only: bool = False) -> None:
+        self.path = Path(path).expanduser()
+        self._key = file_key(self.path)
+        self._broken: str | None = None
+        exists = self.path.exists()
+        if exists and self.path.is_dir():
+            raise LibraryError(f"{self.path}: is a directory, not a library file")
+        if exists and not self.path.is_file():
+            raise LibraryError(f"{self.path}: not a regular file, so not a library")
+        if not exists and (read_only or not create):
+            raise LibraryError(f"{self.path}: no such library")
+        if not exists:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise LibraryError(f"{self.path.parent}: cannot create the folder "
+                                   f"({error.strerror or error})") from None
+            if not os.access(self.path.parent, os.W_OK):
+                raise LibraryReadOnly(f"{self.path}: cannot create a library there: the "
+                                      f"folder is read-only")
+        self.existed = exists and self.path.stat().st_size > 0
+        # os.access sees a read-only mount (EROFS) and an immutable file (EPERM)
+        # even as root, where permission bits would not stop a write.
+        self.read_only = read_only or (exists and not (
+            os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)))
+        self.conn = self._connect()
+
+    def open(self, *, check: bool | None, before_upgrade: Callable[[int], None],
+             after_upgrade: Callable[[], None], backup_dir: Path) -> None:
+        """Check, upgrade and recover the file just connected; closes it on failure."""
+        stage = "open"
+        try:
+            self._configure()
+            if self.existed and (check if check is not None else
+                                 self.path.stat().st_size < QUICK_CHECK_BELOW_BYTES):
+                self.check(quick=True)
+            found = user_version(self.conn)
+            if found > current_version() or self.read_only:
+                self._require_current_schema(found)
+            if found == 0 and self.existed and self.conn.execute(
+                    "SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                # Another program's database: adding our tables to it would be a write
+                # into someone else's file.
+                raise LibraryError(f"{self.path}: not a Winnow library (an SQLite file "
+                                   f"with other tables); nothing was written to it")
+            if not self.read_only:
+                # Only now that the file is known sound, ours and not too new: turning
+                # on WAL rewrites its header, a write.
+                self._enable_wal()
+                stage = "upgrade"
+                migrate(self.conn, before_upgrade=before_upgrade)
+                stage = "open"
+                after_upgrade()
+        except SchemaTooNew as error:
+            self.conn.close()
+            raise SchemaTooNew(f"{self.path}: {error}") from None
+        except sqlite3.Error as error:
+            self.conn.close()
+            mapped = user_error(self.path, error)
+            if mapped is None and stage == "upgrade":
+                mapped = LibraryError(f"{self.path}: could not upgrade the library ({error}); "
+                                      f"it was left as it was (backups: {backup_dir})")
+            if mapped is None:
+                # Nothing else should fail while opening a sound library file.
+                mapped = LibraryCorrupt(corrupt_message(self.path, error))
+            if isinstance(mapped, LibraryCorrupt):
+                self.mark_broken(str(mapped))
+            raise mapped from error
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # ----------------------------------------------------------------- plumbing
+    def _connect(self) -> sqlite3.Connection:
+        options: dict[str, Any] = {"isolation_level": None, "check_same_thread": False,
+                                   "timeout": 10}
+        try:
+            if not self.read_only:
+                return sqlite3.connect(self.path, **options)
+            uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, **options)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError as error:
+                conn.close()
+                wal = Path(f"{self.path}-wal")
+                if error_kind(error) != "cantopen" or (wal.exists() and wal.stat().st_size):
+                    raise
+            # A WAL-mode file on a read-only disk: SQLite cannot make the -shm file
+            # readers share. Without a -wal file holding commits the main file is the
+            # whole library, and nobody can change it while the disk is read-only.
+            return sqlite3.connect(uri + "&immutable=1", uri=True, **options)
+        except sqlite3.Error as error:
+            if self.read_only and error_kind(error) == "cantopen":
+                raise LibraryReadOnly(
+                    f"{self.path}: cannot read the library on this read-only disk ({error}); "
+                    f"copy it, with its -wal file, to a writable folder") from error
+            raise user_error(self.path, error) or LibraryError(
+                f"{self.path}: cannot open ({error})") from error
+
+    def _configure(self) -> None:
+        """Connection settings only: nothing here writes to the file."""
+        conn = self.conn
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _enable_wal(self) -> None:
+        # WAL lets the app read while `winnow import` writes. Where the file system
+        # refuses it, SQLite keeps its rollback journal: safe, only less concurrent.
+        self.conn.execute("PRAGMA journal_mode = WAL")
+
+    def _require_current_schema(self, found: int) -> None:
+        current = current_version()
+        if found > current:
+            raise SchemaTooNew(
+                f"this library was written by a newer Winnow (schema {found}, this program "
+                f"knows up to {current}); upgrade Winnow to open it")
+        if found < current:
+            raise LibraryReadOnly(
+                f"{self.path}: the library needs an upgrade (schema {found} to {current}) "
+                f"but is read-only; open it once where it can be written")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ failure modes
+    @property
+    def broken(self) -> str | None:
+        """Why writing stopped (the damage message), or None while the file is sound."""
+        if self._broken is not None:
+            return self._broken
+        with BROKEN_LOCK:
+            return BROKEN.get(self._key)
+
+    def mark_broken(self, message: str) -> None:
+        self._broken = message
+        with BROKEN_LOCK:
+            BROKEN.setdefault(self._key, message)
+
+    def raise_for(self, error: sqlite3.Error) -> NoReturn:
+        """Re-raise an SQLite failure as the user's one-line LibraryError (damage
+        also stops all writing); an unexpected one is re-raised as it is."""
+        mapped = user_error(self.path, error)
+        if mapped is None:
+            raise error
+        if isinstance(mapped, LibraryCorrupt):
+            self.mark_broken(str(mapped))
+        raise mapped from error
+
+    def refuse_writes(self) -> None:
+        broken = self.broken
+        if broken is not None:
+            raise LibraryCorrupt(broken)
+        if self.read_only:
+            raise LibraryReadOnly(f"{self.path}: the library is open read-only; "
+                                  f"nothing was changed")
+
+    def rollback_quietly(self) -> None:
+        # After SQLITE_FULL or an I/O error SQLite may already have rolled back;
+        # a failing ROLLBACK must not hide the error that matters.
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction. BEGIN IMMEDIATE takes the write lock up
+        front, waiting up to busy_timeout for another writer: a deferred BEGIN
+        that upgrades later can fail at once with SQLITE_BUSY_SNAPSHOT instead."""
+        self.refuse_writes()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            self.raise_for(error)
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.rollback_quietly()
+            self.raise_for(error)
+        except BaseException:
+            self.rollback_quietly()
+            raise
+
+    def check(self, *, quick: bool = True) -> None:
+        """Raise LibraryCorrupt if SQLite finds the file damaged.
+
+        quick: `PRAGMA quick_check` (every page and record; skips index contents).
+        full: `integrity_check` plus the full-text index's own check against the
+        papers table; that one is an INSERT command, so it holds the write lock
+        while it runs (about 1 s per 300 MB warm).
+
+        Safe on a second Library on another thread while the first one writes (the
+        GUI's background check after first paint): it only reads, and damage it
+        finds stops writing by every Library on this file in this process.
+        """
+        pragma = "quick_check" if quick else "integrity_check"
+        try:
+            rows = self.conn.execute(f"PRAGMA {pragma}").fetchall()
+            if rows == [("ok",)] and not quick and not self.read_only:
+                self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) "
+                                  "VALUES ('integrity-check', 1)")
+        except sqlite3.Error as error:
+            self.rollback_quietly()
+            if error_kind(error) not in (None, "corrupt"):
+                self.raise_for(error)  # busy, read-only, I/O: no verdict on the file
+            message = corrupt_message(self.path, error)
+            self.mark_broken(message)
+            raise LibraryCorrupt(message) from error
+        if rows != [("ok",)]:
+            message = corrupt_message(self.path, rows[0][0])
+            self.mark_broken(message)
+            raise LibraryCorrupt(message)
+
+    def data_version(self) -> int:
+        """Changes when another connection (another process) commits a write."""
+        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def existing_ids(self, ids: Iterable[int]) -> list[int]:
+        """`ids` without repeats, in order; LibraryError naming the first that is not
+        a paper."""
+        wanted = list(dict.fromkeys(int(i) for i in ids))
+        present: set[int] = set()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            present.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM papers WHERE id IN ({marks})", chunk))
+        missing = [i for i in wanted if i not in present]
+        if missing:
+            raise LibraryError(f"no paper with id {missing[0]}")
+        return wanted

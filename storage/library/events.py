@@ -1,0 +1,99 @@
+"""The events log: every user action, so it can be undone, even after a restart.
+
+Each action writes its events in one batch (`new_batch`, `log`). Undo replays a
+batch backwards, redo forwards; how one event is put back is up to the part that
+logs it, which registers an `Applier` for its action names (`register`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from storage.library.core import Core, guarded, now
+from storage.models import Change
+
+# Puts one logged change into the state `target` (its before on undo, its after
+# on redo) for `paper_id`; `other` is the state on the far side of the change.
+Applier = Callable[[int, Any, Any], None]
+
+
+class Events:
+    """The undo log of one library, and undo/redo over it."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.conn = core.conn
+        self._appliers: dict[str, Applier] = {}
+        self._labels: dict[str, str] = {}
+
+    def register(self, action: str, apply: Applier, label: str) -> None:
+        """`apply` puts back events of `action`; `label` names it in "Undid ..."."""
+        self._appliers[action] = apply
+        self._labels[action] = label
+
+    def new_batch(self) -> int:
+        # A new action makes everything undone so far unreachable by redo.
+        self.conn.execute("UPDATE events SET undone = 2 WHERE undone = 1")
+        return self.conn.execute(
+            "SELECT coalesce(max(batch), 0) + 1 FROM events").fetchone()[0]
+
+    def log(self, batch: int, paper_id: int | None, action: str, before: Any,
+            after: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO events (batch, paper_id, action, before, after, at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (batch, paper_id, action, json.dumps(before), json.dumps(after), now()),
+        )
+
+    @guarded
+    def undo(self) -> Change | None:
+        """Take back the latest user action still in effect; None if there is none."""
+        row = self.conn.execute(
+            "SELECT max(batch) FROM events WHERE undone = 0").fetchone()
+        if row[0] is None:
+            return None
+        return self._replay(row[0], undo=True)
+
+    @guarded
+    def redo(self) -> Change | None:
+        row = self.conn.execute(
+            "SELECT min(batch) FROM events WHERE undone = 1").fetchone()
+        if row[0] is None:
+            return None
+        return self._replay(row[0], undo=False)
+
+    @guarded
+    def can_undo(self) -> bool:
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 0)").fetchone()[0] == 1
+
+    @guarded
+    def can_redo(self) -> bool:
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 1)").fetchone()[0] == 1
+
+    def _replay(self, batch: int, *, undo: bool) -> Change:
+        with self._core.write() as conn:
+            events = conn.execute(
+                "SELECT paper_id, action, before, after FROM events WHERE batch = ? "
+                f"ORDER BY id {'DESC' if undo else 'ASC'}", (batch,)).fetchall()
+            paper_ids: list[int] = []
+            for paper_id, action, before_json, after_json in events:
+                before, after = json.loads(before_json), json.loads(after_json)
+                # An action no part knows (from a newer Winnow) is left as it is.
+                apply = self._appliers.get(action)
+                if apply is not None and undo:
+                    apply(paper_id, before, after)
+                elif apply is not None:
+                    apply(paper_id, after, before)
+                paper_ids.append(paper_id)
+            conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
+                         (1 if undo else 0, batch))
+        action = events[0][1] if events else "change"
+        count = len(set(paper_ids))
+        label = self._labels.get(action, action)
+        what = f"{label} on {count} paper{'s' if count != 1 else ''}"
+        return Change(f"{'Undid' if undo else 'Redid'} {what}",
+                      tuple(dict.fromkeys(paper_ids)))

@@ -1,0 +1,248 @@
+"""`Library`: the one API over a Winnow SQLite file.
+
+The GUI, the command line and scripts all go through it. Every write runs in a
+short `BEGIN IMMEDIATE` transaction on this object's connection; user actions
+are logged in `events` so they can be undone, even after a restart.
+
+Inside, as Anki's Collection delegates to its managers, the work is done by
+parts that share one `Core` (the connection and its failure policy):
+
+    core.Core                the file, its connection, write transactions, damage
+    backups.Backups          backup, daily_backup (restore_backup is a function)
+    importing.Importer       import_files / import_text, batches, crash recovery
+    events.Events            the undo log; undo / redo
+    triage.Triage            read and star marks, notes
+    tags.Tags                tags
+    annotations.Annotations  highlights and comments
+    reads.Reads              get / rows / search / counts
+    searches.SavedSearches   saved searches
+    exporting.Exporter       export
+
+Each public method below only hands the call to its part.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from storage.library.annotations import Annotations
+from storage.library.backups import Backups
+from storage.library.core import Core, guarded
+from storage.library.events import Events
+from storage.library.exporting import Exporter
+from storage.library.importing import CancelCallback, Importer, ProgressCallback
+from storage.library.reads import Reads
+from storage.library.searches import SavedSearches
+from storage.library.tags import Tags
+from storage.library.triage import Triage
+from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+from storage.search import SearchResult
+
+
+class Library:
+    """A Winnow library file. Open with `Library(path)`; close with `close()` or `with`.
+
+    `read_only=True` (or a file, folder or disk that cannot be written) opens it
+    for reading: every write then raises LibraryReadOnly and nothing is touched.
+    `check`: run `quick_check` before anything is written (default: for files under
+    QUICK_CHECK_BELOW_BYTES; bigger ones are checked with `check()` off the start-up
+    path, e.g. by the GUI on a second Library in the background after first paint).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
+                 check: bool | None = None, read_only: bool = False) -> None:
+        self._core = core = Core(path, create=create, read_only=read_only)
+        self.path: Path = core.path
+        self.conn: sqlite3.Connection = core.conn
+        self.read_only: bool = core.read_only
+        self._backups = Backups(core)
+        self._reads = Reads(core)
+        self._search = self._reads.engine
+        self._importer = Importer(core, on_imported=self._search.invalidate)
+        self._events = Events(core)
+        self._triage = Triage(core, self._events)
+        self._tags = Tags(core, self._events)
+        self._annotations = Annotations(core, self._events)
+        self._saved = SavedSearches(core)
+        self._exporter = Exporter(core, self._reads)
+        core.open(check=check, before_upgrade=self._backups.before_migration,
+                  after_upgrade=self._importer.recover_unfinished_imports,
+                  backup_dir=self._backups.backup_dir())
+        self._seen_data_version = self.data_version()
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------- connection and failure
+    @property
+    def broken(self) -> str | None:
+        """Why writing stopped (the damage message), or None while the file is sound."""
+        return self._core.broken
+
+    def check(self, *, quick: bool = True) -> None:
+        """Raise LibraryCorrupt if SQLite finds the file damaged (see `Core.check`)."""
+        self._core.check(quick=quick)
+
+    @guarded
+    def data_version(self) -> int:
+        """Changes when another connection (another process) commits a write."""
+        return self._core.data_version()
+
+    @guarded
+    def poll_changes(self) -> bool:
+        """True if another connection (`winnow import`, another window) committed
+        since the last call: the caller re-runs its query to show the change. One
+        PRAGMA, cheap enough for a timer every second. This Library's own writes do
+        not count: the caller already knows about them."""
+        version = self.data_version()
+        changed = version != self._seen_data_version
+        self._seen_data_version = version
+        if changed:
+            self._search.invalidate()
+        return changed
+
+    # ---------------------------------------------------------------- backups
+    def backup(self, dest: str | os.PathLike[str] | None = None) -> Path:
+        return self._backups.backup(dest)
+
+    def backup_dir(self) -> Path:
+        return self._backups.backup_dir()
+
+    def daily_backup(self, keep: int = 7) -> Path | None:
+        return self._backups.daily_backup(keep)
+
+    # ---------------------------------------------------------------- imports
+    def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
+                     progress: ProgressCallback | None = None,
+                     cancel: CancelCallback | None = None) -> ImportReport:
+        return self._importer.import_files(paths, progress=progress, cancel=cancel)
+
+    def import_text(self, text: str, *, name: str = "clipboard") -> FileReport:
+        return self._importer.import_text(text, name=name)
+
+    def import_samples(self) -> ImportReport:
+        return self._importer.import_samples()
+
+    def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
+        return self._importer.sources(limit)
+
+    # ------------------------------------------------------------------ reads
+    def get(self, paper_id: int) -> Paper | None:
+        return self._reads.get(paper_id)
+
+    def get_many(self, ids: Sequence[int]) -> list[Paper]:
+        return self._reads.get_many(ids)
+
+    def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
+        return self._reads.rows(ids)
+
+    def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
+               sort: str | None = None) -> SearchResult:
+        return self._reads.search(query, limit=limit, offset=offset, sort=sort)
+
+    def count(self, query: str = "") -> int:
+        return self._reads.count(query)
+
+    def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
+        return self._reads.fuzzy_titles(text, limit)
+
+    def similar(self, paper_id: int, limit: int = 10) -> list[int]:
+        return self._reads.similar(paper_id, limit)
+
+    def explain(self, query: str) -> str:
+        return self._reads.explain(query)
+
+    def stats(self) -> dict[str, int]:
+        return self._reads.stats()
+
+    def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
+        return self._reads.triage_stats(days)
+
+    def import_in_progress(self) -> bool:
+        return self._reads.import_in_progress()
+
+    def has_unread(self) -> bool:
+        return self._reads.has_unread()
+
+    def is_empty(self) -> bool:
+        return self._reads.is_empty()
+
+    # ------------------------------------------------------------ user actions
+    def set_read(self, ids: Iterable[int], read: bool = True) -> int:
+        return self._triage.set_read(ids, read)
+
+    def set_starred(self, ids: Iterable[int], starred: bool = True) -> int:
+        return self._triage.set_starred(ids, starred)
+
+    def set_note(self, paper_id: int, text: str) -> bool:
+        return self._triage.set_note(paper_id, text)
+
+    def tags(self) -> list[tuple[str, int]]:
+        return self._tags.tags()
+
+    def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
+        return self._tags.add_tags(ids, tags)
+
+    def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
+        return self._tags.remove_tags(ids, tags)
+
+    # ------------------------------------------------------------ annotations
+    def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
+                 colour: str | None = None) -> Annotation:
+        return self._annotations.annotate(paper_id, start, end, comment, colour)
+
+    def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
+                       colour: str | None = None, occurrence: int = 1) -> Annotation:
+        return self._annotations.annotate_quote(paper_id, quote, comment, colour, occurrence)
+
+    def annotation(self, annotation_id: int) -> Annotation | None:
+        return self._annotations.annotation(annotation_id)
+
+    def annotations(self, paper_id: int | None = None) -> list[Annotation]:
+        return self._annotations.annotations(paper_id)
+
+    def update_annotation(self, annotation_id: int, *, comment: str | None = None,
+                          colour: str | None = None) -> Annotation:
+        return self._annotations.update_annotation(annotation_id, comment=comment,
+                                                   colour=colour)
+
+    def delete_annotation(self, annotation_id: int) -> None:
+        self._annotations.delete_annotation(annotation_id)
+
+    # -------------------------------------------------------------- undo/redo
+    def undo(self) -> Change | None:
+        return self._events.undo()
+
+    def redo(self) -> Change | None:
+        return self._events.redo()
+
+    def can_undo(self) -> bool:
+        return self._events.can_undo()
+
+    def can_redo(self) -> bool:
+        return self._events.can_redo()
+
+    # --------------------------------------------------------- saved searches
+    def save_search(self, name: str, query: str) -> None:
+        self._saved.save_search(name, query)
+
+    def saved_searches(self) -> list[tuple[str, str]]:
+        return self._saved.saved_searches()
+
+    def delete_saved_search(self, name: str) -> None:
+        self._saved.delete_saved_search(name)
+
+    # ----------------------------------------------------------------- export
+    def export(self, query: str = "", format: str = "json",
+               out: str | os.PathLike[str] | None = None) -> str:
+        return self._exporter.export(query, format, out)

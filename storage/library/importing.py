@@ -1,0 +1,415 @@
+"""Importing listings: crash-safe, in batches, never touching the user's marks.
+
+A listing-sized file imports in one transaction; a huge one commits every BATCH
+papers. Until the last batch commits, the `sources` row says 'importing' and the
+importing process holds an `ImportLock`; a Library that opens the file and finds
+such a row with its lock free undoes it (`recover_unfinished_imports`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
+from importlib import resources
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from storage.library.annotations import reanchor_annotations
+from storage.library.core import Core, guarded, now, safe_text
+from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
+from storage.library.importlock import ImportLock
+from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
+from storage.models import FileReport, ImportReport
+from storage.text import normalise_title
+
+# A listing-sized file imports in one transaction; a huge one commits every
+# BATCH papers so the GUI's own writes never wait more than a fraction of a second.
+# The environment variable WINNOW_IMPORT_BATCH overrides it: the crash tests use
+# it to get many batch commits out of a small file in a `winnow import` process.
+BATCH = 5000
+
+ProgressCallback = Callable[[str, int], None]
+CancelCallback = Callable[[], bool]
+
+
+def sample_listings() -> list[Path]:
+    """The listings shipped with Winnow, imported into an empty first library."""
+    root = resources.files("winnow_seeds")
+    return sorted(Path(str(p)) for p in root.iterdir() if p.name.endswith(".txt"))
+
+
+
+def _batch_size() -> int:
+    value = os.environ.get("WINNOW_IMPORT_BATCH", "")
+    return int(value) if value.isdigit() and int(value) > 0 else BATCH
+
+
+def _not_a_listing_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a listing, checked before it is opened: opening
+    a FIFO would wait for a writer forever, and a pipe can be read only once."""
+    info = path.stat()  # OSError (no such file...) is reported by the caller
+    if stat.S_ISDIR(info.st_mode):
+        return "is a directory, not a file"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe or a device); save the listing to a file first"
+    return None
+
+
+class Importer:
+    """Imports into one library; `on_imported` runs after papers came in (the search
+    caches forget the old text)."""
+
+    def __init__(self, core: Core, on_imported: Callable[[], None]) -> None:
+        self._core = core
+        self.conn = core.conn
+        self.path = core.path
+        self._on_imported = on_imported
+
+    @guarded
+    def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
+                     progress: ProgressCallback | None = None,
+                     cancel: CancelCallback | None = None) -> ImportReport:
+        """Import each listing file; a bad file is reported and the others still import.
+
+        A failure of the library itself (disk full, read-only, busy) is reported on
+        the file it stopped and ends the run: the next files would fail the same way.
+        Damage raises LibraryCorrupt.
+        """
+        report = ImportReport()
+        for raw_path in paths:
+            path = Path(raw_path)
+            shown = safe_text(str(path))
+            file_report = FileReport(path=shown, name=safe_text(path.name))
+            try:
+                problem = _not_a_listing_file(path)
+                if problem:
+                    file_report.error = f"{shown}: {problem}"
+                else:
+                    with open_listing(path) as stream:
+                        sha = stream.sha256 or ""
+                        if not self._already_imported(sha, file_report):
+                            self._import_stream(stream, path=safe_text(str(path.resolve())),
+                                                sha256=sha, report=file_report,
+                                                progress=progress, cancel=cancel)
+            except ListingError as error:
+                file_report.error = str(error)
+            except ImportCancelled:
+                file_report.error = f"{file_report.name}: import cancelled; nothing was added"
+                report.files.append(file_report)
+                break
+            except LibraryCorrupt:
+                raise
+            except LibraryError as error:
+                file_report.error = f"{file_report.name}: not imported: {error}"
+                report.files.append(file_report)
+                break
+            except OSError as error:
+                file_report.error = f"{shown}: {error.strerror or error}"
+            report.files.append(file_report)
+        self._on_imported()
+        return report
+
+    @guarded
+    def import_text(self, text: str, *, name: str = "clipboard") -> FileReport:
+        """Import listing text that did not come from a file (a paste)."""
+        name, text = safe_text(name), safe_text(text)
+        file_report = FileReport(path=name, name=name)
+        try:
+            sha = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            if not self._already_imported(sha, file_report):
+                with iter_listing(text.splitlines(), name=name) as stream:
+                    self._import_stream(stream, path=name, sha256=sha, report=file_report,
+                                        progress=None, cancel=None)
+        except ListingError as error:
+            file_report.error = str(error)
+        except LibraryCorrupt:
+            raise
+        except LibraryError as error:
+            file_report.error = f"{name}: not imported: {error}"
+        self._on_imported()
+        return file_report
+
+    def import_samples(self) -> ImportReport:
+        return self.import_files(sample_listings())
+
+    def _already_imported(self, sha256: str, report: FileReport) -> bool:
+        """The very same bytes were imported before: nothing in them can be news, and
+        replaying an old file must not undo what later listings said."""
+        same = self.conn.execute(
+            "SELECT id, papers_found, imported_at FROM sources "
+            "WHERE sha256 = ? AND status = 'complete' ORDER BY id LIMIT 1", (sha256,)).fetchone()
+        if same is None:
+            return False
+        report.source_id, report.found, report.unchanged = same[0], same[1], same[1]
+        report.warnings.append(f"{report.name}: already imported on {same[2][:10]}; "
+                               f"nothing changed")
+        return True
+
+    def _import_stream(self, stream: ListingStream, *, path: str, sha256: str,
+                       report: FileReport, progress: ProgressCallback | None,
+                       cancel: CancelCallback | None) -> None:
+        """Import one listing in transactions of BATCH papers.
+
+        Until the last one commits, the `sources` row says 'importing', each batch
+        journals what it changed in known papers (`import_undo`), and this process
+        holds the import's lock. Any failure undoes the committed batches here; a
+        process killed outright leaves them to the next Library that opens the file
+        and finds the lock free (`_recover_unfinished_imports`).
+        """
+        conn = self.conn
+        name = report.name
+        lock: ImportLock | None = None
+        try:
+            with self._core.write():
+                source_id = conn.execute(
+                    "INSERT INTO sources (path, name, sha256, listing_date, imported_at, "
+                    "status) VALUES (?, ?, ?, ?, ?, 'importing')",
+                    (path, name, sha256, stream.listing_date, now()),
+                ).lastrowid
+                # Held before the row is committed: nobody ever sees this import
+                # 'importing' while its lock is free.
+                lock = ImportLock(self.path, source_id)
+                try:
+                    held = lock.try_acquire()
+                except OSError as error:
+                    raise LibraryError(f"{lock.path}: cannot create the import lock "
+                                       f"({error.strerror or error})") from None
+                if not held:
+                    lock = None
+                    raise LibraryError(f"{self.path}: another import holds the lock of "
+                                       f"import {source_id}; try again")
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        report.source_id = source_id
+        batch_size = _batch_size()
+        records = iter(stream)
+        try:
+            try:
+                while True:
+                    # Decoding and parsing happen before the write lock is taken:
+                    # the lock covers only the database work of each batch.
+                    batch = list(islice(records, batch_size))
+                    last = len(batch) < batch_size
+                    conn.execute("BEGIN IMMEDIATE")
+                    self._import_batch(batch, source_id, report)
+                    if last:
+                        break
+                    if cancel is not None and cancel():
+                        raise ImportCancelled(name)
+                    conn.execute("COMMIT")
+                    if progress is not None:
+                        progress(name, report.found)
+                report.warnings.extend(stream.warnings)
+                if report.found == 0:
+                    raise ListingError(f"{name}: no papers found")
+                conn.execute(
+                    "UPDATE sources SET status = 'complete', papers_found = ?, "
+                    "papers_new = ?, papers_updated = ?, warnings = ? WHERE id = ?",
+                    (report.found, report.new, report.updated, json.dumps(report.warnings),
+                     source_id),
+                )
+                conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
+                conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                self._core.rollback_quietly()
+                self._core.raise_for(error)
+        except BaseException:
+            self._core.rollback_quietly()
+            # If this fails too (disk still full, damage), the next open undoes it:
+            # the lock is free once this process lets go of it.
+            with suppress(LibraryError):
+                self._undo_import(source_id)
+            raise
+        finally:
+            lock.release()
+        if progress is not None:
+            progress(name, report.found)
+
+    def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
+                      report: FileReport) -> None:
+        if not records:
+            return
+        conn = self.conn
+        keyed: dict[str, PaperRecord] = {}
+
+        def twice(record: PaperRecord) -> None:
+            report.warnings.append(
+                f"{report.name}: \"{record.title[:60]}\" appears twice; kept the first")
+
+        for record in records:
+            report.found += 1
+            key = normalise_title(record.title)
+            if key in keyed:
+                twice(record)
+            elif key:
+                keyed[key] = record
+        if not keyed:
+            return
+        existing: dict[str, tuple[Any, ...]] = {}
+        keys = list(keyed)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            # A paper already linked to this (new) source came from an earlier
+            # batch of the same file: asking the database keeps memory flat
+            # instead of holding every key of a million-paper file.
+            for row in conn.execute(
+                f"SELECT key, id, abstract, authors_count, organization, published, "
+                f"published_raw, year_inferred, upvotes, EXISTS (SELECT 1 FROM paper_sources "
+                f"ps WHERE ps.paper_id = papers.id AND ps.source_id = ?) "
+                f"FROM papers WHERE key IN ({marks})",
+                (source_id, *chunk),
+            ):
+                if row[-1]:
+                    twice(keyed.pop(row[0]))
+                else:
+                    existing[row[0]] = row[1:-1]
+        stamp = now()
+        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        new_rows = []
+        links = []
+        for key, record in keyed.items():
+            if key in existing:
+                paper_id = existing[key][0]
+                if self._update_listing_facts(paper_id, existing[key], record, source_id):
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            else:
+                paper_id = next_id
+                next_id += 1
+                new_rows.append((
+                    paper_id, key, record.title, record.abstract, record.authors_count,
+                    record.organization, record.published, record.published_raw,
+                    int(record.year_inferred), record.upvotes, stamp, source_id,
+                ))
+                report.new += 1
+            links.append((paper_id, source_id, record.position))
+        conn.executemany(
+            "INSERT INTO papers (id, key, title, abstract, authors_count, organization, "
+            "published, published_raw, year_inferred, upvotes, added_at, first_source_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            new_rows,
+        )
+        # The index is written here rather than by a trigger: one statement per
+        # batch instead of one FTS flush per row.
+        conn.executemany(
+            "INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text) "
+            "VALUES (?, ?, ?, '', '')",
+            ((row[0], row[2], row[3]) for row in new_rows),
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
+            "VALUES (?, ?, ?)",
+            links,
+        )
+
+    def _update_listing_facts(self, paper_id: int, old: tuple[Any, ...],
+                              record: PaperRecord, source_id: int) -> bool:
+        """Merge what a listing says about a known paper; user data is never touched."""
+        (_, abstract, authors_count, organization, published, _published_raw,
+         year_inferred, upvotes) = old
+        changes: dict[str, Any] = {}
+        if record.abstract and record.abstract != abstract:
+            changes["abstract"] = record.abstract
+        if record.authors_count is not None and record.authors_count != authors_count:
+            changes["authors_count"] = record.authors_count
+        if record.organization and record.organization != organization:
+            changes["organization"] = record.organization
+        # A date with its year written beats one whose year was guessed.
+        better_date = record.published and (
+            published is None or (year_inferred and not record.year_inferred))
+        if better_date and record.published != published:
+            changes["published"] = record.published
+            changes["published_raw"] = record.published_raw
+            changes["year_inferred"] = int(record.year_inferred)
+        # Upvotes only grow; an older listing imported later must not lower them.
+        if record.upvotes is not None and (upvotes is None or record.upvotes > upvotes):
+            changes["upvotes"] = record.upvotes
+        if not changes:
+            return False
+        # Journalled so that an import killed between batch commits can be undone.
+        facts = dict(zip(("abstract", "authors_count", "organization", "published",
+                          "published_raw", "year_inferred", "upvotes"), old[1:], strict=True))
+        self.conn.execute(
+            "INSERT OR IGNORE INTO import_undo (source_id, paper_id, facts) VALUES (?, ?, ?)",
+            (source_id, paper_id, json.dumps(facts)),
+        )
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        self.conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
+                          (*changes.values(), paper_id))
+        if "abstract" in changes:
+            reanchor_annotations(self.conn, paper_id, changes["abstract"])
+        return True
+
+    def _undo_import(self, source_id: int) -> None:
+        """Take back every committed batch of an import that did not finish."""
+        with self._core.write() as conn:
+            status = conn.execute("SELECT status FROM sources WHERE id = ?",
+                                  (source_id,)).fetchone()
+            if status is None or status[0] != "importing":
+                return  # finished, or undone by someone else meanwhile
+            for paper_id, facts_json in conn.execute(
+                    "SELECT paper_id, facts FROM import_undo WHERE source_id = ?",
+                    (source_id,)).fetchall():
+                facts = json.loads(facts_json)
+                assignments = ", ".join(f"{column} = ?" for column in facts)
+                conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
+                             (*facts.values(), paper_id))
+                if "abstract" in facts:
+                    reanchor_annotations(conn, paper_id, facts["abstract"])
+            conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
+            # Papers this import brought in go too, with anything done to them since.
+            doomed = "SELECT id FROM papers WHERE first_source_id = ?"
+            for table in ("paper_tags", "annotations", "paper_sources"):
+                conn.execute(f"DELETE FROM {table} WHERE paper_id IN ({doomed})",
+                             (source_id,))
+            conn.execute("DELETE FROM papers WHERE first_source_id = ?", (source_id,))
+            conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
+            conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+
+    def recover_unfinished_imports(self) -> None:
+        """Undo imports whose process died (kill -9, a power cut) between two batch
+        commits. One still running, in another process or another thread, holds its
+        lock and is left alone: undoing it would pull papers out from under it."""
+        unfinished = [row[0] for row in self.conn.execute(
+            "SELECT id FROM sources WHERE status = 'importing'")]
+        ImportLock.sweep(self.path, keep=set(unfinished))
+        for source_id in unfinished:
+            lock = ImportLock(self.path, source_id)
+            try:
+                dead = lock.try_acquire()
+            except OSError:
+                continue  # no lock file can be made here: cannot tell, leave it
+            if not dead:
+                continue
+            try:
+                self._undo_import(source_id)
+            except LibraryCorrupt:
+                raise
+            except LibraryError:
+                # A full disk (the undo needs room in the WAL) or a writer holding the
+                # lock for long: the library still opens, for reading at least, and
+                # the next open tries again.
+                return
+            finally:
+                lock.release()
+
+    @guarded
+    def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Imports, newest first, with their counts."""
+        sql = ("SELECT id, path, name, listing_date, imported_at, papers_found, papers_new, "
+               "papers_updated FROM sources WHERE status = 'complete' ORDER BY id DESC")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        names = ("id", "path", "name", "listing_date", "imported_at", "found", "new",
+                 "updated")
+        return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]

@@ -1,0 +1,158 @@
+"""Reading the library: papers, list rows, search, counts."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+
+from storage.library.annotations import _ANNOTATION_COLUMNS, _annotation
+from storage.library.core import Core, guarded
+from storage.library.tags import tags_of
+from storage.models import Annotation, Paper, PaperRow, SourceRef, byline
+from storage.search import SearchEngine, SearchResult
+
+
+class Reads:
+    """Reads of one library. Owns the search engine and its caches."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.conn = core.conn
+        self.engine = SearchEngine(core.conn)
+
+    @guarded
+    def get(self, paper_id: int) -> Paper | None:
+        papers = self.get_many([paper_id])
+        return papers[0] if papers else None
+
+    @guarded
+    def get_many(self, ids: Sequence[int]) -> list[Paper]:
+        """Full papers (abstracts, tags, annotations, sources) in the order of `ids`."""
+        if not ids:
+            return []
+        conn = self.conn
+        found: dict[int, Paper] = {}
+        for start in range(0, len(ids), 500):
+            chunk = [int(i) for i in ids[start:start + 500]]
+            marks = ",".join("?" * len(chunk))
+            tags = tags_of(conn, chunk, marks)
+            annotations: dict[int, list[Annotation]] = {}
+            for row in conn.execute(
+                    f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+                    f"WHERE paper_id IN ({marks}) ORDER BY start, id", chunk):
+                annotations.setdefault(row[1], []).append(_annotation(row))
+            sources: dict[int, list[SourceRef]] = {}
+            for paper_id, *fields in conn.execute(
+                    f"SELECT ps.paper_id, s.path, s.name, s.listing_date, ps.position, "
+                    f"s.imported_at FROM paper_sources ps JOIN sources s "
+                    f"ON s.id = ps.source_id WHERE ps.paper_id IN ({marks}) "
+                    f"ORDER BY s.listing_date, s.id", chunk):
+                sources.setdefault(paper_id, []).append(SourceRef(*fields))
+            for row in conn.execute(
+                    f"SELECT id, title, abstract, authors_count, organization, published, "
+                    f"published_raw, year_inferred, upvotes, added_at, read_at, starred, "
+                    f"note FROM papers WHERE id IN ({marks})", chunk):
+                paper_id = row[0]
+                found[paper_id] = Paper(
+                    id=paper_id, title=row[1], abstract=row[2], authors_count=row[3],
+                    organization=row[4], published=row[5], published_raw=row[6],
+                    year_inferred=bool(row[7]), upvotes=row[8], added_at=row[9],
+                    read_at=row[10], starred=bool(row[11]), note=row[12],
+                    tags=tuple(tags.get(paper_id, ())),
+                    annotations=tuple(annotations.get(paper_id, ())),
+                    sources=tuple(sources.get(paper_id, ())),
+                )
+        return [found[i] for i in ids if i in found]
+
+    @guarded
+    def rows(self, ids: Sequence[int]) -> dict[int, PaperRow]:
+        """List rows for `ids` without their abstracts: what the paper table shows."""
+        conn = self.conn
+        result: dict[int, PaperRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = [int(i) for i in ids[start:start + 500]]
+            marks = ",".join("?" * len(chunk))
+            tags = tags_of(conn, chunk, marks)
+            for row in conn.execute(
+                    f"SELECT id, title, read_at IS NOT NULL, starred, published, upvotes, "
+                    f"organization, authors_count, annotation_text != '' OR EXISTS "
+                    f"(SELECT 1 FROM annotations a WHERE a.paper_id = papers.id), "
+                    f"note != '' FROM papers WHERE id IN ({marks})", chunk):
+                result[row[0]] = PaperRow(
+                    id=row[0], title=row[1], read=bool(row[2]), starred=bool(row[3]),
+                    tags=tuple(tags.get(row[0], ())), published=row[4], upvotes=row[5],
+                    byline=byline(row[6], row[7]), annotated=bool(row[8]), has_note=bool(row[9]),
+                )
+        return result
+
+    @guarded
+    def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
+               sort: str | None = None) -> SearchResult:
+        """Papers matching `query` (the query language in the README), best first.
+
+        `limit=None` returns every matching id (what the paper list holds).
+        """
+        return self.engine.search(query, limit=limit, offset=offset, sort=sort)
+
+    @guarded
+    def count(self, query: str = "") -> int:
+        return self.engine.count(query)
+
+    @guarded
+    def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
+        """(id, title, score) of the titles nearest to `text`, for go-to-paper."""
+        return self.engine.fuzzy_titles(text, limit)
+
+    @guarded
+    def similar(self, paper_id: int, limit: int = 10) -> list[int]:
+        """Ids of the papers most like `paper_id` (its distinctive words), best first."""
+        from storage.similar import similar_papers
+
+        [paper_id] = self._core.existing_ids([paper_id])
+        return [i for i, _ in similar_papers(self.conn, paper_id, limit)]
+
+    @guarded
+    def explain(self, query: str) -> str:
+        return self.engine.explain(query)
+
+    @guarded
+    def stats(self) -> dict[str, int]:
+        """Counts for the sidebar and status bar. Each is answered from an index, never
+        by reading rows: at 1M papers a scan of the table costs seconds."""
+        one = self.conn.execute
+        total = one("SELECT count(*) FROM papers").fetchone()[0]
+        read = one("SELECT count(*) FROM papers WHERE read_at IS NOT NULL").fetchone()[0]
+        starred = one("SELECT count(*) FROM papers WHERE starred").fetchone()[0]
+        with_note = one("SELECT count(*) FROM papers WHERE note != ''").fetchone()[0]
+        annotated = one("SELECT count(DISTINCT paper_id) FROM annotations").fetchone()[0]
+        return {"total": total, "unread": total - read, "read": read, "starred": starred,
+                "with_note": with_note, "annotated": annotated}
+
+    @guarded
+    def import_in_progress(self) -> bool:
+        """Whether an import (in any process) has committed some batches but not its
+        last: views wait for it, so a file shows up whole or not at all."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM sources WHERE status = 'importing')").fetchone()[0] == 1
+
+    @guarded
+    def has_unread(self) -> bool:
+        """Whether the Inbox holds anything: cheaper than counting it."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM papers WHERE read_at IS NULL)").fetchone()[0] == 1
+
+    @guarded
+    def is_empty(self) -> bool:
+        return self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0] == 1
+
+    @guarded
+    def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
+        """Papers marked read per day (UTC dates) over the last `days` days, undone
+        marks left out: how fast the inbox is being worked through."""
+        since = time.time() - days * 86400
+        cutoff = datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
+        return [tuple(r) for r in self.conn.execute(
+            "SELECT substr(at, 1, 10), count(DISTINCT paper_id) FROM events "
+            "WHERE action = 'read' AND undone = 0 AND after != 'null' AND at >= ? "
+            "GROUP BY 1 ORDER BY 1", (cutoff,))]
