@@ -1,8 +1,10 @@
 """The one command registry: every action the window can do, with its default keys.
 
-Commands are declared where their handler lives, with the `command` decorator, and
-collected from that object into a `CommandRegistry`. The keymap, the menus, the
-command palette and the cheat sheet all read the registry; nothing else binds keys.
+Commands are plain functions of the window, declared in modules by topic
+(`desktop/actions/`) with their `CommandSet`'s `command` decorator; the window
+collects each set into one `CommandRegistry`, bound to itself. The keymap, the menus,
+the command palette and the cheat sheet all read the registry; nothing else binds keys.
+Enabled-when is a callable of the same window, never a method name.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from typing import Any
 
 from desktop.keys import MODES
 
-_ATTRIBUTE = "_winnow_command"
+Predicate = Callable[[Any], bool]
+"""Enabled-when: a function of the context (the window) the commands act on."""
 
 
 @dataclass(frozen=True)
 class CommandSpec:
     id: str
     title: str
+    function: Callable[[Any], Any]
     keys: tuple[str, ...] = ()
     mode: str = "normal"
-    when: str | None = None  # name of a method of the owner returning bool
+    when: Predicate | None = None
     menu: str | None = None
     group: str = "General"
     palette: bool = True
@@ -49,20 +53,31 @@ class Command:
             return False
 
 
-def command(id: str, title: str, *, keys: Sequence[str] = (), mode: str = "normal",
-            when: str | None = None, menu: str | None = None, group: str = "General",
-            palette: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a method as a command; `CommandRegistry.collect(obj)` registers it."""
-    if mode not in MODES:
-        raise ValueError(f"{id}: unknown mode {mode!r}")
+class CommandSet:
+    """The commands of one topic module, declared where their handlers are."""
 
-    def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
-        specs = list(getattr(function, _ATTRIBUTE, ()))
-        specs.append(CommandSpec(id, title, tuple(keys), mode, when, menu, group, palette))
-        setattr(function, _ATTRIBUTE, specs)
-        return function
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.specs: list[CommandSpec] = []
 
-    return decorate
+    def command(self, id: str, title: str, *, keys: Sequence[str] = (), mode: str = "normal",
+                when: Predicate | None = None, menu: str | None = None,
+                group: str = "General", palette: bool = True,
+                ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Declare `function(context)` as a command; `CommandRegistry.collect` binds it."""
+        if mode not in MODES:
+            raise ValueError(f"{id}: unknown mode {mode!r}")
+
+        def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
+            self.specs.append(CommandSpec(id, title, function, tuple(keys), mode, when, menu,
+                                          group, palette))
+            return function
+
+        return decorate
+
+
+def _bind(function: Callable[[Any], Any], context: object) -> Callable[[], Any]:
+    return lambda: function(context)
 
 
 class CommandRegistry:
@@ -77,22 +92,12 @@ class CommandRegistry:
         self._commands[cmd.id] = cmd
         return cmd
 
-    def collect(self, owner: object) -> None:
-        """Register every `@command` method of `owner`, bound to it."""
-        seen: set[str] = set()
-        for klass in type(owner).__mro__:
-            for name, attribute in vars(klass).items():
-                if name in seen:
-                    continue
-                specs = getattr(attribute, _ATTRIBUTE, None)
-                if not specs:
-                    continue
-                seen.add(name)
-                handler = getattr(owner, name)
-                for spec in specs:
-                    when = getattr(owner, spec.when) if spec.when else None
-                    self.add(Command(spec.id, spec.title, handler, spec.keys, spec.mode,
-                                     when, spec.menu, spec.group, spec.palette))
+    def collect(self, commands: CommandSet, context: object) -> None:
+        """Register every command of `commands`, acting on `context`."""
+        for spec in commands.specs:
+            when = _bind(spec.when, context) if spec.when is not None else None
+            self.add(Command(spec.id, spec.title, _bind(spec.function, context), spec.keys,
+                             spec.mode, when, spec.menu, spec.group, spec.palette))
 
     def get(self, command_id: str) -> Command | None:
         return self._commands.get(command_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QPainter, QPen
@@ -15,8 +17,10 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
+from desktop.model import format_date
 from desktop.text import plain_tooltip
 from desktop.theme import LIGHT, Theme
+from storage import Library
 
 EntryRole = Qt.ItemDataRole.UserRole + 10
 
@@ -35,6 +39,79 @@ class Entry:
 
 def header(label: str) -> Entry:
     return Entry(key=f"header:{label}", label=label, query="", header=True)
+
+
+BUILTIN_VIEWS = (
+    # key, label, query, glyph; counted by the library stats key in VIEW_COUNTS
+    ("inbox", "Inbox", "is:unread", "✉"),
+    ("all", "All papers", "", "☰"),
+    ("starred", "Starred", "is:starred", "★"),
+    ("read", "Read", "is:read", "✓"),
+    ("annotated", "Annotated", "is:annotated", "✎"),
+)
+VIEW_COUNTS = {"inbox": "unread", "all": "total", "starred": "starred", "read": "read",
+               "annotated": "annotated"}
+
+
+def quote_value(value: str) -> str:
+    return '"' + value.replace('"', "") + '"'
+
+
+def tag_view(tag: str) -> tuple[str, str, str]:
+    """(key, label, query) of a tag's view."""
+    return f"tag:{tag.casefold()}", tag, f"tag:{quote_value(tag)}"
+
+
+@dataclass
+class LibraryFacts:
+    """What the sidebar shows, read from the library in one go."""
+
+    stats: dict[str, int] = field(default_factory=dict)
+    tags: list[tuple[str, int]] = field(default_factory=list)
+    saved: list[tuple[str, str, int | None]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, library: Library) -> LibraryFacts:
+        saved = []
+        for name, query in library.saved_searches():
+            try:
+                count: int | None = library.count(query)
+            except Exception:  # a saved query the engine now refuses: show it uncounted
+                count = None
+            saved.append((name, query, count))
+        return cls(library.stats(), library.tags(), saved, library.sources(limit=5))
+
+
+def sidebar_entries(facts: LibraryFacts, quick_tags: Sequence[str] = ()) -> list[Entry]:
+    """The sidebar as a function of the library's facts: views, tags, saved searches
+    and recent imports, each with its count."""
+    entries: list[Entry] = [header("Library")]
+    for key, label, query, glyph in BUILTIN_VIEWS:
+        entries.append(Entry(key, label, query, facts.stats.get(VIEW_COUNTS[key]), glyph))
+    quick = {name.casefold(): str(n) for n, name in enumerate(quick_tags, start=1)}
+    if facts.tags:
+        entries.append(header("Tags"))
+        for name, count in facts.tags:
+            key, label, query = tag_view(name)
+            entries.append(Entry(key, label, query, count, "#",
+                                 hint=quick.get(name.casefold(), ""), tooltip=f"tag:{name}"))
+    if facts.saved:
+        entries.append(header("Saved searches"))
+        for name, query, count in facts.saved:
+            entries.append(Entry(f"saved:{name}", name, query, count, "⌕", tooltip=query))
+    if facts.sources:
+        entries.append(header("Recent imports"))
+        for source in facts.sources:
+            name = source["name"]
+            label = (format_date(source["listing_date"]) if source.get("listing_date")
+                     else name.removesuffix(".txt"))
+            if name.startswith("clipboard"):
+                label = "Pasted " + name[len("clipboard"):].strip()
+            entries.append(Entry(f"source:{source['id']}", label,
+                                 f"source:{quote_value(name)}", source.get("found"), "⤓",
+                                 tooltip=f"{name}\n{source['path']}"))
+    return entries
 
 
 class SidebarDelegate(QStyledItemDelegate):

@@ -248,3 +248,20 @@ FORMATS: dict[str, Callable[[Iterable[Paper]], str]] = {
     "bibtex": to_bibtex,
     "markdown": to_markdown,
 }
+
+# What a file of each format is called and ends with: the app's Export dialog and
+# its choice of format by suffix read this, beside FORMATS (the command line's --format).
+FORMAT_FILES: dict[str, tuple[str, str]] = {
+    "markdown": ("Markdown reading notes", ".md"),
+    "json": ("JSON", ".json"),
+    "csv": ("CSV", ".csv"),
+    "bibtex": ("BibTeX", ".bib"),
+}
+
+
+def format_for(suffix: str, default: str = "markdown") -> str:
+    """The export format a file name's suffix (".bib") asks for."""
+    for name, (_label, ending) in FORMAT_FILES.items():
+        if ending == suffix.lower():
+            return name
+    return default

@@ -114,7 +114,7 @@ def test_annotation_list_jump_edit_recolour_delete_undo(win, one_paper: Library,
     pid = win.current_id()
     first = one_paper.annotate_quote(pid, "We study sieves.", "intro")
     second = one_paper.annotate_quote(pid, "A last sentence ends here.")
-    win.refresh_external()
+    win.ops.refresh_external()
     assert win.reader.annotation_list.count() == 2
     press("A")
     assert focus() is win.reader.annotation_list
@@ -140,7 +140,7 @@ def test_annotation_list_jump_edit_recolour_delete_undo(win, one_paper: Library,
 def test_highlights_are_drawn_as_extra_selections(win, one_paper: Library) -> None:
     pid = win.current_id()
     one_paper.annotate_quote(pid, "<b>bold</b>", colour="green")
-    win.refresh_external()
+    win.ops.refresh_external()
     abstract = win.reader.abstract
     assert abstract.toPlainText() == ABSTRACT  # plain text, tags and all
     marks = [s for s in abstract.extraSelections() if s.cursor.hasSelection()]

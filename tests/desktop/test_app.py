@@ -95,15 +95,15 @@ def test_a_new_db_starts_empty_with_an_import_action(tmp_path: Path) -> None:
 def test_empty_state_button_imports_the_samples(library: Library, make_window,
                                                 qtbot) -> None:
     window = make_window(library)
-    assert window.list_stack.currentWidget() is window.empty_state
-    assert window.empty_title.text() == "Your library is empty"
-    assert window.samples_button.isVisible()
+    assert window.panel.stack.currentWidget() is window.empty_state
+    assert window.panel.empty_title.text() == "Your library is empty"
+    assert window.panel.samples_button.isVisible()
     assert "import.samples" in {c.id for c in window.registry}
-    qtbot.mouseClick(window.samples_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.panel.samples_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.importer.busy, timeout=20000)
     qtbot.waitUntil(lambda: window.model.rowCount() == 415)
     assert library.stats()["total"] == 415
-    assert window.list_stack.currentWidget() is window.table
+    assert window.panel.stack.currentWidget() is window.table
     assert window.current_id() == window.model.ids[0]
 
 

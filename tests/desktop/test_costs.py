@@ -118,8 +118,8 @@ def test_the_last_r_in_the_inbox_shows_all_caught_up(window, seeded: Library,
     seeded.set_read(rest, True)
     press("r")
     assert not seeded.has_unread()
-    assert window.list_stack.currentWidget() is window.empty_state
-    assert window.empty_title.text() == "All caught up"
+    assert window.panel.stack.currentWidget() is window.empty_state
+    assert window.panel.empty_title.text() == "All caught up"
 
 
 def test_a_burst_of_writes_refreshes_the_counts_once(counting: CountingLibrary,
@@ -151,7 +151,7 @@ def test_searching_and_switching_views_do_not_recount_the_library(
     assert 0 < shown < 415
     assert f"Showing {shown:,}" in window.counts_label.text()
     press("Esc", "g a")
-    assert window.view_key == "all"
+    assert window.browser.view_key == "all"
     assert "Showing 415" in window.counts_label.text()
     assert counting.calls["stats"] == 0
 
@@ -162,7 +162,7 @@ def test_another_process_writing_refreshes_list_and_counts(counting: CountingLib
     first = window.current_id()
     with Library(counting.path) as other:
         other.set_read([first], True)
-    window.refresh_external()
+    window.ops.refresh_external()
     assert "Inbox 414" in window.counts_label.text()
     assert window.sidebar.entry("inbox").count == 414
     assert first not in window.model.ids
@@ -193,5 +193,5 @@ def test_the_id_index_is_built_once_per_query_result(seeded: Library) -> None:
 def test_the_list_scrolls_by_moving_pixels(window) -> None:
     # A see-through viewport makes Qt repaint every visible row on a one-row scroll.
     assert window.table.viewport().autoFillBackground()
-    window.toggle_theme()
+    window.run_command("view.theme")
     assert window.table.viewport().autoFillBackground()

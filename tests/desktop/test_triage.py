@@ -28,7 +28,7 @@ def dialog_of(kind):
 
 
 def test_starts_on_the_inbox_with_the_first_paper(window, seeded: Library) -> None:
-    assert window.view_key == "inbox"
+    assert window.browser.view_key == "inbox"
     assert window.model.rowCount() == 415
     assert window.current_id() == window.model.ids[0]
     assert focus() is window.table
@@ -85,7 +85,7 @@ def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, p
                                                       type_text, qtbot) -> None:
     other = window.model.ids[5]
     seeded.add_tags([other], ["reinforcement-learning"])
-    window.refresh_sidebar()
+    window.ops.refresh_counts()
     first = window.current_id()
     press("t")
     qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
@@ -123,7 +123,7 @@ def test_x_selects_and_actions_apply_to_the_selection(window, seeded: Library,
     ids = window.model.ids
     press("x", "j", "j", "x", "j", "x")
     assert window.model.marked == {ids[0], ids[2], ids[3]}
-    assert "3 selected" in window.view_count.text()
+    assert "3 selected" in window.panel.view_count.text()
     press("s")
     assert all(seeded.get(i).starred for i in (ids[0], ids[2], ids[3]))
     assert not seeded.get(ids[1]).starred
@@ -139,7 +139,7 @@ def test_x_selects_and_actions_apply_to_the_selection(window, seeded: Library,
 def test_select_all_then_tag_by_quick_key(window, seeded: Library, press) -> None:
     seeded.add_tags([window.model.ids[-1]], ["alpha"])
     seeded.add_tags([window.model.ids[-1]], ["beta"])
-    window.refresh_sidebar()
+    window.ops.refresh_counts()
     window.set_search("kolmogorov")
     window.accept_search()
     found = list(window.model.ids)
@@ -173,17 +173,17 @@ def test_g_sequences_switch_views(window, seeded: Library, press) -> None:
     first = window.current_id()
     press("s", "r")
     press("g s")
-    assert window.view_key == "starred" and list(window.model.ids) == [first]
+    assert window.browser.view_key == "starred" and list(window.model.ids) == [first]
     press("g r")
-    assert window.view_key == "read" and window.model.rowCount() == 1
+    assert window.browser.view_key == "read" and window.model.rowCount() == 1
     press("g a")
-    assert window.view_key == "all" and window.model.rowCount() == 415
+    assert window.browser.view_key == "all" and window.model.rowCount() == 415
     press("g i")
-    assert window.view_key == "inbox" and window.model.rowCount() == 414
+    assert window.browser.view_key == "inbox" and window.model.rowCount() == 414
     press("g")
     assert window.pending_label.text().startswith("g")
     press("Esc")
-    assert window.pending_label.text() == "" and window.view_key == "inbox"
+    assert window.pending_label.text() == "" and window.browser.view_key == "inbox"
     press("G")
     assert window.current_id() == window.model.ids[-1]
     press("g g")
@@ -197,9 +197,9 @@ def test_reading_the_last_unread_paper_shows_all_caught_up(seeded: Library, make
     window = make_window(seeded)
     assert window.model.rowCount() == 1
     press("r")
-    assert window.list_stack.currentWidget() is window.empty_state
-    assert window.empty_title.text() == "All caught up"
-    assert not window.samples_button.isVisible()
+    assert window.panel.stack.currentWidget() is window.empty_state
+    assert window.panel.empty_title.text() == "All caught up"
+    assert not window.panel.samples_button.isVisible()
     assert focus() is window.empty_state
     press("g a")  # keys still work from the empty state
     assert window.model.rowCount() == 415
@@ -211,9 +211,9 @@ def test_slash_searches_as_you_type_and_enter_goes_to_the_list(window, press, ty
     assert focus() is window.search
     type_text("kolmogorov")
     assert window.model.rowCount() == 415  # debounced: not yet
-    qtbot.waitUntil(lambda: window.search_query == "kolmogorov")
+    qtbot.waitUntil(lambda: window.browser.search_query == "kolmogorov")
     assert 0 < window.model.rowCount() < 10
-    assert window.view_title.text() == "Search"
+    assert window.panel.view_title.text() == "Search"
     press("Return")
     assert focus() is window.table
     assert window.current_id() == window.model.ids[0]
@@ -222,9 +222,9 @@ def test_slash_searches_as_you_type_and_enter_goes_to_the_list(window, press, ty
     assert spans and all(text[s:e].lower().startswith("kolmogorov") for s, e in spans)
     press("/")
     press("Esc")
-    assert focus() is window.table and window.search_query == "kolmogorov"
+    assert focus() is window.table and window.browser.search_query == "kolmogorov"
     window.search.clear()
-    assert window.view_key == "inbox" and window.model.rowCount() == 415
+    assert window.browser.view_key == "inbox" and window.model.rowCount() == 415
 
 
 def test_search_words_are_marked_in_the_listed_titles(window, press, type_text,
@@ -235,12 +235,12 @@ def test_search_words_are_marked_in_the_listed_titles(window, press, type_text,
         option.rect = window.table.visualRect(index)
         option.widget = window.table
         option.font = window.table.font()
-        return window.paper_delegate.title_matches(option, index), QRect(option.rect)
+        return window.panel.paper_delegate.title_matches(option, index), QRect(option.rect)
 
     assert marks_of_first_title()[0] == []  # no search, nothing marked
     press("/")
     type_text("kolmogorov")
-    qtbot.waitUntil(lambda: window.search_query == "kolmogorov")
+    qtbot.waitUntil(lambda: window.browser.search_query == "kolmogorov")
     marks, cell = marks_of_first_title()
     title = window.model.index(0, COL_TITLE).data()
     assert title.startswith("Kolmogorov")
@@ -264,8 +264,8 @@ def test_typo_corrections_are_announced(window, seeded: Library, monkeypatch) ->
 
     monkeypatch.setattr(seeded, "search", corrected)
     window.set_search("kolmogorv")
-    assert window.correction.isVisible()
-    assert "Showing results for “kolmogorov”" in window.correction.text()
+    assert window.panel.correction.isVisible()
+    assert "Showing results for “kolmogorov”" in window.panel.correction.text()
     assert window.reader.abstract.search_spans
 
 
@@ -324,14 +324,14 @@ def test_ctrl_p_goes_to_a_paper_by_title(window, seeded: Library, press, type_te
     qtbot.waitUntil(lambda: popup.list.count() > 0)
     press("Return")
     qtbot.waitUntil(lambda: window.current_id() == target)
-    assert window.view_key == "all"
+    assert window.browser.view_key == "all"
     qtbot.waitUntil(lambda: focus() is window.table)
 
 
 def test_m_lists_papers_like_this_one_and_opens_the_chosen(window, seeded: Library, press,
                                                            type_text, qtbot) -> None:
     tetris = seeded.search("title:tetris", limit=1).ids[0]
-    window.select_paper(tetris)
+    window.browser.select_paper(tetris)
     press("m")
     qtbot.waitUntil(lambda: dialog_of(SimilarPapers) is not None)
     popup = dialog_of(SimilarPapers)
@@ -412,7 +412,7 @@ def test_other_processes_writes_show_up(window, seeded: Library, qtbot) -> None:
 
 def test_a_file_still_importing_elsewhere_appears_only_whole(window, seeded: Library,
                                                               qtbot) -> None:
-    window.go_all()
+    window.run_command("go.all")
     shown = window.model.rowCount()
     # What another process leaves between two batch commits of a big file.
     other = Library(seeded.path)
@@ -423,7 +423,7 @@ def test_a_file_still_importing_elsewhere_appears_only_whole(window, seeded: Lib
         other.conn.execute(
             "INSERT INTO papers (id, key, title, abstract, added_at, first_source_id) "
             "VALUES (9001, 'first batch', 'First batch', 'abs', '2026-11-24', ?)", (source,))
-        window._poll()
+        window.ops.poll()
         assert window.model.rowCount() == shown
         other.conn.execute("UPDATE sources SET status = 'complete' WHERE id = ?", (source,))
     finally:
@@ -440,11 +440,11 @@ def test_search_field_keeps_letters(window, press, type_text, qtbot) -> None:
 def test_saved_search_shows_in_the_sidebar_and_can_be_deleted(window, seeded: Library,
                                                               qtbot) -> None:
     seeded.save_search("KAN", "kolmogorov")
-    window.refresh_sidebar()
-    window.show_view("saved:KAN", "KAN", "kolmogorov")
+    window.ops.refresh_counts()
+    window.browser.show_view("saved:KAN", "KAN", "kolmogorov")
     assert window.model.rowCount() == seeded.count("kolmogorov") == 3
     assert window.registry.get("search.delete_saved").is_enabled()
     window.run_command("search.delete_saved")
     assert seeded.saved_searches() == []
-    assert window.view_key == "inbox"
+    assert window.browser.view_key == "inbox"
     assert not window.registry.get("search.delete_saved").is_enabled()

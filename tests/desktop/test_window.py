@@ -12,6 +12,7 @@ from PySide6.QtGui import QDropEvent, QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from desktop import theme as themes
+from desktop.actions.library import export_to
 from desktop.app import settings_for
 from desktop.importer import ImportWorker, summary_text
 from desktop.model import COL_DATE, COL_TAGS, COL_UPVOTES
@@ -130,7 +131,7 @@ def test_export_the_current_view_as_reading_notes(window, seeded: Library,
     seeded.annotate_quote(first, seeded.get(first).abstract.split(".")[0], "the claim")
     window.set_search("is:annotated")
     out = tmp_path / "notes.md"
-    window.export_to(out)
+    export_to(window, out)
     text = out.read_text(encoding="utf-8")
     assert seeded.get(first).title in text and "check the ablations" in text
     assert "the claim" in text
@@ -151,14 +152,14 @@ def test_sidebar_lists_tags_saved_searches_and_imports(window, seeded: Library,
                                                        qtbot) -> None:
     seeded.add_tags(seeded.search("", limit=2).ids, ["rl"])
     seeded.save_search("KANs", "kolmogorov")
-    window.refresh_sidebar()
+    window.ops.refresh_counts()
     tag = window.sidebar.entry("tag:rl")
     assert tag is not None and tag.count == 2 and tag.hint == "1"
     saved = window.sidebar.entry("saved:KANs")
     assert saved is not None and saved.query == "kolmogorov"
     assert any(e.key.startswith("source:") for e in window.sidebar.entries())
     window.sidebar.setCurrentItem(window.sidebar._entries["tag:rl"])
-    assert window.view_key == "tag:rl" and window.model.rowCount() == 2
+    assert window.browser.view_key == "tag:rl" and window.model.rowCount() == 2
 
 
 @pytest.mark.parametrize(("query", "terms"), [
@@ -172,8 +173,8 @@ def test_the_views_highlight_what_the_engine_matched(window, query: str,
     # Filters and excluded words are not highlighted; corrections and the prefix
     # being typed are.
     window.search.setText(query)
-    window._run_search()
-    assert window._highlight_terms() == terms
+    window.browser.run_search()
+    assert window.browser.highlight_terms() == terms
 
 
 def test_text_helpers() -> None:

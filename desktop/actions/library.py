@@ -1,0 +1,111 @@
+"""The library: import (files, samples, clipboard), export, saved searches."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+from desktop.commands import CommandSet
+from storage import sample_listings
+from storage.export import FORMAT_FILES, format_for
+
+if TYPE_CHECKING:
+    from desktop.window import MainWindow
+
+commands = CommandSet("library")
+command = commands.command
+
+
+@command("import.files", "Import listings…", keys=("Ctrl+I",), mode="global",
+         group="Library", menu="File")
+def import_files_dialog(w: MainWindow) -> None:
+    dialog = QFileDialog(w, "Import Daily Papers listings")
+    dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dialog.setNameFilters(["Listings (*.txt *.text *.md)", "All files (*)"])
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.filesSelected.connect(lambda files: import_paths(w, [Path(f) for f in files]))
+    dialog.open()
+
+
+def import_paths(w: MainWindow, paths: Sequence[Path], *, summary: bool = True) -> bool:
+    """Import files off the GUI thread (the importer reports and refreshes when done)."""
+    if not paths:
+        return False
+    return w.importer.start(paths=paths, summary=summary)
+
+
+@command("import.samples", "Import the sample listings", group="Library", menu="File")
+def import_samples(w: MainWindow) -> None:
+    import_paths(w, sample_listings(), summary=False)
+
+
+@command("import.paste", "Import the listing on the clipboard", keys=("Ctrl+V",),
+         group="Library", menu="File")
+def import_clipboard(w: MainWindow) -> None:
+    text = QGuiApplication.clipboard().text()
+    if not text.strip():
+        w.flash("The clipboard holds no text to import")
+        return
+    w.importer.start(text=text, summary=True, label="Importing the pasted listing…")
+
+
+def import_done(w: MainWindow, _report: object, _summary: bool) -> None:
+    w.ops.saw_own_write()
+    keep = w.current_id()
+    w.browser.load(keep_id=keep)
+    if keep is None and w.model.rowCount():
+        w.browser.select_row(0)
+    w.ops.refresh_counts()
+
+
+@command("export.view", "Export this view…", keys=("Ctrl+E",), mode="global",
+         group="Library", menu="File")
+def export_view(w: MainWindow) -> None:
+    dialog = QFileDialog(w, "Export this view")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilters([f"{label} (*{suffix})" for label, suffix in FORMAT_FILES.values()])
+    dialog.setDefaultSuffix(next(iter(FORMAT_FILES.values()))[1].lstrip("."))
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(lambda name: export_to(w, Path(name)))
+    dialog.open()
+
+
+def export_to(w: MainWindow, path: Path) -> None:
+    query = w.browser.active_query
+    done = w.ops.run(lambda library: library.export(query, format_for(path.suffix), path),
+                     undoable=False)
+    if done is not None and path.exists():
+        w.flash(f"Exported {w.model.rowCount()} papers to {path}")
+
+
+@command("search.save", "Save this search…", when=lambda w: bool(w.browser.search_query),
+         group="Find", menu="Go")
+def save_search(w: MainWindow) -> None:
+    dialog = QInputDialog(w)
+    dialog.setWindowTitle("Save search")
+    query = w.browser.search_query
+    dialog.setLabelText(f"Name for “{query}”:")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.textValueSelected.connect(lambda name: w.ops.run(
+        lambda library: library.save_search(name, query), sidebar=True, undoable=False,
+        message=f"Saved search {name}"))
+    w.open_dialog(dialog)
+
+
+def showing_saved_search(w: MainWindow) -> bool:
+    return w.browser.view_key.startswith("saved:") and not w.browser.search_query
+
+
+@command("search.delete_saved", "Delete this saved search", when=showing_saved_search,
+         group="Find", menu="Go")
+def delete_saved_search(w: MainWindow) -> None:
+    name = w.browser.view_key.removeprefix("saved:")
+    w.ops.run(lambda library: library.delete_saved_search(name), undoable=False)
+    w.browser.show_builtin("inbox")
+    w.ops.refresh_counts()
+    w.flash(f"Deleted saved search {name}")

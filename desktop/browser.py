@@ -1,0 +1,301 @@
+"""The list-and-search controller: which view or search the list shows, and its rows.
+
+`Browser` owns the view state (a sidebar view's key, label and query, or a search),
+loads it into the id-holding model, keeps one row current and shows it in the reading
+pane, and says what an empty list means. Commands move and switch views through it.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+
+from desktop.listpanel import ListPanel
+from desktop.model import COL_TITLE, SORT_KEYS
+from desktop.reader import ReaderPane
+from desktop.sidebar import BUILTIN_VIEWS, Sidebar, tag_view
+from storage import Library, Paper
+from storage.search import corrected_query, highlight_spans
+
+SEARCH_DELAY_MS = 150
+
+
+def empty_message(*, library_empty: bool, searching: bool, view_key: str,
+                  view_label: str) -> tuple[str, str, str]:
+    """(glyph, title, text) for a list with no rows."""
+    if library_empty:
+        return ("⤓", "Your library is empty",
+                "Import a Hugging Face Daily Papers page saved as text (Ctrl+I), drop listing "
+                "files here, or copy a page in your browser and press Ctrl+V.")
+    if searching:
+        return ("⌕", "No papers match",
+                "Try fewer words, a shorter prefix, or remove a filter.")
+    if view_key == "inbox":
+        return ("✓", "All caught up",
+                "Every paper in your inbox is read. Import a new listing "
+                "with Ctrl+I, or press g a to browse the whole library.")
+    return ("○", f"Nothing in {view_label} yet", "Press g i to go back to the inbox.")
+
+
+def view_count_text(total: int, marked: int, selected_rows: int) -> str:
+    text = f"{total:,} paper{'s' if total != 1 else ''}"
+    if marked:
+        return text + f"  ·  {marked} selected (x)"
+    if selected_rows > 1:
+        return text + f"  ·  {selected_rows} selected"
+    return text
+
+
+class Browser(QObject):
+    loaded = Signal()
+    """A new list is in: the counts line's "Showing" moves."""
+
+    def __init__(self, library: Library, panel: ListPanel, search: QLineEdit,
+                 sidebar: Sidebar, reader: ReaderPane) -> None:
+        super().__init__(panel)
+        self.library = library
+        self.panel, self.search, self.sidebar, self.reader = panel, search, sidebar, reader
+        self.model, self.table = panel.model, panel.table
+        self.view_key, self.view_label, self.view_query = "inbox", "Inbox", "is:unread"
+        self.search_query = ""
+        self._loading = False
+        self._shown = 0  # reading-pane renders of the current paper (see select_row)
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self.run_search)
+        search.textEdited.connect(lambda _text: self.search_timer.start())
+        search.textChanged.connect(self._search_changed)
+        sidebar.activated_entry.connect(lambda e: self.show_view(e.key, e.label, e.query))
+        panel.paper_delegate.terms = self.highlight_terms
+        selection = self.table.selectionModel()
+        selection.currentRowChanged.connect(self._current_changed)
+        selection.selectionChanged.connect(lambda *_: self.update_view_count())
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
+
+    # ------------------------------------------------------------ what is where
+    @property
+    def active_query(self) -> str:
+        return self.search_query if self.search_query else self.view_query
+
+    def showing_list(self) -> bool:
+        return self.panel.stack.currentWidget() is self.table
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.showing_list():
+            return None
+        return self.model.id_at(index.row())
+
+    def current_row(self) -> int:
+        return self.table.currentIndex().row()
+
+    def targets(self) -> list[int]:
+        """What triage applies to: marked papers, else a multi-row selection, else current."""
+        if self.model.marked:
+            return sorted(self.model.marked, key=self.model.row_of)
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        if len(rows) > 1:
+            return [pid for pid in (self.model.id_at(r) for r in rows) if pid is not None]
+        current = self.current_id()
+        return [current] if current is not None else []
+
+    def highlight_terms(self) -> list[str]:
+        """What the search engine matched (corrections and prefixes included)."""
+        if not self.search_query or self.model.result is None:
+            return []
+        return list(self.model.result.terms)
+
+    # ------------------------------------------------------------ views
+    def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:
+        self.reader.flush_note()
+        self.view_key, self.view_label, self.view_query = key, label, query
+        if self.search.text():
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+        self.search_query = ""
+        self.search_timer.stop()
+        self.sidebar.select_key(key)
+        self.load(select_first=True)
+        if focus_list:
+            self.focus_list()
+
+    def show_builtin(self, key: str) -> None:
+        for view_key, label, query, _glyph in BUILTIN_VIEWS:
+            if view_key == key:
+                self.show_view(view_key, label, query)
+                return
+
+    def show_tag(self, tag: str) -> None:
+        self.show_view(*tag_view(tag))
+
+    def load(self, *, select_first: bool = False, keep_id: int | None = None) -> None:
+        """Run the active query into the model and make a row current."""
+        keep = keep_id if keep_id is not None else (None if select_first else self.current_id())
+        self._loading = True
+        try:
+            self.model.set_query(self.active_query)
+        finally:
+            self._loading = False
+        self.panel.view_title.setText("Search" if self.search_query else self.view_label)
+        self._show_correction()
+        self.update_empty_state()
+        row = self.model.row_of(keep) if keep is not None else -1
+        if row < 0 and self.model.rowCount() > 0:
+            row = 0
+        self.select_row(row)
+        self.loaded.emit()
+
+    def _show_correction(self) -> None:
+        result, correction = self.model.result, self.panel.correction
+        if result is not None and getattr(result, "corrections", None):
+            fixed = corrected_query(self.search_query, result.corrections)
+            correction.setText(f"Showing results for “{fixed}”  ·  "
+                               f"no exact match for “{self.search_query}”")
+            correction.show()
+        elif self.model.error:
+            correction.setText(self.model.error)
+            correction.show()
+        else:
+            correction.hide()
+
+    def update_empty_state(self) -> None:
+        panel = self.panel
+        if self.model.rowCount() > 0:
+            if not self.showing_list():
+                had_focus = panel.empty_state.hasFocus()
+                panel.stack.setCurrentWidget(self.table)
+                if had_focus:
+                    self.table.setFocus()
+            return
+        library_empty = self.library.is_empty()
+        panel.samples_button.setVisible(library_empty)
+        panel.files_button.setVisible(library_empty)
+        glyph, title, text = empty_message(
+            library_empty=library_empty, searching=bool(self.search_query),
+            view_key=self.view_key, view_label=self.view_label)
+        panel.empty_glyph.setText(glyph)
+        panel.empty_title.setText(title)
+        panel.empty_text.setText(text)
+        had_focus = self.table.hasFocus()
+        panel.stack.setCurrentWidget(panel.empty_state)
+        if had_focus:
+            panel.empty_state.setFocus()
+        self.reader.show_paper(None)
+
+    # ------------------------------------------------------------ the current row
+    def select_row(self, row: int) -> None:
+        """Make `row` current (-1: none) and show it in the reading pane, once: a
+        change of the current row has shown it already (`_current_changed`)."""
+        shown = self._shown
+        selection = self.table.selectionModel()
+        if row < 0 or row >= self.model.rowCount():
+            selection.clearSelection()
+            self.table.setCurrentIndex(QModelIndex())
+        else:
+            index = self.model.index(row, COL_TITLE)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+        if self._shown == shown:
+            self.show_current()
+
+    def move(self, step: int) -> None:
+        count = self.model.rowCount()
+        if not count:
+            return
+        self.reader.flush_note()
+        row = self.current_row()
+        self.select_row(0 if row < 0 else max(0, min(count - 1, row + step)))
+        if self.showing_list() and QApplication.focusWidget() is self.panel.empty_state:
+            self.table.setFocus()
+
+    def select_paper(self, paper_id: object) -> None:
+        """Show a paper wherever it is: in this view, else in All papers."""
+        pid = int(paper_id)  # type: ignore[arg-type]
+        if self.model.row_of(pid) < 0:
+            self.show_view("all", "All papers", "", focus_list=False)
+        row = self.model.row_of(pid)
+        if row >= 0:
+            self.select_row(row)
+        self.focus_list()
+
+    def _current_changed(self, *_args: object) -> None:
+        if not self._loading:
+            self.show_current()
+
+    def show_current(self) -> None:
+        self._shown += 1
+        paper_id = self.current_id()
+        paper = self.library.get(paper_id) if paper_id is not None else None
+        # The same paper again (a reloaded list around it) keeps its place in the pane.
+        shown = self.reader.paper
+        same = paper is not None and shown is not None and shown.id == paper.id
+        self.show_paper(paper, keep_position=same)
+        self.update_view_count()
+
+    def show_paper(self, paper: Paper | None, *, keep_position: bool = False) -> None:
+        if paper is None:
+            self.reader.show_paper(None)
+            return
+        terms = self.highlight_terms()
+        spans = highlight_spans(paper.abstract, terms) if terms else []
+        title_spans = highlight_spans(paper.title, terms) if terms else []
+        self.reader.show_paper(paper, terms, spans=spans, title_spans=title_spans,
+                               keep_position=keep_position)
+
+    def reload_current(self, *, keep_position: bool = True) -> None:
+        paper_id = self.current_id()
+        paper = self.library.get(paper_id) if paper_id is not None else None
+        self.show_paper(paper, keep_position=keep_position)
+
+    def update_view_count(self) -> None:
+        self.panel.view_count.setText(view_count_text(
+            self.model.rowCount(), len(self.model.marked),
+            len(self.table.selectionModel().selectedRows())))
+
+    def focus_list(self) -> None:
+        self.reader.flush_note()
+        window = self.panel.window()
+        if window.isVisible() and not window.isActiveWindow():
+            window.activateWindow()
+        target = self.table if self.showing_list() else self.panel.empty_state
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # ------------------------------------------------------------ search
+    def _search_changed(self, text: str) -> None:
+        if not text and self.search_query:
+            # Cleared (also by the clear button): back to the sidebar view.
+            self.search_timer.stop()
+            self.search_query = ""
+            self.sidebar.select_key(self.view_key)
+            self.load(select_first=True)
+
+    def run_search(self) -> None:
+        self.search_timer.stop()
+        text = self.search.text().strip()
+        if text == self.search_query:
+            return
+        self.reader.flush_note()
+        self.search_query = text
+        self.sidebar.select_key(None if text else self.view_key)
+        self.load(select_first=True)
+
+    def set_search(self, text: str) -> None:
+        """Type a query and run it now (scripts, tests, tag clicks)."""
+        self.search.setText(text)
+        self.run_search()
+
+    def _sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        if section not in SORT_KEYS and section != -1:
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column, self.model.sort_order)
+            header.blockSignals(False)
+            return
+        keep = self.current_id()
+        self.model.sort(section, order)
+        self.update_empty_state()
+        row = self.model.row_of(keep) if keep is not None else 0
+        self.select_row(max(0, row) if self.model.rowCount() else -1)

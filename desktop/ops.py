@@ -1,0 +1,169 @@
+"""The one place the app changes the library, and follows changes made elsewhere.
+
+Every Library write the window makes goes through `Operations.run` (Anki's
+`CollectionOp` is the model): the operation gets the library, its error becomes a
+message in the status bar, and the changed rows, the reading pane and the counts
+repaint, with the undo hint beside the message. No view calls a Library write itself.
+`poll` shows other processes' writes (the command line, a second window) the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
+
+from desktop.sidebar import LibraryFacts, sidebar_entries
+from storage import Library, LibraryError
+
+if TYPE_CHECKING:
+    from desktop.window import MainWindow
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+POLL_MS = 1500
+# The sidebar and status-bar counts follow writes after COUNTS_DELAY_MS, and at most once
+# per COUNTS_GAP_MS: a brisk triager (4 presses a second) gets two refreshes a second, not
+# one per key, each a few queries on the GUI thread.
+COUNTS_DELAY_MS = 60
+COUNTS_GAP_MS = 500
+UNDO_HINT = " · Ctrl+Z to undo"
+
+Message = str | Callable[[T], str | None] | None
+
+
+def changed_ids(result: object, ids: Sequence[int]) -> list[int]:
+    """The papers an operation changed: its result's own `paper_ids` if it says
+    (a `Change`), else those the caller named."""
+    named = getattr(result, "paper_ids", None)
+    return list(named) if named is not None else list(ids)
+
+
+class Operations(QObject):
+    changed = Signal(object)
+    """After every write the window made or saw: the ids of changed papers."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.library: Library = window.library
+        self.facts = LibraryFacts()
+        self.counts_timer = QTimer(self)
+        self.counts_timer.setSingleShot(True)
+        self.counts_timer.timeout.connect(self.refresh_counts)
+        self._counts_clock = QElapsedTimer()  # since the last refresh_counts
+        self._last_version = self._data_version()
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.poll)
+
+    # ------------------------------------------------------------ writes
+    def run(self, operation: Callable[[Library], T], *, ids: Sequence[int] = (),
+            message: Message[T] = None, undoable: bool = True, reload: bool = False,
+            pane: bool = True, row: int | None = None, sidebar: bool = False,
+            then: Callable[[T], object] | None = None) -> T | None:
+        """Run `operation(library)`; on success repaint what changed and say `message`
+        (a text, or a function of the result giving one; " · Ctrl+Z to undo" is added
+        when `undoable`). On a LibraryError say it and return None.
+
+        `row`: where the changed paper likely is (default: the current row);
+        `reload`: redraw the reading pane even if it shows none of the papers;
+        `pane=False`: leave the pane alone (its note editor made the change);
+        `sidebar`: refresh the sidebar now (a saved search appeared or went);
+        `then(result)`: what the view does between the write and the repaint (move on
+        first, so the pane draws the next paper once)."""
+        try:
+            result = operation(self.library)
+        except LibraryError as error:
+            self.window.flash(str(error))
+            return None
+        if then is not None:
+            then(result)
+        self.repaint(changed_ids(result, ids), reload=reload, pane=pane, row=row)
+        if sidebar:
+            self.refresh_counts()
+        text = message(result) if callable(message) else message
+        if text:
+            self.window.flash(text + (UNDO_HINT if undoable else ""))
+        return result
+
+    def repaint(self, paper_ids: Sequence[int], *, reload: bool = False, pane: bool = True,
+                row: int | None = None) -> None:
+        """Repaint the changed rows and the reading pane if it shows a changed paper
+        (or `reload`); the counts follow shortly."""
+        browser = self.window.browser
+        current = browser.current_id()
+        browser.model.refresh_ids(paper_ids, near=browser.current_row() if row is None else row)
+        if reload or (pane and current is not None and current in paper_ids):
+            browser.reload_current()
+        self._last_version = self._data_version()
+        self.schedule_counts()
+        self.changed.emit(list(paper_ids))
+
+    # ------------------------------------------------------------ counts
+    def refresh_counts(self) -> None:
+        """Read the library's counts into the sidebar and the status bar now."""
+        self.counts_timer.stop()  # this is the refresh a pending one would have made
+        self._counts_clock.start()
+        window = self.window
+        try:
+            facts = LibraryFacts.read(self.library)
+            entries = sidebar_entries(facts, window.quick_tags(facts.tags))
+        except Exception as error:  # a locked or vanished file: say so, keep running
+            log.warning("refreshing counts failed: %s", error)
+            window.flash(f"Could not read the library: {error}")
+            return
+        self.facts = facts
+        browser = window.browser
+        window.sidebar.set_entries(entries, None if browser.search_query else browser.view_key)
+        window.update_counts_label()
+
+    def schedule_counts(self) -> None:
+        """Refresh the counts soon: one pending refresh at a time, COUNTS_GAP_MS apart."""
+        if self.counts_timer.isActive():
+            return
+        since = self._counts_clock.elapsed() if self._counts_clock.isValid() else COUNTS_GAP_MS
+        self.counts_timer.start(max(COUNTS_DELAY_MS, COUNTS_GAP_MS - since))
+
+    # ------------------------------------------------------------ other writers
+    def _data_version(self) -> int | None:
+        try:
+            return self.library.data_version()
+        except Exception:
+            return None
+
+    def saw_own_write(self) -> None:
+        """A write of ours outside `run` (the importer's thread): not news to poll."""
+        self._last_version = self._data_version()
+
+    def poll(self) -> None:
+        """Show other processes' writes (the command line, a second window)."""
+        version = self._data_version()
+        if version is None or version == self._last_version:
+            return
+        importer = self.window.importer
+        if not importer.busy and self._import_elsewhere():
+            # Another process is between two batch commits of a big file: keep the
+            # old version so the view refreshes once, when the file is in whole.
+            return
+        self._last_version = version
+        if importer.busy:
+            return
+        self.refresh_external()
+
+    def _import_elsewhere(self) -> bool:
+        try:
+            return self.library.import_in_progress()
+        except Exception:
+            return False
+
+    def refresh_external(self) -> None:
+        """Reload the list, the reading pane (keeping its place) and the counts."""
+        browser = self.window.browser
+        self.window.reader.flush_note()
+        browser.load(keep_id=browser.current_id())
+        self.refresh_counts()
+        self.changed.emit([])
