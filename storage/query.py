@@ -111,6 +111,10 @@ class Text:
     display: str | None = None
     # What to highlight for this term instead of `value` (see highlight_terms).
     marks: tuple[str, ...] = ()
+    # For a run of typed words searched as one (a long form beside its short
+    # form): FTS5 strings of its single words, each enough for a paper to be
+    # listed among those with only some of the words.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +187,10 @@ def _clean(text: str) -> str:
     return _UNSAFE.sub(" ", text)
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, *, typing: bool = False) -> list[Token]:
+    """The query's tokens. With `typing`, a bare word ending the text with no space
+    after it is marked `last`: the app's live search also matches it as a prefix.
+    Anywhere else (the command line, Enter in the app) every word is whole."""
     s = _clean(text)
     n = len(s)
     tokens: list[Token] = []
@@ -229,9 +236,10 @@ def tokenize(text: str) -> list[Token]:
             elif sep and (key in FIELD_COLUMNS or key in FILTER_KEYS):
                 # `title:` with nothing yet is a field being typed: no term at all.
                 if value:
-                    tokens.append(Token("word", value, key=key, last=_typing(s, j)))
+                    tokens.append(Token("word", value, key=key,
+                                        last=typing and _typing(s, j)))
             else:
-                tokens.append(Token("word", word, last=_typing(s, j)))
+                tokens.append(Token("word", word, last=typing and _typing(s, j)))
             i = j
     return tokens
 
@@ -393,9 +401,9 @@ def _filter(key: str, value: str, *, quoted: bool) -> Filter | None:
     return None
 
 
-def parse(text: str) -> Query:
-    """Any string to a Query. Never raises."""
-    parser = _Parser(tokenize(text))
+def parse(text: str, *, typing: bool = False) -> Query:
+    """Any string to a Query. Never raises. `typing`: see tokenize()."""
+    parser = _Parser(tokenize(text, typing=typing))
     items = parser.sequence(0)
     root: Node | None
     if not items:
@@ -419,8 +427,12 @@ def _fts_text(node: Text) -> str:
     if node.alternatives:
         parts = [label + alternative for alternative in node.alternatives]
         return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
-    star = "*" if node.prefix and not node.phrase else ""
-    return label + fts_string(node.value) + star
+    own = label + fts_string(node.value)
+    if node.prefix and not node.phrase:
+        # The word being typed: its own match (any inflection: porter stems both
+        # sides) plus a real prefix query, never the prefix alone.
+        return f"({own} OR {own}*)"
+    return own
 
 
 def fts_expression(node: Node) -> str | None:
@@ -571,10 +583,41 @@ class Compiled:
     sort: str
     terms: list[str] = field(default_factory=list)
     phrases: int = 0  # FTS5 phrases in `fts`: what one bm25 call costs
+    # The top-level positive text split in two. `soft` are the plain words (and
+    # what they were widened to): a paper that has only some of them still
+    # matches, below those that have all. `strict` are phrases, field terms and
+    # explicit OR groups, which every match must have, as must `negative` be absent.
+    soft: list[str] = field(default_factory=list)
+    strict: list[str] = field(default_factory=list)
+    negative: list[str] = field(default_factory=list)
 
     @property
     def has_where(self) -> bool:
         return self.where != "1"
+
+
+def is_soft(node: Node) -> bool:
+    """A plain word (typed bare, no field, not a phrase): it may be missing from
+    the papers that follow those with every word."""
+    return isinstance(node, Text) and not node.phrase and node.field is None
+
+
+def some_expression(compiled: Compiled, atoms: list[str], exclude: list[str] | None = None
+                    ) -> str | None:
+    """FTS5 for papers holding one of `atoms` (the plain words, or some of them)
+    but not every soft word, with every strict part, none of `exclude` and no
+    excluded word. None when there is nothing to look for."""
+    if not compiled.soft or not atoms:
+        return None
+    expr = "(" + " OR ".join(atoms) + ")"
+    if compiled.strict:
+        expr = "(" + " AND ".join([*compiled.strict, expr]) + ")"
+    expr = f"({expr} NOT (" + " AND ".join(compiled.soft) + "))"
+    for other in exclude or ():
+        expr = f"({expr} NOT {other})"
+    for neg in compiled.negative:
+        expr = f"({expr} NOT {neg})"
+    return expr
 
 
 def conjuncts(root: Node | None) -> tuple[Node, ...]:
@@ -623,6 +666,8 @@ def compile_query(query: Query, *, sort: str | None = None,
     chosen = query.sort or _SORT_ALIASES.get((sort or "").lower()) or "relevance"
     positive: list[str] = []
     negative: list[str] = []
+    soft: list[str] = []
+    strict: list[str] = []
     sql_parts: list[str] = []
     params: list[object] = []
     rest: list[Node] = []
@@ -631,6 +676,7 @@ def compile_query(query: Query, *, sort: str | None = None,
             negative.append(inner)
         elif not isinstance(node, Not) and (expr := fts_expression(node)) is not None:
             positive.append(expr)
+            (soft if is_soft(node) else strict).append(expr)
         else:
             rest.append(node)
     fts: str | None = None
@@ -653,7 +699,8 @@ def compile_query(query: Query, *, sort: str | None = None,
         sql_parts.append(f"({sql})")
         params.extend(node_params)
     where = " AND ".join(sql_parts) if sql_parts else "1"
-    return Compiled(fts, where, params, chosen, highlight_terms(query.root), phrases)
+    return Compiled(fts, where, params, chosen, highlight_terms(query.root), phrases,
+                    soft, strict, negative if positive else [])
 
 
 def plain_words(text: str) -> Query:

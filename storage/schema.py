@@ -284,6 +284,60 @@ def _card_facts_and_import_history(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX trash_batch ON trash(batch)")
 
+
+@migration(3)
+def _search_abbreviations_and_fts_declaration(db: sqlite_utils.Database) -> None:
+    """Search (issue 12), two changes that touch no user data:
+
+    - `abbreviations`: the short forms the library's abstracts define ("mixture
+      of experts (MoE)"), which search looks up both ways (storage.abbrev).
+      Filled from every paper already in the file; imports add to it.
+    - The index's content table declared the way sqlite-utils and Datasette look
+      for it (`content="papers"`; they do not recognise `content='papers'`), so
+      that `sqlite-utils search library.db papers ...` and Datasette's `_search`
+      work. Only the quoting in the stored declaration changes: FTS5 reads both
+      the same, and the index itself is not touched (a rebuild would take minutes
+      at 1M papers).
+    """
+    from storage import abbrev
+
+    conn = db.conn
+    # Search reads word frequencies from the vocabulary table; files written by
+    # the v1 fixture dumper lack it.
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS papers_fts_vocab "
+                 "USING fts5vocab(papers_fts, 'row')")
+    conn.execute(
+        """CREATE TABLE abbreviations (
+            short_key TEXT NOT NULL,  -- porter stems of the folded short form
+            long_key TEXT NOT NULL,   -- porter stems of the folded long form
+            short TEXT NOT NULL,      -- as first written: 'MoE'
+            long TEXT NOT NULL,       -- lower case: 'mixture of experts'
+            papers INTEGER NOT NULL,  -- how many papers defined it
+            PRIMARY KEY (short_key, long_key)
+        )""")
+    conn.execute("CREATE INDEX abbreviations_long ON abbreviations(long_key)")
+    last = 0
+    while True:
+        rows = conn.execute("SELECT id, abstract FROM papers WHERE id > ? ORDER BY id "
+                            "LIMIT 5000", (last,)).fetchall()
+        if not rows:
+            break
+        abbrev.record(conn, (r[1] for r in rows))
+        last = rows[-1][0]
+
+    old = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+    new = old.replace("content='papers'", 'content="papers"')
+    if new != old:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'papers_fts'", (new,))
+            # Other connections re-read the schema when its version moves.
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -31,20 +31,26 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from storage import abbrev
 from storage.query import (
     DEFAULT_ORDER,
     FIELD_COLUMNS,
     ORDER_BY,
+    And,
     Compiled,
     Node,
     Query,
     Text,
     compile_query,
+    conjuncts,
     describe,
     fts_expression,
+    fts_string,
+    is_soft,
     map_text,
     parse,
     plain_words,
+    some_expression,
     with_root,
 )
 from storage.schema import FTS_WEIGHTS
@@ -89,13 +95,17 @@ _SUFFIXES = (
 @dataclass(frozen=True, slots=True)
 class Hit:
     id: int
-    score: float  # higher is better (negated bm25); 0.0 when not ranked
+    score: float  # higher is better within its tier (negated bm25); 0.0 when not ranked
     title_spans: tuple[tuple[int, int], ...] = ()
     abstract_spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(slots=True)
 class SearchResult:
+    """What a search gives every view: the matches, the line to show about them,
+    the error if the search failed, and the highlighter for the matched words.
+    Views use these and derive none of them again."""
+
     query: str
     ids: list[int]
     hits: list[Hit] = field(default_factory=list)  # one per id when a limit was given
@@ -103,8 +113,26 @@ class SearchResult:
     terms: list[str] = field(default_factory=list)  # what to highlight (highlight_spans)
     total: int | None = None  # every match, when known without another count
     sort: str = "relevance"
-    message: str = ""  # for the status line: "Showing results for ..."
+    message: str = ""  # for the status line: corrections, "12 have all words · ..."
     error: str | None = None  # set only when the search itself failed
+    # Papers with every word, and papers with only some of them (listed after
+    # those with all). None: not counted (a page was filled before the count).
+    all_count: int | None = None
+    some_count: int | None = None
+    # Abbreviations the library defines that the search used: (typed, also searched).
+    expansions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def matches(self) -> list[int]:
+        return self.ids
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def highlight(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the matched words in `text` (a title, an abstract)."""
+        return highlight_spans(text, self.terms) if self.terms else []
 
 
 # ------------------------------------------------------------------- helpers
@@ -268,6 +296,7 @@ class _Plan:
     query: Query
     compiled: Compiled
     corrections: list[tuple[str, str]]
+    expansions: list[tuple[str, str]] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------- engine
@@ -284,6 +313,8 @@ class SearchEngine:
         self._titles: tuple[list[int], list[str]] | None = None
         self._covered: bool | None = None
         self._order: array[int] | None = None
+        self._abbreviations: bool | None = None
+        self._docs: dict[str, int] = {}
 
     # ------------------------------------------------------------- caches
     def invalidate(self) -> None:
@@ -295,6 +326,8 @@ class SearchEngine:
             self._titles = None
             self._covered = None
             self._order = None
+            self._abbreviations = None
+            self._docs = {}
 
     def _fresh(self) -> None:
         # Another process may import into the same file: its commits move
@@ -446,25 +479,27 @@ class SearchEngine:
             if _WORD.fullmatch(word) is None or len(word) > 40:
                 return node  # several tokens (`e-mail`), or no typo worth guessing
             column = FIELD_COLUMNS.get(node.field or "")
+            if self._has_hit(_fts(node)):
+                # A word the index has is searched as typed: its own match (every
+                # inflection) and, while it is being typed, a prefix query too.
+                return node
             if node.prefix:
+                # A half-written ending the stemmer cannot read (`decodi`: no
+                # index term begins with it): the stems it can still become.
                 found = self._complete(word)
                 if found:
                     mark = _common_prefix(stem(word), found[0]) or word
-                    completed = replace(node, alternatives=tuple(map(index_term_query, found)),
-                                        prefix=False, marks=(mark + "*",))
-                    # The commonest completions may all miss a field (`title:kan`):
-                    # then the true prefix query, slower but complete.
-                    if node.field is None or self._has_hit(_fts(completed)):
-                        return completed
-                    if self._has_hit(_fts(node)):
-                        return node
-            elif self._has_hit(_fts(node)):
-                return node
+                    return replace(node, alternatives=(
+                        fts_string(node.value), fts_string(node.value) + "*",
+                        *map(index_term_query, found)), prefix=False, marks=(mark + "*",))
             # No hit, or (for the word being typed) nothing in the vocabulary
             # continues it: a typo. The vocabulary is re-read after imports, so a
             # word first written in a note since then, typed half-way, may be taken
             # for a typo of an older word; whole, it has a hit and is searched.
             nearest = [] if len(word) < 4 or word.isdigit() else self._nearest(word, column)
+            # Nothing nearer than the word itself (a word the field lacks): no
+            # correction to announce.
+            nearest = [n for n in nearest if fold(n[1]) != word]
             if not nearest:
                 return node
             shown = " or ".join(dict.fromkeys(s for _t, s, _sim in nearest))
@@ -478,11 +513,80 @@ class SearchEngine:
         return with_root(query, root), corrections
 
     # ----------------------------------------------------------- planning
-    def _plan(self, text: str, sort: str | None, *, plain: bool = False) -> _Plan:
+    def _expand(self, query: Query) -> tuple[Query, list[tuple[str, str]]]:
+        """Abbreviations the library defines, searched in both forms: a typed
+        short form also finds its long forms (`MoE` -> "mixture of experts"), and
+        a run of typed words that is a long form also finds its short forms."""
+        if query.root is None or not self._has_abbreviations():
+            return query, []
+        expansions: list[tuple[str, str]] = []
+        items = list(conjuncts(query.root))
+        out: list[Node] = []
+        i = 0
+        while i < len(items):
+            node = items[i]
+            if not is_soft(node) or node.alternatives or node.prefix:  # type: ignore[union-attr]
+                out.append(node)
+                i += 1
+                continue
+            # The longest run of plain words from here that is a long form.
+            run = 0
+            for j in range(i, min(len(items), i + 8)):
+                item = items[j]
+                if not is_soft(item) or item.alternatives or item.prefix:  # type: ignore[union-attr]
+                    break
+                run += 1
+            grouped = None
+            for size in range(run, 1, -1):
+                words = [items[k].value for k in range(i, i + size)]  # type: ignore[union-attr]
+                shorts = abbrev.shorts_for(self.conn, abbrev.key_of(words))
+                if shorts:
+                    grouped = (size, words, shorts)
+                    break
+            if grouped is not None:
+                size, words, shorts = grouped
+                typed = " ".join(words)
+                together = "(" + " AND ".join(fts_string(w) for w in words) + ")"
+                alternatives = (together, *dict.fromkeys(fts_string(s) for s, _l, _n in shorts))
+                marks = (typed, *dict.fromkeys(s for s, _l, _n in shorts))
+                out.append(Text(typed, alternatives=alternatives, marks=marks,
+                                parts=(*(fts_string(w) for w in words),
+                                       *alternatives[1:])))
+                expansions.extend((typed, s) for s in dict.fromkeys(s for s, _l, _n in shorts))
+                i += size
+                continue
+            longs = abbrev.define(self.conn, node.value)  # type: ignore[union-attr]
+            if longs and len(_WORD.findall(node.value)) == 1:  # type: ignore[union-attr]
+                value = node.value  # type: ignore[union-attr]
+                forms = list(dict.fromkeys(long for _s, long, _n in longs))
+                out.append(replace(node, alternatives=(  # type: ignore[arg-type]
+                    fts_string(value), *(fts_string(f) for f in forms)),
+                    marks=(value, *forms)))
+                expansions.extend((value, f) for f in forms)
+            else:
+                out.append(node)
+            i += 1
+        if not expansions:
+            return query, []
+        root = out[0] if len(out) == 1 else And(tuple(out))
+        return with_root(query, root), expansions
+
+    def _has_abbreviations(self) -> bool:
+        if self._abbreviations is None:
+            try:
+                self._abbreviations = self.conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM abbreviations)").fetchone()[0] == 1
+            except sqlite3.OperationalError:
+                self._abbreviations = False  # a file from before the table
+        return self._abbreviations
+
+    def _plan(self, text: str, sort: str | None, *, plain: bool = False,
+              typing: bool = False) -> _Plan:
         self._fresh()
-        query = plain_words(text) if plain else parse(text)
+        query = plain_words(text) if plain else parse(text, typing=typing)
+        query, expansions = self._expand(query)
         query, corrections = self._widen(query)
-        return _Plan(query, compile_query(query, sort=sort), corrections)
+        return _Plan(query, compile_query(query, sort=sort), corrections, expansions)
 
     @staticmethod
     def _fts_from(compiled: Compiled) -> tuple[str, str, list[object]]:
@@ -647,11 +751,107 @@ class SearchEngine:
             params.extend([-1 if limit is None else limit, offset])
         return [r[0] for r in self.conn.execute(sql, params)]
 
+    def _document_share(self, node: Node) -> float:
+        """The share of papers holding the word of a plain-word node (0 when it is
+        not one plain word): read from the index's vocabulary, cached."""
+        if not isinstance(node, Text) or node.alternatives or node.prefix:
+            return 0.0
+        words = _WORD.findall(fold(node.value))
+        if len(words) != 1:
+            return 0.0
+        term = stem(words[0])
+        docs = self._docs.get(term)
+        if docs is None:
+            try:
+                row = self.conn.execute("SELECT doc FROM papers_fts_vocab WHERE term = ?",
+                                        (term,)).fetchone()
+            except sqlite3.OperationalError:
+                row = None  # no vocabulary table: every word counts as informative
+            docs = self._docs[term] = row[0] if row else 0
+        papers = max(1, self._key[1] if self._key else 1)
+        return docs / papers
+
+    def _stages(self, plan: _Plan) -> list[Compiled]:
+        """What a relevance search lists after the papers with every plain word:
+        papers with some of them. First those with a word that tells papers apart,
+        then those with only words that most papers have (over half: bm25 gives
+        them no weight, so among such papers there is no order worth paying for
+        before the informative ones). Empty for fewer than two plain words."""
+        compiled = plan.compiled
+        if compiled.sort != "relevance" or not compiled.soft:
+            return []
+        words = sum(len(n.parts) or 1 for n in conjuncts(plan.query.root)
+                    if is_soft(n) and isinstance(n, Text))
+        if words < 2:
+            return []  # one word: all or nothing
+        informative: list[str] = []
+        common: list[str] = []
+        for node in conjuncts(plan.query.root):
+            if not is_soft(node) or fts_expression(node) is None:
+                continue
+            assert isinstance(node, Text)
+            if node.parts:
+                for part in node.parts:
+                    word = part.strip('"')
+                    share = self._document_share(Text(word))
+                    (common if share > 0.5 else informative).append(part)
+                continue
+            share = self._document_share(node)
+            (common if share > 0.5 else informative).append(fts_expression(node) or "")
+        stages = []
+        phrases = 2 * compiled.phrases  # the NOT repeats the words; bm25 visits both
+        first = some_expression(compiled, informative)
+        if first is not None:
+            stages.append(replace(compiled, fts=first, phrases=phrases))
+        later = some_expression(compiled, common, ["(" + " OR ".join(informative) + ")"]
+                                if informative else [])
+        if later is not None:
+            stages.append(replace(compiled, fts=later, phrases=phrases))
+        return stages
+
+    def _tier(self, compiled: Compiled, limit: int | None, offset: int
+              ) -> tuple[list[int], list[float], int | None]:
+        """One tier's page and its size, counting it only when the page left it
+        unknown and a later tier needs to know where it ends."""
+        ids, scores, total = self._ranked(compiled, limit, offset)
+        if total is None and (limit is None or len(ids) < limit) and (ids or offset == 0):
+            total = offset + len(ids)  # the page ran out before the limit: the end
+        return ids, scores, total
+
     def _run(self, plan: _Plan, query: str, limit: int | None, offset: int) -> SearchResult:
         compiled = plan.compiled
         ranked = compiled.fts is not None and compiled.sort == "relevance"
         total: int | None
-        if ranked:
+        stages = self._stages(plan) if ranked else []
+        all_count: int | None = None
+        some_count: int | None = None
+        some_seen: int | None = None  # how far the page reached past the first tier
+        if stages:
+            ids, scores, all_count = self._tier(compiled, limit, offset)
+            if limit is None or len(ids) < limit:
+                if all_count is None:
+                    all_count = self._count(compiled)
+                before = all_count  # papers listed ahead of this stage
+                some_count = 0
+                some_seen = 0
+                for stage in stages:
+                    more = None if limit is None else limit - len(ids)
+                    if more == 0:
+                        some_count = None
+                        break
+                    skip = max(0, offset - before)
+                    stage_ids, stage_scores, stage_count = self._tier(stage, more, skip)
+                    ids += stage_ids
+                    scores += stage_scores
+                    some_seen += skip + len(stage_ids)
+                    if stage_count is None:
+                        some_count = None
+                        break
+                    some_count += stage_count
+                    before += stage_count
+            total = None if all_count is None or some_count is None else \
+                all_count + some_count
+        elif ranked:
             ids, scores, total = self._ranked(compiled, limit, offset)
         else:
             ids = self._listed(compiled, limit, offset)
@@ -663,11 +863,11 @@ class SearchEngine:
             total = offset + len(ids)
         hits = self._hits(ids, scores, compiled.terms) if limit is not None else []
         result = SearchResult(query=query, ids=ids, hits=hits, corrections=plan.corrections,
-                              terms=compiled.terms, total=total, sort=compiled.sort)
-        if plan.corrections:
-            result.message = "Showing results for " + corrected_query(query, plan.corrections)
-        if plan.query.notes and plan.query.notes[-1] == "searched as plain words":
-            result.message = result.message or "Searched as plain words"
+                              terms=compiled.terms, total=total, sort=compiled.sort,
+                              all_count=all_count, some_count=some_count,
+                              expansions=plan.expansions)
+        result.message = _message(query, plan, bool(stages), all_count,
+                                  offset + len(ids), some_count, some_seen)
         return result
 
     def _hits(self, ids: list[int], scores: list[float], terms: list[str]) -> list[Hit]:
@@ -690,32 +890,39 @@ class SearchEngine:
 
     # ------------------------------------------------------------ public
     def search(self, query: str, *, limit: int | None = 50, offset: int = 0,
-               sort: str | None = None) -> SearchResult:
+               sort: str | None = None, typing: bool = False) -> SearchResult:
         """Papers matching `query`, best first. `limit=None` returns every id (and
-        no hits: spans are for the rows on screen)."""
+        no hits: spans are for the rows on screen). `typing`: the app's live search
+        while a word is being typed; an unfinished last word then also matches as a
+        prefix, beside its own match."""
         query = query if isinstance(query, str) else str(query)
         limit = None if limit is None else max(0, int(limit))
         offset = max(0, int(offset))
         try:
-            return self._run(self._plan(query, sort), query, limit, offset)
+            return self._run(self._plan(query, sort, typing=typing), query, limit, offset)
         except sqlite3.Error as error:
             if _interrupted(error):
-                return SearchResult(query, [], error="interrupted")
+                return SearchResult(query, [], error="interrupted",
+                                    message="Search interrupted")
             first = error
         try:
             result = self._run(self._plan(query, sort, plain=True), query, limit, offset)
-            result.message = f"Searched as plain words ({first})"
+            result.message = result.message.replace(
+                "Searched as plain words", f"Searched as plain words ({first})", 1)
             return result
         except sqlite3.Error as error:
             return SearchResult(query, [], error=str(error),
                                 message=f"Search failed: {error}")
 
-    def count(self, query: str) -> int:
-        """How many papers match; never ranks."""
+    def count(self, query: str, *, typing: bool = False) -> int:
+        """How many papers match (those with all the words and those with some);
+        never ranks."""
         query = query if isinstance(query, str) else str(query)
         for plain in (False, True):
             try:
-                return self._count(self._plan(query, None, plain=plain).compiled)
+                plan = self._plan(query, None, plain=plain, typing=typing)
+                return self._count(plan.compiled) + sum(
+                    self._count(stage) for stage in self._stages(plan))
             except sqlite3.Error as error:
                 if _interrupted(error):
                     return 0
@@ -731,18 +938,23 @@ class SearchEngine:
         return self.conn.execute(f"SELECT count(*) FROM papers p WHERE {compiled.where}",
                                  compiled.params).fetchone()[0]
 
-    def explain(self, query: str) -> str:
+    def explain(self, query: str, *, typing: bool = False) -> str:
         """The parsed tree, the corrections, and the FTS5/SQL the search runs."""
         try:
-            plan = self._plan(query, None)
+            plan = self._plan(query, None, typing=typing)
         except sqlite3.Error as error:
             return f"query: {query!r}\nerror: {error}"
         compiled = plan.compiled
         lines = [f"query: {query!r}", "tree:", describe(plan.query.root, 1)]
         lines += [f"note: {note}" for note in plan.query.notes]
         lines += [f"corrected: {typed} -> {shown}" for typed, shown in plan.corrections]
+        lines += [f"abbreviation (defined in this library): {typed} -> also {other!r}"
+                  for typed, other in plan.expansions]
         lines.append(f"sort: {compiled.sort}")
         lines.append(f"fts5 MATCH: {compiled.fts!r}" if compiled.fts else "fts5 MATCH: (none)")
+        for number, stage in enumerate(self._stages(plan), 2):
+            lines.append(f"then papers with some of the words ({number}): fts5 MATCH: "
+                         f"{stage.fts!r}")
         lines.append(f"sql WHERE: {compiled.where}")
         lines.append(f"sql params: {compiled.params!r}")
         if compiled.fts is not None and compiled.sort == "relevance":
@@ -850,6 +1062,33 @@ class SearchEngine:
             scored.append((score, -paper_id, paper_id, title))
         scored.sort(reverse=True)
         return scored
+
+
+def _count_text(count: int | None, at_least: int) -> str:
+    return f"{count:,}" if count is not None else f"{at_least:,}+"
+
+
+def _message(query: str, plan: _Plan, tiered: bool, all_count: int | None, shown: int,
+             some_count: int | None, some_seen: int | None) -> str:
+    """The status line: what was searched instead, and how many papers have all
+    the words and how many only some (a count not made is given as at least what
+    was seen: "50+"). Empty when there is nothing to say."""
+    parts = []
+    if plan.corrections:
+        parts.append("Showing results for " + corrected_query(query, plan.corrections))
+    if plan.query.notes and plan.query.notes[-1] == "searched as plain words":
+        parts.append("Searched as plain words")
+    if tiered and some_count != 0:  # nothing to tell apart when no paper has only some
+        if all_count == 0:
+            parts.append("no paper has all words")
+        else:
+            verb = "has" if all_count == 1 else "have"
+            parts.append(f"{_count_text(all_count, shown)} {verb} all words")
+        if some_count is None and some_seen:
+            parts.append(f"{some_seen:,}+ more have some")
+        elif some_count:
+            parts.append(f"{some_count:,} more have some")
+    return " · ".join(parts)
 
 
 def _fts(node: Text) -> str:

@@ -147,11 +147,11 @@ class Library:
         return self._reads.rows(ids)
 
     def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
-               sort: str | None = None) -> SearchResult:
-        return self._reads.search(query, limit=limit, offset=offset, sort=sort)
+               sort: str | None = None, typing: bool = False) -> SearchResult:
+        return self._reads.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
 
-    def count(self, query: str = "") -> int:
-        return self._reads.count(query)
+    def count(self, query: str = "", *, typing: bool = False) -> int:
+        return self._reads.count(query, typing=typing)
 
     def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
         return self._reads.fuzzy_titles(text, limit)
@@ -159,8 +159,8 @@ class Library:
     def similar(self, paper_id: int, limit: int = 10) -> list[int]:
         return self._reads.similar(paper_id, limit)
 
-    def explain(self, query: str) -> str:
-        return self._reads.explain(query)
+    def explain(self, query: str, *, typing: bool = False) -> str:
+        return self._reads.explain(query, typing=typing)
 
     def stats(self) -> dict[str, int]:
         return self._reads.stats()

@@ -20,6 +20,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from storage import abbrev
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
@@ -306,6 +307,9 @@ class Importer:
             "VALUES (?, ?, ?, '', '')",
             ((row[0], row[2], row[3]) for row in new_rows),
         )
+        # Short forms the new abstracts define ("mixture of experts (MoE)"): search
+        # finds either form by the other.
+        abbrev.record(conn, (row[3] for row in new_rows))
         conn.executemany(
             "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
             "VALUES (?, ?, ?)",

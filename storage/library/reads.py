@@ -88,16 +88,19 @@ class Reads:
 
     @guarded
     def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
-               sort: str | None = None) -> SearchResult:
-        """Papers matching `query` (the query language in the README), best first.
+               sort: str | None = None, typing: bool = False) -> SearchResult:
+        """Papers matching `query` (the query language in the README), best first:
+        those with every word, then those with some of them.
 
         `limit=None` returns every matching id (what the paper list holds).
+        `typing=True` is the app's live search: a last word with no space after
+        it also matches as a prefix. Everywhere else words are whole words.
         """
-        return self.engine.search(query, limit=limit, offset=offset, sort=sort)
+        return self.engine.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
 
     @guarded
-    def count(self, query: str = "") -> int:
-        return self.engine.count(query)
+    def count(self, query: str = "", *, typing: bool = False) -> int:
+        return self.engine.count(query, typing=typing)
 
     @guarded
     def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
@@ -113,8 +116,8 @@ class Reads:
         return [i for i, _ in similar_papers(self.conn, paper_id, limit)]
 
     @guarded
-    def explain(self, query: str) -> str:
-        return self.engine.explain(query)
+    def explain(self, query: str, *, typing: bool = False) -> str:
+        return self.engine.explain(query, typing=typing)
 
     @guarded
     def stats(self) -> dict[str, int]:

@@ -23,6 +23,7 @@ from storage.query import (
     fts_string,
     parse,
     plain_words,
+    some_expression,
     tokenize,
 )
 
@@ -34,18 +35,27 @@ def root(text: str):
 
 
 # ------------------------------------------------------------------ parsing
-def test_words_are_anded_and_only_the_last_is_a_prefix() -> None:
-    assert root("graph neural") == And((Text("graph"), Text("neural", prefix=True)))
-    # A space after the last word says it is finished.
-    assert root("graph neural ") == And((Text("graph"), Text("neural")))
+def typed(text: str):
+    return parse(text, typing=True).root
+
+
+def test_words_are_whole_words_unless_being_typed() -> None:
+    # The command line and Enter in the app: every word is a whole word, a space
+    # after it or not.
+    assert root("graph neural") == And((Text("graph"), Text("neural")))
+    assert root("memory") == Text("memory")
+    # The app's live search: the last word, with no space after it, is being typed.
+    assert typed("graph neural") == And((Text("graph"), Text("neural", prefix=True)))
+    assert typed("graph neural ") == And((Text("graph"), Text("neural")))
 
 
 def test_prefix_needs_a_word_being_typed() -> None:
-    assert root("C++") == Text("C++")  # ends in punctuation: finished
-    assert root("ab") == Text("ab")  # two letters would expand to half the index
-    assert root("abc") == Text("abc", prefix=True)
-    assert root("-kan") == Not(Text("kan"))  # an exclusion is never a prefix
-    assert root('"mixture of"') == Text("mixture of", phrase=True)
+    assert typed("C++") == Text("C++")  # ends in punctuation: finished
+    assert typed("ab") == Text("ab")  # two letters would expand to half the index
+    assert typed("abc") == Text("abc", prefix=True)
+    assert typed("-kan") == Not(Text("kan"))  # an exclusion is never a prefix
+    assert typed('"mixture of"') == Text("mixture of", phrase=True)
+    assert root("abc") == Text("abc")
 
 
 def test_phrases_and_exclusions() -> None:
@@ -61,9 +71,9 @@ def test_phrases_and_exclusions() -> None:
 
 
 def test_or_binds_tighter_than_the_implicit_and() -> None:
-    assert root("kan OR lora graph") == And((Or((Text("kan"), Text("lora"))),
-                                             Text("graph", prefix=True)))
-    assert root("a1 OR b1 OR c12") == Or((Text("a1"), Text("b1"), Text("c12", prefix=True)))
+    assert typed("kan OR lora graph") == And((Or((Text("kan"), Text("lora"))),
+                                              Text("graph", prefix=True)))
+    assert typed("a1 OR b1 OR c12") == Or((Text("a1"), Text("b1"), Text("c12", prefix=True)))
     assert root("a1 | b1 ") == Or((Text("a1"), Text("b1")))
     # Lower-case `or` is a word.
     assert root("kan or lora ") == And((Text("kan"), Text("or"), Text("lora")))
@@ -101,7 +111,8 @@ def test_fields() -> None:
     assert root('title:"mixture of experts"') == Text("mixture of experts", field="title",
                                                        phrase=True)
     assert root("TITLE:kan ") == Text("kan", field="title")
-    assert root("title:kan") == Text("kan", field="title", prefix=True)
+    assert typed("title:kan") == Text("kan", field="title", prefix=True)
+    assert root("title:kan") == Text("kan", field="title")
     # A key that is no field or filter is part of the word.
     assert root("http://x.org ") == Text("http://x.org")
 
@@ -179,11 +190,31 @@ def test_fts_strings_double_quotes() -> None:
 
 
 def test_text_becomes_one_quoted_fts_expression() -> None:
-    compiled = compile_query(parse('graph "mixture of experts" -moe neur'), now=NOW)
-    assert compiled.fts == '(("graph" AND "mixture of experts" AND "neur"*) NOT "moe")'
+    compiled = compile_query(parse('graph "mixture of experts" -moe neur', typing=True),
+                             now=NOW)
+    # The word being typed keeps its own match and adds a prefix query.
+    assert compiled.fts == ('(("graph" AND "mixture of experts" AND ("neur" OR "neur"*)) '
+                            'NOT "moe")')
     assert compiled.where == "1" and compiled.params == []
     assert compiled.terms == ["graph", "mixture of experts", "neur*"]
     assert compiled.sort == "relevance"
+    whole = compile_query(parse('graph "mixture of experts" -moe neur'), now=NOW)
+    assert whole.fts == '(("graph" AND "mixture of experts" AND "neur") NOT "moe")'
+
+
+def test_plain_words_are_soft_the_rest_strict() -> None:
+    compiled = compile_query(parse('agent memory "long context" title:kan -rag tag:x'),
+                             now=NOW)
+    assert compiled.soft == ['"agent"', '"memory"']
+    assert compiled.strict == ['"long context"', 'title : "kan"']
+    assert compiled.negative == ['"rag"']
+    assert some_expression(compiled, compiled.soft) == (
+        '((("long context" AND title : "kan" AND ("agent" OR "memory")) '
+        'NOT ("agent" AND "memory")) NOT "rag")')
+    # Papers brought in by some words only, less those another tier holds.
+    three = compile_query(parse("the agent memory"), now=NOW)
+    assert some_expression(three, ['"the"'], ['("agent" OR "memory")']) == (
+        '((("the") NOT ("the" AND "agent" AND "memory")) NOT ("agent" OR "memory"))')
 
 
 def test_fields_become_column_filters() -> None:
