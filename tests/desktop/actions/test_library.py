@@ -1,0 +1,33 @@
+"""Library commands: export by suffix, saved searches."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from desktop.actions.library import export_to
+from storage import Library
+from storage.export import format_for
+
+
+def test_export_format_follows_the_file_suffix(window, seeded: Library,
+                                               tmp_path: Path) -> None:
+    window.set_search("title:tetris")
+    shown = window.model.rowCount()
+    export_to(window, tmp_path / "out.json")
+    assert len(json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))) == shown
+    export_to(window, tmp_path / "out.CSV")
+    with (tmp_path / "out.CSV").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == shown
+    export_to(window, tmp_path / "out.bib")
+    assert (tmp_path / "out.bib").read_text(encoding="utf-8").startswith("@")
+    assert format_for(".txt") == "markdown"
+
+
+def test_save_search_is_enabled_only_while_searching(window) -> None:
+    save = window.registry["search.save"]
+    assert not save.is_enabled()
+    window.set_search("kolmogorov")
+    assert save.is_enabled()
+    assert not window.registry["search.delete_saved"].is_enabled()

@@ -1,0 +1,53 @@
+"""The list-and-search controller: views, searches, the current row, empty states."""
+
+from __future__ import annotations
+
+from desktop.browser import empty_message, view_count_text
+from storage import Library
+
+
+def test_what_an_empty_list_says() -> None:
+    assert empty_message(library_empty=True, searching=True, view_key="inbox",
+                         view_label="Inbox")[1] == "Your library is empty"
+    assert empty_message(library_empty=False, searching=True, view_key="inbox",
+                         view_label="Inbox")[1] == "No papers match"
+    assert empty_message(library_empty=False, searching=False, view_key="inbox",
+                         view_label="Inbox")[1] == "All caught up"
+    assert empty_message(library_empty=False, searching=False, view_key="tag:rl",
+                         view_label="rl")[1] == "Nothing in rl yet"
+
+
+def test_the_view_count_line() -> None:
+    assert view_count_text(1, 0, 1) == "1 paper"
+    assert view_count_text(1234, 0, 3) == "1,234 papers  ·  3 selected"
+    assert view_count_text(5, 2, 3) == "5 papers  ·  2 selected (x)"
+
+
+def test_a_tag_view_then_a_search_then_back(window, seeded: Library) -> None:
+    seeded.add_tags([3, 5], ["rl"])
+    browser = window.browser
+    browser.show_tag("rl")
+    assert browser.view_key == "tag:rl" and sorted(window.model.ids) == [3, 5]
+    assert browser.active_query == 'tag:"rl"'
+    browser.set_search("kolmogorov")
+    assert browser.active_query == "kolmogorov" and window.panel.view_title.text() == "Search"
+    window.search.clear()
+    assert browser.view_key == "tag:rl" and browser.search_query == ""
+    assert sorted(window.model.ids) == [3, 5]
+
+
+def test_select_paper_outside_the_view_goes_to_all(window, seeded: Library) -> None:
+    seeded.set_read([7], True)
+    window.ops.refresh_external()
+    assert 7 not in window.model.ids
+    window.browser.select_paper(7)
+    assert window.browser.view_key == "all" and window.current_id() == 7
+
+
+def test_targets_are_marked_papers_first(window) -> None:
+    first = window.current_id()
+    assert window.browser.targets() == [first]
+    third = window.model.id_at(2)
+    window.model.toggle_mark(third)
+    window.model.toggle_mark(first)
+    assert window.browser.targets() == [first, third]

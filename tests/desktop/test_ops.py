@@ -1,0 +1,61 @@
+"""Operations: the one write path of the app, and following other processes' writes."""
+
+from __future__ import annotations
+
+from desktop.model import COL_STAR
+from storage import Library
+
+
+def _star_shown(window, paper_id: int) -> bool:
+    row = window.model.row_of(paper_id)
+    return bool(window.model.index(row, COL_STAR).data())
+
+
+def test_a_write_repaints_its_row_the_pane_and_the_counts_and_offers_undo(
+        window, seeded: Library, qtbot) -> None:
+    first = window.current_id()
+    seen: list[object] = []
+    window.ops.changed.connect(seen.append)
+    result = window.ops.run(lambda library: library.set_starred([first], True), ids=[first],
+                            message="Starred")
+    assert result == 1 and seeded.get(first).starred
+    assert _star_shown(window, first)
+    assert window.statusBar().currentMessage() == "Starred · Ctrl+Z to undo"
+    assert seen == [[first]]
+    qtbot.waitUntil(lambda: window.sidebar.entry("starred").count == 1)
+
+
+def test_a_failed_write_is_said_and_changes_nothing(window, seeded: Library) -> None:
+    first = window.current_id()
+    seen: list[object] = []
+    window.ops.changed.connect(seen.append)
+    result = window.ops.run(lambda library: library.annotate(first, 0, 5, colour="plaid"),
+                            ids=[first], message="Highlighted")
+    assert result is None and seen == []
+    assert "unknown colour 'plaid'" in window.statusBar().currentMessage()
+    assert seeded.annotations(first) == []
+
+
+def test_the_pane_follows_a_change_to_the_paper_it_shows(window, seeded: Library) -> None:
+    first = window.current_id()
+    window.ops.run(lambda library: library.add_tags([first], ["queued"]), ids=[first])
+    assert "queued" in window.reader.paper.tags
+    window.ops.run(lambda library: library.set_note(first, "typed"), ids=[first], pane=False)
+    assert window.reader.paper.note == ""  # the editor made it: the pane is not redrawn
+
+
+def test_a_change_result_names_its_own_papers(window, seeded: Library) -> None:
+    first = window.current_id()
+    seeded.set_starred([first], True)
+    window.ops.run(lambda library: library.undo(), reload=True, undoable=False,
+                   message=lambda change: change.description)
+    assert not _star_shown(window, first)
+
+
+def test_another_process_write_shows_after_a_poll(window, seeded: Library, qtbot) -> None:
+    first = window.current_id()
+    with Library(seeded.path) as other:
+        other.set_read([first], True)
+    window.ops.poll()
+    assert first not in window.model.ids  # the Inbox lost it
+    assert "Inbox 414" in window.counts_label.text()

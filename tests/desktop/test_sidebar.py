@@ -1,0 +1,44 @@
+"""The sidebar as a function of the library's facts."""
+
+from __future__ import annotations
+
+from desktop.sidebar import LibraryFacts, sidebar_entries
+from storage import Library
+
+
+def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
+    facts = LibraryFacts(
+        stats={"total": 10, "unread": 7, "read": 3, "starred": 2, "annotated": 1},
+        tags=[("rl", 4), ("Vision", 2)],
+        saved=[("KAN", "kolmogorov", 3), ("broken", "tag:", None)],
+        sources=[{"id": 5, "name": "clipboard 2026-11-30 10:00", "path": "-",
+                  "listing_date": None, "found": 12},
+                 {"id": 6, "name": "dec9.txt", "path": "/x/dec9.txt",
+                  "listing_date": "2024-12-09", "found": 40}])
+    entries = sidebar_entries(facts, quick_tags=["vision"])
+    by_key = {e.key: e for e in entries if not e.header}
+    assert [by_key[k].count for k in ("inbox", "all", "starred", "read", "annotated")] == [
+        7, 10, 2, 3, 1]
+    assert by_key["tag:vision"].hint == "1" and by_key["tag:rl"].hint == ""
+    assert by_key["tag:vision"].query == 'tag:"Vision"'
+    assert by_key["saved:broken"].count is None
+    assert by_key["source:5"].label == "Pasted 2026-11-30 10:00"
+    assert by_key["source:6"].label == "Dec 9, 2024" and by_key["source:6"].count == 40
+    assert [e.label for e in entries if e.header] == [
+        "Library", "Tags", "Saved searches", "Recent imports"]
+
+
+def test_an_empty_library_has_only_its_views(library: Library) -> None:
+    entries = sidebar_entries(LibraryFacts.read(library))
+    assert [e.key for e in entries] == ["header:Library", "inbox", "all", "starred", "read",
+                                        "annotated"]
+    assert {e.count for e in entries[1:]} == {0}
+
+
+def test_facts_read_from_a_real_library(seeded: Library) -> None:
+    seeded.save_search("KAN", "kolmogorov")
+    seeded.add_tags([1, 2], ["rl"])
+    facts = LibraryFacts.read(seeded)
+    assert facts.stats["total"] == 415 and facts.tags == [("rl", 2)]
+    assert facts.saved == [("KAN", "kolmogorov", seeded.count("kolmogorov"))]
+    assert len(facts.sources) == 5
