@@ -1,0 +1,309 @@
+"""The seeds' older text layout: title, abstract, then ``  • 6 authors`` (or an
+organisation line), ``·`` and ``May 22 1`` (date and upvotes on one line).
+
+Nothing in a line says whether it is a title or an abstract, so the parser goes by
+structure only: text lines alternate title, abstract within a paper, and an organisation
+line is told from a title solely by the ``·`` line that follows it. It streams: a file of a
+million papers is parsed line by line and never held.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Generator, Iterable, Iterator
+from datetime import date
+
+from storage.forms.dates import _DATE_MAX_LEN, _DateLine, _parse_date
+from storage.records import ListingError, PaperRecord
+
+__all__ = ["ListingStream"]
+
+_AUTHORS_RE = re.compile(r"•\s*([0-9]{1,6})\s+authors?")
+_DOT = "·"
+_BULLET = "•"
+
+_CHROME = frozenset(
+    {
+        "new",
+        "Get trending papers in your email inbox!",
+        "Get trending papers in your email inbox once a day!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+        "by AK and the research community",
+    }
+)
+_SUBSCRIBE = "Subscribe"
+
+
+
+
+_MAX_WARNINGS = 100
+_TITLE_IN_MESSAGE = 80
+
+# Where the parser is inside a paper block.
+_WANT_TITLE, _WANT_ABSTRACT, _HAVE_TEXT = 0, 1, 2
+# Where it is inside a meta block.
+_NO_META, _WANT_DOT, _WANT_DATE = 0, 1, 2
+
+
+def _short(title: str) -> str:
+    if len(title) <= _TITLE_IN_MESSAGE:
+        return title
+    return title[: _TITLE_IN_MESSAGE - 1].rstrip() + "…"
+
+
+class ListingStream:
+    """A listing parsed lazily: iterate it for :class:`PaperRecord` objects.
+
+    The page chrome is read when the stream is created, so ``listing_date`` is known before
+    the first record. Records are produced one at a time and never collected; ``warnings``
+    fills up while iterating. Iterating a listing without a single paper raises
+    :class:`ListingError` at the end, after the caller has written nothing.
+    """
+
+    def __init__(self, lines: Iterable[str], *, name: str, reference: date | None = None) -> None:
+        self.name = name
+        self.listing_date: str | None = None
+        self.listing_date_raw: str | None = None
+        # Which form the detector picked, and the capture's own date where the copy
+        # states one; the seeds' text layout states none.
+        self.form = "seeds"
+        self.capture_date: str | None = None
+        self.warnings: list[str] = []
+        self._suppressed = 0
+        # sha256 of the file's bytes when opened by open_listing; None for other text.
+        self.sha256: str | None = None
+        self._lines = iter(lines)
+        # Set by open_listing: the line reader that owns an open file. A caller's own
+        # iterable is never closed for them.
+        self._resource: Generator[str, None, None] | None = None
+        reference = reference if reference is not None else date.today()
+        first = self._read_chrome(reference)
+        anchor = date.fromisoformat(self.listing_date) if self.listing_date else reference
+        self._inferred_from = "listing" if self.listing_date else "file"
+        self._records = self._parse(first, anchor)
+
+    def __iter__(self) -> Iterator[PaperRecord]:
+        return self
+
+    def __next__(self) -> PaperRecord:
+        return next(self._records)
+
+    def close(self) -> None:
+        """Stop early and release the file behind the stream, if any."""
+        self._records.close()
+        if self._resource is not None:
+            self._resource.close()
+
+    def __enter__(self) -> ListingStream:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _warn(self, message: str) -> None:
+        # A garbage file of a million blocks must not produce a million warnings in memory.
+        if len(self.warnings) < _MAX_WARNINGS:
+            self.warnings.append(f"{self.name}: {message}")
+        else:
+            self._suppressed += 1
+
+    def _read_chrome(self, reference: date) -> tuple[int, str] | None:
+        """Consume page chrome; return the first paper line (numbered) or None at EOF."""
+        for number, raw in enumerate(self._lines, start=1):
+            line = raw.strip()
+            if not line or line in _CHROME:
+                continue
+            if self.listing_date_raw is None:
+                page = _parse_date(line, reference, allow_upvotes=False)
+                if page is not None and page.valid:
+                    self.listing_date = page.published
+                    self.listing_date_raw = page.raw
+                    continue
+            # In one saved page "Subscribe" is glued to the first title. Only strip it when
+            # the rest does not read as one word ("Subscribers ..." stays a title).
+            if line.startswith(_SUBSCRIBE) and len(line) > len(_SUBSCRIBE):
+                rest = line[len(_SUBSCRIBE) :].lstrip()
+                if rest and not rest[0].islower():
+                    if rest in _CHROME:
+                        continue
+                    line = rest
+            return number, line
+        return None
+
+    def _parse(self, first: tuple[int, str] | None, anchor: date) -> Iterator[PaperRecord]:
+        name = self.name
+        warn = self._warn
+        if first is None:
+            raise ListingError(f"{name}: no papers found")
+        # The first line is already stripped (and freed of a glued "Subscribe");
+        # stripping it again is a no-op.
+        numbered = itertools.chain((first,), enumerate(self._lines, start=first[0] + 1))
+
+        dates: dict[str, _DateLine | None] = {}
+
+        def read_date(text: str, number: int) -> _DateLine | None:
+            # The same few hundred date lines recur across a listing; parse each once.
+            try:
+                parsed = dates[text]
+            except KeyError:
+                if len(dates) > 4096:
+                    dates.clear()
+                parsed = dates[text] = _parse_date(text, anchor)
+            if parsed is not None and not parsed.valid:
+                warn(f'line {number}: unreadable date "{parsed.raw}"; left empty')
+            return parsed
+
+        def make(
+            title: str,
+            abstract: str,
+            position: int,
+            authors: int | None,
+            org: str | None,
+            when: _DateLine | None,
+        ) -> PaperRecord:
+            if when is None:
+                return PaperRecord(title, abstract, position, authors, org, None, None, False, None)
+            if when.published is None:
+                source = None
+            else:
+                source = inferred_from if when.year_inferred else "card"
+            return PaperRecord(
+                title,
+                abstract,
+                position,
+                authors,
+                org,
+                when.published,
+                when.raw,
+                when.year_inferred,
+                when.upvotes,
+                date_source=source,
+            )
+
+        inferred_from = self._inferred_from
+        dot = _DOT
+        bullet = _BULLET
+        authors_re = _AUTHORS_RE.fullmatch
+        position = 0
+        phase = _WANT_TITLE
+        meta = _NO_META
+        orphan = False  # the meta block being read belongs to no paper
+        held: str | None = None  # text line whose role depends on whether "·" follows
+        held_at = 0
+        title = abstract = ""
+        authors: int | None = None
+        org: str | None = None
+        when: _DateLine | None = None
+
+        for number, raw in numbered:
+            line = raw.strip()
+            if not line:
+                continue
+
+            if held is not None:
+                if line == dot:
+                    # The "·" is the only sign that the held line was an organisation line.
+                    orphan = phase == _WANT_TITLE
+                    if orphan:
+                        warn(f"line {held_at}: metadata without a paper; ignored")
+                    else:
+                        if phase == _WANT_ABSTRACT:
+                            warn(f'line {held_at}: paper "{_short(title)}" has no abstract')
+                            phase = _HAVE_TEXT
+                        slug_and_name = held.split(None, 1)
+                        org = slug_and_name[-1]
+                    held = None
+                    meta = _WANT_DATE
+                    continue
+                # Not followed by "·": the held line is a title or an abstract.
+                if phase == _WANT_TITLE:
+                    title, abstract, authors, org, when = held, "", None, None, None
+                    phase = _WANT_ABSTRACT
+                elif phase == _WANT_ABSTRACT:
+                    abstract, phase = held, _HAVE_TEXT
+                else:
+                    position += 1
+                    yield make(title, abstract, position, authors, org, when)
+                    title, abstract, authors, org, when = held, "", None, None, None
+                    phase = _WANT_ABSTRACT
+                held = None
+
+            if meta != _NO_META:
+                if meta == _WANT_DOT and line == dot:
+                    meta = _WANT_DATE
+                    continue
+                # After "·" a date is expected; straight after an authors line one is
+                # accepted too, as if the "·" had been lost.
+                missing = "after its authors" if meta == _WANT_DOT else 'after "·"'
+                meta = _NO_META
+                phase = _WANT_TITLE
+                parsed = read_date(line, number) if len(line) <= _DATE_MAX_LEN else None
+                if parsed is not None:
+                    if not orphan:
+                        position += 1
+                        yield make(title, abstract, position, authors, org, parsed)
+                    continue
+                if not orphan:
+                    warn(f'line {number}: paper "{_short(title)}" has no date {missing}')
+                    position += 1
+                    yield make(title, abstract, position, authors, org, when)
+                # The line is not part of the meta block: read it as text below.
+
+            if line == dot or (line[0] == bullet and (found := authors_re(line)) is not None):
+                is_dot = line == dot
+                orphan = phase == _WANT_TITLE
+                if orphan:
+                    warn(f"line {number}: metadata without a paper; ignored")
+                else:
+                    if phase == _WANT_ABSTRACT:
+                        warn(f'line {number}: paper "{_short(title)}" has no abstract')
+                        phase = _HAVE_TEXT
+                    if not is_dot:
+                        authors = int(found[1])
+                meta = _WANT_DATE if is_dot else _WANT_DOT
+                continue
+
+            if phase == _HAVE_TEXT and len(line) <= _DATE_MAX_LEN:
+                # A date straight after the abstract is this paper's even with its authors
+                # and "·" lines lost: a bare date is never a plausible title.
+                parsed = read_date(line, number)
+                if parsed is not None:
+                    position += 1
+                    yield make(title, abstract, position, authors, org, parsed)
+                    phase = _WANT_TITLE
+                    continue
+
+            held, held_at = line, number
+
+        # End of input: settle whatever is still open.
+        if held is not None:
+            if phase == _HAVE_TEXT and held[0] == bullet:
+                # "  • 6 auth" cut mid-line: metadata, not the next title.
+                meta, orphan = _WANT_DOT, False
+            elif phase == _WANT_TITLE:
+                title, abstract, authors, org, when = held, "", None, None, None
+                phase = _WANT_ABSTRACT
+            elif phase == _WANT_ABSTRACT:
+                abstract, phase = held, _HAVE_TEXT
+            else:
+                position += 1
+                yield make(title, abstract, position, authors, org, when)
+                title, abstract, authors, org, when = held, "", None, None, None
+                phase = _WANT_ABSTRACT
+        if meta != _NO_META and not orphan:
+            warn(f'last paper "{_short(title)}" has cut-off metadata (no date); kept')
+            position += 1
+            yield make(title, abstract, position, authors, org, when)
+        elif meta == _NO_META and phase == _HAVE_TEXT:
+            position += 1
+            yield make(title, abstract, position, authors, org, when)
+        elif meta == _NO_META and phase == _WANT_ABSTRACT:
+            warn(f'last paper "{_short(title)}" is cut off (no abstract); skipped')
+        if self._suppressed:
+            self.warnings.append(f"{name}: {self._suppressed} more warnings not shown")
+            self._suppressed = 0
+        if position == 0:
+            raise ListingError(f"{name}: no papers found")
