@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -24,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from storage.forms import ParsedListing, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
 
@@ -32,6 +35,7 @@ __all__ = [
     "ListingError",
     "ListingStream",
     "PaperRecord",
+    "ParsedListing",
     "decode_listing",
     "iter_listing",
     "open_listing",
@@ -95,12 +99,11 @@ def _check_binary(sample: bytes, name: str) -> None:
 
 
 _TRUNCATED = frozenset({"unexpected end of data", "truncated data"})
-
-
-def _is_truncated_tail(exc: UnicodeDecodeError, size: int) -> bool:
-    # A file cut off mid-character is still the encoding it claims to be; only the last
-    # character is lost. Anything else invalid means the guess was wrong.
-    return exc.end == size and exc.reason in _TRUNCATED
+# Bytes that are not UTF-8 come out of the "surrogateescape" decoder as these; a valid
+# non-ASCII character is anything else above ASCII.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_VALID_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_BAD_BYTES_SHOWN = 20
 
 
 def _normalise(text: str) -> str:
@@ -114,44 +117,30 @@ def _normalise(text: str) -> str:
 def decode_listing(data: bytes, name: str) -> str:
     """Decode a listing file's bytes to NFC text with ``\\n`` line ends.
 
-    Order: UTF-32/UTF-16 when a BOM says so, reject binary data, strict UTF-8 (with or
-    without BOM), then cp1252. Detectors guess badly on short text (cp1252 "naïve" read
-    as cp1250), so there is no guessing beyond this.
+    The same decoder as :func:`open_listing` (one decoder for files, pastes and tests):
+    UTF-32/UTF-16 when a BOM says so, reject binary data, UTF-8 (with or without BOM),
+    and cp1252 only for a file that is not UTF-8 at all.
     """
-    if not data:
-        raise ListingError(f"{name}: file is empty")
-    codec = _wide_codec(data[:4])
-    if codec is not None:
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError as exc:
-            if not _is_truncated_tail(exc, len(data)):
-                raise ListingError(f"{name}: not valid {codec.upper()} text") from None
-            text = data[: exc.start].decode(codec) + "\ufffd"
-        if "\x00" in text:
-            raise ListingError(f"{name}: not a text file (contains NUL characters)")
-    else:
-        _check_binary(data, name)
-        # The BOM is dropped by hand (not by utf-8-sig) so error offsets index ``body``.
-        body = data[len(_UTF8_BOM) :] if data.startswith(_UTF8_BOM) else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if _is_truncated_tail(exc, len(body)):
-                text = body[: exc.start].decode("utf-8") + "\ufffd"
-            else:
-                text = _decode_cp1252(body)
-    if not text or text.isspace():
-        raise ListingError(f"{name}: file is empty")
-    return _normalise(text)
+    return "\n".join(_decode_bytes(data, name, []))
+
+
+def _decode_bytes(data: bytes, name: str, warnings: list[str]) -> list[str]:
+    handle = io.BytesIO(data)
+    encoding = _validate(handle, name)
+    return list(_decoded_lines(handle, encoding, name, warnings))
+
+
+Stream = ListingStream | ParsedListing
 
 
 def iter_listing(
     lines: Iterable[str], *, name: str, reference: date | None = None
-) -> ListingStream:
-    """Parse lines lazily (trailing ``\\n`` allowed). ``reference`` is the date the page's
-    own yearless date may not be after: the file's modification date, by default today."""
-    return ListingStream(lines, name=name, reference=reference)
+) -> Stream:
+    """Parse lines (trailing ``\\n`` allowed) in whatever form they are: the seeds' layout
+    lazily, any other form whole. ``reference`` is the date a yearless date may not be
+    after when the text states no date of its own: the file's modification date, by
+    default today. The result has ``.form``: which form the detector picked."""
+    return open_form((line.rstrip("\r\n") for line in lines), name=name, reference=reference)
 
 
 def parse_listing(text: str, *, name: str = "<text>", reference: date | None = None) -> Listing:
@@ -159,12 +148,17 @@ def parse_listing(text: str, *, name: str = "<text>", reference: date | None = N
     return _parse_text(_normalise(text), name, reference)
 
 
-def _parse_text(text: str, name: str, reference: date | None) -> Listing:
+def _parse_text(text: str, name: str, reference: date | None,
+                warnings: list[str] | None = None) -> Listing:
     # Split on "\n" only: str.splitlines would also break an abstract at U+2028 or \x0c.
-    stream = ListingStream(text.split("\n"), name=name, reference=reference)
+    stream = open_form(text.split("\n"), name=name, reference=reference, warnings=warnings)
+    return _whole(stream)
+
+
+def _whole(stream: Stream) -> Listing:
     records = list(stream)
     return Listing(
-        name=name,
+        name=stream.name,
         listing_date=stream.listing_date,
         listing_date_raw=stream.listing_date_raw,
         records=records,
@@ -203,16 +197,11 @@ def _mtime_date(info: os.stat_result) -> date:
 
 
 def read_listing(path: str | os.PathLike[str]) -> Listing:
-    """Read, decode and parse a listing file; yearless dates are read against its mtime."""
-    name = Path(path).name
-    handle, info = _open(path, name)
-    try:
-        with handle:
-            data = handle.read()
-    except OSError as exc:
-        raise ListingError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    # decode_listing already normalised the text; a second NFC check of a big file is waste.
-    return _parse_text(decode_listing(data, name), name, _mtime_date(info))
+    """Read, decode and parse a listing file; yearless dates are read against its mtime
+    when the copy states no date of its own. The same decoder and parsers as
+    :func:`open_listing`, with every record in memory."""
+    with open_listing(path) as stream:
+        return _whole(stream)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,13 +209,16 @@ class _Encoding:
     codec: str  # "utf-8", "cp1252", "utf-16" or "utf-32"
     skip: int  # bytes of a UTF-8 BOM to seek past
     sha256: str  # of the file's bytes, taken on the validating pass
+    repair: bool = False  # UTF-8 with a few bad bytes: shown as U+FFFD, line by line
 
 
 def _validate(handle: BinaryIO, name: str) -> _Encoding:
-    """Scan the whole file once so a bad byte deep inside fails before anything is imported.
+    """Scan the whole file once so a NUL byte deep inside fails before anything is imported.
 
-    Same verdicts as :func:`decode_listing`, in bounded memory. The file's sha256 is
-    taken on the same pass, so an import reads each file twice, not three times.
+    Bounded memory; the file's sha256 is taken on the same pass, so an import reads each
+    file twice, not three times. A file with bytes that are not UTF-8 is still UTF-8 when
+    it holds valid UTF-8 characters as well (one bad byte must not turn every "é" into
+    "Ã©"); only a file with no valid multi-byte character at all is read as cp1252.
     """
     digest = hashlib.sha256()
 
@@ -262,42 +254,61 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
         _check_binary(head, name)
         skip = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
         chunk = head[skip:]
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        utf8 = True
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        bad = valid = False
         while True:
             final = not chunk
             if b"\x00" in chunk:
                 raise ListingError(f"{name}: not a text file (contains NUL bytes)")
-            if utf8:
-                try:
-                    decoder.decode(chunk, final=final)
-                except UnicodeDecodeError as exc:
-                    # A character cut by the end of the file does not make it cp1252.
-                    utf8 = final and exc.reason in _TRUNCATED
+            # An ASCII chunk needs no decoding unless a character began in the last one.
+            if not chunk.isascii() or final or decoder.getstate()[0]:
+                text = decoder.decode(chunk, final=final)
+                bad = bad or _ESCAPED.search(text) is not None
+                valid = valid or _VALID_NON_ASCII.search(text) is not None
             nonblank = nonblank or not (chunk.isspace() or not chunk)
             if final:
                 break
             chunk = read(_CHUNK)
-        found = _Encoding("utf-8" if utf8 else "cp1252", skip, "")
+        if bad and not valid:
+            found = _Encoding("cp1252", skip, "")
+        else:
+            found = _Encoding("utf-8", skip, "", repair=bad)
     if not nonblank:
         raise ListingError(f"{name}: file is empty")
     return replace(found, sha256=digest.hexdigest())
 
 
-def _decoded_lines(handle: BinaryIO, encoding: _Encoding) -> Iterator[str]:
+def _repair(lines: list[str], first: int, name: str, warnings: list[str]) -> list[str]:
+    """Show each byte that is not UTF-8 as U+FFFD, warning once per line that has one."""
+    for index, line in enumerate(lines):
+        if _ESCAPED.search(line) is not None:
+            lines[index] = _ESCAPED.sub("\ufffd", line)
+            shown = sum(1 for w in warnings if "not UTF-8" in w)
+            if shown < _BAD_BYTES_SHOWN:
+                warnings.append(f"{name}: line {first + index}: bytes that are not UTF-8, "
+                                f"shown as \ufffd")
+    return lines
+
+
+def _decoded_lines(handle: BinaryIO, encoding: _Encoding, name: str,
+                   warnings: list[str]) -> Iterator[str]:
     """Yield the file's lines decoded and NFC-normalised, split at CRLF, LF or lone CR."""
     with handle:
         handle.seek(encoding.skip)
         if encoding.codec == "cp1252":
             decode = _decode_cp1252
         else:
-            # Validated already: "replace" only covers a character cut by the end of the
-            # file (or a file changed since), which must not fail half-way through.
-            incremental = codecs.getincrementaldecoder(encoding.codec)("replace")
+            # UTF-8 keeps bad bytes as escapes until its line is known (the warning names
+            # it); the wide codecs were validated already, so "replace" only covers a
+            # character cut by the end of the file (or a file changed since).
+            errors = "surrogateescape" if encoding.codec == "utf-8" else "replace"
+            incremental = codecs.getincrementaldecoder(encoding.codec)(errors)
 
             def decode(chunk: bytes) -> str:
                 return incremental.decode(chunk, final=not chunk)
 
+        repair = encoding.repair
+        done = 0  # lines yielded so far, for the warnings' line numbers
         carry: list[str] = []  # text after the last newline, possibly over many chunks
         held_cr = False
         while True:
@@ -313,7 +324,13 @@ def _decoded_lines(handle: BinaryIO, encoding: _Encoding) -> Iterator[str]:
                 text = text.replace("\r\n", "\n").replace("\r", "\n")
             if not chunk:
                 carry.append(text)
-                yield from _normalise("".join(carry)).split("\n")
+                whole = "".join(carry)
+                if repair or (encoding.codec == "utf-8" and _ESCAPED.search(whole)):
+                    # A character cut by the end of the file is repaired the same way.
+                    lines = _repair(whole.split("\n"), done + 1, name, warnings)
+                    yield from _normalise("\n".join(lines)).split("\n")
+                else:
+                    yield from _normalise(whole).split("\n")
                 return
             cut = text.rfind("\n")
             if cut < 0:
@@ -323,15 +340,20 @@ def _decoded_lines(handle: BinaryIO, encoding: _Encoding) -> Iterator[str]:
             whole = "".join(carry)
             carry = [text[cut + 1 :]]
             # Only whole lines are normalised: a combining mark never crosses a newline.
+            if repair:
+                lines = _repair(whole.split("\n"), done + 1, name, warnings)
+                done += len(lines)
+                whole = "\n".join(lines)
             yield from _normalise(whole).split("\n")
 
 
-def open_listing(path: str | os.PathLike[str]) -> ListingStream:
-    """Open a listing for streaming, e.g. a 1.5 GB file of a million papers.
+def open_listing(path: str | os.PathLike[str]) -> Stream:
+    """Open a listing in any form, e.g. a 1.5 GB file of a million papers (streamed).
 
-    The whole file is validated first (encoding, NUL bytes, emptiness), then lines are
-    decoded and parsed lazily. ``close()`` the stream (or use it as a context manager)
-    to stop early; exhausting it closes the file too.
+    The whole file is validated first (encoding, NUL bytes, emptiness), then its lines are
+    decoded lazily and the detector picks the form from the first of them. ``close()``
+    the stream (or use it as a context manager) to stop early; exhausting it closes the
+    file too.
     """
     name = Path(path).name
     handle, info = _open(path, name)
@@ -343,13 +365,17 @@ def open_listing(path: str | os.PathLike[str]) -> ListingStream:
     except OSError as exc:
         handle.close()
         raise ListingError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    lines = _decoded_lines(handle, encoding)
+    warnings: list[str] = []
+    lines = _decoded_lines(handle, encoding, name, warnings)
     try:
-        stream = ListingStream(lines, name=name, reference=_mtime_date(info))
+        stream = open_form(lines, name=name, reference=_mtime_date(info), warnings=warnings)
     except BaseException:
         lines.close()
         handle.close()
         raise
-    stream._resource = lines
+    if isinstance(stream, ListingStream):
+        stream._resource = lines
+    else:
+        lines.close()
     stream.sha256 = encoding.sha256
     return stream

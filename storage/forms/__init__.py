@@ -1,0 +1,122 @@
+"""Every form the Daily Papers page arrives in, and the one detector that picks among them.
+
+=============  ==============================================================  ===========
+form           what it is                                                      parser
+=============  ==============================================================  ===========
+``seeds``      the older text layout of the sample files (streams)             seeds.py
+``text``       today's page copied as text (select all, copy, paste)           cards.py
+``html``       the browser's "Save Page As"                                    html.py
+``markdown``   Markdown from clippers and scrapers (firecrawl, Obsidian...)    markdown.py
+``text-urls``  text exports with each link's URL on its own line               markdown.py
+``api``        ``/api/daily_papers`` JSON (a day, a week, a month) or one
+               ``/api/papers/<id>``                                            api.py
+=============  ==============================================================  ===========
+
+The detector reads the content, never the file name: a Markdown copy saved as ``.txt`` is
+still Markdown. A text that holds no listing in any form is refused with one line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from storage.forms.api import api_listing, looks_like_api
+from storage.forms.base import ParsedListing
+from storage.forms.cards import assemble
+from storage.forms.html import html_items, looks_like_html
+from storage.forms.markdown import markdown_items, plain_items
+from storage.forms.seeds import ListingStream
+from storage.records import ListingError
+
+__all__ = ["HEAD_CHARS", "HEAD_LINES", "ParsedListing", "detect", "open_form", "parse_form"]
+
+# Detection reads at most this much of the start of a text: a bounded look-ahead, so the
+# seeds' layout still streams (and a caller's endless line source is not drained).
+HEAD_CHARS = 64 * 1024
+HEAD_LINES = 400
+
+_MD_LINK = re.compile(r"\]\(|\]\[\d*\]|^#{1,6} ", re.MULTILINE)
+_URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$", re.MULTILINE)
+# Today's page as plain text: the upvote count alone on a line ("101", "-"), "N authors"
+# without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on".
+_TODAY = re.compile(
+    r"^(?:-|[0-9]{1,7}|[0-9]{1,6} authors?|Submitted by.*|Upvote|GitHub [0-9.,]+[kKmM]?|"
+    r"arXiv Page|·\s*(?:Published on )?[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})?.*)\s*$",
+    re.MULTILINE,
+)
+_SEEDS = re.compile(
+    r"^\s*•\s*[0-9]{1,6} authors?\s*$|^[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})? [0-9]{1,9}$",
+    re.MULTILINE,
+)
+
+
+def detect(head: str) -> str:
+    """The form of a text, judged from its first ``HEAD_CHARS`` characters."""
+    head = head[:HEAD_CHARS]
+    if looks_like_api(head):
+        return "api"
+    if looks_like_html(head):
+        return "html"
+    md = len(_MD_LINK.findall(head))
+    urls = len(_URL_LINE.findall(head))
+    if urls >= 3 and urls >= md:
+        return "text-urls"
+    if md >= 2:
+        return "markdown"
+    today = len(_TODAY.findall(head))
+    seeds = len(_SEEDS.findall(head))
+    if today >= 3 and today > seeds:
+        return "text"
+    return "seeds"
+
+
+def parse_form(text: str, form: str, *, name: str, reference: date | None,
+               warnings: list[str] | None = None) -> ParsedListing:
+    """Parse a whole text of a known form (every form but the streaming seeds)."""
+    warnings = warnings if warnings is not None else []
+    if form == "api":
+        return api_listing(text, name=name, warnings=warnings)
+    if form == "html":
+        tokens = html_items(text)
+    elif form == "text":
+        tokens = plain_items(text)
+    else:
+        tokens = markdown_items(text)
+    return assemble(
+        tokens.items,
+        name=name,
+        form=form,
+        reference=reference,
+        capture_date=tokens.capture_date,
+        listing_date=tokens.listing_date,
+        truncated=tokens.truncated,
+        warnings=warnings,
+    )
+
+
+def open_form(lines: Iterable[str], *, name: str, reference: date | None,
+              warnings: list[str] | None = None) -> ListingStream | ParsedListing:
+    """Detect the form from the first lines, then stream (seeds) or parse the whole text.
+
+    ``lines`` carry no line ends. Only the seeds' layout streams: it is the one form a
+    million-paper file comes in; a page in any other form is a few hundred kilobytes.
+    """
+    source: Iterator[str] = iter(lines)
+    head: list[str] = []
+    size = 0
+    for line in source:
+        head.append(line)
+        size += len(line) + 1
+        if size >= HEAD_CHARS or len(head) >= HEAD_LINES:
+            break
+    form = detect("\n".join(head))
+    if form == "seeds":
+        return ListingStream(itertools.chain(head, source), name=name, reference=reference,
+                             warnings=warnings)
+    text = "\n".join(itertools.chain(head, source))
+    if not text.strip():
+        raise ListingError(f"{name}: no papers found")
+    return parse_form(text, form, name=name, reference=reference, warnings=warnings)

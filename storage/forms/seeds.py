@@ -48,6 +48,32 @@ _WANT_TITLE, _WANT_ABSTRACT, _HAVE_TEXT = 0, 1, 2
 _NO_META, _WANT_DOT, _WANT_DATE = 0, 1, 2
 
 
+# Records read before a text without chrome or card meta is judged by its shape.
+_JUDGE_AFTER = 64
+_TITLE_SIZED = 300
+_CARD_SHARE = 0.75
+_SENTENCE_ENDS = (".", "!", "?", ".)", '."', ".”", ")")
+
+
+def _card_shaped(record: PaperRecord) -> bool:
+    """A title-sized line that is no sentence, then a text that is one."""
+    title, abstract = record.title, record.abstract
+    return (
+        2 <= len(title) <= _TITLE_SIZED
+        and not title.endswith(".")
+        and abstract.count(" ") >= 2
+        and abstract.endswith(_SENTENCE_ENDS)
+    )
+
+
+def _looks_like_cards(records: list[PaperRecord]) -> bool:
+    """Most records are a title followed by an abstract: what the bare layout of some seeds
+    has, and a shopping list or a README's alternating lines do not."""
+    if not records:
+        return False
+    return sum(1 for r in records if _card_shaped(r)) >= _CARD_SHARE * len(records)
+
+
 def _short(title: str) -> str:
     if len(title) <= _TITLE_IN_MESSAGE:
         return title
@@ -63,7 +89,8 @@ class ListingStream:
     :class:`ListingError` at the end, after the caller has written nothing.
     """
 
-    def __init__(self, lines: Iterable[str], *, name: str, reference: date | None = None) -> None:
+    def __init__(self, lines: Iterable[str], *, name: str, reference: date | None = None,
+                 warnings: list[str] | None = None) -> None:
         self.name = name
         self.listing_date: str | None = None
         self.listing_date_raw: str | None = None
@@ -71,8 +98,11 @@ class ListingStream:
         # states one; the seeds' text layout states none.
         self.form = "seeds"
         self.capture_date: str | None = None
-        self.warnings: list[str] = []
+        # The decoder may already have warned about bad bytes in this list.
+        self.warnings: list[str] = warnings if warnings is not None else []
         self._suppressed = 0
+        # Set once the text shows it is a listing: page chrome, or a card's meta block.
+        self._evidence = False
         # sha256 of the file's bytes when opened by open_listing; None for other text.
         self.sha256: str | None = None
         self._lines = iter(lines)
@@ -83,7 +113,7 @@ class ListingStream:
         first = self._read_chrome(reference)
         anchor = date.fromisoformat(self.listing_date) if self.listing_date else reference
         self._inferred_from = "listing" if self.listing_date else "file"
-        self._records = self._parse(first, anchor)
+        self._records = self._accepted(self._parse(first, anchor))
 
     def __iter__(self) -> Iterator[PaperRecord]:
         return self
@@ -114,11 +144,15 @@ class ListingStream:
         """Consume page chrome; return the first paper line (numbered) or None at EOF."""
         for number, raw in enumerate(self._lines, start=1):
             line = raw.strip()
-            if not line or line in _CHROME:
+            if not line:
+                continue
+            if line in _CHROME:
+                self._evidence = True
                 continue
             if self.listing_date_raw is None:
                 page = _parse_date(line, reference, allow_upvotes=False)
                 if page is not None and page.valid:
+                    self._evidence = True
                     self.listing_date = page.published
                     self.listing_date_raw = page.raw
                     continue
@@ -127,11 +161,30 @@ class ListingStream:
             if line.startswith(_SUBSCRIBE) and len(line) > len(_SUBSCRIBE):
                 rest = line[len(_SUBSCRIBE) :].lstrip()
                 if rest and not rest[0].islower():
+                    self._evidence = True
                     if rest in _CHROME:
                         continue
                     line = rest
             return number, line
         return None
+
+    def _accepted(self, records: Iterator[PaperRecord]) -> Iterator[PaperRecord]:
+        """Hold back the first records until the text shows it is a listing.
+
+        A README or a shopping list also alternates short and long lines; what a listing
+        has and they lack is page chrome, card meta (``·`` and a date, ``• 6 authors``) or,
+        in the bare layout of some seeds, title-sized lines each followed by an
+        abstract-sized one. Nothing is yielded (so nothing is written) before the verdict.
+        """
+        held: list[PaperRecord] = []
+        for record in records:
+            held.append(record)
+            if self._evidence or len(held) >= _JUDGE_AFTER:
+                break
+        if not self._evidence and not _looks_like_cards(held):
+            raise ListingError(f"{self.name}: no Daily Papers listing found in it")
+        yield from held
+        yield from records
 
     def _parse(self, first: tuple[int, str] | None, anchor: date) -> Iterator[PaperRecord]:
         name = self.name
@@ -210,6 +263,7 @@ class ListingStream:
                     if orphan:
                         warn(f"line {held_at}: metadata without a paper; ignored")
                     else:
+                        self._evidence = True
                         if phase == _WANT_ABSTRACT:
                             warn(f'line {held_at}: paper "{_short(title)}" has no abstract')
                             phase = _HAVE_TEXT
@@ -258,6 +312,7 @@ class ListingStream:
                 if orphan:
                     warn(f"line {number}: metadata without a paper; ignored")
                 else:
+                    self._evidence = True
                     if phase == _WANT_ABSTRACT:
                         warn(f'line {number}: paper "{_short(title)}" has no abstract')
                         phase = _HAVE_TEXT
@@ -283,6 +338,7 @@ class ListingStream:
             if phase == _HAVE_TEXT and held[0] == bullet:
                 # "  • 6 auth" cut mid-line: metadata, not the next title.
                 meta, orphan = _WANT_DOT, False
+                self._evidence = True
             elif phase == _WANT_TITLE:
                 title, abstract, authors, org, when = held, "", None, None, None
                 phase = _WANT_ABSTRACT

@@ -307,7 +307,8 @@ def test_export_formats(seeded: Library, tmp_path: Path) -> None:
 
 def test_markdown_export_escapes_listing_markup(library: Library, tmp_path: Path) -> None:
     listing = tmp_path / "html.txt"
-    listing.write_text("<script>x</script> Title\n\nAbstract <b>bold</b>.\n", encoding="utf-8")
+    listing.write_text("Dec 9\n\n<script>x</script> Title\n\nAbstract <b>bold</b>.\n",
+                       encoding="utf-8")
     library.import_files([listing])
     from markdown_it import MarkdownIt
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import listing
+from storage.forms import HEAD_LINES
 from storage.listing import (
     Listing,
     ListingError,
@@ -291,7 +292,8 @@ def test_a_short_one_sentence_abstract_is_still_the_abstract() -> None:
 def test_subscribe_is_stripped_only_when_glued_to_a_title() -> None:
     glued = parse_listing("SubscribeReal Title\nIts abstract.\n", reference=REF)
     assert glued.records[0].title == "Real Title"
-    word = parse_listing("Subscribers Matter\nIts abstract.\n", reference=REF)
+    # Behind chrome, as on a page: a bare two-line text is no longer taken for a listing.
+    word = parse_listing("new\nSubscribers Matter\nIts abstract.\n", reference=REF)
     assert word.records[0].title == "Subscribers Matter"
 
 
@@ -388,7 +390,7 @@ def test_cp1252_text_keeps_its_accents(tmp_path: Path) -> None:
 
 
 def test_latin1_bytes_cp1252_cannot_map_fall_back_to_latin1() -> None:
-    data = "Caf\xe9 na\xefve\n".encode("latin-1") + b"Abstract \x81 with \xe9.\n"
+    data = b"new\n" + "Caf\xe9 na\xefve\n".encode("latin-1") + b"Abstract \x81 with \xe9.\n"
     parsed = parse_listing(decode_listing(data, "l.txt"), reference=REF)
     assert parsed.records[0].title == "Café naïve"
     assert parsed.records[0].abstract == "Abstract \x81 with é."
@@ -560,7 +562,8 @@ def test_parse_survives_listing_shaped_noise(lines: list[str], sep: str, referen
     try:
         parsed = parse_listing(sep.join(lines), name="h", reference=reference)
     except ListingError as exc:
-        assert str(exc) == "h: no papers found"
+        # Noise without chrome, card meta or card-shaped text is no listing at all.
+        assert str(exc) in ("h: no papers found", "h: no Daily Papers listing found in it")
     else:
         assert [r.position for r in parsed.records] == list(range(1, len(parsed.records) + 1))
         assert all("\n" not in w and w.startswith("h: ") for w in parsed.warnings)
@@ -620,15 +623,34 @@ def test_bad_byte_late_in_a_big_file_fails_before_any_record(tmp_path: Path) -> 
         open_listing(path)
 
 
-def test_invalid_utf8_late_in_a_big_file_decodes_the_whole_file_as_cp1252(tmp_path: Path) -> None:
+def test_a_bad_byte_late_in_a_utf8_file_is_a_replacement_in_its_line_only(
+    tmp_path: Path,
+) -> None:
+    # One bad byte used to switch the whole file to cp1252: every "é" became "Ã©" and the
+    # titles no longer matched the same papers imported before.
     body = _big_listing(3000).encode("utf-8")
     path = tmp_path / "mixed.txt"
     path.write_bytes(body[:-100] + b"\xe9" + body[-100:])
     whole = read_listing(path)
     with open_listing(path) as stream:
         assert list(stream) == whole.records
+        assert stream.warnings == whole.warnings
     assert len(whole.records) == 3000
-    assert whole.records[0].title == "Paper number 0: naÃ¯ve cafÃ©"
+    assert whole.records[0].title == "Paper number 0: naïve café"
+    assert "\ufffd" in whole.records[-1].abstract
+    assert not any("Ã" in r.title for r in whole.records)
+    (warning,) = whole.warnings
+    bad_line = body[:-100].count(b"\n") + 1
+    assert warning == f"mixed.txt: line {bad_line}: bytes that are not UTF-8, shown as \ufffd"
+
+
+def test_a_file_that_is_not_utf8_at_all_is_cp1252(tmp_path: Path) -> None:
+    data = "new\n\nCafé naïve — “quoted”\n\nAbstract with é.\n".encode("cp1252")
+    path = tmp_path / "latin.txt"
+    path.write_bytes(data)
+    parsed = read_listing(path)
+    assert parsed.records[0].title == "Café naïve — “quoted”"
+    assert parsed.warnings == []
 
 
 def test_iter_listing_is_lazy_and_holds_no_records() -> None:
@@ -642,10 +664,13 @@ def test_iter_listing_is_lazy_and_holds_no_records() -> None:
 
     stream = iter_listing(endless(), name="endless", reference=REF)  # type: ignore[arg-type]
     assert stream.listing_date == "2025-12-09"
-    assert consumed <= 6
+    # The detector looks ahead a bounded number of lines to pick the form, no further.
+    assert consumed <= HEAD_LINES + 1
     first_three = list(itertools.islice(stream, 3))
     assert [r.position for r in first_three] == [1, 2, 3]
-    assert consumed < 20
+    assert consumed <= HEAD_LINES + 1
+    list(itertools.islice(stream, 1000))
+    assert consumed < HEAD_LINES + 3100
 
 
 def test_a_stream_closed_early_releases_its_file(tmp_path: Path) -> None:
@@ -682,7 +707,7 @@ def test_open_listing_hashes_the_file_on_its_validating_pass(tmp_path: Path) -> 
     path.write_bytes(data)
     with open_listing(path) as stream:
         assert stream.sha256 == hashlib.sha256(data).hexdigest()
-    assert parse_listing("A title\nAn abstract.\n").records  # text needs no hash
+    assert parse_listing("Dec 9\nA title\nAn abstract.\n").records  # text needs no hash
 
 
 def test_seed_records_say_where_each_date_got_its_year_and_carry_no_newer_facts() -> None:

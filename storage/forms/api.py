@@ -1,0 +1,138 @@
+"""The Hugging Face JSON API: ``/api/daily_papers`` (a day, a week or a month: a list of
+objects with a ``paper`` inside) and ``/api/papers/<id>`` (one paper object).
+
+Note where the facts sit: ``upvotes`` inside ``paper``, ``numComments`` and ``submittedBy``
+outside it. Dates are full ISO timestamps, so no year is ever guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from storage.forms.base import ParsedListing
+from storage.records import ListingError, PaperRecord
+
+__all__ = ["api_listing", "looks_like_api"]
+
+
+def looks_like_api(head: str) -> bool:
+    s = head.lstrip()
+    return s[:1] in ("[", "{")
+
+
+def _text(value: Any) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 0 <= value < 2**62:
+        return value
+    return None
+
+
+def _day(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        return value[:10]
+    return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    text = _text(value)
+    return text or None
+
+
+def _record(entry: dict[str, Any], position: int) -> PaperRecord | None:
+    paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else entry
+    assert isinstance(paper, dict)
+    arxiv = _str_or_none(paper.get("id"))
+    title = _text(entry.get("title")) or _text(paper.get("title"))
+    if not title:
+        return None
+    authors = tuple(
+        _text(a.get("name"))
+        for a in paper.get("authors") or ()
+        if isinstance(a, dict) and _text(a.get("name"))
+    )
+    org = paper.get("organization") or entry.get("organization")
+    organization = None
+    if isinstance(org, dict):
+        organization = _str_or_none(org.get("fullname")) or _str_or_none(org.get("name"))
+    submitted = entry.get("submittedBy") or paper.get("submittedOnDailyBy")
+    submitted_by = None
+    if isinstance(submitted, dict):
+        submitted_by = _str_or_none(submitted.get("name")) or _str_or_none(
+            submitted.get("fullname"))
+    published = _day(paper.get("publishedAt")) or _day(entry.get("publishedAt"))
+    keywords = paper.get("ai_keywords") or ()
+    github = _str_or_none(paper.get("githubRepo"))
+    return PaperRecord(
+        title=title,
+        abstract=_text(paper.get("summary")) or _text(entry.get("summary")),
+        position=position,
+        authors_count=len(authors) if authors else None,
+        organization=organization,
+        published=published,
+        published_raw=paper.get("publishedAt") if published else None,
+        year_inferred=False,
+        upvotes=_int(paper.get("upvotes")) if "upvotes" in paper else _int(entry.get("upvotes")),
+        arxiv_id=arxiv,
+        url=f"https://huggingface.co/papers/{arxiv}" if arxiv else None,
+        comments=_int(entry.get("numComments")),
+        authors=authors,
+        submitted_by=submitted_by,
+        ai_summary=_str_or_none(paper.get("ai_summary")),
+        ai_keywords=tuple(_text(k) for k in keywords if _text(k)) if isinstance(
+            keywords, list) else (),
+        github_repo=github,
+        github_stars=_int(paper.get("githubStars")),
+        project_page=_str_or_none(paper.get("projectPage")),
+        date_source="card" if published else None,
+    )
+
+
+def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ListingError(f"{name}: no Daily Papers listing found in it "
+                           f"(JSON that cannot be read)") from None
+    if isinstance(data, dict) and isinstance(data.get("paper"), dict | None) and (
+            "id" in data or "paper" in data):
+        entries: list[Any] = [data]
+        single = True
+    elif isinstance(data, list):
+        entries, single = data, False
+    else:
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    records: list[PaperRecord] = []
+    seen: set[str] = set()
+    days: Counter[str] = Counter()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else entry
+        if not isinstance(paper, dict) or not (paper.get("id") or paper.get("title")):
+            continue
+        if not (paper.get("summary") or paper.get("title")):
+            continue
+        record = _record(entry, len(records) + 1)
+        if record is None:
+            continue
+        key = record.arxiv_id or record.title
+        if key in seen:
+            continue
+        seen.add(key)
+        records.append(record)
+        day = _day(entry.get("publishedAt"))
+        if day:
+            days[day] += 1
+    if not records:
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    # One day's response has one listing date; a week's or a month's has none.
+    listing_date = next(iter(days)) if len(days) == 1 and not single else None
+    return ParsedListing(records, name=name, form="api", warnings=warnings,
+                         listing_date=listing_date, listing_date_raw=listing_date)

@@ -1,0 +1,628 @@
+"""Today's page as a sequence of items, and the cards read out of it.
+
+Every form that carries the page's own layout (copied text, saved HTML, Markdown from
+clippers and scrapers, text exports with URLs) is first turned into :class:`Item` objects:
+one per line, paragraph or block, with the link around it and whether it is a heading.
+This module then finds the cards in them, the same way for every form:
+
+1. the titles: headings where the form has them (``### [Title](/papers/2606.00683)``,
+   ``<h3>``), else runs of links to one ``/papers/<id>``, else (plain text) the card meta
+   ``·`` + date that closes each card;
+2. what belongs to a card: walking back from its title, the upvote count (``101``, ``-``
+   for none) and ``Submitted by`` + a user name; after the title the abstract (or an AI
+   summary), ``N authors`` or an organisation's display name, ``·``, the date, the comment
+   count, and on trending pages ``Upvote 117``, ``GitHub 11.3k`` and the arXiv link;
+3. what is not a card: a heading without an abstract-sized text and card facts (a README's
+   "### Install") is dropped, and a text with no card at all is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from storage.forms.base import ParsedListing, anchor_date
+from storage.forms.dates import _MONTHS, _latest_on_or_before
+from storage.records import ListingError, PaperRecord
+from storage.text import normalise_title
+
+__all__ = ["Item", "assemble"]
+
+
+@dataclass(slots=True)
+class Item:
+    """One line, paragraph or block of the page, with the link that wraps it."""
+
+    text: str
+    href: str | None = None
+    heading: int = 0
+    # Links inside the item other than the one around it: (text, href).
+    links: tuple[tuple[str, str], ...] = ()
+    line: int = 0
+
+
+@dataclass(slots=True)
+class _Card:
+    title: str
+    title_at: int
+    arxiv_id: str | None = None
+    abstract: str = ""
+    ai_summary: str | None = None
+    authors_count: int | None = None
+    organization: str | None = None
+    date_raw: str | None = None
+    upvotes: int | None = None
+    comments: int | None = None
+    submitted_by: str | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    has_meta_dot: bool = False
+    texts: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- shapes
+
+_ID = r"(\d{4}\.\d{4,5})(?:v\d+)?"
+_PAPER_HREF = re.compile(r"(?:^|huggingface\.co)/papers/" + _ID + r"(?=$|[/?#])")
+_LOGIN_HREF = re.compile(r"next=%2Fpapers%2F" + _ID)
+_ARXIV_HREF = re.compile(r"arxiv\.org/(?:abs|pdf)/" + _ID)
+_GITHUB_HREF = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)")
+_HF_HANDLE = re.compile(r"^(?:https?://huggingface\.co)?/([A-Za-z0-9][\w.-]*)/?$")
+_NOT_HANDLES = frozenset(
+    {"papers", "login", "join", "models", "datasets", "spaces", "docs", "pricing",
+     "enterprise", "blog", "posts", "learn", "storage", "collections", "organizations",
+     "settings", "tasks", "chat", "search", "new"}
+)
+
+_UPVOTE = re.compile(r"(?:\[-\]\s*)?(-|[0-9]{1,9})")
+_UPVOTE_WORD = re.compile(r"Upvote\s*(-|[0-9]{1,9})?", re.IGNORECASE)
+_AUTHORS = re.compile(r"[-*•·+\s]*([0-9]{1,6})\s+authors?", re.IGNORECASE)
+_GITHUB = re.compile(r"GitHub\s+([0-9][0-9.,]*)\s*([kKmM]?)")
+_DATE = re.compile(
+    r"(?:·\s*)?(?:Published\s+on\s+)?"
+    r"(?P<raw>(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<day>[0-9]{1,2})(?:,\s*(?P<year>[0-9]{4}))?)"
+    r"(?:\s*·?\s*(?P<n>-|[0-9]{1,9}))?"
+)
+_SUBMITTED = "Submitted by"
+_BRACKETED = re.compile(r"^\[[^\]]*\]\s*")
+_TITLE_MAX = 400
+_ABSTRACT_MIN = 40
+_SUMMARY_MAX = 300
+
+# Chrome texts that are never a card title (headings on the page itself).
+_CHROME = frozenset(
+    {"daily papers", "trending papers", "papers", "new", "subscribe", "daily", "weekly",
+     "monthly", "previous", "next", "hugging face", "extracted text"}
+)
+
+
+def paper_id(href: str | None) -> str | None:
+    if not href:
+        return None
+    m = _PAPER_HREF.search(href)
+    return m[1] if m else None
+
+
+def _date_match(text: str) -> re.Match[str] | None:
+    if len(text) > 48 or not text:
+        return None
+    m = _DATE.fullmatch(text)
+    if m is None or m["mon"].lower() not in _MONTHS:
+        return None
+    return m
+
+
+def _is_upvote(item: Item) -> int | None:
+    text = item.text
+    if len(text) > 16:
+        return None
+    m = _UPVOTE.fullmatch(text)
+    if m is None:
+        return None
+    return 0 if m[1] == "-" else int(m[1])
+
+
+def _is_blank(item: Item) -> bool:
+    text = item.text
+    return not text or (text[0] == "[" and text[-1] == "]" and "](" not in text) or (
+        text.strip("-*• ") == "" and len(text) < 8
+    )
+
+
+def _stars(number: str, unit: str) -> int | None:
+    try:
+        value = float(number.replace(",", ""))
+    except ValueError:
+        return None
+    return round(value * {"": 1, "k": 1_000, "m": 1_000_000}[unit.lower()])
+
+
+def _org_name(text: str) -> str:
+    # Text-mode converters render the logo as "[microsoft]" or "[图片：x]" before the name.
+    while text.startswith("[") and "]" in text:
+        rest = _BRACKETED.sub("", text, count=1)
+        if rest == text or not rest:
+            break
+        text = rest
+    return text.strip()
+
+
+def _org_href(href: str | None) -> bool:
+    if not href:
+        return False
+    m = _HF_HANDLE.match(href)
+    return m is not None and m[1].lower() not in _NOT_HANDLES
+
+
+# --------------------------------------------------------------------------- titles
+
+
+def _heading_titles(items: list[Item]) -> list[int] | None:
+    levels = [it.heading for it in items if it.heading and paper_id(it.href)]
+    if levels:
+        level = max(set(levels), key=levels.count)
+    elif any(it.heading == 3 for it in items):
+        level = 3
+    else:
+        return None
+    return [
+        i
+        for i, it in enumerate(items)
+        if it.heading == level and it.text and it.text.lower() not in _CHROME
+    ]
+
+
+def _link_titles(items: list[Item]) -> list[int] | None:
+    """Forms with links but no headings: the first text linked to a paper opens its card."""
+    titles: list[int] = []
+    current: str | None = None
+    for i, it in enumerate(items):
+        pid = paper_id(it.href)
+        if pid is None or "#" in (it.href or ""):
+            continue
+        if _is_blank(it) or _AUTHORS.fullmatch(it.text):
+            continue
+        if pid != current:
+            titles.append(i)
+            current = pid
+    return titles or None
+
+
+def _meta_titles(items: list[Item]) -> list[int]:
+    """Plain text: every card ends in ``·`` and a date; its title is found by walking back."""
+    anchors: list[int] = []
+    for i, it in enumerate(items):
+        text = it.text
+        if text == "·" and i + 1 < len(items) and _date_match(items[i + 1].text):
+            anchors.append(i)
+        elif " · " in text or text.startswith("· "):
+            tail = text.rsplit("·", 1)[1].strip()
+            if _date_match(tail):
+                anchors.append(i)
+    titles: list[int] = []
+    start = 0
+    for anchor in anchors:
+        title = _title_before(items, start, anchor)
+        if title is not None:
+            titles.append(title)
+        start = anchor + 1
+    return titles
+
+
+def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
+    """The title of the card whose meta is at ``anchor``: the text after its upvote count
+    (or ``Submitted by`` + user), else the first text after the previous card's leftovers."""
+    marker = None
+    i = start
+    while i < anchor:
+        it = items[i]
+        if it.text == _SUBMITTED:
+            marker = i + 1  # the user name
+            i += 2
+            continue
+        if it.text.startswith(_SUBMITTED + " "):
+            marker = i
+        elif _UPVOTE_WORD.fullmatch(it.text):
+            i += 1 if _UPVOTE_WORD.fullmatch(it.text)[1] else 2  # type: ignore[index]
+            continue
+        elif _is_upvote(it) is not None:
+            marker = i
+        i += 1
+    first = (marker + 1) if marker is not None else start
+    for j in range(first, anchor):
+        it = items[j]
+        if _is_blank(it) or _is_leftover(it) or it.text.lower() in _CHROME:
+            continue
+        if _date_match(it.text) or _AUTHORS.fullmatch(it.text):
+            continue
+        return j
+    return None
+
+
+def _is_leftover(it: Item) -> bool:
+    text = it.text
+    return (
+        text == "arXiv Page"
+        or _GITHUB.fullmatch(text) is not None
+        or _UPVOTE_WORD.fullmatch(text) is not None
+        or _is_upvote(it) is not None
+    )
+
+
+# ---------------------------------------------------------------------------- cards
+
+
+def _pre_start(items: list[Item], title: int, floor: int, card: _Card) -> int:
+    """Walk back from a title over its upvote count and ``Submitted by`` + user."""
+    j = title - 1
+    took_upvote = False
+    while j >= floor:
+        it = items[j]
+        text = it.text
+        # "-" is an upvote count of none here, not an empty list item.
+        if _is_blank(it) and (took_upvote or _is_upvote(it) is None):
+            j -= 1
+            continue
+        if text.startswith(_SUBMITTED) and card.submitted_by is None:
+            rest = text[len(_SUBMITTED) :].strip()
+            if rest:
+                card.submitted_by = rest
+            j -= 1
+            continue
+        # "Submitted by" / [avatar] / "user": the name is the item before the title.
+        if card.submitted_by is None:
+            k = j - 1
+            while k >= floor and _is_blank(items[k]):
+                k -= 1
+            if k >= floor and items[k].text == _SUBMITTED:
+                card.submitted_by = text
+                j = k - 1
+                continue
+        if not took_upvote:
+            value = _is_upvote(it)
+            if value is not None:
+                k = j - 1
+                while k >= floor and _is_blank(items[k]):
+                    k -= 1
+                if k >= floor and items[k].text.lower() == "upvote":
+                    break  # "Upvote" / "117": the previous card's count, after its meta
+                card.upvotes = value
+                login = _LOGIN_HREF.search(it.href or "")
+                if login and card.arxiv_id is None:
+                    card.arxiv_id = login[1]
+                took_upvote = True
+                j -= 1
+                continue
+        break
+    return j + 1
+
+
+def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
+    """Abstract, authors or organisation, ``·``, date, comments, GitHub, arXiv link."""
+    texts: list[Item] = []
+    dated = False
+    i = start
+    while i < end:
+        it = items[i]
+        text = it.text
+        href = it.href or ""
+        i += 1
+        if not text:
+            continue
+        for link_text, link_href in it.links:
+            _read_link(link_text, link_href, card, dated)
+        if href and _read_link(text, href, card, dated):
+            continue
+        if text == "·":
+            card.has_meta_dot = True
+            continue
+        m = _date_match(text) if not dated else None
+        if m is not None:
+            card.date_raw = m["raw"]
+            dated = True
+            if m["n"] is not None and card.comments is None:
+                card.comments = 0 if m["n"] == "-" else int(m["n"])
+            if text.startswith("·"):
+                card.has_meta_dot = True
+            continue
+        if "·" in text and not dated:
+            head, _, tail = text.rpartition("·")
+            m = _date_match(tail.strip())
+            if m is not None:
+                card.date_raw = m["raw"]
+                dated = card.has_meta_dot = True
+                if m["n"] is not None and card.comments is None:
+                    card.comments = 0 if m["n"] == "-" else int(m["n"])
+                head = head.strip()
+                found = _AUTHORS.fullmatch(head)
+                if found:
+                    card.authors_count = int(found[1])
+                elif head:
+                    card.organization = _org_name(head)
+                continue
+        found = _AUTHORS.fullmatch(text) if len(text) < 40 else None
+        if found:
+            card.authors_count = int(found[1])
+            continue
+        word = _UPVOTE_WORD.fullmatch(text)
+        if word is not None:
+            value = word[1]
+            if value is None and i < end and _is_upvote(items[i]) is not None:
+                value = items[i].text
+                i += 1
+            if value is not None and card.upvotes is None:
+                card.upvotes = 0 if value == "-" else int(value)
+            continue
+        gh = _GITHUB.fullmatch(text)
+        if gh is not None:
+            card.github_stars = _stars(gh[1], gh[2])
+            continue
+        if text == "arXiv Page":
+            continue
+        if dated:
+            value = _is_upvote(it)
+            if value is not None and card.comments is None:
+                card.comments = value
+            continue  # after the date: footer, next-day links, nothing of this card
+        if _is_blank(it) or _is_upvote(it) is not None:
+            continue
+        if _org_href(href) and texts:
+            card.organization = _org_name(text)
+            continue
+        texts.append(it)
+    # The organisation is the short text right before "·" when the card has an abstract.
+    if card.organization is None and card.authors_count is None and len(texts) >= 2:
+        last = texts[-1].text
+        if len(last) <= 100 and not last.endswith("."):
+            card.organization = _org_name(last)
+            texts.pop()
+    card.texts = [t.text for t in texts]
+
+
+def _read_link(text: str, href: str, card: _Card, dated: bool) -> bool:
+    """Facts a link carries by itself; True when the link is the whole of its item."""
+    if href.endswith("#community"):
+        value = text.strip()
+        if value.isdigit() and card.comments is None:
+            card.comments = int(value)
+        return text.strip().isdigit() or not text.strip()
+    gh = _GITHUB_HREF.match(href)
+    if gh is not None:
+        card.github_repo = f"https://github.com/{gh[1]}"
+        m = _GITHUB.search(text)
+        if m is not None:
+            card.github_stars = _stars(m[1], m[2])
+        return bool(m) or not text.strip()
+    ax = _ARXIV_HREF.search(href)
+    if ax is not None:
+        card.arxiv_id = card.arxiv_id or ax[1]
+        return text.strip() in ("arXiv Page", "")
+    login = _LOGIN_HREF.search(href)
+    if login is not None:
+        card.arxiv_id = card.arxiv_id or login[1]
+        value = _UPVOTE_WORD.fullmatch(text.strip())
+        number = value[1] if value is not None else text.strip()
+        if number and _UPVOTE.fullmatch(number) and card.upvotes is None:
+            card.upvotes = 0 if number.endswith("-") else int(_UPVOTE.fullmatch(number)[1])  # type: ignore[index]
+        return True
+    return False
+
+
+# ------------------------------------------------------------------------- assemble
+
+
+def assemble(
+    items: list[Item],
+    *,
+    name: str,
+    form: str,
+    reference: date | None,
+    capture_date: str | None = None,
+    listing_date: str | None = None,
+    truncated: bool = False,
+    trending: bool | None = None,
+    warnings: list[str] | None = None,
+) -> ParsedListing:
+    """Read the cards out of a page's items; refuse a text that holds none."""
+    warnings = warnings if warnings is not None else []
+    titles = _heading_titles(items)
+    if not titles:
+        titles = _link_titles(items) if any(paper_id(it.href) for it in items) else None
+    if not titles:
+        titles = _meta_titles(items)
+    if not titles:
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    titles = _join_split_titles(items, titles)
+
+    cards: list[_Card] = []
+    pre_starts: list[int] = []
+    floor = 0
+    for t in titles:
+        card = _Card(title=_clean_title(items[t].text), title_at=t)
+        card.arxiv_id = paper_id(items[t].href)
+        pre_starts.append(_pre_start(items, t, floor, card))
+        cards.append(card)
+        floor = t + 1
+    for k, card in enumerate(cards):
+        end = pre_starts[k + 1] if k + 1 < len(cards) else len(items)
+        _read_post(items, card.title_at + 1, end, card)
+        for it in items[card.title_at + 1 : end]:
+            if card.arxiv_id is None:
+                card.arxiv_id = paper_id(it.href)
+
+    # The page's own date: the last bare date before the first card.
+    listing_raw = None
+    first = pre_starts[0] if pre_starts else 0
+    for it in items[:first]:
+        m = _date_match(it.text)
+        if m is not None and m["n"] is None:
+            listing_raw = m["raw"]
+    if trending is None:
+        text_head = " ".join(it.text for it in items[:first]).lower()
+        trending = "trending papers" in text_head and "daily papers" not in text_head
+    capture = capture_date
+    page_anchor, _ = anchor_date(capture, None, reference)
+    if listing_date is None and listing_raw is not None:
+        resolved = _resolve(listing_raw, page_anchor)
+        listing_date = resolved
+    anchor, source = anchor_date(capture, listing_date, reference)
+
+    made = [_record(card, anchor, source, trending) for card in cards]
+    # A listing is cards through and through; a README or a blog post may have one
+    # heading that happens to look like a card among many that do not.
+    if sum(1 for r in made if r is not None) * 2 < len(cards):
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    records: list[PaperRecord] = []
+    seen: dict[str, int] = {}
+    last = len(cards) - 1
+    complete_share = _feature_share(cards)
+    for k, card in enumerate(cards):
+        record = made[k]
+        if record is None:
+            continue
+        if k == last and (truncated or k > 0) and not _whole(card, complete_share, truncated):
+            warnings.append(f'{name}: the copy ends inside the card "{_short(card.title)}"; '
+                            f"skipped")
+            continue
+        key = record.arxiv_id or normalise_title(record.title)
+        if key in seen:
+            index = seen[key]
+            records[index] = _merge(records[index], record)
+            continue
+        seen[key] = len(records)
+        records.append(record)
+    if not records:
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    records = [replace(r, position=n) for n, r in enumerate(records, start=1)]
+    return ParsedListing(
+        records,
+        name=name,
+        form=form,
+        warnings=warnings,
+        listing_date=listing_date,
+        listing_date_raw=listing_raw,
+        capture_date=capture,
+    )
+
+
+def _join_split_titles(items: list[Item], titles: list[int]) -> list[int]:
+    """A long title split across two heading lines is one title."""
+    if len(titles) < 2:
+        return titles
+    kept: list[int] = []
+    for t in titles:
+        if kept and t == kept[-1] + 1 and items[t].heading and items[kept[-1]].heading:
+            prev = items[kept[-1]]
+            a, b = paper_id(prev.href), paper_id(items[t].href)
+            if a is None or b is None or a == b:
+                prev.text = f"{prev.text} {items[t].text}"
+                prev.href = prev.href or items[t].href
+                items[t] = Item("", line=items[t].line)
+                continue
+        kept.append(t)
+    return kept
+
+
+def _clean_title(text: str) -> str:
+    return " ".join(text.split()).rstrip("\\").strip()
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 80 else title[:79].rstrip() + "…"
+
+
+def _resolve(raw: str, anchor: date) -> str | None:
+    m = _date_match(raw)
+    if m is None:
+        return None
+    month = _MONTHS[m["mon"].lower()]
+    day = int(m["day"])
+    if m["year"] is not None:
+        try:
+            return date(int(m["year"]), month, day).isoformat()
+        except ValueError:
+            return None
+    found = _latest_on_or_before(month, day, anchor)
+    return found.isoformat() if found else None
+
+
+def _feature_share(cards: list[_Card]) -> dict[str, float]:
+    """How many of the cards (all but the last) have each part: what a whole card has."""
+    body = cards[:-1] or cards
+    n = len(body)
+    return {
+        "text": sum(1 for c in body if c.texts) / n,
+        "meta": sum(1 for c in body if c.date_raw or c.authors_count or c.organization) / n,
+        "date": sum(1 for c in body if c.date_raw) / n,
+    }
+
+
+def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
+    if share["text"] >= 0.8 and not card.texts:
+        return False
+    if share["date"] >= 0.8 and not card.date_raw:
+        return False
+    if share["meta"] >= 0.8 and not (card.date_raw or card.authors_count or card.organization):
+        return False
+    facts = card.date_raw or card.authors_count or card.organization or card.github_repo
+    return not truncated or bool(card.texts and facts)
+
+
+def _record(card: _Card, anchor: date, source: str, trending: bool) -> PaperRecord | None:
+    title = card.title
+    if not 2 <= len(title) <= _TITLE_MAX or title.lower() in _CHROME:
+        return None
+    text = " ".join(" ".join(card.texts).split())
+    facts = (
+        card.date_raw or card.authors_count is not None or card.organization
+        or card.upvotes is not None or card.arxiv_id or card.github_repo
+    )
+    # A card has an abstract-sized text and its facts; a README's "### Install" has neither.
+    if len(text) < _ABSTRACT_MIN or not facts:
+        return None
+    abstract, summary = text, None
+    if trending and len(text) <= _SUMMARY_MAX:
+        abstract, summary = "", text
+    published = published_raw = None
+    inferred = False
+    date_source = None
+    if card.date_raw:
+        published_raw = card.date_raw
+        published = _resolve(card.date_raw, anchor)
+        m = _date_match(card.date_raw)
+        inferred = bool(m and m["year"] is None and published)
+        if published:
+            date_source = source if inferred else "card"
+    arxiv = card.arxiv_id
+    return PaperRecord(
+        title=title,
+        abstract=abstract,
+        position=0,
+        authors_count=card.authors_count,
+        organization=card.organization or None,
+        published=published,
+        published_raw=published_raw,
+        year_inferred=inferred,
+        upvotes=card.upvotes,
+        arxiv_id=arxiv,
+        url=f"https://huggingface.co/papers/{arxiv}" if arxiv else None,
+        comments=card.comments,
+        submitted_by=card.submitted_by,
+        ai_summary=summary,
+        github_repo=card.github_repo,
+        github_stars=card.github_stars,
+        date_source=date_source,  # type: ignore[arg-type]
+    )
+
+
+def _merge(first: PaperRecord, second: PaperRecord) -> PaperRecord:
+    """The same card twice (trending pages): keep the first, fill what it lacks."""
+    changes = {}
+    for name in PaperRecord.__slots__:  # type: ignore[attr-defined]
+        mine, theirs = getattr(first, name), getattr(second, name)
+        if (mine is None or mine == "" or mine == ()) and theirs not in (None, "", ()):
+            changes[name] = theirs
+    if len(second.abstract) > len(first.abstract):
+        changes["abstract"] = second.abstract
+    return replace(first, **changes) if changes else first

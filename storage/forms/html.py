@@ -1,0 +1,136 @@
+"""The browser's "Save Page As" HTML, read with the standard library's HTML parser.
+
+The page becomes :class:`~storage.forms.cards.Item` objects (one per block-level element's
+text, with the link around it and its heading level), then cards as for every other form.
+Scripts, styles, SVG and templates are skipped; images give no text; entities are decoded
+by the parser. Text stays data: nothing here interprets what a title or abstract says.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from storage.forms.cards import Item
+from storage.forms.markdown import Tokens
+
+__all__ = ["html_items"]
+
+_BLOCK = frozenset(
+    {"address", "article", "aside", "blockquote", "body", "br", "dd", "details", "div", "dl",
+     "dt", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+     "header", "hr", "label", "li", "main", "nav", "ol", "p", "pre", "section", "summary",
+     "table", "td", "th", "tr", "ul", "button", "time"}
+)
+_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "select"})
+# Inline elements the page lays out apart ("Oct 1" then a comment count): a space at their
+# edges, so their texts do not run together. Text-level tags (b, i, sub) get none.
+_APART = frozenset({"a", "span", "time", "svg", "img", "button", "abbr", "small"})
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[Item] = []
+        self._parts: list[str] = []
+        self._links: list[tuple[str, str]] = []
+        self._href: list[str | None] = []  # open <a> elements
+        self._link_text: list[list[str]] = []
+        self._opened_at: list[int] = []  # text parts of the item before each open <a>
+        self._skip = 0
+        self._heading: list[int] = []
+        self._void_skip = False
+
+    # The current item ends at every block boundary.
+    def _flush(self) -> None:
+        text = " ".join("".join(self._parts).split())
+        links = [(" ".join(t.split()), h) for t, h in self._links if h]
+        self._parts, self._links = [], []
+        if not text and not links:
+            for k in range(len(self._opened_at)):
+                self._opened_at[k] = 0
+                self._link_text[k] = []
+            return
+        href = None
+        if links and all(h == links[0][1] for _, h in links):
+            joined = " ".join(t for t, _ in links if t)
+            if joined == text or not text:
+                href = links[0][1]
+        # A block inside a link (<a href=/papers/x><h3>Title</h3></a>): the link is open
+        # and every bit of this item's text came after it opened.
+        if href is None and self._href and self._href[-1] and self._opened_at[-1] == 0:
+            href = self._href[-1]
+        for k in range(len(self._opened_at)):
+            self._opened_at[k] = 0
+            self._link_text[k] = []
+        inner = tuple(link for link in links if href is None or link[1] != href)
+        level = self._heading[-1] if self._heading else 0
+        self.items.append(Item(text, href=href, heading=level, links=inner,
+                               line=self.getpos()[0]))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self._skip += 1
+            return
+        if self._skip:
+            return
+        if tag in _BLOCK:
+            self._flush()
+        elif tag in _APART:
+            self._parts.append(" ")
+        if tag in _HEADINGS:
+            self._heading.append(_HEADINGS[tag])
+        elif tag == "a":
+            self._href.append(dict(attrs).get("href"))
+            self._link_text.append([])
+            self._opened_at.append(sum(len(p.strip()) for p in self._parts))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self._skip = max(0, self._skip - 1)
+            return
+        if self._skip:
+            return
+        if tag in _APART:
+            self._parts.append(" ")
+        if tag == "a" and self._href:
+            href = self._href.pop()
+            text = "".join(self._link_text.pop())
+            self._opened_at.pop()
+            if href:
+                self._links.append((text, href))
+            return
+        if tag in _BLOCK:
+            self._flush()
+        if tag in _HEADINGS and self._heading:
+            self._heading.pop()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("br", "hr") and not self._skip:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        self._parts.append(data)
+        for bucket in self._link_text:
+            bucket.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._flush()
+
+
+def html_items(text: str) -> Tokens:
+    reader = _Reader()
+    reader.feed(text)
+    reader.close()
+    tokens = Tokens(reader.items)
+    return tokens
+
+
+def looks_like_html(head: str) -> bool:
+    low = head[:4096].lstrip().lower()
+    if low.startswith(("<!doctype html", "<html", "<?xml")):
+        return True
+    return low.startswith("<") and any(tag in low for tag in ("<body", "<div", "<article"))
