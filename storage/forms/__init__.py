@@ -38,7 +38,10 @@ __all__ = ["HEAD_CHARS", "HEAD_LINES", "ParsedListing", "detect", "open_form", "
 HEAD_CHARS = 64 * 1024
 HEAD_LINES = 400
 
-_MD_LINK = re.compile(r"\]\(|\]\[\d*\]|^#{1,6} ", re.MULTILINE)
+# Markdown of the page: links to the site (inline or by reference) and "###" card titles.
+# Any other Markdown-looking text (a "[click](javascript:...)" title) is no reason.
+_MD_LINK = re.compile(r"\]\((?:https?://(?:www\.)?huggingface\.co)?/papers\b|\]\[\d+\]|^#{3} ",
+                      re.MULTILINE)
 _URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$", re.MULTILINE)
 # Today's page as plain text: the upvote count alone on a line ("101", "-"), "N authors"
 # without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on".

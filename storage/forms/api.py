@@ -8,6 +8,7 @@ outside it. Dates are full ISO timestamps, so no year is ever guessed.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any
 
@@ -17,9 +18,12 @@ from storage.records import ListingError, PaperRecord
 __all__ = ["api_listing", "looks_like_api"]
 
 
+_JSON_START = re.compile(r"\s*(?:\{|\[\s*[{\]])")
+
+
 def looks_like_api(head: str) -> bool:
-    s = head.lstrip()
-    return s[:1] in ("[", "{")
+    """An object, or a list of objects: a Markdown copy may begin with "[101](...)" too."""
+    return _JSON_START.match(head) is not None
 
 
 def _text(value: Any) -> str:
