@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.common import PROG, paper_id, positive, print_json, print_papers, require, text
+from desktop.cli.common import (
+    PROG,
+    CommandError,
+    paper_id,
+    positive,
+    print_json,
+    print_papers,
+    require,
+    text,
+)
 from desktop.cli.registry import arg, command
 from storage import Library, Paper
 from storage.export import meta_line
@@ -23,8 +32,12 @@ def list_(lib: Library, args: argparse.Namespace) -> int:
     if args.explain:
         print(lib.explain(query))
     result = lib.search(query, limit=args.limit, sort=args.sort)
-    for typed, instead in result.corrections:
-        print(f"{PROG}: no match for {typed!r}; searched {instead!r} instead", file=sys.stderr)
+    if result.error is not None:
+        raise CommandError(f"search failed: {result.error}")
+    # What the search has to say (corrections, "12 have all words · 30 more have
+    # some") goes to stderr: stdout stays the list alone.
+    if result.message:
+        print(f"{PROG}: {result.message}", file=sys.stderr)
     papers = lib.get_many(result.ids)
     if args.json:
         print_json([p.to_json() for p in papers])

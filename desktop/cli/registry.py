@@ -111,10 +111,29 @@ group = REGISTRY.group
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse with usage errors on one line (exit status 2), naming the help to read."""
+    """argparse with usage errors on one line (exit status 2), naming the help to read.
+
+    A word with one dash in front that is no option of the command (`-moe`,
+    `-tag:x`, `-"state space"`) is an argument: in a query it is an exclusion
+    (README: Query language). argparse would take it for an unknown option."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {one_line(message)} (see `{self.prog} --help`)\n")
+
+    def _parse_optional(self, arg_string: str):  # type: ignore[no-untyped-def]
+        if len(arg_string) > 1 and arg_string[0] == "-" and arg_string[1] != "-" \
+                and not self._is_short_option(arg_string):
+            return None
+        return super()._parse_optional(arg_string)
+
+    def _is_short_option(self, arg_string: str) -> bool:
+        """`-h`, `-o FILE`, `-oFILE`, `-o=FILE`: a known one-dash option, alone or
+        with its value attached."""
+        head = arg_string[:2]
+        action = self._option_string_actions.get(head)
+        if action is None:
+            return False
+        return arg_string == head or action.nargs != 0 or arg_string[2:3] == "="
 
 
 def top_parser() -> argparse.ArgumentParser:

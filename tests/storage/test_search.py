@@ -696,3 +696,21 @@ def test_an_upgraded_v1_library_is_seen_by_sqlite_utils_and_knows_its_abbreviati
     assert db["papers"].detect_fts() == "papers_fts"
     assert list(db["papers"].search("zanzibar", columns=["id"])) == [{"id": 2}]
     db.close()
+
+
+def test_datasette_search_finds_the_full_text_index(seeded_path: Path) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    async def ask(path: str) -> list[dict]:
+        response = await Datasette([str(seeded_path)]).client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    rows = asyncio.run(ask("/library/papers.json?_search=memory&_shape=array&_size=max"
+                           "&_col=id"))
+    with Library(seeded_path) as lib:
+        expected = {r[0] for r in lib.conn.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"memory\"'")}
+    assert {row["id"] for row in rows} == expected and len(expected) == 52

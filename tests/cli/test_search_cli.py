@@ -1,0 +1,79 @@
+"""`winnow list` in a real subprocess: whole words, tiers, exclusions (issue 12)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import winnow
+from tests.storage.test_search import WORD_CLASSES
+
+EVERY = "1000000"
+
+
+def raw(db: Path, expr: str) -> set[int]:
+    with closing(sqlite3.connect(db)) as conn:
+        return {r[0] for r in conn.execute(
+            "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", (expr,))}
+
+
+def listed(db: Path, *query: str) -> tuple[list[int], str]:
+    result = winnow("list", *query, "--limit", EVERY, "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    return [paper["id"] for paper in json.loads(result.stdout)], result.stderr
+
+
+@pytest.mark.parametrize("kind", list(WORD_CLASSES))
+def test_a_word_of_each_class_lists_what_raw_fts5_matches(seeded_path: Path,
+                                                           kind: str) -> None:
+    for word in WORD_CLASSES[kind][:2]:
+        ids, stderr = listed(seeded_path, word)
+        expected = raw(seeded_path, f'"{word}"')
+        assert expected, word
+        assert len(ids) == len(expected) and set(ids) == expected, (kind, word)
+        assert stderr == "", (word, stderr)  # nothing corrected, one word: no tiers
+
+
+def test_the_words_of_the_issue(seeded_path: Path) -> None:
+    for word, count in (("memory", 52), ("policy", 31), ("strategy", 60)):
+        ids, _ = listed(seeded_path, word)
+        assert len(ids) == count
+    ids, stderr = listed(seeded_path, "agent", "memory")
+    both = raw(seeded_path, '"agent" AND "memory"')
+    either = raw(seeded_path, '"agent" OR "memory"')
+    assert set(ids[:len(both)]) == both and set(ids) == either
+    assert stderr == f"winnow: 1 has all words · {len(either) - 1} more have some\n"
+
+
+def test_exclusions_are_query_words_not_options(seeded_path: Path) -> None:
+    moe = raw(seeded_path, '"moe" OR "mixture of experts"')
+    ids, _ = listed(seeded_path, "-moe")
+    with closing(sqlite3.connect(seeded_path)) as conn:
+        total = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        conn.execute("INSERT INTO tags (name, created_at) VALUES ('x', '2026-01-01')")
+        conn.execute("INSERT INTO paper_tags (paper_id, tag_id, added_at) "
+                     "SELECT id, 1, '2026-01-01' FROM papers WHERE id <= 5")
+        conn.commit()
+    assert len(ids) == total - len(raw(seeded_path, '"moe"'))
+    assert set(ids).isdisjoint(raw(seeded_path, '"moe"'))
+    assert moe  # `MoE` alone also finds the long form; its exclusion is the word
+    ids, _ = listed(seeded_path, "-tag:x")
+    assert len(ids) == total - 5 and not set(ids) & {1, 2, 3, 4, 5}
+    ids, _ = listed(seeded_path, "speculative", "-draft", "--limit", "5")
+    assert ids and set(ids).isdisjoint(raw(seeded_path, '"draft"'))
+    # Real options still are options, before or after the query, and a typo'd
+    # long option is still an error.
+    assert winnow("list", "-h", db=seeded_path).stdout.startswith("usage:")
+    bad = winnow("list", "memory", "--limt", "3", db=seeded_path)
+    assert bad.returncode == 2 and "--limt" in bad.stderr
+
+
+def test_explain_shows_abbreviations_and_tiers(seeded_path: Path) -> None:
+    result = winnow("list", "--explain", "MoE", "routing", "--limit", "1", db=seeded_path)
+    assert result.returncode == 0, result.stderr
+    assert "abbreviation (defined in this library): MoE -> also" in result.stdout
+    assert "then papers with some of the words" in result.stdout
