@@ -338,6 +338,44 @@ def _search_abbreviations_and_fts_declaration(db: sqlite_utils.Database) -> None
             conn.execute("PRAGMA writable_schema = OFF")
 
 
+@migration(4)
+def _paper_vectors(db: sqlite_utils.Database) -> None:
+    """What "more like this" and For you learn from (storage/vectors.py).
+
+    New tables only: no user mark is read or written. Papers get their vectors
+    after the upgrade, in batches, the first time they are needed.
+    """
+    db.executescript(
+        """
+        CREATE TABLE vector_terms (
+            id INTEGER PRIMARY KEY,
+            term TEXT NOT NULL UNIQUE,   -- a Porter stem, or two joined by a space
+            df INTEGER NOT NULL DEFAULT 0  -- vectorised papers holding it
+        );
+        CREATE TABLE paper_vectors (
+            paper_id INTEGER PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE,
+            terms BLOB NOT NULL,  -- int32 vector_terms ids, little-endian
+            tf BLOB NOT NULL      -- float32 damped term frequency of each
+        );
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('vectors_generation', '0');
+        -- A paper whose words changed is vectorised again; any tool's delete or
+        -- edit keeps the vectors in step, and the generation tells a process that
+        -- holds them in memory to reload.
+        CREATE TRIGGER paper_vectors_stale AFTER UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+            DELETE FROM paper_vectors WHERE paper_id = new.id;
+        END;
+        CREATE TRIGGER paper_vectors_gone AFTER DELETE ON papers BEGIN
+            DELETE FROM paper_vectors WHERE paper_id = old.id;
+        END;
+        CREATE TRIGGER paper_vectors_changed AFTER DELETE ON paper_vectors BEGIN
+            UPDATE meta SET value = CAST(value AS INTEGER) + 1
+            WHERE key = 'vectors_generation';
+        END;
+        """
+    )
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -17,6 +17,7 @@ parts that share one `Core` (the connection and its failure policy):
     reads.Reads              get / rows / search / counts
     searches.SavedSearches   saved searches
     exporting.Exporter       export
+    learning.Learning        more like this, For you, per-tag suggestions
 
 Each public method below only hands the call to its part.
 """
@@ -27,7 +28,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storage.library.annotations import Annotations
 from storage.library.backups import Backups
@@ -35,12 +36,16 @@ from storage.library.core import Core, guarded
 from storage.library.events import Events
 from storage.library.exporting import Exporter
 from storage.library.importing import CancelCallback, Importer, ProgressCallback
+from storage.library.learning import Learning
 from storage.library.reads import Reads
 from storage.library.searches import SavedSearches
 from storage.library.tags import Tags
 from storage.library.triage import Triage
 from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
 from storage.search import SearchResult
+
+if TYPE_CHECKING:
+    from storage.learn import Ranking, Recommender, Why
 
 
 class Library:
@@ -69,6 +74,7 @@ class Library:
         self._annotations = Annotations(core, self._events)
         self._saved = SavedSearches(core)
         self._exporter = Exporter(core, self._reads)
+        self._learning = Learning(core)
         core.open(check=check, before_upgrade=self._backups.before_migration,
                   after_upgrade=self._importer.recover_unfinished_imports,
                   backup_dir=self._backups.backup_dir())
@@ -157,10 +163,39 @@ class Library:
         return self._reads.fuzzy_titles(text, limit)
 
     def similar(self, paper_id: int, limit: int = 10) -> list[int]:
-        return self._reads.similar(paper_id, limit)
+        return self._learning.similar(paper_id, limit)
 
     def explain(self, query: str, *, typing: bool = False) -> str:
         return self._reads.explain(query, typing=typing)
+
+    # ---------------------------------------------------------------- For you
+    @property
+    def recommender(self) -> Recommender:
+        """The library's models (storage/learn.py), for a background thread to refresh
+        on its own connection."""
+        return self._learning.recommender
+
+    @property
+    def learn_in_background(self) -> bool:
+        """When True (the GUI), reads never vectorise or train on the caller's thread:
+        they use the last model, and a worker calls `recommender.refresh()`."""
+        return self._learning.in_background
+
+    @learn_in_background.setter
+    def learn_in_background(self, value: bool) -> None:
+        self._learning.in_background = value
+
+    def update_vectors(self, cancel: CancelCallback | None = None) -> int:
+        return self._learning.update_vectors(cancel)
+
+    def recommend(self, tag: str | None = None, limit: int | None = None) -> Ranking:
+        """The Inbox (or, with `tag`, unread papers not carrying it) ranked by a model
+        of the user's decisions; upvotes and recency while it is too early to learn."""
+        return self._learning.recommend(tag, limit)
+
+    def why_recommended(self, paper_id: int, tag: str | None = None) -> Why | None:
+        """Why the For you model (or a tag's) ranks this paper where it does."""
+        return self._learning.why(paper_id, tag)
 
     def stats(self) -> dict[str, int]:
         return self._reads.stats()

@@ -108,14 +108,6 @@ class Reads:
         return self.engine.fuzzy_titles(text, limit)
 
     @guarded
-    def similar(self, paper_id: int, limit: int = 10) -> list[int]:
-        """Ids of the papers most like `paper_id` (its distinctive words), best first."""
-        from storage.similar import similar_papers
-
-        [paper_id] = self._core.existing_ids([paper_id])
-        return [i for i, _ in similar_papers(self.conn, paper_id, limit)]
-
-    @guarded
     def explain(self, query: str, *, typing: bool = False) -> str:
         return self.engine.explain(query, typing=typing)
 

@@ -1,0 +1,345 @@
+"""For you: a model of what the user wants, learnt from their own decisions.
+
+Positives are the papers the user acted on: starred, tagged, highlighted, noted or
+shortlisted. Negatives are the papers they skipped (a paper read with no other
+action counts as a weak negative), plus a few random library papers: the
+Scholar Inbox recipe, since a handful of decisions alone says little about what
+the user does not want. The model is a logistic regression over the TF-IDF vectors
+of storage/vectors.py, one for the Inbox and one per tag (arxiv-sanity trains a
+linear SVM per tag; on the judged needs the two rank alike, and a probability is a
+score a user can read). Everything stays in this process: no model is written
+anywhere, and it is retrained in a second or less from the library itself.
+
+With fewer than MIN_POSITIVES positives there is nothing to learn from; the
+ranking says so and orders by upvotes and recency instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from storage.vectors import IndexCache, VectorIndex, surface, term_names, top, update_vectors
+
+MIN_POSITIVES = 5
+RANDOM_NEGATIVES = 200
+RANDOM_WEIGHT = 0.3  # a random paper is probably, not surely, of no interest
+WEAK_WEIGHT = 0.5  # read and left alone: a softer "no" than a skip
+WHY_TERMS = 4
+WHY_LIKE = 2
+
+
+# ---------------------------------------------------------------- decisions
+@dataclass
+class Decisions:
+    positives: dict[int, str] = field(default_factory=dict)  # id -> why it counts
+    negatives: dict[int, float] = field(default_factory=dict)  # id -> sample weight
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _state_sql(conn: sqlite3.Connection) -> str | None:
+    """SQL giving a paper's triage state, once the library has triage states."""
+    if "state" in _columns(conn, "papers"):
+        return "p.state"
+    return None
+
+
+def decisions(conn: sqlite3.Connection, tag: str | None = None) -> Decisions:
+    """What the user's marks say: for the Inbox model, or for one tag's."""
+    found = Decisions()
+    state = _state_sql(conn)
+    if tag is not None:
+        for paper_id, in conn.execute(
+                "SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+                "WHERE t.name = ? COLLATE NOCASE", (tag,)):
+            found.positives[paper_id] = f"tagged #{tag}"
+    else:
+        rows = conn.execute(
+            "SELECT p.id, p.starred, "
+            "(SELECT t.name FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+            " WHERE pt.paper_id = p.id ORDER BY t.name LIMIT 1), "
+            "EXISTS (SELECT 1 FROM annotations a WHERE a.paper_id = p.id), p.note != '' "
+            + (f", {state} = 'shortlist' " if state else ", 0 ") +
+            "FROM papers p WHERE p.starred OR p.note != '' "
+            "OR p.id IN (SELECT paper_id FROM paper_tags) "
+            "OR p.id IN (SELECT paper_id FROM annotations)"
+            + (f" OR {state} = 'shortlist'" if state else ""))
+        for paper_id, starred, first_tag, highlighted, noted, shortlisted in rows:
+            found.positives[paper_id] = (
+                "starred" if starred else f"tagged #{first_tag}" if first_tag
+                else "highlighted" if highlighted else "noted" if noted
+                else "shortlisted" if shortlisted else "kept")
+    if state:
+        for paper_id, in conn.execute(f"SELECT p.id FROM papers p WHERE {state} = 'skipped'"):
+            if paper_id not in found.positives:
+                found.negatives[paper_id] = 1.0
+    # Read with no other action: the user looked and moved on.
+    for paper_id, in conn.execute("SELECT id FROM papers WHERE read_at IS NOT NULL"):
+        if paper_id not in found.positives and paper_id not in found.negatives:
+            found.negatives[paper_id] = WEAK_WEIGHT
+    return found
+
+
+def marks_version(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Changes whenever the user decides anything (every action is logged) or undoes it."""
+    row = conn.execute("SELECT coalesce(max(id), 0), coalesce(sum(undone), 0) FROM events"
+                       ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+# -------------------------------------------------------------------- model
+@dataclass
+class InterestModel:
+    coef: np.ndarray  # float32, one weight per vector term
+    intercept: float
+    positive_ids: np.ndarray
+    reasons: dict[int, str]
+    tag: str | None
+    version: tuple[int, int, int]  # (vectors generation, marks version)
+    index: VectorIndex
+
+    def scores(self, rows: np.ndarray) -> np.ndarray:
+        """Probability of interest of the index rows given."""
+        if not len(rows):
+            return np.zeros(0, np.float32)
+        # Row blocks keep each call into scipy short: a thread scoring 100k papers
+        # hands the interpreter back to the GUI thread between blocks.
+        out = np.empty(len(rows), np.float32)
+        width = len(self.coef)
+        for start in range(0, len(rows), 20000):
+            block = self.index.matrix[rows[start:start + 20000]]
+            if block.shape[1] > width:
+                block = block[:, :width]
+            out[start:start + 20000] = block @ self.coef
+        return 1.0 / (1.0 + np.exp(-(out + self.intercept)))
+
+    def why(self, conn: sqlite3.Connection, paper_id: int) -> Why | None:
+        """The terms that weighed most for this paper and the kept papers nearest to it."""
+        row = self.index.row(paper_id)
+        if row is None:
+            return None
+        vector = self.index.matrix[row]
+        indices, values = vector.indices, vector.data
+        inside = indices < len(self.coef)
+        contrib = np.zeros(len(indices), np.float32)
+        contrib[inside] = values[inside] * self.coef[indices[inside]]
+        order = np.argsort(-contrib)
+        best = [int(indices[i]) for i in order[:WHY_TERMS * 2] if contrib[i] > 0]
+        title, abstract = conn.execute("SELECT title, abstract FROM papers WHERE id = ?",
+                                       (paper_id,)).fetchone()
+        names = term_names(conn, best)
+        words: list[str] = []
+        for term_id in best:
+            word = surface(names.get(term_id, ""), title, abstract or "")
+            # "speculative" says nothing more once "speculative decoding" is there.
+            if word and not any(word in w or w in word for w in words):
+                words.append(word)
+            if len(words) == WHY_TERMS:
+                break
+        like: list[tuple[int, str, str]] = []
+        pos_rows, pos_ids = self.index.rows_of(self.positive_ids)
+        pos_ids = pos_ids[pos_rows != row]
+        pos_rows = pos_rows[pos_rows != row]
+        if len(pos_rows):
+            sims = np.asarray((self.index.matrix[pos_rows] @ vector.T).todense()).ravel()
+            for other, _ in top(pos_ids, sims, WHY_LIKE, floor=0.02):
+                found = conn.execute("SELECT title FROM papers WHERE id = ?",
+                                     (other,)).fetchone()
+                if found:
+                    like.append((other, found[0], self.reasons.get(other, "kept")))
+        return Why(words, like)
+
+
+@dataclass
+class Why:
+    terms: list[str]
+    like: list[tuple[int, str, str]]  # (id, title, "starred" / "tagged #x" / ...)
+
+    def text(self) -> str:
+        parts = []
+        if self.terms:
+            parts.append("Words that weighed most: " + ", ".join(self.terms) + ".")
+        if self.like:
+            parts.append("Closest to " + "; ".join(
+                f"\u201c{title}\u201d ({reason})" for _, title, reason in self.like) + ".")
+        return " ".join(parts) or "Ranked by your model; no single word stands out."
+
+    def as_dict(self) -> dict[str, object]:
+        return {"terms": self.terms,
+                "like": [{"id": i, "title": t, "reason": r} for i, t, r in self.like],
+                "text": self.text()}
+
+
+def train(index: VectorIndex, found: Decisions, *, tag: str | None = None,
+          version: tuple[int, int, int] = (0, 0, 0), seed: int = 0) -> InterestModel | None:
+    """Fit the model, or None while there are fewer than MIN_POSITIVES positives."""
+    pos_rows, pos_ids = index.rows_of(found.positives)
+    if len(pos_rows) < MIN_POSITIVES:
+        return None
+    neg_ids = list(found.negatives)
+    neg_rows, neg_ids_kept = index.rows_of(neg_ids)
+    neg_weights = np.array([found.negatives[int(i)] for i in neg_ids_kept], np.float32)
+    decided = np.zeros(len(index), bool)
+    decided[pos_rows] = True
+    decided[neg_rows] = True
+    rng = np.random.default_rng(seed)
+    pool = np.flatnonzero(~decided)
+    extra = rng.choice(pool, size=min(RANDOM_NEGATIVES, len(pool)), replace=False) \
+        if len(pool) else np.zeros(0, np.int64)
+    rows = np.concatenate([pos_rows, neg_rows, extra]).astype(np.int64)
+    labels = np.concatenate([np.ones(len(pos_rows)), np.zeros(len(neg_rows) + len(extra))])
+    weights = np.concatenate([np.ones(len(pos_rows)), neg_weights,
+                              np.full(len(extra), RANDOM_WEIGHT)])
+    if labels.min() == labels.max():
+        return None
+    features = index.matrix[rows]
+    # Only the terms the decided papers hold can get a weight: fitting over those
+    # columns alone keeps lbfgs' vectors small at any vocabulary size.
+    used = np.unique(features.indices)
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    model.fit(features[:, used], labels, sample_weight=weights)
+    coef = np.zeros(index.matrix.shape[1], np.float32)
+    coef[used] = model.coef_[0]
+    return InterestModel(coef, float(model.intercept_[0]), pos_ids.copy(),
+                         {int(i): found.positives[int(i)] for i in pos_ids}, tag, version,
+                         index)
+
+
+# ------------------------------------------------------------------ ranking
+@dataclass
+class Ranking:
+    """The Inbox (or a tag's unread candidates) in the order to read them."""
+
+    ids: list[int]
+    scores: list[float]  # probability of interest; upvotes-and-recency rank when cold
+    cold: bool
+    positives: int
+    tag: str | None
+    message: str
+
+
+def candidates(conn: sqlite3.Connection, tag: str | None) -> list[int]:
+    state = _state_sql(conn)
+    inbox = f"{state} = 'inbox'" if state else "p.read_at IS NULL"
+    if tag is None:
+        return [r[0] for r in conn.execute(f"SELECT p.id FROM papers p WHERE {inbox}")]
+    return [r[0] for r in conn.execute(
+        f"SELECT p.id FROM papers p WHERE {inbox} AND p.id NOT IN ("
+        "SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
+        "WHERE t.name = ? COLLATE NOCASE)", (tag,))]
+
+
+def cold_order(conn: sqlite3.Connection, ids: list[int]) -> list[int]:
+    """Upvotes, then the newest first: what the community found worth reading."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM papers ORDER BY coalesce(upvotes, 0) DESC, published DESC, "
+        "added_at DESC, id DESC") if r[0] in wanted]
+
+
+def _cold_message(positives: int, tag: str | None) -> str:
+    what = f"papers tagged #{tag}" if tag else \
+        "papers starred, tagged, highlighted, noted or shortlisted"
+    return (f"Not enough to learn from yet: {positives} of {MIN_POSITIVES} {what}. "
+            f"Ordered by upvotes and recency meanwhile.")
+
+
+class Recommender:
+    """Models of one library, kept in memory and retrained when the marks change.
+
+    Thread-safe: a background thread calls `refresh()` on its own connection while
+    the GUI thread reads `ranking()` with `train=False`, which never fits a model.
+    """
+
+    def __init__(self) -> None:
+        self.vectors = IndexCache()
+        self._models: dict[str | None, InterestModel | None] = {}
+        self._versions: dict[str | None, tuple[int, int, int]] = {}
+        self._lock = threading.Lock()
+
+    def _version(self, conn: sqlite3.Connection, index: VectorIndex) -> tuple[int, int, int]:
+        return (index.generation, *marks_version(conn))
+
+    def stale(self, conn: sqlite3.Connection, tag: str | None = None) -> bool:
+        from storage.vectors import generation
+
+        with self._lock:
+            seen = self._versions.get(_key(tag))
+        return seen != (generation(conn), *marks_version(conn))
+
+    def refresh(self, conn: sqlite3.Connection, tag: str | None = None,
+                *, vectorise: bool = True) -> InterestModel | None:
+        """Bring vectors and the model up to date (the slow part: call off the GUI
+        thread). Returns the model, None when cold."""
+        if vectorise:
+            update_vectors(conn)
+        index = self.vectors.get(conn)
+        version = self._version(conn, index)
+        key = _key(tag)
+        with self._lock:
+            if self._versions.get(key) == version:
+                return self._models.get(key)
+        model = train(index, decisions(conn, tag), tag=tag, version=version)
+        with self._lock:
+            self._models[key] = model
+            self._versions[key] = version
+        return model
+
+    def model(self, tag: str | None = None) -> InterestModel | None:
+        with self._lock:
+            return self._models.get(_key(tag))
+
+    def trained(self, tag: str | None = None) -> bool:
+        with self._lock:
+            return _key(tag) in self._versions
+
+    def ranking(self, conn: sqlite3.Connection, tag: str | None = None, *,
+                train: bool = True, limit: int | None = None,
+                vectorise: bool = True) -> Ranking:
+        """The ranked candidates. `train=False` uses the last model as it is."""
+        model = self.refresh(conn, tag, vectorise=vectorise) if train else self.model(tag)
+        # What the user already kept is decided: the ranking is of what is left.
+        kept = decisions(conn, tag).positives
+        ids = [i for i in candidates(conn, tag) if i not in kept]
+        if model is None:
+            positives = len(kept)
+            ordered = cold_order(conn, ids)
+            if limit is not None:
+                ordered = ordered[:limit]
+            message = _cold_message(positives, tag)
+            if not train and not self.trained(tag) and positives >= MIN_POSITIVES:
+                message = "Learning from your decisions\u2026 ordered by upvotes and recency " \
+                          "until the model is ready."
+            return Ranking(ordered, [1.0 / (1 + i) for i in range(len(ordered))], True,
+                           positives, tag, message)
+        rows, vectorised = model.index.rows_of(ids)
+        scores = model.scores(rows)
+        ranked = top(vectorised, scores, limit if limit is not None else len(vectorised))
+        # Papers without a vector yet (imported a moment ago) follow, unranked.
+        seen = {i for i, _ in ranked}
+        rest = [i for i in ids if i not in seen]
+        if limit is not None:
+            rest = rest[:max(0, limit - len(ranked))]
+        what = f"#{tag}" if tag else "your"
+        return Ranking([i for i, _ in ranked] + rest,
+                       [s for _, s in ranked] + [0.0] * len(rest), False,
+                       len(model.positive_ids), tag,
+                       f"Ranked by a model of {what} {len(model.positive_ids)} kept papers.")
+
+    def why(self, conn: sqlite3.Connection, paper_id: int, tag: str | None = None
+            ) -> Why | None:
+        model = self.model(tag)
+        return None if model is None else model.why(conn, paper_id)
+
+
+def _key(tag: str | None) -> str | None:
+    return None if tag is None else tag.casefold()

@@ -1,0 +1,80 @@
+"""More like this and For you: the paper vectors and the models of the user's interest.
+
+The work is in storage/vectors.py (representation), storage/similar.py (neighbours)
+and storage/learn.py (models, rankings, explanations); this part ties them to one
+library's connection and failure policy. scikit-learn and scipy are imported on
+first use, never at start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING
+
+from storage.library.core import Core, guarded
+from storage.library.errors import LibraryError
+
+if TYPE_CHECKING:
+    from storage.learn import Ranking, Recommender, Why
+    from storage.library.importing import CancelCallback
+    from storage.vectors import VectorIndex
+
+
+class Learning:
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self.conn = core.conn
+        self._recommender: Recommender | None = None
+        # The GUI sets this: its own thread then vectorises and trains, and reads
+        # here use the last model rather than fitting one on the caller's thread.
+        self.in_background = False
+
+    @property
+    def recommender(self) -> Recommender:
+        if self._recommender is None:
+            from storage.learn import Recommender
+
+            self._recommender = Recommender()
+        return self._recommender
+
+    @guarded
+    def update_vectors(self, cancel: CancelCallback | None = None) -> int:
+        """Vectorise the papers that have no vector yet; returns how many."""
+        from storage.vectors import update_vectors
+
+        self._core.refuse_writes()
+        try:
+            return update_vectors(self.conn, cancel=cancel)
+        except sqlite3.Error as error:
+            self._core.rollback_quietly()
+            self._core.raise_for(error)
+
+    def _index(self) -> VectorIndex:
+        from storage.vectors import missing
+
+        if not self._core.read_only and not self.in_background and missing(self.conn) > 0:
+            self.update_vectors()
+        return self.recommender.vectors.get(self.conn)
+
+    @guarded
+    def similar(self, paper_id: int, limit: int = 10) -> list[int]:
+        """Ids of the papers most like `paper_id` (nearest TF-IDF vectors), best first."""
+        from storage.similar import similar_papers
+
+        [paper_id] = self._core.existing_ids([paper_id])
+        return [i for i, _ in similar_papers(self.conn, self._index(), paper_id, limit)]
+
+    @guarded
+    def recommend(self, tag: str | None = None, limit: int | None = None) -> Ranking:
+        if tag is not None and not self.conn.execute(
+                "SELECT 1 FROM tags WHERE name = ? COLLATE NOCASE", (tag,)).fetchone():
+            raise LibraryError(f"no tag named {tag!r}")
+        background = self.in_background or self._core.read_only
+        if not background:
+            self._index()
+        return self.recommender.ranking(self.conn, tag, train=not background, limit=limit,
+                                        vectorise=False)
+
+    @guarded
+    def why(self, paper_id: int, tag: str | None = None) -> Why | None:
+        return self.recommender.why(self.conn, paper_id, tag)
