@@ -36,6 +36,7 @@ from collections.abc import Sequence
 
 from desktop.cli.common import PROG, CommandError, one_line
 from desktop.cli.registry import REGISTRY, Command, library_path, top_parser
+from storage.integrity import locate
 from storage.safetext import terminal_safe_output
 
 __all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"]
@@ -70,12 +71,15 @@ def _daily_backup(lib: object) -> None:
 def run(args: argparse.Namespace) -> int:
     cmd: Command = getattr(args, "command_", None) or REGISTRY.commands[DEFAULT_COMMAND]
     args.library_path, args.default_library = library_path(args.db)
+    path = args.library_path
+    found, problem = locate(path)
+    if problem is not None:  # a symlink loop, a name too long, no permission
+        raise CommandError(f"{path}: {problem}")
     if cmd.opens is None:
         return cmd.handler(args)
     from storage import Library
 
-    path = args.library_path
-    if cmd.opens == "existing" and not path.exists():
+    if cmd.opens == "existing" and found is None:
         raise CommandError(f"{path}: no library yet; import listings with "
                            f"`{PROG} import FILE...` or start the app")
     with Library(path) as lib:

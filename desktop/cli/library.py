@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from desktop.cli.common import PROG, one_line, print_json
+from desktop.cli.common import PROG, CommandError, one_line, print_json
 from desktop.cli.registry import arg, command
 from storage import Library
 from storage.safetext import unfiltered
@@ -68,4 +68,35 @@ def restore(args: argparse.Namespace) -> int:
     print(f"restored {papers} papers from {backup_file}")
     if kept:
         print(f"the previous library is kept at {kept}")
+    return 0
+
+
+@command("init", "make a new, empty library (never over an existing file)", opens=None)
+def init(args: argparse.Namespace) -> int:
+    """The one command that makes a library where a file already is: an empty
+    (zero-byte) one. Every other command refuses such a file untouched."""
+    import stat
+
+    from storage.integrity import create_library, locate
+
+    path: Path = args.library_path
+    found, _ = locate(path)  # a path that cannot name a file was refused by run()
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise CommandError(f"{path}: is a directory, not a library file")
+    if found is not None and found.st_size > 0:
+        # Opened read-only, so that whatever it is stays as it is; a foreign or
+        # damaged file is refused with its own message.
+        with Library(path, read_only=True):
+            pass
+        raise CommandError(f"{path}: already a Winnow library; nothing was changed")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made = create_library(path, over_empty=found is not None)
+    except OSError as error:
+        raise CommandError(f"{path}: cannot create the library "
+                           f"({error.strerror or error})") from None
+    if not made:
+        raise CommandError(f"{path}: another program made a file there first; "
+                           f"nothing was changed")
+    print(f"created an empty library at {path}")
     return 0

@@ -151,10 +151,18 @@ def library_path(db: str | None) -> tuple[Path, bool]:
     """The library file, and whether it is the default one (not named by the user)."""
     import os
 
+    from desktop.cli.common import CommandError
     from storage import default_library_path
 
+    # An empty name is a mistake (an unset shell variable), never a wish for the
+    # default library: that one holds the user's real papers.
+    if db == "":
+        raise CommandError("--db: the library path is empty; name a library file")
     if db:
         return Path(db).expanduser(), False
-    if os.environ.get("WINNOW_DB"):
+    if "WINNOW_DB" in os.environ:
+        if not os.environ["WINNOW_DB"].strip():
+            raise CommandError("WINNOW_DB is set but empty; name a library file in it or "
+                               "unset it")
         return default_library_path(), False
     return default_library_path(), True

@@ -9,7 +9,8 @@ from datetime import datetime
 from glob import escape as glob_escape
 from pathlib import Path
 
-from storage.library.core import QUICK_CHECK_BELOW_BYTES, Core, guarded, safe_text
+from storage.integrity import full_check, header_problem, identify
+from storage.library.core import QUICK_CHECK_BELOW_BYTES, VERIFIED, Core, guarded, safe_text
 from storage.library.errors import (
     BROKEN,
     BROKEN_LOCK,
@@ -172,44 +173,10 @@ def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[st
         raise LibraryError(f"{path}: is not a library file; nothing was restored")
     if path.exists() and os.path.samefile(path, source):
         raise LibraryError(f"{shown}: that is the library itself, not a backup of it")
-    try:
-        conn = _open_read_only(source)
-    except sqlite3.Error as error:
-        raise LibraryError(f"{shown}: cannot open the backup ({error})") from None
+    if path.exists():
+        _refuse_foreign_target(path)
     staging = path.with_name(f"{path.name}.restoring")
-    try:
-        try:
-            verdict = conn.execute("PRAGMA integrity_check").fetchall()
-            version = user_version(conn)
-            papers = conn.execute("SELECT count(*) FROM papers").fetchone()[0] \
-                if verdict == [("ok",)] else 0
-        except sqlite3.Error as error:
-            what = "the backup itself is damaged" if error_kind(error) == "corrupt" \
-                else "not a usable Winnow library"
-            raise LibraryError(f"{shown}: {what} ({error}); nothing was restored") from None
-        if verdict != [("ok",)]:
-            raise LibraryError(f"{shown}: the backup itself is damaged ({verdict[0][0]}); "
-                               f"nothing was restored")
-        if version > current_version():
-            raise LibraryError(f"{shown}: written by a newer Winnow (schema {version}); "
-                               f"upgrade Winnow to restore it")
-        if version < 1:
-            raise LibraryError(f"{shown}: not a Winnow library; nothing was restored")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            staging.unlink(missing_ok=True)
-            out = sqlite3.connect(staging)
-            try:
-                conn.backup(out)
-                out.execute("PRAGMA journal_mode = DELETE")
-            finally:
-                out.close()
-        except (OSError, sqlite3.Error) as error:
-            staging.unlink(missing_ok=True)
-            raise LibraryError(f"{path}: cannot write the restored copy ({error}); "
-                               f"nothing was restored") from None
-    finally:
-        conn.close()
+    papers = _checked_copy(source, shown, staging)
     kept = None
     try:
         if path.exists():
@@ -227,7 +194,99 @@ def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[st
         raise
     with BROKEN_LOCK:
         BROKEN.pop(file_key(path), None)
+        VERIFIED.discard(file_key(path))
     return papers, kept
+
+
+def _refuse_foreign_target(path: Path) -> None:
+    """Restoring moves the file at `path` aside: refused if that file is positively
+    someone else's (or a newer Winnow's). A damaged library, which is what restore
+    is for, cannot be read well enough to say, and is moved aside as it is."""
+    if path.stat().st_size == 0:
+        raise LibraryError(f"{path}: an empty file (0 bytes), not a Winnow library; nothing "
+                           f"was restored (move it away to restore a library there)")
+    if header_problem(path) is not None:
+        return
+    try:
+        # immutable: reading the schema of a WAL file this way leaves no -wal and
+        # -shm beside it (the restore may yet be refused).
+        uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro&immutable=1"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            foreign = identify(conn, current_version())
+            version = user_version(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return
+    if foreign is not None:
+        raise LibraryError(f"{path}: {foreign}; nothing was restored (move it away to "
+                           f"restore a library there)")
+    if version > current_version():
+        raise LibraryError(f"{path}: written by a newer Winnow (schema {version}); nothing "
+                           f"was restored: upgrade Winnow instead")
+
+
+def _checked_copy(source: Path, shown: str, staging: Path) -> int:
+    """Copy the backup to `staging` and give it the same full check as `winnow check`
+    (integrity, foreign keys, the full-text index against its table); returns its
+    paper count. Anything that fails is refused with nothing left behind."""
+    def refuse(what: object) -> LibraryError:
+        for leftover in (staging, Path(f"{staging}-journal")):
+            leftover.unlink(missing_ok=True)
+        return LibraryError(f"{shown}: {what}; nothing was restored")
+
+    if source.stat().st_size == 0:
+        raise refuse("an empty file (0 bytes), not a Winnow library")
+    problem = header_problem(source)
+    if problem is not None:
+        raise refuse(f"the backup itself is damaged ({problem})")
+    try:
+        conn = _open_read_only(source)
+    except sqlite3.Error as error:
+        raise refuse(f"cannot open the backup ({error})") from None
+    try:
+        try:
+            foreign = identify(conn, current_version())
+            version = user_version(conn)
+        except sqlite3.Error as error:
+            what = "the backup itself is damaged" if error_kind(error) == "corrupt" \
+                else "not a usable Winnow library"
+            raise refuse(f"{what} ({error})") from None
+        if foreign is not None:
+            raise refuse(foreign)
+        if version > current_version():
+            raise refuse(f"written by a newer Winnow (schema {version}); upgrade Winnow to "
+                         f"restore it")
+        try:
+            staging.parent.mkdir(parents=True, exist_ok=True)
+            staging.unlink(missing_ok=True)
+            out = sqlite3.connect(staging, isolation_level=None)
+            try:
+                conn.backup(out)
+                out.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                out.close()
+        except sqlite3.Error as error:
+            if error_kind(error) == "corrupt":
+                raise refuse(f"the backup itself is damaged ({error})") from None
+            raise refuse(f"cannot write the restored copy ({error})") from None
+        except OSError as error:
+            raise refuse(f"cannot write the restored copy ({error})") from None
+    finally:
+        conn.close()
+    try:
+        out = sqlite3.connect(staging, isolation_level=None)
+        try:
+            verdict = full_check(out)
+            papers = out.execute("SELECT count(*) FROM papers").fetchone()[0]
+        finally:
+            out.close()
+    except sqlite3.Error as error:
+        raise refuse(f"the backup itself is damaged ({error})") from None
+    if verdict != "ok":
+        raise refuse(f"the backup itself is damaged ({verdict})")
+    return papers
 
 
 def _close_wal(path: Path) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, TypeVar
 
+from storage.integrity import create_library, full_check, identify, locate, size_problem
 from storage.library.errors import (
     BROKEN,
     BROKEN_LOCK,
@@ -30,17 +31,34 @@ from storage.library.errors import (
 )
 from storage.schema import SchemaTooNew, current_version, migrate, user_version
 
-# Files under this size (about 15k papers) get a quick_check before the first
-# write: ~30 ms warm, under a second cold. Bigger ones would make start-up wait
-# (3.5 s cold at 300 MB), so the app checks them on a second connection after the
-# first paint (desktop/maintenance.py), and any damage met later stops all writing.
+_SQLITE_READONLY_DIRECTORY = 1544  # SQLITE_READONLY | (6 << 8)
+
+# How far a library is checked, by size (bench/check_cost.py measured the costs,
+# README "Crashes, damage and backups" states the policy). Every open: the header
+# and the schema, O(1). Opened files under QUICK_CHECK_BELOW_BYTES (about 20k
+# papers) get a quick_check (~75 ms warm at this size). Before the first write,
+# files under FULL_CHECK_BELOW_BYTES (about 10k papers) get the full check that
+# `winnow check` runs (integrity_check, foreign keys, the full-text index against
+# its table: 5.3 s warm at 100k papers, so ~0.5 s at this size); files under
+# QUICK_CHECK_BEFORE_WRITE_BYTES at least a quick_check. Bigger ones are checked by
+# the app in the background after the first paint (desktop/maintenance.py) and by
+# `winnow check`, and any damage met later stops all writing.
 QUICK_CHECK_BELOW_BYTES = 64 * 1024 * 1024
+FULL_CHECK_BELOW_BYTES = 32 * 1024 * 1024
+QUICK_CHECK_BEFORE_WRITE_BYTES = 128 * 1024 * 1024
+# Files that passed the full check in this process (the app's background check on a
+# second Library counts for the first): the check before a write is not repeated.
+VERIFIED: set[str] = set()
 
 
 def default_library_path() -> Path:
     """`WINNOW_DB` if set, else `library.db` in the user data directory."""
     env = os.environ.get("WINNOW_DB")
-    if env:
+    if env is not None:
+        if not env.strip():
+            # An unset shell variable, not a wish for the default library.
+            raise LibraryError("WINNOW_DB is set but empty; name a library file in it "
+                               "or unset it")
         return Path(env).expanduser()
     from platformdirs import user_data_path
 
@@ -90,16 +108,33 @@ class Core:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
                  read_only: bool = False) -> None:
+        if not str(path):
+            raise LibraryError("the library path is empty; name a library file")
         self.path = Path(path).expanduser()
-        self._key = file_key(self.path)
         self._broken: str | None = None
-        exists = self.path.exists()
+        self._verified = False
+        self.check_policy: bool | None = None
+        # One-line messages for the user about what opening did (an interrupted
+        # import taken back, what of it was kept): the caller shows them.
+        self.notices: list[str] = []
+        found, problem = locate(self.path)
+        if problem is not None:  # a symlink loop, a name too long, no permission
+            raise LibraryError(f"{self.path}: {problem}")
+        self._key = file_key(self.path)
+        exists = found is not None
         if exists and self.path.is_dir():
             raise LibraryError(f"{self.path}: is a directory, not a library file")
         if exists and not self.path.is_file():
             raise LibraryError(f"{self.path}: not a regular file, so not a library")
         if not exists and (read_only or not create):
             raise LibraryError(f"{self.path}: no such library")
+        if exists and self.path.stat().st_size == 0:
+            # SQLite takes an empty file for an empty database and would create our
+            # tables in it; a library is never made that way (create_library), so
+            # this is someone else's file, or a `touch`.
+            raise LibraryError(f"{self.path}: an empty file (0 bytes), not a Winnow library; "
+                               f"nothing was written to it (`winnow init` makes a library "
+                               f"there)")
         if not exists:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -109,7 +144,14 @@ class Core:
             if not os.access(self.path.parent, os.W_OK):
                 raise LibraryReadOnly(f"{self.path}: cannot create a library there: the "
                                       f"folder is read-only")
-        self.existed = exists and self.path.stat().st_size > 0
+            try:
+                create_library(self.path)  # False: another process made it first
+            except (OSError, sqlite3.Error) as error:
+                raise LibraryError(f"{self.path}: cannot create the library "
+                                   f"({getattr(error, 'strerror', None) or error})") from None
+            exists = True
+        self.existed = exists
+
         # os.access sees a read-only mount (EROFS) and an immutable file (EPERM)
         # even as root, where permission bits would not stop a write.
         self.read_only = read_only or (exists and not (
@@ -120,23 +162,31 @@ class Core:
              after_upgrade: Callable[[], None], backup_dir: Path) -> None:
         """Check, upgrade and recover the file just connected; closes it on failure."""
         stage = "open"
+        self.check_policy = check
         try:
             self._configure()
-            if self.existed and (check if check is not None else
-                                 self.path.stat().st_size < QUICK_CHECK_BELOW_BYTES):
+            # The size first (O(1)): a file cut short passes every PRAGMA check
+            # until its last page is read.
+            problem = size_problem(self.conn, self.path)
+            if problem is not None:
+                raise LibraryCorrupt(corrupt_message(self.path, problem))
+            # Then whose file it is, from the schema alone, before anything that
+            # could write: even turning on WAL rewrites someone else's header.
+            foreign = identify(self.conn, current_version())
+            if foreign is not None:
+                raise LibraryError(f"{self.path}: {foreign}; nothing was written to it")
+            size = self.path.stat().st_size
+            if check if check is not None else size < QUICK_CHECK_BELOW_BYTES:
                 self.check(quick=True)
             found = user_version(self.conn)
             if found > current_version() or self.read_only:
                 self._require_current_schema(found)
-            if found == 0 and self.existed and self.conn.execute(
-                    "SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                # Another program's database: adding our tables to it would be a write
-                # into someone else's file.
-                raise LibraryError(f"{self.path}: not a Winnow library (an SQLite file "
-                                   f"with other tables); nothing was written to it")
             if not self.read_only:
-                # Only now that the file is known sound, ours and not too new: turning
-                # on WAL rewrites its header, a write.
+                # Switching a rollback-journal file (a restored backup) to WAL and an
+                # upgrade are writes: the check before a first write comes first.
+                mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode != "wal" or found < current_version():
+                    self.verify_before_write()
                 self._enable_wal()
                 stage = "upgrade"
                 migrate(self.conn, before_upgrade=before_upgrade)
@@ -145,6 +195,10 @@ class Core:
         except SchemaTooNew as error:
             self.conn.close()
             raise SchemaTooNew(f"{self.path}: {error}") from None
+        except LibraryCorrupt as error:
+            self.conn.close()
+            self.mark_broken(str(error))
+            raise
         except sqlite3.Error as error:
             self.conn.close()
             mapped = user_error(self.path, error)
@@ -176,11 +230,15 @@ class Core:
             except sqlite3.OperationalError as error:
                 conn.close()
                 wal = Path(f"{self.path}-wal")
-                if error_kind(error) != "cantopen" or (wal.exists() and wal.stat().st_size):
+                # SQLITE_READONLY_DIRECTORY: a folder we may not write, so no -shm.
+                no_shm = error_kind(error) == "cantopen" or getattr(
+                    error, "sqlite_errorcode", None) == _SQLITE_READONLY_DIRECTORY
+                if not no_shm or (wal.exists() and wal.stat().st_size):
                     raise
-            # A WAL-mode file on a read-only disk: SQLite cannot make the -shm file
-            # readers share. Without a -wal file holding commits the main file is the
-            # whole library, and nobody can change it while the disk is read-only.
+            # A WAL-mode file on a read-only disk or in a read-only folder: SQLite
+            # cannot make the -shm file readers share. Without a -wal file holding
+            # commits the main file is the whole library, and whoever could change it
+            # would leave a -wal file behind.
             return sqlite3.connect(uri + "&immutable=1", uri=True, **options)
         except sqlite3.Error as error:
             if self.read_only and error_kind(error) == "cantopen":
@@ -261,6 +319,7 @@ class Core:
         front, waiting up to busy_timeout for another writer: a deferred BEGIN
         that upgrades later can fail at once with SQLITE_BUSY_SNAPSHOT instead."""
         self.refuse_writes()
+        self.verify_before_write()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
@@ -287,12 +346,14 @@ class Core:
         GUI's background check after first paint): it only reads, and damage it
         finds stops writing by every Library on this file in this process.
         """
-        pragma = "quick_check" if quick else "integrity_check"
         try:
-            rows = self.conn.execute(f"PRAGMA {pragma}").fetchall()
-            if rows == [("ok",)] and not quick and not self.read_only:
-                self.conn.execute("INSERT INTO papers_fts(papers_fts, rank) "
-                                  "VALUES ('integrity-check', 1)")
+            if quick:
+                rows = self.conn.execute("PRAGMA quick_check").fetchall()
+            else:
+                # The FTS check is an INSERT command: a read-only connection cannot
+                # run it (a read-only file cannot be written to, damaged or not).
+                verdict = full_check(self.conn, fts=not self.read_only)
+                rows = [(verdict,)]
         except sqlite3.Error as error:
             self.rollback_quietly()
             if error_kind(error) not in (None, "corrupt"):
@@ -304,6 +365,27 @@ class Core:
             message = corrupt_message(self.path, rows[0][0])
             self.mark_broken(message)
             raise LibraryCorrupt(message)
+        if not quick:
+            self._verified = True
+            with BROKEN_LOCK:
+                VERIFIED.add(self._key)
+
+    def verify_before_write(self) -> None:
+        """The check owed before this Library's first write (see FULL_CHECK_BELOW_BYTES):
+        damage SQLite can see stops the write before it starts, with the restore
+        advice, instead of being written over and found by `winnow check` later."""
+        if self._verified or self.check_policy is False or self.read_only:
+            return
+        with BROKEN_LOCK:
+            if self._key in VERIFIED:
+                self._verified = True
+                return
+        size = self.path.stat().st_size
+        if self.check_policy or size < FULL_CHECK_BELOW_BYTES:
+            self.check(quick=False)
+        elif size < QUICK_CHECK_BEFORE_WRITE_BYTES:
+            self.check(quick=True)
+        self._verified = True
 
     def data_version(self) -> int:
         """Changes when another connection (another process) commits a write."""

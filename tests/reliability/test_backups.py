@@ -117,7 +117,7 @@ def _too_new(path: Path) -> None:
 
 @pytest.mark.parametrize("make_bad, message", [
     (_smash, "damaged"),
-    (_foreign_db, "not a usable Winnow library"),
+    (_foreign_db, "not a Winnow library"),
     (_too_new, "newer Winnow"),
 ])
 def test_restore_refuses_a_bad_backup_and_changes_nothing(
