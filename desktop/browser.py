@@ -15,14 +15,16 @@ from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
 from desktop.sidebar import BUILTIN_VIEWS, Sidebar, tag_view
 from storage import Library, Paper
-from storage.search import corrected_query, highlight_spans
 
 SEARCH_DELAY_MS = 150
 
 
 def empty_message(*, library_empty: bool, searching: bool, view_key: str,
-                  view_label: str) -> tuple[str, str, str]:
-    """(glyph, title, text) for a list with no rows."""
+                  view_label: str, error: str | None = None) -> tuple[str, str, str]:
+    """(glyph, title, text) for a list with no rows. A search that failed says why:
+    "No papers match" would be a claim about the library it could not make."""
+    if error:
+        return ("⚠", "The search failed", error)
     if library_empty:
         return ("⤓", "Your library is empty",
                 "Import a Hugging Face Daily Papers page saved as text (Ctrl+I), drop listing "
@@ -58,16 +60,20 @@ class Browser(QObject):
         self.model, self.table = panel.model, panel.table
         self.view_key, self.view_label, self.view_query = "inbox", "Inbox", "is:unread"
         self.search_query = ""
+        # The live search runs the text as typed (a last word with no space after
+        # it is still being typed: also a prefix); Enter runs whole words.
+        self.search_typing = False
+        self._typed_text = ""
         self._loading = False
         self._shown = 0  # reading-pane renders of the current paper (see select_row)
         self.search_timer = QTimer(self)
         self.search_timer.setSingleShot(True)
         self.search_timer.setInterval(SEARCH_DELAY_MS)
-        self.search_timer.timeout.connect(self.run_search)
+        self.search_timer.timeout.connect(lambda: self.run_search(typing=True))
         search.textEdited.connect(lambda _text: self.search_timer.start())
         search.textChanged.connect(self._search_changed)
         sidebar.activated_entry.connect(lambda e: self.show_view(e.key, e.label, e.query))
-        panel.paper_delegate.terms = self.highlight_terms
+        panel.paper_delegate.highlight = self.highlight
         selection = self.table.selectionModel()
         selection.currentRowChanged.connect(self._current_changed)
         selection.selectionChanged.connect(lambda *_: self.update_view_count())
@@ -106,6 +112,14 @@ class Browser(QObject):
             return []
         return list(self.model.result.terms)
 
+    def highlight(self, text: str) -> list[tuple[int, int]]:
+        """Spans of the search's matches in `text`, from the search's own
+        highlighter; none outside a search."""
+        result = self.model.result
+        if not self.search_query or result is None:
+            return []
+        return result.highlight(text)
+
     # ------------------------------------------------------------ views
     def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:
         self.reader.flush_note()
@@ -115,6 +129,7 @@ class Browser(QObject):
             self.search.clear()
             self.search.blockSignals(False)
         self.search_query = ""
+        self.search_typing = False
         self.search_timer.stop()
         self.sidebar.select_key(key)
         self.load(select_first=True)
@@ -135,7 +150,10 @@ class Browser(QObject):
         keep = keep_id if keep_id is not None else (None if select_first else self.current_id())
         self._loading = True
         try:
-            self.model.set_query(self.active_query)
+            if self.search_query and self.search_typing:
+                self.model.set_query(self._typed_text, typing=True)
+            else:
+                self.model.set_query(self.active_query)
         finally:
             self._loading = False
         self.panel.view_title.setText("Search" if self.search_query else self.view_label)
@@ -148,14 +166,14 @@ class Browser(QObject):
         self.loaded.emit()
 
     def _show_correction(self) -> None:
+        """The search's own line: what it searched instead, how many papers have
+        all the words and how many some, or why it failed."""
         result, correction = self.model.result, self.panel.correction
-        if result is not None and getattr(result, "corrections", None):
-            fixed = corrected_query(self.search_query, result.corrections)
-            correction.setText(f"Showing results for “{fixed}”  ·  "
-                               f"no exact match for “{self.search_query}”")
-            correction.show()
-        elif self.model.error:
+        if self.model.error:
             correction.setText(self.model.error)
+            correction.show()
+        elif self.search_query and result is not None and result.message:
+            correction.setText(result.message)
             correction.show()
         else:
             correction.hide()
@@ -174,7 +192,7 @@ class Browser(QObject):
         panel.files_button.setVisible(library_empty)
         glyph, title, text = empty_message(
             library_empty=library_empty, searching=bool(self.search_query),
-            view_key=self.view_key, view_label=self.view_label)
+            view_key=self.view_key, view_label=self.view_label, error=self.model.error)
         panel.empty_glyph.setText(glyph)
         panel.empty_title.setText(title)
         panel.empty_text.setText(text)
@@ -239,10 +257,9 @@ class Browser(QObject):
         if paper is None:
             self.reader.show_paper(None)
             return
-        terms = self.highlight_terms()
-        spans = highlight_spans(paper.abstract, terms) if terms else []
-        title_spans = highlight_spans(paper.title, terms) if terms else []
-        self.reader.show_paper(paper, terms, spans=spans, title_spans=title_spans,
+        self.reader.show_paper(paper, self.highlight_terms(),
+                               spans=self.highlight(paper.abstract),
+                               title_spans=self.highlight(paper.title),
                                keep_position=keep_position)
 
     def reload_current(self, *, keep_position: bool = True) -> None:
@@ -269,16 +286,25 @@ class Browser(QObject):
             # Cleared (also by the clear button): back to the sidebar view.
             self.search_timer.stop()
             self.search_query = ""
+            self.search_typing = False
             self.sidebar.select_key(self.view_key)
             self.load(select_first=True)
 
-    def run_search(self) -> None:
+    def run_search(self, *, typing: bool = False) -> None:
+        """Run the search box. `typing`: the live search after a pause in typing
+        (the unfinished last word also matches as a prefix); otherwise (Enter,
+        scripts) every word is whole."""
         self.search_timer.stop()
-        text = self.search.text().strip()
-        if text == self.search_query:
+        raw = self.search.text()
+        text = raw.strip()
+        typing = typing and bool(text)
+        if text == self.search_query and typing == self.search_typing and \
+                (not typing or raw == self._typed_text):
             return
         self.reader.flush_note()
         self.search_query = text
+        self.search_typing = typing
+        self._typed_text = raw
         self.sidebar.select_key(None if text else self.view_key)
         self.load(select_first=True)
 

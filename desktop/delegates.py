@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
 from desktop.theme import LIGHT, Theme
-from storage.search import highlight_spans
 
 
 def tag_colours(name: str, dark: bool) -> tuple[QColor, QColor]:
@@ -41,9 +40,9 @@ class PaperDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.theme: Theme = LIGHT
-        # The current search's highlight terms; asked at paint time, so only the
-        # visible titles are ever matched.
-        self.terms: Callable[[], list[str]] = list
+        # The current search's highlighter (SearchResult.highlight, via the list's
+        # controller); asked at paint time, so only the visible titles are matched.
+        self.highlight: Callable[[str], list[tuple[int, int]]] = lambda _text: []
 
     def initStyleOption(self, option: QStyleOptionViewItem,
                         index: QModelIndex | QPersistentModelIndex) -> None:
@@ -64,11 +63,10 @@ class PaperDelegate(QStyledItemDelegate):
     def title_matches(self, option: QStyleOptionViewItem,
                       index: QModelIndex | QPersistentModelIndex) -> list[QRect]:
         """Where the search terms stand in the visible (elided) part of a title."""
-        terms = self.terms()
         title = index.data(Qt.ItemDataRole.DisplayRole)
-        if not terms or not isinstance(title, str):
+        if not isinstance(title, str):
             return []
-        spans = highlight_spans(title, terms)
+        spans = self.highlight(title)
         if not spans:
             return []
         opt = QStyleOptionViewItem(option)

@@ -92,6 +92,7 @@ class PaperTableModel(QAbstractTableModel):
         self._cache: dict[int, _Line] = {}
         self.marked: set[int] = set()
         self.query = ""
+        self.typing = False
         self.sort_column = -1
         self.sort_order = Qt.SortOrder.DescendingOrder
         self.result = None
@@ -110,25 +111,22 @@ class PaperTableModel(QAbstractTableModel):
         }
 
     # ------------------------------------------------------------- the ids
-    def set_query(self, query: str) -> None:
-        """Run `query` (in the current sort) and show its ids."""
+    def set_query(self, query: str, *, typing: bool = False) -> None:
+        """Run `query` (in the current sort) and show its ids. `typing`: the live
+        search while a word is being typed (Library.search)."""
         self.query = query
+        self.typing = typing
         self._run()
 
     def _search(self):
-        key = SORT_KEYS.get(self.sort_column)
-        if key is None:
-            return self.library.search(self.query, limit=None)
-        try:
-            return self.library.search(self.query, limit=None, sort=key)
-        except (TypeError, ValueError, LibraryError):
-            return self.library.search(f"{self.query} sort:{key}".strip(), limit=None)
+        return self.library.search(self.query, limit=None, sort=SORT_KEYS.get(self.sort_column),
+                                   typing=self.typing)
 
     def _run(self) -> None:
         try:
             result = self._search()
             ids = list(result.ids)
-            self.error = None
+            self.error = result.error  # the search failed: say so, not "no papers"
         except LibraryError as error:
             result, ids, self.error = None, [], str(error)
         except Exception as error:  # the search engine must never take the list down
