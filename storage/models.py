@@ -69,6 +69,25 @@ class Paper:
     tags: tuple[str, ...] = ()
     annotations: tuple[Annotation, ...] = ()
     sources: tuple[SourceRef, ...] = ()
+    # Card facts (schema v2); None or empty where the listing's form did not carry them.
+    arxiv_id: str | None = None
+    url: str | None = None
+    comments: int | None = None
+    authors: tuple[str, ...] = ()
+    submitted_by: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    date_source: str | None = None  # where `published` got its year: card, capture, ...
+
+    @property
+    def page_url(self) -> str | None:
+        """The paper's own page: the listing's link, else its Hugging Face page."""
+        if self.url:
+            return self.url
+        return f"https://huggingface.co/papers/{self.arxiv_id}" if self.arxiv_id else None
 
     @property
     def read(self) -> bool:
@@ -89,6 +108,17 @@ class Paper:
             "published_raw": self.published_raw,
             "year_inferred": self.year_inferred,
             "upvotes": self.upvotes,
+            "arxiv_id": self.arxiv_id,
+            "url": self.url,
+            "comments": self.comments,
+            "authors": list(self.authors),
+            "submitted_by": self.submitted_by,
+            "ai_summary": self.ai_summary,
+            "ai_keywords": list(self.ai_keywords),
+            "github_repo": self.github_repo,
+            "github_stars": self.github_stars,
+            "project_page": self.project_page,
+            "date_source": self.date_source,
             "read": self.read,
             "read_at": self.read_at,
             "starred": self.starred,
@@ -129,7 +159,8 @@ class FileReport:
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
-    source_id: int | None = None
+    source_id: int | None = None  # the import id: `winnow undo-import ID` takes it back
+    form: str | None = None  # the listing form the detector picked
 
     @property
     def ok(self) -> bool:
@@ -142,6 +173,8 @@ class FileReport:
                 f"{self.updated} updated, {self.unchanged} unchanged")
         if self.warnings:
             text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
+        if self.source_id is not None:
+            text += f" (import {self.source_id})"
         return text
 
     def to_json(self) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from storage.library.searches import SavedSearches
 from storage.library.tags import Tags
 from storage.library.triage import Triage
 from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+from storage.records import PaperRecord
 from storage.search import SearchResult
 
 if TYPE_CHECKING:
@@ -138,6 +139,15 @@ class Library:
 
     def import_samples(self) -> ImportReport:
         return self._importer.import_samples()
+
+    def import_records(self, records: Iterable[PaperRecord], *, name: str,
+                       listing_date: str | None = None, form: str | None = None,
+                       sha256: str | None = None) -> FileReport:
+        return self._importer.import_records(records, name=name, listing_date=listing_date,
+                                             form=form, sha256=sha256)
+
+    def abstract_history(self, paper_id: int) -> list[dict[str, Any]]:
+        return self._importer.abstract_history(paper_id)
 
     def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
         return self._importer.sources(limit)

@@ -8,26 +8,28 @@ such a row with its lock free undoes it (`recover_unfinished_imports`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import sqlite3
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
+from functools import partial
 from importlib import resources
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from storage import abbrev
+from storage.identity import NEW_ROW_COLUMNS, BatchImporter
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
 from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
 from storage.models import FileReport, ImportReport
-from storage.text import normalise_title
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -60,6 +62,20 @@ def _not_a_listing_file(path: Path) -> str | None:
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file (a pipe or a device); save the listing to a file first"
     return None
+
+
+class _RecordStream:
+    """Records already in memory, shaped as the import loop reads a listing stream."""
+
+    def __init__(self, records: list[PaperRecord], *, listing_date: str | None,
+                 form: str | None) -> None:
+        self._records = records
+        self.listing_date = listing_date
+        self.form = form
+        self.warnings: list[str] = []
+
+    def __iter__(self) -> Iterator[PaperRecord]:
+        return iter(self._records)
 
 
 class Importer:
@@ -136,6 +152,40 @@ class Importer:
         self._on_imported()
         return file_report
 
+    @guarded
+    def import_records(self, records: Iterable[PaperRecord], *, name: str,
+                       listing_date: str | None = None, form: str | None = None,
+                       sha256: str | None = None) -> FileReport:
+        """Import records that some other reader made (a script, a test): the same
+        identity, merge and undo as a file's."""
+        name = safe_text(name)
+        records = list(records)
+        file_report = FileReport(path=name, name=name)
+        if sha256 is None:
+            sha256 = hashlib.sha256(json.dumps(
+                [dataclasses.astuple(r) for r in records], default=str).encode()).hexdigest()
+        stream = _RecordStream(records, listing_date=listing_date, form=form)
+        try:
+            if not self._already_imported(sha256, file_report):
+                self._import_stream(stream, path=name, sha256=sha256,  # type: ignore[arg-type]
+                                    report=file_report, progress=None, cancel=None)
+        except ListingError as error:
+            file_report.error = str(error)
+        except LibraryCorrupt:
+            raise
+        except LibraryError as error:
+            file_report.error = f"{name}: not imported: {error}"
+        self._on_imported()
+        return file_report
+
+    @guarded
+    def abstract_history(self, paper_id: int) -> list[dict[str, Any]]:
+        """The abstracts an import replaced for this paper, oldest first."""
+        return [{"abstract": row[0], "replaced_at": row[1], "source_id": row[2]}
+                for row in self.conn.execute(
+                    "SELECT abstract, replaced_at, source_id FROM abstract_history "
+                    "WHERE paper_id = ? ORDER BY id", (int(paper_id),))]
+
     def import_samples(self) -> ImportReport:
         return self.import_files(sample_listings())
 
@@ -170,8 +220,9 @@ class Importer:
             with self._core.write():
                 source_id = conn.execute(
                     "INSERT INTO sources (path, name, sha256, listing_date, imported_at, "
-                    "status) VALUES (?, ?, ?, ?, ?, 'importing')",
-                    (path, name, sha256, stream.listing_date, now()),
+                    "status, form) VALUES (?, ?, ?, ?, ?, 'importing', ?)",
+                    (path, name, sha256, stream.listing_date, now(),
+                     getattr(stream, "form", None)),
                 ).lastrowid
                 # Held before the row is committed: nobody ever sees this import
                 # 'importing' while its lock is free.
@@ -190,6 +241,7 @@ class Importer:
                 lock.release()
             raise
         report.source_id = source_id
+        report.form = getattr(stream, "form", None)
         batch_size = _batch_size()
         records = iter(stream)
         try:
@@ -236,123 +288,18 @@ class Importer:
 
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
                       report: FileReport) -> None:
-        if not records:
-            return
-        conn = self.conn
-        keyed: dict[str, PaperRecord] = {}
-
-        def twice(record: PaperRecord) -> None:
-            report.warnings.append(
-                f"{report.name}: \"{record.title[:60]}\" appears twice; kept the first")
-
-        for record in records:
-            report.found += 1
-            key = normalise_title(record.title)
-            if key in keyed:
-                twice(record)
-            elif key:
-                keyed[key] = record
-        if not keyed:
-            return
-        existing: dict[str, tuple[Any, ...]] = {}
-        keys = list(keyed)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            # A paper already linked to this (new) source came from an earlier
-            # batch of the same file: asking the database keeps memory flat
-            # instead of holding every key of a million-paper file.
-            for row in conn.execute(
-                f"SELECT key, id, abstract, authors_count, organization, published, "
-                f"published_raw, year_inferred, upvotes, EXISTS (SELECT 1 FROM paper_sources "
-                f"ps WHERE ps.paper_id = papers.id AND ps.source_id = ?) "
-                f"FROM papers WHERE key IN ({marks})",
-                (source_id, *chunk),
-            ):
-                if row[-1]:
-                    twice(keyed.pop(row[0]))
-                else:
-                    existing[row[0]] = row[1:-1]
-        stamp = now()
-        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
-        new_rows = []
-        links = []
-        for key, record in keyed.items():
-            if key in existing:
-                paper_id = existing[key][0]
-                if self._update_listing_facts(paper_id, existing[key], record, source_id):
-                    report.updated += 1
-                else:
-                    report.unchanged += 1
-            else:
-                paper_id = next_id
-                next_id += 1
-                new_rows.append((
-                    paper_id, key, record.title, record.abstract, record.authors_count,
-                    record.organization, record.published, record.published_raw,
-                    int(record.year_inferred), record.upvotes, stamp, source_id,
-                ))
-                report.new += 1
-            links.append((paper_id, source_id, record.position))
-        conn.executemany(
-            "INSERT INTO papers (id, key, title, abstract, authors_count, organization, "
-            "published, published_raw, year_inferred, upvotes, added_at, first_source_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            new_rows,
-        )
-        # The index is written here rather than by a trigger: one statement per
-        # batch instead of one FTS flush per row.
-        conn.executemany(
-            "INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text) "
-            "VALUES (?, ?, ?, '', '')",
-            ((row[0], row[2], row[3]) for row in new_rows),
-        )
+        """Identity, dedupe and the merge of listing facts: storage/identity.py."""
+        outcome = BatchImporter(self.conn, source_id=source_id, name=report.name, now=now(),
+                                reanchor=partial(reanchor_annotations, self.conn)).run(records)
+        report.found += outcome.found
+        report.new += outcome.new
+        report.updated += outcome.updated
+        report.unchanged += outcome.unchanged
+        report.warnings.extend(outcome.warnings)
         # Short forms the new abstracts define ("mixture of experts (MoE)"): search
         # finds either form by the other.
-        abbrev.record(conn, (row[3] for row in new_rows))
-        conn.executemany(
-            "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
-            "VALUES (?, ?, ?)",
-            links,
-        )
-
-    def _update_listing_facts(self, paper_id: int, old: tuple[Any, ...],
-                              record: PaperRecord, source_id: int) -> bool:
-        """Merge what a listing says about a known paper; user data is never touched."""
-        (_, abstract, authors_count, organization, published, _published_raw,
-         year_inferred, upvotes) = old
-        changes: dict[str, Any] = {}
-        if record.abstract and record.abstract != abstract:
-            changes["abstract"] = record.abstract
-        if record.authors_count is not None and record.authors_count != authors_count:
-            changes["authors_count"] = record.authors_count
-        if record.organization and record.organization != organization:
-            changes["organization"] = record.organization
-        # A date with its year written beats one whose year was guessed.
-        better_date = record.published and (
-            published is None or (year_inferred and not record.year_inferred))
-        if better_date and record.published != published:
-            changes["published"] = record.published
-            changes["published_raw"] = record.published_raw
-            changes["year_inferred"] = int(record.year_inferred)
-        # Upvotes only grow; an older listing imported later must not lower them.
-        if record.upvotes is not None and (upvotes is None or record.upvotes > upvotes):
-            changes["upvotes"] = record.upvotes
-        if not changes:
-            return False
-        # Journalled so that an import killed between batch commits can be undone.
-        facts = dict(zip(("abstract", "authors_count", "organization", "published",
-                          "published_raw", "year_inferred", "upvotes"), old[1:], strict=True))
-        self.conn.execute(
-            "INSERT OR IGNORE INTO import_undo (source_id, paper_id, facts) VALUES (?, ?, ?)",
-            (source_id, paper_id, json.dumps(facts)),
-        )
-        assignments = ", ".join(f"{column} = ?" for column in changes)
-        self.conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
-                          (*changes.values(), paper_id))
-        if "abstract" in changes:
-            reanchor_annotations(self.conn, paper_id, changes["abstract"])
-        return True
+        at = NEW_ROW_COLUMNS.index("abstract")
+        abbrev.record(self.conn, (row[at] for row in outcome.new_rows))
 
     def _undo_import(self, source_id: int) -> None:
         """Take back every committed batch of an import that did not finish."""

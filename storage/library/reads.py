@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -10,7 +11,21 @@ from storage.library.annotations import _ANNOTATION_COLUMNS, _annotation
 from storage.library.core import Core, guarded
 from storage.library.tags import tags_of
 from storage.models import Annotation, Paper, PaperRow, SourceRef, byline
+from storage.schema import CARD_COLUMNS
 from storage.search import SearchEngine, SearchResult
+
+_CARD_COLUMNS = tuple(column for column, _ in CARD_COLUMNS)
+
+
+def _json_tuple(text: str | None) -> tuple[str, ...]:
+    """A JSON list column (authors, keywords) as a tuple; damage reads as empty."""
+    if not text:
+        return ()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 class Reads:
@@ -52,8 +67,12 @@ class Reads:
             for row in conn.execute(
                     f"SELECT id, title, abstract, authors_count, organization, published, "
                     f"published_raw, year_inferred, upvotes, added_at, read_at, starred, "
-                    f"note FROM papers WHERE id IN ({marks})", chunk):
+                    f"note, {', '.join(_CARD_COLUMNS)} FROM papers WHERE id IN ({marks})",
+                    chunk):
                 paper_id = row[0]
+                card = dict(zip(_CARD_COLUMNS, row[13:], strict=True))
+                for column in ("authors", "ai_keywords"):
+                    card[column] = _json_tuple(card[column])
                 found[paper_id] = Paper(
                     id=paper_id, title=row[1], abstract=row[2], authors_count=row[3],
                     organization=row[4], published=row[5], published_raw=row[6],
@@ -62,6 +81,7 @@ class Reads:
                     tags=tuple(tags.get(paper_id, ())),
                     annotations=tuple(annotations.get(paper_id, ())),
                     sources=tuple(sources.get(paper_id, ())),
+                    **card,
                 )
         return [found[i] for i in ids if i in found]
 

@@ -60,7 +60,10 @@ def test_list_show_and_json_fields(db: Path) -> None:
     assert len(papers) == 3
     expected = {"id", "title", "abstract", "authors_count", "organization", "published",
                 "published_raw", "year_inferred", "upvotes", "read", "read_at", "starred",
-                "tags", "note", "annotations", "sources", "added_at"}
+                "tags", "note", "annotations", "sources", "added_at",
+                # v2's card facts
+                "arxiv_id", "url", "comments", "authors", "submitted_by", "ai_summary",
+                "ai_keywords", "github_repo", "github_stars", "project_page", "date_source"}
     assert set(papers[0]) == expected
     shown = json.loads(winnow("show", str(papers[0]["id"]), "--json", db=db).stdout)
     assert shown == papers[0]

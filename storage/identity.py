@@ -1,0 +1,312 @@
+"""One batch of an import: which known paper each record is, and what it may change.
+
+Identity: the arXiv id where the record has one, else the normalised title. A paper
+first seen without an id and later with one is one paper: the id-less paper of the
+same title takes the id, and every mark, note and highlight stays on it.
+
+A re-import changes listing facts only, never user data. An abstract is the one
+listing fact the user's work hangs on (highlights are offsets into it), so it is
+never replaced without the old one going to `abstract_history`, and not at all
+where the new text is evidently not this paper's: another paper's abstract (a
+listing whose blocks are out of order), a much shorter text (a trending page's
+one-line summary), or, for a paper the user acted on, an entirely different text.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from storage.records import PaperRecord
+from storage.removal import LISTING_FACTS, acted_on
+from storage.text import normalise_title
+
+# Below this similarity (rapidfuzz ratio, 0-100) a new abstract is another text,
+# not a revision of the paper's own; measured on arXiv v1/v2 abstract pairs, which
+# score 75-99.
+SAME_TEXT_RATIO = 50.0
+# A text under this share of the stored abstract's length is a summary or a cut-off
+# copy, never a better abstract.
+SHORTER_SHARE = 0.5
+# Facts that only grow: an older listing imported later must not lower them.
+GROWING = ("upvotes", "github_stars", "comments")
+# Facts a listing either has or not; a new non-empty value replaces the old one.
+PLAIN = ("authors_count", "organization", "url", "submitted_by", "ai_summary",
+         "github_repo", "project_page")
+LISTS = ("authors", "ai_keywords")
+
+_COLUMNS = ("id", "key", "first_source_id", *LISTING_FACTS)
+# The columns of `BatchOutcome.new_rows`, in order.
+NEW_ROW_COLUMNS = ("id", "key", "added_at", "first_source_id", *LISTING_FACTS)
+
+
+@dataclass(slots=True)
+class BatchOutcome:
+    found: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+    new_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def _json_list(values: Sequence[str]) -> str | None:
+    return json.dumps(list(values), ensure_ascii=False) if values else None
+
+
+def record_facts(record: PaperRecord, *, today: date) -> dict[str, Any]:
+    """A record's listing facts as the papers table stores them."""
+    published, published_raw = record.published, record.published_raw
+    year_inferred, date_source = int(record.year_inferred), record.date_source
+    # A card's date is never in the future (a day's slack for time zones): a year
+    # guessed wrong or a typo'd one is left empty rather than sorting first forever.
+    if published and published > (today + timedelta(days=1)).isoformat():
+        published, year_inferred, date_source = None, 0, None
+    elif published and date_source is None:
+        date_source = "listing" if record.year_inferred else "card"
+    return {
+        "title": record.title, "abstract": record.abstract,
+        "authors_count": record.authors_count, "organization": record.organization,
+        "published": published, "published_raw": published_raw,
+        "year_inferred": year_inferred, "upvotes": record.upvotes,
+        "arxiv_id": record.arxiv_id or None, "url": record.url, "comments": record.comments,
+        "authors": _json_list(record.authors), "submitted_by": record.submitted_by,
+        "ai_summary": record.ai_summary, "ai_keywords": _json_list(record.ai_keywords),
+        "github_repo": record.github_repo, "github_stars": record.github_stars,
+        "project_page": record.project_page, "date_source": date_source,
+    }
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 60 else title[:59] + "…"
+
+
+class BatchImporter:
+    """Imports batches of one listing into papers; the Library owns the transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, *, source_id: int, name: str, now: str,
+                 reanchor: Callable[[int, str], None], today: date | None = None) -> None:
+        self.conn = conn
+        self.source_id = source_id
+        self.name = name
+        self.now = now
+        self.reanchor = reanchor
+        self.today = today or date.today()
+
+    # ------------------------------------------------------------- identity
+    def _known(self, arxiv_ids: list[str], keys: list[str]
+               ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        conn, columns = self.conn, ", ".join(f"p.{c}" for c in _COLUMNS)
+        linked = ("EXISTS (SELECT 1 FROM paper_sources ps WHERE ps.paper_id = p.id "
+                  "AND ps.source_id = ?)")
+        by_id: dict[str, dict[str, Any]] = {}
+        by_key: dict[str, list[dict[str, Any]]] = {}
+        names = (*_COLUMNS, "linked")
+        for values, column, target in ((arxiv_ids, "arxiv_id", by_id), (keys, "key", by_key)):
+            for start in range(0, len(values), 500):
+                chunk = values[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                        f"SELECT {columns}, {linked} FROM papers p WHERE p.{column} "
+                        f"IN ({marks}) ORDER BY p.id", (self.source_id, *chunk)):
+                    paper = dict(zip(names, row, strict=True))
+                    if target is by_id:
+                        by_id[paper["arxiv_id"]] = paper
+                    else:
+                        by_key.setdefault(paper["key"], []).append(paper)
+        return by_id, by_key
+
+    def run(self, records: Sequence[PaperRecord]) -> BatchOutcome:
+        out = BatchOutcome()
+        if not records:
+            return out
+
+        def twice(record: PaperRecord) -> None:
+            out.warnings.append(
+                f"{self.name}: \"{_short(record.title)}\" appears twice; kept the first")
+
+        # Within the batch: one record per arXiv id, else per title; an id-less
+        # record and an id-bearing one of the same title are one card.
+        chosen: dict[str, PaperRecord] = {}
+        title_owner: dict[str, str] = {}
+        for record in records:
+            out.found += 1
+            key = normalise_title(record.title)
+            if not key:
+                continue
+            ident = f"a:{record.arxiv_id}" if record.arxiv_id else f"t:{key}"
+            if ident in chosen:
+                twice(record)
+                continue
+            owner = title_owner.get(key)
+            if owner is not None and (owner.startswith("t:") or not record.arxiv_id):
+                if owner.startswith("t:") and record.arxiv_id:
+                    # The id arrived with the second copy: keep the first's place.
+                    first = chosen.pop(owner)
+                    chosen[ident] = replace(record, position=first.position)
+                    title_owner[key] = ident
+                twice(record)
+                continue
+            chosen[ident] = record
+            title_owner.setdefault(key, ident)
+        if not chosen:
+            return out
+
+        keys = list(dict.fromkeys(normalise_title(r.title) for r in chosen.values()))
+        arxiv_ids = [r.arxiv_id for r in chosen.values() if r.arxiv_id]
+        by_id, by_key = self._known(arxiv_ids, keys)
+
+        claimed: set[int] = set()
+        matched: list[tuple[PaperRecord, dict[str, Any]]] = []
+        fresh: list[tuple[str, PaperRecord]] = []
+        for record in chosen.values():
+            key = normalise_title(record.title)
+            paper = by_id.get(record.arxiv_id) if record.arxiv_id else None
+            if paper is None:
+                for candidate in by_key.get(key, ()):
+                    # An id-bearing record is the paper of its title only if that paper
+                    # has no id yet (or this very one).
+                    if candidate["id"] in claimed or (
+                            record.arxiv_id and candidate["arxiv_id"] not in
+                            (None, record.arxiv_id)):
+                        continue
+                    paper = candidate
+                    break
+            if paper is None:
+                fresh.append((key, record))
+                continue
+            if paper["linked"]:
+                twice(record)  # came in an earlier batch of this same file
+                continue
+            claimed.add(paper["id"])
+            matched.append((record, paper))
+
+        # The stored abstracts of the papers this batch names: a record that offers one
+        # of them for a different paper has its blocks out of order.
+        stored = {p["abstract"]: p["id"] for _, p in matched if p["abstract"]}
+        links: list[tuple[int, int, int]] = []
+        for record, paper in matched:
+            if self._update(paper, record, stored, out):
+                out.updated += 1
+            else:
+                out.unchanged += 1
+            links.append((paper["id"], self.source_id, record.position))
+
+        next_id = self._next_id()
+        for key, record in fresh:
+            facts = record_facts(record, today=self.today)
+            out.new_rows.append((next_id, key, self.now, self.source_id,
+                                 *(facts[c] for c in LISTING_FACTS)))
+            links.append((next_id, self.source_id, record.position))
+            next_id += 1
+            out.new += 1
+        self._insert(out.new_rows)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
+            "VALUES (?, ?, ?)", links)
+        return out
+
+    def _next_id(self) -> int:
+        """Past every id ever used: a deleted paper waits in the trash for its undo,
+        and an AUTOINCREMENT table remembers ids whose rows are gone."""
+        conn = self.conn
+        highest = conn.execute("SELECT max(coalesce((SELECT max(id) FROM papers), 0), "
+                               "coalesce((SELECT max(paper_id) FROM trash), 0))").fetchone()[0]
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'"
+                        ).fetchone() is not None:
+            seq = conn.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = 'papers'"
+                               ).fetchone()[0]
+            highest = max(highest, seq or 0)
+        return highest + 1
+
+    def _insert(self, rows: list[tuple[Any, ...]]) -> None:
+        if not rows:
+            return
+        columns = NEW_ROW_COLUMNS
+        self.conn.executemany(
+            f"INSERT INTO papers ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})", rows)
+        # The index is written here rather than by a trigger: one statement per
+        # batch instead of one FTS flush per row.
+        title_at, abstract_at = columns.index("title"), columns.index("abstract")
+        self.conn.executemany(
+            "INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text) "
+            "VALUES (?, ?, ?, '', '')",
+            ((row[0], row[title_at], row[abstract_at]) for row in rows))
+
+    # ---------------------------------------------------------------- facts
+    def _abstract(self, paper: dict[str, Any], new: str, stored: dict[str, int],
+                  out: BatchOutcome, title: str) -> bool:
+        """Whether the record's abstract may replace the paper's."""
+        old = paper["abstract"] or ""
+        if not new or new == old:
+            return False
+        if not old:
+            return True
+        other = stored.get(new)
+        if other is not None and other != paper["id"]:
+            out.warnings.append(
+                f"{self.name}: \"{_short(title)}\" comes with the abstract of paper {other} "
+                f"(blocks out of order?); kept its own abstract")
+            return False
+        if len(new) < len(old) * SHORTER_SHARE:
+            return False
+        if fuzz.ratio(old, new) < SAME_TEXT_RATIO and acted_on(self.conn, [paper["id"]]):
+            out.warnings.append(
+                f"{self.name}: \"{_short(title)}\" comes with an entirely different "
+                f"abstract; kept the one you worked on (paper {paper['id']})")
+            return False
+        return True
+
+    def _update(self, paper: dict[str, Any], record: PaperRecord, stored: dict[str, int],
+                out: BatchOutcome) -> bool:
+        """Merge what a listing says about a known paper; user data is never touched."""
+        facts = record_facts(record, today=self.today)
+        changes: dict[str, Any] = {}
+        if self._abstract(paper, facts["abstract"], stored, out, record.title):
+            changes["abstract"] = facts["abstract"]
+        for column in PLAIN + LISTS:
+            if facts[column] not in (None, "") and facts[column] != paper[column]:
+                changes[column] = facts[column]
+        if facts["arxiv_id"] and paper["arxiv_id"] is None:
+            changes["arxiv_id"] = facts["arxiv_id"]
+        # A date with its year written beats one whose year was guessed.
+        better_date = facts["published"] and (
+            paper["published"] is None or (paper["year_inferred"] and not facts["year_inferred"]))
+        if better_date and facts["published"] != paper["published"]:
+            for column in ("published", "published_raw", "year_inferred", "date_source"):
+                changes[column] = facts[column]
+        for column in GROWING:
+            if facts[column] is not None and (paper[column] is None
+                                               or facts[column] > paper[column]):
+                changes[column] = facts[column]
+        if not changes:
+            return False
+        before = {c: paper[c] for c in changes}
+        conn = self.conn
+        # import_undo: the crash journal of an unfinished import; import_changes: the
+        # lasting record that "undo this import" reads.
+        conn.execute(
+            "INSERT OR IGNORE INTO import_undo (source_id, paper_id, facts) VALUES (?, ?, ?)",
+            (self.source_id, paper["id"], json.dumps(before)))
+        conn.execute(
+            "INSERT OR IGNORE INTO import_changes (source_id, paper_id, before, after) "
+            "VALUES (?, ?, ?, ?)",
+            (self.source_id, paper["id"], json.dumps(before), json.dumps(changes)))
+        if "abstract" in changes:
+            conn.execute(
+                "INSERT INTO abstract_history (paper_id, abstract, replaced_at, source_id) "
+                "VALUES (?, ?, ?, ?)", (paper["id"], paper["abstract"], self.now,
+                                        self.source_id))
+        assignments = ", ".join(f"{column} = ?" for column in changes)
+        conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
+                     (*changes.values(), paper["id"]))
+        if "abstract" in changes:
+            self.reanchor(paper["id"], changes["abstract"])
+        return True

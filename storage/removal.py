@@ -1,0 +1,279 @@
+"""Taking papers out of a library so that they can be put back: `winnow delete`
+and "undo this import", and the undo of both.
+
+A removed paper is kept whole in `trash` (its row and every row of every table
+that refers to it by a foreign key: tags, highlights, sources, abstract history,
+and whatever a later schema adds), under the events batch that removed it. Undo
+puts the rows back with the same ids; ids are never reused, so nothing else can
+have taken them meanwhile.
+
+Functions here take a connection inside a write transaction the Library opened.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from storage.schema import FTS_COLUMNS
+
+# Listing facts an import may change in a paper it did not bring (the journal's
+# columns); user data is never among them.
+LISTING_FACTS = (
+    "title", "abstract", "authors_count", "organization", "published", "published_raw",
+    "year_inferred", "upvotes", "arxiv_id", "url", "comments", "authors", "submitted_by",
+    "ai_summary", "ai_keywords", "github_repo", "github_stars", "project_page", "date_source",
+)
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[tuple[list[int], str]]:
+    for start in range(0, len(ids), size):
+        chunk = [int(i) for i in ids[start:start + size]]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def child_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every table whose foreign key points at papers(id)."""
+    found = []
+    for (table,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"):
+        for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
+            if row[2] == "papers" and (row[4] in (None, "id")):
+                found.append((table, row[3]))
+    return found
+
+
+def acted_on(conn: sqlite3.Connection, ids: Sequence[int]) -> set[int]:
+    """The papers among `ids` that carry anything the user did: a read mark, a star,
+    a note, a tag, a highlight, or any action still in the undo log (a triage state,
+    say, that a later part of the schema keeps elsewhere)."""
+    result: set[int] = set()
+    for chunk, marks in _chunks(ids):
+        result.update(row[0] for row in conn.execute(
+            f"SELECT id FROM papers WHERE id IN ({marks}) AND (read_at IS NOT NULL "
+            f"OR starred != 0 OR note != '' "
+            f"OR EXISTS (SELECT 1 FROM paper_tags t WHERE t.paper_id = papers.id) "
+            f"OR EXISTS (SELECT 1 FROM annotations a WHERE a.paper_id = papers.id))",
+            chunk))
+    remaining = [i for i in ids if i not in result]
+    if remaining:
+        wanted = set(remaining)
+        # One pass over the log rather than one search per paper.
+        result.update(row[0] for row in conn.execute(
+            "SELECT DISTINCT paper_id FROM events WHERE undone = 0 AND paper_id IS NOT NULL")
+            if row[0] in wanted)
+    return result
+
+
+def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+    cursor = conn.execute(sql, args)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+def trash_papers(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
+                 now: str) -> list[int]:
+    """Move papers whole into `trash` under `batch`; returns the ids removed."""
+    children = child_tables(conn)
+    removed: list[int] = []
+    for chunk, marks in _chunks(ids):
+        papers = _rows(conn, f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
+        related: dict[int, dict[str, list[dict[str, Any]]]] = {p["id"]: {} for p in papers}
+        for table, column in children:
+            for row in _rows(conn, f'SELECT * FROM "{table}" WHERE "{column}" IN ({marks})',
+                             chunk):
+                related[row[column]].setdefault(table, []).append(row)
+        conn.executemany(
+            "INSERT INTO trash (batch, paper_id, data, deleted_at) VALUES (?, ?, ?, ?)",
+            [(batch, p["id"], json.dumps({"paper": p, "related": related[p["id"]]}), now)
+             for p in papers])
+        for table, column in children:
+            conn.execute(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', chunk)
+        conn.execute(f"DELETE FROM papers WHERE id IN ({marks})", chunk)
+        removed.extend(p["id"] for p in papers)
+    return removed
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any],
+            columns: dict[str, set[str]]) -> None:
+    known = columns.setdefault(table, {r[1] for r in conn.execute(
+        f'PRAGMA table_info("{table}")')})
+    kept = {k: v for k, v in row.items() if k in known}
+    names = ", ".join(f'"{k}"' for k in kept)
+    marks = ", ".join("?" * len(kept))
+    conn.execute(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})',
+                 tuple(kept.values()))
+
+
+def restore_trash(conn: sqlite3.Connection, batch: int, paper_id: int | None = None
+                  ) -> tuple[list[int], list[int]]:
+    """Put back the papers `batch` removed (only `paper_id`, if given). Returns
+    (restored, skipped): a paper whose id is taken again is skipped and stays in the
+    trash (only a library that reused ids could get there)."""
+    columns: dict[str, set[str]] = {}
+    restored: list[int] = []
+    skipped: list[int] = []
+    fts = ", ".join(FTS_COLUMNS)
+    sql, args = "SELECT id, paper_id, data FROM trash WHERE batch = ?", [batch]
+    if paper_id is not None:
+        sql, args = sql + " AND paper_id = ?", [batch, paper_id]
+    for trash_id, trashed_id, data in conn.execute(sql + " ORDER BY id", args).fetchall():
+        saved = json.loads(data)
+        paper = saved["paper"]
+        taken = conn.execute("SELECT 1 FROM papers WHERE id = ?", (trashed_id,)).fetchone()
+        if taken:
+            skipped.append(trashed_id)
+            continue
+        _insert(conn, "papers", paper, columns)
+        # Imports and deletes keep the index by hand; the row must be in it before
+        # the annotation triggers update its annotation text.
+        conn.execute(f"INSERT INTO papers_fts (rowid, {fts}) VALUES (?, "
+                     f"{', '.join('?' * len(FTS_COLUMNS))})",
+                     (trashed_id, *(paper.get(c) or "" for c in FTS_COLUMNS)))
+        for table, rows in saved["related"].items():
+            for row in rows:
+                _insert(conn, table, row, columns)
+        conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
+        restored.append(trashed_id)
+    return restored, skipped
+
+
+@dataclass(slots=True)
+class ImportUndo:
+    """What undoing one import did (or would do), for the message and for redo."""
+
+    source_id: int
+    name: str
+    removed: list[int] = field(default_factory=list)
+    kept_acted_on: list[int] = field(default_factory=list)
+    kept_elsewhere: list[int] = field(default_factory=list)
+    reverted: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # changed again by a later import
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source_id": self.source_id, "name": self.name,
+                "removed": len(self.removed), "kept_acted_on": self.kept_acted_on,
+                "kept_in_other_imports": len(self.kept_elsewhere),
+                "reverted": len(self.reverted), "left_changed": self.skipped}
+
+
+Reanchor = Callable[[int, str], None]
+
+
+def _set_facts(conn: sqlite3.Connection, paper_id: int, facts: dict[str, Any],
+               *, now: str, source_id: int, reanchor: Reanchor) -> None:
+    """Write listing facts into a paper; a replaced abstract goes to the history."""
+    if not facts:
+        return
+    if "abstract" in facts:
+        conn.execute(
+            "INSERT INTO abstract_history (paper_id, abstract, replaced_at, source_id) "
+            "SELECT id, abstract, ?, ? FROM papers WHERE id = ? AND abstract != ''",
+            (now, source_id, paper_id))
+    assignments = ", ".join(f'"{column}" = ?' for column in facts)
+    conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*facts.values(), paper_id))
+    if "abstract" in facts:
+        reanchor(paper_id, facts["abstract"])
+
+
+def _current(conn: sqlite3.Connection, paper_id: int, columns: Iterable[str]
+             ) -> dict[str, Any] | None:
+    names = list(columns)
+    row = conn.execute(f"SELECT {', '.join(names)} FROM papers WHERE id = ?",
+                       (paper_id,)).fetchone()
+    return None if row is None else dict(zip(names, row, strict=True))
+
+
+def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: str,
+                reanchor: Reanchor) -> tuple[ImportUndo, dict[str, Any]]:
+    """Take one finished import back. Returns what was done and the state redo needs.
+
+    Papers only this import brought go to the trash, except those the user acted on
+    (kept, and reported). Papers another import also listed stay, credited to the
+    oldest other import. A listing fact this import changed is put back only where
+    it still holds this import's value: a later import's or the user's change wins.
+    """
+    row = conn.execute("SELECT name, status FROM sources WHERE id = ?",
+                       (source_id,)).fetchone()
+    if row is None:
+        raise LookupError(f"no import with id {source_id}")
+    name, status = row
+    if status == "undone":
+        raise LookupError(f"import {source_id} ({name}) is already undone")
+    if status != "complete":
+        raise LookupError(f"import {source_id} ({name}) has not finished")
+    result = ImportUndo(source_id, name)
+    brought = [r[0] for r in conn.execute(
+        "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
+    first_source: list[list[int]] = []
+    for chunk, marks in _chunks(brought):
+        for paper_id, other in conn.execute(
+                f"SELECT ps.paper_id, min(ps.source_id) FROM paper_sources ps "
+                f"JOIN sources s ON s.id = ps.source_id WHERE ps.paper_id IN ({marks}) "
+                f"AND ps.source_id != ? AND s.status = 'complete' GROUP BY ps.paper_id",
+                (*chunk, source_id)):
+            first_source.append([paper_id, other])
+    elsewhere = {paper_id for paper_id, _ in first_source}
+    alone = [i for i in brought if i not in elsewhere]
+    acted = acted_on(conn, alone)
+    result.kept_elsewhere = sorted(elsewhere)
+    result.kept_acted_on = sorted(acted)
+    for paper_id, other in first_source:
+        conn.execute("UPDATE papers SET first_source_id = ? WHERE id = ?", (other, paper_id))
+
+    reverted: dict[str, dict[str, list[Any]]] = {}
+    for paper_id, before_json, after_json in conn.execute(
+            "SELECT paper_id, before, after FROM import_changes WHERE source_id = ? "
+            "ORDER BY paper_id", (source_id,)).fetchall():
+        before, after = json.loads(before_json), json.loads(after_json)
+        current = _current(conn, paper_id, after)
+        if current is None:
+            continue  # deleted since
+        back = {c: before[c] for c in after if current[c] == after[c] and before[c] != after[c]}
+        if len(back) < len(after):
+            result.skipped.append(paper_id)
+        if back:
+            _set_facts(conn, paper_id, back, now=now, source_id=source_id, reanchor=reanchor)
+            reverted[str(paper_id)] = {c: [before[c], after[c]] for c in back}
+            result.reverted.append(paper_id)
+
+    removed_set = set(alone) - acted
+    links = [list(r) for r in conn.execute(
+        "SELECT paper_id, position FROM paper_sources WHERE source_id = ?", (source_id,))
+        if r[0] not in removed_set]
+    result.removed = trash_papers(conn, sorted(removed_set), batch=batch, now=now)
+    conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
+    conn.execute("UPDATE sources SET status = 'undone', undone_at = ? WHERE id = ?",
+                 (now, source_id))
+    state = {"source": source_id, "batch": batch, "links": links,
+             "first_source": first_source, "reverted": reverted}
+    return result, state
+
+
+def redo_import(conn: sqlite3.Connection, state: dict[str, Any], *, now: str,
+                reanchor: Reanchor) -> list[int]:
+    """Put an undone import back as it was: the undo of "undo this import".
+    Returns the ids of the papers it touched."""
+    source_id = state["source"]
+    restored, _ = restore_trash(conn, state["batch"])
+    conn.executemany("INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
+                     "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM papers WHERE id = ?)",
+                     [(p, source_id, pos, p) for p, pos in state["links"]])
+    conn.executemany("UPDATE papers SET first_source_id = ? WHERE id = ?",
+                     [(source_id, p) for p, _ in state["first_source"]])
+    touched = list(restored)
+    for key, fields in state["reverted"].items():
+        paper_id = int(key)
+        current = _current(conn, paper_id, fields)
+        if current is None:
+            continue
+        again = {c: after for c, (before, after) in fields.items() if current[c] == before}
+        _set_facts(conn, paper_id, again, now=now, source_id=source_id, reanchor=reanchor)
+        touched.append(paper_id)
+    conn.execute("UPDATE sources SET status = 'complete', undone_at = NULL WHERE id = ?",
+                 (source_id,))
+    return touched
