@@ -16,7 +16,9 @@ from storage.models import Change
 
 # Puts one logged change into the state `target` (its before on undo, its after
 # on redo) for `paper_id`; `other` is the state on the far side of the change.
-Applier = Callable[[int, Any, Any], None]
+# An applier that touches other papers than `paper_id` (putting back a whole
+# import) returns their ids.
+Applier = Callable[[int, Any, Any], "list[int] | None"]
 
 
 class Events:
@@ -84,11 +86,15 @@ class Events:
                 before, after = json.loads(before_json), json.loads(after_json)
                 # An action no part knows (from a newer Winnow) is left as it is.
                 apply = self._appliers.get(action)
+                touched = None
                 if apply is not None and undo:
-                    apply(paper_id, before, after)
+                    touched = apply(paper_id, before, after)
                 elif apply is not None:
-                    apply(paper_id, after, before)
-                paper_ids.append(paper_id)
+                    touched = apply(paper_id, after, before)
+                if touched is not None:
+                    paper_ids.extend(touched)
+                else:
+                    paper_ids.append(paper_id)
             conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
                          (1 if undo else 0, batch))
         action = events[0][1] if events else "change"

@@ -18,6 +18,7 @@ parts that share one `Core` (the connection and its failure policy):
     searches.SavedSearches   saved searches
     exporting.Exporter       export
     learning.Learning        more like this, For you, per-tag suggestions
+    removals.Removals        delete_papers, undo_import (and their undo)
 
 Each public method below only hands the call to its part.
 """
@@ -38,11 +39,13 @@ from storage.library.exporting import Exporter
 from storage.library.importing import CancelCallback, Importer, ProgressCallback
 from storage.library.learning import Learning
 from storage.library.reads import Reads
+from storage.library.removals import Removals
 from storage.library.searches import SavedSearches
 from storage.library.tags import Tags
 from storage.library.triage import Triage
 from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
 from storage.records import PaperRecord
+from storage.removal import ImportUndo
 from storage.search import SearchResult
 
 if TYPE_CHECKING:
@@ -76,6 +79,8 @@ class Library:
         self._saved = SavedSearches(core)
         self._exporter = Exporter(core, self._reads)
         self._learning = Learning(core)
+        self._removals = Removals(core, self._events, self._backups,
+                                  on_changed=self._search.invalidate)
         core.open(check=check, before_upgrade=self._backups.before_migration,
                   after_upgrade=self._importer.recover_unfinished_imports,
                   backup_dir=self._backups.backup_dir())
@@ -149,8 +154,16 @@ class Library:
     def abstract_history(self, paper_id: int) -> list[dict[str, Any]]:
         return self._importer.abstract_history(paper_id)
 
-    def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
-        return self._importer.sources(limit)
+    def sources(self, limit: int | None = None, *, undone: bool = False
+                ) -> list[dict[str, Any]]:
+        return self._importer.sources(limit, undone=undone)
+
+    # ------------------------------------------------- delete, undo an import
+    def delete_papers(self, ids: Iterable[int], *, backup: bool = True) -> Change:
+        return self._removals.delete_papers(ids, backup=backup)
+
+    def undo_import(self, source_id: int, *, backup: bool = True) -> ImportUndo:
+        return self._removals.undo_import(source_id, backup=backup)
 
     # ------------------------------------------------------------------ reads
     def get(self, paper_id: int) -> Paper | None:

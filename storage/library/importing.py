@@ -355,12 +355,17 @@ class Importer:
                 lock.release()
 
     @guarded
-    def sources(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Imports, newest first, with their counts."""
-        sql = ("SELECT id, path, name, listing_date, imported_at, papers_found, papers_new, "
-               "papers_updated FROM sources WHERE status = 'complete' ORDER BY id DESC")
+    def sources(self, limit: int | None = None, *, undone: bool = False
+                ) -> list[dict[str, Any]]:
+        """Imports, newest first, with their counts; `undone=True` lists the undone
+        ones too. `papers` is how many papers the import lists now."""
+        states = "('complete', 'undone')" if undone else "('complete')"
+        sql = ("SELECT s.id, s.path, s.name, s.listing_date, s.imported_at, s.papers_found, "
+               "s.papers_new, s.papers_updated, s.form, s.status, s.undone_at, "
+               "(SELECT count(*) FROM paper_sources ps WHERE ps.source_id = s.id) "
+               f"FROM sources s WHERE s.status IN {states} ORDER BY s.id DESC")
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         names = ("id", "path", "name", "listing_date", "imported_at", "found", "new",
-                 "updated")
+                 "updated", "form", "status", "undone_at", "papers")
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
