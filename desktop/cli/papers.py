@@ -52,6 +52,8 @@ def _print_paper(paper: Paper) -> None:
     state = ["read" if paper.read else "unread"] + (["starred"] if paper.starred else [])
     print(f"id {paper.id} · {', '.join(state)}" +
           (f" · tags: {', '.join(paper.tags)}" if paper.tags else ""))
+    for line in _card_lines(paper):
+        print(line)
     print()
     print(paper.abstract)
     if paper.annotations:
@@ -61,6 +63,36 @@ def _print_paper(paper: Paper) -> None:
             print(f"  [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
     if paper.note:
         print("\nNote:\n" + paper.note)
+
+
+def _card_lines(paper: Paper) -> list[str]:
+    """The card facts a listing's form carried (arXiv id, links, AI summary...)."""
+    lines = []
+    if paper.arxiv_id or paper.page_url:
+        lines.append(" · ".join(x for x in (f"arXiv {paper.arxiv_id}" if paper.arxiv_id
+                                            else "", paper.page_url or "") if x))
+    if paper.authors:
+        lines.append("Authors: " + ", ".join(paper.authors))
+    who = [f"Submitted by {paper.submitted_by}"] if paper.submitted_by else []
+    if paper.comments is not None:
+        who.append(f"{paper.comments} comment{'s' if paper.comments != 1 else ''}")
+    if who:
+        lines.append(" · ".join(who))
+    if paper.ai_summary:
+        lines.append("AI summary: " + paper.ai_summary)
+    if paper.ai_keywords:
+        lines.append("Keywords: " + ", ".join(paper.ai_keywords))
+    links = []
+    if paper.github_repo:
+        stars = f" ({paper.github_stars:,} stars)" if paper.github_stars is not None else ""
+        links.append(f"GitHub: {paper.github_repo}{stars}")
+    if paper.project_page:
+        links.append(f"Project page: {paper.project_page}")
+    if links:
+        lines.append(" · ".join(links))
+    if paper.published and paper.date_source and paper.date_source != "card":
+        lines.append(f"Date: {paper.published} (year from the {paper.date_source})")
+    return lines
 
 
 @command("show", "show one paper", arg("id", type=paper_id), arg("--json", action="store_true"))

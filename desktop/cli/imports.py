@@ -1,0 +1,77 @@
+"""Where papers come from and the way back: sources, undo-import, delete."""
+
+from __future__ import annotations
+
+import argparse
+
+from desktop.cli.common import (
+    PROG,
+    one_line,
+    paper_id,
+    plural,
+    positive,
+    print_json,
+)
+from desktop.cli.registry import arg, command
+from storage import Library
+
+
+@command("sources", "list imports with their counts (newest first)",
+         arg("--all", action="store_true", help="also list imports that were undone"),
+         arg("--limit", type=positive, default=None, help="at most N imports"),
+         arg("--json", action="store_true", help="print a JSON array"))
+def sources(lib: Library, args: argparse.Namespace) -> int:
+    rows = lib.sources(args.limit, undone=args.all)
+    if args.json:
+        print_json(rows)
+        return 0
+    if not rows:
+        print("no imports yet")
+    for row in rows:
+        state = "  (undone)" if row["status"] == "undone" else ""
+        print(f"{row['id']:>5}  {row['imported_at'][:16].replace('T', ' ')}  "
+              f"{row['form'] or '-':<9} {row['found']:>6} found {row['new']:>6} new "
+              f"{row['updated']:>6} updated  {one_line(row['name'])}{state}")
+    return 0
+
+
+@command("undo-import", "take an import back: remove the papers only it brought, put back "
+         "what it changed (`winnow undo` redoes it)",
+         arg("ids", nargs="+", type=paper_id, metavar="IMPORT_ID"),
+         arg("--json", action="store_true", help="print a JSON report"),
+         writes=True)
+def undo_import(lib: Library, args: argparse.Namespace) -> int:
+    reports = []
+    for source_id in args.ids:
+        result = lib.undo_import(source_id)
+        reports.append(result.to_json())
+        if args.json:
+            continue
+        print(f"undid import {source_id} ({one_line(result.name)}): removed "
+              f"{plural(len(result.removed), 'paper')}, put back the listing facts of "
+              f"{plural(len(result.reverted), 'paper')}")
+        if result.kept_acted_on:
+            shown = ", ".join(map(str, result.kept_acted_on[:10]))
+            more = "…" if len(result.kept_acted_on) > 10 else ""
+            print(f"  kept {plural(len(result.kept_acted_on), 'paper')} you acted on "
+                  f"(read, starred, tagged, noted or highlighted): {shown}{more}")
+        if result.kept_elsewhere:
+            print(f"  kept {plural(len(result.kept_elsewhere), 'paper')} that other imports "
+                  f"also list")
+        if result.skipped:
+            print(f"  left {plural(len(result.skipped), 'paper')} as a later import or you "
+                  f"changed them")
+    if args.json:
+        print_json(reports)
+    else:
+        print(f"`{PROG} undo` puts {'it' if len(args.ids) == 1 else 'the last one'} back")
+    return 0
+
+
+@command("delete", "delete papers (a backup first; `winnow undo` brings them back)",
+         arg("ids", nargs="+", type=paper_id, metavar="ID"), writes=True)
+def delete(lib: Library, args: argparse.Namespace) -> int:
+    change = lib.delete_papers(args.ids)
+    print(f"deleted {plural(len(change.paper_ids), 'paper')} (`{PROG} undo` brings "
+          f"{'it' if len(change.paper_ids) == 1 else 'them'} back)")
+    return 0

@@ -1,0 +1,107 @@
+"""`winnow import` ids, `sources`, `undo-import`, `delete` and `show`'s card facts,
+through the real command in a subprocess on a real library file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from storage import Library
+from tests.cli.test_cli import winnow
+from tests.storage.test_import_identity import ABSTRACTS, TITLES, listing, record
+
+
+def _write(path: Path, pairs: list[tuple[str, str]], upvotes: int = 5) -> Path:
+    path.write_text(listing(pairs, upvotes=upvotes), encoding="utf-8")
+    return path
+
+
+def test_import_prints_its_id_and_json_reports_form_and_id(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    page = _write(tmp_path / "monday.txt", list(zip(TITLES[:3], ABSTRACTS[:3], strict=True)))
+    done = winnow("import", str(page), db=db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "monday.txt: 3 papers, 3 new, 0 updated, 0 unchanged (import 1)"
+    other = _write(tmp_path / "tuesday.txt", [(TITLES[3], ABSTRACTS[3])])
+    report = json.loads(winnow("import", "--json", str(other), db=db).stdout)
+    [file] = report["files"]
+    assert file["source_id"] == 2 and file["new"] == 1 and file["ok"]
+    assert "form" in file
+
+
+def test_sources_undo_import_and_undo_again(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    monday = _write(tmp_path / "monday.txt", list(zip(TITLES[:3], ABSTRACTS[:3], strict=True)))
+    tuesday = _write(tmp_path / "tuesday.txt",
+                     list(zip(TITLES[2:6], ABSTRACTS[2:6], strict=True)), upvotes=9)
+    assert winnow("import", str(monday), str(tuesday), db=db).returncode == 0
+    listed = winnow("sources", db=db)
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 2 and "tuesday.txt" in lines[0] and "monday.txt" in lines[1]
+    assert "4 found" in lines[0] and "3 new" in lines[0]
+
+    assert winnow("star", "4", db=db).returncode == 0  # one of Tuesday's own papers
+    undone = winnow("undo-import", "2", db=db)
+    assert undone.returncode == 0, undone.stderr
+    out = undone.stdout
+    assert "undid import 2 (tuesday.txt): removed 2 papers" in out
+    assert "listing facts of 1 paper" in out
+    assert "kept 1 paper you acted on" in out and ": 4" in out
+    papers = json.loads(winnow("list", "--json", "--limit", "50", db=db).stdout)
+    assert sorted(p["id"] for p in papers) == [1, 2, 3, 4]
+    assert [p["upvotes"] for p in papers if p["id"] == 3] == [5]
+    assert [json.loads(winnow("sources", "--json", db=db).stdout)[0]["id"]] == [1]
+    every = json.loads(winnow("sources", "--all", "--json", db=db).stdout)
+    assert [(s["id"], s["status"]) for s in every] == [(2, "undone"), (1, "complete")]
+    assert len(list((tmp_path / "backups").glob("lib-before-undo-import-2-*.db"))) == 1
+
+    back = winnow("undo", db=db)
+    assert back.stdout.startswith("Import 2 is back")
+    assert len(json.loads(winnow("list", "--json", db=db).stdout)) == 6
+
+    again = winnow("undo-import", "9", db=db)
+    assert again.returncode == 1
+    assert again.stderr.strip() == ("winnow: no import with id 9 (see `winnow sources`)")
+
+
+def test_delete_then_undo(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    page = _write(tmp_path / "p.txt", list(zip(TITLES[:3], ABSTRACTS[:3], strict=True)))
+    assert winnow("import", str(page), db=db).returncode == 0
+    assert winnow("tag", "2", "--add", "keep", db=db).returncode == 0
+    done = winnow("delete", "2", "3", db=db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "deleted 2 papers (`winnow undo` brings them back)"
+    assert [p["id"] for p in json.loads(winnow("list", "--json", db=db).stdout)] == [1]
+    assert len(list((tmp_path / "backups").glob("lib-before-delete-*.db"))) == 1
+    missing = winnow("delete", "77", db=db)
+    assert missing.returncode == 1 and "no paper with id 77" in missing.stderr
+    assert winnow("undo", db=db).stdout.strip() == "Undid delete on 2 papers"
+    shown = json.loads(winnow("show", "2", "--json", db=db).stdout)
+    assert shown["tags"] == ["keep"]
+
+
+def test_show_prints_the_card_facts(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    with Library(db) as lib:
+        lib.import_records([record(
+            TITLES[0], ABSTRACTS[0], arxiv_id="2503.01234", comments=3,
+            authors=("Ada Lovelace", "Alan Turing"), submitted_by="akhaliq",
+            ai_summary="Sparse attention made cheap.", ai_keywords=("attention", "sparsity"),
+            github_repo="https://github.com/x/y", github_stars=1200,
+            project_page="https://x.example.org")], name="api", form="api")
+    shown = winnow("show", "1", db=db)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    for line in ("arXiv 2503.01234 · https://huggingface.co/papers/2503.01234",
+                 "Authors: Ada Lovelace, Alan Turing",
+                 "Submitted by akhaliq · 3 comments",
+                 "AI summary: Sparse attention made cheap.",
+                 "Keywords: attention, sparsity",
+                 "GitHub: https://github.com/x/y (1,200 stars) · "
+                 "Project page: https://x.example.org"):
+        assert line in text.splitlines()
+    data = json.loads(winnow("show", "1", "--json", db=db).stdout)
+    assert data["authors"] == ["Ada Lovelace", "Alan Turing"]
+    assert data["github_stars"] == 1200 and data["submitted_by"] == "akhaliq"
