@@ -57,7 +57,7 @@ def test_sources_undo_import_and_undo_again(tmp_path: Path) -> None:
     assert len(list((tmp_path / "backups").glob("lib-before-undo-import-2-*.db"))) == 1
 
     back = winnow("undo", db=db)
-    assert back.stdout.startswith("Import 2 is back")
+    assert back.stdout.strip() == "Undid undo of an import on 3 papers"
     assert len(json.loads(winnow("list", "--json", db=db).stdout)) == 6
 
     again = winnow("undo-import", "9", db=db)
