@@ -1,11 +1,13 @@
-"""Where papers come from and the way back: sources, undo-import, delete."""
+"""Where papers come from and the way back: sources, undo-import, delete, fetch."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from desktop.cli.common import (
     PROG,
+    CommandError,
     one_line,
     paper_id,
     plural,
@@ -75,3 +77,76 @@ def delete(lib: Library, args: argparse.Namespace) -> int:
     print(f"deleted {plural(len(change.paper_ids), 'paper')} (`{PROG} undo` brings "
           f"{'it' if len(change.paper_ids) == 1 else 'them'} back)")
     return 0
+
+
+@command("fetch", "import Daily Papers from the Hugging Face API (default: today)",
+         arg("date", nargs="?", metavar="DATE", help="a day, YYYY-MM-DD (default: today)"),
+         arg("--week", metavar="YYYY-Www", help="an ISO week, e.g. 2026-W48"),
+         arg("--month", metavar="YYYY-MM", help="a month, e.g. 2026-11"),
+         arg("--since", metavar="DATE", help="every day from DATE through today"),
+         arg("--json", action="store_true", help="print a JSON report"),
+         writes=True, opens="create")
+def fetch(lib: Library, args: argparse.Namespace) -> int:
+    from storage.fetch import (
+        Client,
+        FetchError,
+        day_period,
+        month_period,
+        since_periods,
+        week_period,
+    )
+
+    chosen = [name for name in ("date", "week", "month", "since") if getattr(args, name)]
+    if len(chosen) > 1:
+        raise CommandError(f"give one of DATE, --week, --month, --since (got "
+                           f"{', '.join(chosen)})")
+    interactive = sys.stderr.isatty() and not args.json
+
+    def progress(message: str) -> None:
+        if interactive:
+            print(f"\r\033[K{one_line(message)}", end="", file=sys.stderr, flush=True)
+
+    try:
+        if args.week:
+            periods = [week_period(args.week)]
+        elif args.month:
+            periods = [month_period(args.month)]
+        elif args.since:
+            periods = since_periods(args.since)
+        else:
+            periods = [day_period(args.date)]
+        client = Client(progress=progress)
+        files = []
+        for result in client.fetch_all(periods):
+            if not result.items:
+                files.append({"period": result.period.label, "found": 0, "ok": True,
+                              "error": None, "warnings": ["no papers listed"]})
+                if not args.json:
+                    progress("")
+                    print(f"{result.period.label}: no papers listed")
+                continue
+            report = lib.import_text(result.json_text(),
+                                     name=f"huggingface.co {result.period.label}")
+            data = {"period": result.period.label, "pages": result.pages,
+                    "retries": result.retries, **report.to_json()}
+            files.append(data)
+            if interactive:
+                progress("")
+            if report.error:
+                print(f"{PROG}: {one_line(report.error)}", file=sys.stderr)
+                continue
+            if not args.json:
+                print(report.summary())
+            for warning in report.warnings:
+                print(f"  warning: {one_line(warning)}", file=sys.stderr)
+    except FetchError as error:
+        if interactive:
+            progress("")
+        # "winnow fetch: cannot reach huggingface.co: ...": the command names itself.
+        print(f"{PROG} fetch: {one_line(error)}", file=sys.stderr)
+        return 1
+    if interactive:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if args.json:
+        print_json({"ok": all(f["ok"] for f in files), "files": files})
+    return 0 if all(f["ok"] for f in files) else 1

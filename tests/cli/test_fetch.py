@@ -1,0 +1,119 @@
+"""`winnow fetch`: the real command in a subprocess, against a real HTTP server on
+127.0.0.1 playing recorded `/api/daily_papers` answers (WINNOW_API_URL)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.api_server import ApiServer, api_item, closed_port_url, json_reply, paged, serve
+from tests.cli.test_cli import winnow
+
+DAY = "2026-11-27"
+
+
+def fetch(db: Path, url: str, *args: str) -> object:
+    return winnow("fetch", *args, db=db, env={"WINNOW_API_URL": url,
+                                              "WINNOW_FETCH_RETRY_BASE": "0.01"})
+
+
+def test_fetch_a_day_pages_through_and_imports_every_card(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    items = [api_item(n, day=DAY) for n in range(1, 131)]
+    with serve(ApiServer({("date", DAY): paged(items)})) as server:
+        done = fetch(db, server.url, DAY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (f"huggingface.co date={DAY}: 130 papers, 130 new, "
+                                   f"0 updated, 0 unchanged (import 1)")
+    assert [r["p"] for r in server.requests] == ["0", "1"]
+    papers = json.loads(winnow("list", "--json", "--limit", "200", db=db).stdout)
+    assert len(papers) == 130
+    first = next(p for p in papers if p["arxiv_id"] == "2611.00001")
+    assert first["upvotes"] == 3 and first["comments"] == 1
+    assert first["authors"] == ["Author 1-0", "Author 1-1"]
+    assert first["ai_keywords"] == ["sparse routing", "mixture of experts", "kw1"]
+    assert first["github_stars"] == 11 and first["published"] == DAY
+    sources = json.loads(winnow("sources", "--json", db=db).stdout)
+    assert sources[0]["form"] == "api" and sources[0]["found"] == 130
+
+
+def test_fetching_again_is_idempotent_and_updates_listing_facts(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    items = [api_item(n, day=DAY) for n in range(1, 6)]
+    with serve(ApiServer({("date", DAY): paged(items)})) as server:
+        assert fetch(db, server.url, DAY).returncode == 0
+        same = fetch(db, server.url, DAY)
+        assert same.returncode == 0
+        assert "already imported" in same.stderr
+        winnow("star", "2", db=db)
+        items[1] = api_item(2, day=DAY, upvotes=99)  # the day's page a little later
+        later = fetch(db, server.url, DAY, "--json")
+    report = json.loads(later.stdout)
+    [file] = report["files"]
+    assert (file["new"], file["updated"], file["unchanged"]) == (0, 1, 4)
+    paper = json.loads(winnow("show", "2", "--json", db=db).stdout)
+    assert paper["upvotes"] == 99 and paper["starred"]
+    assert len(json.loads(winnow("list", "--json", db=db).stdout)) == 5
+
+
+def test_fetch_retries_a_429_then_succeeds(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    replies = [json_reply({"error": "rate limited"}, 429, {"Retry-After": "0"}),
+               json_reply([api_item(1, day=DAY)])]
+    with serve(ApiServer({("date", DAY): replies})) as server:
+        done = fetch(db, server.url, DAY)
+    assert done.returncode == 0, done.stderr
+    assert len(server.requests) == 2 and "1 new" in done.stdout
+
+
+def test_fetch_gives_up_after_retries_with_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    with serve(ApiServer({("date", DAY): [json_reply({}, 503)]})) as server:
+        done = fetch(db, server.url, DAY)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("winnow fetch: 127.0.0.1:") and "HTTP 503" in line
+    assert len(server.requests) == 5  # the first try and 4 retries
+
+
+def test_fetch_offline_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    done = fetch(db, closed_port_url(), DAY)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("winnow fetch: cannot reach 127.0.0.1:")
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_fetch_malformed_json_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    broken = (200, {"Content-Type": "application/json"}, b"[{\"paper\": ")
+    with serve(ApiServer({("date", DAY): [broken]})) as server:
+        done = fetch(db, server.url, DAY)
+    assert done.returncode == 1
+    assert "malformed JSON for date=2026-11-27" in done.stderr
+
+
+def test_fetch_a_week_a_month_and_since(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    today = date.today()
+    yesterday = (today - timedelta(days=1)).isoformat()
+    routes = {
+        ("week", "2026-W48"): paged([api_item(n, day=DAY) for n in range(1, 4)]),
+        ("month", "2026-10"): paged([api_item(n, day="2026-10-03") for n in range(3, 8)]),
+        ("date", yesterday): paged([api_item(20, day=yesterday)]),
+    }
+    with serve(ApiServer(routes)) as server:
+        week = fetch(db, server.url, "--week", "2026-W48")
+        month = fetch(db, server.url, "--month", "2026-10", "--json")
+        since = fetch(db, server.url, "--since", yesterday)
+    assert week.returncode == 0 and "3 new" in week.stdout
+    assert json.loads(month.stdout)["files"][0]["new"] == 4  # 3 was in the week already
+    assert since.returncode == 0
+    assert f"huggingface.co date={yesterday}: 1 papers, 1 new" in since.stdout
+    assert f"date={today.isoformat()}: no papers listed" in since.stdout
+    both = fetch(db, "http://127.0.0.1:9/", "--week", "2026-W48", "--month", "2026-10")
+    assert both.returncode == 1 and "one of DATE, --week" in both.stderr
+    future = fetch(db, "http://127.0.0.1:9/", (today + timedelta(days=3)).isoformat())
+    assert future.returncode == 1 and "in the future" in future.stderr
