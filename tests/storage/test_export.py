@@ -10,7 +10,7 @@ import csv
 import html
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
@@ -21,7 +21,6 @@ from pybtex.database import parse_string as pybtex_parse_string
 
 from storage import Library
 from storage.export import to_bibtex, to_markdown
-from storage.models import Paper
 
 HOSTILE_TITLES = [
     "=HYPERLINK(\"http://evil/\",\"click\")",
@@ -170,16 +169,10 @@ def test_bibtex_acronyms_keep_their_case_in_a_real_style(seeded: Library) -> Non
     assert "GaLore: memory-efficient LLM training" in text
 
 
-@dataclass(frozen=True)
-class _ArxivPaper(Paper):
-    arxiv_id: str | None = None
-
-
 def test_bibtex_has_url_and_eprint_when_the_arxiv_id_is_known(seeded: Library) -> None:
     paper = seeded.get(_title_id(seeded, "GaLore"))
     assert paper is not None
-    known = _ArxivPaper(**{f: getattr(paper, f) for f in Paper.__dataclass_fields__},
-                        arxiv_id="2403.03507")
+    known = replace(paper, arxiv_id="2403.03507")
     data = pybtex_parse_string(to_bibtex([known, replace(known, id=paper.id + 10**6)]),
                                "bibtex")
     entries = list(data.entries.values())
