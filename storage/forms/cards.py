@@ -19,8 +19,9 @@ This module then finds the cards in them, the same way for every form:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from storage.forms.base import ParsedListing, anchor_date
 from storage.forms.dates import _MONTHS, _latest_on_or_before
@@ -40,6 +41,9 @@ class Item:
     # Links inside the item other than the one around it: (text, href).
     links: tuple[tuple[str, str], ...] = ()
     line: int = 0
+    # What the text is (a date, an upvote count...), worked out once: see _classify.
+    kind: int = -1
+    value: object = None
 
 
 @dataclass(slots=True)
@@ -58,6 +62,7 @@ class _Card:
     github_repo: str | None = None
     github_stars: int | None = None
     has_meta_dot: bool = False
+    hf_link: bool = False  # the card links to its huggingface.co/papers/<id> page
     texts: list[str] = field(default_factory=list)
 
 
@@ -104,30 +109,96 @@ def paper_id(href: str | None) -> str | None:
     return m[1] if m else None
 
 
+_DATES: dict[str, re.Match[str] | None] = {}
+
+
 def _date_match(text: str) -> re.Match[str] | None:
+    # The same few hundred date lines recur through a listing: each is read once.
+    try:
+        return _DATES[text]
+    except KeyError:
+        pass
     if len(text) > 48 or not text:
         return None
     m = _DATE.fullmatch(text)
-    if m is None or m["mon"].lower() not in _MONTHS:
-        return None
+    if m is not None and m["mon"].lower() not in _MONTHS:
+        m = None
+    if len(_DATES) > 4096:
+        _DATES.clear()
+    _DATES[text] = m
     return m
 
 
+# Item kinds.
+(K_TEXT, K_BLANK, K_DOT, K_DATE, K_UP, K_DASH, K_AUTH, K_UPWORD, K_GH, K_ARXIV,
+ K_SUBMIT) = range(11)
+_DATE_STARTS = frozenset("·PJFMASOND")
+
+
+def _classify(it: Item) -> int:
+    """Say once what an item's text is; every later question about it is a lookup.
+
+    Cheap string tests go first so that an abstract (the long items) costs next to nothing.
+    """
+    t = it.text
+    n = len(t)
+    kind: int = K_TEXT
+    value: object = None
+    if n == 0:
+        kind = K_BLANK
+    elif n <= 48:
+        c = t[0]
+        if t == "·":
+            kind = K_DOT
+        elif c.isdigit() or c == "-" or c == "[":
+            m = _UPVOTE.fullmatch(t) if n <= 16 else None
+            if m is not None:
+                kind, value = (K_DASH, 0) if m[1] == "-" else (K_UP, int(m[1]))
+            elif c == "[" and t[-1] == "]" and "](" not in t:
+                kind = K_BLANK  # an image's alt text: "[图片：无替代文本]"
+        if kind == K_TEXT and c in _DATE_STARTS:
+            m = _date_match(t)
+            if m is not None:
+                kind, value = K_DATE, m
+        if kind == K_TEXT and t.endswith(("authors", "author", "Authors")):
+            m = _AUTHORS.fullmatch(t)
+            if m is not None:
+                kind, value = K_AUTH, int(m[1])
+        if kind == K_TEXT:
+            if c == "U" and (m := _UPVOTE_WORD.fullmatch(t)) is not None:
+                kind, value = K_UPWORD, m[1]
+            elif c == "G" and (m := _GITHUB.fullmatch(t)) is not None:
+                kind, value = K_GH, _stars(m[1], m[2])
+            elif t == "arXiv Page":
+                kind = K_ARXIV
+            elif t.startswith(_SUBMITTED):
+                kind, value = K_SUBMIT, t[len(_SUBMITTED) :].strip()
+            elif n < 8 and t.strip("-*• ") == "":
+                kind = K_BLANK
+    elif t.startswith(_SUBMITTED) and n < 80:
+        kind, value = K_SUBMIT, t[len(_SUBMITTED) :].strip()
+    elif t[0] == "[" and t[-1] == "]" and "](" not in t and n < 80:
+        kind = K_BLANK
+    it.kind, it.value = kind, value
+    return kind
+
+
+def _kind(it: Item) -> int:
+    return it.kind if it.kind >= 0 else _classify(it)
+
+
 def _is_upvote(item: Item) -> int | None:
-    text = item.text
-    if len(text) > 16:
-        return None
-    m = _UPVOTE.fullmatch(text)
-    if m is None:
-        return None
-    return 0 if m[1] == "-" else int(m[1])
+    return item.value if _kind(item) in (K_UP, K_DASH) else None  # type: ignore[return-value]
 
 
 def _is_blank(item: Item) -> bool:
-    text = item.text
-    return not text or (text[0] == "[" and text[-1] == "]" and "](" not in text) or (
-        text.strip("-*• ") == "" and len(text) < 8
-    )
+    # A lone "-" is an empty list item (an avatar) here; as an upvote count it is asked
+    # for by _is_upvote.
+    return _kind(item) in (K_BLANK, K_DASH)
+
+
+def _item_date(item: Item) -> re.Match[str] | None:
+    return item.value if _kind(item) == K_DATE else None  # type: ignore[return-value]
 
 
 def _stars(number: str, unit: str) -> int | None:
@@ -181,7 +252,7 @@ def _link_titles(items: list[Item]) -> list[int] | None:
         pid = paper_id(it.href)
         if pid is None or "#" in (it.href or ""):
             continue
-        if _is_blank(it) or _AUTHORS.fullmatch(it.text):
+        if _kind(it) in (K_BLANK, K_DASH, K_AUTH):
             continue
         if pid != current:
             titles.append(i)
@@ -193,10 +264,12 @@ def _meta_titles(items: list[Item]) -> list[int]:
     """Plain text: every card ends in ``·`` and a date; its title is found by walking back."""
     anchors: list[int] = []
     for i, it in enumerate(items):
-        text = it.text
-        if text == "·" and i + 1 < len(items) and _date_match(items[i + 1].text):
+        kind = _kind(it)
+        dot_then_date = kind == K_DOT and i + 1 < len(items) and _kind(items[i + 1]) == K_DATE
+        if dot_then_date or (kind == K_DATE and it.text[0] == "·"):
             anchors.append(i)
-        elif " · " in text or text.startswith("· "):
+        elif kind == K_TEXT and " · " in it.text:
+            text = it.text
             tail = text.rsplit("·", 1)[1].strip()
             if _date_match(tail):
                 anchors.append(i)
@@ -217,37 +290,26 @@ def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
     i = start
     while i < anchor:
         it = items[i]
-        if it.text == _SUBMITTED:
-            marker = i + 1  # the user name
-            i += 2
-            continue
-        if it.text.startswith(_SUBMITTED + " "):
+        kind = _kind(it)
+        if kind == K_SUBMIT:
+            if not it.value:
+                marker = i + 1  # the user name
+                i += 2
+                continue
             marker = i
-        elif _UPVOTE_WORD.fullmatch(it.text):
-            i += 1 if _UPVOTE_WORD.fullmatch(it.text)[1] else 2  # type: ignore[index]
+        elif kind == K_UPWORD:
+            i += 1 if it.value else 2
             continue
-        elif _is_upvote(it) is not None:
+        elif kind in (K_UP, K_DASH):
             marker = i
         i += 1
     first = (marker + 1) if marker is not None else start
     for j in range(first, anchor):
         it = items[j]
-        if _is_blank(it) or _is_leftover(it) or it.text.lower() in _CHROME:
-            continue
-        if _date_match(it.text) or _AUTHORS.fullmatch(it.text):
+        if _kind(it) != K_TEXT or (len(it.text) < 20 and it.text.lower() in _CHROME):
             continue
         return j
     return None
-
-
-def _is_leftover(it: Item) -> bool:
-    text = it.text
-    return (
-        text == "arXiv Page"
-        or _GITHUB.fullmatch(text) is not None
-        or _UPVOTE_WORD.fullmatch(text) is not None
-        or _is_upvote(it) is not None
-    )
 
 
 # ---------------------------------------------------------------------------- cards
@@ -259,41 +321,38 @@ def _pre_start(items: list[Item], title: int, floor: int, card: _Card) -> int:
     took_upvote = False
     while j >= floor:
         it = items[j]
-        text = it.text
-        # "-" is an upvote count of none here, not an empty list item.
-        if _is_blank(it) and (took_upvote or _is_upvote(it) is None):
+        kind = _kind(it)
+        if kind == K_BLANK or (kind == K_DASH and took_upvote):
             j -= 1
             continue
-        if text.startswith(_SUBMITTED) and card.submitted_by is None:
-            rest = text[len(_SUBMITTED) :].strip()
-            if rest:
-                card.submitted_by = rest
+        if kind == K_SUBMIT and card.submitted_by is None:
+            if it.value:
+                card.submitted_by = it.value  # type: ignore[assignment]
             j -= 1
             continue
         # "Submitted by" / [avatar] / "user": the name is the item before the title.
-        if card.submitted_by is None:
+        if card.submitted_by is None and kind == K_TEXT and len(it.text) < 64:
             k = j - 1
             while k >= floor and _is_blank(items[k]):
                 k -= 1
-            if k >= floor and items[k].text == _SUBMITTED:
-                card.submitted_by = text
+            if k >= floor and _kind(items[k]) == K_SUBMIT and not items[k].value:
+                card.submitted_by = it.text
                 j = k - 1
                 continue
-        if not took_upvote:
-            value = _is_upvote(it)
-            if value is not None:
-                k = j - 1
-                while k >= floor and _is_blank(items[k]):
-                    k -= 1
-                if k >= floor and items[k].text.lower() == "upvote":
-                    break  # "Upvote" / "117": the previous card's count, after its meta
-                card.upvotes = value
-                login = _LOGIN_HREF.search(it.href or "")
+        if not took_upvote and kind in (K_UP, K_DASH):
+            k = j - 1
+            while k >= floor and _is_blank(items[k]):
+                k -= 1
+            if k >= floor and _kind(items[k]) == K_UPWORD and not items[k].value:
+                break  # "Upvote" / "117": the previous card's count, after its meta
+            card.upvotes = it.value  # type: ignore[assignment]
+            if it.href:
+                login = _LOGIN_HREF.search(it.href)
                 if login and card.arxiv_id is None:
                     card.arxiv_id = login[1]
-                took_upvote = True
-                j -= 1
-                continue
+            took_upvote = True
+            j -= 1
+            continue
         break
     return j + 1
 
@@ -305,72 +364,64 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
     i = start
     while i < end:
         it = items[i]
-        text = it.text
-        href = it.href or ""
         i += 1
-        if not text:
+        kind = _kind(it)
+        if kind == K_BLANK:
             continue
-        for link_text, link_href in it.links:
-            _read_link(link_text, link_href, card, dated)
+        text = it.text
+        href = it.href
+        if it.links:
+            for link_text, link_href in it.links:
+                _read_link(link_text, link_href, card, dated)
         if href and _read_link(text, href, card, dated):
             continue
-        if text == "·":
-            card.has_meta_dot = True
-            continue
-        m = _date_match(text) if not dated else None
-        if m is not None:
-            card.date_raw = m["raw"]
-            dated = True
-            if m["n"] is not None and card.comments is None:
-                card.comments = 0 if m["n"] == "-" else int(m["n"])
-            if text.startswith("·"):
-                card.has_meta_dot = True
-            continue
-        if "·" in text and not dated:
-            head, _, tail = text.rpartition("·")
-            m = _date_match(tail.strip())
-            if m is not None:
-                card.date_raw = m["raw"]
-                dated = card.has_meta_dot = True
-                if m["n"] is not None and card.comments is None:
-                    card.comments = 0 if m["n"] == "-" else int(m["n"])
-                head = head.strip()
-                found = _AUTHORS.fullmatch(head)
-                if found:
-                    card.authors_count = int(found[1])
-                elif head:
-                    card.organization = _org_name(head)
+        if kind == K_TEXT:
+            if "·" in text and not dated:
+                head, _, tail = text.rpartition("·")
+                m = _date_match(tail.strip())
+                if m is not None:
+                    card.date_raw = m["raw"]
+                    dated = card.has_meta_dot = True
+                    if m["n"] is not None and card.comments is None:
+                        card.comments = 0 if m["n"] == "-" else int(m["n"])
+                    head = head.strip()
+                    found = _AUTHORS.fullmatch(head)
+                    if found:
+                        card.authors_count = int(found[1])
+                    elif head:
+                        card.organization = _org_name(head)
+                    continue
+            if dated:
+                continue  # after the date: footer, next-day links, nothing of this card
+            if href and texts and _org_href(href):
+                card.organization = _org_name(text)
                 continue
-        found = _AUTHORS.fullmatch(text) if len(text) < 40 else None
-        if found:
-            card.authors_count = int(found[1])
-            continue
-        word = _UPVOTE_WORD.fullmatch(text)
-        if word is not None:
-            value = word[1]
-            if value is None and i < end and _is_upvote(items[i]) is not None:
+            texts.append(it)
+        elif kind == K_DOT:
+            card.has_meta_dot = True
+        elif kind == K_DATE:
+            if dated:
+                continue
+            m = it.value
+            card.date_raw = m["raw"]  # type: ignore[index]
+            dated = True
+            if m["n"] is not None and card.comments is None:  # type: ignore[index]
+                card.comments = 0 if m["n"] == "-" else int(m["n"])  # type: ignore[index]
+            if text[0] == "·":
+                card.has_meta_dot = True
+        elif kind == K_AUTH:
+            card.authors_count = it.value  # type: ignore[assignment]
+        elif kind == K_UPWORD:
+            value = it.value
+            if value is None and i < end and _kind(items[i]) in (K_UP, K_DASH):
                 value = items[i].text
                 i += 1
             if value is not None and card.upvotes is None:
-                card.upvotes = 0 if value == "-" else int(value)
-            continue
-        gh = _GITHUB.fullmatch(text)
-        if gh is not None:
-            card.github_stars = _stars(gh[1], gh[2])
-            continue
-        if text == "arXiv Page":
-            continue
-        if dated:
-            value = _is_upvote(it)
-            if value is not None and card.comments is None:
-                card.comments = value
-            continue  # after the date: footer, next-day links, nothing of this card
-        if _is_blank(it) or _is_upvote(it) is not None:
-            continue
-        if _org_href(href) and texts:
-            card.organization = _org_name(text)
-            continue
-        texts.append(it)
+                card.upvotes = 0 if value == "-" else int(value)  # type: ignore[arg-type]
+        elif kind == K_GH:
+            card.github_stars = it.value  # type: ignore[assignment]
+        elif kind in (K_UP, K_DASH) and dated and card.comments is None:
+            card.comments = it.value  # type: ignore[assignment]
     # The organisation is the short text right before "·" when the card has an abstract.
     if card.organization is None and card.authors_count is None and len(texts) >= 2:
         last = texts[-1].text
@@ -441,6 +492,7 @@ def assemble(
     for t in titles:
         card = _Card(title=_clean_title(items[t].text), title_at=t)
         card.arxiv_id = paper_id(items[t].href)
+        card.hf_link = card.arxiv_id is not None
         pre_starts.append(_pre_start(items, t, floor, card))
         cards.append(card)
         floor = t + 1
@@ -448,8 +500,10 @@ def assemble(
         end = pre_starts[k + 1] if k + 1 < len(cards) else len(items)
         _read_post(items, card.title_at + 1, end, card)
         for it in items[card.title_at + 1 : end]:
-            if card.arxiv_id is None:
-                card.arxiv_id = paper_id(it.href)
+            found = paper_id(it.href)
+            if found is not None:
+                card.hf_link = True
+                card.arxiv_id = card.arxiv_id or found
 
     # The page's own date: the last bare date before the first card.
     listing_raw = None
@@ -473,7 +527,7 @@ def assemble(
     # heading that happens to look like a card among many that do not.
     if sum(1 for r in made if r is not None) * 2 < len(cards):
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    records: list[PaperRecord] = []
+    fields: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     last = len(cards) - 1
     complete_share = _feature_share(cards)
@@ -485,16 +539,15 @@ def assemble(
             warnings.append(f'{name}: the copy ends inside the card "{_short(card.title)}"; '
                             f"skipped")
             continue
-        key = record.arxiv_id or normalise_title(record.title)
+        key = record["arxiv_id"] or normalise_title(record["title"])
         if key in seen:
-            index = seen[key]
-            records[index] = _merge(records[index], record)
+            _merge(fields[seen[key]], record)
             continue
-        seen[key] = len(records)
-        records.append(record)
-    if not records:
+        seen[key] = len(fields)
+        fields.append(record)
+    if not fields:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    records = [replace(r, position=n) for n, r in enumerate(records, start=1)]
+    records = [PaperRecord(position=n, **f) for n, f in enumerate(fields, start=1)]
     return ParsedListing(
         records,
         name=name,
@@ -569,14 +622,18 @@ def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
     return not truncated or bool(card.texts and facts)
 
 
-def _record(card: _Card, anchor: date, source: str, trending: bool) -> PaperRecord | None:
+def _record(card: _Card, anchor: date, source: str, trending: bool) -> dict[str, Any] | None:
+    """The record's fields (its position comes once duplicates are merged)."""
     title = card.title
     if not 2 <= len(title) <= _TITLE_MAX or title.lower() in _CHROME:
         return None
     text = " ".join(" ".join(card.texts).split())
+    # Facts only a Daily Papers card has. A link to arXiv or GitHub alone is no card: blog
+    # posts and reading lists have those too; on a trending page the stars are the card's.
     facts = (
         card.date_raw or card.authors_count is not None or card.organization
-        or card.upvotes is not None or card.arxiv_id or card.github_repo
+        or card.upvotes is not None or card.hf_link
+        or (trending and card.github_stars is not None)
     )
     # A card has an abstract-sized text and its facts; a README's "### Install" has neither.
     if len(text) < _ABSTRACT_MIN or not facts:
@@ -595,10 +652,9 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> PaperReco
         if published:
             date_source = source if inferred else "card"
     arxiv = card.arxiv_id
-    return PaperRecord(
+    return dict(
         title=title,
         abstract=abstract,
-        position=0,
         authors_count=card.authors_count,
         organization=card.organization or None,
         published=published,
@@ -612,17 +668,15 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> PaperReco
         ai_summary=summary,
         github_repo=card.github_repo,
         github_stars=card.github_stars,
-        date_source=date_source,  # type: ignore[arg-type]
+        date_source=date_source,
     )
 
 
-def _merge(first: PaperRecord, second: PaperRecord) -> PaperRecord:
+def _merge(first: dict[str, Any], second: dict[str, Any]) -> None:
     """The same card twice (trending pages): keep the first, fill what it lacks."""
-    changes = {}
-    for name in PaperRecord.__slots__:  # type: ignore[attr-defined]
-        mine, theirs = getattr(first, name), getattr(second, name)
-        if (mine is None or mine == "" or mine == ()) and theirs not in (None, "", ()):
-            changes[name] = theirs
-    if len(second.abstract) > len(first.abstract):
-        changes["abstract"] = second.abstract
-    return replace(first, **changes) if changes else first
+    for name, theirs in second.items():
+        mine = first[name]
+        if (mine is None or mine == "") and theirs not in (None, ""):
+            first[name] = theirs
+    if len(second["abstract"]) > len(first["abstract"]):
+        first["abstract"] = second["abstract"]

@@ -108,11 +108,9 @@ def _inline(raw: str, refs: dict[str, str], tokens: Tokens
     whole: str | None = None
     if "[" in text:
         stripped = text.strip()
-        m = _LINK.fullmatch(stripped)
-        if m is not None:
-            inner = m[1]
-            whole = m[2] if m[2] is not None else refs.get(m[3].strip().lower() or
-                                                            inner.strip().lower())
+        found = _whole_link(stripped, refs)
+        if found is not None:
+            inner, whole = found
             tokens.links += 1
             inner_text, _, inner_links = _inline(inner, refs, tokens)
             return inner_text, whole or None, inner_links
@@ -131,6 +129,50 @@ def _inline(raw: str, refs: dict[str, str], tokens: Tokens
 
         text = _LINK.sub(sub, text)
     return _plain(text), whole, tuple(links)
+
+
+_BRACKET = re.compile(r"\\?[\[\]]")
+
+
+def _whole_link(s: str, refs: dict[str, str]) -> tuple[str, str | None] | None:
+    """``[text](url)`` or ``[text][ref]`` making up all of ``s``: (text, url or None).
+
+    String searches, not a regular expression over the whole text: abstracts wrapped in
+    one link run to two thousand characters, and this runs for every paragraph.
+    """
+    if len(s) < 4 or s[0] != "[":
+        return None
+    end = s[-1]
+    if end == ")":
+        k = s.rfind("](")
+        if k < 1:
+            return None
+        href: str | None = s[k + 2 : -1]
+        if not href or any(c in href for c in " \n\t[]"):
+            return None
+    elif end == "]":
+        k = s.rfind("][")
+        if k < 1:
+            return None
+        ref = s[k + 2 : -1].strip().lower()
+        href = refs.get(ref or s[1:k].strip().lower())
+        if "]" in ref or "[" in ref:
+            return None
+    else:
+        return None
+    inner = s[1:k]
+    # The "[" at the start must close at k: a line of two links is not one link.
+    if "[" in inner or "]" in inner:
+        depth = 1
+        for m in _BRACKET.finditer(inner):
+            if m[0][0] == "\\":
+                continue
+            depth += 1 if m[0] == "[" else -1
+            if depth == 0:
+                return None
+        if depth != 1:
+            return None
+    return inner, href
 
 
 def _plain(text: str) -> str:
@@ -244,8 +286,10 @@ def plain_items(text: str) -> Tokens:
     """Items of today's copied text: one per non-blank line, nothing to undo."""
     items = []
     for number, line in enumerate(text.split("\n"), start=1):
-        s = " ".join(line.split())
+        s = line.strip()
         if s:
+            if "  " in s or "\t" in s:
+                s = " ".join(s.split())
             items.append(Item(s, line=number))
     tokens = Tokens(items)
     for k, it in enumerate(items):
