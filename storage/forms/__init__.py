@@ -18,6 +18,7 @@ still Markdown. A text that holds no listing in any form is refused with one lin
 
 from __future__ import annotations
 
+import gc
 import itertools
 import re
 from collections.abc import Iterable, Iterator
@@ -40,18 +41,22 @@ HEAD_LINES = 400
 
 # Markdown of the page: links to the site (inline or by reference) and "###" card titles.
 # Any other Markdown-looking text (a "[click](javascript:...)" title) is no reason.
-_MD_LINK = re.compile(r"\]\((?:https?://(?:www\.)?huggingface\.co)?/papers\b|\]\[\d+\]|^#{3} ",
+_MD_LINK = re.compile(r"\]\((?:https?://(?:www\.)?huggingface\.co)?/|\]\[\d+\]|^#{3} ",
                       re.MULTILINE)
 _URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$", re.MULTILINE)
 # Today's page as plain text: the upvote count alone on a line ("101", "-"), "N authors"
-# without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on".
+# without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on",
+# and the Daily / Weekly / Monthly tabs the older page did not have.
 _TODAY = re.compile(
     r"^(?:-|[0-9]{1,7}|[0-9]{1,6} authors?|Submitted by.*|Upvote|GitHub [0-9.,]+[kKmM]?|"
-    r"arXiv Page|·\s*(?:Published on )?[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})?.*)\s*$",
+    r"Daily|Weekly|Monthly|Trending Papers|"
+    r"arXiv Page|·[ \t]*(?:Published on )?[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})?.*)"
+    r"[ \t]*$",
     re.MULTILINE,
 )
 _SEEDS = re.compile(
-    r"^\s*•\s*[0-9]{1,6} authors?\s*$|^[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})? [0-9]{1,9}$",
+    r"^[ \t]*•[ \t]*[0-9]{1,6} authors?[ \t]*$|"
+    r"^[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})? [0-9]{1,9}$",
     re.MULTILINE,
 )
 
@@ -71,7 +76,7 @@ def detect(head: str) -> str:
         return "markdown"
     today = len(_TODAY.findall(head))
     seeds = len(_SEEDS.findall(head))
-    if today >= 3 and today > seeds:
+    if today >= 2 and today > seeds:
         return "text"
     return "seeds"
 
@@ -80,6 +85,19 @@ def parse_form(text: str, form: str, *, name: str, reference: date | None,
                warnings: list[str] | None = None) -> ParsedListing:
     """Parse a whole text of a known form (every form but the streaming seeds)."""
     warnings = warnings if warnings is not None else []
+    # A page becomes hundreds of thousands of small objects, none in a reference cycle: the
+    # cyclic collector walking them again and again cost a third of the parse.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_form(text, form, name=name, reference=reference, warnings=warnings)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_form(text: str, form: str, *, name: str, reference: date | None,
+                warnings: list[str]) -> ParsedListing:
     if form == "api":
         return api_listing(text, name=name, warnings=warnings)
     if form == "html":

@@ -102,8 +102,8 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
-        raise ListingError(f"{name}: no Daily Papers listing found in it "
-                           f"(JSON that cannot be read)") from None
+        # Not JSON after all (a text that starts with "{"): no listing in any form.
+        raise ListingError(f"{name}: no Daily Papers listing found in it") from None
     if isinstance(data, dict) and isinstance(data.get("paper"), dict | None) and (
             "id" in data or "paper" in data):
         entries: list[Any] = [data]

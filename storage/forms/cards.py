@@ -183,22 +183,18 @@ def _classify(it: Item) -> int:
     return kind
 
 
-def _kind(it: Item) -> int:
-    return it.kind if it.kind >= 0 else _classify(it)
-
-
 def _is_upvote(item: Item) -> int | None:
-    return item.value if _kind(item) in (K_UP, K_DASH) else None  # type: ignore[return-value]
+    return item.value if item.kind in (K_UP, K_DASH) else None  # type: ignore[return-value]
 
 
 def _is_blank(item: Item) -> bool:
     # A lone "-" is an empty list item (an avatar) here; as an upvote count it is asked
     # for by _is_upvote.
-    return _kind(item) in (K_BLANK, K_DASH)
+    return item.kind in (K_BLANK, K_DASH)
 
 
 def _item_date(item: Item) -> re.Match[str] | None:
-    return item.value if _kind(item) == K_DATE else None  # type: ignore[return-value]
+    return item.value if item.kind == K_DATE else None  # type: ignore[return-value]
 
 
 def _stars(number: str, unit: str) -> int | None:
@@ -252,7 +248,7 @@ def _link_titles(items: list[Item]) -> list[int] | None:
         pid = paper_id(it.href)
         if pid is None or "#" in (it.href or ""):
             continue
-        if _kind(it) in (K_BLANK, K_DASH, K_AUTH):
+        if it.kind in (K_BLANK, K_DASH, K_AUTH):
             continue
         if pid != current:
             titles.append(i)
@@ -264,8 +260,8 @@ def _meta_titles(items: list[Item]) -> list[int]:
     """Plain text: every card ends in ``·`` and a date; its title is found by walking back."""
     anchors: list[int] = []
     for i, it in enumerate(items):
-        kind = _kind(it)
-        dot_then_date = kind == K_DOT and i + 1 < len(items) and _kind(items[i + 1]) == K_DATE
+        kind = it.kind
+        dot_then_date = kind == K_DOT and i + 1 < len(items) and items[i + 1].kind == K_DATE
         if dot_then_date or (kind == K_DATE and it.text[0] == "·"):
             anchors.append(i)
         elif kind == K_TEXT and " · " in it.text:
@@ -290,11 +286,15 @@ def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
     i = start
     while i < anchor:
         it = items[i]
-        kind = _kind(it)
+        kind = it.kind
         if kind == K_SUBMIT:
             if not it.value:
-                marker = i + 1  # the user name
-                i += 2
+                # The user name: the next short text (an avatar image may come first).
+                k = i + 1
+                while k < anchor and (items[k].kind != K_TEXT or items[k].text[:2] == "!["):
+                    k += 1
+                marker = k
+                i = k + 1
                 continue
             marker = i
         elif kind == K_UPWORD:
@@ -306,7 +306,7 @@ def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
     first = (marker + 1) if marker is not None else start
     for j in range(first, anchor):
         it = items[j]
-        if _kind(it) != K_TEXT or (len(it.text) < 20 and it.text.lower() in _CHROME):
+        if it.kind != K_TEXT or (len(it.text) < 20 and it.text.lower() in _CHROME):
             continue
         return j
     return None
@@ -321,7 +321,7 @@ def _pre_start(items: list[Item], title: int, floor: int, card: _Card) -> int:
     took_upvote = False
     while j >= floor:
         it = items[j]
-        kind = _kind(it)
+        kind = it.kind
         if kind == K_BLANK or (kind == K_DASH and took_upvote):
             j -= 1
             continue
@@ -335,7 +335,7 @@ def _pre_start(items: list[Item], title: int, floor: int, card: _Card) -> int:
             k = j - 1
             while k >= floor and _is_blank(items[k]):
                 k -= 1
-            if k >= floor and _kind(items[k]) == K_SUBMIT and not items[k].value:
+            if k >= floor and items[k].kind == K_SUBMIT and not items[k].value:
                 card.submitted_by = it.text
                 j = k - 1
                 continue
@@ -343,7 +343,7 @@ def _pre_start(items: list[Item], title: int, floor: int, card: _Card) -> int:
             k = j - 1
             while k >= floor and _is_blank(items[k]):
                 k -= 1
-            if k >= floor and _kind(items[k]) == K_UPWORD and not items[k].value:
+            if k >= floor and items[k].kind == K_UPWORD and not items[k].value:
                 break  # "Upvote" / "117": the previous card's count, after its meta
             card.upvotes = it.value  # type: ignore[assignment]
             if it.href:
@@ -365,7 +365,7 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
     while i < end:
         it = items[i]
         i += 1
-        kind = _kind(it)
+        kind = it.kind
         if kind == K_BLANK:
             continue
         text = it.text
@@ -413,7 +413,7 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
             card.authors_count = it.value  # type: ignore[assignment]
         elif kind == K_UPWORD:
             value = it.value
-            if value is None and i < end and _kind(items[i]) in (K_UP, K_DASH):
+            if value is None and i < end and items[i].kind in (K_UP, K_DASH):
                 value = items[i].text
                 i += 1
             if value is not None and card.upvotes is None:
@@ -477,6 +477,8 @@ def assemble(
 ) -> ParsedListing:
     """Read the cards out of a page's items; refuse a text that holds none."""
     warnings = warnings if warnings is not None else []
+    for it in items:
+        _classify(it)
     titles = _heading_titles(items)
     if not titles:
         titles = _link_titles(items) if any(paper_id(it.href) for it in items) else None

@@ -290,7 +290,7 @@ def plain_items(text: str) -> Tokens:
         if s:
             if "  " in s or "\t" in s:
                 s = " ".join(s.split())
-            items.append(Item(s, line=number))
+            items.append(Item(s, None, 0, (), number))
     tokens = Tokens(items)
     for k, it in enumerate(items):
         if _TRUNCATED.match(it.text):

@@ -1,0 +1,96 @@
+"""Hypothesis against the decoder and parsers the import really uses (open_listing).
+
+There is one decoder: `open_listing` (files, the import) and `decode_listing` (bytes in
+memory) share it, so what is fuzzed here is what production runs. Every failure must be a
+ListingError of one line naming the file; every success must hold only real cards.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from storage.listing import ListingError, decode_listing, open_listing, parse_listing
+
+FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+LISTINGS = sorted(p for p in FORMS.iterdir() if p.suffix in (".txt", ".md", ".html", ".json")
+                  and not p.name.startswith("not-"))
+READ_ON = date(2026, 11, 30)
+
+PIECES = [
+    "", "·", "-", "101", "Oct 2", "Mar 8, 2024 6", "· Published on Sep 4, 2026", "3 authors",
+    "  • 6 authors", "Submitted by", "akhaliq", "Upvote", "GitHub 11.3k", "arXiv Page",
+    "### [A Title](https://huggingface.co/papers/2611.01234)", "### Bare Title", "[", "][31]",
+    "[-](https://huggingface.co/login?next=%2Fpapers%2F2611.01234)", "[Content truncated]",
+    "An abstract that is long enough to be one, with a sentence or two in it. It ends here.",
+    "<h3><a href=\"/papers/2611.01234\">T</a></h3>", "<p>text</p>", "<script>x</script>",
+    "---", "url: https://huggingface.co/papers", "retrieved: 2026-10-02", "```text",
+    "[x](https://huggingface.co/papers/2611.01234#community)", "\\[", "\\_", "&amp;", "{", "[{",
+    "https://huggingface.co/papers/2611.01234", " [-] 5",
+]
+
+
+def _check(name: str, run: object) -> list[str]:
+    try:
+        listing = run()  # type: ignore[operator]
+    except ListingError as error:
+        message = str(error)
+        assert message.startswith(f"{name}: ") and "\n" not in message
+        return []
+    assert all("\n" not in w and w.startswith(f"{name}: ") for w in listing.warnings)
+    assert [r.position for r in listing.records] == list(range(1, len(listing.records) + 1))
+    assert all(r.title and "\n" not in r.title for r in listing.records)
+    return [r.title for r in listing.records]
+
+
+@settings(max_examples=150, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=600))
+def test_any_bytes_in_a_file_are_imported_or_refused_in_one_line(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.txt"
+        path.write_bytes(data)
+
+        def run() -> object:
+            with open_listing(path) as stream:
+                records = list(stream)
+
+                class Whole:
+                    pass
+
+                whole = Whole()
+                whole.records, whole.warnings = records, stream.warnings  # type: ignore[attr-defined]
+                return whole
+
+        _check("fuzz.txt", run)
+        # decode_listing is the same decoder: the same bytes decode the same way or fail
+        # with the same message.
+        try:
+            decode_listing(data, "fuzz.txt")
+        except ListingError as error:
+            assert str(error).startswith("fuzz.txt: ")
+
+
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(st.sampled_from(PIECES) | st.text(max_size=20), max_size=40),
+       sep=st.sampled_from(["\n", "\n\n", "\r\n"]))
+def test_page_shaped_noise_in_every_form_never_crashes(lines: list[str], sep: str) -> None:
+    _check("noise", lambda: parse_listing(sep.join(lines), name="noise", reference=READ_ON))
+
+
+@settings(max_examples=120, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(which=st.integers(0, len(LISTINGS) - 1), cut=st.floats(0.0, 1.0))
+def test_a_copy_cut_anywhere_holds_only_real_cards(which: int, cut: float) -> None:
+    path = LISTINGS[which]
+    text = path.read_text(encoding="utf-8")
+    full = {r.title for r in parse_listing(text, name=path.name, reference=READ_ON).records}
+    part = text[: int(len(text) * cut)]
+    titles = _check(path.name, lambda: parse_listing(part, name=path.name, reference=READ_ON))
+    # No junk: a card cut short is dropped (and named), never imported half.
+    assert set(titles) <= full
