@@ -90,6 +90,21 @@ def test_select_all_text_of_a_date_page_keeps_who_submitted() -> None:
                                       submitted=True) for p in PAPERS[:10]])
 
 
+def test_trending_page_copied_as_text() -> None:
+    listing = read("text-trending.txt")
+    assert listing.form == "text" and listing.warnings == []
+    expected = []
+    for k, p in enumerate(PAPERS[:12]):
+        want = page_facts(p, source_for_yearless="card", ids=False, comments=False,
+                          submitted=k % 2 == 0)
+        # Text has the star count but not the repository's address.
+        want.update(year_inferred=False, date_source="card", github_stars=p.github_stars)
+        if k % 4 != 3:
+            want.update(abstract="", ai_summary=p.ai_summary)
+        expected.append(want)
+    assert_cards(listing, expected)
+
+
 # ------------------------------------------------------------------------- HTML
 
 
