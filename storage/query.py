@@ -55,13 +55,14 @@ FILTER_KEYS = frozenset({"tag", "is", "has", "year", "upvotes", "authors", "adde
 # Keys whose value may be a quoted phrase: `title:"mixture of experts"`, `tag:"to read"`.
 PHRASE_KEYS = frozenset({"title", "abstract", "note", "tag", "source", "org"})
 
-SORTS = ("relevance", "date", "upvotes", "added", "title")
+SORTS = ("relevance", "date", "upvotes", "added", "title", "interest")
 _SORT_ALIASES = {
     "relevance": "relevance", "rank": "relevance", "best": "relevance",
     "date": "date", "published": "date", "newest": "date",
     "upvotes": "upvotes", "votes": "upvotes", "popular": "upvotes",
     "added": "added", "imported": "added",
     "title": "title", "name": "title",
+    "interest": "interest", "foryou": "interest",
 }
 
 # SQL ORDER BY per sort, over `papers p`. SQLite sorts NULL below everything, so
@@ -74,6 +75,9 @@ ORDER_BY = {
     "upvotes": "p.upvotes DESC, p.id DESC",
     "added": "p.added_at DESC, p.id ASC",
     "title": "p.title COLLATE NOCASE ASC, p.id ASC",
+    # The For you model's order: the Library sorts the matches by it (storage/learn.py);
+    # SQL only has to find them, in the order used until the model is ready.
+    "interest": "coalesce(p.upvotes, 0) DESC, p.published DESC, p.id DESC",
 }
 
 _IS_VALUES = {"read", "unread", "starred", "unstarred", "annotated"}

@@ -177,7 +177,12 @@ class Library:
 
     def search(self, query: str = "", *, limit: int | None = 50, offset: int = 0,
                sort: str | None = None, typing: bool = False) -> SearchResult:
-        return self._reads.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
+        result = self._reads.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
+        if result.sort == "interest" and result.error is None:
+            # The model ranks every match, so the page is cut after sorting.
+            full = self._reads.search(query, limit=None, sort=sort, typing=typing)
+            return self._learning.by_interest(full, limit=limit, offset=offset)
+        return result
 
     def count(self, query: str = "", *, typing: bool = False) -> int:
         return self._reads.count(query, typing=typing)

@@ -15,6 +15,9 @@ from storage.library.core import Core, guarded
 from storage.library.errors import LibraryError
 
 if TYPE_CHECKING:
+    from storage.search import SearchResult
+
+if TYPE_CHECKING:
     from storage.learn import Ranking, Recommender, Why
     from storage.library.importing import CancelCallback
     from storage.vectors import VectorIndex
@@ -74,6 +77,33 @@ class Learning:
             self._index()
         return self.recommender.ranking(self.conn, tag, train=not background, limit=limit,
                                         vectorise=False)
+
+    @guarded
+    def by_interest(self, result: SearchResult, *, limit: int | None, offset: int
+                    ) -> SearchResult:
+        """`sort:interest`: the matches by the For you model's score, unscored ones
+        (too early to learn, or no vector yet) after them in the SQL order."""
+        from dataclasses import replace
+
+        import numpy as np
+
+        if not (self.in_background or self._core.read_only):
+            self._index()
+            model = self.recommender.refresh(self.conn, vectorise=False)
+        else:
+            model = self.recommender.model()
+        ids = result.ids
+        if model is not None:
+            rows, scored = model.index.rows_of(ids)
+            order = np.argsort(-model.scores(rows), kind="stable")
+            first = [int(i) for i in scored[order]]
+            seen = set(first)
+            ids = first + [i for i in ids if i not in seen]
+        end = None if limit is None else offset + limit
+        page = ids[offset:end]
+        hits = {h.id: h for h in result.hits} if result.hits else {}
+        return replace(result, ids=page, hits=[hits[i] for i in page if i in hits],
+                       total=len(ids))
 
     @guarded
     def why(self, paper_id: int, tag: str | None = None) -> Why | None:

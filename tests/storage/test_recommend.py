@@ -157,3 +157,18 @@ def test_a_read_only_library_ranks_without_writing(seeded_path) -> None:
         # paper's own words against an empty index, so none, and nothing raises.
         assert lib.similar(_id(lib, "BadVLA")) == []
         assert lib.recommend().cold
+
+
+def test_sort_interest_orders_any_query_by_the_model(seeded: Library) -> None:
+    stars = [_id(seeded, t) for t in QUANTISATION]
+    seeded.set_starred(stars)
+    result = seeded.search("is:unread sort:interest", limit=10)
+    assert result.sort == "interest" and len(result.ids) == 10
+    # The kept papers themselves score highest; after them, the For you order.
+    assert set(result.ids[:5]) == set(stars)
+    assert result.ids[5:] == seeded.recommend(limit=5).ids
+    # Within a query's matches too, and pages follow on.
+    page1 = seeded.search("language models", sort="interest", limit=3)
+    page2 = seeded.search("language models", sort="interest", limit=3, offset=3)
+    assert all("quantiz" in _text(seeded, i) for i in page1.ids), page1.ids
+    assert not set(page1.ids) & set(page2.ids)
