@@ -87,8 +87,9 @@ class Learning:
 
         import numpy as np
 
+        # A search never writes: the vectors are those stored (the app's worker, an
+        # import in the app, `winnow recommend` or `similar` make the missing ones).
         if not (self.in_background or self._core.read_only):
-            self._index()
             model = self.recommender.refresh(self.conn, vectorise=False)
         else:
             model = self.recommender.model()

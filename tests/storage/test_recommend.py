@@ -162,6 +162,12 @@ def test_a_read_only_library_ranks_without_writing(seeded_path) -> None:
 def test_sort_interest_orders_any_query_by_the_model(seeded: Library) -> None:
     stars = [_id(seeded, t) for t in QUANTISATION]
     seeded.set_starred(stars)
+    before = seeded.conn.total_changes
+    cold = seeded.search("is:unread sort:interest", limit=20).ids
+    upvotes = [seeded.get(i).upvotes or 0 for i in cold]
+    assert upvotes == sorted(upvotes, reverse=True)  # no vectors yet: by upvotes
+    assert seeded.conn.total_changes == before  # a search never writes
+    seeded.update_vectors()
     result = seeded.search("is:unread sort:interest", limit=10)
     assert result.sort == "interest" and len(result.ids) == 10
     # The kept papers themselves score highest; after them, the For you order.
