@@ -223,6 +223,12 @@ class BatchImporter:
             seq = conn.execute("SELECT max(seq) FROM sqlite_sequence WHERE name = 'papers'"
                                ).fetchone()[0]
             highest = max(highest, seq or 0)
+        # Schema 5 keeps the highest id any deleted paper had (storage/library/ids.py).
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'id_high_water'"
+                        ).fetchone() is not None:
+            mark = conn.execute("SELECT id FROM id_high_water WHERE name = 'papers'"
+                                ).fetchone()
+            highest = max(highest, mark[0] if mark else 0)
         return highest + 1
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> None:

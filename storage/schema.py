@@ -376,6 +376,36 @@ def _paper_vectors(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration(5)
+def _ids_never_reused(db: sqlite_utils.Database) -> None:
+    """Ids are never handed out twice (issue 13; storage/library/ids.py).
+
+    `id_high_water` holds the highest id papers and annotations have ever used, and
+    a delete trigger keeps it. It starts above every id the undo log and the trash
+    still name, so an entry about a paper an older Winnow took back can never land
+    on a new paper. (AUTOINCREMENT would mean rebuilding the papers table, minutes
+    at 1M papers; this touches no row.)
+    """
+    conn = db.conn
+    conn.execute("CREATE TABLE id_high_water (name TEXT PRIMARY KEY, id INTEGER NOT NULL)")
+    trash = "UNION ALL SELECT max(paper_id) FROM trash" if conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = 'trash'").fetchone() else ""
+    conn.execute(
+        "INSERT INTO id_high_water VALUES ('papers', (SELECT coalesce(max(m), 0) FROM ("
+        "SELECT max(id) AS m FROM papers UNION ALL SELECT max(paper_id) FROM events "
+        f"{trash})))")
+    conn.execute(
+        "INSERT INTO id_high_water VALUES ('annotations', (SELECT coalesce(max(m), 0) FROM ("
+        "SELECT max(id) AS m FROM annotations UNION ALL "
+        "SELECT max(coalesce(json_extract(before, '$.id'), json_extract(after, '$.id'))) "
+        "FROM events WHERE action LIKE 'annotation%' AND json_valid(before) "
+        "AND json_valid(after))))")
+    for table in ("papers", "annotations"):
+        conn.execute(f"CREATE TRIGGER {table}_high_water AFTER DELETE ON {table} BEGIN "
+                     f"UPDATE id_high_water SET id = max(id, old.id) WHERE name = '{table}'; "
+                     f"END")
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -83,9 +83,15 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"{path}: no library yet; import listings with "
                            f"`{PROG} import FILE...` or start the app")
     with Library(path) as lib:
-        status = cmd.handler(lib, args)
-        if status == 0 and cmd.writes and not lib.read_only:
-            _daily_backup(lib)
+        try:
+            status = cmd.handler(lib, args)
+            if status == 0 and cmd.writes and not lib.read_only:
+                _daily_backup(lib)
+        finally:
+            # What opening or the backup did on its own: an interrupted import
+            # taken back (and what of it was kept), a weekly backup of a huge library.
+            for notice in lib.notices:
+                print(f"{PROG}: {one_line(notice)}", file=sys.stderr)
         return status
 
 

@@ -16,10 +16,11 @@ from storage.library.errors import (
     SchemaTooNew,
 )
 from storage.library.facade import Library
-from storage.library.importing import BATCH, sample_listings
+from storage.library.importing import BATCH, FIELD_CAPS, sample_listings
 
 __all__ = [
     "BATCH",
+    "FIELD_CAPS",
     "QUICK_CHECK_BELOW_BYTES",
     "ImportCancelled",
     "Library",

@@ -9,6 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel
 
+from storage.library import ids
 from storage.library.core import Core, guarded, now, safe_text
 from storage.library.errors import LibraryError
 from storage.library.events import Events
@@ -41,11 +42,13 @@ class Annotations:
         quote = abstract[start:end]
         stamp = now()
         with self._core.write() as conn:
-            annotation_id = conn.execute(
-                "INSERT INTO annotations (paper_id, start, \"end\", quote, comment, colour, "
-                "orphaned, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                (paper_id, start, end, quote, comment or "", colour, stamp, stamp),
-            ).lastrowid
+            # Never the id of a deleted annotation: its undo would put it back there.
+            annotation_id = ids.next_id(conn, "annotations")
+            conn.execute(
+                "INSERT INTO annotations (id, paper_id, start, \"end\", quote, comment, "
+                "colour, orphaned, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                (annotation_id, paper_id, start, end, quote, comment or "", colour, stamp, stamp),
+            )
             row = conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
                                (annotation_id,)).fetchone()
             self._events.log(self._events.new_batch(), paper_id, "annotation_add", None,

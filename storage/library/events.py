@@ -28,12 +28,18 @@ class Events:
         self._core = core
         self.conn = core.conn
         self._appliers: dict[str, Applier] = {}
+        self._paperless: set[str] = set()
         self._labels: dict[str, str] = {}
 
-    def register(self, action: str, apply: Applier, label: str) -> None:
-        """`apply` puts back events of `action`; `label` names it in "Undid ..."."""
+    def register(self, action: str, apply: Applier, label: str, *,
+                 needs_paper: bool = True) -> None:
+        """`apply` puts back events of `action`; `label` names it in "Undid ...".
+        `needs_paper=False`: the action itself brings its paper back (undoing a
+        delete), so its events are replayed even while the paper is gone."""
         self._appliers[action] = apply
         self._labels[action] = label
+        if not needs_paper:
+            self._paperless.add(action)
 
     def new_batch(self) -> int:
         # A new action makes everything undone so far unreachable by redo.
@@ -82,7 +88,18 @@ class Events:
                 "SELECT paper_id, action, before, after FROM events WHERE batch = ? "
                 f"ORDER BY id {'DESC' if undo else 'ASC'}", (batch,)).fetchall()
             paper_ids: list[int] = []
+            # A paper deleted since (by another tool, a delete, an import taken back)
+            # cannot take its change back: that entry is skipped, and said so,
+            # instead of failing the whole undo on a foreign key.
+            present = {row[0] for row in conn.execute(
+                "SELECT id FROM papers WHERE id IN "
+                "(SELECT paper_id FROM events WHERE batch = ?)", (batch,))}
+            skipped: list[int] = []
             for paper_id, action, before_json, after_json in events:
+                if paper_id is not None and paper_id not in present \
+                        and action not in self._paperless:
+                    skipped.append(paper_id)
+                    continue
                 before, after = json.loads(before_json), json.loads(after_json)
                 # An action no part knows (from a newer Winnow) is left as it is.
                 apply = self._appliers.get(action)
@@ -101,5 +118,11 @@ class Events:
         count = len(set(paper_ids))
         label = self._labels.get(action, action)
         what = f"{label} on {count} paper{'s' if count != 1 else ''}"
+        if skipped:
+            gone = sorted(set(skipped))
+            shown = ", ".join(map(str, gone[:5])) + ("…" if len(gone) > 5 else "")
+            what += (f"; skipped {len(skipped)} change{'s' if len(skipped) != 1 else ''} to "
+                     f"{'a paper' if len(gone) == 1 else 'papers'} no longer in the library "
+                     f"(id {shown})")
         return Change(f"{'Undid' if undo else 'Redid'} {what}",
                       tuple(dict.fromkeys(paper_ids)))

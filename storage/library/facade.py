@@ -97,6 +97,13 @@ class Library:
 
     # ------------------------------------------------- connection and failure
     @property
+    def notices(self) -> list[str]:
+        """One-line messages about what this Library did on its own (an interrupted
+        import taken back, what of it was kept; a weekly backup of a huge library),
+        for the caller to show."""
+        return self._core.notices
+
+    @property
     def broken(self) -> str | None:
         """Why writing stopped (the damage message), or None while the file is sound."""
         return self._core.broken

@@ -37,6 +37,11 @@ from storage.models import FileReport, ImportReport
 # it to get many batch commits out of a small file in a `winnow import` process.
 BATCH = 5000
 
+# What an import keeps and indexes of one field, in characters: a listing's longest
+# real abstract is ~3,000. A 50 MB abstract made the app take 2.3 GB and 98 s to
+# paint it and every search 6 s; such a field is cut here, with a warning.
+FIELD_CAPS = {"title": 1_000, "abstract": 100_000, "organization": 500}
+
 ProgressCallback = Callable[[str, int], None]
 CancelCallback = Callable[[], bool]
 
@@ -289,6 +294,8 @@ class Importer:
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
                       report: FileReport) -> None:
         """Identity, dedupe and the merge of listing facts: storage/identity.py."""
+        # A field over FIELD_CAPS is cut here, with a warning, before anything is stored.
+        records = [_capped(record, report) for record in records]
         outcome = BatchImporter(self.conn, source_id=source_id, name=report.name, now=now(),
                                 reanchor=partial(reanchor_annotations, self.conn)).run(records)
         report.found += outcome.found
@@ -302,12 +309,23 @@ class Importer:
         abbrev.record(self.conn, (row[at] for row in outcome.new_rows))
 
     def _undo_import(self, source_id: int) -> None:
-        """Take back every committed batch of an import that did not finish."""
+        """Take back the committed batches of an import that did not finish, except
+        the papers the user acted on meanwhile.
+
+        Such an import's papers are visible as soon as a batch commits, and the user
+        (or another process) may read, star, tag, note or highlight them before the
+        import dies. Those papers stay, with everything done to them, as papers of
+        their own: the sources row stays too, marked 'interrupted', so they still
+        say where they came from. The rest of the import goes, and the listing
+        facts it changed in known papers are put back. What happened is said in
+        `Core.notices` (the command line prints it) and in the row's warnings.
+        """
         with self._core.write() as conn:
-            status = conn.execute("SELECT status FROM sources WHERE id = ?",
-                                  (source_id,)).fetchone()
-            if status is None or status[0] != "importing":
+            row = conn.execute("SELECT status, name FROM sources WHERE id = ?",
+                               (source_id,)).fetchone()
+            if row is None or row[0] != "importing":
                 return  # finished, or undone by someone else meanwhile
+            name = row[1]
             for paper_id, facts_json in conn.execute(
                     "SELECT paper_id, facts FROM import_undo WHERE source_id = ?",
                     (source_id,)).fetchall():
@@ -317,15 +335,33 @@ class Importer:
                              (*facts.values(), paper_id))
                 if "abstract" in facts:
                     reanchor_annotations(conn, paper_id, facts["abstract"])
-            conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
-            # Papers this import brought in go too, with anything done to them since.
-            doomed = "SELECT id FROM papers WHERE first_source_id = ?"
-            for table in ("paper_tags", "annotations", "paper_sources"):
-                conn.execute(f"DELETE FROM {table} WHERE paper_id IN ({doomed})",
-                             (source_id,))
-            conn.execute("DELETE FROM papers WHERE first_source_id = ?", (source_id,))
+            kept = _acted_on(conn, source_id)
+            keep = json.dumps(kept)
+            doomed = ("SELECT id FROM papers WHERE first_source_id = ? "
+                      "AND id NOT IN (SELECT value FROM json_each(?))")
+            taken = conn.execute(f"SELECT count(*) FROM ({doomed})",
+                                 (source_id, keep)).fetchone()[0]
+            conn.execute("DELETE FROM paper_sources WHERE source_id = ? "
+                         "AND paper_id NOT IN (SELECT value FROM json_each(?))",
+                         (source_id, keep))
+            for table, column in _paper_references(conn):
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({doomed})",
+                             (source_id, keep))
+            conn.execute(f"DELETE FROM papers WHERE id IN ({doomed})", (source_id, keep))
             conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
-            conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+            if kept:
+                count = f"{len(kept)} paper{'s' if len(kept) != 1 else ''}"
+                notice = (f"{name}: an import that was cut short has been taken back "
+                          f"({taken:,} papers); kept {count} you had read, starred, tagged, "
+                          f"noted or highlighted meanwhile, with all you did to them")
+                conn.execute("UPDATE sources SET status = 'interrupted', papers_found = ?, "
+                             "papers_new = ?, papers_updated = 0, warnings = ? WHERE id = ?",
+                             (len(kept), len(kept), json.dumps([notice]), source_id))
+            else:
+                notice = (f"{name}: an import that was cut short has been taken back "
+                          f"({taken:,} papers)")
+                conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        self._core.notices.append(notice)
 
     def recover_unfinished_imports(self) -> None:
         """Undo imports whose process died (kill -9, a power cut) between two batch
@@ -369,3 +405,57 @@ class Importer:
         names = ("id", "path", "name", "listing_date", "imported_at", "found", "new",
                  "updated", "form", "status", "undone_at", "papers")
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
+
+
+# Tables about a paper that hold listing facts or derived data (vectors), not
+# anything the user did.
+_LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "import_changes",
+                             "import_undo", "paper_vectors"})
+
+
+def _paper_references(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to papers(id): a paper's rows in them
+    go before the paper does, whoever added the table."""
+    found = []
+    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                 "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
+        for key in conn.execute(f"PRAGMA foreign_key_list(\"{table}\")").fetchall():
+            if key[2] == "papers" and table != "papers":
+                found.append((table, key[3]))
+    return found
+
+
+def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
+    """Ids of the papers `source_id` brought in that carry anything the user did:
+    a read mark, a star, a note, a row in any table of user data about papers
+    (tags, highlights, whatever a later schema adds), or an entry in the undo log."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(papers)")}
+    marks = [clause for column, clause in (
+        ("read_at", "p.read_at IS NOT NULL"), ("starred", "p.starred != 0"),
+        ("note", "coalesce(p.note, '') != ''")) if column in columns]
+    marks += [f"EXISTS (SELECT 1 FROM {table} u WHERE u.{column} = p.id)"
+              for table, column in _paper_references(conn) if table not in _LISTING_TABLES]
+    # The log has no index on paper_id: one pass over its tail, not one per paper.
+    marks.append("p.id IN (SELECT paper_id FROM events WHERE paper_id >= :low)")
+    low = conn.execute("SELECT min(id) FROM papers WHERE first_source_id = ?",
+                       (source_id,)).fetchone()[0]
+    if low is None:
+        return []
+    return [row[0] for row in conn.execute(
+        f"SELECT p.id FROM papers p WHERE p.first_source_id = :source AND "
+        f"({' OR '.join(marks)}) ORDER BY p.id", {"source": source_id, "low": low})]
+
+
+def _capped(record: PaperRecord, report: FileReport) -> PaperRecord:
+    """`record` with each field over FIELD_CAPS cut (an ellipsis marks the cut), and
+    a warning naming the paper for each cut."""
+    cuts: dict[str, str] = {}
+    for field, cap in FIELD_CAPS.items():
+        value = getattr(record, field, None)
+        if isinstance(value, str) and len(value) > cap:
+            cuts[field] = value[:cap] + "\u2026"
+            report.warnings.append(
+                f"{report.name}: \"{' '.join(record.title[:60].split())}\": {field} of "
+                f"{len(value):,} characters cut to {cap:,} (Winnow keeps and indexes at most "
+                f"{cap:,} characters of a {field})")
+    return dataclasses.replace(record, **cuts) if cuts else record
