@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+import uuid
+from contextlib import suppress
 from datetime import datetime
 from glob import escape as glob_escape
 from pathlib import Path
@@ -20,6 +22,7 @@ from storage.library.errors import (
     error_kind,
     file_key,
 )
+from storage.library.importlock import ImportLock
 from storage.schema import current_version, user_version
 
 
@@ -50,6 +53,27 @@ def _quick_check_file(path: Path) -> str:
         return str(error)
     return "ok" if rows == [("ok",)] else str(rows[0][0])
 
+
+
+# Over this size a library's automatic backup is weekly and announced: a 3 GB copy
+# takes ~12 s and 3 GB more disk every time (PITFALLS). WINNOW_BACKUP_LARGE_BYTES
+# overrides it (the tests use a small value).
+LARGE_BACKUP_BYTES = 1024 ** 3
+
+
+def _large_backup_bytes() -> int:
+    value = os.environ.get("WINNOW_BACKUP_LARGE_BYTES", "")
+    return int(value) if value.isdigit() else LARGE_BACKUP_BYTES
+
+
+class _DailyBackupLock(ImportLock):
+    """Held by the one process making the automatic backup: the same kind of OS lock
+    as an import's (the kernel drops it if its holder dies; the file is unlinked
+    when released), kept in the backups folder."""
+
+    def __init__(self, folder: Path, stem: str) -> None:
+        self.path = folder / f".{stem}-daily-backup.lock"
+        self._fd: int | None = None
 
 
 class Backups:
@@ -88,7 +112,8 @@ class Backups:
         except OSError as error:
             raise LibraryError(f"{target.parent}: cannot create the folder "
                                f"({error.strerror or error})") from None
-        partial = target.with_name(target.name + ".partial")
+        # Unique: two backups started in the same second must not share a copy.
+        partial = target.with_name(f"{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.partial")
         # A journal left by a killed copy would be played back into the new one.
         for stale in (partial, Path(f"{partial}-journal")):
             stale.unlink(missing_ok=True)
@@ -118,21 +143,56 @@ class Backups:
 
     @guarded
     def daily_backup(self, keep: int = 7) -> Path | None:
-        """Make today's automatic backup unless one is less than a day old, and keep
-        only the newest `keep` automatic ones. Returns the new file, if any.
+        """Make today's automatic backup unless a recent one exists, and keep only
+        the newest `keep` automatic ones. Returns the new file, if any.
+
+        Writers that finish at once do not all copy: the first takes a lock in the
+        backups folder and makes it, the others see the lock taken and leave it to
+        that one (before, four at once collided on one file name and all failed).
+        A copy that fails for a passing reason is tried again; the next write tries
+        again too, as long as no backup of the day exists. A library over
+        LARGE_BACKUP_BYTES is backed up once a week, and each such backup is
+        announced (`Core.notices`): copying gigabytes every day, unasked, is not
+        done silently.
 
         A library under QUICK_CHECK_BELOW_BYTES has its new copy checked before any
         old one is rotated out: copying a damaged file must not push the last good
         backups away.
         """
         folder = self.backup_dir()
-        pattern = f"{glob_escape(self.path.stem)}-daily-*.db"
-        existing = sorted(folder.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name)) \
-            if folder.exists() else []
-        made = None
-        if not existing or time.time() - existing[-1].stat().st_mtime > 86400:
-            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
+        size = self.path.stat().st_size
+        large = size > _large_backup_bytes()
+        interval = 7 * 86400 if large else 86400
+        if self._recent_daily(folder, interval):
+            self._tidy(folder, keep)
+            return None
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise LibraryError(f"{folder}: cannot create the folder "
+                               f"({error.strerror or error})") from None
+        lock = _DailyBackupLock(folder, self.path.stem)
+        try:
+            if not lock.try_acquire():
+                return None  # another writer is making it right now
+        except OSError as error:
+            raise LibraryError(f"{lock.path}: cannot take the backup lock "
+                               f"({error.strerror or error})") from None
+        try:
+            if self._recent_daily(folder, interval):
+                return None  # made by the writer that held the lock before us
+            started = time.monotonic()
+            for attempt in range(3):
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                try:
+                    made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
+                    break
+                except LibraryCorrupt:
+                    raise
+                except LibraryError:
+                    if attempt == 2:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
             if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
                 verdict = _quick_check_file(made)
                 if verdict != "ok":
@@ -140,17 +200,37 @@ class Backups:
                     message = corrupt_message(self.path, verdict)
                     self._core.mark_broken(message)
                     raise LibraryCorrupt(message)
-            existing.append(made)
-        for old in existing[:-keep]:
+            if large:
+                self._core.notices.append(
+                    f"{self.path}: the library is {size / 1e6:,.0f} MB, so its automatic "
+                    f"backup is made once a week, not daily (this one took "
+                    f"{time.monotonic() - started:.0f} s: {made}); `winnow backup` makes "
+                    f"one any time")
+        finally:
+            lock.release()
+        self._tidy(folder, keep)
+        return made
+
+    def _dailies(self, folder: Path) -> list[Path]:
+        pattern = f"{glob_escape(self.path.stem)}-daily-*.db"
+        return sorted(folder.glob(pattern), key=lambda p: (p.stat().st_mtime, p.name)) \
+            if folder.exists() else []
+
+    def _recent_daily(self, folder: Path, interval: float) -> bool:
+        existing = self._dailies(folder)
+        return bool(existing) and time.time() - existing[-1].stat().st_mtime <= interval
+
+    def _tidy(self, folder: Path, keep: int) -> None:
+        """Rotate out old automatic backups; remove copies left by a killed backup."""
+        for old in self._dailies(folder)[:-keep]:
             old.unlink(missing_ok=True)
-        # Left by a backup killed half-way (they never match `pattern`).
+        # Left by a backup killed half-way (they never match the daily pattern).
         leftovers = folder.glob(f"{glob_escape(self.path.stem)}-*.partial*") \
             if folder.exists() else ()
         for partial in leftovers:
-            if time.time() - partial.stat().st_mtime > 3600:
-                partial.unlink(missing_ok=True)
-        return made
-
+            with suppress(OSError):
+                if time.time() - partial.stat().st_mtime > 3600:
+                    partial.unlink(missing_ok=True)
 
 
 def restore_backup(library: str | os.PathLike[str], backup: str | os.PathLike[str]

@@ -199,18 +199,18 @@ def test_a_backup_killed_half_way_never_passes_for_a_backup(
         tmp_path: Path, imported_template: Path) -> None:
     library = copy_library(imported_template, tmp_path)
     target = tmp_path / "backups" / "library-daily-20000101-000000.db"
-    partial = target.with_name(target.name + ".partial")
+    partials = f"{target.name}.*partial"  # unique per process: name.PID-TOKEN.partial
     process = subprocess.Popen(
         [sys.executable, "-c", "import sys; from storage import Library; "
          "Library(sys.argv[1]).backup(sys.argv[2])", str(library), str(target)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        wait_for(lambda: partial.exists() or process.poll() is not None)
+        wait_for(lambda: any(target.parent.glob(partials)) or process.poll() is not None)
         process.send_signal(signal.SIGKILL)
     finally:
         process.kill()
         process.communicate()
-    if not partial.exists():
+    if not any(target.parent.glob(partials)):
         pytest.skip("the backup finished before it could be killed")
     assert not target.exists()
     two_hours_ago = time.time() - 7200
