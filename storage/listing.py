@@ -260,6 +260,10 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
             final = not chunk
             if b"\x00" in chunk:
                 raise ListingError(f"{name}: not a text file (contains NUL bytes)")
+            # Binary data can start after the first 64 KB sniffed above: every
+            # window of the file gets the same test.
+            for offset in range(0, len(chunk), _SNIFF_BYTES):
+                _check_binary(chunk[offset:offset + _SNIFF_BYTES], name)
             # An ASCII chunk needs no decoding unless a character began in the last one.
             if not chunk.isascii() or final or decoder.getstate()[0]:
                 text = decoder.decode(chunk, final=final)
