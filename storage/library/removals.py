@@ -31,7 +31,8 @@ class Removals:
         self._backups = backups
         self._on_changed = on_changed
         self._reanchor = partial(reanchor_annotations, core.conn)
-        events.register("delete", self._put_back_delete, "delete")
+        # Undoing a delete brings its paper back: replayed while the paper is gone.
+        events.register("delete", self._put_back_delete, "delete", needs_paper=False)
         events.register("import_undo", self._put_back_import, "undo of an import")
 
     def _backup_before(self, what: str) -> Path:
