@@ -59,6 +59,6 @@ def similar_papers(conn: sqlite3.Connection, index: VectorIndex, paper_id: int,
     vector = query_vector(conn, index, row[0], row[1] or "")
     if vector is None:
         return []
-    scores = np.asarray((index.matrix @ vector.T).todense()).ravel()
+    scores = index.dot(vector.indices, vector.data)
     scores[index.ids == paper_id] = -1.0
     return top(index.ids, scores, limit, floor=0.0)

@@ -178,3 +178,25 @@ def test_sort_interest_orders_any_query_by_the_model(seeded: Library) -> None:
     page2 = seeded.search("language models", sort="interest", limit=3, offset=3)
     assert all("quantiz" in _text(seeded, i) for i in page1.ids), page1.ids
     assert not set(page1.ids) & set(page2.ids)
+
+
+def test_the_model_is_scikit_learns_logistic_regression(seeded: Library) -> None:
+    """fit_logistic stands in for sklearn's LogisticRegression (whose solvers cost the
+    app ~75 MB to import): same objective, so the same weights."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from storage.learn import fit_logistic
+
+    seeded.update_vectors()
+    index = seeded.recommender.vectors.get(seeded.conn)
+    rng = np.random.default_rng(3)
+    rows = rng.choice(len(index), size=120, replace=False)
+    features = index.matrix[rows]
+    labels = (rng.random(120) < 0.2).astype(float)
+    weights = rng.choice([1.0, 0.5, 0.3], size=120)
+    coef, intercept = fit_logistic(features, labels, weights)
+    reference = LogisticRegression(C=1.0, class_weight="balanced", tol=1e-8, max_iter=10000)
+    reference.fit(features, labels, sample_weight=weights)
+    assert np.allclose(coef, reference.coef_[0], atol=1e-3)
+    assert abs(intercept - reference.intercept_[0]) < 1e-3
