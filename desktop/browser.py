@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
+from desktop.learner import FOR_YOU, Learner, suggest_tag
 from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
@@ -64,6 +65,7 @@ class Browser(QObject):
         # it is still being typed: also a prefix); Enter runs whole words.
         self.search_typing = False
         self._typed_text = ""
+        self.learner: Learner | None = None  # set by the window: For you's models
         self._loading = False
         self._shown = 0  # reading-pane renders of the current paper (see select_row)
         self.search_timer = QTimer(self)
@@ -132,6 +134,17 @@ class Browser(QObject):
         self.search_typing = False
         self.search_timer.stop()
         self.sidebar.select_key(key)
+        tag = suggest_tag(key)
+        # "Suggested for #tag" is a query in the tag's model's order; For you is
+        # `sort:interest`, ordered by the library itself.
+        self.model.reorder = (lambda ids: self.library.order_by_interest(ids, tag)) \
+            if tag is not None else None
+        if self.learner is not None and (tag is not None or key == FOR_YOU):
+            if tag is not None:
+                self.learner.want_tag(tag)
+            elif not self.learner.rounds:
+                self.learner.activate()
+                self.learner.schedule(now=True)
         self.load(select_first=True)
         if focus_list:
             self.focus_list()
@@ -158,6 +171,7 @@ class Browser(QObject):
             self._loading = False
         self.panel.view_title.setText("Search" if self.search_query else self.view_label)
         self._show_correction()
+        self._show_interest_status()
         self.update_empty_state()
         row = self.model.row_of(keep) if keep is not None else -1
         if row < 0 and self.model.rowCount() > 0:
@@ -177,6 +191,30 @@ class Browser(QObject):
             correction.show()
         else:
             correction.hide()
+
+    def interest_view(self) -> tuple[bool, str | None]:
+        """(whether the list is a For you or Suggested view, its tag)."""
+        if self.search_query:
+            return False, None
+        tag = suggest_tag(self.view_key)
+        return (tag is not None or self.view_key == FOR_YOU), tag
+
+    def _show_interest_status(self) -> None:
+        ranked, tag = self.interest_view()
+        if not ranked or not self.panel.correction.isHidden():
+            return
+        try:
+            text = self.library.interest_status(tag)
+        except Exception as error:  # the list matters more than its caption
+            text = f"For you: {error}"
+        self.panel.correction.setText(text)
+        self.panel.correction.show()
+
+    def learned(self) -> None:
+        """A new model is ready: re-sort a ranked view around the current paper."""
+        ranked, _tag = self.interest_view()
+        if ranked:
+            self.load(keep_id=self.current_id())
 
     def update_empty_state(self) -> None:
         panel = self.panel
@@ -261,6 +299,15 @@ class Browser(QObject):
                                spans=self.highlight(paper.abstract),
                                title_spans=self.highlight(paper.title),
                                keep_position=keep_position)
+        ranked, tag = self.interest_view()
+        why = None
+        if ranked:
+            try:
+                found = self.library.why_recommended(paper.id, tag)
+                why = found.text() if found is not None else None
+            except Exception:  # an explanation must never take the pane down
+                why = None
+        self.reader.set_why(why)
 
     def reload_current(self, *, keep_position: bool = True) -> None:
         paper_id = self.current_id()

@@ -9,7 +9,7 @@ the changed rows from the cache. `data` never raises.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -97,6 +97,9 @@ class PaperTableModel(QAbstractTableModel):
         self.sort_order = Qt.SortOrder.DescendingOrder
         self.result = None
         self.error: str | None = None
+        # Orders the ids of a view in its natural order (no column sort): "Suggested
+        # for #tag" uses the tag's model (set by the Browser).
+        self.reorder: Callable[[list[int]], list[int]] | None = None
         # Counters that tests and the benchmark read: how much did we fetch?
         self.rows_calls = 0
         self.rows_fetched = 0
@@ -126,6 +129,8 @@ class PaperTableModel(QAbstractTableModel):
         try:
             result = self._search()
             ids = list(result.ids)
+            if self.reorder is not None and self.sort_column not in SORT_KEYS:
+                ids = self.reorder(ids)
             self.error = result.error  # the search failed: say so, not "no papers"
         except LibraryError as error:
             result, ids, self.error = None, [], str(error)

@@ -677,6 +677,12 @@ class ReaderPane(QStackedWidget):
         self.meta.setObjectName("paperMeta")
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)
+        # Why For you ranks this paper here (its words, the kept papers it is like).
+        self.why = QLabel()
+        self.why.setObjectName("paperWhy")
+        self.why.setTextFormat(Qt.TextFormat.PlainText)
+        self.why.setWordWrap(True)
+        self.why.hide()
         self.chips = QWidget()
         self.chip_layout = FlowLayout(self.chips)
         self.abstract = AbstractView()
@@ -704,6 +710,7 @@ class ReaderPane(QStackedWidget):
         layout.addSpacing(8)
         layout.addWidget(self.meta)
         layout.addSpacing(10)
+        layout.addWidget(self.why)
         layout.addWidget(self.chips)
         layout.addSpacing(14)
         divider = QFrame()
@@ -794,6 +801,11 @@ class ReaderPane(QStackedWidget):
             QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(scroll))
         else:
             self.scroll.verticalScrollBar().setValue(0)
+
+    def set_why(self, text: str | None) -> None:
+        """Show why the paper is ranked where it is (None: hide)."""
+        self.why.setText(f"\u2726 {text}" if text else "")
+        self.why.setVisible(bool(text))
 
     def _set_chips(self, tags: Sequence[str]) -> None:
         while self.chip_layout.count():

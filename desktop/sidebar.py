@@ -44,13 +44,15 @@ def header(label: str) -> Entry:
 BUILTIN_VIEWS = (
     # key, label, query, glyph; counted by the library stats key in VIEW_COUNTS
     ("inbox", "Inbox", "is:unread", "✉"),
+    # The Inbox in the order of the model of the user's decisions (desktop/learner.py).
+    ("foryou", "For you", "is:unread sort:interest", "✦"),
     ("all", "All papers", "", "☰"),
     ("starred", "Starred", "is:starred", "★"),
     ("read", "Read", "is:read", "✓"),
     ("annotated", "Annotated", "is:annotated", "✎"),
 )
-VIEW_COUNTS = {"inbox": "unread", "all": "total", "starred": "starred", "read": "read",
-               "annotated": "annotated"}
+VIEW_COUNTS = {"inbox": "unread", "foryou": "unread", "all": "total", "starred": "starred",
+               "read": "read", "annotated": "annotated"}
 
 
 def quote_value(value: str) -> str:
@@ -60,6 +62,16 @@ def quote_value(value: str) -> str:
 def tag_view(tag: str) -> tuple[str, str, str]:
     """(key, label, query) of a tag's view."""
     return f"tag:{tag.casefold()}", tag, f"tag:{quote_value(tag)}"
+
+
+# A tag needs this many papers before its suggestions mean anything (storage.learn).
+SUGGEST_MIN = 5
+
+
+def suggest_view(tag: str) -> tuple[str, str, str]:
+    """(key, label, query) of "Suggested for #tag": unread papers not carrying the tag,
+    which the Browser orders by the tag's model."""
+    return f"suggest:{tag}", f"Suggested for #{tag}", f"is:unread -tag:{quote_value(tag)}"
 
 
 @dataclass
@@ -96,6 +108,13 @@ def sidebar_entries(facts: LibraryFacts, quick_tags: Sequence[str] = ()) -> list
             key, label, query = tag_view(name)
             entries.append(Entry(key, label, query, count, "#",
                                  hint=quick.get(name.casefold(), ""), tooltip=f"tag:{name}"))
+    suggested = [(name, count) for name, count in facts.tags if count >= SUGGEST_MIN]
+    if suggested:
+        entries.append(header("Suggested"))
+        for name, _count in suggested:
+            key, label, query = suggest_view(name)
+            entries.append(Entry(key, label, query, None, "✦",
+                                 tooltip=f"Unread papers like the ones tagged {name}"))
     if facts.saved:
         entries.append(header("Saved searches"))
         for name, query, count in facts.saved:

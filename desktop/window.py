@@ -53,6 +53,7 @@ from desktop.commands import Command, CommandRegistry
 from desktop.dialogs import plain_label
 from desktop.importer import ImportRunner
 from desktop.keys import Keymap, KeyParser, config_dir, keys_file, load_overrides
+from desktop.learner import Learner
 from desktop.listpanel import ListPanel
 from desktop.model import PaperTableModel
 from desktop.ops import Operations
@@ -63,6 +64,8 @@ from storage import Library, LibraryError
 log = logging.getLogger(__name__)
 
 MENUS = ("File", "Edit", "Paper", "Go", "View", "Help")
+# For you's first round (vectorise new papers, fit the models) waits for first paint.
+LEARN_AFTER_START_MS = 1500
 
 
 def mode_for(widget: QWidget | None) -> str:
@@ -146,6 +149,13 @@ class MainWindow(QMainWindow):
         self.parser.pending_changed.connect(self._show_pending)
         self.ops = Operations(self)
         self.ops.changed.connect(self.library_changed)
+        # For you: models retrained on their own thread after decisions and imports.
+        self.learner = Learner(self.library, self)
+        self.browser.learner = self.learner
+        self.learner.updated.connect(self.browser.learned)
+        self.learner.failed.connect(self.flash)
+        self.ops.changed.connect(lambda _ids: self.learner.schedule())
+        self.importer.done.connect(lambda *_args: self.learner.schedule(now=True))
         self.browser.loaded.connect(self.update_counts_label)
         self.importer.done.connect(functools.partial(library_cmds.import_done, self))
         self._wire_reader()
@@ -155,6 +165,11 @@ class MainWindow(QMainWindow):
         self.browser.load(select_first=True)
         self.ops.refresh_counts()
         self.ops.poll_timer.start()
+        if interactive:
+            # After first paint: vectorise what is new and fit the models, so that
+            # For you and `m` are ready when asked for.
+            self.learner.activate()
+            self.learner.schedule(delay=LEARN_AFTER_START_MS)
         if settings is not None:
             self._restore_state()
         if self.key_warnings:
@@ -414,6 +429,7 @@ class MainWindow(QMainWindow):
             timer.stop()
         self.save_state()
         self.importer.cancel()
+        self.learner.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.dispatcher)

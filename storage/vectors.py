@@ -46,7 +46,7 @@ TITLE_WEIGHT = 2.0
 # Terms kept per paper. On the judged needs 96 ranks as well as keeping every
 # term; 48 lost 4 points of P@5 on "more like this".
 KEEP_TERMS = 96
-BATCH = 1000
+BATCH = 500
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -137,39 +137,59 @@ def missing(conn: sqlite3.Connection) -> int:
 
 
 def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
-                   cancel: Callable[[], bool] | None = None,
-                   begin: Callable[[], object] | None = None) -> int:
-    """Vectorise every paper that has no vector, BATCH papers per transaction.
+                   cancel: Callable[[], bool] | None = None) -> int:
+    """Vectorise every paper that has no vector, up to `batch` papers a transaction.
 
-    The caller's connection must be outside a transaction; each batch runs in its
-    own BEGIN IMMEDIATE, picking its papers inside the lock, so two processes doing
-    this at once never vectorise a paper twice. Returns how many were vectorised.
+    The slow part, reading the words, happens outside any transaction: the write
+    lock is held only to store a batch, so a key press in the app that writes a
+    star never waits for the tokeniser. Inside the lock each paper is checked again
+    (still without a vector, same text), so two processes doing this at once never
+    store a paper twice or a vector of an old text. The caller's connection must
+    be outside a transaction. Returns how many were vectorised.
     """
     done = 0
+    after = 0
     while cancel is None or not cancel():
+        rows = conn.execute(
+            "SELECT p.id, p.title, p.abstract FROM papers p "
+            "LEFT JOIN paper_vectors v ON v.paper_id = p.id "
+            "WHERE v.paper_id IS NULL AND p.id > ? ORDER BY p.id LIMIT ?",
+            (after, batch)).fetchall()
+        if not rows:
+            break
+        after = rows[-1][0]
+        counted = {paper_id: (title, abstract, term_counts(title, abstract or ""))
+                   for paper_id, title, abstract in rows}
         conn.execute("BEGIN IMMEDIATE")
         try:
-            count = _vectorise_batch(conn, batch)
+            done += _store_batch(conn, counted)
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        done += count
-        if count < batch:
+        if len(rows) < batch:
             break
     return done
 
 
-def _vectorise_batch(conn: sqlite3.Connection, batch: int) -> int:
-    rows = conn.execute(
-        "SELECT p.id, p.title, p.abstract FROM papers p "
-        "LEFT JOIN paper_vectors v ON v.paper_id = p.id "
-        "WHERE v.paper_id IS NULL ORDER BY p.id LIMIT ?", (batch,)).fetchall()
-    if not rows:
+def _store_batch(conn: sqlite3.Connection,
+                 counted: dict[int, tuple[str, str, Counter[str]]]) -> int:
+    ids = list(counted)
+    marks = ",".join("?" * len(ids))
+    still = {row[0] for row in conn.execute(
+        f"SELECT p.id, p.title, p.abstract FROM papers p WHERE p.id IN ({marks}) "
+        f"AND NOT EXISTS (SELECT 1 FROM paper_vectors v WHERE v.paper_id = p.id)", ids)
+        if (row[1], row[2]) == counted[row[0]][:2]}
+    counted_now = [(paper_id, counted[paper_id][2]) for paper_id in ids if paper_id in still]
+    if not counted_now:
         return 0
-    counted = [(paper_id, term_counts(title, abstract or "")) for paper_id, title, abstract
-               in rows]
+    return _vectorise_counted(conn, counted_now)
+
+
+def _vectorise_counted(conn: sqlite3.Connection,
+                       counted: list[tuple[int, Counter[str]]]) -> int:
+    rows = counted
     terms = sorted({t for _, counts in counted for t in counts})
     known: dict[str, tuple[int, int]] = {}
     for start in range(0, len(terms), 500):

@@ -228,6 +228,14 @@ class Library:
         of the user's decisions; upvotes and recency while it is too early to learn."""
         return self._learning.recommend(tag, limit)
 
+    def order_by_interest(self, ids: list[int], tag: str | None = None) -> list[int]:
+        """`ids` in the For you model's order (or a tag's), best first."""
+        return self._learning.order(ids, tag)
+
+    def interest_status(self, tag: str | None = None) -> str:
+        """What orders the For you (or a tag's suggestions) view, in one line."""
+        return self._learning.status(tag)
+
     def why_recommended(self, paper_id: int, tag: str | None = None) -> Why | None:
         """Why the For you model (or a tag's) ranks this paper where it does."""
         return self._learning.why(paper_id, tag)

@@ -9,6 +9,7 @@ first use, never at start.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from typing import TYPE_CHECKING
 
 from storage.library.core import Core, guarded
@@ -18,9 +19,14 @@ if TYPE_CHECKING:
     from storage.search import SearchResult
 
 if TYPE_CHECKING:
-    from storage.learn import Ranking, Recommender, Why
+    from storage.learn import InterestModel, Ranking, Recommender, Why
     from storage.library.importing import CancelCallback
     from storage.vectors import VectorIndex
+
+
+# Papers the GUI thread may vectorise itself when asked for neighbours before the
+# worker has loaded anything: about a second's work.
+FOREGROUND_VECTORS = 1000
 
 
 class Learning:
@@ -28,16 +34,24 @@ class Learning:
         self._core = core
         self.conn = core.conn
         self._recommender: Recommender | None = None
+        self._made = threading.Lock()
         # The GUI sets this: its own thread then vectorises and trains, and reads
         # here use the last model rather than fitting one on the caller's thread.
         self.in_background = False
 
     @property
     def recommender(self) -> Recommender:
-        if self._recommender is None:
-            from storage.learn import Recommender
+        with self._made:  # the GUI's worker and the GUI thread may both ask first
+            if self._recommender is None:
+                from storage.learn import Recommender
 
-            self._recommender = Recommender()
+                self._recommender = Recommender()
+            return self._recommender
+
+    @property
+    def _ready(self) -> Recommender | None:
+        """The recommender if something made it already: in the background mode the
+        GUI thread never pays for importing numpy and scipy, the worker does."""
         return self._recommender
 
     @guarded
@@ -55,7 +69,16 @@ class Learning:
     def _index(self) -> VectorIndex:
         from storage.vectors import missing
 
-        if not self._core.read_only and not self.in_background and missing(self.conn) > 0:
+        if self.in_background:
+            # The worker keeps the index current; the GUI thread never waits for a
+            # reload unless there is nothing loaded at all yet, and then vectorises
+            # only what takes a moment (a small library opened a second ago).
+            loaded = self.recommender.vectors.peek()
+            if loaded.generation >= 0:
+                return loaded
+            if not self._core.read_only and 0 < missing(self.conn) <= FOREGROUND_VECTORS:
+                self.update_vectors()
+        elif not self._core.read_only and missing(self.conn) > 0:
             self.update_vectors()
         return self.recommender.vectors.get(self.conn)
 
@@ -85,27 +108,56 @@ class Learning:
         (too early to learn, or no vector yet) after them in the SQL order."""
         from dataclasses import replace
 
-        import numpy as np
-
         # A search never writes: the vectors are those stored (the app's worker, an
         # import in the app, `winnow recommend` or `similar` make the missing ones).
-        if not (self.in_background or self._core.read_only):
-            model = self.recommender.refresh(self.conn, vectorise=False)
-        else:
-            model = self.recommender.model()
-        ids = result.ids
-        if model is not None:
-            rows, scored = model.index.rows_of(ids)
-            order = np.argsort(-model.scores(rows), kind="stable")
-            first = [int(i) for i in scored[order]]
-            seen = set(first)
-            ids = first + [i for i in ids if i not in seen]
+        ids = self.order(result.ids)
         end = None if limit is None else offset + limit
         page = ids[offset:end]
         hits = {h.id: h for h in result.hits} if result.hits else {}
         return replace(result, ids=page, hits=[hits[i] for i in page if i in hits],
                        total=len(ids))
 
+    def _model(self, tag: str | None) -> InterestModel | None:
+        if not (self.in_background or self._core.read_only):
+            return self.recommender.refresh(self.conn, tag, vectorise=False)
+        ready = self._ready
+        return None if ready is None else ready.model(tag)
+
+    @guarded
+    def order(self, ids: list[int], tag: str | None = None) -> list[int]:
+        """`ids` by the model's score, best first; those it cannot score (too early to
+        learn, no vector yet) after them in the order given."""
+        import numpy as np
+
+        model = self._model(tag)
+        if model is None:
+            return list(ids)
+        rows, scored = model.index.rows_of(ids)
+        order = np.argsort(-model.scores(rows), kind="stable")
+        first = [int(i) for i in scored[order]]
+        seen = set(first)
+        return first + [i for i in ids if i not in seen]
+
+    @guarded
+    def status(self, tag: str | None = None) -> str:
+        """One line on what orders the For you (or a tag's suggestions) view now."""
+        from storage.learn import MIN_POSITIVES, kept_ids
+
+        ready = self._ready
+        model = None if ready is None else ready.model(tag)
+        if model is not None:
+            what = f"papers tagged #{tag}" if tag else "kept papers"
+            return (f"Ranked by what you kept: a model of your {len(model.positive_ids)} "
+                    f"{what}. Each paper says why above its abstract.")
+        kept = len(kept_ids(self.conn, tag))
+        if kept >= MIN_POSITIVES and (ready is None or not ready.trained(tag)):
+            return "Learning from your decisions\u2026 ordered by upvotes and recency meanwhile."
+        what = f"papers tagged #{tag}" if tag else \
+            "papers starred, tagged, highlighted or noted"
+        return (f"Not enough to learn from yet: {kept} of {MIN_POSITIVES} {what}. "
+                f"Ordered by upvotes and recency meanwhile.")
+
     @guarded
     def why(self, paper_id: int, tag: str | None = None) -> Why | None:
-        return self.recommender.why(self.conn, paper_id, tag)
+        ready = self.recommender if not self.in_background else self._ready
+        return None if ready is None else ready.why(self.conn, paper_id, tag)

@@ -30,8 +30,8 @@ def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
 
 def test_an_empty_library_has_only_its_views(library: Library) -> None:
     entries = sidebar_entries(LibraryFacts.read(library))
-    assert [e.key for e in entries] == ["header:Library", "inbox", "all", "starred", "read",
-                                        "annotated"]
+    assert [e.key for e in entries] == ["header:Library", "inbox", "foryou", "all", "starred",
+                                        "read", "annotated"]
     assert {e.count for e in entries[1:]} == {0}
 
 

@@ -1,0 +1,112 @@
+"""For you and "Suggested for #tag" in the real window, with the real worker thread."""
+
+from __future__ import annotations
+
+from storage import Library
+
+DIFFUSION = ["Statistical guarantees for denoising reflected diffusion",
+             "On Error Propagation of Diffusion Models",
+             "LAPTOP-Diff: Layer Pruning",
+             "eDiff-I: Text-to-Image Diffusion Models",
+             "Train-Once Plan-Anywhere Kinodynamic"]
+MOE = ["FSMoE:", "SlimMoE:", "MC-MoE:", "Joint MoE Scaling Laws", "Read-ME:"]
+
+
+def _id(lib: Library, title_start: str) -> int:
+    return lib.conn.execute("SELECT id FROM papers WHERE title LIKE ? || '%'",
+                            (title_start,)).fetchone()[0]
+
+
+def _open_for_you(window, qtbot) -> None:
+    entry = window.sidebar.entry("foryou")
+    assert entry is not None and entry.label == "For you"
+    with qtbot.waitSignal(window.learner.updated, timeout=60000):
+        window.browser.show_view(entry.key, entry.label, entry.query)
+
+
+def test_for_you_ranks_the_inbox_by_the_stars_and_says_why(seeded: Library, make_window,
+                                                             qtbot) -> None:
+    stars = [_id(seeded, t) for t in DIFFUSION]
+    seeded.set_starred(stars)
+    window = make_window(seeded)
+    _open_for_you(window, qtbot)
+    ids = list(window.model.ids)
+    others = {i for i, in seeded.conn.execute(
+        "SELECT id FROM papers WHERE lower(title || abstract) LIKE '%diffusion%'")} - set(stars)
+    # The kept papers themselves come first (still unread), then the two other papers
+    # on diffusion, out of 415.
+    assert set(ids[:5]) == set(stars)
+    assert set(ids[5:7]) == others, ids[:10]
+    assert "a model of your 5 kept papers" in window.panel.correction.text()
+    window.browser.select_row(5)
+    why = window.reader.why
+    assert why.isVisibleTo(window.reader) and "Words that weighed most:" in why.text()
+    assert "(starred)" in why.text()
+    # Elsewhere the pane does not explain.
+    window.browser.show_builtin("inbox")
+    assert not window.reader.why.isVisibleTo(window.reader)
+
+
+def test_too_few_decisions_say_so(seeded: Library, make_window, qtbot) -> None:
+    seeded.set_starred([_id(seeded, t) for t in DIFFUSION[:3]])
+    window = make_window(seeded)
+    _open_for_you(window, qtbot)
+    text = window.panel.correction.text()
+    assert "Not enough to learn from yet: 3 of 5" in text and "upvotes" in text
+    upvotes = [seeded.get(i).upvotes or 0 for i in list(window.model.ids)[:30]]
+    assert upvotes == sorted(upvotes, reverse=True)
+    window.browser.select_row(0)
+    assert not window.reader.why.isVisibleTo(window.reader)
+
+
+def test_a_decision_retrains_in_the_background(seeded: Library, make_window, qtbot,
+                                               press) -> None:
+    seeded.set_starred([_id(seeded, t) for t in DIFFUSION[:4]])
+    window = make_window(seeded)
+    _open_for_you(window, qtbot)
+    assert "4 of 5" in window.panel.correction.text()
+    window.browser.select_paper(_id(seeded, DIFFUSION[4]))
+    with qtbot.waitSignal(window.learner.updated, timeout=60000):
+        press("s")  # the fifth star: a decision, through the real key and write path
+    assert "a model of your 5 kept papers" in window.panel.correction.text()
+
+
+def test_suggested_for_a_tag(seeded: Library, make_window, qtbot) -> None:
+    moe = [_id(seeded, t) for t in MOE]
+    seeded.add_tags(moe, ["moe"])
+    window = make_window(seeded)
+    entry = window.sidebar.entry("suggest:moe")
+    assert entry is not None and entry.label == "Suggested for #moe"
+    with qtbot.waitSignal(window.learner.updated, timeout=60000):
+        window.browser.show_view(entry.key, entry.label, entry.query)
+    ids = list(window.model.ids)
+    assert not set(moe) & set(ids)
+    top = [seeded.get(i) for i in ids[:4]]
+    assert all("expert" in f"{p.title} {p.abstract}".lower() for p in top), [p.title for p in top]
+    window.browser.select_row(0)
+    assert "(tagged #moe)" in window.reader.why.text()
+
+
+def test_a_key_press_is_answered_while_the_worker_retrains(seeded: Library, make_window,
+                                                           qtbot, press) -> None:
+    """The worker's first round vectorises all 415 papers and fits the model: seconds
+    of work on a real QThread. Key presses (a move and a star, which writes) are
+    handled by the GUI thread while it runs."""
+    seeded.set_starred([_id(seeded, t) for t in DIFFUSION])
+    window = make_window(seeded)
+    learner = window.learner
+    learner.activate()
+    learner.start()
+    assert learner.busy
+    window.browser.show_builtin("inbox")
+    row = window.browser.current_row()
+    press("j")
+    moved = window.browser.current_row()
+    running_after_move = learner.worker.isRunning()
+    press("s")
+    starred = seeded.get(window.browser.current_id()).starred
+    running_after_star = learner.worker.isRunning()
+    assert moved == row + 1 and starred
+    assert running_after_move and running_after_star, "the worker finished too soon to tell"
+    qtbot.waitUntil(lambda: not learner.busy, timeout=60000)
+    assert learner.rounds >= 1
