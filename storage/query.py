@@ -77,7 +77,7 @@ ORDER_BY = {
     "title": "p.title COLLATE NOCASE ASC, p.id ASC",
     # The For you model's order: the Library sorts the matches by it (storage/learn.py);
     # SQL only has to find them, in the order used until the model is ready.
-    "interest": "coalesce(p.upvotes, 0) DESC, p.published DESC, p.id DESC",
+    "interest": "p.upvotes DESC, p.id DESC",
 }
 
 _IS_VALUES = {"read", "unread", "starred", "unstarred", "annotated"}

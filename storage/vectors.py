@@ -305,7 +305,8 @@ class VectorIndex:
 
     def rows_of(self, paper_ids: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
         """(rows, ids) of those papers that have a vector, in the order given."""
-        wanted = np.fromiter((int(i) for i in paper_ids), dtype=np.int64)
+        wanted = np.asarray(paper_ids if isinstance(paper_ids, (list, np.ndarray))
+                            else list(paper_ids), dtype=np.int64)
         if not len(self.ids) or not len(wanted):
             return np.zeros(0, np.int64), np.zeros(0, np.int64)
         pos = np.searchsorted(self.ids, wanted)

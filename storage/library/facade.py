@@ -186,8 +186,9 @@ class Library:
                sort: str | None = None, typing: bool = False) -> SearchResult:
         result = self._reads.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
         if result.sort == "interest" and result.error is None:
-            # The model ranks every match, so the page is cut after sorting.
-            full = self._reads.search(query, limit=None, sort=sort, typing=typing)
+            # The model ranks every match, so a page is cut after sorting.
+            full = result if limit is None and not offset else \
+                self._reads.search(query, limit=None, sort=sort, typing=typing)
             return self._learning.by_interest(full, limit=limit, offset=offset)
         return result
 

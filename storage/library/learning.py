@@ -134,7 +134,9 @@ class Learning:
             return list(ids)
         rows, scored = model.index.rows_of(ids)
         order = np.argsort(-model.scores(rows), kind="stable")
-        first = [int(i) for i in scored[order]]
+        first: list[int] = scored[order].tolist()
+        if len(first) == len(ids):
+            return first
         seen = set(first)
         return first + [i for i in ids if i not in seen]
 
