@@ -268,28 +268,46 @@ class VectorIndex:
             df = np.zeros(width, np.float32)
             for term_id, count in conn.execute("SELECT id, df FROM vector_terms"):
                 df[term_id] = count
-            ids: list[int] = []
-            terms: list[bytes] = []
-            tfs: list[bytes] = []
-            for paper_id, term_blob, tf_blob in conn.execute(
-                    "SELECT paper_id, terms, tf FROM paper_vectors ORDER BY paper_id"):
-                ids.append(paper_id)
-                terms.append(term_blob)
-                tfs.append(tf_blob)
+            # Straight into arrays of the final size: holding every row's bytes
+            # first, then joining them, doubled the peak (300 MB more at 100k).
+            count, nnz = conn.execute(
+                "SELECT count(*), coalesce(sum(length(terms)), 0) / 4 FROM paper_vectors"
+            ).fetchone()
+            ids = np.empty(count, np.int64)
+            indices = np.empty(nnz, np.int32)
+            data = np.empty(nnz, np.float32)
+            lengths = np.empty(count, np.int64)
+            at = 0
+            for row, (paper_id, term_blob, tf_blob) in enumerate(conn.execute(
+                    "SELECT paper_id, terms, tf FROM paper_vectors ORDER BY paper_id")):
+                size = len(term_blob) // 4
+                ids[row] = paper_id
+                lengths[row] = size
+                indices[at:at + size] = np.frombuffer(term_blob, np.int32)
+                data[at:at + size] = np.frombuffer(tf_blob, np.float32)
+                at += size
         finally:
             if own:
                 conn.execute("COMMIT")
-        return cls.build(ids, terms, tfs, df, gen)
+        return cls.from_arrays(ids, indices, data, lengths, df, gen)
 
     @classmethod
     def build(cls, ids: Sequence[int], terms: Sequence[bytes], tfs: Sequence[bytes],
               df: np.ndarray, gen: int) -> VectorIndex:
-        if not ids:
+        """From rows as stored (term-id and tf bytes per paper)."""
+        lengths = np.fromiter((len(b) // 4 for b in terms), dtype=np.int64, count=len(terms))
+        return cls.from_arrays(np.asarray(ids, np.int64),
+                               np.frombuffer(b"".join(terms), dtype=np.int32),
+                               np.frombuffer(b"".join(tfs), dtype=np.float32).copy(),
+                               lengths, df, gen)
+
+    @classmethod
+    def from_arrays(cls, ids: np.ndarray, indices: np.ndarray, data: np.ndarray,
+                    lengths: np.ndarray, df: np.ndarray, gen: int) -> VectorIndex:
+        """`data` (damped tf) is weighted and normalised in place."""
+        if not len(ids):
             return cls(np.zeros(0, np.int64), sp.csr_matrix((0, max(1, len(df))),
                                                             dtype=np.float32), gen)
-        indices = np.frombuffer(b"".join(terms), dtype=np.int32)
-        data = np.frombuffer(b"".join(tfs), dtype=np.float32).copy()
-        lengths = np.fromiter((len(b) // 4 for b in terms), dtype=np.int64, count=len(terms))
         indptr = np.zeros(len(ids) + 1, np.int64)
         np.cumsum(lengths, out=indptr[1:])
         data *= idf(df, len(ids))[indices]
@@ -298,7 +316,7 @@ class VectorIndex:
         norms[lengths == 0] = 1.0
         data /= np.repeat(norms, lengths).astype(np.float32)
         matrix = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(df)))
-        return cls(np.asarray(ids, np.int64), matrix, gen)
+        return cls(ids, matrix, gen)
 
     def __len__(self) -> int:
         return len(self.ids)
