@@ -138,6 +138,6 @@ def _go(key: str, keys: str):
         lambda w: w.browser.show_builtin(key))
 
 
-for _key, _keys in (("inbox", "g i"), ("all", "g a"), ("read", "g r"), ("starred", "g s"),
-                    ("annotated", "g n")):
+for _key, _keys in (("inbox", "g i"), ("foryou", "g f"), ("all", "g a"), ("read", "g r"),
+                    ("starred", "g s"), ("annotated", "g n")):
     _go(_key, _keys)
