@@ -214,7 +214,10 @@ class Browser(QObject):
         """A new model is ready: re-sort a ranked view around the current paper."""
         ranked, _tag = self.interest_view()
         if ranked:
-            self.load(keep_id=self.current_id())
+            # A user still on the first paper has not started: show the new first.
+            # One further down keeps the paper they are reading.
+            keep = self.current_id() if self.current_row() > 0 else None
+            self.load(select_first=keep is None, keep_id=keep)
 
     def update_empty_state(self) -> None:
         panel = self.panel
