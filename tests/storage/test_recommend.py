@@ -200,3 +200,33 @@ def test_the_model_is_scikit_learns_logistic_regression(seeded: Library) -> None
     reference.fit(features, labels, sample_weight=weights)
     assert np.allclose(coef, reference.coef_[0], atol=1e-3)
     assert abs(intercept - reference.intercept_[0]) < 1e-3
+
+
+def test_triage_states_count_once_the_library_has_them(seeded: Library) -> None:
+    """Shortlist is a positive, Skipped a full negative, and For you ranks the Inbox
+    state, once papers carry a triage state (storage/states.py adds the column)."""
+    from storage.learn import decisions
+
+    if "state" not in {r[1] for r in seeded.conn.execute("PRAGMA table_info(papers)")}:
+        seeded.conn.execute("ALTER TABLE papers ADD COLUMN state TEXT NOT NULL DEFAULT 'inbox'")
+    shortlist = [_id(seeded, t) for t in QUANTISATION]
+    skipped = [_id(seeded, t) for t in MOE]
+
+    def set_state(ids: list[int], state: str) -> None:
+        if hasattr(seeded, "set_state"):
+            seeded.set_state(ids, state)
+        else:
+            marks = ",".join("?" * len(ids))
+            seeded.conn.execute(f"UPDATE papers SET state = ? WHERE id IN ({marks})",
+                                (state, *ids))
+
+    set_state(shortlist, "shortlist")
+    set_state(skipped, "skipped")
+    found = decisions(seeded.conn)
+    assert set(found.positives) >= set(shortlist)
+    assert all(found.positives[i] == "shortlisted" for i in shortlist)
+    assert all(found.negatives[i] == 1.0 for i in skipped)
+    ranking = seeded.recommend(limit=5)
+    assert not ranking.cold
+    assert all("quantiz" in _text(seeded, i) for i in ranking.ids), ranking.ids
+    assert not (set(shortlist) | set(skipped)) & set(seeded.recommend().ids)
