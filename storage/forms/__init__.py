@@ -137,7 +137,15 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if form == "seeds":
         return ListingStream(itertools.chain(head, source), name=name, reference=reference,
                              warnings=warnings)
-    text = "\n".join(itertools.chain(head, source))
+    # The whole text of a page: its decoded lines are many small objects too (see
+    # parse_form), so the cyclic collector waits until they are joined.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        text = "\n".join(itertools.chain(head, source))
+    finally:
+        if collecting:
+            gc.enable()
     if not text.strip():
         raise ListingError(f"{name}: no papers found")
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)

@@ -90,10 +90,13 @@ def _header_facts(lines: list[str], tokens: Tokens) -> None:
 
 
 def _balance(text: str) -> int:
+    """Brackets opened and not closed on a line (escaped ones do not count)."""
     if "[" not in text and "]" not in text:
         return 0
-    text = text.replace("\\[", "").replace("\\]", "")
-    return text.count("[") - text.count("]")
+    depth = text.count("[") - text.count("]")
+    if "\\" in text:
+        depth -= text.count("\\[") - text.count("\\]")
+    return depth
 
 
 def _inline(raw: str, refs: dict[str, str], tokens: Tokens
