@@ -38,7 +38,8 @@ def to_json(papers: Iterable[Paper]) -> str:
 
 # ---------------------------------------------------------------------- CSV
 CSV_COLUMNS = ("id", "title", "abstract", "authors_count", "organization", "published",
-               "upvotes", "read", "starred", "tags", "note", "sources", "added_at")
+               "upvotes", "read", "starred", "tags", "note", "sources", "added_at", "state",
+               "snooze_until")
 
 # OWASP "CSV injection": a cell that starts with one of these is a formula (or
 # becomes one) in Excel, LibreOffice and Google Sheets.
@@ -64,6 +65,7 @@ def to_csv(papers: Iterable[Paper]) -> str:
             "" if p.upvotes is None else p.upvotes, int(p.read), int(p.starred),
             csv_cell("; ".join(p.tags)), csv_cell(p.note),
             csv_cell("; ".join(s.name for s in p.sources)), p.added_at,
+            csv_cell(p.state_export), p.snooze_until or "",
         ])
     return buffer.getvalue()
 

@@ -17,6 +17,13 @@ def byline(organization: str | None, authors_count: int | None) -> str:
     return ""
 
 
+def _export_state(name: str) -> str:
+    from storage.states import table
+
+    state = table().get(name)
+    return state.export if state is not None else name
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     path: str
@@ -69,6 +76,8 @@ class Paper:
     tags: tuple[str, ...] = ()
     annotations: tuple[Annotation, ...] = ()
     sources: tuple[SourceRef, ...] = ()
+    state: str = "inbox"  # a name in storage/states.py
+    snooze_until: str | None = None  # YYYY-MM-DD while `later`; None: someday
     # Card facts (schema v2); None or empty where the listing's form did not carry them.
     arxiv_id: str | None = None
     url: str | None = None
@@ -92,6 +101,11 @@ class Paper:
     @property
     def read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def state_export(self) -> str:
+        """The state as export writes it (the state table's `export` value)."""
+        return _export_state(self.state)
 
     @property
     def byline(self) -> str:
@@ -121,6 +135,8 @@ class Paper:
             "date_source": self.date_source,
             "read": self.read,
             "read_at": self.read_at,
+            "state": self.state_export,
+            "snooze_until": self.snooze_until,
             "starred": self.starred,
             "tags": list(self.tags),
             "note": self.note,
@@ -147,6 +163,7 @@ class PaperRow:
     byline: str
     annotated: bool
     has_note: bool
+    state: str = "inbox"
 
 
 @dataclass(slots=True)
@@ -204,9 +221,48 @@ class ImportReport:
                 "files": [f.to_json() for f in self.files]}
 
 
+# What a Change touched. A view repaints what it shows of these; `COUNTS` means
+# the sidebar's numbers may have moved.
+STATE = "state"              # triage state (inbox, later, done...) or its snooze date
+FLAGS = "flags"              # the star
+TAGS = "tags"
+NOTE = "note"
+ANNOTATIONS = "annotations"
+PAPERS = "papers"            # papers came or went, or their listing facts changed
+COUNTS = "counts"
+SEARCHES = "searches"        # saved searches
+ASPECTS = frozenset({STATE, FLAGS, TAGS, NOTE, ANNOTATIONS, PAPERS, COUNTS, SEARCHES})
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What an undo or redo did, so views can repaint just those papers."""
+    """What one Library operation did: every mutation returns one, and the Library's
+    listeners (`Library.listen`) receive it after the commit.
 
-    description: str
-    paper_ids: tuple[int, ...]
+    description  one line for the user ("Marked 3 papers done", "Undid tag on 2 papers")
+    paper_ids    the papers whose rows changed, each once, in the order acted on
+    aspects      which of STATE, FLAGS, TAGS, NOTE, ANNOTATIONS, PAPERS, COUNTS, SEARCHES
+    count        how many things changed: papers, (paper, tag) pairs, annotations
+    annotation   the annotation as it now is, after annotate / update_annotation
+    origin       "user" (a direct operation), "undo", "redo", "import", or "outside"
+                 (another connection committed: `poll_changes`)
+    everything   True when `paper_ids` cannot be listed (an import, another process):
+                 re-run the query rather than repaint rows
+
+    A Change is true when something changed: `if library.set_note(...):`.
+    """
+
+    description: str = ""
+    paper_ids: tuple[int, ...] = ()
+    aspects: frozenset[str] = frozenset()
+    count: int = 0
+    annotation: Annotation | None = None
+    origin: str = "user"
+    everything: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.count or self.paper_ids or self.everything)
+
+    def touches(self, *aspects: str) -> bool:
+        """Whether any of `aspects` changed."""
+        return not self.aspects.isdisjoint(aspects)

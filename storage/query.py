@@ -19,6 +19,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Union
 
+from storage import states
+
 __all__ = [
     "SORTS",
     "And",
@@ -80,7 +82,8 @@ ORDER_BY = {
     "interest": "p.upvotes DESC, p.id DESC",
 }
 
-_IS_VALUES = {"read", "unread", "starred", "unstarred", "annotated"}
+# Beside these, every `is:` value of the triage states and flags (storage/states.py).
+_IS_VALUES = {"annotated"}
 _HAS_VALUES = {"note": ("has", "note"), "notes": ("has", "note"),
                "annotation": ("is", "annotated"), "annotations": ("is", "annotated"),
                "tag": ("tag", "any"), "tags": ("tag", "any")}
@@ -382,7 +385,8 @@ def _filter(key: str, value: str, *, quoted: bool) -> Filter | None:
         name = " ".join(value.split())
         return Filter("tag", "=", name, raw=raw)
     if key == "is":
-        return Filter("is", "=", folded, raw=raw) if folded in _IS_VALUES else None
+        known = folded in _IS_VALUES or folded in states.table().is_filters()
+        return Filter("is", "=", folded, raw=raw) if known else None
     if key == "has":
         mapped = _HAS_VALUES.get(folded)
         if mapped is None:
@@ -505,13 +509,12 @@ def filter_sql(node: Filter, now: datetime) -> tuple[str, list[object]]:
         return ("p.id IN (SELECT pt.paper_id FROM paper_tags pt JOIN tags t ON t.id = pt.tag_id "
                 "WHERE t.name = ? COLLATE NOCASE)", [value])
     if name == "is":
-        return {
-            "read": "p.read_at IS NOT NULL",
-            "unread": "p.read_at IS NULL",
-            "starred": "p.starred",
-            "unstarred": "NOT p.starred",
-            "annotated": "p.id IN (SELECT a.paper_id FROM annotations a)",
-        }[str(value)], []
+        if value == "annotated":
+            return "p.id IN (SELECT a.paper_id FROM annotations a)", []
+        found = states.table().is_sql(str(value))
+        if found is None:  # a state renamed away since the query was parsed
+            return "0", []
+        return found
     if name == "has":
         return "p.note != ''", []
     if name == "year":

@@ -40,6 +40,13 @@ FTS_WEIGHTS = (10.0, 1.0, 4.0, 4.0)
 
 @migration(1)
 def _create_initial_schema(db: sqlite_utils.Database) -> None:
+    _v1_listing_tables(db)
+    _v1_user_tables(db)
+    _v1_log_tables(db)
+    _v1_full_text(db)
+
+
+def _v1_listing_tables(db: sqlite_utils.Database) -> None:
     db["sources"].create(
         {
             "id": int,
@@ -99,6 +106,8 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
     # Lets the sidebar count papers with a note without reading any abstract.
     db.execute("CREATE INDEX papers_noted ON papers(id) WHERE note != ''")
 
+
+def _v1_user_tables(db: sqlite_utils.Database) -> None:
     db["paper_sources"].create(
         {"paper_id": int, "source_id": int, "position": int},
         pk=("paper_id", "source_id"),
@@ -137,6 +146,8 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX annotations_paper ON annotations(paper_id)")
 
+
+def _v1_log_tables(db: sqlite_utils.Database) -> None:
     db["saved_searches"].create(
         {"id": int, "name": str, "query": str, "created_at": str}, pk="id",
         not_null={"name", "query", "created_at"},
@@ -173,6 +184,8 @@ def _create_initial_schema(db: sqlite_utils.Database) -> None:
         {"source_id": int, "paper_id": int, "facts": str}, pk=("source_id", "paper_id"),
     )
 
+
+def _v1_full_text(db: sqlite_utils.Database) -> None:
     columns = ", ".join(FTS_COLUMNS)
     old_values = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
     new_values = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
@@ -404,6 +417,27 @@ def _ids_never_reused(db: sqlite_utils.Database) -> None:
         conn.execute(f"CREATE TRIGGER {table}_high_water AFTER DELETE ON {table} BEGIN "
                      f"UPDATE id_high_water SET id = max(id, old.id) WHERE name = '{table}'; "
                      f"END")
+
+
+@migration(6)
+def _triage_states(db: sqlite_utils.Database) -> None:
+    """Triage states (storage/states.py): each paper is in one, by name.
+
+    Read papers become `done` (decided when they were read), the rest `inbox`;
+    `read_at` stays, kept in step as "when it was marked done", so every mark and
+    whatever reads it is intact. ADD COLUMN rewrites no row.
+    """
+    conn = db.conn
+    conn.execute("ALTER TABLE papers ADD COLUMN state TEXT NOT NULL DEFAULT 'inbox'")
+    conn.execute("ALTER TABLE papers ADD COLUMN state_changed_at TEXT")
+    # A date (YYYY-MM-DD, local) for `later`: back to the Inbox on it; NULL: someday.
+    conn.execute("ALTER TABLE papers ADD COLUMN snooze_until TEXT")
+    conn.execute("UPDATE papers SET state = 'done', state_changed_at = read_at "
+                 "WHERE read_at IS NOT NULL")
+    # The sidebar counts each state and the views filter on it at 1M papers.
+    conn.execute("CREATE INDEX papers_state ON papers(state)")
+    conn.execute("CREATE INDEX papers_snoozed ON papers(snooze_until) "
+                 "WHERE snooze_until IS NOT NULL")
 
 
 CURRENT_VERSION = max(MIGRATIONS)

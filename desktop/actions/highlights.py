@@ -76,8 +76,8 @@ def highlight_in(w: MainWindow, colour: str) -> None:
                                                             colour=colour),
                            ids=[pid], then=lambda _a: abstract.clear_selection(),
                            message=f"Highlighted in {colour} · a to comment")
-    if annotation is not None:
-        abstract.active_annotation = annotation.id
+    if annotation is not None and annotation.annotation is not None:
+        abstract.active_annotation = annotation.annotation.id
         abstract.paint_marks()
 
 
@@ -110,8 +110,8 @@ def annotate(w: MainWindow) -> None:
                                              colour=colour),
             ids=[pid], then=lambda _a: abstract.clear_selection(),
             message="Highlighted with a comment")
-        if annotation is not None:
-            abstract.active_annotation = annotation.id
+        if annotation is not None and annotation.annotation is not None:
+            abstract.active_annotation = annotation.annotation.id
             abstract.paint_marks()
             abstract.setFocus()
 

@@ -31,8 +31,8 @@ def tag_dialog(w: MainWindow) -> None:
 
 def apply_tags(w: MainWindow, ids: list[int], add: list[str], remove: list[str]) -> None:
     def change(library) -> int:
-        return ((library.add_tags(ids, add) if add else 0)
-                + (library.remove_tags(ids, remove) if remove else 0))
+        return ((library.add_tags(ids, add).count if add else 0)
+                + (library.remove_tags(ids, remove).count if remove else 0))
 
     parts = (["tagged " + ", ".join(add)] if add else []) + \
         (["removed " + ", ".join(remove)] if remove else [])

@@ -111,10 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run_reporting(args: argparse.Namespace) -> int:
     from storage import LibraryError, SchemaTooNew
+    from storage.states import StatesFileError
 
     try:
         return run(args)
-    except (CommandError, LibraryError, SchemaTooNew) as error:
+    except (CommandError, LibraryError, SchemaTooNew, StatesFileError) as error:
         print(f"{PROG}: {one_line(error)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -38,7 +38,7 @@ def note(lib: Library, args: argparse.Namespace) -> int:
          writes=True)
 def annotate(lib: Library, args: argparse.Namespace) -> int:
     annotation = lib.annotate_quote(args.id, args.quote, comment=args.comment,
-                                    colour=args.colour)
+                                    colour=args.colour).annotation
     print(f"annotation {annotation.id} on paper {args.id}: "
           f"characters {annotation.start}-{annotation.end}")
     return 0

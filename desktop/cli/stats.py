@@ -1,20 +1,52 @@
-"""`winnow stats`: library counts and papers read per day."""
+"""`winnow stats`: library counts and triage statistics (storage/stats.py)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from desktop.cli.registry import command
+from desktop.cli.common import CommandError, print_json
+from desktop.cli.registry import arg, command
 from storage import Library
+from storage.stats import TriageStats, triage_stats
 
 
-@command("stats", "library counts")
+@command("stats", "library counts and triage statistics",
+         arg("--json", action="store_true", help="every figure as JSON"),
+         arg("--plot", type=Path, default=None, metavar="FILE.png",
+             help="draw the figures into a PNG file"),
+         arg("--days", type=int, default=365, help="days of history (default 365)"))
 def stats(lib: Library, args: argparse.Namespace) -> int:
-    for name, value in lib.stats().items():
-        print(f"{name:>10}  {value}")
-    per_day = lib.triage_stats()
-    if per_day:
-        print("\npapers read per day (UTC), last 14 days:")
-        for day, count in per_day:
-            print(f"{day}  {count:>5}  {'█' * min(count, 60)}")
+    if args.days < 1:
+        raise CommandError("stats: --days must be at least 1")
+    figures = triage_stats(lib, days=args.days)
+    counts = lib.stats()
+    if args.plot is not None:
+        from storage.plot import plot_stats  # matplotlib only when asked for
+
+        try:
+            plot_stats(figures, args.plot)
+        except OSError as error:
+            raise CommandError(f"{args.plot}: cannot write ({error.strerror or error})"
+                               ) from None
+    if args.json:
+        print_json({"counts": counts, **figures.to_json()})
+    elif args.plot is None:
+        _print_text(counts, figures)
+    else:
+        print(f"wrote {args.plot}")
     return 0
+
+
+def _print_text(counts: dict[str, int], figures: TriageStats) -> None:
+    for name, value in counts.items():
+        print(f"{name:>10}  {value}")
+    recent = [(day, n) for day, n in figures.per_day[-14:] if n]
+    if recent:
+        print("\ndecisions per day (papers decided that day, still so), last 14 days:")
+        for day, count in recent:
+            print(f"{day}  {count:>5}  {'█' * min(count, 60)}")
+    timing = figures.decision_seconds
+    if timing["count"]:
+        print(f"\ntime per decision: median {timing['median']:.1f} s, "
+              f"mean {timing['mean']:.1f} s over {timing['count']} decisions")

@@ -17,8 +17,8 @@ from storage import Library
 def tag(lib: Library, args: argparse.Namespace) -> int:
     if not args.add and not args.remove:
         raise CommandError("tag: give --add TAG and/or --remove TAG")
-    added = lib.add_tags(args.ids, args.add) if args.add else 0
-    removed = lib.remove_tags(args.ids, args.remove) if args.remove else 0
+    added = lib.add_tags(args.ids, args.add).count if args.add else 0
+    removed = lib.remove_tags(args.ids, args.remove).count if args.remove else 0
     print(f"added {added}, removed {removed} tag{'s' if added + removed != 1 else ''}")
     return 0
 

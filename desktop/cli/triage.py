@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
-from desktop.cli.common import paper_id, plural
-from desktop.cli.registry import arg, command
-from storage import Library
+from desktop.cli.common import paper_id, plural, text
+from desktop.cli.registry import REGISTRY, arg, command
+from storage import Library, states
 
 IDS = arg("ids", nargs="+", type=paper_id, metavar="ID")
 
 
 @command("read", "mark papers read", IDS, writes=True)
 def read(lib: Library, args: argparse.Namespace) -> int:
-    print(f"marked {plural(lib.set_read(args.ids, True), 'paper')} read")
+    print(f"marked {plural(lib.set_read(args.ids, True).count, 'paper')} read")
     return 0
 
 
 @command("unread", "mark papers unread", IDS, writes=True)
 def unread(lib: Library, args: argparse.Namespace) -> int:
-    print(f"marked {plural(lib.set_read(args.ids, False), 'paper')} unread")
+    print(f"marked {plural(lib.set_read(args.ids, False).count, 'paper')} unread")
     return 0
 
 
 @command("star", "star papers", IDS, writes=True)
 def star(lib: Library, args: argparse.Namespace) -> int:
-    print(f"starred {plural(lib.set_starred(args.ids, True), 'paper')}")
+    print(f"starred {plural(lib.set_starred(args.ids, True).count, 'paper')}")
     return 0
 
 
 @command("unstar", "remove stars", IDS, writes=True)
 def unstar(lib: Library, args: argparse.Namespace) -> int:
-    print(f"unstarred {plural(lib.set_starred(args.ids, False), 'paper')}")
+    print(f"unstarred {plural(lib.set_starred(args.ids, False).count, 'paper')}")
     return 0
 
 
@@ -47,3 +48,35 @@ def redo(lib: Library, args: argparse.Namespace) -> int:
     change = lib.redo()
     print(change.description if change else "nothing to redo")
     return 0
+
+
+# One verb per triage state, from the state table (storage/states.py): `winnow done
+# ID...`, `winnow later ID --until DATE|tomorrow|next-week|someday`, and the user's
+# own states from states.json. A verb another command already has is left out.
+def _state_verb(name: str) -> Callable[[Library, argparse.Namespace], int]:
+    def run(lib: Library, args: argparse.Namespace) -> int:
+        until = getattr(args, "until", None)
+        change = lib.set_state(args.ids, name, until)
+        print(change.description[:1].lower() + change.description[1:])
+        return 0
+
+    return run
+
+
+def _register_state_verbs() -> None:
+    try:
+        table = states.table()
+    except states.StatesFileError:
+        # Reported when a command reads the table; the built-in verbs still parse.
+        table = states.StateTable(states.BUILTIN_STATES)
+    for state in table.states:
+        if state.verb in REGISTRY.commands or state.verb in REGISTRY.groups:
+            continue
+        extra = [arg("--until", type=text, default=None, metavar="WHEN",
+                     help="YYYY-MM-DD, tomorrow, next-week, 3d, 2w or someday "
+                          "(the default)")] if state.snoozes else []
+        command(state.verb, f"move papers to {state.label}", IDS, *extra,
+                writes=True)(_state_verb(state.name))
+
+
+_register_state_verbs()

@@ -13,7 +13,7 @@ from storage.library import ids
 from storage.library.core import Core, guarded, now, safe_text
 from storage.library.errors import LibraryError
 from storage.library.events import Events
-from storage.models import COLOURS, Annotation
+from storage.models import ANNOTATIONS, COLOURS, COUNTS, Annotation, Change
 
 
 class Annotations:
@@ -26,12 +26,13 @@ class Annotations:
         for action, label in (("annotation_add", "highlight"),
                               ("annotation_edit", "annotation edit"),
                               ("annotation_delete", "annotation delete")):
-            events.register(action, self._put_back, label)
+            events.register(action, self._put_back, label, frozenset({ANNOTATIONS}))
 
     @guarded
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
-                 colour: str | None = None) -> Annotation:
-        """Highlight abstract[start:end] (end exclusive) with an optional comment."""
+                 colour: str | None = None) -> Change:
+        """Highlight abstract[start:end] (end exclusive) with an optional comment; the
+        new annotation is the Change's `annotation`."""
         abstract = self._abstract(paper_id)
         if not (0 <= start < end <= len(abstract)):
             raise LibraryError(
@@ -52,12 +53,13 @@ class Annotations:
             row = conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
                                (annotation_id,)).fetchone()
             self._events.log(self._events.new_batch(), paper_id, "annotation_add", None,
-                      _annotation_state(row))
-        return _annotation(row)
+                             _annotation_state(row))
+        return self._changed("Highlighted" if not comment else "Highlighted with a comment",
+                             row)
 
     @guarded
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
-                       colour: str | None = None, occurrence: int = 1) -> Annotation:
+                       colour: str | None = None, occurrence: int = 1) -> Change:
         """Highlight the `occurrence`-th place where `quote` stands in the abstract."""
         abstract = self._abstract(paper_id)
         if not quote.strip():
@@ -105,7 +107,7 @@ class Annotations:
 
     @guarded
     def update_annotation(self, annotation_id: int, *, comment: str | None = None,
-                          colour: str | None = None) -> Annotation:
+                          colour: str | None = None) -> Change:
         new_colour = None if colour is None else self._check_colour(colour)
         with self._core.write() as conn:
             before = self._annotation_row(annotation_id)
@@ -115,16 +117,23 @@ class Annotations:
                                           annotation_id))
             row = self._annotation_row(annotation_id)
             self._events.log(self._events.new_batch(), row[1], "annotation_edit",
-                      _annotation_state(before), _annotation_state(row))
-        return _annotation(row)
+                             _annotation_state(before), _annotation_state(row))
+        return self._changed("Changed the highlight", row)
 
     @guarded
-    def delete_annotation(self, annotation_id: int) -> None:
+    def delete_annotation(self, annotation_id: int) -> Change:
         with self._core.write() as conn:
             row = self._annotation_row(annotation_id)
             conn.execute("DELETE FROM annotations WHERE id = ?", (annotation_id,))
             self._events.log(self._events.new_batch(), row[1], "annotation_delete",
-                      _annotation_state(row), None)
+                             _annotation_state(row), None)
+        return self._core.announce(Change("Deleted the highlight", (row[1],),
+                                          frozenset({ANNOTATIONS, COUNTS}), count=1))
+
+    def _changed(self, description: str, row: Sequence[Any]) -> Change:
+        return self._core.announce(Change(description, (row[1],),
+                                          frozenset({ANNOTATIONS, COUNTS}), count=1,
+                                          annotation=_annotation(row)))
 
     def _annotation_row(self, annotation_id: int) -> tuple[Any, ...]:
         """The annotation's row, read inside the write that changes it."""

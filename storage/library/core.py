@@ -29,7 +29,11 @@ from storage.library.errors import (
     file_key,
     user_error,
 )
+from storage.models import Change
 from storage.schema import SchemaTooNew, current_version, migrate, user_version
+
+# Called with each Change after its transaction committed.
+Listener = Callable[[Change], None]
 
 _SQLITE_READONLY_DIRECTORY = 1544  # SQLITE_READONLY | (6 << 8)
 
@@ -63,6 +67,10 @@ def default_library_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("winnow", appauthor=False) / "library.db"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def now() -> str:
@@ -157,6 +165,7 @@ class Core:
         self.read_only = read_only or (exists and not (
             os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)))
         self.conn = self._connect()
+        self._listeners: list[Listener] = []
 
     def open(self, *, check: bool | None, before_upgrade: Callable[[int], None],
              after_upgrade: Callable[[], None], backup_dir: Path) -> None:
@@ -390,6 +399,37 @@ class Core:
     def data_version(self) -> int:
         """Changes when another connection (another process) commits a write."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # ---------------------------------------------------------------- listeners
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` with every Change after it is committed; returns a function
+        that stops it. Listeners run in the order they were added, on the thread that
+        made the change."""
+        self._listeners.append(listener)
+
+        def stop() -> None:
+            with suppress(ValueError):
+                self._listeners.remove(listener)
+
+        return stop
+
+    def announce(self, change: Change) -> Change:
+        """Tell every listener about `change` (if anything changed); returns it.
+
+        Call only after the commit. A failing listener does not stop the others (the
+        change is in the file whatever a view does with it); the first failure is
+        raised once all have run."""
+        if not change:
+            return change
+        failure: BaseException | None = None
+        for listener in tuple(self._listeners):
+            try:
+                listener(change)
+            except Exception as error:  # re-raised below, after the others ran
+                failure = failure or error
+        if failure is not None:
+            raise failure
+        return change
 
     def existing_ids(self, ids: Iterable[int]) -> list[int]:
         """`ids` without repeats, in order; LibraryError naming the first that is not

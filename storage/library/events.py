@@ -11,14 +11,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from storage.library.core import Core, guarded, now
-from storage.models import Change
+from storage.library.core import Core, guarded, now, plural
+from storage.models import COUNTS, Change
 
 # Puts one logged change into the state `target` (its before on undo, its after
 # on redo) for `paper_id`; `other` is the state on the far side of the change.
 # An applier that touches other papers than `paper_id` (putting back a whole
 # import) returns their ids.
 Applier = Callable[[int, Any, Any], "list[int] | None"]
+# Names an action in "Undid <label> on 3 papers": a text, or a function of the
+# first event's (before, after).
+Label = str | Callable[[Any, Any], str]
 
 
 class Events:
@@ -28,16 +31,15 @@ class Events:
         self._core = core
         self.conn = core.conn
         self._appliers: dict[str, Applier] = {}
-        self._paperless: set[str] = set()
-        self._labels: dict[str, str] = {}
-
-    def register(self, action: str, apply: Applier, label: str, *,
-                 needs_paper: bool = True) -> None:
-        """`apply` puts back events of `action`; `label` names it in "Undid ...".
+    def register(self, action: str, apply: Applier, label: Label,
+                 aspects: frozenset[str], *, needs_paper: bool = True) -> None:
+        """`apply` puts back events of `action`; `label` names it in "Undid ...";
+        `aspects` are what its undo changes (see storage.models.Change).
         `needs_paper=False`: the action itself brings its paper back (undoing a
         delete), so its events are replayed even while the paper is gone."""
         self._appliers[action] = apply
         self._labels[action] = label
+        self._aspects[action] = aspects | {COUNTS}
         if not needs_paper:
             self._paperless.add(action)
 
@@ -56,21 +58,21 @@ class Events:
         )
 
     @guarded
-    def undo(self) -> Change | None:
-        """Take back the latest user action still in effect; None if there is none."""
+    def undo(self) -> Change:
+        """Take back the latest user action still in effect; an empty Change if none."""
         row = self.conn.execute(
             "SELECT max(batch) FROM events WHERE undone = 0").fetchone()
         if row[0] is None:
-            return None
-        return self._replay(row[0], undo=True)
+            return Change("Nothing to undo", origin="undo")
+        return self._core.announce(self._replay(row[0], undo=True))
 
     @guarded
-    def redo(self) -> Change | None:
+    def redo(self) -> Change:
         row = self.conn.execute(
             "SELECT min(batch) FROM events WHERE undone = 1").fetchone()
         if row[0] is None:
-            return None
-        return self._replay(row[0], undo=False)
+            return Change("Nothing to redo", origin="redo")
+        return self._core.announce(self._replay(row[0], undo=False))
 
     @guarded
     def can_undo(self) -> bool:
@@ -95,12 +97,17 @@ class Events:
                 "SELECT id FROM papers WHERE id IN "
                 "(SELECT paper_id FROM events WHERE batch = ?)", (batch,))}
             skipped: list[int] = []
+            aspects: set[str] = set()
+            label = ""
             for paper_id, action, before_json, after_json in events:
+                before, after = json.loads(before_json), json.loads(after_json)
+                if not label:
+                    named = self._labels.get(action, action)
+                    label = named(before, after) if callable(named) else named
                 if paper_id is not None and paper_id not in present \
                         and action not in self._paperless:
                     skipped.append(paper_id)
                     continue
-                before, after = json.loads(before_json), json.loads(after_json)
                 # An action no part knows (from a newer Winnow) is left as it is.
                 apply = self._appliers.get(action)
                 touched = None
@@ -108,21 +115,20 @@ class Events:
                     touched = apply(paper_id, before, after)
                 elif apply is not None:
                     touched = apply(paper_id, after, before)
+                aspects |= self._aspects.get(action, frozenset())
                 if touched is not None:
                     paper_ids.extend(touched)
                 else:
                     paper_ids.append(paper_id)
             conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
                          (1 if undo else 0, batch))
-        action = events[0][1] if events else "change"
-        count = len(set(paper_ids))
-        label = self._labels.get(action, action)
-        what = f"{label} on {count} paper{'s' if count != 1 else ''}"
+        ids = tuple(dict.fromkeys(paper_ids))
+        what = f"{label or 'change'} on {plural(len(ids), 'paper')}"
         if skipped:
             gone = sorted(set(skipped))
             shown = ", ".join(map(str, gone[:5])) + ("…" if len(gone) > 5 else "")
             what += (f"; skipped {len(skipped)} change{'s' if len(skipped) != 1 else ''} to "
                      f"{'a paper' if len(gone) == 1 else 'papers'} no longer in the library "
                      f"(id {shown})")
-        return Change(f"{'Undid' if undo else 'Redid'} {what}",
-                      tuple(dict.fromkeys(paper_ids)))
+        return Change(f"{'Undid' if undo else 'Redid'} {what}", ids, frozenset(aspects),
+                      count=len(events) - len(skipped), origin="undo" if undo else "redo")

@@ -21,19 +21,45 @@ parts that share one `Core` (the connection and its failure policy):
     removals.Removals        delete_papers, undo_import (and their undo)
 
 Each public method below only hands the call to its part.
+
+Operations and changes
+----------------------
+Every mutation (set_read, set_starred, set_note, add_tags, remove_tags, annotate,
+annotate_quote, update_annotation, delete_annotation, save_search,
+delete_saved_search, undo, redo) returns one `storage.models.Change`: the papers
+it touched (`paper_ids`), what about them (`aspects`: STATE, FLAGS, TAGS, NOTE,
+ANNOTATIONS, PAPERS, COUNTS, SEARCHES), how many things (`count`), a one-line
+`description` for a toast, and for annotate/update_annotation the `annotation`.
+A Change is false when nothing changed (marking read papers read, saving the same
+note, undo with nothing to undo).
+
+`library.listen(callback)` calls `callback(change)` after every committed change
+made through this Library, then returns a function that stops listening:
+
+    stop = library.listen(lambda change: view.repaint(change.paper_ids))
+
+Imports announce one Change (origin "import", aspects PAPERS and COUNTS,
+`everything=True`: re-run the query). `poll_changes()` announces what another
+connection committed as a Change with origin "outside" and `everything=True`.
+So one listener serves the GUI's own operations, the importer thread (called on
+that thread: hop to the GUI thread before touching widgets) and the cross-process
+poll. A listener that raises does not stop the others; the first error is
+re-raised to the caller once all have run, after the commit.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from storage.library.annotations import Annotations
 from storage.library.backups import Backups
-from storage.library.core import Core, guarded
+from storage.library.core import Core, Listener, guarded
+from storage.library.errors import LibraryCorrupt, LibraryError
 from storage.library.events import Events
 from storage.library.exporting import Exporter
 from storage.library.importing import CancelCallback, Importer, ProgressCallback
@@ -43,7 +69,7 @@ from storage.library.removals import Removals
 from storage.library.searches import SavedSearches
 from storage.library.tags import Tags
 from storage.library.triage import Triage
-from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+from storage.models import ASPECTS, Annotation, Change, FileReport, ImportReport, Paper, PaperRow
 from storage.records import PaperRecord
 from storage.removal import ImportUndo
 from storage.search import SearchResult
@@ -84,7 +110,17 @@ class Library:
         core.open(check=check, before_upgrade=self._backups.before_migration,
                   after_upgrade=self._importer.recover_unfinished_imports,
                   backup_dir=self._backups.backup_dir())
+        if not self.read_only:
+            self._wake_quietly()
         self._seen_data_version = self.data_version()
+
+    def _wake_quietly(self) -> None:
+        try:
+            self._triage.wake_snoozed()
+        except LibraryCorrupt:
+            raise
+        except LibraryError:
+            pass  # busy, full, read-only disk: the papers wake at the next open
 
     def close(self) -> None:
         self._core.close()
@@ -94,6 +130,10 @@ class Library:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener(change)` after each committed change; returns `stop()`."""
+        return self._core.listen(listener)
 
     # ------------------------------------------------- connection and failure
     @property
@@ -128,6 +168,8 @@ class Library:
         self._seen_data_version = version
         if changed:
             self._search.invalidate()
+            self._core.announce(Change("Changed by another program", aspects=ASPECTS,
+                                       origin="outside", everything=True))
         return changed
 
     # ---------------------------------------------------------------- backups
@@ -244,44 +286,55 @@ class Library:
     def stats(self) -> dict[str, int]:
         return self._reads.stats()
 
-    def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
-        return self._reads.triage_stats(days)
-
     def import_in_progress(self) -> bool:
         return self._reads.import_in_progress()
 
     def has_unread(self) -> bool:
         return self._reads.has_unread()
 
+    def has_state(self, state: str) -> bool:
+        return self._reads.has_state(state)
+
     def is_empty(self) -> bool:
         return self._reads.is_empty()
 
     # ------------------------------------------------------------ user actions
-    def set_read(self, ids: Iterable[int], read: bool = True) -> int:
+    def set_state(self, ids: Iterable[int], state: str,
+                  until: str | date | None = None) -> Change:
+        """Move papers into a triage state of storage/states.py (see Triage.set_state)."""
+        return self._triage.set_state(ids, state, until)
+
+    def wake_snoozed(self, today: date | None = None) -> Change:
+        """Snoozed papers whose date has come back to the Inbox. Runs when a library
+        opens for writing; a long-running app calls it again when the day changes."""
+        return self._triage.wake_snoozed(today)
+
+    def set_read(self, ids: Iterable[int], read: bool = True) -> Change:
+        """Mark papers done (read=True) or back to the Inbox."""
         return self._triage.set_read(ids, read)
 
-    def set_starred(self, ids: Iterable[int], starred: bool = True) -> int:
+    def set_starred(self, ids: Iterable[int], starred: bool = True) -> Change:
         return self._triage.set_starred(ids, starred)
 
-    def set_note(self, paper_id: int, text: str) -> bool:
+    def set_note(self, paper_id: int, text: str) -> Change:
         return self._triage.set_note(paper_id, text)
 
     def tags(self) -> list[tuple[str, int]]:
         return self._tags.tags()
 
-    def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
+    def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
         return self._tags.add_tags(ids, tags)
 
-    def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
+    def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
         return self._tags.remove_tags(ids, tags)
 
     # ------------------------------------------------------------ annotations
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
-                 colour: str | None = None) -> Annotation:
+                 colour: str | None = None) -> Change:
         return self._annotations.annotate(paper_id, start, end, comment, colour)
 
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
-                       colour: str | None = None, occurrence: int = 1) -> Annotation:
+                       colour: str | None = None, occurrence: int = 1) -> Change:
         return self._annotations.annotate_quote(paper_id, quote, comment, colour, occurrence)
 
     def annotation(self, annotation_id: int) -> Annotation | None:
@@ -291,18 +344,18 @@ class Library:
         return self._annotations.annotations(paper_id)
 
     def update_annotation(self, annotation_id: int, *, comment: str | None = None,
-                          colour: str | None = None) -> Annotation:
+                          colour: str | None = None) -> Change:
         return self._annotations.update_annotation(annotation_id, comment=comment,
                                                    colour=colour)
 
-    def delete_annotation(self, annotation_id: int) -> None:
-        self._annotations.delete_annotation(annotation_id)
+    def delete_annotation(self, annotation_id: int) -> Change:
+        return self._annotations.delete_annotation(annotation_id)
 
     # -------------------------------------------------------------- undo/redo
-    def undo(self) -> Change | None:
+    def undo(self) -> Change:
         return self._events.undo()
 
-    def redo(self) -> Change | None:
+    def redo(self) -> Change:
         return self._events.redo()
 
     def can_undo(self) -> bool:
@@ -312,14 +365,14 @@ class Library:
         return self._events.can_redo()
 
     # --------------------------------------------------------- saved searches
-    def save_search(self, name: str, query: str) -> None:
-        self._saved.save_search(name, query)
+    def save_search(self, name: str, query: str) -> Change:
+        return self._saved.save_search(name, query)
 
     def saved_searches(self) -> list[tuple[str, str]]:
         return self._saved.saved_searches()
 
-    def delete_saved_search(self, name: str) -> None:
-        self._saved.delete_saved_search(name)
+    def delete_saved_search(self, name: str) -> Change:
+        return self._saved.delete_saved_search(name)
 
     # ----------------------------------------------------------------- export
     def export(self, query: str = "", format: str = "json",

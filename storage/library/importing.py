@@ -25,11 +25,11 @@ from typing import Any
 from storage import abbrev
 from storage.identity import NEW_ROW_COLUMNS, BatchImporter
 from storage.library.annotations import reanchor_annotations
-from storage.library.core import Core, guarded, now, safe_text
+from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
 from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
-from storage.models import FileReport, ImportReport
+from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -134,7 +134,7 @@ class Importer:
             except OSError as error:
                 file_report.error = f"{shown}: {error.strerror or error}"
             report.files.append(file_report)
-        self._on_imported()
+        self._imported(report.new, report.updated)
         return report
 
     @guarded
@@ -154,7 +154,7 @@ class Importer:
             raise
         except LibraryError as error:
             file_report.error = f"{name}: not imported: {error}"
-        self._on_imported()
+        self._imported(file_report.new, file_report.updated)
         return file_report
 
     @guarded
@@ -180,7 +180,7 @@ class Importer:
             raise
         except LibraryError as error:
             file_report.error = f"{name}: not imported: {error}"
-        self._on_imported()
+        self._imported(file_report.new, file_report.updated)
         return file_report
 
     @guarded
@@ -190,6 +190,14 @@ class Importer:
                 for row in self.conn.execute(
                     "SELECT abstract, replaced_at, source_id FROM abstract_history "
                     "WHERE paper_id = ? ORDER BY id", (int(paper_id),))]
+
+    def _imported(self, new: int, updated: int) -> None:
+        self._on_imported()
+        if new or updated:
+            self._core.announce(Change(
+                f"Imported {plural(new, 'new paper')}, updated {updated}",
+                aspects=frozenset({PAPERS, COUNTS}), count=new + updated, origin="import",
+                everything=True))
 
     def import_samples(self) -> ImportReport:
         return self.import_files(sample_listings())
@@ -220,31 +228,7 @@ class Importer:
         """
         conn = self.conn
         name = report.name
-        lock: ImportLock | None = None
-        try:
-            with self._core.write():
-                source_id = conn.execute(
-                    "INSERT INTO sources (path, name, sha256, listing_date, imported_at, "
-                    "status, form) VALUES (?, ?, ?, ?, ?, 'importing', ?)",
-                    (path, name, sha256, stream.listing_date, now(),
-                     getattr(stream, "form", None)),
-                ).lastrowid
-                # Held before the row is committed: nobody ever sees this import
-                # 'importing' while its lock is free.
-                lock = ImportLock(self.path, source_id)
-                try:
-                    held = lock.try_acquire()
-                except OSError as error:
-                    raise LibraryError(f"{lock.path}: cannot create the import lock "
-                                       f"({error.strerror or error})") from None
-                if not held:
-                    lock = None
-                    raise LibraryError(f"{self.path}: another import holds the lock of "
-                                       f"import {source_id}; try again")
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
+        source_id, lock = self._begin_import(stream, path=path, sha256=sha256, name=name)
         report.source_id = source_id
         report.form = getattr(stream, "form", None)
         batch_size = _batch_size()
@@ -290,6 +274,36 @@ class Importer:
             lock.release()
         if progress is not None:
             progress(name, report.found)
+
+    def _begin_import(self, stream: ListingStream, *, path: str, sha256: str,
+                      name: str) -> tuple[int, ImportLock]:
+        """The import's `sources` row, committed as 'importing', and its lock, held."""
+        lock: ImportLock | None = None
+        try:
+            with self._core.write() as conn:
+                source_id = conn.execute(
+                    "INSERT INTO sources (path, name, sha256, listing_date, imported_at, "
+                    "status, form) VALUES (?, ?, ?, ?, ?, 'importing', ?)",
+                    (path, name, sha256, stream.listing_date, now(),
+                     getattr(stream, "form", None)),
+                ).lastrowid
+                # Held before the row is committed: nobody ever sees this import
+                # 'importing' while its lock is free.
+                lock = ImportLock(self.path, source_id)
+                try:
+                    held = lock.try_acquire()
+                except OSError as error:
+                    raise LibraryError(f"{lock.path}: cannot create the import lock "
+                                       f"({error.strerror or error})") from None
+                if not held:
+                    lock = None
+                    raise LibraryError(f"{self.path}: another import holds the lock of "
+                                       f"import {source_id}; try again")
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        return source_id, lock
 
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
                       report: FileReport) -> None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
 
+from storage import states
 from storage.library.annotations import _ANNOTATION_COLUMNS, _annotation
 from storage.library.core import Core, guarded
 from storage.library.tags import tags_of
@@ -67,17 +66,18 @@ class Reads:
             for row in conn.execute(
                     f"SELECT id, title, abstract, authors_count, organization, published, "
                     f"published_raw, year_inferred, upvotes, added_at, read_at, starred, "
-                    f"note, {', '.join(_CARD_COLUMNS)} FROM papers WHERE id IN ({marks})",
-                    chunk):
+                    f"note, state, snooze_until, {', '.join(_CARD_COLUMNS)} FROM papers "
+                    f"WHERE id IN ({marks})", chunk):
                 paper_id = row[0]
-                card = dict(zip(_CARD_COLUMNS, row[13:], strict=True))
+                card = dict(zip(_CARD_COLUMNS, row[15:], strict=True))
                 for column in ("authors", "ai_keywords"):
                     card[column] = _json_tuple(card[column])
                 found[paper_id] = Paper(
                     id=paper_id, title=row[1], abstract=row[2], authors_count=row[3],
                     organization=row[4], published=row[5], published_raw=row[6],
                     year_inferred=bool(row[7]), upvotes=row[8], added_at=row[9],
-                    read_at=row[10], starred=bool(row[11]), note=row[12],
+                    read_at=row[10], starred=bool(row[11]), note=row[12], state=row[13],
+                    snooze_until=row[14],
                     tags=tuple(tags.get(paper_id, ())),
                     annotations=tuple(annotations.get(paper_id, ())),
                     sources=tuple(sources.get(paper_id, ())),
@@ -98,11 +98,12 @@ class Reads:
                     f"SELECT id, title, read_at IS NOT NULL, starred, published, upvotes, "
                     f"organization, authors_count, annotation_text != '' OR EXISTS "
                     f"(SELECT 1 FROM annotations a WHERE a.paper_id = papers.id), "
-                    f"note != '' FROM papers WHERE id IN ({marks})", chunk):
+                    f"note != '', state FROM papers WHERE id IN ({marks})", chunk):
                 result[row[0]] = PaperRow(
                     id=row[0], title=row[1], read=bool(row[2]), starred=bool(row[3]),
                     tags=tuple(tags.get(row[0], ())), published=row[4], upvotes=row[5],
                     byline=byline(row[6], row[7]), annotated=bool(row[8]), has_note=bool(row[9]),
+                    state=row[10],
                 )
         return result
 
@@ -133,16 +134,26 @@ class Reads:
 
     @guarded
     def stats(self) -> dict[str, int]:
-        """Counts for the sidebar and status bar. Each is answered from an index, never
-        by reading rows: at 1M papers a scan of the table costs seconds."""
+        """Counts for the sidebar and status bar: "total", one per state of the state
+        table by its name ("inbox", "later", "done"...), one per flag ("starred"),
+        "with_note", "annotated", and "read"/"unread" (done / not done, what
+        `is:read` and `is:unread` find). Each is answered from an index, never by
+        reading rows: at 1M papers a scan of the table costs seconds."""
         one = self.conn.execute
-        total = one("SELECT count(*) FROM papers").fetchone()[0]
-        read = one("SELECT count(*) FROM papers WHERE read_at IS NOT NULL").fetchone()[0]
-        starred = one("SELECT count(*) FROM papers WHERE starred").fetchone()[0]
-        with_note = one("SELECT count(*) FROM papers WHERE note != ''").fetchone()[0]
-        annotated = one("SELECT count(DISTINCT paper_id) FROM annotations").fetchone()[0]
-        return {"total": total, "unread": total - read, "read": read, "starred": starred,
-                "with_note": with_note, "annotated": annotated}
+        counts = {"total": one("SELECT count(*) FROM papers").fetchone()[0]}
+        by_state = dict(one("SELECT state, count(*) FROM papers GROUP BY state").fetchall())
+        table = states.table()
+        for state in table.states:
+            counts[state.name] = by_state.get(state.name, 0)
+        for flag in table.flags:
+            counts[flag.name] = one(
+                f"SELECT count(*) FROM papers WHERE {flag.column}").fetchone()[0]
+        counts["read"] = by_state.get("done", 0)
+        counts["unread"] = counts["total"] - counts["read"]
+        counts["with_note"] = one("SELECT count(*) FROM papers WHERE note != ''").fetchone()[0]
+        counts["annotated"] = one(
+            "SELECT count(DISTINCT paper_id) FROM annotations").fetchone()[0]
+        return counts
 
     @guarded
     def import_in_progress(self) -> bool:
@@ -153,21 +164,16 @@ class Reads:
 
     @guarded
     def has_unread(self) -> bool:
-        """Whether the Inbox holds anything: cheaper than counting it."""
+        """Whether any paper is not done (`is:unread`): cheaper than counting them."""
         return self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM papers WHERE read_at IS NULL)").fetchone()[0] == 1
+            "SELECT EXISTS (SELECT 1 FROM papers WHERE state != 'done')").fetchone()[0] == 1
+
+    @guarded
+    def has_state(self, state: str) -> bool:
+        """Whether any paper is in `state` (the Inbox caught up: not inbox)."""
+        return self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM papers WHERE state = ?)", (state,)).fetchone()[0] == 1
 
     @guarded
     def is_empty(self) -> bool:
         return self.conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0] == 1
-
-    @guarded
-    def triage_stats(self, days: int = 14) -> list[tuple[str, int]]:
-        """Papers marked read per day (UTC dates) over the last `days` days, undone
-        marks left out: how fast the inbox is being worked through."""
-        since = time.time() - days * 86400
-        cutoff = datetime.fromtimestamp(since, timezone.utc).isoformat(timespec="seconds")
-        return [tuple(r) for r in self.conn.execute(
-            "SELECT substr(at, 1, 10), count(DISTINCT paper_id) FROM events "
-            "WHERE action = 'read' AND undone = 0 AND after != 'null' AND at >= ? "
-            "GROUP BY 1 ORDER BY 1", (cutoff,))]

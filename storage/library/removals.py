@@ -16,7 +16,7 @@ from storage.library.backups import Backups, _unused
 from storage.library.core import Core, guarded, now
 from storage.library.errors import LibraryError
 from storage.library.events import Events
-from storage.models import Change
+from storage.models import COUNTS, PAPERS, Change
 
 
 class Removals:
@@ -32,8 +32,10 @@ class Removals:
         self._on_changed = on_changed
         self._reanchor = partial(reanchor_annotations, core.conn)
         # Undoing a delete brings its paper back: replayed while the paper is gone.
-        events.register("delete", self._put_back_delete, "delete", needs_paper=False)
-        events.register("import_undo", self._put_back_import, "undo of an import")
+        events.register("delete", self._put_back_delete, "delete", frozenset({PAPERS}),
+                        needs_paper=False)
+        events.register("import_undo", self._put_back_import, "undo of an import",
+                        frozenset({PAPERS}))
 
     def _backup_before(self, what: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -59,7 +61,9 @@ class Removals:
             removed = removal.trash_papers(conn, wanted, batch=batch, now=now())
         self._on_changed()
         count = len(removed)
-        return Change(f"Deleted {count} paper{'s' if count != 1 else ''}", tuple(removed))
+        return self._core.announce(Change(
+            f"Deleted {count} paper{'s' if count != 1 else ''}", tuple(removed),
+            frozenset({PAPERS, COUNTS}), count=count))
 
     @guarded
     def undo_import(self, source_id: int, *, backup: bool = True) -> removal.ImportUndo:
@@ -90,6 +94,10 @@ class Removals:
                              {"state": "complete", "source": source_id},
                              {**state, "state": "undone"})
         self._on_changed()
+        self._core.announce(Change(
+            f"Took back import {source_id}", (*result.removed, *result.reverted),
+            frozenset({PAPERS, COUNTS}), count=len(result.removed) + len(result.reverted),
+            everything=True))
         return result
 
     # The events log replays these inside its own write transaction.

@@ -6,9 +6,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from storage.library.core import Core, guarded, now, safe_text
+from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import LibraryError
 from storage.library.events import Events
+from storage.models import COUNTS, TAGS, Change
 
 
 def tags_of(conn: sqlite3.Connection, chunk: Sequence[int], marks: str) -> dict[int, list[str]]:
@@ -29,8 +30,8 @@ class Tags:
         self._core = core
         self.conn = core.conn
         self._events = events
-        events.register("tag_add", self._put_back, "tag")
-        events.register("tag_remove", self._put_back, "untag")
+        events.register("tag_add", self._put_back, "tag", frozenset({TAGS}))
+        events.register("tag_remove", self._put_back, "untag", frozenset({TAGS}))
 
     @guarded
     def tags(self) -> list[tuple[str, int]]:
@@ -62,11 +63,12 @@ class Tags:
         return list(dict.fromkeys(cleaned))
 
     @guarded
-    def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
-        """Tag papers, creating new tags; returns how many (paper, tag) pairs were added."""
+    def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
+        """Tag papers, creating new tags; the Change counts the (paper, tag) pairs added."""
         wanted = self._core.existing_ids(ids)
         names = self._clean_tags(tags)
         added = 0
+        papers: list[int] = []
         with self._core.write() as conn:
             batch = self._events.new_batch()
             for name in names:
@@ -79,15 +81,21 @@ class Tags:
                             "VALUES (?, ?, ?)", (paper_id, tag_id, now())).rowcount:
                         self._events.log(batch, paper_id, "tag_add", None, tag_name)
                         added += 1
-        return added
+                        papers.append(paper_id)
+        return self._core.announce(Change(
+            f"Tagged {plural(len(set(papers)), 'paper')} {', '.join(names)}",
+            tuple(dict.fromkeys(papers)), frozenset({TAGS, COUNTS}), count=added))
 
     @guarded
-    def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> int:
+    def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
+        """Untag papers; the Change counts the (paper, tag) pairs removed."""
         wanted = self._core.existing_ids(ids)
+        names = self._clean_tags(tags)
         removed = 0
+        papers: list[int] = []
         with self._core.write() as conn:
             batch = self._events.new_batch()
-            for name in self._clean_tags(tags):
+            for name in names:
                 tag_id = self._tag_id(name, create=False)
                 if tag_id is None:
                     continue
@@ -98,9 +106,10 @@ class Tags:
                                     (paper_id, tag_id)).rowcount:
                         self._events.log(batch, paper_id, "tag_remove", tag_name, None)
                         removed += 1
-        return removed
-
-    @guarded
+                        papers.append(paper_id)
+        return self._core.announce(Change(
+            f"Removed {', '.join(names)} from {plural(len(set(papers)), 'paper')}",
+            tuple(dict.fromkeys(papers)), frozenset({TAGS, COUNTS}), count=removed))
 
     def _put_back(self, paper_id: int, target: Any, other: Any) -> None:
         # A tag event holds the tag's name on its tagged side and None on the other.

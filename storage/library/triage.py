@@ -1,14 +1,18 @@
-"""Triage marks on papers: read, starred; and the paper's note."""
+"""Triage marks on papers: the state (inbox, later, done...), the star; and the note."""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from storage.library.core import Core, guarded, now, safe_text
+from storage import states
+from storage.library.core import Core, guarded, now, plural, safe_text
+from storage.library.errors import LibraryError
 from storage.library.events import Events
+from storage.models import COUNTS, FLAGS, NOTE, STATE, Change
 
 NOTE_COALESCE_SECONDS = 120
 
@@ -20,22 +24,89 @@ class Triage:
         self._core = core
         self.conn = core.conn
         self._events = events
-        events.register("read", self._put_back_read, "read mark")
-        events.register("star", self._put_back_star, "star")
-        events.register("note", self._put_back_note, "note")
+        events.register("read", self._put_back_read, "read mark", frozenset({STATE}))
+        events.register("state", self._put_back_state, _undo_label, frozenset({STATE}))
+        events.register("star", self._put_back_star, "star", frozenset({FLAGS}))
+        events.register("note", self._put_back_note, "note", frozenset({NOTE}))
 
     @guarded
-    def set_read(self, ids: Iterable[int], read: bool = True) -> int:
-        """Mark papers read (or unread); returns how many changed."""
-        return self._set_flag(ids, "read_at", now() if read else None, "read")
+    def set_state(self, ids: Iterable[int], state: str,
+                  until: str | date | None = None) -> Change:
+        """Move papers into triage `state` (a name in storage/states.py) in one undo
+        step. `until`: for a snoozing state (later), when the paper comes back to the
+        Inbox: a date, "tomorrow", "next-week", "3d", "2w" or "someday"/None.
 
-    @guarded
-    def set_starred(self, ids: Iterable[int], starred: bool = True) -> int:
-        return self._set_flag(ids, "starred", int(starred), "star")
-
-    def _set_flag(self, ids: Iterable[int], column: str, value: Any, action: str) -> int:
+        Papers already in that state (with that date) are left as they are; the
+        Change lists those that moved."""
+        spec = states.table().get(state)
+        if spec is None:
+            raise LibraryError(f"unknown state {state!r} (choose from "
+                               f"{', '.join(states.table().names())})")
+        try:
+            snooze = states.snooze_date(until) if spec.snoozes else None
+        except ValueError as error:
+            raise LibraryError(str(error)) from None
+        if until is not None and not spec.snoozes:
+            raise LibraryError(f"{spec.label} takes no date; only a snoozing state does")
         wanted = self._core.existing_ids(ids)
-        changed = 0
+        stamp = now()
+        after = {"state": spec.name, "until": snooze, "at": stamp,
+                 "read_at": stamp if spec.name == "done" else None}
+        changed: list[int] = []
+        with self._core.write() as conn:
+            batch = self._events.new_batch()
+            for paper_id in wanted:
+                before = _state_of(conn, paper_id)
+                if before["state"] == spec.name and before["until"] == snooze:
+                    continue
+                if before["state"] == "done" == spec.name:
+                    after_here = {**after, "read_at": before["read_at"]}  # keep when
+                else:
+                    after_here = after
+                _put_state(conn, paper_id, after_here)
+                self._events.log(batch, paper_id, "state", before, after_here)
+                changed.append(paper_id)
+        when = f" until {snooze}" if snooze else " someday" if spec.snoozes else ""
+        return self._core.announce(Change(
+            f"Marked {plural(len(changed), 'paper')} {spec.past}{when}", tuple(changed),
+            frozenset({STATE, COUNTS}), count=len(changed)))
+
+    @guarded
+    def set_read(self, ids: Iterable[int], read: bool = True) -> Change:
+        """Mark papers done (read) or back in the Inbox (unread)."""
+        return self.set_state(ids, "done" if read else states.INBOX)
+
+    @guarded
+    def wake_snoozed(self, today: date | None = None) -> Change:
+        """Bring back to the Inbox every snoozed paper whose date has come (`today`:
+        local date by default). Not an undo step: the user asked for it when they
+        snoozed. Cheap when none is due (one look at a partial index)."""
+        day = (today or date.today()).isoformat()
+        due = "SELECT id FROM papers WHERE snooze_until IS NOT NULL AND snooze_until <= ?"
+        if not self.conn.execute(f"SELECT EXISTS ({due})", (day,)).fetchone()[0]:
+            return Change()
+        with self._core.write() as conn:
+            woken = tuple(r[0] for r in conn.execute(due + " ORDER BY id", (day,)))
+            conn.execute(
+                f"UPDATE papers SET state = ?, snooze_until = NULL, state_changed_at = ? "
+                f"WHERE id IN ({due})", (states.INBOX, now(), day))
+        return self._core.announce(Change(
+            f"{plural(len(woken), 'snoozed paper')} back in the Inbox", woken,
+            frozenset({STATE, COUNTS}), count=len(woken)))
+
+    @guarded
+    def set_starred(self, ids: Iterable[int], starred: bool = True) -> Change:
+        changed = self._set_flag(ids, "starred", int(starred), "star")
+        return self._core.announce(Change(
+            f"{'Starred' if starred else 'Unstarred'} {plural(len(changed), 'paper')}",
+            changed, frozenset({FLAGS, COUNTS}), count=len(changed)))
+
+    def _set_flag(self, ids: Iterable[int], column: str, value: Any,
+                  action: str) -> tuple[int, ...]:
+        """Set `column` of the papers `ids` to `value` in one undo step; returns the
+        ids whose value changed."""
+        wanted = self._core.existing_ids(ids)
+        changed: list[int] = []
         with self._core.write() as conn:
             batch = self._events.new_batch()
             for paper_id in wanted:
@@ -48,12 +119,13 @@ class Triage:
                 conn.execute(f"UPDATE papers SET {column} = ? WHERE id = ?",
                              (value, paper_id))
                 self._events.log(batch, paper_id, action, before, value)
-                changed += 1
-        return changed
+                changed.append(paper_id)
+        return tuple(changed)
 
     @guarded
-    def set_note(self, paper_id: int, text: str) -> bool:
-        """Replace a paper's note; returns False when it was already that text.
+    def set_note(self, paper_id: int, text: str) -> Change:
+        """Replace a paper's note; the Change is empty (false) when it was already
+        that text.
 
         Keystroke-level saves of one note within a couple of minutes make one
         undo step, not hundreds.
@@ -64,7 +136,7 @@ class Triage:
             before = conn.execute("SELECT note FROM papers WHERE id = ?",
                                   (paper_id,)).fetchone()[0]
             if before == text:
-                return False
+                return Change()
             conn.execute("UPDATE papers SET note = ?, note_updated_at = ? WHERE id = ?",
                          (text, now(), paper_id))
             last = conn.execute(
@@ -78,10 +150,17 @@ class Triage:
                              (json.dumps(text), now(), last[0]))
             else:
                 self._events.log(self._events.new_batch(), paper_id, "note", before, text)
-        return True
+        return self._core.announce(Change("Saved the note" if text else "Cleared the note",
+                                          (paper_id,), frozenset({NOTE, COUNTS}), count=1))
 
     def _put_back_read(self, paper_id: int, target: Any, other: Any) -> None:
-        self.conn.execute("UPDATE papers SET read_at = ? WHERE id = ?", (target, paper_id))
+        # Logged before states existed: a read mark is done, its absence the Inbox.
+        _put_state(self.conn, paper_id, {
+            "state": "done" if target is not None else states.INBOX, "until": None,
+            "at": target, "read_at": target})
+
+    def _put_back_state(self, paper_id: int, target: Any, other: Any) -> None:
+        _put_state(self.conn, paper_id, target)
 
     def _put_back_star(self, paper_id: int, target: Any, other: Any) -> None:
         self.conn.execute("UPDATE papers SET starred = ? WHERE id = ?", (target, paper_id))
@@ -89,3 +168,23 @@ class Triage:
     def _put_back_note(self, paper_id: int, target: Any, other: Any) -> None:
         self.conn.execute("UPDATE papers SET note = ?, note_updated_at = ? WHERE id = ?",
                           (target, now(), paper_id))
+
+
+def _state_of(conn: sqlite3.Connection, paper_id: int) -> dict[str, Any]:
+    """What undo needs to put a paper's triage state back exactly."""
+    state, until, at, read_at = conn.execute(
+        "SELECT state, snooze_until, state_changed_at, read_at FROM papers WHERE id = ?",
+        (paper_id,)).fetchone()
+    return {"state": state, "until": until, "at": at, "read_at": read_at}
+
+
+def _put_state(conn: sqlite3.Connection, paper_id: int, state: dict[str, Any]) -> None:
+    # read_at stays in step with `done` for everything that reads it (is:read, export).
+    conn.execute("UPDATE papers SET state = ?, snooze_until = ?, state_changed_at = ?, "
+                 "read_at = ? WHERE id = ?",
+                 (state["state"], state["until"], state["at"], state["read_at"], paper_id))
+
+
+def _undo_label(before: dict[str, Any], after: dict[str, Any]) -> str:
+    spec = states.table().get(after["state"])
+    return spec.undo_label if spec is not None else after["state"]

@@ -60,7 +60,7 @@ def test_list_show_and_json_fields(db: Path) -> None:
     assert len(papers) == 3
     expected = {"id", "title", "abstract", "authors_count", "organization", "published",
                 "published_raw", "year_inferred", "upvotes", "read", "read_at", "starred",
-                "tags", "note", "annotations", "sources", "added_at",
+                "tags", "note", "annotations", "sources", "added_at", "state", "snooze_until",
                 # v2's card facts
                 "arxiv_id", "url", "comments", "authors", "submitted_by", "ai_summary",
                 "ai_keywords", "github_repo", "github_stars", "project_page", "date_source"}
@@ -206,7 +206,8 @@ def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
     out = winnow("stats", db=db).stdout
     counts = dict(line.split() for line in out.split("\n\n")[0].splitlines())
     assert counts == {"total": "415", "unread": "412", "read": "3", "starred": "1",
-                      "with_note": "0", "annotated": "0"}
+                      "with_note": "0", "annotated": "0", "inbox": "412", "later": "0",
+                      "shortlist": "0", "done": "3", "skipped": "0"}
     [day_line] = out.split("\n\n")[1].splitlines()[1:]
     assert day_line.split()[1] == "3"
 

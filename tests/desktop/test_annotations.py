@@ -112,8 +112,8 @@ def test_highlight_without_selection_explains(win, one_paper: Library, press) ->
 def test_annotation_list_jump_edit_recolour_delete_undo(win, one_paper: Library, press,
                                                         type_text, qtbot) -> None:
     pid = win.current_id()
-    first = one_paper.annotate_quote(pid, "We study sieves.", "intro")
-    second = one_paper.annotate_quote(pid, "A last sentence ends here.")
+    first = one_paper.annotate_quote(pid, "We study sieves.", "intro").annotation
+    second = one_paper.annotate_quote(pid, "A last sentence ends here.").annotation
     win.ops.refresh_external()
     assert win.reader.annotation_list.count() == 2
     press("A")

@@ -18,7 +18,7 @@ def test_a_write_repaints_its_row_the_pane_and_the_counts_and_offers_undo(
     window.ops.changed.connect(seen.append)
     result = window.ops.run(lambda library: library.set_starred([first], True), ids=[first],
                             message="Starred")
-    assert result == 1 and seeded.get(first).starred
+    assert result and result.count == 1 and seeded.get(first).starred
     assert _star_shown(window, first)
     assert window.statusBar().currentMessage() == "Starred · Ctrl+Z to undo"
     assert seen == [[first]]

@@ -95,8 +95,9 @@ def test_touching_highlights_and_comments_are_told_apart(long_paper: Library,
     pid = win.current_id()
     middle = ABSTRACT.index("learned")
     long_paper.annotate(pid, 0, middle)
-    second = long_paper.annotate(pid, middle, len(SENTENCE) - 1, comment="why routing").id
-    third = long_paper.annotate(pid, 2 * len(SENTENCE), 3 * len(SENTENCE) - 1).id
+    second = long_paper.annotate(pid, middle, len(SENTENCE) - 1,
+                                 comment="why routing").annotation.id
+    third = long_paper.annotate(pid, 2 * len(SENTENCE), 3 * len(SENTENCE) - 1).annotation.id
     view = _show(win, long_paper)
     image = _image(view.viewport())
     mark = win.theme.mark("yellow")

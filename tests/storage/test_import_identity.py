@@ -46,7 +46,7 @@ def test_blocks_in_the_wrong_order_rewrite_no_abstract_of_papers_worked_on(
     assert len(ids) == 9
     library.set_read(ids)
     library.add_tags(ids, ["keep"])
-    highlight = library.annotate_quote(ids[0], "improves over strong baselines")
+    highlight = library.annotate_quote(ids[0], "improves over strong baselines").annotation
 
     shifted = ABSTRACTS[1:] + ABSTRACTS[:1]
     report = library.import_text(listing(list(zip(TITLES, shifted, strict=True)), upvotes=9),
@@ -71,7 +71,7 @@ def test_a_revised_abstract_replaces_the_old_one_which_stays_retrievable(
     assert library.import_text(listing([(TITLES[0], ABSTRACTS[0])]), name="v1").ok
     [paper_id] = library.search("", limit=None).ids
     library.set_read([paper_id])
-    highlight = library.annotate_quote(paper_id, "we release code")
+    highlight = library.annotate_quote(paper_id, "we release code").annotation
     revised = ABSTRACTS[0].replace("We show that", "We prove that, in theory and practice,")
     report = library.import_text(listing([(TITLES[0], revised)]), name="v2")
     assert report.updated == 1
@@ -113,7 +113,7 @@ def test_a_paper_seen_first_without_an_id_keeps_everything_when_its_id_arrives(
     library.set_starred([paper_id])
     library.set_note(paper_id, "read this first")
     library.add_tags([paper_id], ["moe"])
-    highlight = library.annotate_quote(paper_id, "less compute")
+    highlight = library.annotate_quote(paper_id, "less compute").annotation
 
     report = library.import_records(
         [record(TITLES[0].upper(), ABSTRACTS[0], arxiv_id="2503.01234", upvotes=77,

@@ -39,7 +39,7 @@ def test_undo_import_removes_its_papers_and_takes_back_its_changes(
     library, monday, tuesday = two_imports
     ids = _by_title(library)
     library.set_starred([ids[TITLES[4]]])  # the user acted on one of Tuesday's papers
-    highlight = library.annotate_quote(ids[TITLES[3]], "with ablations")
+    highlight = library.annotate_quote(ids[TITLES[3]], "with ablations").annotation
 
     result = library.undo_import(tuesday)
     assert sorted(result.removed) == sorted([ids[TITLES[5]], ids[TITLES[6]]])
@@ -128,7 +128,7 @@ def test_delete_keeps_a_backup_and_undo_restores_everything(
     doomed = [ids[TITLES[0]], ids[TITLES[6]]]
     library.add_tags(doomed, ["gone"])
     library.set_note(doomed[0], "zanzibar note")
-    highlight = library.annotate_quote(doomed[0], "strong baselines", comment="quokka")
+    highlight = library.annotate_quote(doomed[0], "strong baselines", comment="quokka").annotation
     before = library.get_many(doomed)
 
     change = library.delete_papers(doomed)

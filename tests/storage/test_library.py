@@ -69,7 +69,7 @@ def test_reimport_adds_nothing_and_keeps_user_data(seeded: Library) -> None:
     seeded.add_tags([paper_id], ["scaling"])
     seeded.set_note(paper_id, "read section 3")
     annotation = seeded.annotate_quote(paper_id, "natively scalable architecture",
-                                       comment="the claim")
+                                       comment="the claim").annotation
     before = seeded.get(paper_id)
 
     report = seeded.import_files(SEEDS)
@@ -85,8 +85,8 @@ def test_changed_abstract_reanchors_and_orphans_annotations(seeded: Library,
                                                             tmp_path: Path) -> None:
     paper_id = _title_id(seeded, "TokenFormer")
     paper = seeded.get(paper_id)
-    kept = seeded.annotate_quote(paper_id, "natively scalable architecture")
-    lost = seeded.annotate_quote(paper_id, "Code and models are available")
+    kept = seeded.annotate_quote(paper_id, "natively scalable architecture").annotation
+    lost = seeded.annotate_quote(paper_id, "Code and models are available").annotation
     # A revised abstract: a sentence added in front, the last sentence dropped.
     revised = "We revise this paper. " + paper.abstract.split(" Code and models")[0]
     listing = tmp_path / "revised.txt"
@@ -206,20 +206,20 @@ def test_every_action_undoes_and_redoes(seeded: Library, action: str) -> None:
     assert changed != original
 
     change = seeded.undo()
-    assert change is not None and paper_id in change.paper_ids
+    assert change and paper_id in change.paper_ids
     assert seeded.get(paper_id) == original
-    assert seeded.undo() is None
+    assert not seeded.undo()
 
     seeded.redo()
     assert seeded.get(paper_id) == changed
-    assert seeded.redo() is None
+    assert not seeded.redo()
 
 
 def test_new_action_after_undo_drops_the_redo(seeded: Library) -> None:
     seeded.set_starred([1])
     seeded.undo()
     seeded.set_read([2])
-    assert seeded.redo() is None
+    assert not seeded.redo()
     assert not seeded.get(1).starred
 
 
@@ -245,7 +245,7 @@ def test_annotation_offsets_select_exactly_the_quote(seeded: Library) -> None:
     paper_id = _title_id(seeded, "TokenFormer")
     abstract = seeded.get(paper_id).abstract
     annotation = seeded.annotate_quote(paper_id, "token-parameter attention layer",
-                                       colour="green")
+                                       colour="green").annotation
     assert abstract[annotation.start:annotation.end] == "token-parameter attention layer"
     assert annotation.colour == "green"
     with pytest.raises(LibraryError, match="not in the abstract"):
@@ -393,14 +393,14 @@ def test_a_title_twice_in_one_file_is_one_paper_across_batches(
 
 def test_editing_an_annotation_changes_only_what_is_given(seeded: Library) -> None:
     paper_id = _title_id(seeded, "TokenFormer")
-    annotation = seeded.annotate_quote(paper_id, "natively scalable", comment="first")
-    recoloured = seeded.update_annotation(annotation.id, colour="blue")
+    annotation = seeded.annotate_quote(paper_id, "natively scalable", comment="first").annotation
+    recoloured = seeded.update_annotation(annotation.id, colour="blue").annotation
     assert (recoloured.comment, recoloured.colour) == ("first", "blue")
-    edited = seeded.update_annotation(annotation.id, comment="second")
+    edited = seeded.update_annotation(annotation.id, comment="second").annotation
     assert (edited.comment, edited.colour) == ("second", "blue")
     seeded.delete_annotation(annotation.id)
     for change in (lambda: seeded.update_annotation(annotation.id, comment="x"),
                    lambda: seeded.delete_annotation(annotation.id)):
         with pytest.raises(LibraryError, match=f"no annotation with id {annotation.id}"):
             change()
-    assert seeded.undo() is not None and seeded.annotation(annotation.id) == edited
+    assert seeded.undo() and seeded.annotation(annotation.id) == edited

@@ -461,7 +461,7 @@ def test_explain(shared: Library) -> None:
     text = shared.explain('kolmogorv "mixture of experts" tag:keep -is:read')
     assert "corrected: kolmogorv -> kolmogorov" in text
     assert 'fts5 MATCH: \'("kolmogorov" AND "mixture of experts")\'' in text
-    assert "t.name = ? COLLATE NOCASE" in text and "['keep']" in text
+    assert "t.name = ? COLLATE NOCASE" in text and "['keep', 'done']" in text
 
 
 # ------------------------------------------------------------- go to paper

@@ -1,0 +1,304 @@
+"""The triage states and flags, as data: the one table everything else reads.
+
+A paper is in exactly one STATE (stored by name in `papers.state`) and carries
+any FLAGS (a 0/1 column each, `papers.starred`). Each row of the table says
+how the state looks and is reached everywhere:
+
+    name        stored in the library and in the events log; never changes
+    label       what the user reads (sidebar, toasts, command line); renameable
+    key         the app's key that moves the selection into the state
+    icon        the sidebar glyph
+    view        the sidebar view's key ("inbox": `g i`-style go-to uses it too)
+    is_value    the query language's `is:` value (`is:done`)
+    aliases     more `is:` values meaning the same (`is:read` for done)
+    off_aliases `is:` values meaning "not in this state" (`is:unread`: not done)
+    counted     whether its view shows a live count (`Library.stats()[name]`)
+    export      the value written in the CSV/JSON `state` field
+    undo_label  names the action in "Undid <undo_label> on 3 papers"
+    verb        the command-line verb (`winnow done ID...`)
+    past        how a toast says it: "Marked 3 papers <past>"
+    snoozes     takes a date (or "someday") and comes back to the Inbox on it
+    decision    leaving the Inbox for it is a triage decision (stats count it)
+
+The user can rename states and add their own in `states.json` beside keys.json
+in the config folder ($WINNOW_CONFIG_DIR, else the platform's user config dir):
+
+    {"states": {"shortlist": {"label": "To read", "key": "w"},
+                "skimmed": {"label": "Skimmed", "key": "k", "icon": "~"}}}
+
+An entry named like a built-in state changes only the fields it gives; any
+other name adds a state after the built-in ones. `table()` loads it (cached,
+re-read when the file changes); a bad file raises StatesFileError with one line
+naming the file and what is wrong. No Qt here: storage reads it too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+INBOX = "inbox"  # where new papers start and snoozed ones come back to
+DEFAULT_STATE = INBOX
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    name: str
+    label: str
+    key: str
+    icon: str
+    view: str = ""
+    is_value: str = ""
+    aliases: tuple[str, ...] = ()
+    off_aliases: tuple[str, ...] = ()
+    counted: bool = True
+    export: str = ""
+    undo_label: str = ""
+    verb: str = ""
+    past: str = ""
+    snoozes: bool = False
+    decision: bool = True
+
+    def __post_init__(self) -> None:
+        # Fields left empty follow the name, so a user's state needs only a label.
+        for attribute, default in (("view", self.name), ("is_value", self.name),
+                                   ("export", self.name), ("verb", self.name),
+                                   ("undo_label", f"{self.label.lower()} mark"),
+                                   ("past", self.label.lower())):
+            if not getattr(self, attribute):
+                object.__setattr__(self, attribute, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """An on/off mark beside the state; `column` is its 0/1 column in `papers`."""
+
+    name: str
+    label: str
+    key: str
+    icon: str
+    column: str
+    view: str
+    is_value: str
+    off_value: str
+    counted: bool = True
+    export: str = ""
+    undo_label: str = ""
+    verb: str = ""
+    off_verb: str = ""
+
+
+BUILTIN_STATES: tuple[State, ...] = (
+    State("inbox", "Inbox", "u", "✉", aliases=("new",), undo_label="back to Inbox",
+          past="back in the Inbox", decision=False),
+    State("later", "Later", "l", "◷", aliases=("snoozed",), undo_label="snooze",
+          past="for later", snoozes=True),
+    State("shortlist", "Shortlist", "q", "⚑", aliases=("shortlisted",),
+          undo_label="shortlist", past="for the shortlist"),
+    State("done", "Done", "e", "✓", aliases=("read",), off_aliases=("unread",),
+          undo_label="done mark", past="done"),
+    State("skipped", "Skipped", "-", "⊘", aliases=("skip",), verb="skip",
+          undo_label="skip", past="skipped"),
+)
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("starred", "Starred", "s", "★", column="starred", view="starred",
+         is_value="starred", off_value="unstarred", export="starred", undo_label="star",
+         verb="star", off_verb="unstar"),
+)
+
+SETTINGS_FILE = "states.json"
+_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+_FIELDS = {"label", "key", "icon", "view", "is_value", "aliases", "counted", "export",
+           "undo_label", "verb", "past", "snoozes", "decision"}
+
+
+class StatesFileError(ValueError):
+    """The states settings file cannot be used: one line naming it and the fault."""
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """The states in effect (built-in ones, renamed or added to by the settings)."""
+
+    states: tuple[State, ...]
+    flags: tuple[Flag, ...] = FLAGS
+    _by_name: dict[str, State] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_name.update((s.name, s) for s in self.states)
+
+    def get(self, name: str) -> State | None:
+        return self._by_name.get(name)
+
+    def __getitem__(self, name: str) -> State:
+        return self._by_name[name]
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states)
+
+    def by_verb(self, verb: str) -> State | None:
+        return next((s for s in self.states if s.verb == verb), None)
+
+    def is_filters(self) -> dict[str, tuple[str, bool]]:
+        """Every `is:` value of states and flags: (state or flag name, True for in it,
+        False for not in it)."""
+        found: dict[str, tuple[str, bool]] = {}
+        for state in self.states:
+            for value in (state.is_value, *state.aliases):
+                found.setdefault(value, (state.name, True))
+            for value in state.off_aliases:
+                found.setdefault(value, (state.name, False))
+        for flag in self.flags:
+            found.setdefault(flag.is_value, (flag.name, True))
+            found.setdefault(flag.off_value, (flag.name, False))
+        return found
+
+    def is_sql(self, value: str) -> tuple[str, list[object]] | None:
+        """The SQL condition over `papers p` for `is:value`, or None if no state or
+        flag has that value."""
+        hit = self.is_filters().get(value)
+        if hit is None:
+            return None
+        name, inside = hit
+        flag = next((f for f in self.flags if f.name == name), None)
+        if flag is not None:
+            return (f"p.{flag.column}" if inside else f"NOT p.{flag.column}"), []
+        return ("p.state = ?" if inside else "p.state != ?"), [name]
+
+
+def config_dir() -> Path:
+    """$WINNOW_CONFIG_DIR or the user config dir: where desktop/keys.py keeps keys.json."""
+    env = os.environ.get("WINNOW_CONFIG_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path("winnow", appauthor=False)
+
+
+def settings_path() -> Path:
+    return config_dir() / SETTINGS_FILE
+
+
+def _entry(path: Path, name: str, value: object) -> dict[str, Any]:
+    if not _NAME.match(name):
+        raise StatesFileError(f"{path}: state name {name!r} must be lower-case letters, "
+                              f"digits or _ (up to 32), starting with a letter")
+    if not isinstance(value, dict):
+        raise StatesFileError(f"{path}: state {name!r} should be an object of fields")
+    unknown = set(value) - _FIELDS
+    if unknown:
+        raise StatesFileError(f"{path}: state {name!r} has unknown field "
+                              f"{sorted(unknown)[0]!r} (known: {', '.join(sorted(_FIELDS))})")
+    for key, item in value.items():
+        wanted = bool if key in ("counted", "snoozes", "decision") else \
+            list if key == "aliases" else str
+        if not isinstance(item, wanted) or (wanted is str and not item.strip()):
+            kind = {bool: "true or false", list: "a list"}.get(wanted, "text")
+            raise StatesFileError(f"{path}: state {name!r}: {key} should be {kind}")
+    if "aliases" in value:
+        value = {**value, "aliases": tuple(str(a) for a in value["aliases"])}
+    return value
+
+
+def load(path: Path | None = None) -> StateTable:
+    """The state table with the settings in `path` (default: `settings_path()`)
+    applied; the built-in table when the file does not exist."""
+    path = settings_path() if path is None else path
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return StateTable(BUILTIN_STATES)
+    except (OSError, UnicodeDecodeError) as error:
+        raise StatesFileError(f"{path}: cannot read ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise StatesFileError(f"{path}: not valid JSON ({error.msg}, line {error.lineno})"
+                              ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("states", {}), dict):
+        raise StatesFileError(f"{path}: should be an object with a \"states\" object")
+    states = {s.name: s for s in BUILTIN_STATES}
+    for name, value in data.get("states", {}).items():
+        fields = _entry(path, str(name), value)
+        if name in states:
+            states[name] = replace(states[name], **fields)
+        elif "label" not in fields:
+            raise StatesFileError(f"{path}: new state {name!r} needs a label")
+        else:
+            states[name] = State(name=name, key=fields.pop("key", ""),
+                                 icon=fields.pop("icon", "•"), **fields)
+    table = StateTable(tuple(states.values()))
+    _check_unique(path, table)
+    return table
+
+
+def _check_unique(path: Path, table: StateTable) -> None:
+    seen: dict[str, str] = {}
+    taken = {f.is_value for f in table.flags} | {f.off_value for f in table.flags} | {
+        "annotated", "unstarred"}
+    for state in table.states:
+        for what, value in (("is: value", state.is_value), ("view", "view:" + state.view),
+                            ("verb", "verb:" + state.verb),
+                            *(("key", "key:" + state.key) for _ in [0] if state.key)):
+            if value in seen or value in taken:
+                raise StatesFileError(f"{path}: state {state.name!r} has the same {what} "
+                                      f"as {seen.get(value, 'a flag')!r}")
+            seen[value] = state.name
+
+
+_cache: tuple[Path, float | None, StateTable] | None = None
+
+
+def table() -> StateTable:
+    """The table in effect: the settings file's, re-read when it changes."""
+    global _cache
+    path = settings_path()
+    try:
+        stamp: float | None = path.stat().st_mtime_ns
+    except OSError:
+        # No file, or a config folder this user cannot look into (a service account,
+        # a read-only home): the built-in states, as keys.json falls back to the keys.
+        return StateTable(BUILTIN_STATES)
+    if _cache is None or _cache[0] != path or _cache[1] != stamp:
+        _cache = (path, stamp, load(path))
+    return _cache[2]
+
+
+def snooze_date(when: str | date | None, today: date | None = None) -> str | None:
+    """The date a `later` paper comes back, as YYYY-MM-DD; None for someday.
+
+    `when`: a date, "YYYY-MM-DD", "tomorrow", "next-week" (next Monday), "someday"
+    (or None), or "Nd"/"Nw" (in N days or weeks). ValueError with one line if it
+    is none of these or not after today."""
+    today = today or date.today()
+    if when is None:
+        return None
+    if isinstance(when, date):
+        day = when
+    else:
+        text = " ".join(str(when).strip().lower().replace("_", "-").split())
+        relative = re.fullmatch(r"(\d{1,3})\s*([dw])", text)
+        if text in ("someday", "some-day", ""):
+            return None
+        if text == "tomorrow":
+            day = today + timedelta(days=1)
+        elif text in ("next-week", "next week"):
+            day = today + timedelta(days=7 - today.weekday())
+        elif relative:
+            day = today + timedelta(days=int(relative[1]) * (7 if relative[2] == "w" else 1))
+        else:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"not a date: {when!r} (use YYYY-MM-DD, tomorrow, "
+                                 f"next-week, 3d, 2w or someday)") from None
+    if day <= today:
+        raise ValueError(f"the date {day.isoformat()} is not after today")
+    return day.isoformat()

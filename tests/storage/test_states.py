@@ -1,0 +1,171 @@
+"""Triage states as data (storage/states.py) through the real Library: each state's
+setter, `is:` filter, count, export field, undo/redo, the snooze wake-up, and the
+user's settings file renaming and adding states."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import Library, LibraryError, states
+from storage.models import COUNTS, STATE
+
+BUILTIN = [s.name for s in states.BUILTIN_STATES]
+DECIDED = [name for name in BUILTIN if name != states.INBOX]
+
+
+@pytest.fixture(autouse=True)
+def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("WINNOW_CONFIG_DIR", str(folder))
+    return folder
+
+
+def _ids(lib: Library, query: str) -> set[int]:
+    return set(lib.search(query, limit=None).ids)
+
+
+@pytest.mark.parametrize("name", DECIDED)
+def test_each_state_has_its_filter_count_and_export_field(seeded: Library, name: str) -> None:
+    spec = states.table()[name]
+    change = seeded.set_state([3, 5, 8], name)
+    assert change.paper_ids == (3, 5, 8) and change.aspects == {STATE, COUNTS}
+    assert change.description.startswith(f"Marked 3 papers {spec.past}")
+    for value in (spec.is_value, *spec.aliases):
+        assert _ids(seeded, f"is:{value}") == {3, 5, 8}, value
+    assert _ids(seeded, f"-is:{spec.is_value}") == set(range(1, 416)) - {3, 5, 8}
+    counts = seeded.stats()
+    assert counts[name] == 3 and counts["inbox"] == 412
+    assert sum(counts[s] for s in BUILTIN) == counts["total"] == 415
+    exported = json.loads(seeded.export(f"is:{name}", "json"))
+    assert {p["state"] for p in exported} == {spec.export}
+    rows = list(csv.DictReader(io.StringIO(seeded.export(f"is:{name}", "csv"))))
+    assert [r["state"] for r in rows] == [spec.export] * 3
+
+
+@pytest.mark.parametrize("name", DECIDED)
+def test_each_state_change_undoes_and_redoes(seeded: Library, name: str) -> None:
+    seeded.set_state([4], "shortlist" if name != "shortlist" else "done")
+    before = seeded.get(4)
+    seeded.set_state([4, 6], name)
+    undone = seeded.undo()
+    spec = states.table()[name]
+    assert undone.description == f"Undid {spec.undo_label} on 2 papers"
+    assert seeded.get(4) == before and seeded.get(6).state == states.INBOX
+    assert seeded.stats()[name] == 0
+    seeded.redo()
+    assert {seeded.get(i).state for i in (4, 6)} == {name}
+
+
+def test_read_and_unread_are_done_and_not_done(seeded: Library) -> None:
+    seeded.set_read([1, 2])
+    seeded.set_state([3], "shortlist")
+    assert seeded.get(1).state == "done" and seeded.get(1).read
+    assert _ids(seeded, "is:read") == _ids(seeded, "is:done") == {1, 2}
+    assert _ids(seeded, "is:unread") == set(range(3, 416))
+    assert seeded.stats()["unread"] == 413 and seeded.stats()["read"] == 2
+    seeded.set_read([1], False)
+    assert seeded.get(1).state == states.INBOX and seeded.get(1).read_at is None
+
+
+def test_done_again_keeps_when_it_was_done(seeded: Library) -> None:
+    seeded.set_state([7], "done")
+    first = seeded.get(7).read_at
+    assert not seeded.set_state([7], "done")
+    assert seeded.get(7).read_at == first
+
+
+def test_later_until_a_date_then_back_in_the_inbox_on_it(seeded: Library) -> None:
+    today = date.today()
+    change = seeded.set_state([10], "later", until="tomorrow")
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert change.description.endswith(f"until {tomorrow}")
+    seeded.set_state([11], "later", until="someday")
+    seeded.set_state([12], "later", until=today + timedelta(days=9))
+    assert seeded.get(10).snooze_until == tomorrow and seeded.get(11).snooze_until is None
+    assert _ids(seeded, "is:later") == {10, 11, 12}
+    heard = []
+    seeded.listen(heard.append)
+    assert not seeded.wake_snoozed(today)  # nothing due yet
+    woken = seeded.wake_snoozed(today + timedelta(days=1))
+    assert woken.paper_ids == (10,) and heard == [woken]
+    assert seeded.get(10).state == states.INBOX and seeded.get(10).snooze_until is None
+    assert _ids(seeded, "is:later") == {11, 12}  # someday never comes by itself
+    woken = seeded.wake_snoozed(today + timedelta(days=400))
+    assert woken.paper_ids == (12,) and _ids(seeded, "is:later") == {11}
+
+
+def test_a_library_opened_after_the_date_wakes_its_papers(seeded_path: Path) -> None:
+    with Library(seeded_path) as lib:
+        lib.set_state([20], "later", until="tomorrow")
+        # As if the day had passed: the stored date is yesterday's.
+        lib.conn.execute("UPDATE papers SET snooze_until = ? WHERE id = 20",
+                         ((date.today() - timedelta(days=1)).isoformat(),))
+    with Library(seeded_path) as lib:
+        assert lib.get(20).state == states.INBOX
+
+
+@pytest.mark.parametrize("until, message", [
+    ("yesterday-ish", "not a date"), ("2000-01-01", "not after today")])
+def test_a_bad_snooze_date_changes_nothing(seeded: Library, until: str, message: str) -> None:
+    with pytest.raises(LibraryError, match=message):
+        seeded.set_state([1], "later", until=until)
+    assert seeded.get(1).state == states.INBOX
+
+
+def test_unknown_state_and_a_date_on_a_dateless_state_are_refused(seeded: Library) -> None:
+    with pytest.raises(LibraryError, match="unknown state 'skimmed'"):
+        seeded.set_state([1], "skimmed")
+    with pytest.raises(LibraryError, match="takes no date"):
+        seeded.set_state([1], "done", until="tomorrow")
+    assert not seeded.can_undo()
+
+
+def test_snooze_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monday = date(2026, 11, 30)
+    assert states.snooze_date("next-week", monday) == "2026-12-07"
+    assert states.snooze_date("next week", date(2026, 12, 3)) == "2026-12-07"
+    assert states.snooze_date("3d", monday) == "2026-12-03"
+    assert states.snooze_date("2w", monday) == "2026-12-14"
+    assert states.snooze_date("someday", monday) is None
+    assert states.snooze_date(date(2027, 1, 1), monday) == "2027-01-01"
+
+
+def test_settings_rename_a_state_and_add_one(seeded: Library, _config: Path) -> None:
+    (_config / "states.json").write_text(json.dumps({"states": {
+        "shortlist": {"label": "To read", "key": "w"},
+        "skimmed": {"label": "Skimmed", "key": "k", "icon": "~", "aliases": ["skim"]},
+    }}), encoding="utf-8")
+    table = states.table()
+    assert table["shortlist"].label == "To read" and table["shortlist"].key == "w"
+    assert table.names()[-1] == "skimmed"
+    change = seeded.set_state([2, 3], "skimmed")
+    assert change.description == "Marked 2 papers skimmed"
+    assert _ids(seeded, "is:skimmed") == _ids(seeded, "is:skim") == {2, 3}
+    assert seeded.stats()["skimmed"] == 2
+    assert seeded.undo().description == "Undid skimmed mark on 2 papers"
+    assert [p["state"] for p in json.loads(seeded.export("id:2", "json"))] in (["inbox"], [])
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{", "not valid JSON"),
+    ('{"states": {"Bad Name": {"label": "x"}}}', "state name 'Bad Name'"),
+    ('{"states": {"skimmed": {"key": "k"}}}', "needs a label"),
+    ('{"states": {"skimmed": {"label": "S", "colour": "red"}}}', "unknown field 'colour'"),
+    ('{"states": {"skimmed": {"label": "S", "key": "e"}}}', "same key as 'done'"),
+    ('{"states": {"done": {"counted": "yes"}}}', "counted should be true or false"),
+])
+def test_a_bad_settings_file_is_one_line_naming_it(_config: Path, text: str,
+                                                    message: str) -> None:
+    path = _config / "states.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(states.StatesFileError) as raised:
+        states.table()
+    assert str(raised.value).startswith(f"{path}: ") and message in str(raised.value)
+    assert "\n" not in str(raised.value)
