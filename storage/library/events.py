@@ -31,6 +31,10 @@ class Events:
         self._core = core
         self.conn = core.conn
         self._appliers: dict[str, Applier] = {}
+        self._paperless: set[str] = set()
+        self._labels: dict[str, Label] = {}
+        self._aspects: dict[str, frozenset[str]] = {}
+
     def register(self, action: str, apply: Applier, label: Label,
                  aspects: frozenset[str], *, needs_paper: bool = True) -> None:
         """`apply` puts back events of `action`; `label` names it in "Undid ...";
