@@ -135,4 +135,4 @@ class Events:
                      f"{'a paper' if len(gone) == 1 else 'papers'} no longer in the library "
                      f"(id {shown})")
         return Change(f"{'Undid' if undo else 'Redid'} {what}", ids, frozenset(aspects),
-                      count=len(events) - len(skipped), origin="undo" if undo else "redo")
+                      count=len(events), origin="undo" if undo else "redo")
