@@ -158,16 +158,7 @@ class SidebarDelegate(QStyledItemDelegate):
         rect = option.rect.adjusted(8, 1, -8, -1)
         base = QFont(option.font)
         if entry.header:
-            font = QFont(base)
-            font.setPixelSize(11)
-            font.setWeight(QFont.Weight.DemiBold)
-            font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
-            painter.setFont(font)
-            painter.setPen(c("faint"))
-            text_rect = rect.adjusted(8, 10, -8, 0)
-            painter.drawText(text_rect,
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             entry.label.upper())
+            self._paint_header(painter, rect, base, entry)
             painter.restore()
             return
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -187,6 +178,37 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.setPen(c("accent") if selected else c("faint"))
         painter.drawText(glyph_rect, Qt.AlignmentFlag.AlignCenter, entry.glyph)
 
+        right = self._paint_count_and_hint(painter, rect, base, entry, selected)
+
+        label_font = QFont(base)
+        label_font.setPixelSize(13)
+        if selected:
+            label_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(label_font)
+        painter.setPen(c("text"))
+        label_rect = QRect(glyph_rect.right() + 6, rect.top(), right - glyph_rect.right() - 8,
+                           rect.height())
+        label = painter.fontMetrics().elidedText(entry.label, Qt.TextElideMode.ElideRight,
+                                                 label_rect.width())
+        painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         label)
+        painter.restore()
+
+    def _paint_header(self, painter: QPainter, rect: QRect, base: QFont, entry: Entry) -> None:
+        font = QFont(base)
+        font.setPixelSize(11)
+        font.setWeight(QFont.Weight.DemiBold)
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
+        painter.setFont(font)
+        painter.setPen(self.theme.colour("faint"))
+        painter.drawText(rect.adjusted(8, 10, -8, 0),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         entry.label.upper())
+
+    def _paint_count_and_hint(self, painter: QPainter, rect: QRect, base: QFont, entry: Entry,
+                              selected: bool) -> int:
+        """Draw the count and the quick-key hint at the right; return where the label ends."""
+        c = self.theme.colour
         count_text = "" if entry.count is None else f"{entry.count:,}"
         count_font = QFont(base)
         count_font.setPixelSize(11)
@@ -209,20 +231,7 @@ class SidebarDelegate(QStyledItemDelegate):
             painter.setPen(c("faint"))
             painter.drawText(hint_rect, Qt.AlignmentFlag.AlignCenter, entry.hint)
             right -= hint_width + 6
-
-        label_font = QFont(base)
-        label_font.setPixelSize(13)
-        if selected:
-            label_font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(label_font)
-        painter.setPen(c("text"))
-        label_rect = QRect(glyph_rect.right() + 6, rect.top(), right - glyph_rect.right() - 8,
-                           rect.height())
-        label = painter.fontMetrics().elidedText(entry.label, Qt.TextElideMode.ElideRight,
-                                                 label_rect.width())
-        painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         label)
-        painter.restore()
+        return right
 
 
 class Sidebar(QListWidget):
