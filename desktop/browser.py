@@ -14,7 +14,7 @@ from desktop.learner import FOR_YOU, Learner, suggest_tag
 from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
-from desktop.sidebar import BUILTIN_VIEWS, Sidebar, tag_view
+from desktop.sidebar import Sidebar, View, tag_view
 from storage import Library, Paper
 
 SEARCH_DELAY_MS = 150
@@ -35,7 +35,7 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
                 "Try fewer words, a shorter prefix, or remove a filter.")
     if view_key == "inbox":
         return ("✓", "All caught up",
-                "Every paper in your inbox is read. Import a new listing "
+                "Every paper in your Inbox has a decision. Import a new listing "
                 "with Ctrl+I, or press g a to browse the whole library.")
     return ("○", f"Nothing in {view_label} yet", "Press g i to go back to the inbox.")
 
@@ -54,12 +54,14 @@ class Browser(QObject):
     """A new list is in: the counts line's "Showing" moves."""
 
     def __init__(self, library: Library, panel: ListPanel, search: QLineEdit,
-                 sidebar: Sidebar, reader: ReaderPane) -> None:
+                 sidebar: Sidebar, reader: ReaderPane, views: list[View]) -> None:
         super().__init__(panel)
         self.library = library
+        self.views = views
         self.panel, self.search, self.sidebar, self.reader = panel, search, sidebar, reader
         self.model, self.table = panel.model, panel.table
-        self.view_key, self.view_label, self.view_query = "inbox", "Inbox", "is:unread"
+        first = views[0]  # the Inbox
+        self.view_key, self.view_label, self.view_query = first.key, first.label, first.query
         self.search_query = ""
         # The live search runs the text as typed (a last word with no space after
         # it is still being typed: also a prefix); Enter runs whole words.
@@ -150,9 +152,9 @@ class Browser(QObject):
             self.focus_list()
 
     def show_builtin(self, key: str) -> None:
-        for view_key, label, query, _glyph in BUILTIN_VIEWS:
-            if view_key == key:
-                self.show_view(view_key, label, query)
+        for view in self.views:
+            if view.key == key:
+                self.show_view(view.key, view.label, view.query)
                 return
 
     def show_tag(self, tag: str) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from desktop.sidebar import LibraryFacts, sidebar_entries
 from storage import Library, LibraryError
+from storage.models import SEARCHES, Change
 
 if TYPE_CHECKING:
     from desktop.window import MainWindow
@@ -35,11 +37,10 @@ UNDO_HINT = " · Ctrl+Z to undo"
 Message = str | Callable[[T], str | None] | None
 
 
-def changed_ids(result: object, ids: Sequence[int]) -> list[int]:
-    """The papers an operation changed: its result's own `paper_ids` if it says
-    (a `Change`), else those the caller named."""
-    named = getattr(result, "paper_ids", None)
-    return list(named) if named is not None else list(ids)
+def changed_ids(changes: Sequence[Change], ids: Sequence[int]) -> list[int]:
+    """The papers the announced changes name, then any the caller named, each once."""
+    found = [pid for change in changes for pid in change.paper_ids]
+    return list(dict.fromkeys([*found, *ids]))
 
 
 class Operations(QObject):
@@ -59,35 +60,55 @@ class Operations(QObject):
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll)
+        self._today = date.today()
+        # Changes the library announces: collected while `run` runs an operation,
+        # handled at once when something else wrote (waking snoozed papers...).
+        self._heard: list[Change] | None = None
+        self.stop_listening = self.library.listen(self._on_change)
+
+    def _on_change(self, change: Change) -> None:
+        if self._heard is not None:
+            self._heard.append(change)
+        elif change.everything:
+            QTimer.singleShot(0, self.refresh_external)
+        else:
+            self.repaint(change.paper_ids)
 
     # ------------------------------------------------------------ writes
     def run(self, operation: Callable[[Library], T], *, ids: Sequence[int] = (),
             message: Message[T] = None, undoable: bool = True, reload: bool = False,
-            pane: bool = True, row: int | None = None, sidebar: bool = False,
+            pane: bool = True, row: int | None = None,
             then: Callable[[T], object] | None = None) -> T | None:
-        """Run `operation(library)`; on success repaint what changed and say `message`
+        """Run `operation(library)`; on success repaint what its Changes (as the library
+        announces them) and `ids` name, and say `message`
         (a text, or a function of the result giving one; " · Ctrl+Z to undo" is added
-        when `undoable`). On a LibraryError say it and return None.
+        when `undoable` and something changed). On a LibraryError say it and return None.
 
         `row`: where the changed paper likely is (default: the current row);
         `reload`: redraw the reading pane even if it shows none of the papers;
         `pane=False`: leave the pane alone (its note editor made the change);
-        `sidebar`: refresh the sidebar now (a saved search appeared or went);
         `then(result)`: what the view does between the write and the repaint (move on
         first, so the pane draws the next paper once)."""
+        self._heard = heard = []
         try:
             result = operation(self.library)
         except LibraryError as error:
             self.window.flash(str(error))
             return None
+        finally:
+            self._heard = None
         if then is not None:
             then(result)
-        self.repaint(changed_ids(result, ids), reload=reload, pane=pane, row=row)
-        if sidebar:
+        if any(change.everything for change in heard):
+            self.refresh_external()
+        else:
+            self.repaint(changed_ids(heard, ids), reload=reload, pane=pane, row=row)
+        if any(change.touches(SEARCHES) for change in heard):  # saved searches: now
             self.refresh_counts()
         text = message(result) if callable(message) else message
         if text:
-            self.window.flash(text + (UNDO_HINT if undoable else ""))
+            # Nothing changed (a false Change): nothing to undo either.
+            self.window.flash(text + (UNDO_HINT if undoable and result else ""))
         return result
 
     def repaint(self, paper_ids: Sequence[int], *, reload: bool = False, pane: bool = True,
@@ -111,7 +132,7 @@ class Operations(QObject):
         window = self.window
         try:
             facts = LibraryFacts.read(self.library)
-            entries = sidebar_entries(facts, window.quick_tags(facts.tags))
+            entries = sidebar_entries(facts, window.views, window.quick_tags(facts.tags))
         except Exception as error:  # a locked or vanished file: say so, keep running
             log.warning("refreshing counts failed: %s", error)
             window.flash(f"Could not read the library: {error}")
@@ -140,7 +161,11 @@ class Operations(QObject):
         self._last_version = self._data_version()
 
     def poll(self) -> None:
-        """Show other processes' writes (the command line, a second window)."""
+        """Show other processes' writes (the command line, a second window), and on a
+        new day bring back the snoozed papers whose date has come."""
+        if date.today() != self._today:
+            self._today = date.today()
+            self.run(lambda library: library.wake_snoozed(), undoable=False)
         version = self._data_version()
         if version is None or version == self._last_version:
             return

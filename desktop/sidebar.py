@@ -21,6 +21,7 @@ from desktop.model import format_date
 from desktop.text import plain_tooltip
 from desktop.theme import LIGHT, Theme
 from storage import Library
+from storage.states import StateTable
 
 EntryRole = Qt.ItemDataRole.UserRole + 10
 
@@ -41,18 +42,31 @@ def header(label: str) -> Entry:
     return Entry(key=f"header:{label}", label=label, query="", header=True)
 
 
-BUILTIN_VIEWS = (
-    # key, label, query, glyph; counted by the library stats key in VIEW_COUNTS
-    ("inbox", "Inbox", "is:unread", "✉"),
+@dataclass(frozen=True)
+class View:
+    """A built-in sidebar view: a state's or flag's from the state table, or a fixed one."""
+
+    key: str
+    label: str
+    query: str
+    glyph: str
+    count: str | None  # its count's name in Library.stats()
+
+
+def builtin_views(table: StateTable) -> list[View]:
+    """The views at the top of the sidebar: each triage state (For you after the Inbox),
+    All papers, each flag, Annotated. Read from the state table, so a new state is a new view."""
+    views = [View(s.view, s.label, f"is:{s.is_value}", s.icon, s.name if s.counted else None)
+             for s in table.states]
+    inbox = table.states[0]
     # The Inbox in the order of the model of the user's decisions (desktop/learner.py).
-    ("foryou", "For you", "is:unread sort:interest", "✦"),
-    ("all", "All papers", "", "☰"),
-    ("starred", "Starred", "is:starred", "★"),
-    ("read", "Read", "is:read", "✓"),
-    ("annotated", "Annotated", "is:annotated", "✎"),
-)
-VIEW_COUNTS = {"inbox": "unread", "foryou": "unread", "all": "total", "starred": "starred",
-               "read": "read", "annotated": "annotated"}
+    views.insert(1, View("foryou", "For you", f"is:{inbox.is_value} sort:interest", "✦",
+                         inbox.name))
+    views.append(View("all", "All papers", "", "☰", "total"))
+    views += [View(f.view, f.label, f"is:{f.is_value}", f.icon, f.name if f.counted else None)
+              for f in table.flags]
+    views.append(View("annotated", "Annotated", "is:annotated", "✎", "annotated"))
+    return views
 
 
 def quote_value(value: str) -> str:
@@ -95,12 +109,14 @@ class LibraryFacts:
         return cls(library.stats(), library.tags(), saved, library.sources(limit=5))
 
 
-def sidebar_entries(facts: LibraryFacts, quick_tags: Sequence[str] = ()) -> list[Entry]:
+def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
+                    quick_tags: Sequence[str] = ()) -> list[Entry]:
     """The sidebar as a function of the library's facts: views, tags, saved searches
     and recent imports, each with its count."""
     entries: list[Entry] = [header("Library")]
-    for key, label, query, glyph in BUILTIN_VIEWS:
-        entries.append(Entry(key, label, query, facts.stats.get(VIEW_COUNTS[key]), glyph))
+    for view in views:
+        count = facts.stats.get(view.count) if view.count else None
+        entries.append(Entry(view.key, view.label, view.query, count, view.glyph))
     quick = {name.casefold(): str(n) for n, name in enumerate(quick_tags, start=1)}
     if facts.tags:
         entries.append(header("Tags"))

@@ -58,8 +58,9 @@ from desktop.listpanel import ListPanel
 from desktop.model import PaperTableModel
 from desktop.ops import Operations
 from desktop.reader import ReaderPane
-from desktop.sidebar import Sidebar
-from storage import Library, LibraryError
+from desktop.sidebar import Sidebar, builtin_views
+from storage import Library, LibraryError, states
+from storage.states import INBOX
 
 log = logging.getLogger(__name__)
 
@@ -127,8 +128,9 @@ class MainWindow(QMainWindow):
 
         # Commands, keys.
         self.registry = CommandRegistry()
-        for topic in actions.topics():
-            self.registry.collect(topic.commands, self)
+        self.states = states.table()
+        for commands in actions.command_sets(self.states):
+            self.registry.collect(commands, self)
         self.keys_path = keys_file(self.config_dir)
         bindings, self.user_settings, warnings = load_overrides(self.keys_path)
         self.keymap = Keymap.build(self.registry.defaults(), bindings)
@@ -190,8 +192,9 @@ class MainWindow(QMainWindow):
         self.panel.samples_button.clicked.connect(lambda: self.run_command("import.samples"))
         self.panel.files_button.clicked.connect(lambda: self.run_command("import.files"))
         self.reader = ReaderPane()
+        self.views = builtin_views(self.states)
         self.browser = Browser(self.library, self.panel, self.search, self.sidebar,
-                               self.reader)
+                               self.reader, self.views)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -381,7 +384,7 @@ class MainWindow(QMainWindow):
     def update_counts_label(self) -> None:
         stats = self.ops.facts.stats
         self.counts_label.setText(
-            f"Inbox {stats.get('unread', 0):,}  ·  Showing {self.model.rowCount():,}  ·  "
+            f"Inbox {stats.get(INBOX, 0):,}  ·  Showing {self.model.rowCount():,}  ·  "
             f"Total {stats.get('total', 0):,}")
         self.browser.update_view_count()
 
@@ -428,6 +431,7 @@ class MainWindow(QMainWindow):
         for timer in (self.ops.poll_timer, self.ops.counts_timer, self.browser.search_timer):
             timer.stop()
         self.save_state()
+        self.ops.stop_listening()
         self.importer.cancel()
         self.learner.stop()
         app = QApplication.instance()

@@ -1,6 +1,6 @@
 """The window's commands, one module by topic, each a `CommandSet` of plain functions
 of the window (`w`). A new command is a decorated function in its topic's module; a
-new topic is a module here added to `TOPICS`. Writes go through `w.ops.run`.
+new topic is a module here added to `command_sets`. Writes go through `w.ops.run`.
 
 Predicates for enabled-when live here, as functions of the window.
 """
@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from desktop.commands import CommandSet
     from desktop.window import MainWindow
+    from storage.states import StateTable
 
 
 def has_paper(w: MainWindow) -> bool:
@@ -25,8 +27,10 @@ def has_annotation(w: MainWindow) -> bool:
     return w.reader.annotation_list.current_annotation() is not None
 
 
-def topics() -> tuple:
-    """The command modules, in the order the palette and menus list them."""
-    from desktop.actions import highlights, library, navigation, tags, triage, view
+def command_sets(table: StateTable) -> list[CommandSet]:
+    """Every command, by topic, in the order the palette and menus list them; the
+    state commands are made from the state table."""
+    from desktop.actions import highlights, library, navigation, states, tags, triage, view
 
-    return (navigation, triage, tags, highlights, library, view)
+    return [navigation.commands, states.command_set(table), triage.commands, tags.commands,
+            highlights.commands, library.commands, view.commands]

@@ -92,7 +92,7 @@ def save_search(w: MainWindow) -> None:
     dialog.setLabelText(f"Name for “{query}”:")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.textValueSelected.connect(lambda name: w.ops.run(
-        lambda library: library.save_search(name, query), sidebar=True, undoable=False,
+        lambda library: library.save_search(name, query), undoable=False,
         message=f"Saved search {name}"))
     w.open_dialog(dialog)
 

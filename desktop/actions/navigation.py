@@ -11,7 +11,6 @@ from desktop.actions import has_paper
 from desktop.commands import CommandSet
 from desktop.dialogs import Choice, GoToPaper, SimilarPapers
 from desktop.model import format_date
-from desktop.sidebar import BUILTIN_VIEWS
 from storage import Library
 
 if TYPE_CHECKING:
@@ -132,12 +131,16 @@ def more_like_this(w: MainWindow) -> None:
     w.open_dialog(popup)
 
 
-def _go(key: str, keys: str):
-    label = next(label for view_key, label, _q, _g in BUILTIN_VIEWS if view_key == key)
-    command(f"go.{key}", f"Go to {label}", keys=(keys,), group="Go", menu="Go")(
-        lambda w: w.browser.show_builtin(key))
+@command("go.all", "Go to All papers", keys=("g a",), group="Go", menu="Go")
+def go_all(w: MainWindow) -> None:
+    w.browser.show_builtin("all")
 
 
-for _key, _keys in (("inbox", "g i"), ("foryou", "g f"), ("all", "g a"), ("read", "g r"),
-                    ("starred", "g s"), ("annotated", "g n")):
-    _go(_key, _keys)
+@command("go.foryou", "Go to For you", keys=("g f",), group="Go", menu="Go")
+def go_foryou(w: MainWindow) -> None:
+    w.browser.show_builtin("foryou")
+
+
+@command("go.annotated", "Go to Annotated", keys=("g n",), group="Go", menu="Go")
+def go_annotated(w: MainWindow) -> None:
+    w.browser.show_builtin("annotated")

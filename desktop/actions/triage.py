@@ -1,5 +1,5 @@
-"""Triage decisions on the current or selected papers: read, unread, star, select,
-undo and redo, open on the web, the note."""
+"""Triage on the current or selected papers besides the states (desktop/actions/states.py):
+star, select, undo and redo, open on the web, the note."""
 
 from __future__ import annotations
 
@@ -15,52 +15,6 @@ if TYPE_CHECKING:
 
 commands = CommandSet("triage")
 command = commands.command
-
-
-@command("paper.read_next", "Mark read and go to the next", keys=("r", "e"),
-         when=has_targets, group="Triage", menu="Paper")
-def read_and_next(w: MainWindow) -> None:
-    ids = w.targets()
-    bulk = len(ids) > 1
-    w.reader.flush_note()
-    browser = w.browser
-    row = browser.current_row()
-
-    def move_on(_changed: object) -> None:
-        if w.model.marked:
-            w.model.set_marked(())
-        if not bulk and row + 1 < w.model.rowCount():
-            browser.select_row(row + 1)
-
-    what = f"{len(ids)} papers" if bulk else "1 paper"
-    changed = w.ops.run(lambda library: library.set_read(ids, True), ids=ids, row=row,
-                        then=move_on, undoable=False,
-                        message=lambda n: f"Marked {what} read · Ctrl+Z to undo" if n
-                        else "Already read")
-    if changed is not None:
-        check_caught_up(w)
-
-
-def check_caught_up(w: MainWindow) -> None:
-    """In the Inbox, the last paper read shows the caught-up page."""
-    browser = w.browser
-    if browser.view_key == "inbox" and not browser.search_query:
-        try:
-            left = w.library.has_unread()
-        except Exception:
-            return
-        if not left:
-            browser.load(select_first=True)
-            w.focus_list()
-
-
-@command("paper.unread", "Mark unread", keys=("u",), when=has_targets, group="Triage",
-         menu="Paper")
-def mark_unread(w: MainWindow) -> None:
-    ids = w.targets()
-    w.ops.run(lambda library: library.set_read(ids, False), ids=ids, undoable=False,
-              message=lambda n: f"Marked {len(ids)} unread · Ctrl+Z to undo" if n
-              else "Already unread")
 
 
 @command("paper.star", "Star / unstar", keys=("s",), when=has_targets, group="Triage",

@@ -59,3 +59,23 @@ def test_another_process_write_shows_after_a_poll(window, seeded: Library, qtbot
     window.ops.poll()
     assert first not in window.model.ids  # the Inbox lost it
     assert "Inbox 414" in window.counts_label.text()
+
+
+def test_a_write_outside_run_is_heard_and_repainted(window, seeded: Library) -> None:
+    """The library announces every Change; one made by another part of the app (not
+    through `run`) still repaints its row."""
+    first = window.current_id()
+    seeded.set_starred([first], True)
+    assert _star_shown(window, first)
+    assert window.reader.paper.starred
+
+
+def test_a_closed_window_stops_listening(window, seeded: Library) -> None:
+    first = window.current_id()
+    seen: list[object] = []
+    window.ops.changed.connect(seen.append)
+    seeded.set_starred([first], True)
+    assert seen == [[first]]
+    window.close()
+    seeded.set_starred([first], False)
+    assert seen == [[first]]  # a closed window's rows are not repainted

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from desktop.sidebar import LibraryFacts, sidebar_entries
+from desktop.sidebar import LibraryFacts, builtin_views, sidebar_entries
 from storage import Library
+from storage.states import table
 
 
 def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
     facts = LibraryFacts(
-        stats={"total": 10, "unread": 7, "read": 3, "starred": 2, "annotated": 1},
+        stats={"total": 10, "inbox": 4, "later": 1, "shortlist": 1, "done": 3, "skipped": 1,
+               "starred": 2, "annotated": 1},
         tags=[("rl", 4), ("Vision", 2)],
         saved=[("KAN", "kolmogorov", 3), ("broken", "tag:", None)],
         sources=[{"id": 5, "name": "clipboard 2026-11-30 10:00", "path": "-",
                   "listing_date": None, "found": 12},
                  {"id": 6, "name": "dec9.txt", "path": "/x/dec9.txt",
                   "listing_date": "2024-12-09", "found": 40}])
-    entries = sidebar_entries(facts, quick_tags=["vision"])
+    entries = sidebar_entries(facts, builtin_views(table()), quick_tags=["vision"])
     by_key = {e.key: e for e in entries if not e.header}
-    assert [by_key[k].count for k in ("inbox", "all", "starred", "read", "annotated")] == [
-        7, 10, 2, 3, 1]
+    assert [by_key[k].count for k in ("inbox", "later", "shortlist", "done", "skipped", "all",
+                                      "starred", "annotated")] == [4, 1, 1, 3, 1, 10, 2, 1]
+    assert by_key["later"].query == "is:later" and by_key["done"].label == "Done"
     assert by_key["tag:vision"].hint == "1" and by_key["tag:rl"].hint == ""
     assert by_key["tag:vision"].query == 'tag:"Vision"'
     assert by_key["saved:broken"].count is None
@@ -29,9 +32,10 @@ def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
 
 
 def test_an_empty_library_has_only_its_views(library: Library) -> None:
-    entries = sidebar_entries(LibraryFacts.read(library))
-    assert [e.key for e in entries] == ["header:Library", "inbox", "foryou", "all", "starred",
-                                        "read", "annotated"]
+    entries = sidebar_entries(LibraryFacts.read(library), builtin_views(table()))
+    assert [e.key for e in entries] == ["header:Library", "inbox", "foryou", "later",
+                                        "shortlist", "done", "skipped", "all", "starred",
+                                        "annotated"]
     assert {e.count for e in entries[1:]} == {0}
 
 

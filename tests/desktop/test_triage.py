@@ -73,9 +73,9 @@ def test_undo_and_redo_every_triage_action(window, seeded: Library, press) -> No
 
 def test_u_marks_unread_and_s_toggles_the_star(window, seeded: Library, press) -> None:
     first = window.current_id()
-    press("r", "k", "u")
-    assert not seeded.get(first).read
-    press("s")
+    press("r", "k", "u")  # back to the Inbox, and on to the next
+    assert not seeded.get(first).read and seeded.get(first).state == "inbox"
+    press("k", "s")
     assert seeded.get(first).starred
     press("s")
     assert not seeded.get(first).starred
@@ -175,7 +175,7 @@ def test_g_sequences_switch_views(window, seeded: Library, press) -> None:
     press("g s")
     assert window.browser.view_key == "starred" and list(window.model.ids) == [first]
     press("g r")
-    assert window.browser.view_key == "read" and window.model.rowCount() == 1
+    assert window.browser.view_key == "done" and window.model.rowCount() == 1
     press("g a")
     assert window.browser.view_key == "all" and window.model.rowCount() == 415
     press("g i")
@@ -373,7 +373,7 @@ def test_question_mark_shows_every_bound_command(window, press, qtbot) -> None:
     from PySide6.QtWidgets import QLabel
 
     texts = {label.text() for label in sheet.findChildren(QLabel)}
-    for title in ("Mark read and go to the next", "Go to Inbox", "Undo", "Tag…",
+    for title in ("Mark done and go to the next", "Go to Inbox", "Undo", "Tag…",
                   "Toggle quick tag 1–9", "Highlight the selection", "Command palette"):
         assert title in texts
     assert {"g", "i", "Ctrl+Z", "?"} <= texts
@@ -381,8 +381,8 @@ def test_question_mark_shows_every_bound_command(window, press, qtbot) -> None:
 
 
 def test_menus_show_keys_without_binding_them(window) -> None:
-    action = window.menu_actions["paper.read_next"]
-    assert action.text().endswith("\tr")
+    action = window.menu_actions["state.done"]
+    assert action.text().endswith("\te")
     assert action.shortcut().isEmpty()
     assert all(a.shortcut().isEmpty() for a in window.menu_actions.values())
 
