@@ -155,7 +155,7 @@ def series_plot(points: Sequence[tuple[date, float]], theme: Theme, *, fill: boo
         brush.setAlpha(50)
         plot.plot(xs, ys, pen=pg.mkPen(accent, width=2),
                   fillLevel=0 if fill else None, brush=brush if fill else None)
-    plot.setMinimumHeight(150)
+    plot.setFixedHeight(210)
     return plot
 
 
@@ -173,5 +173,8 @@ def bar_plot(bars: Sequence[tuple[str, float]], theme: Theme, *,
                                      brushes=brushes, pen=pg.mkPen(None)))
         plot.getPlotItem().getAxis("bottom").setTicks([[(x, label) for x, (label, _)
                                                          in zip(xs, bars, strict=True)]])
-    plot.setMinimumHeight(150)
+        # A few bars stay bar-shaped: the axis holds at least six slots.
+        plot.setXRange(-0.6, max(len(bars), 6) - 0.4, padding=0)
+        plot.setYRange(0, max(1.0, max(float(v) for _, v in bars)), padding=0.05)
+    plot.setFixedHeight(210)
     return plot

@@ -76,6 +76,13 @@ def edit_keys(w: MainWindow) -> None:
             "at the next start")
 
 
+@command("view.stats", "Statistics", keys=("g t",), group="Go", menu="View")
+def statistics(w: MainWindow) -> None:
+    from desktop.statsview import StatsDialog, figures_from
+
+    w.open_dialog(StatsDialog(w, figures_from(w.library, w.states), w.theme))
+
+
 @command("view.refresh", "Refresh", keys=("F5",), mode="global", group="View", menu="View")
 def refresh(w: MainWindow) -> None:
     w.ops.refresh_external()

@@ -1,0 +1,192 @@
+"""The Stats view (`g t`): storage/stats.py's figures as charts, the same ones
+`winnow stats --json` prints: headline numbers, decisions per day over the last year as
+a calendar heatmap, the Inbox's size and its oldest paper's age over time, papers per
+state, time per decision and the top tags. A series with no data yet (no timed
+decisions) is named in one line instead of drawn empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.charts import CalendarHeatmap, bar_plot, series_plot
+from desktop.dialogs import plain_label
+from desktop.theme import LIGHT, Theme
+from storage import Library
+from storage.states import StateTable
+from storage.stats import triage_stats
+
+
+@dataclass
+class Figures:
+    """What the view draws, read from the stats figures."""
+
+    today: date
+    per_day: dict[date, int] = field(default_factory=dict)
+    inbox: list[tuple[date, int]] = field(default_factory=list)
+    oldest: list[tuple[date, float]] = field(default_factory=list)
+    per_state: list[tuple[str, int]] = field(default_factory=list)
+    seconds: list[tuple[str, int]] = field(default_factory=list)
+    top_tags: list[tuple[str, int]] = field(default_factory=list)
+    headline: list[tuple[str, str]] = field(default_factory=list)
+
+
+def figures_from(library: Library, table: StateTable, today: date | None = None) -> Figures:
+    """The figures of storage/stats.py, the ones `winnow stats --json` prints."""
+    stats = triage_stats(library, today=today)
+    inbox_now = stats.per_state.get(table.states[0].name, 0)
+    timing = stats.decision_seconds
+    seconds = [(name, round(timing[name], 1)) for name in ("median", "mean", "p90")
+               if timing.get("count")]
+    headline = [("papers", f"{library.stats().get('total', 0):,}"),
+                ("in the Inbox", f"{inbox_now:,}"),
+                ("decided", f"{stats.decided:,}"),
+                ("seconds per decision (median)",
+                 f"{timing['median']:.1f}" if timing.get("count") else "–")]
+    return Figures(
+        today=date.fromisoformat(stats.today),
+        per_day=dict(_days(stats.per_day)),
+        inbox=[(date.fromisoformat(day), size) for day, size, _age in stats.inbox],
+        oldest=[(date.fromisoformat(day), age) for day, _size, age in stats.inbox
+                if age is not None],
+        per_state=[(stats.labels.get(name, name), n) for name, n in stats.per_state.items()],
+        seconds=seconds, top_tags=list(stats.top_tags), headline=headline)
+
+
+def _days(pairs: Any) -> list[tuple[date, Any]]:
+    if isinstance(pairs, Mapping):
+        pairs = pairs.items()
+    return [(date.fromisoformat(str(day)[:10]), value) for day, value in pairs or ()]
+
+
+def _labelled(pairs: Any) -> list[tuple[str, Any]]:
+    if isinstance(pairs, Mapping):
+        pairs = pairs.items()
+    return [(str(label), value) for label, value in pairs or ()]
+
+
+class StatsView(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statsView")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the keys (Esc) come here
+        self.theme: Theme = LIGHT
+        self.figures: Figures | None = None
+        self.heatmap = CalendarHeatmap()
+        self.plots: dict[str, QWidget] = {}
+        self.numbers: dict[str, QLabel] = {}
+        self.missing: list[str] = []
+        self._build()
+
+    def _build(self) -> None:
+        page = QWidget()
+        page.setObjectName("statsPage")
+        self._layout = QVBoxLayout(page)
+        self._layout.setContentsMargins(24, 18, 24, 24)
+        self._layout.setSpacing(10)
+        self._headline = QHBoxLayout()
+        self._headline.setSpacing(28)
+        self._layout.addLayout(self._headline)
+        self._layout.addWidget(plain_label("Decisions per day, last year", "statsHeading"))
+        self._layout.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignLeft)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(18)
+        self._grid.setVerticalSpacing(6)
+        self._layout.addLayout(self._grid)
+        self._layout.addStretch(1)
+        self.setWidget(page)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.heatmap.set_theme(theme)
+        if self.figures is not None:
+            self.show_figures(self.figures)
+
+    def show_figures(self, figures: Figures) -> None:
+        self.figures = figures
+        while self._headline.count():
+            item = self._headline.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.numbers.clear()
+        for label, value in figures.headline:
+            box = QVBoxLayout()
+            number = plain_label(value, "statsNumber")
+            box.addWidget(number)
+            box.addWidget(plain_label(label, "statsLabel"))
+            holder = QWidget()
+            holder.setLayout(box)
+            self._headline.addWidget(holder)
+            self.numbers[label] = number
+        self._headline.addStretch(1)
+        self.heatmap.set_data(figures.per_day, figures.today)
+        self._place_plots(figures)
+
+    def _place_plots(self, figures: Figures) -> None:
+        for widget in self.plots.values():
+            self._grid.removeWidget(widget)
+            widget.deleteLater()
+        self.plots.clear()
+        while self._grid.count():
+            item = self._grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        theme = self.theme
+        charts: list[tuple[str, str, QWidget]] = [
+            ("states", "Papers per state", bar_plot(figures.per_state, theme)),
+            ("tags", "Top tags", bar_plot(figures.top_tags, theme))]
+        series = (("inbox", "Inbox size", figures.inbox, True),
+                  ("oldest", "Age of the oldest Inbox paper (days)", figures.oldest, False))
+        charts += [(key, title, series_plot(points, theme, fill=fill))
+                   for key, title, points, fill in series if points]
+        if figures.seconds:
+            charts.append(("seconds", "Seconds per decision", bar_plot(figures.seconds, theme)))
+        for n, (key, title, plot) in enumerate(charts):
+            row, column = divmod(n, 2)
+            self._grid.addWidget(plain_label(title, "statsHeading"), row * 2, column)
+            self._grid.addWidget(plot, row * 2 + 1, column)
+            self.plots[key] = plot
+        missing = [title for key, title, points, _ in series if not points]
+        if not figures.seconds:
+            missing.append("Time per decision")
+        self.missing = missing
+        if missing:
+            note = plain_label("No data yet: " + "; ".join(missing), "statsLabel", wrap=True)
+            self._grid.addWidget(note, (len(charts) + 1) // 2 * 2, 0, 1, 2)
+
+
+class StatsDialog(QDialog):
+    """The Stats view in its own window: opened by `g t`, closed by Esc."""
+
+    def __init__(self, parent: QWidget, figures: Figures, theme: Theme) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Winnow — Statistics")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.view = StatsView(self)
+        self.view.set_theme(theme)
+        self.view.show_figures(figures)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.resize(1040, 760)
+
+    def start(self) -> None:
+        self.open()
+        self.activateWindow()
+        self.view.setFocus()  # Esc reaches the dialog, not the window behind it
