@@ -153,8 +153,12 @@ def series_plot(points: Sequence[tuple[date, float]], theme: Theme, *, fill: boo
         accent = theme.colour("accent")
         brush = QColor(accent)
         brush.setAlpha(50)
-        plot.plot(xs, ys, pen=pg.mkPen(accent, width=2),
+        plot.plot(xs, ys, pen=pg.mkPen(accent, width=2), symbol="o" if len(xs) == 1 else None,
+                  symbolBrush=accent, symbolPen=None,
                   fillLevel=0 if fill else None, brush=brush if fill else None)
+        if len(xs) == 1:  # one day: show the week before it, from zero, not a pinpoint axis
+            plot.setXRange(xs[0] - 7 * 86400, xs[0] + 86400, padding=0)
+            plot.setYRange(0, max(1.0, ys[0]), padding=0.05)
     plot.setFixedHeight(210)
     return plot
 
