@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.schema import FTS_COLUMNS
+from storage.schema import DERIVED_TABLES, FTS_COLUMNS
 
 # Listing facts an import may change in a paper it did not bring (the journal's
 # columns); user data is never among them.
@@ -84,6 +84,8 @@ def trash_papers(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
         papers = _rows(conn, f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
         related: dict[int, dict[str, list[dict[str, Any]]]] = {p["id"]: {} for p in papers}
         for table, column in children:
+            if table in DERIVED_TABLES:
+                continue
             for row in _rows(conn, f'SELECT * FROM "{table}" WHERE "{column}" IN ({marks})',
                              chunk):
                 related[row[column]].setdefault(table, []).append(row)

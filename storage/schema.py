@@ -37,6 +37,10 @@ def migration(version: int) -> Callable[[Migration], Migration]:
 FTS_COLUMNS = ("title", "abstract", "note", "annotation_text")
 FTS_WEIGHTS = (10.0, 1.0, 4.0, 4.0)
 
+# Tables computed from a paper's text (vectors): a removed paper's rows in them are
+# dropped, not kept for undo, and rebuilt when it comes back; they are never user data.
+DERIVED_TABLES = frozenset({"paper_vectors"})
+
 
 @migration(1)
 def _create_initial_schema(db: sqlite_utils.Database) -> None:

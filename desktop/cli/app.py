@@ -41,7 +41,9 @@ def gui(args: argparse.Namespace) -> int:
     if screenshot is None and (search or keys):
         raise CommandError("--search and --keys go with --screenshot")
     path: Path = args.library_path
-    first_start = args.default_library and not path.exists()
+    # A library file that does not exist yet, wherever it is named, is a first start:
+    # the samples go in so that there is something to triage at once.
+    first_start = not path.exists()
     _choose_qt_platform(screenshot is not None)
     from desktop.app import run_gui
 

@@ -30,6 +30,7 @@ from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
 from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
 from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport
+from storage.schema import DERIVED_TABLES
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -424,7 +425,7 @@ class Importer:
 # Tables about a paper that hold listing facts or derived data (vectors), not
 # anything the user did.
 _LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "import_changes",
-                             "import_undo", "paper_vectors"})
+                             "import_undo"}) | DERIVED_TABLES
 
 
 def _paper_references(conn: sqlite3.Connection) -> list[tuple[str, str]]:

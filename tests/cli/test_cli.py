@@ -218,3 +218,27 @@ def test_similar_lists_papers_like_a_paper(db: Path) -> None:
     assert result.returncode == 0, result.stderr
     titles = [p["title"] for p in json.loads(result.stdout)]
     assert len(titles) == 2 and all("Speculative" in t for t in titles)
+
+
+def _papers_in(path: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        return conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+
+
+def test_first_start_on_a_named_new_library_imports_the_samples(tmp_path: Path) -> None:
+    """WINNOW_DB naming a file that does not exist yet is a first start like the
+    default library's: the sample listings go in, so there is something to triage."""
+    path = tmp_path / "fresh" / "library.db"
+    env = {**os.environ, "WINNOW_DB": str(path), "QT_QPA_PLATFORM": "offscreen",
+           "WINNOW_CONFIG_DIR": str(tmp_path / "config")}
+    shot = subprocess.run([*WINNOW, "gui", "--screenshot", str(tmp_path / "shot.png")],
+                          capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert shot.returncode == 0, shot.stderr
+    assert _papers_in(path) == 415
+    # A second start finds the library and imports nothing again.
+    again = subprocess.run([*WINNOW, "gui", "--screenshot", str(tmp_path / "again.png")],
+                           capture_output=True, text=True, env=env, timeout=180, check=False)
+    assert again.returncode == 0, again.stderr
+    assert _papers_in(path) == 415

@@ -158,3 +158,29 @@ def test_delete_of_an_unknown_id_changes_nothing(library: Library) -> None:
     with pytest.raises(LibraryError, match="no paper with id 42"):
         library.delete_papers([1, 42])
     assert library.count() == 1
+
+
+def test_delete_and_undo_import_after_papers_have_vectors(
+        two_imports: tuple[Library, int, int]) -> None:
+    """Vectors are derived binary rows: removing a paper drops them instead of
+    writing them into the undo trash (they used to break it: bytes are not JSON)."""
+    library, _, tuesday = two_imports
+    ids = _by_title(library)
+    assert library.update_vectors() == len(ids)
+    library.similar(ids[TITLES[0]])
+
+    library.delete_papers([ids[TITLES[0]]])
+    result = library.undo_import(tuesday)
+    assert sorted(result.removed) == sorted([ids[TITLES[4]], ids[TITLES[5]], ids[TITLES[6]]])
+    vectors = {r[0] for r in library.conn.execute("SELECT paper_id FROM paper_vectors")}
+    # Removed papers leave no vector behind; a reverted abstract's vector is remade later.
+    assert vectors <= set(_by_title(library).values())
+
+    library.undo()  # the import comes back
+    library.undo()  # and the deleted paper
+    assert set(_by_title(library)) == set(TITLES[:7])
+    library.update_vectors()
+    vectors = {r[0] for r in library.conn.execute("SELECT paper_id FROM paper_vectors")}
+    assert vectors == set(ids.values())
+    assert ids[TITLES[0]] not in library.similar(ids[TITLES[0]], limit=10)
+    library.check(quick=False)
