@@ -373,10 +373,13 @@ class Importer:
                              "papers_new = ?, papers_updated = 0, warnings = ? WHERE id = ?",
                              (len(kept), len(kept), json.dumps([notice]), source_id))
             else:
+                # An import refused before its first batch committed wrote nothing the
+                # user could have seen: its own error says all there is to say.
                 notice = (f"{name}: an import that was cut short has been taken back "
-                          f"({taken:,} papers)")
+                          f"({taken:,} papers)") if taken else None
                 conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
-        self._core.notices.append(notice)
+        if notice:
+            self._core.notices.append(notice)
 
     def recover_unfinished_imports(self) -> None:
         """Undo imports whose process died (kill -9, a power cut) between two batch

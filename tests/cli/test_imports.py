@@ -105,3 +105,14 @@ def test_show_prints_the_card_facts(tmp_path: Path) -> None:
     data = json.loads(winnow("show", "1", "--json", db=db).stdout)
     assert data["authors"] == ["Ada Lovelace", "Alan Turing"]
     assert data["github_stars"] == 1200 and data["submitted_by"] == "akhaliq"
+
+
+def test_a_file_with_no_listing_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    assert winnow("init", db=db).returncode == 0
+    article = Path(__file__).parents[1] / "fixtures" / "forms" / "not-article.txt"
+    done = winnow("import", str(article), db=db)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "winnow: not-article.txt: no Daily Papers listing found in it"]
+    assert json.loads(winnow("sources", "--all", "--json", db=db).stdout) == []
