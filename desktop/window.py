@@ -45,12 +45,14 @@ from PySide6.QtWidgets import (
 from desktop import actions
 from desktop import theme as themes
 from desktop.actions import highlights as highlight_cmds
+from desktop.actions import imports as import_cmds
 from desktop.actions import library as library_cmds
 from desktop.actions import tags as tag_cmds
 from desktop.actions import triage as triage_cmds
 from desktop.browser import Browser
 from desktop.commands import Command, CommandRegistry
 from desktop.dialogs import plain_label
+from desktop.fetching import FetchRunner
 from desktop.importer import ImportRunner
 from desktop.keys import Keymap, KeyParser, config_dir, keys_file, load_overrides
 from desktop.learner import Learner
@@ -145,6 +147,8 @@ class MainWindow(QMainWindow):
         self.importer = ImportRunner(self, Path(library.path))
         self.importer.show_dialogs = interactive
         self.importer.message.connect(self.flash)
+        self.fetcher = FetchRunner(self, Path(library.path))
+        self.fetcher.message.connect(self.flash)
 
         self._build_ui()
         self._build_menus()
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
         self.importer.done.connect(lambda *_args: self.learner.schedule(now=True))
         self.browser.loaded.connect(self.update_counts_label)
         self.importer.done.connect(functools.partial(library_cmds.import_done, self))
+        self.fetcher.done.connect(functools.partial(import_cmds.fetch_done, self))
         self._wire_reader()
 
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
@@ -176,6 +181,8 @@ class MainWindow(QMainWindow):
             self._restore_state()
         if self.key_warnings:
             self.flash("; ".join(self.key_warnings[:3]))
+        if import_cmds.fetch_on_start_enabled(self):
+            QTimer.singleShot(0, self.fetcher.start)
 
     # ================================================================ UI
     def _build_ui(self) -> None:

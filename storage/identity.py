@@ -133,7 +133,8 @@ class BatchImporter:
 
         # Within the batch: one record per arXiv id, else per title; an id-less
         # record and an id-bearing one of the same title are one card.
-        chosen: dict[str, PaperRecord] = {}
+        # ident -> (normalised title, record): the title is normalised once per record.
+        chosen: dict[str, tuple[str, PaperRecord]] = {}
         title_owner: dict[str, str] = {}
         for record in records:
             out.found += 1
@@ -148,25 +149,24 @@ class BatchImporter:
             if owner is not None and (owner.startswith("t:") or not record.arxiv_id):
                 if owner.startswith("t:") and record.arxiv_id:
                     # The id arrived with the second copy: keep the first's place.
-                    first = chosen.pop(owner)
-                    chosen[ident] = replace(record, position=first.position)
+                    _, first = chosen.pop(owner)
+                    chosen[ident] = (key, replace(record, position=first.position))
                     title_owner[key] = ident
                 twice(record)
                 continue
-            chosen[ident] = record
+            chosen[ident] = (key, record)
             title_owner.setdefault(key, ident)
         if not chosen:
             return out
 
-        keys = list(dict.fromkeys(normalise_title(r.title) for r in chosen.values()))
-        arxiv_ids = [r.arxiv_id for r in chosen.values() if r.arxiv_id]
+        keys = list(dict.fromkeys(key for key, _ in chosen.values()))
+        arxiv_ids = [r.arxiv_id for _, r in chosen.values() if r.arxiv_id]
         by_id, by_key = self._known(arxiv_ids, keys)
 
         claimed: set[int] = set()
         matched: list[tuple[PaperRecord, dict[str, Any]]] = []
         fresh: list[tuple[str, PaperRecord]] = []
-        for record in chosen.values():
-            key = normalise_title(record.title)
+        for key, record in chosen.values():
             paper = by_id.get(record.arxiv_id) if record.arxiv_id else None
             if paper is None:
                 for candidate in by_key.get(key, ()):

@@ -30,7 +30,16 @@ def has_annotation(w: MainWindow) -> bool:
 def command_sets(table: StateTable) -> list[CommandSet]:
     """Every command, by topic, in the order the palette and menus list them; the
     state commands are made from the state table."""
-    from desktop.actions import highlights, library, navigation, states, tags, triage, view
+    from desktop.actions import (
+        highlights,
+        imports,
+        library,
+        navigation,
+        states,
+        tags,
+        triage,
+        view,
+    )
 
     return [navigation.commands, states.command_set(table), triage.commands, tags.commands,
-            highlights.commands, library.commands, view.commands]
+            highlights.commands, library.commands, imports.commands, view.commands]

@@ -61,15 +61,33 @@ def redo(w: MainWindow) -> None:
 
 def _undo_or_redo(w: MainWindow, which: str) -> None:
     w.ops.run(lambda library: getattr(library, which)(), reload=True, undoable=False,
+              then=lambda change: _reload_if_papers_came_or_went(w, change),
               message=lambda change: change.description if change else f"Nothing to {which}")
 
 
-@command("paper.open_web", "Open on the web (search by title)", keys=("o",),
+def _reload_if_papers_came_or_went(w: MainWindow, change: object) -> None:
+    """Undoing a delete or an import's undo brings papers back (or takes them out
+    again): the list must be queried anew, not only repainted."""
+    ids = list(getattr(change, "paper_ids", ()) or ())
+    if not ids:
+        return
+    listed = [i for i in ids if w.model.row_of(i) >= 0]
+    if len(listed) < len(ids) or len(w.library.rows(listed)) < len(listed):
+        w.browser.load(keep_id=w.current_id())
+        w.ops.refresh_counts()
+
+
+@command("paper.open_web", "Open the paper's page (else a web search for its title)", keys=("o",),
          when=has_paper, group="Paper", menu="Paper")
 def open_web(w: MainWindow) -> None:
     pid = w.current_id()
     paper = w.library.get(pid) if pid is not None else None
     if paper is None:
+        return
+    if paper.page_url:
+        # The paper's own page, where the listing gave its link or its arXiv id.
+        w.url_opener(QUrl(paper.page_url))
+        w.flash(f"Opened {paper.page_url}")
         return
     url = QUrl("https://huggingface.co/papers")
     query = QUrlQuery()

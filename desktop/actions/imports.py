@@ -1,0 +1,96 @@
+"""Where papers come from and the way back: delete, undo an import, fetch from the API."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop.actions import has_targets
+from desktop.commands import CommandSet
+
+if TYPE_CHECKING:
+    from desktop.window import MainWindow
+    from storage.removal import ImportUndo
+
+commands = CommandSet("imports")
+command = commands.command
+
+FETCH_ON_START = "fetch/on_start"
+
+
+def _reload_at(w: MainWindow, row: int) -> None:
+    """Papers left the list: show it again with the cursor where they were."""
+    if w.model.marked:
+        w.model.set_marked(())
+    w.browser.load()
+    count = w.model.rowCount()
+    if count:
+        w.browser.select_row(min(max(row, 0), count - 1))
+
+
+@command("paper.delete", "Delete paper (a backup first; Ctrl+Z brings it back)",
+         keys=("Delete",), when=has_targets, group="Library", menu="Paper")
+def delete_papers(w: MainWindow) -> None:
+    ids = w.targets()
+    w.reader.flush_note()
+    row = w.browser.current_row()
+    w.ops.run(lambda library: library.delete_papers(ids), ids=ids, sidebar=True,
+              then=lambda _change: _reload_at(w, row),
+              message=lambda change: change.description)
+
+
+def showing_import(w: MainWindow) -> bool:
+    """A Recent imports entry is the current view."""
+    return w.browser.view_key.startswith("source:") and not w.browser.search_query
+
+
+def _undo_message(result: ImportUndo) -> str:
+    text = f"Undid import {result.source_id}: removed {len(result.removed)} papers"
+    if result.kept_acted_on:
+        text += f", kept {len(result.kept_acted_on)} you acted on"
+    if result.kept_elsewhere:
+        text += f", kept {len(result.kept_elsewhere)} other imports list"
+    if result.reverted:
+        text += f", put back the listing facts of {len(result.reverted)}"
+    return text
+
+
+@command("import.undo", "Undo this import", when=showing_import, group="Library",
+         menu="File")
+def undo_import(w: MainWindow) -> None:
+    source_id = int(w.browser.view_key.removeprefix("source:"))
+    w.reader.flush_note()
+    done = w.ops.run(lambda library: library.undo_import(source_id), sidebar=True,
+                     message=_undo_message,
+                     then=lambda _result: w.browser.show_builtin("inbox"))
+    if done is not None:
+        w.ops.refresh_counts()
+
+
+@command("fetch.today", "Fetch today's papers", group="Library", menu="File")
+def fetch_today(w: MainWindow) -> None:
+    w.fetcher.start()
+
+
+def fetch_done(w: MainWindow, report: object, text: str) -> None:
+    w.flash(text)
+    if report is not None:
+        from desktop.actions.library import import_done
+
+        import_done(w, report, False)
+
+
+def fetch_on_start_enabled(w: MainWindow) -> bool:
+    return w.settings is not None and str(w.settings.value(FETCH_ON_START, "false")) == "true"
+
+
+@command("fetch.on_start", "Fetch today's papers on start (on/off)", group="Library",
+         menu="File")
+def toggle_fetch_on_start(w: MainWindow) -> None:
+    if w.settings is None:
+        w.flash("No settings file: cannot remember this")
+        return
+    on = not fetch_on_start_enabled(w)
+    w.settings.setValue(FETCH_ON_START, "true" if on else "false")
+    w.settings.sync()
+    w.flash("Today's papers will be fetched at every start" if on
+            else "No fetch at start")
