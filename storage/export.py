@@ -39,7 +39,10 @@ def to_json(papers: Iterable[Paper]) -> str:
 # ---------------------------------------------------------------------- CSV
 CSV_COLUMNS = ("id", "title", "abstract", "authors_count", "organization", "published",
                "upvotes", "read", "starred", "tags", "note", "sources", "added_at", "state",
-               "snooze_until")
+               "snooze_until",
+               # Card facts (schema v2), last so that earlier columns keep their places.
+               "arxiv_id", "url", "comments", "authors", "submitted_by", "ai_summary",
+               "ai_keywords", "github_repo", "github_stars", "project_page", "date_source")
 
 # OWASP "CSV injection": a cell that starts with one of these is a formula (or
 # becomes one) in Excel, LibreOffice and Google Sheets.
@@ -66,6 +69,11 @@ def to_csv(papers: Iterable[Paper]) -> str:
             csv_cell("; ".join(p.tags)), csv_cell(p.note),
             csv_cell("; ".join(s.name for s in p.sources)), p.added_at,
             csv_cell(p.state_export), p.snooze_until or "",
+            csv_cell(p.arxiv_id), csv_cell(p.url), "" if p.comments is None else p.comments,
+            csv_cell("; ".join(p.authors)), csv_cell(p.submitted_by), csv_cell(p.ai_summary),
+            csv_cell("; ".join(p.ai_keywords)), csv_cell(p.github_repo),
+            "" if p.github_stars is None else p.github_stars, csv_cell(p.project_page),
+            p.date_source or "",
         ])
     return buffer.getvalue()
 

@@ -116,3 +116,26 @@ def test_a_file_with_no_listing_is_refused_in_one_line(tmp_path: Path) -> None:
     assert done.stderr.strip().splitlines() == [
         "winnow: not-article.txt: no Daily Papers listing found in it"]
     assert json.loads(winnow("sources", "--all", "--json", db=db).stdout) == []
+
+
+def test_export_carries_the_card_facts_in_json_and_csv(tmp_path: Path) -> None:
+    import csv
+
+    db = tmp_path / "lib.db"
+    with Library(db) as lib:
+        lib.import_records([record(
+            TITLES[0], ABSTRACTS[0], arxiv_id="2503.01234", comments=3,
+            authors=("Ada Lovelace", "Alan Turing"), submitted_by="=cmd|evil",
+            ai_keywords=("attention", "sparsity"), github_stars=1200)], name="api", form="api")
+    out = tmp_path / "out.csv"
+    assert winnow("export", "--format", "csv", "-o", str(out), db=db).returncode == 0
+    with out.open(encoding="utf-8", newline="") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["arxiv_id"] == "2503.01234" and row["comments"] == "3"
+    assert row["authors"] == "Ada Lovelace; Alan Turing"
+    assert row["ai_keywords"] == "attention; sparsity" and row["github_stars"] == "1200"
+    assert row["submitted_by"] == "'=cmd|evil"  # listing text is never a formula
+    assert row["title"] == TITLES[0]  # v1's columns keep their places and values
+    data = json.loads(winnow("export", "--format", "json", db=db).stdout)
+    assert data[0]["arxiv_id"] == "2503.01234" and data[0]["authors"] == [
+        "Ada Lovelace", "Alan Turing"]
