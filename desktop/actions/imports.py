@@ -33,7 +33,7 @@ def delete_papers(w: MainWindow) -> None:
     ids = w.targets()
     w.reader.flush_note()
     row = w.browser.current_row()
-    w.ops.run(lambda library: library.delete_papers(ids), ids=ids, sidebar=True,
+    w.ops.run(lambda library: library.delete_papers(ids), ids=ids,
               then=lambda _change: _reload_at(w, row),
               message=lambda change: change.description)
 
@@ -59,7 +59,7 @@ def _undo_message(result: ImportUndo) -> str:
 def undo_import(w: MainWindow) -> None:
     source_id = int(w.browser.view_key.removeprefix("source:"))
     w.reader.flush_note()
-    done = w.ops.run(lambda library: library.undo_import(source_id), sidebar=True,
+    done = w.ops.run(lambda library: library.undo_import(source_id),
                      message=_undo_message,
                      then=lambda _result: w.browser.show_builtin("inbox"))
     if done is not None:
