@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QCompleter,
@@ -329,13 +329,47 @@ def parse_tag_input(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
+class QuickNumberDelegate(QStyledItemDelegate):
+    """Completion rows with the tag's quick-tag key (1-9) at the right."""
+
+    def __init__(self, numbers: dict[str, int], theme: Theme, parent=None) -> None:
+        super().__init__(parent)
+        self.numbers = {name.casefold(): n for name, n in numbers.items()}
+        self.theme = theme
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().paint(painter, option, index)
+        number = self.numbers.get(str(index.data()).casefold())
+        if number is None:
+            return
+        painter.save()
+        font = QFont(option.font)
+        font.setPixelSize(11)
+        painter.setFont(font)
+        width = painter.fontMetrics().horizontalAdvance("9") + 12
+        cap = QRect(option.rect.right() - width - 8, option.rect.center().y() - 9, width, 18)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.theme.colour("border"), 1))
+        painter.setBrush(self.theme.colour("window"))
+        painter.drawRoundedRect(cap, 4, 4)
+        painter.setPen(self.theme.colour("secondary"))
+        painter.drawText(cap, Qt.AlignmentFlag.AlignCenter, str(number))
+        painter.restore()
+
+
 class TagDialog(QDialog):
-    """`t`: type tags (completer over existing ones); `-name` removes a tag."""
+    """`t`: type tags (completer over existing ones); `-name` removes a tag.
+
+    The first completion is highlighted as soon as the list shows: Enter takes the
+    highlighted tag and applies, Tab takes it and stays to type more (after a
+    comma). Esc closes the list, and Enter then applies exactly what was typed.
+    """
 
     tags_entered = Signal(list, list)
 
     def __init__(self, parent: QWidget, existing: Sequence[str], current: Sequence[str],
-                 count: int) -> None:
+                 count: int, quick: dict[str, int] | None = None,
+                 theme: Theme = LIGHT) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tag")
         layout = popup_frame(self, bottom=6, spacing=2)
@@ -349,18 +383,29 @@ class TagDialog(QDialog):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
         completer.popup().setObjectName("completerPopup")
+        self.quick = dict(quick or {})
+        completer.popup().setItemDelegate(QuickNumberDelegate(self.quick, theme,
+                                                              completer.popup()))
         self.input.setCompleter(completer)
         self.completer = completer
         # Installed after the completer's own filter, so it sees keys first.
         completer.popup().installEventFilter(self)
+        self.input.installEventFilter(self)
+        self._typed = ""
+        self.input.textEdited.connect(self._edited)
         layout.addWidget(self.input)
         if current:
             now = plain_label("Tagged: " + ", ".join(current) + "   (type -name to remove)",
                               "popupHint", wrap=True)
         else:
-            now = plain_label("Enter to apply · comma for several · new names create tags",
-                              "popupHint", wrap=True)
+            now = plain_label("Enter takes the highlighted tag · Tab completes · Esc, then "
+                              "Enter keeps what you typed · comma for several", "popupHint",
+                              wrap=True)
         layout.addWidget(now)
+        if self.quick:
+            keys = "   ".join(f"{n} {name}" for name, n in
+                              sorted(self.quick.items(), key=lambda item: item[1]))
+            layout.addWidget(plain_label(f"Quick tags: {keys}", "popupHint", wrap=True))
         self.input.returnPressed.connect(self._apply)
         width = min(520, max(380, parent.width() // 3))
         self.resize(width, 90)
@@ -372,22 +417,51 @@ class TagDialog(QDialog):
         self.activateWindow()
         self.input.setFocus()
 
+    def _edited(self, text: str) -> None:
+        self._typed = text
+        QTimer.singleShot(0, self._pick_first)
+
+    def _pick_first(self) -> None:
+        """Make the first completion the highlighted one: what Enter will take."""
+        popup = self.completer.popup()
+        model = self.completer.completionModel()
+        if popup.isVisible() and model.rowCount() and not popup.currentIndex().isValid():
+            popup.setCurrentIndex(model.index(0, 0))
+
+    def _take(self, index: QModelIndex) -> None:
+        self.input.setText(self.completer.pathFromIndex(index))
+        self._typed = self.input.text()
+        self.completer.popup().hide()
+
     def eventFilter(self, obj, event) -> bool:
         popup = self.completer.popup()
-        if obj is popup and isinstance(event, QKeyEvent) and \
-                event.type() == QKeyEvent.Type.KeyPress and \
-                event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
-                not popup.currentIndex().isValid():
-            # Nothing picked in the list: Enter applies what was typed.
-            popup.hide()
-            self._apply()
-            return True
+        if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            key = event.key()
+            if obj is popup and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if popup.currentIndex().isValid():
+                    self._take(popup.currentIndex())
+                popup.hide()
+                self._apply()
+                return True
+            if obj is popup and key == Qt.Key.Key_Escape:
+                # Highlighting a completion wrote it into the field: put back what
+                # was typed, so Enter now applies exactly that.
+                popup.hide()
+                self.input.setText(self._typed)
+                return True
+            if key == Qt.Key.Key_Tab and obj in (popup, self.input):
+                index = popup.currentIndex() if popup.isVisible() else QModelIndex()
+                if not index.isValid() and popup.isVisible():
+                    index = self.completer.completionModel().index(0, 0)
+                if index.isValid():
+                    self._take(index)
+                return True  # Tab never leaves the field or closes the popup
         return super().eventFilter(obj, event)
 
     def _apply(self) -> None:
         popup = self.completer.popup()
         if popup is not None and popup.isVisible():
-            return  # Enter on a picked completion takes it; the next Enter applies
+            return  # the popup's Enter is handled in eventFilter
         add, remove = parse_tag_input(self.input.text())
         self.accept()
         if add or remove:

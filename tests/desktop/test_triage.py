@@ -94,8 +94,8 @@ def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, p
     type_text("reinf")
     qtbot.waitUntil(lambda: completer.popup().isVisible())
     assert completer.currentCompletion() == "reinforcement-learning"
-    press("Down", "Return")         # pick the completion
-    assert dialog.input.text() == "reinforcement-learning"
+    press("Tab")                    # complete, and stay to type more
+    assert dialog.input.text() == "reinforcement-learning" and dialog.isVisible()
     type_text(", brand new")
     press("Return")
     qtbot.waitUntil(lambda: focus() is window.table)
@@ -103,6 +103,38 @@ def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, p
     assert ("brand new", 1) in seeded.tags()
     press("ctrl+z")
     assert seeded.get(first).tags == ()
+
+
+def test_enter_takes_the_highlighted_completion(window, seeded: Library, press,
+                                               type_text, qtbot) -> None:
+    seeded.add_tags([window.model.ids[7]], ["safety"])
+    first = window.current_id()
+    press("t")
+    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
+    popup = dialog_of(TagDialog).completer.popup()
+    type_text("sa")
+    qtbot.waitUntil(lambda: popup.isVisible() and popup.currentIndex().isValid())
+    assert popup.currentIndex().data() == "safety"  # what is highlighted ...
+    press("Return")                                  # ... is what Enter applies
+    qtbot.waitUntil(lambda: focus() is window.table)
+    assert seeded.get(first).tags == ("safety",)
+    assert "sa" not in [name for name, _ in seeded.tags()]
+
+
+def test_escape_closes_the_completions_and_enter_keeps_the_typed_name(
+        window, seeded: Library, press, type_text, qtbot) -> None:
+    seeded.add_tags([window.model.ids[7]], ["safety"])
+    first = window.current_id()
+    press("t")
+    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
+    dialog = dialog_of(TagDialog)
+    type_text("sa")
+    qtbot.waitUntil(lambda: dialog.completer.popup().isVisible())
+    press("Esc")
+    assert dialog.isVisible() and dialog.input.text() == "sa"
+    press("Return")
+    qtbot.waitUntil(lambda: focus() is window.table)
+    assert seeded.get(first).tags == ("sa",)
 
 
 def test_t_with_a_minus_removes_a_tag(window, seeded: Library, press, type_text,
