@@ -6,8 +6,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, QObject, QSettings, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import (
+    QElapsedTimer,
+    QMessageLogContext,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop import theme as themes
@@ -65,6 +75,8 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         except KeyNameError as error:
             print(f"winnow: {error}", file=sys.stderr)
             return 1
+    if screenshot is not None:
+        _quiet_offscreen_plugin()
     app = _application()
     library = _open_library(db_path, interactive=screenshot is None)
     if library is None:
@@ -97,6 +109,20 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         return 0
     finally:
         library.close()
+
+
+# What the offscreen platform says about window-manager features it lacks. It is
+# not about Winnow and not actionable, so a scripted screenshot does not print it.
+_OFFSCREEN_NOISE = ("This plugin does not support",)
+
+
+def _quiet_offscreen_plugin() -> None:
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message.startswith(_OFFSCREEN_NOISE):
+            return
+        print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def _open_library(db_path: Path, *, interactive: bool) -> Library | None:
@@ -194,10 +220,29 @@ class Screenshot(QObject):
                                or self.window)
             QApplication.sendEvent(target, QKeyEvent(kind, key, modifiers, text))
 
+    def compose(self) -> QPixmap:
+        """The window with what is open over it: dialogs, popup cards, then menus and
+        completion lists, each where it stands on screen."""
+        window = self.window
+        image = window.grab()
+        origin = window.mapToGlobal(QPoint(0, 0))
+        above = [w for w in QApplication.topLevelWidgets()
+                 if w is not window and w.isVisible() and w.isWindow() and
+                 ((w.parentWidget() is not None and w.parentWidget().window() is window) or
+                  w.windowType() == Qt.WindowType.Popup)]
+        # Popups (completers, menus) open on top of any dialog.
+        above.sort(key=lambda w: w.windowType() == Qt.WindowType.Popup)
+        painter = QPainter(image)
+        for widget in above:
+            where = widget.mapToGlobal(QPoint(0, 0)) - origin
+            painter.drawPixmap(where, widget.grab())
+        painter.end()
+        return image
+
     def _save(self) -> None:
         try:
             self.out.parent.mkdir(parents=True, exist_ok=True)
-            image = self.window.grab()
+            image = self.compose()
             if not image.save(str(self.out), "PNG"):
                 self._finish(f"{self.out}: could not write the PNG")
                 return

@@ -133,6 +133,18 @@ class ChoiceDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def place_over(dialog: QDialog, parent: QWidget, width: int, height: int,
+               top: int | None = None) -> None:
+    """Size `dialog` and put it over `parent`: centred across, `top` pixels down
+    (centred when None), always inside the window."""
+    width = max(200, min(width, parent.width() - 24))
+    height = max(80, min(height, parent.height() - 24))
+    dialog.resize(width, height)
+    origin = parent.mapToGlobal(parent.rect().topLeft())
+    y = (parent.height() - height) // 2 if top is None else min(top, parent.height() - height)
+    dialog.move(origin.x() + (parent.width() - width) // 2, origin.y() + max(12, y))
+
+
 def popup_frame(dialog: QDialog, *, bottom: int, spacing: int) -> QVBoxLayout:
     """Make `dialog` a frameless popup (the stylesheet's `#popup` card) that closes
     for good; returns the layout to fill."""
@@ -479,10 +491,13 @@ class CommentDialog(QDialog):
                  title: str = "Comment on this highlight") -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setMinimumWidth(460)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(18, 16, 18, 16)
+        # A card over the window like the other popups, not a decorated window of
+        # its own that the window manager may put anywhere.
+        card = popup_frame(self, bottom=0, spacing=0)
+        inner = QWidget()
+        card.addWidget(inner)
+        layout = QVBoxLayout(inner)
+        layout.setContentsMargins(18, 14, 18, 12)
         layout.setSpacing(8)
         short = " ".join(quote.split())
         if len(short) > 300:
@@ -502,6 +517,7 @@ class CommentDialog(QDialog):
         layout.addWidget(self.edit)
         layout.addWidget(hint)
         self.rejected.connect(self.cancelled)
+        place_over(self, parent, 520, self.sizeHint().height(), top=110)
 
     def start(self) -> None:
         self.open()
@@ -527,17 +543,14 @@ class CommentDialog(QDialog):
 class CheatSheet(QDialog):
     """`?`: every command with its keys, grouped, read from the registry."""
 
-    COLUMNS = 3
-
     def __init__(self, parent: QWidget, groups: Sequence[tuple[str, Sequence[Choice]]],
                  keys_path: str) -> None:
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(min(1000, parent.width() - 60), min(660, parent.height() - 60))
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
+        outer = popup_frame(self, bottom=0, spacing=0)
+        # Four columns fit every command of a 1280x800 window without scrolling;
+        # a narrower window gets fewer columns and scrolls.
+        self.COLUMNS = 4 if parent.width() >= 1180 else 3 if parent.width() >= 860 else 2
         heading = plain_label("Keyboard shortcuts", "emptyTitle")
         heading.setContentsMargins(24, 16, 24, 4)
         outer.addWidget(heading)
@@ -550,11 +563,11 @@ class CheatSheet(QDialog):
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
         row_layout = QHBoxLayout(body)
-        row_layout.setContentsMargins(24, 4, 24, 16)
-        row_layout.setSpacing(28)
+        row_layout.setContentsMargins(24, 4, 24, 12)
+        row_layout.setSpacing(22)
         columns = [QVBoxLayout() for _ in range(self.COLUMNS)]
         for column in columns:
-            column.setSpacing(3)
+            column.setSpacing(1)
             row_layout.addLayout(column, 1)
         total = sum(len(items) + 2 for _, items in groups)
         target = -(-total // self.COLUMNS)
@@ -564,7 +577,7 @@ class CheatSheet(QDialog):
                 index, used = index + 1, 0
             column = columns[index]
             if used:
-                column.addSpacing(12)
+                column.addSpacing(8)
             column.addWidget(plain_label(name, "cheatGroup"))
             for choice in items:
                 column.addWidget(self._row(choice))
@@ -575,6 +588,15 @@ class CheatSheet(QDialog):
                              "  ·  Esc closes", "popupHint", wrap=True)
         footer.setContentsMargins(12, 4, 12, 8)
         outer.addWidget(footer)
+        self.scroll = scroll
+        # As tall as the longest column, once laid out at the width it gets.
+        place_over(self, parent, 1240, 10_000)
+        self.layout().activate()
+        body.layout().activate()
+        content = max(column.geometry().top() + column.minimumSize().height()
+                      for column in columns) + 12
+        wanted = heading.sizeHint().height() + content + footer.sizeHint().height() + 12
+        place_over(self, parent, 1240, wanted)
 
     @staticmethod
     def _row(choice: Choice) -> QWidget:
@@ -583,7 +605,7 @@ class CheatSheet(QDialog):
         layout.setContentsMargins(0, 1, 0, 1)
         layout.setSpacing(10)
         caps = QWidget()
-        caps.setFixedWidth(132)
+        caps.setFixedWidth(128)
         caps_layout = QHBoxLayout(caps)
         caps_layout.setContentsMargins(0, 0, 0, 0)
         caps_layout.setSpacing(3)
@@ -600,6 +622,11 @@ class CheatSheet(QDialog):
         layout.addWidget(caps, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(title, 1)
         return row
+
+    def start(self) -> None:
+        self.open()
+        self.activateWindow()
+        self.scroll.setFocus()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.text() in ("?", "q"):
