@@ -19,7 +19,12 @@ from storage import FileReport, ImportReport, Library, LibraryError
 
 
 class ImportWorker(QObject):
+    """Runs in its own QThread. `cancel()` is called from the GUI thread directly
+    (never through a queued signal: this object's event loop is busy importing), and
+    the import polls the event between batches."""
+
     progress = Signal(str, int, int)   # file name, papers so far, file number (1-based)
+    position = Signal(int, int)        # bytes read of the current file, its size
     finished = Signal(object)          # ImportReport
     failed = Signal(str)
 
@@ -73,6 +78,13 @@ class ImportWorker(QObject):
             self.failed.emit(f"import failed: {error}")
 
 
+def _size(path: Path) -> int:
+    try:
+        return max(1, Path(path).stat().st_size)
+    except OSError:
+        return 1
+
+
 def summary_text(report: ImportReport, cancelled: bool = False) -> tuple[str, str]:
     """(headline, details) in plain words for the summary dialog."""
     files = report.files
@@ -115,6 +127,8 @@ class ImportRunner(QObject):
         self.worker: ImportWorker | None = None
         self.dialog: QProgressDialog | None = None
         self._summary = True
+        self._sizes: list[int] = []
+        self._number = 1
         self.show_dialogs = True
 
     @property
@@ -132,18 +146,23 @@ class ImportRunner(QObject):
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.progress.connect(self._progress)
+        worker.position.connect(self._position)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
         self.thread, self.worker, self._summary = thread, worker, summary
-        total = max(1, len(paths))
+        self._sizes = [_size(p) for p in paths]
         if self.show_dialogs:
-            dialog = QProgressDialog(label, "Cancel", 0, total, self.window)
+            # Per mille of all the bytes to read: a single big file moves the bar too.
+            dialog = QProgressDialog(label, "Cancel", 0, 1000, self.window)
             dialog.setWindowTitle("Import")
             dialog.setWindowModality(Qt.WindowModality.WindowModal)
             dialog.setMinimumDuration(400)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
-            dialog.canceled.connect(worker.cancel)
+            # To the runner, which lives in this (the GUI) thread: a connection to
+            # worker.cancel would be queued to the busy worker thread and run only
+            # after the import had committed everything.
+            dialog.canceled.connect(self.cancel)
             dialog.setValue(0)
             self.dialog = dialog
         thread.start()
@@ -154,10 +173,26 @@ class ImportRunner(QObject):
             self.worker.cancel()
 
     def _progress(self, name: str, count: int, number: int) -> None:
+        self._number = number
         if self.dialog is not None:
-            self.dialog.setLabelText(f"Importing {name}\n{count} papers read")
-            self.dialog.setValue(max(0, number - 1))
-        self.message.emit(f"Importing {name}… {count} papers")
+            self.dialog.setLabelText(f"Importing {name}\n{count:,} papers read")
+            self._show_fraction(0.0)
+        self.message.emit(f"Importing {name}… {count:,} papers")
+
+    def _position(self, done: int, size: int) -> None:
+        self._show_fraction(done / size if size > 0 else 0.0)
+
+    def _show_fraction(self, within: float) -> None:
+        """Set the bar to the bytes of the files before this one plus `within` of it."""
+        if self.dialog is None:
+            return
+        sizes = self._sizes or [1]
+        index = max(0, min(len(sizes) - 1, self._number - 1))
+        total = sum(sizes) or 1
+        done = sum(sizes[:index]) + min(1.0, max(0.0, within)) * sizes[index]
+        value = int(1000 * done / total)
+        if value > self.dialog.value():
+            self.dialog.setValue(min(999, value))
 
     def _cleanup(self) -> tuple[bool, None]:
         cancelled = self.worker.cancelled if self.worker is not None else False
