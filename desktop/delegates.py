@@ -24,14 +24,30 @@ def tag_colours(name: str, dark: bool) -> tuple[QColor, QColor]:
 def paint_marked(painter: QPainter, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex, theme: Theme) -> None:
     """Tint a row picked with `x` (under the selection colour, if any)."""
-    if index.data(MarkedRole) and not option.state & QStyle.StateFlag.State_Selected:
+    if not index.data(MarkedRole):
+        return
+    if not option.state & QStyle.StateFlag.State_Selected:
         painter.fillRect(option.rect, theme.colour("marked"))
+
+
+def paint_marked_bar(painter: QPainter, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex, theme: Theme) -> None:
+    """A picked row's own sign, drawn over the first cell: a bar at its left edge.
+    The unread dot stays what it is; a ✓ there read as "read" (the sidebar's sign)."""
+    if index.column() == 0 and index.data(MarkedRole):
+        rect = option.rect
+        painter.fillRect(QRect(rect.left(), rect.top() + 3, 4, rect.height() - 6),
+                         theme.colour("accent"))
+
+
+MARK_PX = 14  # the note and highlight marks: legible, not decoration
+MARK_COLOURS = {"❝": "mark_highlight", "✎": "mark_note"}
 
 
 def _marks_room(index: QModelIndex | QPersistentModelIndex) -> int:
     """Pixels kept at the end of a title cell for its note and highlight marks."""
     marks = index.data(NotesRole) if index.column() == COL_TITLE else ""
-    return 16 * len(marks) + 4 if marks else 0
+    return (MARK_PX + 6) * len(marks) + 6 if marks else 0
 
 
 class PaperDelegate(QStyledItemDelegate):
@@ -57,6 +73,7 @@ class PaperDelegate(QStyledItemDelegate):
               index: QModelIndex | QPersistentModelIndex) -> None:
         paint_marked(painter, option, index, self.theme)
         self._paint_cell(painter, option, index)
+        paint_marked_bar(painter, option, index, self.theme)
         if index.column() == COL_TITLE:
             self._paint_matches(painter, option, index)
 
@@ -135,14 +152,17 @@ class PaperDelegate(QStyledItemDelegate):
         super().paint(painter, narrow, index)
         painter.save()
         font = QFont(option.font)
-        font.setPixelSize(11)
-        font.setBold(False)
+        font.setPixelSize(MARK_PX)
+        font.setBold(True)
         painter.setFont(font)
-        painter.setPen(self.theme.colour("faint"))
-        right = QRect(option.rect.right() - room, option.rect.top(), room - 4,
-                      option.rect.height())
-        painter.drawText(right, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                         " ".join(marks))
+        x = option.rect.right() - room + 4
+        for mark in marks:
+            # Each mark in its own colour, chosen per theme for contrast (a grey
+            # 11 px glyph was invisible, worse in dark mode).
+            painter.setPen(self.theme.colour(MARK_COLOURS.get(mark, "secondary")))
+            cell = QRect(x, option.rect.top(), MARK_PX + 6, option.rect.height())
+            painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, mark)
+            x += MARK_PX + 6
         painter.restore()
 
 
@@ -177,11 +197,12 @@ class TagsDelegate(QStyledItemDelegate):
         top = rect.center().y() - height // 2 + 1
         for number, tag in enumerate(tags):
             width = metrics.horizontalAdvance(tag) + 12
-            remaining = len(tags) - number - 1
-            more = f"+{remaining}" if remaining else ""
-            more_width = metrics.horizontalAdvance(more) + 6 if more else 0
-            if x + width > rect.right() - more_width:
-                label = f"+{len(tags) - number}"
+            if x + width > rect.right():
+                # The tags that do not fit as chips are still named, as text cut
+                # at the cell's end (a bare "+2" said nothing).
+                rest = ", ".join(tags[number:])
+                label = metrics.elidedText(rest, Qt.TextElideMode.ElideRight,
+                                           max(0, rect.right() - x))
                 painter.setPen(self.theme.colour("secondary"))
                 painter.drawText(QRect(x, top, rect.right() - x, height),
                                  Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,

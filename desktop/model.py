@@ -27,7 +27,7 @@ from storage import Library, LibraryError, PaperRow
 log = logging.getLogger(__name__)
 
 COL_READ, COL_STAR, COL_TITLE, COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE = range(7)
-HEADERS = ("", "", "Title", "Tags", "Date", "▲", "Org / authors")
+HEADERS = ("", "", "Title", "Tags", "Date", "Upvotes", "Org / authors")
 HEADER_TIPS = ("Unread", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
                "Organisation or number of authors")
 # Columns whose order the search engine produces (`sort:` keys) and the direction it
@@ -301,8 +301,7 @@ class PaperTableModel(QAbstractTableModel):
         if line is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            if column == COL_READ and self.id_at(row) in self.marked:
-                return "✓"
+            # A picked row keeps its unread dot; the delegate marks the pick.
             return line.texts[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_TITLE:

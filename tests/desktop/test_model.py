@@ -90,7 +90,8 @@ def test_tags_dates_and_marks(seeded: Library) -> None:
     assert not model.data(model.index(row, 0), MarkedRole)
     model.toggle_mark(paper_id)
     assert model.data(model.index(row, 0), MarkedRole)
-    assert model.data(model.index(row, COL_READ)) == "✓"
+    # Picking a row keeps its unread dot (a ✓ there read as "read", the sidebar's sign).
+    assert model.data(model.index(row, COL_READ)) == "●"
 
 
 def test_html_in_a_title_is_plain_text(library: Library) -> None:
