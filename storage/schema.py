@@ -444,6 +444,21 @@ def _triage_states(db: sqlite_utils.Database) -> None:
                  "WHERE snooze_until IS NOT NULL")
 
 
+@migration(7)
+def _quick_tag_numbers(db: sqlite_utils.Database) -> None:
+    """The keys 1-9 of quick tags, stored with each tag.
+
+    A number is given once, when a tag is made, and kept: before, the numbers
+    followed the tags' alphabetical order, so a new tag moved the others' keys
+    under the user's fingers. Existing tags get the numbers they had then.
+    """
+    db.execute("ALTER TABLE tags ADD COLUMN quick INTEGER")
+    db.execute("CREATE UNIQUE INDEX tags_quick ON tags(quick) WHERE quick IS NOT NULL")
+    first = db.execute("SELECT id FROM tags ORDER BY name COLLATE NOCASE LIMIT 9").fetchall()
+    for number, (tag_id,) in enumerate(first, start=1):
+        db.execute("UPDATE tags SET quick = ? WHERE id = ?", (number, tag_id))
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.cli.common import CommandError, paper_id, print_json, require, text
+from desktop.cli.common import (
+    MAX_ID,
+    CommandError,
+    paper_id,
+    print_json,
+    require,
+    text,
+    whole_number,
+)
 from desktop.cli.registry import arg, command
 from storage import Library
 from storage.models import COLOURS
@@ -57,4 +65,36 @@ def annotations(lib: Library, args: argparse.Namespace) -> int:
         for a in found:
             comment = f" — {a.comment}" if a.comment else ""
             print(f"{a.paper_id:>6} [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
+    return 0
+
+
+def highlight_id(value: str) -> int:
+    return whole_number(value, high=MAX_ID, what="invalid highlight id")
+
+
+@command("highlight", "edit the comment or colour of a highlight, or delete it",
+         arg("--edit", type=highlight_id, metavar="ID", help="the highlight (annotation) to edit"),
+         arg("--comment", default=None, type=text, help="with --edit: the new comment "
+             "(an empty string clears it)"),
+         arg("--colour", "--color", default=None, choices=COLOURS,
+             help="with --edit: the new colour"),
+         arg("--delete", type=highlight_id, metavar="ID", help="delete this highlight"),
+         writes=True)
+def highlight(lib: Library, args: argparse.Namespace) -> int:
+    if (args.edit is None) == (args.delete is None):
+        raise CommandError("highlight: give --edit ID (with --comment and/or --colour) "
+                           "or --delete ID; `winnow annotations` lists the ids")
+    if args.edit is not None and args.comment is None and args.colour is None:
+        raise CommandError("highlight --edit: give --comment TEXT and/or --colour COLOUR")
+    target = args.edit if args.edit is not None else args.delete
+    annotation = lib.annotation(target)
+    if annotation is None:
+        raise CommandError(f"no highlight with id {target} (`winnow annotations` lists them)")
+    if args.delete is not None:
+        lib.delete_annotation(target)
+        print(f"highlight {target} on paper {annotation.paper_id} deleted; "
+              f"`winnow undo` takes it back")
+        return 0
+    lib.update_annotation(target, comment=args.comment, colour=args.colour)
+    print(f"highlight {target} on paper {annotation.paper_id} updated")
     return 0

@@ -1,10 +1,11 @@
-"""Tags: tag (add and remove), tags (list with counts)."""
+"""Tags: tag (add and remove), tags (list with counts and quick keys; rename, merge,
+delete)."""
 
 from __future__ import annotations
 
 import argparse
 
-from desktop.cli.common import CommandError, paper_id, text
+from desktop.cli.common import CommandError, paper_id, print_json, text
 from desktop.cli.registry import arg, command
 from storage import Library
 
@@ -23,8 +24,36 @@ def tag(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("tags", "list tags with their paper counts")
+@command("tags", "list tags with their paper counts and quick keys; rename, merge, delete",
+         arg("--rename", nargs=2, metavar=("OLD", "NEW"), type=text,
+             help="rename tag OLD to NEW; if NEW exists, OLD is merged into it"),
+         arg("--delete", metavar="TAG", type=text, help="take TAG off every paper and delete it"),
+         arg("--json", action="store_true", help="print the tags as a JSON array"),
+         writes=True)
 def tags(lib: Library, args: argparse.Namespace) -> int:
-    for name, count in lib.tags():
-        print(f"{count:>6}  {name}")
+    if args.rename and args.delete:
+        raise CommandError("tags: give --rename or --delete, not both")
+    if args.rename:
+        old, new = args.rename
+        merging = new.casefold() != old.casefold() and any(
+            name.casefold() == new.casefold() for name, _ in lib.tags())
+        moved = lib.rename_tag(old, new)
+        verb = "merged into" if merging else "renamed to"
+        print(f"tag {old!r} {verb} {new!r} ({moved} paper{'s' if moved != 1 else ''}); "
+              f"`winnow undo` takes it back")
+        return 0
+    if args.delete:
+        count = lib.delete_tag(args.delete)
+        print(f"tag {args.delete!r} deleted from {count} paper{'s' if count != 1 else ''}; "
+              f"`winnow undo` takes it back")
+        return 0
+    keys = {name: number for number, name in lib.quick_tags()}
+    listed = lib.tags()
+    if args.json:
+        print_json([{"name": name, "papers": count, "quick_key": keys.get(name)}
+                    for name, count in listed])
+        return 0
+    for name, count in listed:
+        key = keys.get(name)
+        print(f"{count:>6}  {key if key else ' '}  {name}")
     return 0

@@ -122,7 +122,7 @@ class Events:
                 aspects |= self._aspects.get(action, frozenset())
                 if touched is not None:
                     paper_ids.extend(touched)
-                else:
+                elif paper_id is not None:  # events about a tag or an import, not a paper
                     paper_ids.append(paper_id)
             conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
                          (1 if undo else 0, batch))

@@ -328,6 +328,15 @@ class Library:
     def remove_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
         return self._tags.remove_tags(ids, tags)
 
+    def quick_tags(self) -> list[tuple[int, str]]:
+        return self._tags.quick_tags()
+
+    def rename_tag(self, old: str, new: str) -> int:
+        return self._tags.rename_tag(old, new)
+
+    def delete_tag(self, name: str) -> int:
+        return self._tags.delete_tag(name)
+
     # ------------------------------------------------------------ annotations
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
                  colour: str | None = None) -> Change:

@@ -32,6 +32,7 @@ class Tags:
         self._events = events
         events.register("tag_add", self._put_back, "tag", frozenset({TAGS}))
         events.register("tag_remove", self._put_back, "untag", frozenset({TAGS}))
+        events.register("tag_row", self._put_row, "tag edit", frozenset({TAGS}))
 
     @guarded
     def tags(self) -> list[tuple[str, int]]:
@@ -40,6 +41,18 @@ class Tags:
             "SELECT t.name, count(pt.paper_id) FROM tags t LEFT JOIN paper_tags pt "
             "ON pt.tag_id = t.id GROUP BY t.id ORDER BY t.name COLLATE NOCASE")]
 
+    @guarded
+    def quick_tags(self) -> list[tuple[int, str]]:
+        """(key, tag) for the tags on keys 1-9, by key. A tag gets the lowest free
+        key when it is made and keeps it (renamed too) until it is deleted."""
+        return [(row[0], row[1]) for row in self.conn.execute(
+            "SELECT quick, name FROM tags WHERE quick IS NOT NULL ORDER BY quick")]
+
+    def _free_quick(self) -> int | None:
+        taken = {row[0] for row in self.conn.execute(
+            "SELECT quick FROM tags WHERE quick IS NOT NULL")}
+        return next((n for n in range(1, 10) if n not in taken), None)
+
     def _tag_id(self, name: str, *, create: bool) -> int | None:
         row = self.conn.execute("SELECT id FROM tags WHERE name = ? COLLATE NOCASE",
                                 (name,)).fetchone()
@@ -47,8 +60,77 @@ class Tags:
             return row[0]
         if not create:
             return None
-        return self.conn.execute("INSERT INTO tags (name, created_at) VALUES (?, ?)",
-                                 (name, now())).lastrowid
+        return self.conn.execute(
+            "INSERT INTO tags (name, created_at, quick) VALUES (?, ?, ?)",
+            (name, now(), self._free_quick())).lastrowid
+
+    def _row(self, tag_id: int) -> dict[str, Any]:
+        row = self.conn.execute("SELECT id, name, created_at, quick FROM tags WHERE id = ?",
+                                (tag_id,)).fetchone()
+        return {"id": row[0], "name": row[1], "created_at": row[2], "quick": row[3]}
+
+    def _set_row(self, batch: int, before: dict[str, Any] | None,
+                 after: dict[str, Any] | None) -> None:
+        """Change one row of `tags` (None: absent) and log it for undo."""
+        self._put_row(None, after, before)
+        self._events.log(batch, None, "tag_row", before, after)
+
+    @guarded
+    def rename_tag(self, old: str, new: str) -> int:
+        """Rename tag `old`; if a tag `new` exists (any case), merge `old` into it.
+        Papers keep their tag; the quick-tag key stays with the renamed tag (in a
+        merge the kept tag takes it if it had none). One undo step. Returns the
+        number of papers now tagged `new` that were tagged `old`."""
+        [old_name] = self._clean_tags([old])
+        [new_name] = self._clean_tags([new])
+        with self._core.write() as conn:
+            source = self._tag_id(old_name, create=False)
+            if source is None:
+                raise LibraryError(f"no tag named {old_name!r}")
+            target = self._tag_id(new_name, create=False)
+            papers = [row[0] for row in conn.execute(
+                "SELECT paper_id FROM paper_tags WHERE tag_id = ? ORDER BY paper_id",
+                (source,))]
+            batch = self._events.new_batch()
+            before = self._row(source)
+            if target is None or target == source:
+                if before["name"] != new_name:
+                    self._set_row(batch, before, {**before, "name": new_name})
+                return len(papers)
+            kept = self._row(target)
+            for paper_id in papers:
+                if conn.execute(
+                        "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id, added_at) "
+                        "VALUES (?, ?, ?)", (paper_id, target, now())).rowcount:
+                    self._events.log(batch, paper_id, "tag_add", None, kept["name"])
+                conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?",
+                             (paper_id, source))
+                self._events.log(batch, paper_id, "tag_remove", before["name"], None)
+            self._set_row(batch, before, None)
+            if kept["quick"] is None and before["quick"] is not None:
+                self._set_row(batch, kept, {**kept, "quick": before["quick"]})
+        return len(papers)
+
+    @guarded
+    def delete_tag(self, name: str) -> int:
+        """Take tag `name` off every paper and delete it (its quick key is freed).
+        One undo step. Returns the number of papers that carried it."""
+        [name] = self._clean_tags([name])
+        with self._core.write() as conn:
+            tag_id = self._tag_id(name, create=False)
+            if tag_id is None:
+                raise LibraryError(f"no tag named {name!r}")
+            row = self._row(tag_id)
+            papers = [r[0] for r in conn.execute(
+                "SELECT paper_id FROM paper_tags WHERE tag_id = ? ORDER BY paper_id",
+                (tag_id,))]
+            batch = self._events.new_batch()
+            for paper_id in papers:
+                conn.execute("DELETE FROM paper_tags WHERE paper_id = ? AND tag_id = ?",
+                             (paper_id, tag_id))
+                self._events.log(batch, paper_id, "tag_remove", row["name"], None)
+            self._set_row(batch, row, None)
+        return len(papers)
 
     @staticmethod
     def _clean_tags(tags: Iterable[str]) -> list[str]:
@@ -110,6 +192,24 @@ class Tags:
         return self._core.announce(Change(
             f"Removed {', '.join(names)} from {plural(len(set(papers)), 'paper')}",
             tuple(dict.fromkeys(papers)), frozenset({TAGS, COUNTS}), count=removed))
+
+    def _put_row(self, _paper_id: int | None, target: Any, other: Any) -> None:
+        """Put a row of `tags` into the state `target` (None: deleted)."""
+        conn = self.conn
+        if target is None:
+            conn.execute("DELETE FROM tags WHERE id = ?", (other["id"],))
+            return
+        quick = target["quick"]
+        if quick is not None and conn.execute(
+                "SELECT 1 FROM tags WHERE quick = ? AND id != ?",
+                (quick, target["id"])).fetchone():
+            quick = None  # another tag has taken the key since; it keeps it
+        if conn.execute("SELECT 1 FROM tags WHERE id = ?", (target["id"],)).fetchone():
+            conn.execute("UPDATE tags SET name = ?, quick = ? WHERE id = ?",
+                         (target["name"], quick, target["id"]))
+        else:
+            conn.execute("INSERT INTO tags (id, name, created_at, quick) VALUES (?, ?, ?, ?)",
+                         (target["id"], target["name"], target["created_at"], quick))
 
     def _put_back(self, paper_id: int, target: Any, other: Any) -> None:
         # A tag event holds the tag's name on its tagged side and None on the other.
