@@ -85,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
     with Library(path) as lib:
         try:
             status = cmd.handler(lib, args)
-            if status == 0 and cmd.writes and not lib.read_only:
+            # `writes` may depend on the options (`tags` lists, `tags --delete` writes).
+            writes = cmd.writes(args) if callable(cmd.writes) else cmd.writes
+            if status == 0 and writes and not lib.read_only:
                 _daily_backup(lib)
         finally:
             # What opening or the backup did on its own: an interrupted import

@@ -41,7 +41,7 @@ class Command:
     help: str
     handler: Handler
     arguments: tuple[Arg, ...] = ()
-    writes: bool = False
+    writes: bool | Callable[[argparse.Namespace], bool] = False
     """A success is followed by the automatic daily backup."""
     opens: Opens = "existing"
 
@@ -62,7 +62,8 @@ class Registry:
                              f"group({group!r}, help)")
         self.commands[cmd.name] = cmd
 
-    def command(self, name: str, help: str, *arguments: Arg, writes: bool = False,
+    def command(self, name: str, help: str, *arguments: Arg,
+                writes: bool | Callable[[argparse.Namespace], bool] = False,
                 opens: Opens = "existing") -> Callable[[Handler], Handler]:
         """Register the decorated function as `winnow NAME`.
 

@@ -29,7 +29,7 @@ def tag(lib: Library, args: argparse.Namespace) -> int:
              help="rename tag OLD to NEW; if NEW exists, OLD is merged into it"),
          arg("--delete", metavar="TAG", type=text, help="take TAG off every paper and delete it"),
          arg("--json", action="store_true", help="print the tags as a JSON array"),
-         writes=True)
+         writes=lambda args: bool(args.rename or args.delete))
 def tags(lib: Library, args: argparse.Namespace) -> int:
     if args.rename and args.delete:
         raise CommandError("tags: give --rename or --delete, not both")
