@@ -379,7 +379,10 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
         raise
     if isinstance(stream, ListingStream):
         stream._resource = lines
+        # Bytes read so far, for a progress bar that moves through one big file.
+        stream.position = handle.tell  # type: ignore[union-attr]
     else:
         lines.close()
+    stream.size = info.st_size  # type: ignore[union-attr]
     stream.sha256 = encoding.sha256
     return stream

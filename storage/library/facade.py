@@ -62,7 +62,12 @@ from storage.library.core import Core, Listener, guarded
 from storage.library.errors import LibraryCorrupt, LibraryError
 from storage.library.events import Events
 from storage.library.exporting import Exporter
-from storage.library.importing import CancelCallback, Importer, ProgressCallback
+from storage.library.importing import (
+    CancelCallback,
+    Importer,
+    PositionCallback,
+    ProgressCallback,
+)
 from storage.library.learning import Learning
 from storage.library.reads import Reads
 from storage.library.removals import Removals
@@ -185,8 +190,11 @@ class Library:
     # ---------------------------------------------------------------- imports
     def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
                      progress: ProgressCallback | None = None,
-                     cancel: CancelCallback | None = None) -> ImportReport:
-        return self._importer.import_files(paths, progress=progress, cancel=cancel)
+                     cancel: CancelCallback | None = None,
+                     position: PositionCallback | None = None) -> ImportReport:
+        """`position(bytes_read, size)` follows each committed batch of a file."""
+        return self._importer.import_files(paths, progress=progress, cancel=cancel,
+                                           position=position)
 
     def import_text(self, text: str, *, name: str = "clipboard") -> FileReport:
         return self._importer.import_text(text, name=name)

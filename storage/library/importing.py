@@ -84,6 +84,30 @@ class _RecordStream:
         return iter(self._records)
 
 
+PositionCallback = Callable[[int, int], None]
+"""(bytes of the file read so far, its size), after each committed batch."""
+
+
+def _with_position(progress: ProgressCallback | None, position: PositionCallback | None,
+                   stream: object) -> ProgressCallback | None:
+    """`progress` that also reports how far into its file the import has read."""
+    tell = getattr(stream, "position", None)
+    size = getattr(stream, "size", None)
+    if position is None or not size:
+        return progress
+
+    def step(name: str, found: int) -> None:
+        if progress is not None:
+            progress(name, found)
+        try:
+            done = tell() if tell is not None else size
+        except (OSError, ValueError):  # read to the end: the stream closed its file
+            done = size
+        position(done, size)
+
+    return step
+
+
 class Importer:
     """Imports into one library; `on_imported` runs after papers came in (the search
     caches forget the old text)."""
@@ -97,7 +121,8 @@ class Importer:
     @guarded
     def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
                      progress: ProgressCallback | None = None,
-                     cancel: CancelCallback | None = None) -> ImportReport:
+                     cancel: CancelCallback | None = None,
+                     position: PositionCallback | None = None) -> ImportReport:
         """Import each listing file; a bad file is reported and the others still import.
 
         A failure of the library itself (disk full, read-only, busy) is reported on
@@ -119,7 +144,9 @@ class Importer:
                         if not self._already_imported(sha, file_report):
                             self._import_stream(stream, path=safe_text(str(path.resolve())),
                                                 sha256=sha, report=file_report,
-                                                progress=progress, cancel=cancel)
+                                                progress=_with_position(progress, position,
+                                                                        stream),
+                                                cancel=cancel)
             except ListingError as error:
                 file_report.error = str(error)
             except ImportCancelled:
