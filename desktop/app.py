@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from desktop import theme as themes
 from desktop.keys import KeyNameError, config_dir, key_press_parts, parse_binding
 from desktop.maintenance import Maintenance, offer_restore
+from desktop.toast import toast_for
 from desktop.window import MainWindow
 from storage import Library, LibraryCorrupt, LibraryError
 
@@ -92,8 +93,7 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         window.activateWindow()
         window.focus_list()
         if first_start:
-            window.flash("Welcome to Winnow — importing the sample listings…")
-            window.import_samples()
+            welcome(window)
         if screenshot is None:
             maintenance = Maintenance(db_path, window)
             maintenance.damaged.connect(lambda message: _tell_damaged(window, message))
@@ -123,6 +123,30 @@ def _quiet_offscreen_plugin() -> None:
         print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
+
+
+def welcome(window: MainWindow) -> None:
+    """First start: import the sample listings, then say once what happened and how
+    to begin. (A first start is a default library that did not exist: it happens
+    once per library.)"""
+    window.flash("Welcome to Winnow — importing the sample listings…")
+
+    def imported(report: object, _summary: bool) -> None:
+        window.importer.done.disconnect(imported)
+        files = [f for f in getattr(report, "files", []) if f.ok]
+        papers = window.library.stats().get("total", 0)
+        words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+        listings = words[len(files)] if len(files) < len(words) else str(len(files))
+        toast_for(window).show_message(
+            f"Welcome to Winnow. We imported {listings} sample listings: "
+            f"{papers:,} papers, all in your Inbox.",
+            "j / k move down and up · e marks read and shows the next · t tags · "
+            "/ searches · ? shows every key\n"
+            "Your own listings: Ctrl+I, drop files here, or copy a Daily Papers page "
+            "and press Ctrl+V.", timeout_ms=0)
+
+    window.importer.done.connect(imported)
+    window.import_samples()
 
 
 def _open_library(db_path: Path, *, interactive: bool) -> Library | None:

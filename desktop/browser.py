@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
+from desktop.columns import ColumnFitter
 from desktop.learner import FOR_YOU, Learner, suggest_tag
 from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
@@ -40,8 +41,16 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
     return ("○", f"Nothing in {view_label} yet", "Press g i to go back to the inbox.")
 
 
-def view_count_text(total: int, marked: int, selected_rows: int) -> str:
-    text = f"{total:,} paper{'s' if total != 1 else ''}"
+def view_count_text(total: int, marked: int, selected_rows: int,
+                    live: int | None = None) -> str:
+    """The list header's count. `live`: how many papers the view holds now (the
+    sidebar's count); rows it no longer holds (just read in the Inbox) stay listed
+    until the view is left, and are counted apart."""
+    if live is not None and 0 <= live < total:
+        done = total - live
+        text = f"{live:,} paper{'s' if live != 1 else ''}  ·  {done:,} done, still listed"
+    else:
+        text = f"{total:,} paper{'s' if total != 1 else ''}"
     if marked:
         return text + f"  ·  {marked} selected (x)"
     if selected_rows > 1:
@@ -60,6 +69,7 @@ class Browser(QObject):
         self.views = views
         self.panel, self.search, self.sidebar, self.reader = panel, search, sidebar, reader
         self.model, self.table = panel.model, panel.table
+        self.columns = ColumnFitter(self.table)
         first = views[0]  # the Inbox
         self.view_key, self.view_label, self.view_query = first.key, first.label, first.query
         self.search_query = ""
@@ -171,6 +181,7 @@ class Browser(QObject):
                 self.model.set_query(self.active_query)
         finally:
             self._loading = False
+        self.columns.fit(self.model)
         self.panel.view_title.setText("Search" if self.search_query else self.view_label)
         self._show_correction()
         self._show_interest_status()
@@ -320,9 +331,11 @@ class Browser(QObject):
         self.show_paper(paper, keep_position=keep_position)
 
     def update_view_count(self) -> None:
+        entry = None if self.search_query else self.sidebar.entry(self.view_key)
+        live = entry.count if entry is not None else None
         self.panel.view_count.setText(view_count_text(
             self.model.rowCount(), len(self.model.marked),
-            len(self.table.selectionModel().selectedRows())))
+            len(self.table.selectionModel().selectedRows()), live))
 
     def focus_list(self) -> None:
         self.reader.flush_note()

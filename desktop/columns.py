@@ -1,7 +1,8 @@
 """How wide each column of the paper list is: the title gets what the others leave.
 
 Tags, date, upvotes and byline are empty for most papers of most listings; a
-column with nothing to show in the loaded rows is hidden, and the others are as
+column that has something for fewer than a quarter of the loaded rows is hidden
+(the reading pane shows every fact of the current paper), and the others are as
 wide as what they show (a date is never cut), within caps. Only the rows already
 fetched for painting (the first page) are looked at: at 1M papers this costs no
 query of its own.
@@ -9,7 +10,7 @@ query of its own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -25,9 +26,10 @@ from desktop.model import (
 )
 
 # Caps, so that one long organisation name or ten tags do not eat the title.
-MAX_WIDTH = {COL_TAGS: 190, COL_BYLINE: 150, COL_DATE: 120, COL_UPVOTES: 80}
+MAX_WIDTH = {COL_TAGS: 190, COL_BYLINE: 120, COL_DATE: 120, COL_UPVOTES: 80}
+SHOWN_FROM = 0.25  # share of the loaded rows with a value that earns a column
 CHIP_FONT_PX = 11  # as TagsDelegate draws them
-PADDING = 18
+PADDING = 28  # the cell's margins and the focus frame
 SAMPLE_DATE = "Sep 30, 2026"  # the widest date format_date writes
 
 
@@ -35,7 +37,46 @@ def chips_width(tags: list[str], metrics: QFontMetrics) -> int:
     return sum(metrics.horizontalAdvance(tag) + 12 + 4 for tag in tags) + 8
 
 
-def fit_columns(table: QTableView, model: PaperTableModel) -> None:
+class ColumnFitter(QObject):
+    """Fits the optional columns after each load and when the list changes width,
+    except those the user sized: a column resized by hand (or restored from the saved
+    layout) keeps its width and is never hidden."""
+
+    def __init__(self, table: QTableView) -> None:
+        super().__init__(table)
+        self.table = table
+        self.user_sized: set[int] = set()
+        self._fitting = False
+        self._model: PaperTableModel | None = None
+        self._width = 0
+        table.horizontalHeader().sectionResized.connect(self._resized)
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self._model is not None:
+            width = self.table.viewport().width()
+            if abs(width - self._width) >= 24:  # not on every pixel of a drag
+                self.fit(self._model)
+        return False
+
+    def _resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting or column not in MAX_WIDTH or new <= 0:
+            return
+        self.user_sized.add(column)
+        self.table.horizontalHeader().setSectionHidden(column, False)
+
+    def fit(self, model: PaperTableModel) -> None:
+        self._model = model
+        self._width = self.table.viewport().width()
+        self._fitting = True
+        try:
+            fit_columns(self.table, model, keep=self.user_sized)
+        finally:
+            self._fitting = False
+
+
+def fit_columns(table: QTableView, model: PaperTableModel,
+                keep: set[int] | frozenset[int] = frozenset()) -> None:
     header = table.horizontalHeader()
     font = table.font()
     metrics = QFontMetrics(font)
@@ -46,15 +87,21 @@ def fit_columns(table: QTableView, model: PaperTableModel) -> None:
     rows = range(min(model.rowCount(), model.PAGE))
     display = Qt.ItemDataRole.DisplayRole
     for column in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE):
+        if column in keep:
+            header.setSectionHidden(column, False)
+            continue
         if column == COL_TAGS:
             sets = [model.data(model.index(row, column), TagsRole) or [] for row in rows]
-            needed = max((chips_width(tags, chip_metrics) for tags in sets if tags), default=0)
+            widths = [chips_width(tags, chip_metrics) for tags in sets if tags]
         else:
             texts = [model.data(model.index(row, column), display) or "" for row in rows]
             sample = SAMPLE_DATE if column == COL_DATE else None
-            needed = max((metrics.horizontalAdvance(sample or text) + PADDING
-                          for text in texts if text), default=0)
-        empty = needed == 0
+            widths = [metrics.horizontalAdvance(sample or text) + PADDING
+                      for text in texts if text]
+        # Tags are the user's own: any tag in view shows the column.
+        share = SHOWN_FROM if column != COL_TAGS else 0.0
+        empty = not widths or len(widths) < share * len(rows)
+        needed = max(widths, default=0)
         header.setSectionHidden(column, empty)
         if empty:
             continue
@@ -63,4 +110,13 @@ def fit_columns(table: QTableView, model: PaperTableModel) -> None:
         width = min(MAX_WIDTH[column], max(needed, title))
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(column, width)
+    # A narrow list (a small window) keeps at least half its width for the title:
+    # the least telling columns go first.
+    room = table.viewport().width() // 2
+    for column in (COL_UPVOTES, COL_BYLINE, COL_DATE, COL_TAGS):
+        used = sum(header.sectionSize(c) for c in MAX_WIDTH if not header.isSectionHidden(c))
+        if used <= room:
+            break
+        if column not in keep:
+            header.setSectionHidden(column, True)
     header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)

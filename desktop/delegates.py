@@ -156,12 +156,20 @@ class PaperDelegate(QStyledItemDelegate):
         font.setBold(True)
         painter.setFont(font)
         x = option.rect.right() - room + 4
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for mark in marks:
-            # Each mark in its own colour, chosen per theme for contrast (a grey
-            # 11 px glyph was invisible, worse in dark mode).
-            painter.setPen(self.theme.colour(MARK_COLOURS.get(mark, "secondary")))
-            cell = QRect(x, option.rect.top(), MARK_PX + 6, option.rect.height())
-            painter.drawText(cell, Qt.AlignmentFlag.AlignCenter, mark)
+            # Each mark in its own colour on a tinted pill, chosen per theme for
+            # contrast (a grey 11 px glyph was invisible, worse in dark mode).
+            colour = self.theme.colour(MARK_COLOURS.get(mark, "secondary"))
+            pill = QRect(x, option.rect.center().y() - MARK_PX // 2 - 2, MARK_PX + 4,
+                         MARK_PX + 4)
+            tint = QColor(colour)
+            tint.setAlpha(48)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(tint)
+            painter.drawRoundedRect(pill, 4, 4)
+            painter.setPen(colour)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, mark)
             x += MARK_PX + 6
         painter.restore()
 

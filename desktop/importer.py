@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from desktop.toast import toast_for
 from storage import FileReport, ImportReport, Library, LibraryError
 
 
@@ -66,7 +67,8 @@ class ImportWorker(QObject):
                     self.progress.emit(name, count, number)
 
                 part = library.import_files([path], progress=on_progress,
-                                            cancel=self._cancel.is_set)
+                                            cancel=self._cancel.is_set,
+                                            position=self.position.emit)
                 report.files.extend(part.files)
             library.close()
             self.finished.emit(report)
@@ -118,6 +120,7 @@ class ImportRunner(QObject):
 
     done = Signal(object, bool)        # ImportReport | None, show summary
     message = Signal(str)
+    undo_requested = Signal(list)      # source ids of the imports to take back
 
     def __init__(self, parent: QWidget, db_path: Path) -> None:
         super().__init__(parent)
@@ -214,25 +217,22 @@ class ImportRunner(QObject):
         cancelled, _ = self._cleanup()
         headline, details = summary_text(report, cancelled)
         self.message.emit(headline)
-        if self._summary and self.show_dialogs:
-            box = QMessageBox(self.window)
-            box.setWindowTitle("Import finished" if report.ok else "Import finished with errors")
-            box.setIcon(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(f"{headline}\n\n{details}" if details else headline)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
+        if self._summary:
+            # A toast, not a modal box: the keyboard stays on the list, and the
+            # import can be taken back from it.
+            sources = [f.source_id for f in report.files
+                       if f.ok and f.source_id is not None and (f.new or f.updated)]
+            library = getattr(self.window, "library", None)
+            undo = bool(sources) and not cancelled and hasattr(library, "undo_import")
+            toast_for(self.window).show_message(
+                headline, details, action="Undo import" if undo else None,
+                on_action=lambda: self.undo_requested.emit(sources),
+                timeout_ms=15_000 if undo or not report.ok else 8000)
         self.done.emit(report, self._summary)
 
     def _failed(self, error: str) -> None:
         self._cleanup()
         self.message.emit(error)
         if self.show_dialogs:
-            box = QMessageBox(self.window)
-            box.setWindowTitle("Import failed")
-            box.setIcon(QMessageBox.Icon.Critical)
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.setText(error)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.open()
+            toast_for(self.window).show_message("Import failed", error, timeout_ms=20_000)
         self.done.emit(None, self._summary)

@@ -132,7 +132,7 @@ class Operations(QObject):
         window = self.window
         try:
             facts = LibraryFacts.read(self.library)
-            entries = sidebar_entries(facts, window.views, window.quick_tags(facts.tags))
+            entries = sidebar_entries(facts, window.views, window.quick_tags())
         except Exception as error:  # a locked or vanished file: say so, keep running
             log.warning("refreshing counts failed: %s", error)
             window.flash(f"Could not read the library: {error}")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,15 +110,32 @@ class LibraryFacts:
         return cls(library.stats(), library.tags(), saved, library.sources(limit=5))
 
 
+def listing_label(source: dict) -> str:
+    """A listing as people name it: its date, "Pasted …", "Sample listing 2", else its
+    file name (never a bare content hash)."""
+    name = str(source.get("name") or "")
+    if name.startswith("clipboard"):
+        return "Pasted " + name[len("clipboard"):].strip()
+    if source.get("listing_date"):
+        return format_date(source["listing_date"])
+    sample = re.fullmatch(r"(\d{3})_[0-9a-f]{16}\.txt", name)
+    if sample:
+        return f"Sample listing {int(sample.group(1)) + 1}"
+    return name.removesuffix(".txt")
+
+
 def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
-                    quick_tags: Sequence[str] = ()) -> list[Entry]:
+                    quick_tags: Mapping[int, str] | Sequence[str] = ()) -> list[Entry]:
     """The sidebar as a function of the library's facts: views, tags, saved searches
     and recent imports, each with its count."""
     entries: list[Entry] = [header("Library")]
     for view in views:
         count = facts.stats.get(view.count) if view.count else None
         entries.append(Entry(view.key, view.label, view.query, count, view.glyph))
-    quick = {name.casefold(): str(n) for n, name in enumerate(quick_tags, start=1)}
+    # Key -> tag (the stored keys), or tags in key order from 1.
+    pairs = quick_tags.items() if isinstance(quick_tags, Mapping) else \
+        enumerate(quick_tags, start=1)
+    quick = {name.casefold(): str(n) for n, name in pairs}
     if facts.tags:
         entries.append(header("Tags"))
         for name, count in facts.tags:
@@ -139,10 +157,7 @@ def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
         entries.append(header("Recent imports"))
         for source in facts.sources:
             name = source["name"]
-            label = (format_date(source["listing_date"]) if source.get("listing_date")
-                     else name.removesuffix(".txt"))
-            if name.startswith("clipboard"):
-                label = "Pasted " + name[len("clipboard"):].strip()
+            label = listing_label(source)
             entries.append(Entry(f"source:{source['id']}", label,
                                  f"source:{quote_value(name)}", source.get("found"), "⤓",
                                  tooltip=f"{name}\n{source['path']}"))
@@ -239,12 +254,13 @@ class SidebarDelegate(QStyledItemDelegate):
                              count_text)
             right -= count_width + 8
         if entry.hint:
-            hint_width = 16
-            hint_rect = QRect(right - hint_width, rect.top() + 7, hint_width, rect.height() - 14)
-            painter.setPen(QPen(c("border"), 1))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
+            # The quick-tag key as a keycap, legible enough to be read as "press 3".
+            hint_width = 17
+            hint_rect = QRect(right - hint_width, rect.top() + 6, hint_width, rect.height() - 12)
+            painter.setPen(QPen(c("secondary"), 1))
+            painter.setBrush(c("base"))
             painter.drawRoundedRect(hint_rect, 4, 4)
-            painter.setPen(c("faint"))
+            painter.setPen(c("text"))
             painter.drawText(hint_rect, Qt.AlignmentFlag.AlignCenter, entry.hint)
             right -= hint_width + 6
         return right

@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.browser.loaded.connect(self.update_counts_label)
         self.importer.done.connect(functools.partial(library_cmds.import_done, self))
         self.fetcher.done.connect(functools.partial(import_cmds.fetch_done, self))
+        self.importer.undo_requested.connect(functools.partial(library_cmds.undo_imports, self))
         self._wire_reader()
 
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
@@ -383,10 +384,9 @@ class MainWindow(QMainWindow):
     def import_paths(self, paths: Sequence[Path], *, summary: bool = True) -> bool:
         return library_cmds.import_paths(self, paths, summary=summary)
 
-    def quick_tags(self, tag_counts: Sequence[tuple[str, int]] | None = None) -> list[str]:
-        """Tags for keys 1-9: keys.json's quick_tags, else the first nine (`tag_counts`:
-        the library's tags if already read)."""
-        return tag_cmds.quick_tags(self.user_settings, self.library, tag_counts)
+    def quick_tags(self) -> dict[int, str]:
+        """Key (1-9) -> tag: keys.json's quick_tags, else the keys stored per tag."""
+        return tag_cmds.quick_tags(self.user_settings, self.library)
 
     def update_counts_label(self) -> None:
         stats = self.ops.facts.stats
@@ -424,6 +424,10 @@ class MainWindow(QMainWindow):
             value = settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        # Columns sized by hand keep their width; the others are fitted to each view.
+        by_hand = settings.value("columns_by_hand", "")
+        self.browser.columns.user_sized = {
+            int(part) for part in str(by_hand or "").split(",") if part.strip().isdigit()}
 
     def save_state(self) -> None:
         if self.settings is None:
@@ -431,6 +435,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("columns", self.table.horizontalHeader().saveState())
+        self.settings.setValue("columns_by_hand",
+                               ",".join(map(str, sorted(self.browser.columns.user_sized))))
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

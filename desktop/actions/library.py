@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from desktop.commands import CommandSet
+from desktop.toast import toast_for
 from storage import sample_listings
 from storage.export import FORMAT_FILES, format_for
 
@@ -63,16 +66,54 @@ def import_done(w: MainWindow, _report: object, _summary: bool) -> None:
     w.ops.refresh_counts()
 
 
+def undo_imports(w: MainWindow, source_ids: list[int]) -> None:
+    """The toast's "Undo import": take the finished import back (papers the user has
+    worked on stay; see Library.undo_import). `Ctrl+Z` then puts it back."""
+    def take_back(library) -> int:
+        return sum(len(library.undo_import(source_id).removed) for source_id in source_ids)
+
+    w.ops.run(take_back, sidebar=True,
+              then=lambda _count: w.browser.load(keep_id=w.current_id()),
+              message=lambda count: f"Import taken back: {count} paper"
+              f"{'s' if count != 1 else ''} removed")
+
+
 @command("export.view", "Export this view…", keys=("Ctrl+E",), mode="global",
          group="Library", menu="File")
 def export_view(w: MainWindow) -> None:
     dialog = QFileDialog(w, "Export this view")
+    # Qt's own dialog, drawn with the app's palette and stylesheet: the platform's
+    # dialog stayed light in dark mode.
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setNameFilters([f"{label} (*{suffix})" for label, suffix in FORMAT_FILES.values()])
     dialog.setDefaultSuffix(next(iter(FORMAT_FILES.values()))[1].lstrip("."))
+    dialog.setDirectory(str(export_folder(w)))
+    dialog.selectFile(export_name(w))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda name: export_to(w, Path(name)))
-    dialog.open()
+    w.open_dialog(dialog)
+
+
+def export_folder(w: MainWindow) -> Path:
+    """Where the export dialog starts: the folder of the last export, else Documents,
+    else home (never the directory the app happened to be started from)."""
+    last = w.settings.value("export/folder", "") if w.settings is not None else \
+        getattr(w, "last_export_folder", "")
+    if last and Path(str(last)).is_dir():
+        return Path(str(last))
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
+def export_name(w: MainWindow) -> str:
+    """A file name for this view: "winnow-inbox-2026-11-30.md"."""
+    what = "search" if w.browser.search_query else w.browser.view_label
+    slug = re.sub(r"[^a-z0-9]+", "-", what.casefold()).strip("-") or "papers"
+    return f"winnow-{slug[:40]}-{date.today().isoformat()}.md"
 
 
 def export_to(w: MainWindow, path: Path) -> None:
@@ -80,7 +121,13 @@ def export_to(w: MainWindow, path: Path) -> None:
     done = w.ops.run(lambda library: library.export(query, format_for(path.suffix), path),
                      undoable=False)
     if done is not None and path.exists():
-        w.flash(f"Exported {w.model.rowCount()} papers to {path}")
+        if w.settings is not None:
+            w.settings.setValue("export/folder", str(path.parent))
+        w.last_export_folder = str(path.parent)
+        count = w.model.rowCount()
+        w.flash(f"Exported {count} papers to {path}")
+        toast_for(w).show_message(f"Exported {count:,} paper{'s' if count != 1 else ''}",
+                                  str(path))
 
 
 @command("search.save", "Save this search…", when=lambda w: bool(w.browser.search_query),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QUrl, QUrlQuery
+from PySide6.QtGui import QGuiApplication
 
 from desktop.actions import has_paper, has_targets
 from desktop.commands import CommandSet
@@ -93,7 +94,12 @@ def open_web(w: MainWindow) -> None:
     query = QUrlQuery()
     query.addQueryItem("q", paper.title)
     url.setQuery(query)
-    w.url_opener(url)
+    # openUrl says whether a browser could be started; say so when it could not,
+    # and leave the address where the user can paste it.
+    if w.url_opener(url) is False:
+        QGuiApplication.clipboard().setText(url.toString())
+        w.flash("Could not start a web browser; the search address is on the clipboard")
+        return
     w.flash("Opened a web search for this title")
 
 

@@ -30,9 +30,19 @@ NUMBERED = {"tag.quick": ("Toggle quick tag 1–9", "9"),
 @command("app.palette", "Command palette", keys=("Ctrl+K", "Ctrl+Shift+P"), mode="global",
          group="Help", menu="Help")
 def command_palette(w: MainWindow) -> None:
-    choices = [Choice(cmd.id, cmd.title, cmd.group, tuple(w.keymap.keys_for(cmd.id)))
-               for cmd in w.registry if cmd.palette and cmd.id != "app.palette"
-               and cmd.is_enabled()]
+    quick = w.quick_tags()
+    choices = []
+    for cmd in w.registry:
+        if not cmd.palette or cmd.id == "app.palette" or not cmd.is_enabled():
+            continue
+        title = cmd.title
+        if cmd.id.startswith("tag.quick."):
+            # Only the keys that hold a tag, each with its tag's name.
+            name = quick.get(int(cmd.id.rpartition(".")[2]))
+            if name is None:
+                continue
+            title = f"{cmd.title}: {name}"
+        choices.append(Choice(cmd.id, title, cmd.group, tuple(w.keymap.keys_for(cmd.id))))
     palette = CommandPalette(w, choices, w.theme)
     palette.chosen.connect(lambda cmd_id: QTimer.singleShot(
         0, functools.partial(w.run_command, str(cmd_id))))

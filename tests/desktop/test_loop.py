@@ -1,0 +1,237 @@
+"""The triage loop as a new user meets it: quick-tag keys, tag rename and delete, the
+list's columns and marks, the header's count, toasts instead of modal boxes, the first
+start, `o` without a browser, and the export dialog. Real widgets, real key presses."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QGuiApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from desktop.dialogs import ChoiceRole, CommandPalette, TagDialog
+from desktop.model import COL_BYLINE, COL_DATE, COL_READ, COL_TAGS, COL_TITLE, COL_UPVOTES
+from desktop.toast import Toast
+from storage import Library
+from tests.conftest import SEEDS
+
+
+def focus():
+    return QApplication.focusWidget()
+
+
+def _toast(window) -> Toast | None:
+    toast = window.findChild(Toast)
+    return toast if toast is not None and toast.isVisible() else None
+
+
+def _distance(a: QColor, b: QColor) -> int:
+    return abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue())
+
+
+def _count_near(image, rect: QRect, colour: QColor, tolerance: int = 60) -> int:
+    rect = rect.intersected(image.rect())
+    return sum(1 for x in range(rect.left(), rect.right() + 1)
+               for y in range(rect.top(), rect.bottom() + 1)
+               if _distance(image.pixelColor(x, y), colour) <= tolerance)
+
+
+# ------------------------------------------------------------------- tags
+def test_quick_tag_keys_stay_put_and_are_shown(window, seeded: Library, press,
+                                               qtbot) -> None:
+    first, other = window.model.ids[0], window.model.ids[9]
+    seeded.add_tags([other], ["safety"])   # made first: key 1
+    seeded.add_tags([other], ["agents"])   # made second, first by name: key 2
+    window.ops.refresh_counts()
+    assert window.sidebar.entry("tag:safety").hint == "1"
+    assert window.sidebar.entry("tag:agents").hint == "2"
+    press("1")
+    assert seeded.get(first).tags == ("safety",)
+    press("t")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), TagDialog))
+    dialog = focus().window()
+    assert dialog.quick == {"safety": 1, "agents": 2}
+    press("Esc")
+    qtbot.waitUntil(lambda: focus() is window.table)
+    # The palette offers the keys that hold a tag, by name, and no others.
+    press("ctrl+k")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), CommandPalette))
+    palette = focus().window()
+    titles = [palette.list.item(i).data(ChoiceRole).title for i in range(palette.list.count())]
+    assert [t for t in titles if "quick tag" in t] == ["Toggle quick tag 1: safety",
+                                                      "Toggle quick tag 2: agents"]
+    press("Esc")
+
+
+def test_rename_merge_and_delete_a_tag_from_its_view(window, seeded: Library, press,
+                                                     qtbot) -> None:
+    ids = list(window.model.ids[:3])
+    seeded.add_tags(ids[:2], ["rl"])
+    seeded.add_tags(ids[2:], ["reinforcement"])
+    window.ops.refresh_counts()
+    window.browser.show_tag("rl")
+    assert window.run_command("tag.delete")
+    assert [name for name, _ in seeded.tags()] == ["reinforcement"]
+    assert window.browser.view_key == "inbox"
+    press("ctrl+z")
+    assert {name for name, _ in seeded.tags()} == {"rl", "reinforcement"}
+    window.browser.show_tag("rl")
+    assert window.run_command("tag.rename")
+    qtbot.waitUntil(lambda: focus() is not None and focus().window() is not window)
+    field = focus()
+    field.selectAll()
+    qtbot.keyClicks(field, "reinforcement")
+    press("Return")
+    qtbot.waitUntil(lambda: [n for n, _ in seeded.tags()] == ["reinforcement"])
+    assert set(seeded.search("tag:reinforcement", limit=None).ids) == set(ids)
+    assert window.browser.view_key == "tag:reinforcement"
+
+
+# ------------------------------------------------------------------- list
+def test_the_title_gets_the_room_and_dates_are_whole(window, seeded: Library) -> None:
+    table, header = window.table, window.table.horizontalHeader()
+    # The sample inbox's first rows carry no tags: that column gives its room away.
+    assert header.isSectionHidden(COL_TAGS)
+    assert header.sectionSize(COL_TITLE) >= 0.5 * table.viewport().width()
+    assert window.model.headerData(COL_UPVOTES, Qt.Orientation.Horizontal) == "Upvotes"
+    metrics = QFontMetrics(table.font())
+    if not header.isSectionHidden(COL_DATE):
+        assert header.sectionSize(COL_DATE) >= metrics.horizontalAdvance("Sep 30, 2026") + 12
+    seeded.add_tags([window.model.ids[0]], ["safety", "reinforcement-learning"])
+    window.browser.load()
+    assert not header.isSectionHidden(COL_TAGS)
+    assert header.sectionSize(COL_TAGS) >= 150  # both chips, by name
+    for column in (COL_DATE, COL_UPVOTES, COL_BYLINE):
+        assert header.isSectionHidden(column) or header.sectionSize(column) <= 150
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_note_and_highlight_marks_are_visible(seeded: Library, make_window, monkeypatch,
+                                              theme: str) -> None:
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    window = make_window(seeded)
+    pid = window.model.ids[1]
+    seeded.set_note(pid, "read the appendix")
+    seeded.annotate(pid, 0, 20)
+    window.model.refresh_ids([pid])
+    QApplication.processEvents()
+    image = window.table.viewport().grab().toImage()
+    cell = window.table.visualRect(window.model.index(1, COL_TITLE))
+    end = QRect(cell.right() - 60, cell.top(), 60, cell.height())
+    base = image.pixelColor(cell.center().x(), cell.bottom() - 1)  # the row's own colour
+    for key in ("mark_highlight", "mark_note"):
+        mark = window.theme.colour(key)
+        # Each mark stands on a pill tinted with its colour, with the glyph in it.
+        tint = QColor(*(int(b + (m - b) * 48 / 255) for m, b in
+                        ((mark.red(), base.red()), (mark.green(), base.green()),
+                         (mark.blue(), base.blue()))))
+        assert _count_near(image, end, tint, 12) >= 60, key
+        assert _count_near(image, end, mark, 90) >= 2, key
+
+
+def test_a_picked_row_keeps_its_unread_dot(window, press) -> None:
+    press("x")
+    model = window.model
+    assert model.data(model.index(0, COL_READ)) == "●"
+    QApplication.processEvents()
+    image = window.table.viewport().grab().toImage()
+    cell = window.table.visualRect(model.index(0, COL_READ))
+    bar = QRect(cell.left(), cell.top() + 6, 4, cell.height() - 12)
+    assert _count_near(image, bar, window.theme.colour("accent"), 30) >= bar.width() * 4
+
+
+def test_the_header_count_agrees_with_the_sidebar_after_r(window, seeded: Library, press,
+                                                          qtbot) -> None:
+    press("r")
+    window.ops.refresh_counts()
+    inbox = window.sidebar.entry("inbox").count
+    assert inbox == 414
+    text = window.panel.view_count.text()
+    assert text.startswith("414 papers"), text
+
+
+# ----------------------------------------------------------------- honesty
+def test_o_says_so_when_no_browser_starts(window, seeded: Library, press) -> None:
+    window.url_opener = lambda _url: False
+    press("o")
+    message = window.statusBar().currentMessage()
+    assert "Could not start a web browser" in message
+    clip = QGuiApplication.clipboard().text()
+    assert clip.startswith("https://huggingface.co/papers?q=")
+
+
+# ---------------------------------------------------------------- toasts
+def test_an_import_reports_in_a_toast_not_a_modal_box(library: Library, make_window,
+                                                      qtbot, tmp_path: Path) -> None:
+    window = make_window(library, interactive=True)
+    bad = tmp_path / "binary.txt"
+    bad.write_bytes(b"\x00\x01\x02 not a listing")
+    window.import_paths([SEEDS[1], bad])
+    qtbot.waitUntil(lambda: not window.importer.busy, timeout=20000)
+    qtbot.waitUntil(lambda: _toast(window) is not None)
+    toast = _toast(window)
+    assert "1 could not be imported" in toast.text() and "binary.txt" in toast.text()
+    assert not any(isinstance(w, QMessageBox) and w.isVisible()
+                   for w in QApplication.topLevelWidgets())
+    assert focus() is window.table  # the keyboard stayed on the list
+    if hasattr(library, "undo_import"):
+        assert toast.action.isVisible()
+        toast.trigger()
+        qtbot.waitUntil(lambda: library.stats()["total"] == 0)
+
+
+def test_first_start_says_what_happened_and_how_to_begin(library: Library, make_window,
+                                                         qtbot) -> None:
+    from desktop.app import welcome
+
+    window = make_window(library)
+    welcome(window)
+    qtbot.waitUntil(lambda: not window.importer.busy, timeout=30000)
+    qtbot.waitUntil(lambda: _toast(window) is not None)
+    text = _toast(window).text()
+    assert "five sample listings" in text and "415 papers" in text
+    for key in ("j", "e", "?"):
+        assert f"{key} " in text
+    labels = [e.label for e in window.sidebar.entries() if e.key.startswith("source:")]
+    assert labels and not any("_" in label for label in labels)
+    assert "Sample listing 2" in labels
+
+
+# ---------------------------------------------------------------- export
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_export_dialog_is_themed_in_documents_with_a_name(seeded: Library, make_window,
+                                                          press, qtbot, tmp_path: Path,
+                                                          monkeypatch, theme: str) -> None:
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    window = make_window(seeded)
+
+    def dialog() -> QFileDialog | None:
+        return next((w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, QFileDialog) and w.isVisible()), None)
+
+    press("ctrl+e")
+    qtbot.waitUntil(lambda: dialog() is not None)
+    found = dialog()
+    assert found.testOption(QFileDialog.Option.DontUseNativeDialog)
+    assert Path(found.directory().absolutePath()) == home / "Documents"
+    proposed = Path(found.selectedFiles()[0]).name
+    assert proposed == f"winnow-inbox-{date.today().isoformat()}.md"
+    background = found.palette().color(found.backgroundRole())
+    assert _distance(background, window.theme.colour("window")) < 30
+    out = tmp_path / "exports"
+    out.mkdir()
+    found.selectFile(str(out / "notes.md"))
+    found.accept()
+    qtbot.waitUntil(lambda: (out / "notes.md").exists())
+    press("ctrl+e")
+    qtbot.waitUntil(lambda: dialog() is not None)
+    assert Path(dialog().directory().absolutePath()) == out
+    dialog().reject()
