@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPen
 from PySide6.QtWidgets import (
     QCompleter,
@@ -341,13 +341,20 @@ def parse_tag_input(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
-class QuickNumberDelegate(QStyledItemDelegate):
-    """Completion rows with the tag's quick-tag key (1-9) at the right."""
+class CompletionDelegate(QStyledItemDelegate):
+    """Completion rows: the first one looks highlighted while none is picked (it is
+    what Enter takes), and each tag's quick-tag key stands at the right."""
 
     def __init__(self, numbers: dict[str, int], theme: Theme, parent=None) -> None:
         super().__init__(parent)
         self.numbers = {name.casefold(): n for name, n in numbers.items()}
         self.theme = theme
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        view = self.parent()
+        if index.row() == 0 and view is not None and not view.currentIndex().isValid():
+            option.state |= QStyle.StateFlag.State_Selected
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().paint(painter, option, index)
@@ -361,10 +368,10 @@ class QuickNumberDelegate(QStyledItemDelegate):
         width = painter.fontMetrics().horizontalAdvance("9") + 12
         cap = QRect(option.rect.right() - width - 8, option.rect.center().y() - 9, width, 18)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.theme.colour("border"), 1))
-        painter.setBrush(self.theme.colour("window"))
+        painter.setPen(QPen(self.theme.colour("secondary"), 1))
+        painter.setBrush(self.theme.colour("base"))
         painter.drawRoundedRect(cap, 4, 4)
-        painter.setPen(self.theme.colour("secondary"))
+        painter.setPen(self.theme.colour("text"))
         painter.drawText(cap, Qt.AlignmentFlag.AlignCenter, str(number))
         painter.restore()
 
@@ -372,9 +379,11 @@ class QuickNumberDelegate(QStyledItemDelegate):
 class TagDialog(QDialog):
     """`t`: type tags (completer over existing ones); `-name` removes a tag.
 
-    The first completion is highlighted as soon as the list shows: Enter takes the
-    highlighted tag and applies, Tab takes it and stays to type more (after a
-    comma). Esc closes the list, and Enter then applies exactly what was typed.
+    While completions show, the first is highlighted: Enter takes the highlighted
+    tag and applies, Tab takes it and stays to type more (after a comma); arrows pick
+    another. Esc closes the list, and Enter then applies exactly what was typed.
+    (Highlighting is drawn, not selected: a selection would write the candidate into
+    the field under the user's typing, Qt's popup-completion behaviour.)
     """
 
     tags_entered = Signal(list, list)
@@ -394,14 +403,14 @@ class TagDialog(QDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         completer.setModelSorting(QCompleter.ModelSorting.UnsortedModel)
-        completer.popup().setObjectName("completerPopup")
+        popup = completer.popup()
+        popup.setObjectName("completerPopup")
         self.quick = dict(quick or {})
-        completer.popup().setItemDelegate(QuickNumberDelegate(self.quick, theme,
-                                                              completer.popup()))
+        popup.setItemDelegate(CompletionDelegate(self.quick, theme, popup))
         self.input.setCompleter(completer)
         self.completer = completer
         # Installed after the completer's own filter, so it sees keys first.
-        completer.popup().installEventFilter(self)
+        popup.installEventFilter(self)
         self.input.installEventFilter(self)
         self._typed = ""
         self.input.textEdited.connect(self._edited)
@@ -431,14 +440,16 @@ class TagDialog(QDialog):
 
     def _edited(self, text: str) -> None:
         self._typed = text
-        QTimer.singleShot(0, self._pick_first)
 
-    def _pick_first(self) -> None:
-        """Make the first completion the highlighted one: what Enter will take."""
+    def highlighted(self) -> QModelIndex:
+        """The completion Enter or Tab would take (invalid: none shows)."""
         popup = self.completer.popup()
+        if not popup.isVisible():
+            return QModelIndex()
+        if popup.currentIndex().isValid():
+            return popup.currentIndex()
         model = self.completer.completionModel()
-        if popup.isVisible() and model.rowCount() and not popup.currentIndex().isValid():
-            popup.setCurrentIndex(model.index(0, 0))
+        return model.index(0, 0) if model.rowCount() else QModelIndex()
 
     def _take(self, index: QModelIndex) -> None:
         self.input.setText(self.completer.pathFromIndex(index))
@@ -450,21 +461,26 @@ class TagDialog(QDialog):
         if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             key = event.key()
             if obj is popup and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if popup.currentIndex().isValid():
-                    self._take(popup.currentIndex())
+                index = self.highlighted()
+                if index.isValid():
+                    self._take(index)
                 popup.hide()
                 self._apply()
                 return True
+            if obj is popup and key == Qt.Key.Key_Down and not popup.currentIndex().isValid():
+                # The first row already looks highlighted: Down goes to the second.
+                model = self.completer.completionModel()
+                if model.rowCount() > 1:
+                    popup.setCurrentIndex(model.index(1, 0))
+                    return True
             if obj is popup and key == Qt.Key.Key_Escape:
-                # Highlighting a completion wrote it into the field: put back what
-                # was typed, so Enter now applies exactly that.
+                # An arrow key may have written a candidate into the field: put back
+                # what was typed, so Enter now applies exactly that.
                 popup.hide()
                 self.input.setText(self._typed)
                 return True
             if key == Qt.Key.Key_Tab and obj in (popup, self.input):
-                index = popup.currentIndex() if popup.isVisible() else QModelIndex()
-                if not index.isValid() and popup.isVisible():
-                    index = self.completer.completionModel().index(0, 0)
+                index = self.highlighted()
                 if index.isValid():
                     self._take(index)
                 return True  # Tab never leaves the field or closes the popup
