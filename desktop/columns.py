@@ -10,7 +10,7 @@ query of its own.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -22,7 +22,6 @@ from desktop.model import (
     COL_UPVOTES,
     HEADERS,
     PaperTableModel,
-    TagsRole,
 )
 
 # Caps, so that one long organisation name or ten tags do not eat the title.
@@ -84,23 +83,29 @@ def fit_columns(table: QTableView, model: PaperTableModel,
     chip_font.setPixelSize(CHIP_FONT_PX)
     chip_metrics = QFontMetrics(chip_font)
     header_metrics = QFontMetrics(header.font())
-    rows = range(min(model.rowCount(), model.PAGE))
-    display = Qt.ItemDataRole.DisplayRole
+    # The rows of the first page, as the model cached them for painting: plain
+    # attribute reads, no data() calls (800 of those took 8 ms).
+    lines = [row for row in (model.paper_row(n) for n in range(min(model.rowCount(),
+                                                                   model.PAGE)))
+             if row is not None]
+    values = {
+        COL_TAGS: [row.tags for row in lines if row.tags],
+        COL_DATE: [SAMPLE_DATE for row in lines if row.published],
+        COL_UPVOTES: [str(row.upvotes) for row in lines if row.upvotes is not None],
+        COL_BYLINE: [row.byline for row in lines if row.byline],
+    }
     for column in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE):
         if column in keep:
             header.setSectionHidden(column, False)
             continue
+        found = values[column]
         if column == COL_TAGS:
-            sets = [model.data(model.index(row, column), TagsRole) or [] for row in rows]
-            widths = [chips_width(tags, chip_metrics) for tags in sets if tags]
+            widths = [chips_width(list(tags), chip_metrics) for tags in set(found)]
         else:
-            texts = [model.data(model.index(row, column), display) or "" for row in rows]
-            sample = SAMPLE_DATE if column == COL_DATE else None
-            widths = [metrics.horizontalAdvance(sample or text) + PADDING
-                      for text in texts if text]
+            widths = [metrics.horizontalAdvance(text) + PADDING for text in set(found)]
         # Tags are the user's own: any tag in view shows the column.
         share = SHOWN_FROM if column != COL_TAGS else 0.0
-        empty = not widths or len(widths) < share * len(rows)
+        empty = not found or len(found) < share * len(lines)
         needed = max(widths, default=0)
         header.setSectionHidden(column, empty)
         if empty:
