@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QPainter, QPen
@@ -556,6 +557,13 @@ class CommentDialog(QDialog):
 
 
 # ------------------------------------------------------------ cheat sheet
+def _home_short(path: str) -> str:
+    """A path under the home folder as "~/…", as people write it."""
+    home = str(Path.home())
+    return "~" + path[len(home):] if home not in ("", "/") and path.startswith(home + "/") \
+        else path
+
+
 class CheatSheet(QDialog):
     """`?`: every command with its keys, grouped, read from the registry."""
 
@@ -600,7 +608,8 @@ class CheatSheet(QDialog):
             used += len(items) + 2
         for column in columns:
             column.addStretch(1)
-        footer = plain_label(f"Rebind keys in {keys_path}  ·  Ctrl+K runs any command by name"
+        footer = plain_label(f"Rebind keys in {_home_short(keys_path)}  ·  "
+                             f"Ctrl+K runs any command by name"
                              "  ·  Esc closes", "popupHint", wrap=True)
         footer.setContentsMargins(12, 4, 12, 8)
         outer.addWidget(footer)
