@@ -143,7 +143,7 @@ def welcome(window: MainWindow) -> None:
             "j / k move down and up · e marks read and shows the next · t tags · "
             "/ searches · ? shows every key\n"
             "Your own listings: Ctrl+I, drop files here, or copy a Daily Papers page "
-            "and press Ctrl+V.", timeout_ms=0)
+            "and press Ctrl+V.", timeout_ms=60_000)
 
     window.importer.done.connect(imported)
     window.import_samples()
