@@ -45,7 +45,7 @@ def test_tags_json_rename_merge_delete_and_undo(seeded_path: Path) -> None:
 def test_highlight_edit_and_delete(seeded_path: Path) -> None:
     with Library(seeded_path) as lib:
         quote = lib.get(1).abstract.split(".")[0]
-        annotation = lib.annotate_quote(1, quote, comment="first")
+        annotation = lib.annotate_quote(1, quote, comment="first").annotation
     ident = str(annotation.id)
     edited = winnow("highlight", "--edit", ident, "--comment", "sharper", "--colour", "green",
                     db=seeded_path)
