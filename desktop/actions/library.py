@@ -72,7 +72,7 @@ def undo_imports(w: MainWindow, source_ids: list[int]) -> None:
     def take_back(library) -> int:
         return sum(len(library.undo_import(source_id).removed) for source_id in source_ids)
 
-    w.ops.run(take_back, sidebar=True,
+    w.ops.run(take_back,
               then=lambda _count: w.browser.load(keep_id=w.current_id()),
               message=lambda count: f"Import taken back: {count} paper"
               f"{'s' if count != 1 else ''} removed")

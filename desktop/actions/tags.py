@@ -102,7 +102,7 @@ def rename_tag(w: MainWindow) -> None:
                       for name, _ in w.library.tags())
         message = f"Merged tag {old} into {new}" if merging else f"Renamed tag {old} to {new}"
         done = w.ops.run(lambda library: library.rename_tag(old, new), reload=True,
-                         sidebar=True, message=message)
+                         message=message)
         if done is not None:
             w.browser.show_tag(new)
 
@@ -116,7 +116,7 @@ def delete_tag(w: MainWindow) -> None:
     name = tag_in_view(w)
     if name is None:
         return
-    done = w.ops.run(lambda library: library.delete_tag(name), reload=True, sidebar=True,
+    done = w.ops.run(lambda library: library.delete_tag(name), reload=True,
                      message=lambda count: f"Deleted tag {name} from {count} paper"
                      f"{'s' if count != 1 else ''}")
     if done is not None:
