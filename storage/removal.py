@@ -35,21 +35,12 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[tuple[list[int], st
         yield chunk, ",".join("?" * len(chunk))
 
 
-# Tables derived from a paper's text, made again when needed: not kept in the trash
-# (paper_vectors holds BLOBs, which JSON cannot carry; a trigger drops them with
-# the paper, and "more like this" vectorises a paper put back on first use).
-DERIVED_TABLES = frozenset({"paper_vectors"})
-
-
 def child_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every table whose foreign key points at papers(id), but
-    the derived ones."""
+    """(table, column) of every table whose foreign key points at papers(id)."""
     found = []
     for (table,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"):
-        if table in DERIVED_TABLES:
-            continue
         for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
             if row[2] == "papers" and (row[4] in (None, "id")):
                 found.append((table, row[3]))
