@@ -319,6 +319,18 @@ def bench_search(n: int, db: Path, repeats: int) -> list[Row]:
             f"{pct(all_ms, 50):.1f} / {pct(all_ms, 95):.1f} ms", "", "", "", "—",
             "what a paper list holding all ids asks; 1 round; informative"),
     ]
+    tiers = result.get("tier_ms") or {}
+    if tiers:
+        all_tier = [t for v in tiers.values() for t in v["all"]]
+        some_tier = [t for v in tiers.values() for t in v["some"]]
+        ratio = pct(some_tier, 95) / max(pct(all_tier, 95), 1e-9)
+        rows.append(Row(
+            "search: some-words tier p95 vs all-words tier p95, limit 50", label,
+            f"{pct(some_tier, 50):.1f} / {pct(some_tier, 95):.1f} ms",
+            f"all words {pct(all_tier, 50):.1f} / {pct(all_tier, 95):.1f} ms",
+            f"{ratio:.2f}x (p95)", "≤ 2x", verdict(ratio <= 2),
+            f"{len(tiers)} plain queries of several words ({', '.join(tiers)}); each tier "
+            f"timed apart, {repeats} rounds after warm-up"))
     rows[0].data = result
     return rows
 

@@ -401,6 +401,10 @@ def test_highlight_spans() -> None:
         "Mixture of Experts", "mixture-of-experts"]
     assert highlight_spans("", ["x"]) == [] and highlight_spans("abc", []) == []
     assert highlight_spans("ﬁne-tuned Straße", ["fine", "strasse"]) == [(0, 3), (10, 16)]
+    # A short form marks its own inflections only, not every word sharing a letter.
+    short = "LMs beat an LM; lamps do not, nor does SDXL for SD"
+    assert [short[a:b] for a, b in highlight_spans(short, ["LMs", "SD"])] == [
+        "LMs", "LM", "SD"]
     # Overlapping terms merge into one span.
     assert highlight_spans("large language models", ["large language", "language models"]) \
         == [(0, 21)]
