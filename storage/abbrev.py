@@ -20,6 +20,7 @@ import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["Abbreviation", "define", "find_definitions", "key_of", "record"]
 
@@ -29,8 +30,6 @@ _PAREN = re.compile(r"\(([^\W_][\w\-.+&]{1,9})[),;]")
 _WORD = re.compile(r"[^\W_]+")
 # Long forms run at most min(|short| + 5, 2 |short|) words (Schwartz & Hearst).
 _MAX_EXTRA = 5
-# A word ending in one of these ends the clause before a long form.
-_CLAUSE_END = frozenset(".;:!?)]}")
 # What a long form may hold besides letters and digits: "mixture-of-experts".
 _LONG_OK = re.compile(r"[^\W_][\w\s\-'\u2019]*[^\W_]")
 
@@ -40,16 +39,26 @@ Abbreviation = tuple[str, str]  # (short as written, long as written)
 def key_of(words: Iterable[str]) -> str:
     """The lookup key of a word sequence: porter stems of the folded words, so the
     long form typed in another inflection ("mixtures of expert") still meets it."""
+    return _key(" ".join(words))
+
+
+@lru_cache(maxsize=1 << 14)
+def _key(text: str) -> str:
     from storage.search import fold, stem  # search imports this module
 
-    return " ".join(stem(w) for w in _WORD.findall(fold(" ".join(words))))
+    return " ".join(stem(w) for w in _WORD.findall(fold(text)))
 
 
-def _looks_short(short: str) -> bool:
-    """Two capitals ("MoE", "KV", "LoRA"), or a capital and a digit ("3D", "GPT4"):
-    "(see)", "(Ours)" or "(e.g." are no abbreviations."""
-    upper = sum(c.isupper() for c in short)
-    return upper >= 2 or (upper == 1 and any(c.isdigit() for c in short))
+# Two capitals ("MoE", "KV", "LoRA"), or a capital and a digit ("3D", "GPT4"):
+# "(see)", "(Ours)" or "(e.g." are no abbreviations.
+_SHORT_SHAPE = re.compile(r".*?[A-Z].*?[A-Z0-9]|.*?[0-9].*?[A-Z]")
+# The last clause boundary before a long form (greedy: the last one).
+_CLAUSE = re.compile(r".*[.;:!?)\]}]\s")
+# Definitions seen in this process: the same one recurs across papers ("Large
+# Language Models (LLMs)" opens one abstract in seven), and the words before the
+# parenthesis decide the answer alone.
+_SEEN: dict[tuple[str, str], str | None] = {}
+_SEEN_MAX = 50_000
 
 
 def _long_form(short: str, head: str) -> str | None:
@@ -57,15 +66,26 @@ def _long_form(short: str, head: str) -> str | None:
     each character of the short form, right to left, found in the words before
     it, the first one at the start of a word; at most min(|short| + 5,
     2 |short|) words, and none from before the clause began."""
-    chars = [c for c in short.lower() if c.isalnum()]
+    chars = short.lower()
+    if not chars.isalnum():
+        chars = "".join(c for c in chars if c.isalnum())
+    clause = _CLAUSE.match(head)
+    if clause is not None:
+        head = head[clause.end():]
     words = head.split()[-min(len(chars) + _MAX_EXTRA, 2 * len(chars)):]
-    for k in range(len(words) - 2, -1, -1):
-        if words[k][-1] in _CLAUSE_END:
-            words = words[k + 1:]
-            break
     if len(words) < 2:
         return None
     text = " ".join(words)
+    key = (short, text)
+    if key in _SEEN:
+        return _SEEN[key]
+    if len(_SEEN) >= _SEEN_MAX:
+        _SEEN.clear()
+    found = _SEEN[key] = _schwartz_hearst(short, chars, text)
+    return found
+
+
+def _schwartz_hearst(short: str, chars: str, text: str) -> str | None:
     lowered = text.lower()
     end = len(text)  # search before this index
     for s_index in range(len(chars) - 1, 0, -1):
@@ -95,7 +115,7 @@ def find_definitions(text: str) -> list[Abbreviation]:
     found: list[Abbreviation] = []
     for match in _PAREN.finditer(text):
         short = match.group(1)
-        if _looks_short(short):
+        if _SHORT_SHAPE.match(short) is not None:
             start = match.start()
             long_form = _long_form(short, text[max(0, start - 160):start])
             if long_form is not None:

@@ -113,8 +113,14 @@ def test_last_word_matches_as_a_prefix_only_while_typing(shared: Library) -> Non
     for word in ("memory", "policy", "energy", "study"):
         assert typed(shared, word) >= found(shared, word) == papers_with(shared, word)
     # Anywhere but the live search, the same text is a whole word.
-    assert '"graph"*' not in shared.explain("graph") and '"graph"*' in shared.explain(
-        "graph", typing=True)
+    assert "graphic" not in shared.explain("graph")
+    assert '"graph" | "graphic"' in shared.explain("graph", typing=True)
+    # A prefix with few index terms spells them out (the same papers as the real
+    # prefix query, faster); one with many is the real prefix query.
+    assert typed(shared, "graph") == {r[0] for r in shared.conn.execute(
+        "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"graph\" OR \"graph\"*'")}
+    assert '"re"*' not in shared.explain("re", typing=True)  # two letters: no prefix
+    assert '"pro"*' in shared.explain("pro", typing=True)
 
 
 def test_phrase(shared: Library) -> None:
