@@ -202,7 +202,7 @@ def _prepare_terms(terms: Iterable[str]) -> list[_Term]:
             # begins every word that has it. A short stem that does not end in a
             # rewritten letter (y -> i, an added e) begins them whole: "lm" for
             # "LMs", where one letter would stem every word starting with "l".
-            short = len(stems[0]) <= 3 and stems[0][-1] not in "ie"
+            short = 0 < len(stems[0]) <= 3 and stems[0][-1] not in "ie"
             lead = stems[0] if short and words[0].startswith(stems[0]) else _common_prefix(
                 words[0], stems[0][:-1] if len(stems[0]) > 2 else stems[0][:1])
             prepared.append(_Term(words, stems, prefix, lead))

@@ -411,6 +411,8 @@ def test_highlight_spans() -> None:
     short = "LMs beat an LM; lamps do not, nor does SDXL for SD"
     assert [short[a:b] for a, b in highlight_spans(short, ["LMs", "SD"])] == [
         "LMs", "LM", "SD"]
+    # A word porter stems to nothing ("s") marks nothing and raises nothing.
+    assert highlight_spans("S is a letter", ["S"]) == [(0, 1)]
     # Overlapping terms merge into one span.
     assert highlight_spans("large language models", ["large language", "language models"]) \
         == [(0, 21)]
