@@ -13,8 +13,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from desktop.importer import ImportRunner
+from desktop.importer import ImportRunner, ImportWorker, summary_text
 from storage import Library
+from tests.conftest import SEEDS
 
 PAPERS = 30_000
 
@@ -67,3 +68,15 @@ def test_cancel_stops_a_running_import_in_its_thread(runner: ImportRunner, libra
     assert not file_report.ok and "cancelled" in file_report.error
     # The cancelled file is rolled back whole: nothing of it stays.
     assert library.stats()["total"] == 0
+
+
+def test_cancelling_an_import_keeps_the_library_unchanged(library: Library,
+                                                          tmp_path: Path) -> None:
+    worker = ImportWorker(Path(library.path), paths=SEEDS)
+    reports = []
+    worker.finished.connect(reports.append)
+    worker.progress.connect(lambda *_: worker.cancel())
+    worker.run()  # in this thread: the cancel lands after the first file starts
+    assert reports and library.stats()["total"] <= 100
+    headline, _details = summary_text(reports[0], cancelled=True)
+    assert headline.startswith("Import cancelled")

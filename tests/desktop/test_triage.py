@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QUrl
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QLineEdit, QStyleOptionViewItem
 
@@ -12,7 +12,6 @@ from desktop.dialogs import (
     CommandPalette,
     GoToPaper,
     SimilarPapers,
-    TagDialog,
 )
 from desktop.model import COL_TITLE
 from storage import Library
@@ -52,124 +51,6 @@ def test_j_k_move_and_r_reads_and_advances(window, seeded: Library, press, qtbot
     assert window.sidebar.entry("inbox").count == 413
     press("Down", "Up")
     assert window.current_id() == ids[3]
-
-
-def test_undo_and_redo_every_triage_action(window, seeded: Library, press) -> None:
-    first = window.current_id()
-    press("s", "r")
-    assert seeded.get(first).read and seeded.get(first).starred
-    press("ctrl+z")
-    assert not seeded.get(first).read and seeded.get(first).starred
-    press("ctrl+z")
-    assert not seeded.get(first).starred
-    press("ctrl+shift+z")
-    assert seeded.get(first).starred
-    press("ctrl+y")
-    assert seeded.get(first).read
-    # The row repaints from the library, not from what the view guessed.
-    row = window.model.row_of(first)
-    assert window.model.paper_row(row).read and window.model.paper_row(row).starred
-
-
-def test_u_marks_unread_and_s_toggles_the_star(window, seeded: Library, press) -> None:
-    first = window.current_id()
-    press("r", "k", "u")  # back to the Inbox, and on to the next
-    assert not seeded.get(first).read and seeded.get(first).state == "inbox"
-    press("k", "s")
-    assert seeded.get(first).starred
-    press("s")
-    assert not seeded.get(first).starred
-
-
-def test_t_tags_with_a_completer_and_creates_new_tags(window, seeded: Library, press,
-                                                      type_text, qtbot) -> None:
-    other = window.model.ids[5]
-    seeded.add_tags([other], ["reinforcement-learning"])
-    window.ops.refresh_counts()
-    first = window.current_id()
-    press("t")
-    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
-    dialog = dialog_of(TagDialog)
-    completer = dialog.completer
-    type_text("reinf")
-    qtbot.waitUntil(lambda: completer.popup().isVisible())
-    assert completer.currentCompletion() == "reinforcement-learning"
-    press("Tab")                    # complete, and stay to type more
-    assert dialog.input.text() == "reinforcement-learning" and dialog.isVisible()
-    type_text(", brand new")
-    press("Return")
-    qtbot.waitUntil(lambda: focus() is window.table)
-    assert set(seeded.get(first).tags) == {"reinforcement-learning", "brand new"}
-    assert ("brand new", 1) in seeded.tags()
-    press("ctrl+z")
-    assert seeded.get(first).tags == ()
-
-
-def test_enter_takes_the_highlighted_completion(window, seeded: Library, press,
-                                               type_text, qtbot) -> None:
-    seeded.add_tags([window.model.ids[7]], ["safety"])
-    first = window.current_id()
-    press("t")
-    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
-    dialog = dialog_of(TagDialog)
-    popup = dialog.completer.popup()
-    for char in "sa":  # at a person's pace: the list updates between the keys
-        type_text(char)
-        qtbot.wait(60)
-    qtbot.waitUntil(lambda: popup.isVisible())
-    assert dialog.input.text() == "sa"             # typing is never overwritten
-    assert dialog.highlighted().data() == "safety"  # what is highlighted ...
-    press("Return")                                 # ... is what Enter applies
-    qtbot.waitUntil(lambda: focus() is window.table)
-    assert seeded.get(first).tags == ("safety",)
-    assert "sa" not in [name for name, _ in seeded.tags()]
-
-
-def test_escape_closes_the_completions_and_enter_keeps_the_typed_name(
-        window, seeded: Library, press, type_text, qtbot) -> None:
-    seeded.add_tags([window.model.ids[7]], ["safety"])
-    first = window.current_id()
-    press("t")
-    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
-    dialog = dialog_of(TagDialog)
-    type_text("sa")
-    qtbot.waitUntil(lambda: dialog.completer.popup().isVisible())
-    press("Esc")
-    assert dialog.isVisible() and dialog.input.text() == "sa"
-    press("Return")
-    qtbot.waitUntil(lambda: focus() is window.table)
-    assert seeded.get(first).tags == ("sa",)
-
-
-def test_t_with_a_minus_removes_a_tag(window, seeded: Library, press, type_text,
-                                      qtbot) -> None:
-    seeded.add_tags([window.model.ids[3]], ["older"])
-    first = window.current_id()
-    seeded.add_tags([first], ["old", "keep"])
-    press("t")
-    qtbot.waitUntil(lambda: dialog_of(TagDialog) is not None)
-    type_text("-old")  # the completer offers "old"; Enter applies what was typed
-    press("Return")
-    qtbot.waitUntil(lambda: focus() is window.table)
-    assert seeded.get(first).tags == ("keep",)
-
-
-def test_x_selects_and_actions_apply_to_the_selection(window, seeded: Library,
-                                                      press) -> None:
-    ids = window.model.ids
-    press("x", "j", "j", "x", "j", "x")
-    assert window.model.marked == {ids[0], ids[2], ids[3]}
-    assert "3 selected" in window.panel.view_count.text()
-    press("s")
-    assert all(seeded.get(i).starred for i in (ids[0], ids[2], ids[3]))
-    assert not seeded.get(ids[1]).starred
-    press("r")  # marks read, clears the selection
-    assert all(seeded.get(i).read for i in (ids[0], ids[2], ids[3]))
-    assert not window.model.marked
-    press("ctrl+z")  # one undo takes back the whole bulk action
-    assert not any(seeded.get(i).read for i in (ids[0], ids[2], ids[3]))
-    press("x", "Esc")
-    assert not window.model.marked
 
 
 def test_select_all_then_tag_by_quick_key(window, seeded: Library, press) -> None:
@@ -315,39 +196,6 @@ def test_space_pages_the_reading_pane(window, press, qtbot) -> None:
     assert bar.value() > 0
     press("shift+space")
     assert bar.value() == 0
-
-
-def test_n_edits_the_note_and_it_saves_as_typed(window, seeded: Library, press, type_text,
-                                                qtbot) -> None:
-    first = window.current_id()
-    press("n")
-    assert focus() is window.reader.note
-    type_text("Read the appendix")
-    qtbot.waitUntil(lambda: seeded.get(first).note == "Read the appendix", timeout=3000)
-    type_text(" twice")
-    press("Esc")  # leaving saves at once
-    assert focus() is window.table
-    assert seeded.get(first).note == "Read the appendix twice"
-    assert window.model.paper_row(window.model.row_of(first)).has_note
-
-
-def test_note_is_saved_when_moving_to_another_paper(window, seeded: Library, press,
-                                                    type_text) -> None:
-    first = window.current_id()
-    press("n")
-    type_text("draft")
-    window.table.setFocus()
-    press("j")
-    assert seeded.get(first).note == "draft"
-    assert window.reader.note.toPlainText() == ""
-
-
-def test_o_opens_a_web_search_for_the_title(window, seeded: Library, press) -> None:
-    press("o")
-    [url] = window.opened_urls
-    assert isinstance(url, QUrl) and url.host() == "huggingface.co"
-    assert seeded.get(window.current_id()).title in url.query(QUrl.ComponentFormattingOption
-                                                              .FullyDecoded)
 
 
 def test_ctrl_p_goes_to_a_paper_by_title(window, seeded: Library, press, type_text,

@@ -1,22 +1,17 @@
-"""The window around the triage: settings, themes, assets, imports, export, sorting."""
+"""The window around the triage: settings, imports, export, sorting, the sidebar."""
 
 from __future__ import annotations
 
-import re
-from configparser import ConfigParser
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QIcon
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from desktop import theme as themes
 from desktop.actions.library import export_to
 from desktop.app import settings_for
-from desktop.importer import ImportWorker, summary_text
 from desktop.model import COL_DATE, COL_TAGS, COL_UPVOTES
-from desktop.text import sentence_bounds, trim_span
 from storage import Library
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,39 +32,6 @@ def test_geometry_splitter_and_columns_persist(seeded: Library, make_window,
     assert (again.width(), again.height()) == (790, 560)
     assert again.table.horizontalHeader().sectionSize(COL_DATE) == 177
     assert again.splitter.sizes() == sizes
-
-
-def test_theme_follows_the_setting_and_toggles(window, qtbot, monkeypatch) -> None:
-    app = QApplication.instance()
-    assert "#1b1c20" not in app.styleSheet()  # light (WINNOW_THEME=light in tests)
-    window.run_command("view.theme")
-    assert window.theme.dark and "#1b1c20" in app.styleSheet()
-    assert app.palette().color(app.palette().ColorRole.Base).name() == "#212227"
-    window.run_command("view.theme")
-    assert not window.theme.dark
-    monkeypatch.delenv("WINNOW_THEME")
-    assert themes.choose() in (themes.LIGHT, themes.DARK)
-
-
-def test_stylesheets_match_and_assets_load() -> None:
-    folder = themes.assets_dir()
-    light = (folder / "light.qss").read_text(encoding="utf-8")
-    dark = (folder / "dark.qss").read_text(encoding="utf-8")
-
-    def selectors(text: str) -> list[str]:
-        text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
-        return [s.strip() for s in re.findall(r"([^{}]+)\{", text)]
-
-    assert selectors(light) == selectors(dark)
-    assert light.count("{") == light.count("}")
-    icon = QIcon(str(folder / "winnow.svg"))
-    assert not icon.isNull() and not icon.pixmap(64, 64).isNull()
-    entry = ConfigParser(interpolation=None)
-    entry.read(folder / "winnow.desktop", encoding="utf-8")
-    section = entry["Desktop Entry"]
-    assert section["Type"] == "Application" and section["Icon"] == "winnow"
-    assert section["Exec"].startswith("winnow-gui")
-    assert section["Categories"].endswith(";")
 
 
 def test_drop_files_to_import(library: Library, make_window, qtbot) -> None:
@@ -99,18 +61,6 @@ def test_interactive_import_shows_a_plain_summary(library: Library, make_window,
     assert toast.headline.textFormat() == Qt.TextFormat.PlainText
     assert toast.details.textFormat() == Qt.TextFormat.PlainText
     assert "1 could not be imported" in toast.text() and "binary.txt" in toast.text()
-
-
-def test_cancelling_an_import_keeps_the_library_unchanged(library: Library,
-                                                          tmp_path: Path) -> None:
-    worker = ImportWorker(Path(library.path), paths=SEEDS)
-    reports = []
-    worker.finished.connect(reports.append)
-    worker.progress.connect(lambda *_: worker.cancel())
-    worker.run()  # in this thread: the cancel lands after the first file starts
-    assert reports and library.stats()["total"] <= 100
-    headline, _details = summary_text(reports[0], cancelled=True)
-    assert headline.startswith("Import cancelled")
 
 
 def test_ctrl_i_opens_a_file_dialog_without_blocking(window, press, qtbot) -> None:
@@ -174,9 +124,3 @@ def test_the_views_highlight_what_the_engine_matched(window, query: str,
     window.search.setText(query)
     window.browser.run_search()
     assert window.browser.highlight_terms() == terms
-
-
-def test_text_helpers() -> None:
-    text = "Kolmogorov networks. KANs beat MLPs! Done"
-    assert sentence_bounds(text) == [0, 21, 37]
-    assert trim_span(text, 27, 20) == (21, 27)

@@ -1,7 +1,7 @@
 """Bad input everywhere: every argument is checked with a one-line message, and no
 traceback ever reaches the user. Usage errors exit 2, failures exit 1.
 
-(tests/cli covers `show abc`, a missing `read` id, an unknown export format,
+(tests/desktop/cli covers `show abc`, a missing `read` id, an unknown export format,
 unknown ids and a missing library; these are the rest.)
 """
 

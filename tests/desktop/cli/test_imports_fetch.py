@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from tests.api_server import ApiServer, api_item, closed_port_url, json_reply, paged, serve
-from tests.cli.test_cli import winnow
+from tests.desktop.cli.conftest import winnow
 
 DAY = "2026-11-27"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli.test_cli import winnow
+from tests.desktop.cli.conftest import winnow
 
 QUANTISATION = ("ParetoQ", "VPTQ", "ResQ", "EasyQuant", "decoupleQ")
 

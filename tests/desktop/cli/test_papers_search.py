@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import winnow
+from tests.desktop.cli.conftest import winnow
 from tests.storage.test_search import WORD_CLASSES
 
 EVERY = "1000000"

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from storage import Library
-from tests.cli.test_cli import winnow
+from tests.desktop.cli.conftest import winnow
 
 
 def test_tags_json_rename_merge_delete_and_undo(seeded_path: Path) -> None:
@@ -40,23 +40,3 @@ def test_tags_json_rename_merge_delete_and_undo(seeded_path: Path) -> None:
     missing = winnow("tags", "--delete", "nope", db=seeded_path)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "winnow: no tag named 'nope'"
-
-
-def test_highlight_edit_and_delete(seeded_path: Path) -> None:
-    with Library(seeded_path) as lib:
-        quote = lib.get(1).abstract.split(".")[0]
-        annotation = lib.annotate_quote(1, quote, comment="first").annotation
-    ident = str(annotation.id)
-    edited = winnow("highlight", "--edit", ident, "--comment", "sharper", "--colour", "green",
-                    db=seeded_path)
-    assert edited.returncode == 0, edited.stderr
-    with Library(seeded_path) as lib:
-        now = lib.annotation(annotation.id)
-        assert (now.comment, now.colour) == ("sharper", "green")
-    assert winnow("highlight", "--delete", ident, db=seeded_path).returncode == 0
-    with Library(seeded_path) as lib:
-        assert lib.annotation(annotation.id) is None
-    gone = winnow("highlight", "--delete", ident, db=seeded_path)
-    assert gone.returncode == 1 and f"no highlight with id {ident}" in gone.stderr
-    neither = winnow("highlight", "--edit", "1", db=seeded_path)
-    assert neither.returncode == 1 and "--comment" in neither.stderr

@@ -1,4 +1,5 @@
-"""Tags: stable quick-tag keys, rename, merge and delete, each one undo step."""
+"""Tags (storage/library/tags.py): case-insensitive names, stable quick-tag keys, rename,
+merge and delete, each one undo step."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from storage import Library, LibraryError
 from tests.fixtures.make_fixture import load
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _tagged(lib: Library, name: str) -> set[int]:
@@ -83,3 +84,13 @@ def test_an_upgraded_library_keeps_the_keys_its_user_pressed(tmp_path: Path) -> 
         assert lib.quick_tags() == list(enumerate(by_name, start=1))
         lib.add_tags([1], ["aaa first by name"])
         assert lib.quick_tags()[:len(by_name)] == list(enumerate(by_name, start=1))
+
+
+def test_tags_are_case_insensitive_and_validated(seeded: Library) -> None:
+    seeded.add_tags([1], ["RL"])
+    seeded.add_tags([2], ["rl"])
+    assert seeded.tags() == [("RL", 2)]
+    with pytest.raises(LibraryError, match="empty"):
+        seeded.add_tags([1], ["  "])
+    with pytest.raises(LibraryError, match="no paper with id 99999"):
+        seeded.set_read([99999])

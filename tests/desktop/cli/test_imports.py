@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from storage import Library
-from tests.cli.test_cli import winnow
+from tests.conftest import ROOT
+from tests.desktop.cli.conftest import winnow
 from tests.storage.test_import_identity import ABSTRACTS, TITLES, listing, record
 
 
@@ -110,7 +111,7 @@ def test_show_prints_the_card_facts(tmp_path: Path) -> None:
 def test_a_file_with_no_listing_is_refused_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     assert winnow("init", db=db).returncode == 0
-    article = Path(__file__).parents[1] / "fixtures" / "forms" / "not-article.txt"
+    article = ROOT / "tests" / "fixtures" / "forms" / "not-article.txt"
     done = winnow("import", str(article), db=db)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [

@@ -1,4 +1,5 @@
-"""One `winnow` verb per triage state, made from the state table, in a real process."""
+"""`winnow read/unread/star/undo` and one verb per triage state, made from the state table
+(desktop/cli/triage.py), in a real process."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from storage import Library
+from tests.desktop.cli.conftest import winnow
 
 WINNOW = [sys.executable, "-m", "desktop.cli"]
 
@@ -87,3 +89,18 @@ def test_a_bad_states_file_is_one_line(setup: tuple[Path, Path]) -> None:
     assert result.stderr.strip().startswith(f"winnow: {bad}: not valid JSON")
     assert result.stderr.count("\n") == 1
     assert db.read_bytes() == before
+
+
+def test_triage_commands_change_the_library(db: Path) -> None:
+    assert winnow("read", "1", "2", db=db).stdout.strip() == "marked 2 papers read"
+    assert winnow("star", "3", db=db).returncode == 0
+    assert winnow("tag", "1", "3", "--add", "rl", "--add", "keep", db=db).returncode == 0
+    assert winnow("tag", "3", "--remove", "keep", db=db).returncode == 0
+    assert winnow("note", "1", "-", db=db, stdin="from stdin\n").returncode == 0
+    one = json.loads(winnow("show", "1", "--json", db=db).stdout)
+    three = json.loads(winnow("show", "3", "--json", db=db).stdout)
+    assert one["read"] and one["tags"] == ["keep", "rl"] and one["note"] == "from stdin\n"
+    assert three["starred"] and three["tags"] == ["rl"]
+    assert "rl" in winnow("tags", db=db).stdout
+    assert winnow("undo", db=db).stdout.startswith("Undid")
+    assert winnow("unread", "1", db=db).returncode == 0

@@ -1,0 +1,35 @@
+"""`winnow list`, `show` and `similar` (desktop/cli/papers.py),
+run as the real command on a real library file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.desktop.cli.conftest import winnow
+
+
+def test_list_show_and_json_fields(db: Path) -> None:
+    listed = winnow("list", "--json", "--limit", "3", db=db)
+    assert listed.returncode == 0, listed.stderr
+    papers = json.loads(listed.stdout)
+    assert len(papers) == 3
+    expected = {"id", "title", "abstract", "authors_count", "organization", "published",
+                "published_raw", "year_inferred", "upvotes", "read", "read_at", "starred",
+                "tags", "note", "annotations", "sources", "added_at", "state", "snooze_until",
+                # v2's card facts
+                "arxiv_id", "url", "comments", "authors", "submitted_by", "ai_summary",
+                "ai_keywords", "github_repo", "github_stars", "project_page", "date_source"}
+    assert set(papers[0]) == expected
+    shown = json.loads(winnow("show", str(papers[0]["id"]), "--json", db=db).stdout)
+    assert shown == papers[0]
+    text = winnow("show", str(papers[0]["id"]), db=db).stdout
+    assert papers[0]["abstract"] in text
+
+
+def test_similar_lists_papers_like_a_paper(db: Path) -> None:
+    listed = json.loads(winnow("list", "--json", "title:tetris", db=db).stdout)
+    result = winnow("similar", str(listed[0]["id"]), "--limit", "2", "--json", db=db)
+    assert result.returncode == 0, result.stderr
+    titles = [p["title"] for p in json.loads(result.stdout)]
+    assert len(titles) == 2 and all("Speculative" in t for t in titles)

@@ -1,0 +1,21 @@
+"""`winnow stats` (desktop/cli/stats.py), run as the real command on a real library file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.desktop.cli.conftest import winnow
+
+
+def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
+    winnow("read", "1", "2", "3", db=db)
+    winnow("star", "4", db=db)
+    winnow("read", "5", db=db)
+    winnow("undo", db=db)
+    out = winnow("stats", db=db).stdout
+    counts = dict(line.split() for line in out.split("\n\n")[0].splitlines())
+    assert counts == {"total": "415", "unread": "412", "read": "3", "starred": "1",
+                      "with_note": "0", "annotated": "0", "inbox": "412", "later": "0",
+                      "shortlist": "0", "done": "3", "skipped": "0"}
+    [day_line] = out.split("\n\n")[1].splitlines()[1:]
+    assert day_line.split()[1] == "3"

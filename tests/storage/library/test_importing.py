@@ -1,0 +1,196 @@
+"""Importing listings into a real SQLite file (storage/library/importing.py): dedupe,
+user data kept, re-anchored highlights, cancelled and unfinished imports rolled back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import storage.library.importing as importing_module
+from storage import Library
+from tests.conftest import SEEDS
+from tests.storage.library.conftest import title_id
+
+SEED_BLOCKS = {"000": 22, "001": 221, "002": 63, "003": 57, "004": 70}
+
+
+def test_seeds_import_to_415_distinct_papers(library: Library) -> None:
+    report = library.import_files(SEEDS)
+    assert report.ok
+    found = {Path(f.path).name[:3]: f.found for f in report.files}
+    assert found == SEED_BLOCKS
+    assert report.new == 415
+    assert library.stats()["total"] == 415
+    recurring = library.conn.execute(
+        "SELECT count(*) FROM (SELECT paper_id FROM paper_sources GROUP BY paper_id "
+        "HAVING count(*) > 1)").fetchone()[0]
+    assert recurring == 17
+
+
+def test_fields_of_named_papers(seeded: Library) -> None:
+    badvla = seeded.get(title_id(seeded, "BadVLA: Towards Backdoor Attacks"))
+    assert badvla is not None
+    assert badvla.authors_count == 6
+    assert badvla.published_raw == "May 22"
+    assert badvla.year_inferred
+    assert badvla.upvotes == 1
+    assert badvla.abstract.startswith("Vision-Language-Action (VLA) models")
+    assert [s.position for s in badvla.sources] == [1]
+    assert badvla.sources[0].name.startswith("000_")
+
+    tokenformer = seeded.get(title_id(seeded, "TokenFormer: Rethinking"))
+    assert tokenformer is not None
+    assert tokenformer.published == "2024-10-30"
+    assert not tokenformer.year_inferred
+    assert tokenformer.upvotes == 5
+    assert tokenformer.authors_count == 8
+
+    nvidia = seeded.conn.execute(
+        "SELECT id FROM papers WHERE organization = 'NVIDIA'").fetchone()
+    assert nvidia, "the nvidia NVIDIA org line must give organization NVIDIA"
+
+
+def test_reimport_adds_nothing_and_keeps_user_data(seeded: Library) -> None:
+    paper_id = title_id(seeded, "TokenFormer")
+    seeded.set_read([paper_id])
+    seeded.set_starred([paper_id])
+    seeded.add_tags([paper_id], ["scaling"])
+    seeded.set_note(paper_id, "read section 3")
+    annotation = seeded.annotate_quote(paper_id, "natively scalable architecture",
+                                       comment="the claim").annotation
+    before = seeded.get(paper_id)
+
+    report = seeded.import_files(SEEDS)
+
+    assert report.ok and report.new == 0
+    assert seeded.stats()["total"] == 415
+    after = seeded.get(paper_id)
+    assert after == before
+    assert after.annotations[0].id == annotation.id
+
+
+def test_changed_abstract_reanchors_and_orphans_annotations(seeded: Library,
+                                                            tmp_path: Path) -> None:
+    paper_id = title_id(seeded, "TokenFormer")
+    paper = seeded.get(paper_id)
+    kept = seeded.annotate_quote(paper_id, "natively scalable architecture").annotation
+    lost = seeded.annotate_quote(paper_id, "Code and models are available").annotation
+    # A revised abstract: a sentence added in front, the last sentence dropped.
+    revised = "We revise this paper. " + paper.abstract.split(" Code and models")[0]
+    listing = tmp_path / "revised.txt"
+    listing.write_text(f"Dec 10\n\n{paper.title}\n\n{revised}\n\n  • 8 authors\n·\n"
+                       f"Oct 30, 2024 9\n", encoding="utf-8")
+
+    report = seeded.import_files([listing])
+
+    assert report.ok and report.updated == 1 and report.new == 0
+    after = seeded.get(paper_id)
+    assert after.abstract == revised
+    assert after.upvotes == 9
+    by_id = {a.id: a for a in after.annotations}
+    moved = by_id[kept.id]
+    assert not moved.orphaned
+    assert revised[moved.start:moved.end] == "natively scalable architecture"
+    assert by_id[lost.id].orphaned
+    assert by_id[lost.id].quote == "Code and models are available"
+
+
+def test_bad_file_is_reported_and_others_still_import(library: Library,
+                                                      tmp_path: Path) -> None:
+    binary = tmp_path / "photo.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 20)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    report = library.import_files([binary, SEEDS[0], empty, tmp_path / "missing.txt"])
+    errors = [f.error for f in report.files if f.error]
+    assert len(errors) == 3
+    assert "photo.txt" in errors[0]
+    assert "empty.txt" in errors[1]
+    assert "missing.txt" in errors[2]
+    assert all("\n" not in e for e in errors)
+    assert library.stats()["total"] == 22
+    assert library.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+
+
+def test_html_in_titles_is_kept_as_text(library: Library, tmp_path: Path) -> None:
+    listing = tmp_path / "html.txt"
+    listing.write_text("Dec 9\n\n<b>Bold</b> claims <script>alert(1)</script>\n\n"
+                       "An abstract with <i>markup</i> &amp; entities.\n", encoding="utf-8")
+    assert library.import_files([listing]).ok
+    [paper] = library.get_many(library.search("", limit=None).ids)
+    assert paper.title == "<b>Bold</b> claims <script>alert(1)</script>"
+    assert paper.abstract == "An abstract with <i>markup</i> &amp; entities."
+
+
+def test_cancelled_batched_import_leaves_library_as_before(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    library.import_files([SEEDS[0]])
+    keep_id = title_id(library, "BadVLA")
+    library.set_read([keep_id])
+    before = library.conn.execute(
+        "SELECT id, upvotes, read_at FROM papers ORDER BY id").fetchall()
+    monkeypatch.setattr(importing_module, "BATCH", 10)
+    # Seed 002 overlaps seed 000, so batches both add papers and update known ones.
+    overlap = tmp_path / "overlap.txt"
+    overlap.write_text(SEEDS[0].read_text(encoding="utf-8").replace("May 22 1", "May 22 7")
+                       + "\n\n" + SEEDS[2].read_text(encoding="utf-8").split("Dec 8", 1)[-1],
+                       encoding="utf-8")
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) >= 3
+
+    report = library.import_files([overlap], cancel=cancel)
+
+    assert not report.ok and "cancelled" in report.files[0].error
+    after = library.conn.execute("SELECT id, upvotes, read_at FROM papers ORDER BY id").fetchall()
+    assert after == before
+    assert library.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+    assert library.conn.execute("SELECT count(*) FROM import_undo").fetchone()[0] == 0
+    # Raises if the index lost step with the papers table during the rollback.
+    library.conn.execute(
+        "INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_unfinished_import_is_rolled_back_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "library.db"
+    with Library(path) as lib:
+        lib.import_files([SEEDS[0]])
+        # What a process killed between two batch commits leaves behind.
+        source = lib.conn.execute(
+            "INSERT INTO sources (path, name, imported_at, status) "
+            "VALUES ('x', 'x.txt', '2026-01-01', 'importing')").lastrowid
+        lib.conn.execute(
+            "INSERT INTO papers (id, key, title, abstract, added_at, first_source_id) "
+            "VALUES (999, 'half', 'Half imported', 'abs', '2026-01-01', ?)", (source,))
+        lib.conn.execute("INSERT INTO papers_fts (rowid, title, abstract, note, "
+                         "annotation_text) VALUES (999, 'Half imported', 'abs', '', '')")
+        lib.conn.execute("INSERT INTO import_undo VALUES (?, 1, ?)",
+                         (source, json.dumps({"upvotes": 42})))
+    with Library(path) as lib:
+        assert lib.get(999) is None
+        assert lib.get(1).upvotes == 42
+        assert lib.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+        assert 999 not in lib.search("Half imported", limit=None).ids
+
+
+@pytest.mark.parametrize("batch", ["2", "5000"])
+def test_a_title_twice_in_one_file_is_one_paper_across_batches(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: str) -> None:
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", batch)
+    blocks = [f"Paper number {n}\n\nAbstract {n}.\n" for n in range(5)]
+    blocks.append("PAPER  number 1\n\nThe same paper, printed again.\n")
+    listing = tmp_path / "twice.txt"
+    listing.write_text("Dec 9\n\n" + "\n".join(blocks), encoding="utf-8")
+
+    report = library.import_files([listing])
+
+    assert report.ok
+    assert (report.files[0].found, report.new) == (6, 5)
+    assert any("appears twice" in w for w in report.files[0].warnings)
+    paper = library.get(title_id(library, "Paper number 1"))
+    assert paper.abstract == "Abstract 1."
+    assert [s.position for s in paper.sources] == [2]
