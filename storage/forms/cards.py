@@ -103,7 +103,7 @@ _CHROME = frozenset(
 
 
 def paper_id(href: str | None) -> str | None:
-    if not href:
+    if not href or "/papers/" not in href:
         return None
     m = _PAPER_HREF.search(href)
     return m[1] if m else None
@@ -135,13 +135,34 @@ def _date_match(text: str) -> re.Match[str] | None:
 _DATE_STARTS = frozenset("·PJFMASOND")
 
 
+_KINDS: dict[str, tuple[int, object]] = {}
+
+
 def _classify(it: Item) -> int:
     """Say once what an item's text is; every later question about it is a lookup.
 
-    Cheap string tests go first so that an abstract (the long items) costs next to nothing.
+    Short texts recur through a page ("·", "4 authors", "Oct 1", "Upvote", counts): each
+    is worked out once. Cheap string tests go first so that an abstract costs next to
+    nothing.
     """
     t = it.text
     n = len(t)
+    if n <= 48:
+        try:
+            it.kind, it.value = _KINDS[t]
+            return it.kind
+        except KeyError:
+            pass
+    kind, value = _kind_of(t, n)
+    if n <= 48:
+        if len(_KINDS) > 8192:
+            _KINDS.clear()
+        _KINDS[t] = kind, value
+    it.kind, it.value = kind, value
+    return kind
+
+
+def _kind_of(t: str, n: int) -> tuple[int, object]:
     kind: int = K_TEXT
     value: object = None
     if n == 0:
@@ -179,8 +200,7 @@ def _classify(it: Item) -> int:
         kind, value = K_SUBMIT, t[len(_SUBMITTED) :].strip()
     elif t[0] == "[" and t[-1] == "]" and "](" not in t and n < 80:
         kind = K_BLANK
-    it.kind, it.value = kind, value
-    return kind
+    return kind, value
 
 
 def _is_upvote(item: Item) -> int | None:
@@ -256,19 +276,9 @@ def _link_titles(items: list[Item]) -> list[int] | None:
     return titles or None
 
 
-def _meta_titles(items: list[Item]) -> list[int]:
-    """Plain text: every card ends in ``·`` and a date; its title is found by walking back."""
-    anchors: list[int] = []
-    for i, it in enumerate(items):
-        kind = it.kind
-        dot_then_date = kind == K_DOT and i + 1 < len(items) and items[i + 1].kind == K_DATE
-        if dot_then_date or (kind == K_DATE and it.text[0] == "·"):
-            anchors.append(i)
-        elif kind == K_TEXT and " · " in it.text:
-            text = it.text
-            tail = text.rsplit("·", 1)[1].strip()
-            if _date_match(tail):
-                anchors.append(i)
+def _meta_titles(items: list[Item], anchors: list[int]) -> list[int]:
+    """Plain text: every card ends in ``·`` and a date (the anchors); its title is found
+    by walking back."""
     titles: list[int] = []
     start = 0
     for anchor in anchors:
@@ -361,67 +371,48 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
     """Abstract, authors or organisation, ``·``, date, comments, GitHub, arXiv link."""
     texts: list[Item] = []
     dated = False
+    linked: str | None = None  # the first /papers/<id> link after the title
     i = start
     while i < end:
         it = items[i]
         i += 1
+        href = it.href
+        if href is not None and linked is None:
+            linked = paper_id(href)
         kind = it.kind
         if kind == K_BLANK:
             continue
-        text = it.text
-        href = it.href
         if it.links:
             for link_text, link_href in it.links:
                 _read_link(link_text, link_href, card, dated)
-        if href and _read_link(text, href, card, dated):
+        if href and _read_link(it.text, href, card, dated):
             continue
         if kind == K_TEXT:
-            if "·" in text and not dated:
-                head, _, tail = text.rpartition("·")
-                m = _date_match(tail.strip())
-                if m is not None:
-                    card.date_raw = m["raw"]
-                    dated = card.has_meta_dot = True
-                    if m["n"] is not None and card.comments is None:
-                        card.comments = 0 if m["n"] == "-" else int(m["n"])
-                    head = head.strip()
-                    found = _AUTHORS.fullmatch(head)
-                    if found:
-                        card.authors_count = int(found[1])
-                    elif head:
-                        card.organization = _org_name(head)
-                    continue
-            if dated:
-                continue  # after the date: footer, next-day links, nothing of this card
-            if href and texts and _org_href(href):
-                card.organization = _org_name(text)
-                continue
-            texts.append(it)
+            if not dated and "·" in it.text and _read_meta_line(it.text, card):
+                dated = True
+            elif not dated:
+                if href and texts and _org_href(href):
+                    card.organization = _org_name(it.text)
+                else:
+                    texts.append(it)
+            # after the date: footer, next-day links, nothing of this card
+        elif kind == K_DATE:
+            if not dated:
+                dated = True
+                _read_date(it, card)
+        elif kind == K_UPWORD:
+            i = _read_upvote_word(items, i, end, it.value, card)
         elif kind == K_DOT:
             card.has_meta_dot = True
-        elif kind == K_DATE:
-            if dated:
-                continue
-            m = it.value
-            card.date_raw = m["raw"]  # type: ignore[index]
-            dated = True
-            if m["n"] is not None and card.comments is None:  # type: ignore[index]
-                card.comments = 0 if m["n"] == "-" else int(m["n"])  # type: ignore[index]
-            if text[0] == "·":
-                card.has_meta_dot = True
         elif kind == K_AUTH:
             card.authors_count = it.value  # type: ignore[assignment]
-        elif kind == K_UPWORD:
-            value = it.value
-            if value is None and i < end and items[i].kind in (K_UP, K_DASH):
-                value = items[i].text
-                i += 1
-            if value is not None and card.upvotes is None:
-                card.upvotes = 0 if value == "-" else int(value)  # type: ignore[arg-type]
         elif kind == K_GH:
             card.github_stars = it.value  # type: ignore[assignment]
         elif kind in (K_UP, K_DASH) and dated and card.comments is None:
             card.comments = it.value  # type: ignore[assignment]
+    if linked is not None:
+        card.hf_link = True
+        card.arxiv_id = card.arxiv_id or linked
     # The organisation is the short text right before "·" when the card has an abstract.
     if card.organization is None and card.authors_count is None and len(texts) >= 2:
         last = texts[-1].text
@@ -429,6 +420,44 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
             card.organization = _org_name(last)
             texts.pop()
     card.texts = [t.text for t in texts]
+
+
+def _read_meta_line(text: str, card: _Card) -> bool:
+    """``Carnegie Mellon University · Sep 29, 2026`` on one line: True when it is one."""
+    head, _, tail = text.rpartition("·")
+    m = _date_match(tail.strip())
+    if m is None:
+        return False
+    card.date_raw = m["raw"]
+    card.has_meta_dot = True
+    if m["n"] is not None and card.comments is None:
+        card.comments = 0 if m["n"] == "-" else int(m["n"])
+    head = head.strip()
+    found = _AUTHORS.fullmatch(head)
+    if found:
+        card.authors_count = int(found[1])
+    elif head:
+        card.organization = _org_name(head)
+    return True
+
+
+def _read_date(it: Item, card: _Card) -> None:
+    m: re.Match[str] = it.value  # type: ignore[assignment]
+    card.date_raw = m["raw"]
+    if m["n"] is not None and card.comments is None:
+        card.comments = 0 if m["n"] == "-" else int(m["n"])
+    if it.text[0] == "·":
+        card.has_meta_dot = True
+
+
+def _read_upvote_word(items: list[Item], i: int, end: int, value: object, card: _Card) -> int:
+    """``Upvote 117``, or ``Upvote`` with the count as the next item: where to go on."""
+    if value is None and i < end and items[i].kind in (K_UP, K_DASH):
+        value = items[i].text
+        i += 1
+    if value is not None and card.upvotes is None:
+        card.upvotes = 0 if value == "-" else int(value)  # type: ignore[call-overload]
+    return i
 
 
 def _read_link(text: str, href: str, card: _Card, dated: bool) -> bool:
@@ -477,17 +506,64 @@ def assemble(
 ) -> ParsedListing:
     """Read the cards out of a page's items; refuse a text that holds none."""
     warnings = warnings if warnings is not None else []
-    for it in items:
-        _classify(it)
-    titles = _heading_titles(items)
-    if not titles:
-        titles = _link_titles(items) if any(paper_id(it.href) for it in items) else None
-    if not titles:
-        titles = _meta_titles(items)
+    titles = _find_titles(items)
     if not titles:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    titles = _join_split_titles(items, titles)
+    cards, first = _read_cards(items, titles)
+    listing_raw, head_trending = _page_head(items, first)
+    if trending is None:
+        trending = head_trending
+    if listing_date is None and listing_raw is not None:
+        listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
+    anchor, source = anchor_date(capture_date, listing_date, reference)
+    records = _records(cards, anchor, source, trending, name=name, truncated=truncated,
+                       warnings=warnings)
+    return ParsedListing(
+        records,
+        name=name,
+        form=form,
+        warnings=warnings,
+        listing_date=listing_date,
+        listing_date_raw=listing_raw,
+        capture_date=capture_date,
+    )
 
+
+def _find_titles(items: list[Item]) -> list[int]:
+    """Classify every item once, then find the titles the way the form allows.
+
+    One pass gathers what each way needs: whether there are headings, links to papers,
+    and the card meta (``·`` and a date) that plain text has instead.
+    """
+    linked = headed = False
+    anchors: list[int] = []
+    previous = -1
+    for i, it in enumerate(items):
+        kind = _classify(it)
+        if it.href is not None and not linked and paper_id(it.href) is not None:
+            linked = True
+        if it.heading:
+            headed = True
+        if kind == K_DATE:
+            if previous == K_DOT:
+                anchors.append(i - 1)
+            if it.text[0] == "·":
+                anchors.append(i)
+        elif kind == K_TEXT and " · " in it.text:
+            if _date_match(it.text.rsplit("·", 1)[1].strip()):
+                anchors.append(i)
+        previous = kind
+    titles = _heading_titles(items) if headed else None
+    if not titles and linked:
+        titles = _link_titles(items)
+    if not titles:
+        titles = _meta_titles(items, anchors)
+    return _join_split_titles(items, titles) if titles else []
+
+
+def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]:
+    """Each card from its upvote count before the title to the next card's; and where the
+    first card begins (what comes before it is the page's head)."""
     cards: list[_Card] = []
     pre_starts: list[int] = []
     floor = 0
@@ -498,38 +574,34 @@ def assemble(
         pre_starts.append(_pre_start(items, t, floor, card))
         cards.append(card)
         floor = t + 1
+    pre_starts.append(len(items))
     for k, card in enumerate(cards):
-        end = pre_starts[k + 1] if k + 1 < len(cards) else len(items)
-        _read_post(items, card.title_at + 1, end, card)
-        for it in items[card.title_at + 1 : end]:
-            found = paper_id(it.href)
-            if found is not None:
-                card.hf_link = True
-                card.arxiv_id = card.arxiv_id or found
+        _read_post(items, card.title_at + 1, pre_starts[k + 1], card)
+    return cards, pre_starts[0]
 
-    # The page's own date: the last bare date before the first card.
+
+def _page_head(items: list[Item], first: int) -> tuple[str | None, bool]:
+    """The page's own date (the last bare date before the first card), and whether the
+    page is the trending one."""
     listing_raw = None
-    first = pre_starts[0] if pre_starts else 0
     for it in items[:first]:
         m = _date_match(it.text)
         if m is not None and m["n"] is None:
             listing_raw = m["raw"]
-    if trending is None:
-        text_head = " ".join(it.text for it in items[:first]).lower()
-        trending = "trending papers" in text_head and "daily papers" not in text_head
-    capture = capture_date
-    page_anchor, _ = anchor_date(capture, None, reference)
-    if listing_date is None and listing_raw is not None:
-        resolved = _resolve(listing_raw, page_anchor)
-        listing_date = resolved
-    anchor, source = anchor_date(capture, listing_date, reference)
+    text_head = " ".join(it.text for it in items[:first]).lower()
+    trending = "trending papers" in text_head and "daily papers" not in text_head
+    return listing_raw, trending
 
+
+def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
+             truncated: bool, warnings: list[str]) -> list[PaperRecord]:
+    """The cards that are cards, the last one only if whole, duplicates merged."""
     made = [_record(card, anchor, source, trending) for card in cards]
     # A listing is cards through and through; a README or a blog post may have one
     # heading that happens to look like a card among many that do not.
     if sum(1 for r in made if r is not None) * 2 < len(cards):
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    fields: list[dict[str, Any]] = []
+    fields: list[list[Any]] = []
     seen: dict[str, int] = {}
     last = len(cards) - 1
     complete_share = _feature_share(cards)
@@ -541,7 +613,7 @@ def assemble(
             warnings.append(f'{name}: the copy ends inside the card "{_short(card.title)}"; '
                             f"skipped")
             continue
-        key = record["arxiv_id"] or normalise_title(record["title"])
+        key = record[_ARXIV] or _title_key(record[_TITLE])
         if key in seen:
             _merge(fields[seen[key]], record)
             continue
@@ -549,16 +621,23 @@ def assemble(
         fields.append(record)
     if not fields:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    records = [PaperRecord(position=n, **f) for n, f in enumerate(fields, start=1)]
-    return ParsedListing(
-        records,
-        name=name,
-        form=form,
-        warnings=warnings,
-        listing_date=listing_date,
-        listing_date_raw=listing_raw,
-        capture_date=capture,
-    )
+    for n, f in enumerate(fields, start=1):
+        f[_POSITION] = n
+    return [PaperRecord(*f) for f in fields]
+
+
+# ASCII letters and digits lower-cased, everything else a space: normalise_title of an
+# ASCII title (NFKC and casefold change nothing there) without the regular expression.
+_ASCII_KEY = bytes(
+    ord(chr(c).lower()) if chr(c).isalnum() else 32 for c in range(128)
+) + bytes(range(128, 256))
+
+
+def _title_key(title: str) -> str:
+    """normalise_title, the dedupe key; the common ASCII title the cheap way."""
+    if title.isascii():
+        return " ".join(title.encode("ascii").translate(_ASCII_KEY).decode("ascii").split())
+    return normalise_title(title)
 
 
 def _join_split_titles(items: list[Item], titles: list[int]) -> list[int]:
@@ -587,7 +666,22 @@ def _short(title: str) -> str:
     return title if len(title) <= 80 else title[:79].rstrip() + "…"
 
 
+_RESOLVED: dict[tuple[str, date], str | None] = {}
+
+
 def _resolve(raw: str, anchor: date) -> str | None:
+    # A listing's cards share a few dozen dates: each is resolved once per anchor.
+    try:
+        return _RESOLVED[raw, anchor]
+    except KeyError:
+        pass
+    if len(_RESOLVED) > 4096:
+        _RESOLVED.clear()
+    found = _RESOLVED[raw, anchor] = _resolve_date(raw, anchor)
+    return found
+
+
+def _resolve_date(raw: str, anchor: date) -> str | None:
     m = _date_match(raw)
     if m is None:
         return None
@@ -624,12 +718,21 @@ def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
     return not truncated or bool(card.texts and facts)
 
 
-def _record(card: _Card, anchor: date, source: str, trending: bool) -> dict[str, Any] | None:
-    """The record's fields (its position comes once duplicates are merged)."""
+# Where each field sits in a record's list (PaperRecord's own order; see _record).
+_TITLE, _ABSTRACT, _POSITION, _ARXIV = 0, 1, 2, 9
+
+
+def _record(card: _Card, anchor: date, source: str, trending: bool) -> list[Any] | None:
+    """The record's fields in PaperRecord's order (its position is set once duplicates
+    are merged): a list, because building a record positionally is the cheap way."""
     title = card.title
     if not 2 <= len(title) <= _TITLE_MAX or title.lower() in _CHROME:
         return None
-    text = " ".join(" ".join(card.texts).split())
+    text = " ".join(card.texts)
+    # Items come stripped; a printable text without double spaces has only single spaces
+    # between words already (every other whitespace character is unprintable).
+    if not text.isprintable() or "  " in text:
+        text = " ".join(text.split())
     # Facts only a Daily Papers card has. A link to arXiv or GitHub alone is no card: blog
     # posts and reading lists have those too; on a trending page the stars are the card's.
     facts = (
@@ -643,42 +746,30 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> dict[str,
     abstract, summary = text, None
     if trending and len(text) <= _SUMMARY_MAX:
         abstract, summary = "", text
-    published = published_raw = None
+    published = None
     inferred = False
     date_source = None
     if card.date_raw:
-        published_raw = card.date_raw
         published = _resolve(card.date_raw, anchor)
-        m = _date_match(card.date_raw)
-        inferred = bool(m and m["year"] is None and published)
         if published:
+            m = _date_match(card.date_raw)
+            inferred = bool(m and m["year"] is None)
             date_source = source if inferred else "card"
     arxiv = card.arxiv_id
-    return dict(
-        title=title,
-        abstract=abstract,
-        authors_count=card.authors_count,
-        organization=card.organization or None,
-        published=published,
-        published_raw=published_raw,
-        year_inferred=inferred,
-        upvotes=card.upvotes,
-        arxiv_id=arxiv,
-        url=f"https://huggingface.co/papers/{arxiv}" if arxiv else None,
-        comments=card.comments,
-        submitted_by=card.submitted_by,
-        ai_summary=summary,
-        github_repo=card.github_repo,
-        github_stars=card.github_stars,
-        date_source=date_source,
-    )
+    return [
+        title, abstract, 0, card.authors_count, card.organization or None, published,
+        card.date_raw or None, inferred, card.upvotes, arxiv,
+        f"https://huggingface.co/papers/{arxiv}" if arxiv else None, card.comments, (),
+        card.submitted_by, summary, (), card.github_repo, card.github_stars, None,
+        date_source,
+    ]
 
 
-def _merge(first: dict[str, Any], second: dict[str, Any]) -> None:
+def _merge(first: list[Any], second: list[Any]) -> None:
     """The same card twice (trending pages): keep the first, fill what it lacks."""
-    for name, theirs in second.items():
-        mine = first[name]
+    for index, theirs in enumerate(second):
+        mine = first[index]
         if (mine is None or mine == "") and theirs not in (None, ""):
-            first[name] = theirs
-    if len(second["abstract"]) > len(first["abstract"]):
-        first["abstract"] = second["abstract"]
+            first[index] = theirs
+    if len(second[_ABSTRACT]) > len(first[_ABSTRACT]):
+        first[_ABSTRACT] = second[_ABSTRACT]

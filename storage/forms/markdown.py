@@ -285,19 +285,37 @@ def markdown_items(text: str) -> Tokens:
     return tokens
 
 
+def _cut_at_truncation(text: str) -> tuple[str, bool]:
+    """The text before a scraper's "[Content truncated]" line.
+
+    One scan for the word at C speed (its letters have no case variants outside ASCII, so
+    the lower-cased text finds every spelling), then the line it is on is checked.
+    """
+    low = text.lower()
+    if len(low) != len(text):
+        # A few characters ("İ") lower-case to two: positions differ, go line by line.
+        low = "".join(c.lower()[:1] for c in text)
+    at = low.find("truncated")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        if _TRUNCATED.match(text[start : end if end >= 0 else len(text)].strip()):
+            return text[:start], True
+        at = low.find("truncated", at + 1)
+    return text, False
+
+
 def plain_items(text: str) -> Tokens:
     """Items of today's copied text: one per non-blank line, nothing to undo."""
+    text, truncated = _cut_at_truncation(text)
     items = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    append = items.append
+    number = 0
+    for line in text.split("\n"):
+        number += 1
         s = line.strip()
         if s:
             if "  " in s or "\t" in s:
                 s = " ".join(s.split())
-            items.append(Item(s, None, 0, (), number))
-    tokens = Tokens(items)
-    for k, it in enumerate(items):
-        if _TRUNCATED.match(it.text):
-            tokens.truncated = True
-            del items[k:]
-            break
-    return tokens
+            append(Item(s, None, 0, (), number))
+    return Tokens(items, truncated=truncated)
