@@ -20,13 +20,13 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.forms import ParsedListing, open_form
+from storage.forms import ParsedListing, open_blocks, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
 
@@ -150,8 +150,8 @@ def parse_listing(text: str, *, name: str = "<text>", reference: date | None = N
 
 def _parse_text(text: str, name: str, reference: date | None,
                 warnings: list[str] | None = None) -> Listing:
-    # Split on "\n" only: str.splitlines would also break an abstract at U+2028 or \x0c.
-    stream = open_form(text.split("\n"), name=name, reference=reference, warnings=warnings)
+    # Lines split on "\n" only: str.splitlines would also break an abstract at U+2028.
+    stream = open_blocks(iter((text,)), name=name, reference=reference, warnings=warnings)
     return _whole(stream)
 
 
@@ -254,7 +254,9 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
         _check_binary(head, name)
         skip = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
         chunk = head[skip:]
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        # Strict decoding (at C speed) until the first byte that is not UTF-8; from there
+        # the escaping decoder, only while no valid non-ASCII character has been seen.
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
         bad = valid = False
         while True:
             final = not chunk
@@ -265,10 +267,9 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
             for offset in range(0, len(chunk), _SNIFF_BYTES):
                 _check_binary(chunk[offset:offset + _SNIFF_BYTES], name)
             # An ASCII chunk needs no decoding unless a character began in the last one.
-            if not chunk.isascii() or final or decoder.getstate()[0]:
-                text = decoder.decode(chunk, final=final)
-                bad = bad or _ESCAPED.search(text) is not None
-                valid = valid or _VALID_NON_ASCII.search(text) is not None
+            if (not (bad and valid)
+                    and (not chunk.isascii() or final or decoder.getstate()[0])):
+                bad, valid, decoder = _scan_utf8(decoder, chunk, final, bad, valid)
             nonblank = nonblank or not (chunk.isspace() or not chunk)
             if final:
                 break
@@ -280,6 +281,27 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
     if not nonblank:
         raise ListingError(f"{name}: file is empty")
     return replace(found, sha256=digest.hexdigest())
+
+
+def _scan_utf8(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool, bad: bool,
+               valid: bool) -> tuple[bool, bool, codecs.IncrementalDecoder]:
+    """One chunk of a UTF-8 check: whether it has bytes that are not UTF-8 (``bad``) and
+    valid non-ASCII characters (``valid``); the decoder to go on with."""
+    if not bad:
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError:
+            # The strict decoder keeps its state from before this chunk: the escaping
+            # one starts from there.
+            state = decoder.getstate()
+            decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+            decoder.setstate(state)
+            bad = True
+        else:
+            # Strictly decoded text has no escapes: anything above ASCII is valid.
+            return False, valid or not text.isascii(), decoder
+    text = decoder.decode(chunk, final=final)
+    return True, valid or _VALID_NON_ASCII.search(text) is not None, decoder
 
 
 def _repair(lines: list[str], first: int, name: str, warnings: list[str]) -> list[str]:
@@ -297,6 +319,19 @@ def _repair(lines: list[str], first: int, name: str, warnings: list[str]) -> lis
 def _decoded_lines(handle: BinaryIO, encoding: _Encoding, name: str,
                    warnings: list[str]) -> Iterator[str]:
     """Yield the file's lines decoded and NFC-normalised, split at CRLF, LF or lone CR."""
+    blocks = _decoded_blocks(handle, encoding, name, warnings)
+    try:
+        for block in blocks:
+            yield from block.split("\n")
+    finally:
+        blocks.close()
+
+
+def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
+                    warnings: list[str]) -> Generator[str, None, None]:
+    """The file's text decoded and NFC-normalised in blocks of whole lines (the lines
+    are the blocks' lines, one after another): a parser that wants the whole text joins
+    the blocks, instead of splitting the text into lines and joining those."""
     with handle:
         handle.seek(encoding.skip)
         if encoding.codec == "cp1252":
@@ -332,9 +367,9 @@ def _decoded_lines(handle: BinaryIO, encoding: _Encoding, name: str,
                 if repair or (encoding.codec == "utf-8" and _ESCAPED.search(whole)):
                     # A character cut by the end of the file is repaired the same way.
                     lines = _repair(whole.split("\n"), done + 1, name, warnings)
-                    yield from _normalise("\n".join(lines)).split("\n")
+                    yield _normalise("\n".join(lines))
                 else:
-                    yield from _normalise(whole).split("\n")
+                    yield _normalise(whole)
                 return
             cut = text.rfind("\n")
             if cut < 0:
@@ -348,7 +383,7 @@ def _decoded_lines(handle: BinaryIO, encoding: _Encoding, name: str,
                 lines = _repair(whole.split("\n"), done + 1, name, warnings)
                 done += len(lines)
                 whole = "\n".join(lines)
-            yield from _normalise(whole).split("\n")
+            yield _normalise(whole)
 
 
 def open_listing(path: str | os.PathLike[str]) -> Stream:
@@ -370,19 +405,20 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
         handle.close()
         raise ListingError(f"{name}: cannot read ({exc.strerror or exc})") from None
     warnings: list[str] = []
-    lines = _decoded_lines(handle, encoding, name, warnings)
+    blocks = _decoded_blocks(handle, encoding, name, warnings)
     try:
-        stream = open_form(lines, name=name, reference=_mtime_date(info), warnings=warnings)
+        stream = open_blocks(blocks, name=name, reference=_mtime_date(info),
+                             warnings=warnings)
     except BaseException:
-        lines.close()
+        blocks.close()
         handle.close()
         raise
     if isinstance(stream, ListingStream):
-        stream._resource = lines
+        stream._resource = blocks
         # Bytes read so far, for a progress bar that moves through one big file.
         stream.position = handle.tell  # type: ignore[union-attr]
     else:
-        lines.close()
+        blocks.close()
     stream.size = info.st_size  # type: ignore[union-attr]
     stream.sha256 = encoding.sha256
     return stream

@@ -32,7 +32,10 @@ from storage.forms.markdown import markdown_items, plain_items
 from storage.forms.seeds import ListingStream
 from storage.records import ListingError
 
-__all__ = ["HEAD_CHARS", "HEAD_LINES", "ParsedListing", "detect", "open_form", "parse_form"]
+__all__ = [
+    "HEAD_CHARS", "HEAD_LINES", "ParsedListing", "detect", "open_blocks", "open_form",
+    "parse_form",
+]
 
 # Detection reads at most this much of the start of a text: a bounded look-ahead, so the
 # seeds' layout still streams (and a caller's endless line source is not drained).
@@ -149,3 +152,49 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if not text.strip():
         raise ListingError(f"{name}: no papers found")
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+
+
+def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
+                warnings: list[str] | None = None) -> ListingStream | ParsedListing:
+    """:func:`open_form` for a text that comes in blocks of whole lines (a file decoded a
+    megabyte at a time; a text in memory is one block): the lines are the blocks' lines
+    one after another. A page is parsed from the joined blocks, never split into lines
+    and joined again; only the seeds' layout is split into lines, as it streams."""
+    taken: list[str] = []
+    size = count = 0
+    for block in blocks:
+        taken.append(block)
+        size += len(block) + 1
+        count += block.count("\n") + 1
+        if size >= HEAD_CHARS or count >= HEAD_LINES:
+            break
+    first = "\n".join(taken)
+    form = detect(_head(first))
+    if form == "seeds":
+        lines = itertools.chain.from_iterable(
+            block.split("\n") for block in itertools.chain((first,), blocks))
+        return ListingStream(lines, name=name, reference=reference, warnings=warnings)
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        text = "\n".join(itertools.chain((first,), blocks))
+    finally:
+        if collecting:
+            gc.enable()
+    if not text.strip():
+        raise ListingError(f"{name}: no papers found")
+    return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+
+
+def _head(text: str) -> str:
+    """The lines :func:`open_form` would read for detection: up to ``HEAD_LINES`` lines,
+    stopping at the one that reaches ``HEAD_CHARS`` characters."""
+    size = count = pos = 0
+    while True:
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        count += 1
+        size += end - pos + 1
+        if nl < 0 or size >= HEAD_CHARS or count >= HEAD_LINES:
+            return text[:end]
+        pos = nl + 1

@@ -549,9 +549,9 @@ def _find_titles(items: list[Item]) -> list[int]:
                 anchors.append(i - 1)
             if it.text[0] == "·":
                 anchors.append(i)
-        elif kind == K_TEXT and " · " in it.text:
-            if _date_match(it.text.rsplit("·", 1)[1].strip()):
-                anchors.append(i)
+        elif (kind == K_TEXT and " · " in it.text
+              and _date_match(it.text.rsplit("·", 1)[1].strip())):
+            anchors.append(i)
         previous = kind
     titles = _heading_titles(items) if headed else None
     if not titles and linked:

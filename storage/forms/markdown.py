@@ -59,8 +59,6 @@ class Tokens:
     capture_date: str | None = None
     listing_date: str | None = None
     truncated: bool = False
-    url_lines: int = 0
-    links: int = 0
 
 
 def _header(lines: list[str], tokens: Tokens) -> int:
@@ -99,7 +97,7 @@ def _balance(text: str) -> int:
     return depth
 
 
-def _inline(raw: str, refs: dict[str, str], tokens: Tokens
+def _inline(raw: str, refs: dict[str, str]
             ) -> tuple[str, str | None, tuple[tuple[str, str], ...]]:
     """Markdown text to plain text, the link around all of it, and the links inside it."""
     text = raw
@@ -107,31 +105,28 @@ def _inline(raw: str, refs: dict[str, str], tokens: Tokens
         text = _IMAGE.sub("", text)
     if "\\" in text:
         text = _BREAK.sub(" ", text)
+    if "[" not in text:
+        return _plain(text), None, ()
+    found = _whole_link(text.strip(), refs)
+    if found is not None:
+        inner, whole = found
+        inner_text, _, inner_links = _inline(inner, refs)
+        return inner_text, whole or None, inner_links
     links: list[tuple[str, str]] = []
-    whole: str | None = None
-    if "[" in text:
-        stripped = text.strip()
-        found = _whole_link(stripped, refs)
-        if found is not None:
-            inner, whole = found
-            tokens.links += 1
-            inner_text, _, inner_links = _inline(inner, refs, tokens)
-            return inner_text, whole or None, inner_links
 
-        def sub(match: re.Match[str]) -> str:
-            tokens.links += 1
-            label = match[1]
-            href = match[2] if match[2] is not None else refs.get(
-                (match[3] or label).strip().lower())
-            label_text = _plain(label)
-            if href:
-                links.append((label_text, href))
-            # "May 29[6](...#community)": keep the count apart from the date.
-            before = match.string[match.start() - 1] if match.start() else " "
-            return (" " + label_text) if not before.isspace() else label_text
+    def sub(match: re.Match[str]) -> str:
+        label = match[1]
+        href = match[2] if match[2] is not None else refs.get(
+            (match[3] or label).strip().lower())
+        label_text = _plain(label)
+        if href:
+            links.append((label_text, href))
+        # "May 29[6](...#community)": keep the count apart from the date.
+        before = match.string[match.start() - 1] if match.start() else " "
+        return (" " + label_text) if not before.isspace() else label_text
 
-        text = _LINK.sub(sub, text)
-    return _plain(text), whole, tuple(links)
+    text = _LINK.sub(sub, text)
+    return _plain(text), None, tuple(links)
 
 
 _BRACKET = re.compile(r"\\?[\[\]]")
@@ -151,7 +146,8 @@ def _whole_link(s: str, refs: dict[str, str]) -> tuple[str, str | None] | None:
         if k < 1:
             return None
         href: str | None = s[k + 2 : -1]
-        if not href or any(c in href for c in " \n\t[]"):
+        if (not href or " " in href or "\n" in href or "\t" in href or "[" in href
+                or "]" in href):
             return None
     elif end == "]":
         k = s.rfind("][")
@@ -204,118 +200,136 @@ def markdown_items(text: str) -> Tokens:
     """Items of a Markdown page or a text export (URLs on their own lines)."""
     lines = text.split("\n")
     tokens = Tokens([])
-    i = _header(lines, tokens)
+    start = _header(lines, tokens)
+    refs = _reference_definitions(lines, text)
+    tokens.truncated = _scan(lines, start, refs, tokens.items)
+    return tokens
+
+
+def _reference_definitions(lines: list[str], text: str) -> dict[str, str]:
+    """``[31]: https://...`` lines: read into a table and blanked where they stood."""
     refs: dict[str, str] = {}
-    if "]:" in text:
-        kept = []
-        for line in lines:
-            m = _REF_DEF.fullmatch(line) if "]:" in line else None
+    if "]:" not in text:
+        return refs
+    for index, line in enumerate(lines):
+        if "]:" in line:
+            m = _REF_DEF.fullmatch(line)
             if m is not None:
                 refs[m[1].strip().lower()] = m[2]
-                kept.append("")
-            else:
-                kept.append(line)
-        lines = kept
-    items = tokens.items
+                lines[index] = ""
+    return refs
+
+
+def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item]) -> bool:
+    """One pass over the lines: each line, paragraph or link group becomes one item.
+
+    True when the copy ends at a scraper's "[Content truncated]"."""
     n = len(lines)
     while i < n:
-        line = lines[i]
-        s = line.strip()
+        s = lines[i].strip()
         number = i + 1
         i += 1
         if not s:
             continue
-        if s.startswith(_FENCE) or s == "---" or s == "***":
+        c = s[0]
+        if c in "cC[" and _cut_here(s):
+            return True
+        if c in "`-*" and (s.startswith(_FENCE) or s == "---" or s == "***"):
             continue
-        if _TRUNCATED.match(s):
-            tokens.truncated = True
-            break
-        if s[0] == "<" and _HTML_ONLY.fullmatch(s):
+        if c == "<" and _HTML_ONLY.fullmatch(s):
             continue  # "<a id=...></a>": an extractor's anchors, no text
-        if s[0] == "h" and _BARE_URL.fullmatch(s):
-            tokens.url_lines += 1
-            url = _BARE_URL.fullmatch(s)[1]  # type: ignore[index]
+        if c == "h" and (url := _BARE_URL.fullmatch(s)) is not None:
             if items and items[-1].href is None:
-                items[-1].href = url
+                items[-1].href = url[1]
             else:
-                items.append(Item("", href=url, line=number))
+                items.append(Item("", href=url[1], line=number))
             continue
         level = 0
-        if s[0] == "#":
-            m = _HEADING.fullmatch(s)
-            if m is not None:
-                level = len(m[1])
-                s = m[2].strip().rstrip("#").strip()
-        # A link whose text runs over several lines: gather them all.
-        depth = _balance(s)
+        if c == "#" and (m := _HEADING.fullmatch(s)) is not None:
+            level = len(m[1])
+            s = m[2].strip().rstrip("#").strip()
+        depth = _balance(s) if "[" in s or "]" in s else 0
         if depth > 0:
-            parts = [s]
-            while i < n and depth > 0 and len(parts) < _MAX_GROUP_LINES:
-                nxt = lines[i]
-                if nxt.lstrip().startswith("#") and _HEADING.fullmatch(nxt.strip()):
-                    break
-                if _TRUNCATED.match(nxt.strip()):
-                    break
-                parts.append(nxt.strip())
-                depth += _balance(nxt)
-                i += 1
-            s = "\n".join(parts)
+            s, i = _link_group(lines, i, n, s, depth, level)
         elif level:
-            # "### SmolDocling: ... end-to-end\n  multi-modal document conversion"
-            if (i < n and lines[i].strip() and not _structural(lines[i].strip())
-                    and len(lines[i].strip()) < 120
-                    and (i + 1 >= n or not lines[i + 1].strip())):
-                s = f"{s} {lines[i].strip()}"
-                i += 1
+            s, i = _heading_tail(lines, i, n, s)
         elif not _structural(s):
-            # A paragraph: hard-wrapped lines and two-space breaks join with spaces.
-            parts = [s]
-            while i < n:
-                nxt = lines[i].strip()
-                if _structural(nxt) or _TRUNCATED.match(nxt):
-                    break
-                parts.append(nxt)
-                i += 1
-            s = " ".join(parts)
-        body = s
-        if not level and body[:1] in "-*+" and len(body) > 1 and body[1] == " ":
-            body = _LIST_MARK.sub("", body, count=1)
-        plain, href, links = _inline(body, refs, tokens)
-        items.append(Item(plain, href=href, heading=level, links=links, line=number))
-    return tokens
+            s, i = _paragraph(lines, i, n, s)
+        elif c in "-*+" and len(s) > 1 and s[1] == " ":
+            s = _LIST_MARK.sub("", s, count=1)
+        plain, href, links = _inline(s, refs)
+        items.append(Item(plain, href, level, links, number))
+    return False
 
 
-def _cut_at_truncation(text: str) -> tuple[str, bool]:
-    """The text before a scraper's "[Content truncated]" line.
+def _link_group(lines: list[str], i: int, n: int, s: str, depth: int, level: int
+                ) -> tuple[str, int]:
+    """A link whose text runs over several lines: gather them all."""
+    parts = [s]
+    while i < n and depth > 0 and len(parts) < _MAX_GROUP_LINES:
+        nxt = lines[i].strip()
+        if nxt[:1] == "#" and _HEADING.fullmatch(nxt):
+            break
+        if nxt and nxt[0] in "cC[" and _cut_here(nxt):
+            break
+        parts.append(nxt)
+        if "[" in nxt or "]" in nxt:
+            depth += _balance(nxt)
+        i += 1
+    s = "\n".join(parts)
+    if not level and s[0] in "-*+" and len(s) > 1 and s[1] == " ":
+        s = _LIST_MARK.sub("", s, count=1)
+    return s, i
 
-    One scan for the word at C speed (its letters have no case variants outside ASCII, so
-    the lower-cased text finds every spelling), then the line it is on is checked.
+
+def _heading_tail(lines: list[str], i: int, n: int, s: str) -> tuple[str, int]:
+    """``### SmolDocling: ... end-to-end`` + ``  multi-modal document conversion``."""
+    if i < n:
+        nxt = lines[i].strip()
+        if (nxt and len(nxt) < 120 and not _structural(nxt)
+                and (i + 1 >= n or not lines[i + 1].strip())):
+            return f"{s} {nxt}", i + 1
+    return s, i
+
+
+def _paragraph(lines: list[str], i: int, n: int, s: str) -> tuple[str, int]:
+    """Hard-wrapped lines and two-space breaks join with spaces."""
+    parts = [s]
+    while i < n:
+        nxt = lines[i].strip()
+        if _structural(nxt) or (nxt[0] in "cC" and _cut_here(nxt)):
+            break
+        parts.append(nxt)
+        i += 1
+    s = " ".join(parts)
+    if s[0] in "-*+" and len(s) > 1 and s[1] == " ":
+        s = _LIST_MARK.sub("", s, count=1)
+    return s, i
+
+
+def _cut_here(s: str) -> bool:
+    """A scraper's "[Content truncated]" line (``s`` stripped, not empty).
+
+    The first characters rule out nearly every line before the regular expression runs.
     """
-    low = text.lower()
-    if len(low) != len(text):
-        # A few characters ("İ") lower-case to two: positions differ, go line by line.
-        low = "".join(c.lower()[:1] for c in text)
-    at = low.find("truncated")
-    while at >= 0:
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        if _TRUNCATED.match(text[start : end if end >= 0 else len(text)].strip()):
-            return text[:start], True
-        at = low.find("truncated", at + 1)
-    return text, False
+    c = s[0]
+    if c == "[":
+        c = s[1:2]
+        if c.isspace():
+            return _TRUNCATED.match(s) is not None
+    return c in "cC" and _TRUNCATED.match(s) is not None
 
 
 def plain_items(text: str) -> Tokens:
     """Items of today's copied text: one per non-blank line, nothing to undo."""
-    text, truncated = _cut_at_truncation(text)
     items = []
     append = items.append
-    number = 0
-    for line in text.split("\n"):
-        number += 1
+    for number, line in enumerate(text.split("\n"), start=1):
         s = line.strip()
         if s:
             if "  " in s or "\t" in s:
                 s = " ".join(s.split())
+            if s[0] in "cC[" and _cut_here(s):
+                return Tokens(items, truncated=True)
             append(Item(s, None, 0, (), number))
-    return Tokens(items, truncated=truncated)
+    return Tokens(items)
