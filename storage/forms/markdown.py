@@ -110,6 +110,8 @@ def _inline(raw: str, refs: dict[str, str]
     found = _whole_link(text.strip(), refs)
     if found is not None:
         inner, whole = found
+        if "[" not in inner and "\\" not in inner:  # "[142](...)", "[abstract](...)"
+            return _plain(inner), whole or None, ()
         inner_text, _, inner_links = _inline(inner, refs)
         return inner_text, whole or None, inner_links
     links: list[tuple[str, str]] = []
