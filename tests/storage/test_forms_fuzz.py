@@ -14,7 +14,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from storage.forms.cards import _title_key
 from storage.listing import ListingError, decode_listing, open_listing, parse_listing
+from storage.text import normalise_title
 
 FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 LISTINGS = sorted(p for p in FORMS.iterdir() if p.suffix in (".txt", ".md", ".html", ".json")
@@ -94,3 +96,12 @@ def test_a_copy_cut_anywhere_holds_only_real_cards(which: int, cut: float) -> No
     titles = _check(path.name, lambda: parse_listing(part, name=path.name, reference=READ_ON))
     # No junk: a card cut short is dropped (and named), never imported half.
     assert set(titles) <= full
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(title=st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=80)
+       | st.text(max_size=40))
+def test_the_cards_dedupe_key_is_the_librarys_title_key(title: str) -> None:
+    # The parser's cheap key for ASCII titles must merge exactly what the library's
+    # normalise_title merges, or a trending page's second copy of a card stays a paper.
+    assert _title_key(title) == normalise_title(title)
