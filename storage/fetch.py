@@ -7,7 +7,8 @@ a short page, and one-line errors that name the host. Nothing here writes to a
 library: the caller imports the JSON it returns (it is the API form of a listing).
 
 `WINNOW_API_URL` replaces the endpoint (the tests point it at a server on
-127.0.0.1); `WINNOW_FETCH_RETRY_BASE` the first backoff delay in seconds.
+127.0.0.1); `WINNOW_FETCH_RETRY_BASE` the first backoff delay in seconds;
+`WINNOW_FETCH_DEADLINE` and `WINNOW_FETCH_MAX_BYTES` the bounds on one answer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ from typing import Any
 DEFAULT_URL = "https://huggingface.co/api/daily_papers"
 PAGE_LIMIT = 100  # the API's own maximum
 TIMEOUT = 20.0  # seconds, per request (connect and each read)
+# The socket timeout bounds each read, not the answer: a server dripping one byte
+# every few seconds kept `winnow fetch` waiting for ever, and a 3 GB body was read
+# whole into 6 GB of memory. A page of 100 papers is about 300 KB.
+DEADLINE = 60.0  # seconds for the whole answer of one request
+MAX_BYTES = 64 * 1024 * 1024
 RETRIES = 4  # after the first attempt
 RETRY_BASE = 1.0  # seconds; doubled at each retry
 MAX_WAIT = 60.0  # never sleep longer than this for one retry, whatever Retry-After says
@@ -73,11 +79,15 @@ def api_url() -> str:
     return os.environ.get("WINNOW_API_URL") or DEFAULT_URL
 
 
-def _retry_base() -> float:
+def _env_number(name: str, default: float) -> float:
     try:
-        return max(0.0, float(os.environ.get("WINNOW_FETCH_RETRY_BASE", RETRY_BASE)))
+        return max(0.0, float(os.environ.get(name, default)))
     except ValueError:
-        return RETRY_BASE
+        return default
+
+
+def _retry_base() -> float:
+    return _env_number("WINNOW_FETCH_RETRY_BASE", RETRY_BASE)
 
 
 def parse_day(text: str) -> date:
@@ -126,6 +136,10 @@ def since_periods(text: str, *, today: date | None = None) -> list[Period]:
     return [Period("date", (start + timedelta(days=n)).isoformat()) for n in range(days)]
 
 
+def _megabytes(size: int) -> str:
+    return f"{size / 1048576:g} MB" if size >= 1048576 else f"{size:,} bytes"
+
+
 def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or url
 
@@ -162,6 +176,8 @@ class Client:
         self.progress = progress
         self.sleep = sleep
         self.host = _host(self.base_url)
+        self.deadline = _env_number("WINNOW_FETCH_DEADLINE", DEADLINE)
+        self.max_bytes = int(_env_number("WINNOW_FETCH_MAX_BYTES", MAX_BYTES))
 
     def _say(self, message: str) -> None:
         if self.progress is not None:
@@ -176,7 +192,7 @@ class Client:
             wait: float | None = None
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    body = response.read()
+                    body = self._read_body(response, result)
                 break
             except urllib.error.HTTPError as error:
                 status = error.code
@@ -210,6 +226,26 @@ class Client:
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise FetchError(f"{self.host} sent malformed JSON for {result.period.label} "
                              f"({error})") from None
+        except RecursionError:
+            raise FetchError(f"{self.host} sent malformed JSON for {result.period.label} "
+                             f"(nested too deeply)") from None
+
+    def _read_body(self, response: http.client.HTTPResponse, result: FetchResult) -> bytes:
+        """The whole answer, within the deadline and the size cap (read1 returns
+        what one read brings, so a slow drip still meets the deadline check)."""
+        started = time.monotonic()
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"{self.host} sent more than {_megabytes(self.max_bytes)} "
+                                 f"for {result.period.label}; that is not a listing page")
+            if time.monotonic() - started > self.deadline:
+                raise FetchError(f"{self.host} did not finish its answer for "
+                                 f"{result.period.label} within {self.deadline:g} s")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def fetch(self, period: Period) -> FetchResult:
         """Every paper of `period`, page by page until a page comes back short."""

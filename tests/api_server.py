@@ -7,6 +7,7 @@ objects with `paper` {id, title, summary, authors, upvotes, ...} and the top-lev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import urllib.parse
@@ -14,9 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, BinaryIO
 
-Reply = tuple[int, dict[str, str], bytes]
+# A body is bytes, or a writer that streams it (a slow or endless answer); a
+# streamed reply names its own Content-Length.
+Body = bytes | Callable[[BinaryIO], None]
+Reply = tuple[int, dict[str, str], Body]
 Route = Callable[[dict[str, str]], Reply]
 
 
@@ -103,9 +107,14 @@ def serve(server: ApiServer) -> Iterator[ApiServer]:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
+            if isinstance(body, bytes):
+                self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if isinstance(body, bytes):
+                self.wfile.write(body)
+                return
+            with contextlib.suppress(OSError):  # the client gave up, as it should
+                body(self.wfile)
 
         def log_message(self, *args: object) -> None:
             pass

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import BinaryIO
 
 from tests.api_server import ApiServer, api_item, closed_port_url, json_reply, paged, serve
 from tests.desktop.cli.conftest import winnow
@@ -117,3 +120,56 @@ def test_fetch_a_week_a_month_and_since(tmp_path: Path) -> None:
     assert both.returncode == 1 and "one of DATE, --week" in both.stderr
     future = fetch(db, "http://127.0.0.1:9/", (today + timedelta(days=3)).isoformat())
     assert future.returncode == 1 and "in the future" in future.stderr
+
+
+def _drip(seconds: float, step: float = 0.1) -> Callable[[BinaryIO], None]:
+    """A body sent one byte at a time: `[` then spaces, never valid JSON."""
+
+    def write(out: BinaryIO) -> None:
+        out.write(b"[")
+        for _ in range(int(seconds / step)):
+            out.write(b" ")
+            out.flush()
+            time.sleep(step)
+
+    return write
+
+
+def test_a_server_that_drips_its_answer_is_given_up_on_at_the_deadline(
+        tmp_path: Path) -> None:
+    # Each byte comes well within the socket timeout; only a deadline for the whole
+    # answer ends it. (Before: read to the end, however long that took.)
+    db = tmp_path / "lib.db"
+    slow = (200, {"Content-Type": "application/json", "Content-Length": "1000"}, _drip(8.0))
+    with serve(ApiServer({("date", DAY): [slow]})) as server:
+        done = winnow("fetch", DAY, db=db, env={"WINNOW_API_URL": server.url,
+                                               "WINNOW_FETCH_DEADLINE": "1"})
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line == (f"winnow fetch: {server.url.split('/')[2]} did not finish its answer "
+                    f"for date={DAY} within 1 s")
+    assert not db.exists() or "2611." not in winnow("list", db=db).stdout
+
+
+def test_an_answer_over_the_size_cap_is_refused_without_reading_it_all(
+        tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    body = b"[" + b" " * 300_000 + b"]"
+    with serve(ApiServer({("date", DAY): [(200, {"Content-Type": "application/json"},
+                                          body)]})) as server:
+        done = winnow("fetch", DAY, db=db, env={"WINNOW_API_URL": server.url,
+                                               "WINNOW_FETCH_MAX_BYTES": "100000"})
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.endswith(f"sent more than 100,000 bytes for date={DAY}; "
+                         f"that is not a listing page")
+
+
+def test_json_nested_too_deeply_is_malformed_json_not_a_crash(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with serve(ApiServer({("date", DAY): [(200, {}, deep)]})) as server:
+        done = fetch(db, server.url, DAY)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line.endswith(f"sent malformed JSON for date={DAY} (nested too deeply)")
