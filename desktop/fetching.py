@@ -2,7 +2,13 @@
 
 The worker opens its own Library (SQLite connections belong to one thread), fetches
 with storage.fetch's client (timeouts, retries, paging) and imports the JSON as the
-API form of a listing. The window learns the result through signals.
+API form of a listing. The window learns the result through signals (queued to the
+GUI thread: they are emitted from the worker's thread).
+
+The worker runs in a plain daemon thread, not a QThread: a fetch can wait on the
+network for a minute, and a QThread still running when the window goes away
+aborts the process (quitting during a fetch crashed the app). Closing cancels the
+fetch; it waits only when the import of what was fetched has begun, which is short.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from storage import ImportReport, Library, LibraryError
 from storage.fetch import Client, FetchError, Period, day_period
@@ -28,13 +34,20 @@ class FetchWorker(QObject):
         self.periods = periods
         self.base_url = base_url
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._importing = False
 
-    def cancel(self) -> None:
-        self._cancel.set()
+    def cancel(self) -> bool:
+        """Stop before the import; True when the import has begun (wait for it)."""
+        with self._lock:
+            self._cancel.set()
+            return self._importing
 
     def run(self) -> None:
         try:
-            client = Client(self.base_url, progress=self.progress.emit)
+            # A retry's wait ends at once when the fetch is cancelled.
+            client = Client(self.base_url, progress=self.progress.emit,
+                            sleep=self._cancel.wait)
             results = []
             for period in self.periods:
                 if self._cancel.is_set():
@@ -46,6 +59,11 @@ class FetchWorker(QObject):
         except Exception as error:  # never leave the window waiting
             self.failed.emit(f"fetch failed: {error}")
             return
+        with self._lock:
+            if self._cancel.is_set():
+                self.failed.emit("fetch cancelled")
+                return
+            self._importing = True
         try:
             with Library(self.db_path) as library:
                 report = ImportReport()
@@ -71,7 +89,7 @@ class FetchRunner(QObject):
     def __init__(self, parent: QObject, db_path: Path) -> None:
         super().__init__(parent)
         self.db_path = db_path
-        self.thread: QThread | None = None
+        self.thread: threading.Thread | None = None
         self.worker: FetchWorker | None = None
 
     @property
@@ -88,9 +106,7 @@ class FetchRunner(QObject):
             self.message.emit(str(error))
             return False
         worker = FetchWorker(self.db_path, periods)
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
+        thread = threading.Thread(target=worker.run, name="winnow-fetch", daemon=True)
         worker.progress.connect(self.message)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
@@ -99,16 +115,23 @@ class FetchRunner(QObject):
         thread.start()
         return True
 
+    def shutdown(self) -> None:
+        """The window is closing: cancel the fetch; wait only for an import it began."""
+        if self.worker is None:
+            return
+        worker, thread = self.worker, self.thread
+        self.thread = self.worker = None
+        if worker.cancel() and thread is not None:
+            thread.join()
+
     def _cleanup(self) -> None:
         if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait()
-            self.thread.deleteLater()
-        if self.worker is not None:
-            self.worker.deleteLater()
+            self.thread.join()  # the worker's last act was the signal that got us here
         self.thread = self.worker = None
 
     def _finished(self, report: ImportReport) -> None:
+        if self.worker is None:
+            return  # shut down meanwhile
         self._cleanup()
         if not report.files:
             text = "Fetched: no papers listed yet for today"
@@ -123,5 +146,7 @@ class FetchRunner(QObject):
         self.done.emit(report, text)
 
     def _failed(self, error: str) -> None:
+        if self.worker is None:
+            return
         self._cleanup()
         self.done.emit(None, f"Fetch failed: {error}")

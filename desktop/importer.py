@@ -133,6 +133,7 @@ class ImportRunner(QObject):
         self._sizes: list[int] = []
         self._number = 1
         self.show_dialogs = True
+        self._closing = False
 
     @property
     def busy(self) -> bool:
@@ -175,6 +176,18 @@ class ImportRunner(QObject):
         if self.worker is not None:
             self.worker.cancel()
 
+    def shutdown(self) -> None:
+        """Cancel a running import and wait for it (the window is closing). The
+        import stops at its next batch and takes back what it committed; a QThread
+        destroyed while it runs aborts the whole process instead (quitting during
+        an import crashed the app, leaving the import to the next start's recovery).
+        What the worker still reports goes nowhere: the window is gone."""
+        if self.thread is None or self.worker is None:
+            return
+        self._closing = True
+        self.worker.cancel()
+        self._cleanup()
+
     def _progress(self, name: str, count: int, number: int) -> None:
         self._number = number
         if self.dialog is not None:
@@ -214,6 +227,8 @@ class ImportRunner(QObject):
         return cancelled, None
 
     def _finished(self, report: ImportReport) -> None:
+        if self._closing:
+            return
         cancelled, _ = self._cleanup()
         headline, details = summary_text(report, cancelled)
         self.message.emit(headline)
@@ -231,6 +246,8 @@ class ImportRunner(QObject):
         self.done.emit(report, self._summary)
 
     def _failed(self, error: str) -> None:
+        if self._closing:
+            return
         self._cleanup()
         self.message.emit(error)
         if self.show_dialogs:

@@ -445,7 +445,9 @@ class MainWindow(QMainWindow):
             timer.stop()
         self.save_state()
         self.ops.stop_listening()
-        self.importer.cancel()
+        # Wait for the workers: a thread still running at exit aborts the process.
+        self.importer.shutdown()
+        self.fetcher.shutdown()
         self.learner.stop()
         app = QApplication.instance()
         if app is not None:
