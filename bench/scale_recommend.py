@@ -40,6 +40,11 @@ def rss_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def peak_mb() -> float:
+    """The process's highest resident size so far (ru_maxrss is in KB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def listing(papers: int, out: Path) -> Path:
     if not out.exists():
         subprocess.run([sys.executable, "-m", "bench.generate", "--papers", str(papers),
@@ -105,6 +110,8 @@ def measure(library: Path) -> dict[str, float]:
     index = rec.vectors.get(lib.conn)
     figures["load_vectors_s"] = time.perf_counter() - started
     figures["rss_vectors_mb"] = rss_mb() - base
+    # The load's own transient peak (nothing else of this feature has run yet).
+    figures["peak_load_mb"] = peak_mb() - base
     matrix = index.matrix
     figures["matrix_mb"] = (matrix.data.nbytes + matrix.indices.nbytes
                             + matrix.indptr.nbytes) / 2**20
@@ -141,7 +148,8 @@ def measure(library: Path) -> dict[str, float]:
     figures["similar_ms_p50"] = times[len(times) // 2] * 1000
     figures["similar_ms_p95"] = times[int(len(times) * 0.95)] * 1000
     figures["rss_after_all_mb"] = rss_mb() - base
-    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["peak_rss_mb"] = peak_mb()
+    figures["peak_added_mb"] = peak_mb() - base
     # Last: its thread loads a second copy of the vectors (the app shares one).
     figures.update(main_thread_while_learning(library, lib, ids, rng))
     lib.close()
