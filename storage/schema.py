@@ -459,6 +459,42 @@ def _quick_tag_numbers(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE tags SET quick = ? WHERE id = ?", (number, tag_id))
 
 
+@migration(8)
+def _vector_counts_follow_deletes(db: sqlite_utils.Database) -> None:
+    """Document frequencies go down when a vectorised paper leaves (storage/vectors.py).
+
+    A vector holds only its paper's heaviest terms, but `df` counted every term of
+    the paper, so the words to take out are those of the text the vector was made
+    from: a trigger keeps that text in `vector_retired` when the vector goes, and
+    the next catch-up (`update_vectors`) takes its terms out of `df`. The two
+    triggers on papers now run BEFORE the change, so that the text they keep is the
+    one the vector was made from. New table and triggers only: no user mark is
+    read or written.
+    """
+    db.executescript(
+        """
+        CREATE TABLE vector_retired (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,  -- the text a dropped vector was made from
+            abstract TEXT
+        );
+        DROP TRIGGER paper_vectors_stale;
+        CREATE TRIGGER paper_vectors_stale BEFORE UPDATE OF title, abstract ON papers
+        WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN
+            DELETE FROM paper_vectors WHERE paper_id = old.id;
+        END;
+        DROP TRIGGER paper_vectors_gone;
+        CREATE TRIGGER paper_vectors_gone BEFORE DELETE ON papers BEGIN
+            DELETE FROM paper_vectors WHERE paper_id = old.id;
+        END;
+        CREATE TRIGGER paper_vectors_retired BEFORE DELETE ON paper_vectors BEGIN
+            INSERT INTO vector_retired (title, abstract)
+            SELECT title, abstract FROM papers WHERE id = old.paper_id;
+        END;
+        """
+    )
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

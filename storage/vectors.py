@@ -18,8 +18,11 @@ Stored in the library, built incrementally:
   when the vectors are loaded, from the current `df`, so weights follow the library
   as it grows; only the choice of which terms to keep dates from the paper's import.
 - Triggers drop a paper's vector when its title or abstract changes or it is
-  deleted; `update_vectors()` (after every import, and before any use) vectorises
-  whatever has none. Nothing is recomputed whole at start.
+  deleted, keeping the text it was made from in `vector_retired`.
+  `update_vectors()` is the catch-up: it takes those texts' terms out of `df`, then
+  vectorises whatever has no vector. An import runs it for what it brought (up to
+  storage/library/learning.py's IMPORT_VECTORS); the app's worker and `recommend` /
+  `similar` run it before any use. Nothing is recomputed whole at start.
 
 `VectorIndex` is the in-memory form: one CSR matrix of L2-normalised float32 rows.
 At 100k papers it is about 80 MB (KEEP_TERMS x 8 bytes a paper); at 1M about
@@ -29,7 +32,6 @@ At 100k papers it is about 80 MB (KEEP_TERMS x 8 bytes a paper); at 1M about
 from __future__ import annotations
 
 import itertools
-import math
 import re
 import sqlite3
 import threading
@@ -139,9 +141,63 @@ def missing(conn: sqlite3.Connection) -> int:
     ).fetchone()[0]
 
 
+def retired(conn: sqlite3.Connection) -> int:
+    """Dropped vectors whose terms are still counted in `df`."""
+    return conn.execute("SELECT count(*) FROM vector_retired").fetchone()[0]
+
+
+def behind(conn: sqlite3.Connection) -> int:
+    """Work for `update_vectors`: papers without a vector and counts to take back."""
+    return missing(conn) + retired(conn)
+
+
+def _take_back(conn: sqlite3.Connection, *, batch: int,
+               cancel: Callable[[], bool] | None) -> int:
+    """Take the terms of dropped vectors (deleted papers, changed texts) out of `df`:
+    a paper's terms are those of the text its vector was made from, which the
+    schema's trigger kept. As for vectorising, the words are read outside the write
+    lock, and inside it only the rows still there are counted, so two processes
+    catching up at once never take a paper out twice."""
+    done = 0
+    after = 0
+    while cancel is None or not cancel():
+        rows = conn.execute("SELECT id, title, abstract FROM vector_retired WHERE id > ? "
+                            "ORDER BY id LIMIT ?", (after, batch)).fetchall()
+        if not rows:
+            break
+        after = rows[-1][0]
+        terms = {row_id: term_counts(title, abstract or "").keys()
+                 for row_id, title, abstract in rows}
+        marks = ",".join("?" * len(terms))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            still = [r[0] for r in conn.execute(
+                f"SELECT id FROM vector_retired WHERE id IN ({marks})", list(terms))]
+            counts: Counter[str] = Counter()
+            for row_id in still:
+                counts.update(terms[row_id])
+            conn.executemany("UPDATE vector_terms SET df = max(df - ?, 0) WHERE term = ?",
+                             [(n, term) for term, n in counts.items()])
+            conn.execute(f"DELETE FROM vector_retired WHERE id IN ({marks})", list(terms))
+            if still:  # every idf moved: copies in memory must reload
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
+                             "WHERE key = ?", (_GENERATION,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        done += len(still)
+        if len(rows) < batch:
+            break
+    return done
+
+
 def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
                    cancel: Callable[[], bool] | None = None) -> int:
-    """Vectorise every paper that has no vector, up to `batch` papers a transaction.
+    """Catch up: take the papers whose vectors were dropped out of the document
+    frequencies, then vectorise every paper that has no vector, up to `batch`
+    papers a transaction.
 
     The slow part, reading the words, happens outside any transaction: the write
     lock is held only to store a batch, so a key press in the app that writes a
@@ -150,6 +206,7 @@ def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
     store a paper twice or a vector of an old text. The caller's connection must
     be outside a transaction. Returns how many were vectorised.
     """
+    _take_back(conn, batch=batch, cancel=cancel)
     done = 0
     after = 0
     while cancel is None or not cancel():
@@ -215,19 +272,30 @@ def _vectorise_counted(conn: sqlite3.Connection,
     conn.executemany("UPDATE vector_terms SET df = df + ? WHERE id = ?",
                      [(n, known[t][0]) for t, n in batch_df.items()])
     papers = conn.execute("SELECT count(*) FROM paper_vectors").fetchone()[0] + len(rows)
-    out = []
-    for paper_id, counts in counted:
-        scored = []
-        for term, tf in counts.items():
-            term_id, df = known[term]
-            damped = 1.0 + math.log(tf)
-            weight = damped * (math.log((1.0 + papers) / (1.0 + df + batch_df[term])) + 1.0)
-            scored.append((weight, term_id, damped))
-        scored.sort(reverse=True)
-        kept = scored[:KEEP_TERMS]
-        ids = np.array([t for _, t, _ in kept], dtype=np.int32)
-        tfs = np.array([d for _, _, d in kept], dtype=np.float32)
-        out.append((paper_id, ids.tobytes(), tfs.tobytes()))
+    # Every (paper, term) of the batch as flat arrays: weighing and choosing the
+    # KEEP_TERMS heaviest per paper in numpy, not a sorted list per paper, made
+    # this step several times faster (bench/README.md, session 2).
+    sizes = np.fromiter((len(counts) for _, counts in counted), np.int64, len(counted))
+    total = int(sizes.sum())
+    term_ids = np.fromiter((known[t][0] for _, counts in counted for t in counts),
+                           np.int64, total)
+    dfs = np.fromiter((known[t][1] + batch_df[t] for _, counts in counted for t in counts),
+                      np.float64, total)
+    damped = 1.0 + np.log(np.fromiter(
+        (tf for _, counts in counted for tf in counts.values()), np.float64, total))
+    weight = damped * (np.log((1.0 + papers) / (1.0 + dfs)) + 1.0)
+    owner = np.repeat(np.arange(len(counted)), sizes)
+    # Per paper, heaviest first; ties to the larger term id, as before.
+    order = np.lexsort((-term_ids, -weight, owner))
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    keep = order[np.arange(total) - np.repeat(starts, sizes) < KEEP_TERMS]
+    kept_owner = owner[keep]
+    bounds = np.searchsorted(kept_owner, np.arange(len(counted) + 1))
+    kept_ids = term_ids[keep].astype(np.int32)
+    kept_tf = damped[keep].astype(np.float32)
+    out = [(paper_id, kept_ids[bounds[i]:bounds[i + 1]].tobytes(),
+            kept_tf[bounds[i]:bounds[i + 1]].tobytes())
+           for i, (paper_id, _) in enumerate(counted)]
     conn.executemany("INSERT INTO paper_vectors (paper_id, terms, tf) VALUES (?, ?, ?)", out)
     conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?",
                  (_GENERATION,))
