@@ -102,7 +102,7 @@ class Library:
         self._backups = Backups(core)
         self._reads = Reads(core)
         self._search = self._reads.engine
-        self._importer = Importer(core, on_imported=self._search.invalidate)
+        self._importer = Importer(core, on_imported=self._after_import)
         self._events = Events(core)
         self._triage = Triage(core, self._events)
         self._tags = Tags(core, self._events)
@@ -118,6 +118,10 @@ class Library:
         if not self.read_only:
             self._wake_quietly()
         self._seen_data_version = self.data_version()
+
+    def _after_import(self) -> None:
+        self._search.invalidate()
+        self._learning.after_import()
 
     def _wake_quietly(self) -> None:
         try:

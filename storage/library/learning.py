@@ -13,7 +13,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from storage.library.core import Core, guarded
-from storage.library.errors import LibraryError
+from storage.library.errors import LibraryCorrupt, LibraryError
 
 if TYPE_CHECKING:
     from storage.search import SearchResult
@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 # Papers the GUI thread may vectorise itself when asked for neighbours before the
 # worker has loaded anything: about a second's work.
 FOREGROUND_VECTORS = 1000
+# An import that leaves at most this many papers to vectorise (a day's listing is
+# 50-250, a week's ~1,200) vectorises them itself, once its papers are committed:
+# For you, `sort:interest` and more like this then know them in every process. A
+# bigger one (a first import of a year) leaves them to the catch-up, which the app's
+# worker and `winnow recommend` / `similar` run before any use: at ~1 ms a paper it
+# would otherwise multiply the time of a bulk import.
+IMPORT_VECTORS = 2000
 
 
 class Learning:
@@ -66,8 +73,28 @@ class Learning:
             self._core.rollback_quietly()
             self._core.raise_for(error)
 
+    def after_import(self) -> None:
+        """Vectorise what an import just brought (see IMPORT_VECTORS). Only in a
+        library that has vectors already: one that never used For you or more like
+        this pays nothing. A failure here is not the import's: its papers are
+        committed, and the catch-up will vectorise them."""
+        from storage.vectors import behind
+
+        if self._core.read_only or self.in_background:
+            return  # the GUI thread never vectorises: the app's worker catches up
+        try:
+            if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM paper_vectors)"
+                                     ).fetchone()[0]:
+                return
+            if 0 < behind(self.conn) <= IMPORT_VECTORS:
+                self.update_vectors()
+        except LibraryCorrupt:
+            raise
+        except (LibraryError, sqlite3.Error):
+            self._core.rollback_quietly()
+
     def _index(self) -> VectorIndex:
-        from storage.vectors import missing
+        from storage.vectors import behind, missing
 
         if self.in_background:
             # The worker keeps the index current; the GUI thread never waits for a
@@ -78,7 +105,7 @@ class Learning:
                 return loaded
             if not self._core.read_only and 0 < missing(self.conn) <= FOREGROUND_VECTORS:
                 self.update_vectors()
-        elif not self._core.read_only and missing(self.conn) > 0:
+        elif not self._core.read_only and behind(self.conn) > 0:
             self.update_vectors()
         return self.recommender.vectors.get(self.conn)
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from storage import Library, vectors
-from storage.vectors import VectorIndex
+from storage.vectors import VectorIndex, missing, retired, term_counts
+from tests.cli.test_cli import winnow
+from tests.fixtures.make_fixture import load
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def _stored(lib: Library) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -43,3 +48,115 @@ def test_loaded_rows_are_unit_tfidf_vectors_across_slices(seeded: Library, tmp_p
         got = index.matrix[row]
         assert dict(zip(got.indices.tolist(), got.data.tolist(), strict=True)) == \
             pytest.approx({t: v / norm for t, v in want.items()}, rel=1e-5)
+
+
+# ------------------------------------------------- document frequencies
+def _id(lib: Library, title_start: str) -> int:
+    return lib.conn.execute("SELECT id FROM papers WHERE title LIKE ? || '%'",
+                            (title_start,)).fetchone()[0]
+
+
+def _df(lib: Library) -> dict[str, int]:
+    return dict(lib.conn.execute("SELECT term, df FROM vector_terms WHERE df != 0"))
+
+
+def _terms_of(lib: Library, ids: list[int] | None = None) -> Counter[str]:
+    """How many papers hold each term, counted afresh from the papers' texts: of
+    the vectorised papers, or of the papers given."""
+    sql = ("SELECT p.title, p.abstract FROM papers p "
+           "JOIN paper_vectors v ON v.paper_id = p.id")
+    args: list[int] = []
+    if ids is not None:
+        sql = f"SELECT title, abstract FROM papers WHERE id IN ({','.join('?' * len(ids))})"
+        args = ids
+    counts: Counter[str] = Counter()
+    for title, abstract in lib.conn.execute(sql, args):
+        counts.update(term_counts(title, abstract or "").keys())
+    return counts
+
+
+def test_winnow_delete_takes_the_papers_terms_out_and_undo_puts_them_back(
+        seeded_path: Path) -> None:
+    db = seeded_path
+    with Library(db) as lib:
+        lib.update_vectors()
+        before = _df(lib)
+        assert before == dict(_terms_of(lib))
+        gone = [_id(lib, "BadVLA"), _id(lib, "TETRIS: Optimal Draft Token")]
+        expected = Counter(before)
+        expected.subtract(_terms_of(lib, gone))
+        stays = _id(lib, "Kolmogorov-Arnold Transformer")
+    assert "badvla" in before and "badvla" not in +expected
+    result = winnow("delete", *map(str, gone), db=db)
+    assert result.returncode == 0, result.stderr
+    # The next reader catches up: here `winnow similar` in its own process.
+    assert winnow("similar", str(stays), db=db).returncode == 0
+    with Library(db) as lib:
+        assert retired(lib.conn) == 0
+        assert _df(lib) == dict(+expected) == dict(_terms_of(lib))
+    result = winnow("undo", db=db)
+    assert result.returncode == 0, result.stderr
+    assert winnow("similar", str(stays), db=db).returncode == 0
+    with Library(db) as lib:
+        assert missing(lib.conn) == 0 and retired(lib.conn) == 0
+        assert _df(lib) == before
+
+
+def test_undo_import_and_its_redo_keep_the_counts(library: Library, tmp_path: Path) -> None:
+    listing = tmp_path / "first.txt"
+    listing.write_text("Speculative Decoding with Draft Trees\n\n"
+                       "Draft trees make speculative decoding faster.\n")
+    extra = tmp_path / "second.txt"
+    extra.write_text("Zyxwvut Quokka Parsing\n\nA quokka parser for zyxwvut grammars.\n")
+    library.import_files([listing])
+    [source] = library.import_files([extra]).files
+    library.update_vectors()
+    with_both = _df(library)
+    assert with_both["quokka"] == 1
+    library.undo_import(source.source_id, backup=False)
+    library.update_vectors()
+    assert "quokka" not in _df(library) and "zyxwvut" not in _df(library)
+    assert _df(library) == dict(_terms_of(library))
+    library.undo()  # the import comes back
+    library.update_vectors()
+    assert _df(library) == with_both
+
+
+def test_a_library_from_before_the_counts_followed_deletes_gets_the_triggers(
+        tmp_path: Path) -> None:
+    path = load((FIXTURES / "library-v7.sql").read_text(encoding="utf-8"),
+                tmp_path / "v7.db")
+    with Library(path) as lib:
+        lib.update_vectors()
+        assert _df(lib) == dict(_terms_of(lib))
+        [paper] = lib.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 1").fetchone()
+        # Any tool's edit of the text: the old words go, the new ones come.
+        lib.conn.execute("UPDATE papers SET abstract = 'Quokka grammars, parsed.' "
+                         "WHERE id = ?", (paper,))
+        assert retired(lib.conn) == 1 and missing(lib.conn) == 1
+        lib.update_vectors()
+        assert _df(lib) == dict(_terms_of(lib))
+        assert _df(lib)["quokka"] == 1
+        lib.delete_papers([paper], backup=False)
+        lib.update_vectors()
+        assert "quokka" not in _df(lib) and _df(lib) == dict(_terms_of(lib))
+
+
+def test_a_big_import_is_left_to_the_catch_up(seeded: Library, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from storage.library import learning
+
+    seeded.update_vectors()
+    monkeypatch.setattr(learning, "IMPORT_VECTORS", 1)  # "big": more than one paper
+    listing = tmp_path / "two.txt"
+    listing.write_text("Quokka Parsing\n\nA quokka parser.\n\n"
+                       "Zyxwvut Grammars\n\nZyxwvut grammars, parsed by quokkas.\n")
+    assert seeded.import_files([listing]).ok
+    assert missing(seeded.conn) == 2
+    one = tmp_path / "one.txt"
+    one.write_text("Wombat Burrows\n\nWombats dig burrows.\n")
+    assert seeded.import_files([one]).ok  # behind by 3 now: still left alone
+    assert missing(seeded.conn) == 3
+    seeded.recommend(limit=1)  # any use catches up first
+    assert missing(seeded.conn) == 0
+    assert _df(seeded) == dict(_terms_of(seeded))
