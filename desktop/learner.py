@@ -67,9 +67,10 @@ class LearnWorker(QThread):
                 except sqlite3.OperationalError as error:
                     # Busy or read-only: rank with the vectors there are.
                     log.warning("vectorising new papers failed: %s", error)
-            recommender.refresh(conn, vectorise=False)
+            # Warm: every paper scored here, so the GUI thread's ranking is a look-up.
+            recommender.refresh(conn, vectorise=False, warm=True)
             for tag in self.tags:
-                recommender.refresh(conn, tag, vectorise=False)
+                recommender.refresh(conn, tag, vectorise=False, warm=True)
         except Exception as error:  # a model must never take the app down
             log.exception("For you: retraining failed")
             self.failed.emit(f"For you: retraining failed ({error})")
