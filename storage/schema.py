@@ -468,8 +468,8 @@ def _vector_counts_follow_deletes(db: sqlite_utils.Database) -> None:
     from: a trigger keeps that text in `vector_retired` when the vector goes, and
     the next catch-up (`update_vectors`) takes its terms out of `df`. The two
     triggers on papers now run BEFORE the change, so that the text they keep is the
-    one the vector was made from. New table and triggers only: no user mark is
-    read or written.
+    one the vector was made from. New table, index and triggers only: no user mark
+    is read or written.
     """
     db.executescript(
         """
@@ -491,6 +491,10 @@ def _vector_counts_follow_deletes(db: sqlite_utils.Database) -> None:
             INSERT INTO vector_retired (title, abstract)
             SELECT title, abstract FROM papers WHERE id = old.paper_id;
         END;
+        -- Counting vectors (how far behind the catch-up is, before every use and
+        -- after every import) scanned 73 MB of blobs at 100k papers: 40-80 ms.
+        -- This index holds the ids alone, so a count reads it instead.
+        CREATE INDEX paper_vectors_ids ON paper_vectors(paper_id);
         """
     )
 
