@@ -193,6 +193,19 @@ def _take_back(conn: sqlite3.Connection, *, batch: int,
     return done
 
 
+def _start_after(conn: sqlite3.Connection) -> int:
+    """Where to look for papers without a vector. Usually they are the newest (an
+    import just brought them) and only those above the last vectorised id are read:
+    finding them among all papers reads the whole table (~150 ms at 100k), ten
+    times a day's import. Otherwise (a changed abstract, an undone delete) all."""
+    count = missing(conn)
+    if count <= 0:
+        return 0
+    last = conn.execute("SELECT coalesce(max(paper_id), 0) FROM paper_vectors").fetchone()[0]
+    above = conn.execute("SELECT count(*) FROM papers WHERE id > ?", (last,)).fetchone()[0]
+    return last if above == count else 0
+
+
 def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
                    cancel: Callable[[], bool] | None = None) -> int:
     """Catch up: take the papers whose vectors were dropped out of the document
@@ -208,7 +221,7 @@ def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
     """
     _take_back(conn, batch=batch, cancel=cancel)
     done = 0
-    after = 0
+    after = _start_after(conn)
     while cancel is None or not cancel():
         rows = conn.execute(
             "SELECT p.id, p.title, p.abstract FROM papers p "

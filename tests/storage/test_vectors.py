@@ -160,3 +160,28 @@ def test_a_big_import_is_left_to_the_catch_up(seeded: Library, tmp_path: Path,
     seeded.recommend(limit=1)  # any use catches up first
     assert missing(seeded.conn) == 0
     assert _df(seeded) == dict(_terms_of(seeded))
+
+
+def test_the_catch_up_finds_papers_behind_anywhere(seeded: Library, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """New papers at the end are found from the last vectorised id; a changed
+    abstract in the middle as well, when both are behind at once."""
+    from storage.library import learning
+
+    seeded.update_vectors()
+    monkeypatch.setattr(learning, "IMPORT_VECTORS", 0)  # leave the import behind
+    early = _id(seeded, "BadVLA")
+    seeded.conn.execute("UPDATE papers SET abstract = 'Quokka grammars.' WHERE id = ?",
+                        (early,))
+    listing = tmp_path / "new.txt"
+    listing.write_text("Wombat Burrows\n\nWombats dig burrows.\n")
+    assert seeded.import_files([listing]).ok
+    assert missing(seeded.conn) == 2
+    assert seeded.update_vectors() == 2
+    assert missing(seeded.conn) == 0 and retired(seeded.conn) == 0
+    assert _df(seeded) == dict(_terms_of(seeded))
+    assert seeded.update_vectors() == 0
+    listing.write_text("Numbat Termites\n\nNumbats eat termites.\n")
+    assert seeded.import_files([listing]).ok
+    assert seeded.update_vectors() == 1  # at the end only
+    assert _df(seeded)["numbat"] == 1
