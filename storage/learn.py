@@ -136,17 +136,19 @@ class InterestModel:
     index: VectorIndex
     _all: np.ndarray | None = field(default=None, repr=False)  # scores, made on first use
 
-    def scores(self, rows: np.ndarray) -> np.ndarray:
+    def scores(self, rows: np.ndarray, conn: sqlite3.Connection | None = None
+               ) -> np.ndarray:
         """Probability of interest of the index rows given."""
         if not len(rows):
             return np.zeros(0, np.float32)
-        if self._all is None and len(rows) * FEW_ROWS < len(self.index):
+        if self._all is None and conn is not None and len(rows) * FEW_ROWS < len(self.index):
             # A few candidates (a triaged Inbox, a tag's suggestions in a big
-            # library): their rows alone, not a pass over every paper (193 ms at 1M).
-            return _probability(self.index.matrix[rows] @ self.coef, self.intercept)
-        # Many: every row at once, then the ones asked for. A product over the
-        # whole matrix reads it once, where taking the rows first would copy them
-        # (73 MB for a 100k Inbox).
+            # library): their stored vectors alone, not a pass over every paper
+            # (193 ms at 1M).
+            vectors = self.index.vectors(conn, self.index.ids[rows])
+            return _probability(vectors @ self.coef, self.intercept)
+        # Many: every row at once, then the ones asked for: one pass over the
+        # matrix, where reading their vectors one by one would cost more.
         self.warm()
         assert self._all is not None
         return self._all[rows]
@@ -162,7 +164,7 @@ class InterestModel:
         row = self.index.row(paper_id)
         if row is None:
             return None
-        vector = self.index.matrix[row]
+        vector = self.index.vectors(conn, [paper_id])
         indices, values = vector.indices, vector.data
         inside = indices < len(self.coef)
         contrib = np.zeros(len(indices), np.float32)
@@ -185,7 +187,8 @@ class InterestModel:
         pos_ids = pos_ids[pos_rows != row]
         pos_rows = pos_rows[pos_rows != row]
         if len(pos_rows):
-            sims = np.asarray((self.index.matrix[pos_rows] @ vector.T).todense()).ravel()
+            kept = self.index.vectors(conn, pos_ids)
+            sims = np.asarray((kept @ vector.T).todense()).ravel()
             for other, _ in top(pos_ids, sims, WHY_LIKE, floor=0.02):
                 found = conn.execute("SELECT title FROM papers WHERE id = ?",
                                      (other,)).fetchone()
@@ -286,8 +289,9 @@ def _conjugate_gradients(apply, rhs: np.ndarray, *, tol: float, limit: int = 100
     return out
 
 
-def train(index: VectorIndex, found: Decisions, *, tag: str | None = None,
-          version: tuple[int, int, int] = (0, 0, 0), seed: int = 0) -> InterestModel | None:
+def train(index: VectorIndex, found: Decisions, conn: sqlite3.Connection, *,
+          tag: str | None = None, version: tuple[int, int, int] = (0, 0, 0),
+          seed: int = 0) -> InterestModel | None:
     """Fit the model, or None while there are fewer than MIN_POSITIVES positives."""
     pos_rows, pos_ids = index.rows_of(found.positives)
     if len(pos_rows) < MIN_POSITIVES:
@@ -308,7 +312,8 @@ def train(index: VectorIndex, found: Decisions, *, tag: str | None = None,
                               np.full(len(extra), RANDOM_WEIGHT)])
     if labels.min() == labels.max():
         return None
-    features = index.matrix[rows]
+    # A few thousand papers at most: their stored vectors, weighed as the index.
+    features = index.vectors(conn, index.ids[rows])
     # Only the terms the decided papers hold can get a weight: fitting over those
     # columns alone keeps the solver's vectors small at any vocabulary size.
     used = np.unique(features.indices)
@@ -397,7 +402,7 @@ class Recommender:
         with self._lock:
             if self._versions.get(key) == version:
                 return self._models.get(key)
-        model = train(index, decisions(conn, tag), tag=tag, version=version)
+        model = train(index, decisions(conn, tag), conn, tag=tag, version=version)
         if model is not None and warm:
             model.warm()
         with self._lock:
@@ -433,7 +438,7 @@ class Recommender:
             return Ranking(ordered, [1.0 / (1 + i) for i in range(len(ordered))], True,
                            positives, tag, message)
         rows, vectorised = model.index.rows_of(ids)
-        scores = model.scores(rows)
+        scores = model.scores(rows, conn)
         order = _best_first(scores, limit)
         ranked: list[int] = vectorised[order].tolist()
         ranked_scores: list[float] = scores[order].tolist()

@@ -51,7 +51,7 @@ def similar_papers(conn: sqlite3.Connection, index: VectorIndex, paper_id: int,
                    limit: int = 10) -> list[tuple[int, float]]:
     """(id, cosine) of the papers most like `paper_id`, best first; [] if none."""
     if index.row(paper_id) is not None:
-        return index.similar(paper_id, limit)
+        return index.similar(conn, paper_id, limit)
     row = conn.execute("SELECT title, abstract FROM papers WHERE id = ?",
                        (paper_id,)).fetchone()
     if row is None:

@@ -49,9 +49,9 @@ TITLE_WEIGHT = 2.0
 # term; 48 lost 4 points of P@5 on "more like this".
 KEEP_TERMS = 96
 BATCH = 500
-# Rows weighed and normalised at a time when loading: bounds the temporaries to a
-# few MB whatever the library's size.
-_NORMALISE_ROWS = 8192
+# Rows weighed, normalised and placed in their columns at a time when loading:
+# bounds the temporaries (~10 MB) whatever the library's size.
+_NORMALISE_ROWS = 2048
 
 _WORD = re.compile(r"[^\W_]+")
 
@@ -193,14 +193,15 @@ def _take_back(conn: sqlite3.Connection, *, batch: int,
     return done
 
 
-def _start_after(conn: sqlite3.Connection) -> int:
+def _start_after(conn: sqlite3.Connection) -> int | None:
     """Where to look for papers without a vector. Usually they are the newest (an
     import just brought them) and only those above the last vectorised id are read:
     finding them among all papers reads the whole table (~150 ms at 100k), ten
-    times a day's import. Otherwise (a changed abstract, an undone delete) all."""
+    times a day's import. Otherwise (a changed abstract, an undone delete) all.
+    None: no paper is without a vector."""
     count = missing(conn)
     if count <= 0:
-        return 0
+        return None
     last = conn.execute("SELECT coalesce(max(paper_id), 0) FROM paper_vectors").fetchone()[0]
     above = conn.execute("SELECT count(*) FROM papers WHERE id > ?", (last,)).fetchone()[0]
     return last if above == count else 0
@@ -222,6 +223,8 @@ def update_vectors(conn: sqlite3.Connection, *, batch: int = BATCH,
     _take_back(conn, batch=batch, cancel=cancel)
     done = 0
     after = _start_after(conn)
+    if after is None:
+        return 0
     while cancel is None or not cancel():
         rows = conn.execute(
             "SELECT p.id, p.title, p.abstract FROM papers p "
@@ -329,19 +332,32 @@ def term_names(conn: sqlite3.Connection, term_ids: Iterable[int]) -> dict[int, s
 # ----------------------------------------------------------------- in memory
 @dataclass
 class VectorIndex:
-    """Every vectorised paper as one row of an L2-normalised sparse matrix."""
+    """Every vectorised paper as one row of an L2-normalised sparse matrix, held by
+    column: for each term, the papers holding it and its weight in each (an
+    inverted index). More like this then reads only the columns of the paper's own
+    terms (~48k entries of 9.6M at 100k papers: 0.4 ms where a pass over every row
+    took 11 ms; bench/README.md), and scoring every paper by a model is still one
+    pass. A few papers' rows (a model's training set, an explanation, the paper
+    asked about) are read from their stored vectors, weighed with this index's idf.
+    """
 
     ids: np.ndarray  # int64, ascending: row i is paper ids[i]
-    matrix: sp.csr_matrix  # float32, rows normalised
+    matrix: sp.csc_matrix  # float32, rows normalised
     generation: int
+    weights: np.ndarray  # float32 idf of each term (column) as loaded
 
     @classmethod
     def empty(cls) -> VectorIndex:
-        return cls(np.zeros(0, np.int64), sp.csr_matrix((0, 1), dtype=np.float32), -1)
+        return cls(np.zeros(0, np.int64), sp.csc_matrix((0, 1), dtype=np.float32), -1,
+                   np.ones(1, np.float32))
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> VectorIndex:
-        """Read the stored vectors (a read transaction, so one consistent picture)."""
+        """Read the stored vectors (a read transaction, so one consistent picture),
+        straight into the columns' arrays of their final size, in two passes: the
+        first counts each column's papers, the second places each slice of rows,
+        weighed and normalised. Building rows first and turning them into columns
+        held both copies at once (+77 MB at 100k)."""
         own = not conn.in_transaction
         if own:
             conn.execute("BEGIN")
@@ -352,58 +368,30 @@ class VectorIndex:
             df = np.zeros(width, np.float32)
             for term_id, count in conn.execute("SELECT id, df FROM vector_terms"):
                 df[term_id] = count
-            # Straight into arrays of the final size: holding every row's bytes
-            # first, then joining them, doubled the peak (300 MB more at 100k).
-            count, nnz = conn.execute(
-                "SELECT count(*), coalesce(sum(length(terms)), 0) / 4 FROM paper_vectors"
-            ).fetchone()
-            ids = np.empty(count, np.int64)
-            indices = np.empty(nnz, np.int32)
-            data = np.empty(nnz, np.float32)
-            lengths = np.empty(count, np.int64)
-            at = 0
-            for row, (paper_id, term_blob, tf_blob) in enumerate(conn.execute(
-                    "SELECT paper_id, terms, tf FROM paper_vectors ORDER BY paper_id")):
-                size = len(term_blob) // 4
-                ids[row] = paper_id
-                lengths[row] = size
-                indices[at:at + size] = np.frombuffer(term_blob, np.int32)
-                data[at:at + size] = np.frombuffer(tf_blob, np.float32)
-                at += size
+            count = conn.execute("SELECT count(*) FROM paper_vectors").fetchone()[0]
+            weights = idf(df, count)
+            del df
+            ids, lengths, indptr = _count_columns(conn, count, width)
+            rows, data = _place_rows(conn, lengths, indptr, weights)
         finally:
             if own:
                 conn.execute("COMMIT")
-        return cls.from_arrays(ids, indices, data, lengths, df, gen)
+        matrix = sp.csc_matrix((data, rows, indptr), shape=(count, width))
+        return cls(ids, matrix, gen, weights)
 
     @classmethod
     def build(cls, ids: Sequence[int], terms: Sequence[bytes], tfs: Sequence[bytes],
               df: np.ndarray, gen: int) -> VectorIndex:
-        """From rows as stored (term-id and tf bytes per paper)."""
+        """From rows as stored (term-id and tf bytes per paper), all in memory."""
         lengths = np.fromiter((len(b) // 4 for b in terms), dtype=np.int64, count=len(terms))
-        return cls.from_arrays(np.asarray(ids, np.int64),
-                               np.frombuffer(b"".join(terms), dtype=np.int32),
-                               np.frombuffer(b"".join(tfs), dtype=np.float32).copy(),
-                               lengths, df, gen)
-
-    @classmethod
-    def from_arrays(cls, ids: np.ndarray, indices: np.ndarray, data: np.ndarray,
-                    lengths: np.ndarray, df: np.ndarray, gen: int) -> VectorIndex:
-        """`data` (damped tf) is weighted and normalised in place."""
-        if not len(ids):
-            return cls(np.zeros(0, np.int64), sp.csr_matrix((0, max(1, len(df))),
-                                                            dtype=np.float32), gen)
-        # int32 offsets while they fit: scipy would otherwise copy them down (or
-        # copy the indices up to int64, 38 MB more at 100k).
-        wide = len(indices) >= np.iinfo(np.int32).max
-        indptr = np.zeros(len(ids) + 1, np.int64 if wide else np.int32)
-        np.cumsum(lengths, out=indptr[1:])
+        indices = np.frombuffer(b"".join(terms), dtype=np.int32)
+        data = np.frombuffer(b"".join(tfs), dtype=np.float32).copy()
         weights = idf(df, len(ids))
-        for start in range(0, len(ids), _NORMALISE_ROWS):
-            end = min(len(ids), start + _NORMALISE_ROWS)
-            _weigh(data[indptr[start]:indptr[end]], indices[indptr[start]:indptr[end]],
-                   lengths[start:end], weights)
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(df)))
-        return cls(ids, matrix, gen)
+        _weigh(data, indices, lengths, weights)
+        indptr = np.zeros(len(ids) + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(df))).tocsc()
+        return cls(np.asarray(ids, np.int64), matrix, gen, weights)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -423,24 +411,128 @@ class VectorIndex:
         rows, _ = self.rows_of([paper_id])
         return int(rows[0]) if len(rows) else None
 
-    def similar(self, paper_id: int, limit: int = 10) -> list[tuple[int, float]]:
+    def vectors(self, conn: sqlite3.Connection, paper_ids: Sequence[int]) -> sp.csr_matrix:
+        """The rows of these papers, one each in the order given, from their stored
+        vectors weighed as this index's rows; empty for a paper without one (its
+        vector dropped since this index was loaded)."""
+        wanted = [int(i) for i in paper_ids]
+        stored: dict[int, tuple[bytes, bytes]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            stored.update((r[0], (r[1], r[2])) for r in conn.execute(
+                f"SELECT paper_id, terms, tf FROM paper_vectors WHERE paper_id IN ({marks})",
+                chunk))
+        width = self.matrix.shape[1]
+        blobs = [stored.get(i, (b"", b"")) for i in wanted]
+        terms = np.frombuffer(b"".join(t for t, _ in blobs), np.int32)
+        data = np.frombuffer(b"".join(f for _, f in blobs), np.float32).copy()
+        lengths = np.fromiter((len(t) // 4 for t, _ in blobs), np.int64, len(blobs))
+        # Terms newer than this index have no column: left out, as a query's are.
+        known = terms < width
+        if not known.all():
+            owner = np.repeat(np.arange(len(blobs)), lengths)
+            lengths = np.bincount(owner[known], minlength=len(blobs)).astype(np.int64)
+            terms, data = terms[known], data[known]
+        _weigh(data, terms, lengths, self.weights)
+        indptr = np.zeros(len(blobs) + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        return sp.csr_matrix((data, terms, indptr), shape=(len(blobs), width))
+
+    def similar(self, conn: sqlite3.Connection, paper_id: int, limit: int = 10
+                ) -> list[tuple[int, float]]:
         """(id, cosine) of the papers nearest to `paper_id`, best first."""
         row = self.row(paper_id)
         if row is None or limit <= 0:
             return []
-        start, end = self.matrix.indptr[row], self.matrix.indptr[row + 1]
-        scores = self.dot(self.matrix.indices[start:end], self.matrix.data[start:end])
+        vector = self.vectors(conn, [paper_id])
+        scores = self.dot(vector.indices, vector.data)
         scores[row] = -1.0
         return top(self.ids, scores, limit, floor=0.0)
 
     def dot(self, terms: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """Cosine of every row with a sparse vector: one pass over the matrix against
-        a dense copy of the vector (a sparse-by-sparse product builds a result matrix
-        first, four times slower at 100k papers)."""
-        dense = np.zeros(self.matrix.shape[1], np.float32)
-        inside = terms < len(dense)
-        dense[terms[inside]] = weights[inside]
-        return self.matrix @ dense
+        """Cosine of every row with a sparse vector: only the columns of its terms
+        are read (their papers' entries), not every row."""
+        inside = terms < self.matrix.shape[1]
+        if not len(self.ids) or not inside.any():
+            return np.zeros(len(self.ids), np.float32)
+        return np.asarray(self.matrix[:, terms[inside]] @ weights[inside], np.float32)
+
+
+def _count_columns(conn: sqlite3.Connection, count: int, width: int
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """First pass: each paper's id and number of terms, each column's offset."""
+    ids = np.empty(count, np.int64)
+    lengths = np.empty(count, np.int64)
+    per_column = np.zeros(width, np.int64)
+    pending: list[bytes] = []
+
+    def tally() -> None:
+        # Counts of the slice's own terms: a vocabulary-sized temporary per slice
+        # (5 MB at 100k, 48 MB at 1M) left the heap fragmented.
+        terms, counts = np.unique(np.frombuffer(b"".join(pending), np.int32),
+                                  return_counts=True)
+        per_column[terms] += counts
+        pending.clear()
+
+    for row, (paper_id, term_blob) in enumerate(conn.execute(
+            "SELECT paper_id, terms FROM paper_vectors ORDER BY paper_id")):
+        if row >= count:
+            break
+        ids[row] = paper_id
+        lengths[row] = len(term_blob) // 4
+        pending.append(term_blob)
+        if len(pending) == _NORMALISE_ROWS:
+            tally()
+    if pending:
+        tally()
+    wide = int(per_column.sum()) >= np.iinfo(np.int32).max
+    indptr = np.zeros(width + 1, np.int64 if wide else np.int32)
+    np.cumsum(per_column, out=indptr[1:])
+    return ids, lengths, indptr
+
+
+def _place_rows(conn: sqlite3.Connection, lengths: np.ndarray, indptr: np.ndarray,
+                weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Second pass: each slice of rows weighed, normalised and put in its columns.
+    Rows come in ascending order, so each column's papers stay sorted."""
+    nnz = int(indptr[-1])
+    rows = np.empty(nnz, np.int32)
+    data = np.empty(nnz, np.float32)
+    cursor = indptr[:-1].astype(np.int64)
+    terms: list[bytes] = []
+    tfs: list[bytes] = []
+    start = 0
+
+    def place(end: int) -> None:
+        cols = np.frombuffer(b"".join(terms), np.int32)
+        values = np.frombuffer(b"".join(tfs), np.float32).copy()
+        _weigh(values, cols, lengths[start:end], weights)
+        owner = np.repeat(np.arange(start, end, dtype=np.int32), lengths[start:end])
+        order = np.argsort(cols, kind="stable")
+        cols = cols[order]
+        # Within one column, the slice's entries go after those placed before.
+        first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+        sizes = np.diff(np.r_[first, len(cols)])
+        at = cursor[cols] + (np.arange(len(cols)) - np.repeat(first, sizes))
+        rows[at] = owner[order]
+        data[at] = values[order]
+        cursor[cols[first]] += sizes
+
+    for row, (term_blob, tf_blob) in enumerate(conn.execute(
+            "SELECT terms, tf FROM paper_vectors ORDER BY paper_id")):
+        if row >= len(lengths):
+            break
+        terms.append(term_blob)
+        tfs.append(tf_blob)
+        if len(terms) == _NORMALISE_ROWS:
+            place(row + 1)
+            start = row + 1
+            terms.clear()
+            tfs.clear()
+    if terms:
+        place(len(lengths))
+    return rows, data
 
 
 def _weigh(data: np.ndarray, indices: np.ndarray, lengths: np.ndarray,

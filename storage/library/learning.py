@@ -160,7 +160,7 @@ class Learning:
         if model is None:
             return list(ids)
         rows, scored = model.index.rows_of(ids)
-        order = np.argsort(-model.scores(rows), kind="stable")
+        order = np.argsort(-model.scores(rows, self.conn), kind="stable")
         first: list[int] = scored[order].tolist()
         if len(first) == len(ids):
             return first

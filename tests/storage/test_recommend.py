@@ -193,7 +193,7 @@ def test_the_model_is_scikit_learns_logistic_regression(seeded: Library) -> None
     index = seeded.recommender.vectors.get(seeded.conn)
     rng = np.random.default_rng(3)
     rows = rng.choice(len(index), size=120, replace=False)
-    features = index.matrix[rows]
+    features = index.vectors(seeded.conn, index.ids[rows])
     labels = (rng.random(120) < 0.2).astype(float)
     weights = rng.choice([1.0, 0.5, 0.3], size=120)
     coef, intercept = fit_logistic(features, labels, weights)
@@ -252,11 +252,12 @@ def test_a_few_candidates_are_scored_alone_with_the_same_scores(seeded: Library)
 
     seeded.set_starred([_id(seeded, t) for t in QUANTISATION])
     seeded.update_vectors()
-    model = train(seeded.recommender.vectors.get(seeded.conn), decisions(seeded.conn))
+    model = train(seeded.recommender.vectors.get(seeded.conn), decisions(seeded.conn),
+                  seeded.conn)
     assert model is not None and model._all is None
     rows = np.arange(0, len(model.index), 20)  # 1 in 20: "a few"
-    alone = model.scores(rows)
+    alone = model.scores(rows, seeded.conn)
     assert model._all is None
     model.warm()
-    assert np.allclose(alone, model.scores(rows), atol=1e-6)
+    assert np.allclose(alone, model.scores(rows, seeded.conn), atol=1e-6)
     assert len(set(alone.round(4).tolist())) > len(rows) // 2  # real, varied scores
