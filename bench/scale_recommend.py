@@ -24,6 +24,7 @@ import json
 import os
 import random
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -150,6 +151,8 @@ def measure(library: Path) -> dict[str, float]:
     figures["rss_after_all_mb"] = rss_mb() - base
     figures["peak_rss_mb"] = peak_mb()
     figures["peak_added_mb"] = peak_mb() - base
+    figures.update(_similar_by_rows(rec.vectors.peek(), lib.conn,
+                                    rng.sample(ids, 200)))
     # Last: its thread loads a second copy of the vectors (the app shares one).
     figures.update(main_thread_while_learning(library, lib, ids, rng))
     lib.close()
@@ -174,15 +177,25 @@ def synthetic_index(papers: int) -> dict[str, float]:
     tfs = [np.ones(len(t) // 4, np.float32).tobytes() for t in terms]
     df = np.bincount(np.frombuffer(b"".join(terms), np.int32),
                      minlength=vocabulary).astype(np.float32)
+    # The stored side, for what reads a few papers' vectors (training, a query).
+    folder = tempfile.mkdtemp()
+    store = Path(folder) / "vectors.db"
+    conn = sqlite3.connect(store, isolation_level=None)
+    conn.execute("CREATE TABLE paper_vectors (paper_id INTEGER PRIMARY KEY, terms BLOB, "
+                 "tf BLOB)")
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO paper_vectors VALUES (?, ?, ?)",
+                     zip(range(1, papers + 1), terms, tfs, strict=True))
+    conn.execute("COMMIT")
     started = time.perf_counter()
     index = VectorIndex.build(list(range(1, papers + 1)), terms, tfs, df, 1)
+    build_s = time.perf_counter() - started
     del terms, tfs
-    figures: dict[str, float] = {"build_s": time.perf_counter() - started,
-                                 "rss_index_mb": rss_mb() - base}
+    figures: dict[str, float] = {"build_s": build_s, "rss_index_mb": rss_mb() - base}
     found = Decisions({int(i): "starred" for i in rng.choice(papers, 20, replace=False) + 1},
                       {int(i): 1.0 for i in rng.choice(papers, 50, replace=False) + 1})
     started = time.perf_counter()
-    model = train(index, found)
+    model = train(index, found, conn)
     figures["train_s"] = time.perf_counter() - started
     rows = np.arange(len(index))
     started = time.perf_counter()
@@ -194,7 +207,7 @@ def synthetic_index(papers: int) -> dict[str, float]:
     few = np.sort(rng.choice(papers, papers // 100, replace=False))
     started = time.perf_counter()
     model._all = None
-    model.scores(few)
+    model.scores(few, conn)
     figures["score_1pct_alone_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     model._all = None
@@ -212,16 +225,45 @@ def synthetic_index(papers: int) -> dict[str, float]:
     full = np.argsort(-scores, kind="stable")[:50]
     figures["top50_full_sort_ms"] = (time.perf_counter() - started) * 1000
     assert head.tolist() == full.tolist()
+    picked = [int(p) for p in rng.choice(papers, 50, replace=False) + 1]
     times = []
-    for pid in rng.choice(papers, 50, replace=False) + 1:
+    for pid in picked:
         started = time.perf_counter()
-        index.similar(int(pid), 10)
+        index.similar(conn, pid, 10)
         times.append(time.perf_counter() - started)
     times.sort()
     figures["similar_ms_p50"] = times[len(times) // 2] * 1000
     figures["similar_ms_p95"] = times[int(len(times) * 0.95)] * 1000
     figures["rss_after_all_mb"] = rss_mb() - base
+    figures.update(_similar_by_rows(index, conn, picked))
+    conn.close()
+    store.unlink()
+    os.rmdir(folder)
     return figures
+
+
+def _similar_by_rows(index, conn: sqlite3.Connection, picked: list[int]
+                     ) -> dict[str, float]:
+    """The same-run baseline for `similar`: the previous way, one pass over every
+    row (a row-major copy of the matrix, made here after the memory figures)."""
+    import numpy as np
+
+    from storage.vectors import top
+
+    by_row = index.matrix.tocsr()
+    times = []
+    for pid in picked:
+        started = time.perf_counter()
+        vector = index.vectors(conn, [pid])
+        dense = np.zeros(by_row.shape[1], np.float32)
+        dense[vector.indices] = vector.data
+        scores = by_row @ dense
+        scores[index.row(pid)] = -1.0
+        top(index.ids, scores, 10, floor=0.0)
+        times.append(time.perf_counter() - started)
+    times.sort()
+    return {"similar_by_rows_ms_p50": times[len(times) // 2] * 1000,
+            "similar_by_rows_ms_p95": times[int(len(times) * 0.95)] * 1000}
 
 
 def main_thread_while_learning(library: Path, lib, ids: list[int],
