@@ -24,9 +24,10 @@ Stored in the library, built incrementally:
   storage/library/learning.py's IMPORT_VECTORS); the app's worker and `recommend` /
   `similar` run it before any use. Nothing is recomputed whole at start.
 
-`VectorIndex` is the in-memory form: one CSR matrix of L2-normalised float32 rows.
-At 100k papers it is about 80 MB (KEEP_TERMS x 8 bytes a paper); at 1M about
-800 MB, which is where it degrades (see bench/README.md).
+`VectorIndex` is the in-memory form: one sparse matrix of L2-normalised float32
+rows, held by column (an inverted index). At 100k papers it is about 76 MB
+(KEEP_TERMS x 8 bytes a paper); at 1M about 800 MB, which is where it degrades
+(see bench/README.md).
 """
 
 from __future__ import annotations
