@@ -37,8 +37,11 @@ WEAK_WEIGHT = 0.5  # read and left alone: a softer "no" than a skip
 MAX_NEGATIVES = 2000  # of each kind, newest first
 WHY_TERMS = 4
 WHY_LIKE = 2
-# Fewer candidates than 1/FEW_ROWS of the library are scored alone.
+# Candidates scored from their own stored vectors rather than by a pass over every
+# paper: fewer than 1/FEW_ROWS of the library and at most FEW_MAX (reading 10k
+# stored vectors at 1M took as long as the pass).
 FEW_ROWS = 8
+FEW_MAX = 2000
 
 
 # ---------------------------------------------------------------- decisions
@@ -141,7 +144,8 @@ class InterestModel:
         """Probability of interest of the index rows given."""
         if not len(rows):
             return np.zeros(0, np.float32)
-        if self._all is None and conn is not None and len(rows) * FEW_ROWS < len(self.index):
+        if (self._all is None and conn is not None and len(rows) <= FEW_MAX
+                and len(rows) * FEW_ROWS < len(self.index)):
             # A few candidates (a triaged Inbox, a tag's suggestions in a big
             # library): their stored vectors alone, not a pass over every paper
             # (193 ms at 1M).
