@@ -102,91 +102,41 @@ class BatchImporter:
     # ------------------------------------------------------------- identity
     def _known(self, arxiv_ids: list[str], keys: list[str]
                ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-        conn, columns = self.conn, ", ".join(f"p.{c}" for c in _COLUMNS)
+        """The known papers with one of these arXiv ids or title keys: one query per
+        chunk of 250 of each, both indexes (papers_arxiv_id, papers_key) in it."""
+        columns = ", ".join(f"p.{c}" for c in _COLUMNS)
         linked = ("EXISTS (SELECT 1 FROM paper_sources ps WHERE ps.paper_id = p.id "
                   "AND ps.source_id = ?)")
+        names = (*_COLUMNS, "linked")
+        wanted_ids, wanted_keys = set(arxiv_ids), set(keys)
         by_id: dict[str, dict[str, Any]] = {}
         by_key: dict[str, list[dict[str, Any]]] = {}
-        names = (*_COLUMNS, "linked")
-        for values, column, target in ((arxiv_ids, "arxiv_id", by_id), (keys, "key", by_key)):
-            for start in range(0, len(values), 500):
-                chunk = values[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                for row in conn.execute(
-                        f"SELECT {columns}, {linked} FROM papers p WHERE p.{column} "
-                        f"IN ({marks}) ORDER BY p.id", (self.source_id, *chunk)):
-                    paper = dict(zip(names, row, strict=True))
-                    if target is by_id:
-                        by_id[paper["arxiv_id"]] = paper
-                    else:
-                        by_key.setdefault(paper["key"], []).append(paper)
+        seen: set[int] = set()
+        for start in range(0, max(len(arxiv_ids), len(keys)), 250):
+            ids, titles = arxiv_ids[start:start + 250], keys[start:start + 250]
+            sql = (f"SELECT {columns}, {linked} FROM papers p WHERE "
+                   f"p.arxiv_id IN ({','.join('?' * len(ids))}) "
+                   f"OR p.key IN ({','.join('?' * len(titles))}) ORDER BY p.id")
+            for row in self.conn.execute(sql, (self.source_id, *ids, *titles)):
+                paper = dict(zip(names, row, strict=True))
+                if paper["id"] in seen:
+                    continue  # its id was in one chunk and its key in another
+                seen.add(paper["id"])
+                if paper["arxiv_id"] in wanted_ids:
+                    by_id[paper["arxiv_id"]] = paper
+                if paper["key"] in wanted_keys:
+                    by_key.setdefault(paper["key"], []).append(paper)
+        for papers in by_key.values():
+            papers.sort(key=lambda paper: paper["id"])
         return by_id, by_key
 
     def run(self, records: Sequence[PaperRecord]) -> BatchOutcome:
+        """Import one batch: new papers inserted and indexed, known ones merged."""
         out = BatchOutcome()
-        if not records:
-            return out
-
-        def twice(record: PaperRecord) -> None:
-            out.warnings.append(
-                f"{self.name}: \"{_short(record.title)}\" appears twice; kept the first")
-
-        # Within the batch: one record per arXiv id, else per title; an id-less
-        # record and an id-bearing one of the same title are one card.
-        # ident -> (normalised title, record): the title is normalised once per record.
-        chosen: dict[str, tuple[str, PaperRecord]] = {}
-        title_owner: dict[str, str] = {}
-        for record in records:
-            out.found += 1
-            key = normalise_title(record.title)
-            if not key:
-                continue
-            ident = f"a:{record.arxiv_id}" if record.arxiv_id else f"t:{key}"
-            if ident in chosen:
-                twice(record)
-                continue
-            owner = title_owner.get(key)
-            if owner is not None and (owner.startswith("t:") or not record.arxiv_id):
-                if owner.startswith("t:") and record.arxiv_id:
-                    # The id arrived with the second copy: keep the first's place.
-                    _, first = chosen.pop(owner)
-                    chosen[ident] = (key, replace(record, position=first.position))
-                    title_owner[key] = ident
-                twice(record)
-                continue
-            chosen[ident] = (key, record)
-            title_owner.setdefault(key, ident)
+        chosen = self._choose(records, out)
         if not chosen:
             return out
-
-        keys = list(dict.fromkeys(key for key, _ in chosen.values()))
-        arxiv_ids = [r.arxiv_id for _, r in chosen.values() if r.arxiv_id]
-        by_id, by_key = self._known(arxiv_ids, keys)
-
-        claimed: set[int] = set()
-        matched: list[tuple[PaperRecord, dict[str, Any]]] = []
-        fresh: list[tuple[str, PaperRecord]] = []
-        for key, record in chosen.values():
-            paper = by_id.get(record.arxiv_id) if record.arxiv_id else None
-            if paper is None:
-                for candidate in by_key.get(key, ()):
-                    # An id-bearing record is the paper of its title only if that paper
-                    # has no id yet (or this very one).
-                    if candidate["id"] in claimed or (
-                            record.arxiv_id and candidate["arxiv_id"] not in
-                            (None, record.arxiv_id)):
-                        continue
-                    paper = candidate
-                    break
-            if paper is None:
-                fresh.append((key, record))
-                continue
-            if paper["linked"]:
-                twice(record)  # came in an earlier batch of this same file
-                continue
-            claimed.add(paper["id"])
-            matched.append((record, paper))
-
+        matched, fresh = self._match(chosen, out)
         # The stored abstracts of the papers this batch names: a record that offers one
         # of them for a different paper has its blocks out of order.
         stored = {p["abstract"]: p["id"] for _, p in matched if p["abstract"]}
@@ -211,6 +161,72 @@ class BatchImporter:
             "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
             "VALUES (?, ?, ?)", links)
         return out
+
+    def _twice(self, record: PaperRecord, out: BatchOutcome) -> None:
+        out.warnings.append(
+            f"{self.name}: \"{_short(record.title)}\" appears twice; kept the first")
+
+    def _choose(self, records: Sequence[PaperRecord], out: BatchOutcome
+                ) -> list[tuple[str, PaperRecord]]:
+        """(title key, record) of each card of the batch once: one record per arXiv
+        id, else per title; an id-less record and an id-bearing one of the same title
+        are one card."""
+        # ident -> (normalised title, record): the title is normalised once per record.
+        chosen: dict[str, tuple[str, PaperRecord]] = {}
+        title_owner: dict[str, str] = {}
+        for record in records:
+            out.found += 1
+            key = normalise_title(record.title)
+            if not key:
+                continue
+            ident = f"a:{record.arxiv_id}" if record.arxiv_id else f"t:{key}"
+            if ident in chosen:
+                self._twice(record, out)
+                continue
+            owner = title_owner.get(key)
+            if owner is not None and (owner.startswith("t:") or not record.arxiv_id):
+                if owner.startswith("t:") and record.arxiv_id:
+                    # The id arrived with the second copy: keep the first's place.
+                    _, first = chosen.pop(owner)
+                    chosen[ident] = (key, replace(record, position=first.position))
+                    title_owner[key] = ident
+                self._twice(record, out)
+                continue
+            chosen[ident] = (key, record)
+            title_owner.setdefault(key, ident)
+        return list(chosen.values())
+
+    def _match(self, chosen: list[tuple[str, PaperRecord]], out: BatchOutcome
+               ) -> tuple[list[tuple[PaperRecord, dict[str, Any]]],
+                          list[tuple[str, PaperRecord]]]:
+        """The cards that are known papers (record, paper), and the new ones (key,
+        record). A card this file already brought in an earlier batch is neither."""
+        keys = list(dict.fromkeys(key for key, _ in chosen))
+        arxiv_ids = [r.arxiv_id for _, r in chosen if r.arxiv_id]
+        by_id, by_key = self._known(arxiv_ids, keys)
+        claimed: set[int] = set()
+        matched: list[tuple[PaperRecord, dict[str, Any]]] = []
+        fresh: list[tuple[str, PaperRecord]] = []
+        for key, record in chosen:
+            paper = by_id.get(record.arxiv_id) if record.arxiv_id else None
+            if paper is None:
+                for candidate in by_key.get(key, ()):
+                    # An id-bearing record is the paper of its title only if that paper
+                    # has no id yet (or this very one).
+                    if candidate["id"] in claimed or (
+                            record.arxiv_id and candidate["arxiv_id"] not in
+                            (None, record.arxiv_id)):
+                        continue
+                    paper = candidate
+                    break
+            if paper is None:
+                fresh.append((key, record))
+            elif paper["linked"]:
+                self._twice(record, out)  # came in an earlier batch of this same file
+            else:
+                claimed.add(paper["id"])
+                matched.append((record, paper))
+        return matched, fresh
 
     def _next_id(self) -> int:
         """Past every id ever used: a deleted paper waits in the trash for its undo,

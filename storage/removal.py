@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from storage.schema import DERIVED_TABLES, FTS_COLUMNS
+from storage.schema import DERIVED_TABLES, FTS_COLUMNS, LISTING_TABLES
 
 # Listing facts an import may change in a paper it did not bring (the journal's
 # columns); user data is never among them.
@@ -35,37 +35,48 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterable[tuple[list[int], st
         yield chunk, ",".join("?" * len(chunk))
 
 
-def child_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every table whose foreign key points at papers(id)."""
+def paper_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(table, column) of every table whose foreign key points at papers(id): a
+    paper's rows in them go (to the trash, or away) with the paper, whoever added
+    the table."""
     found = []
     for (table,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name"):
+            "AND sql NOT LIKE 'CREATE VIRTUAL%' ORDER BY name").fetchall():
         for row in conn.execute(f'PRAGMA foreign_key_list("{table}")'):
-            if row[2] == "papers" and (row[4] in (None, "id")):
+            if row[2] == "papers" and table != "papers" and row[4] in (None, "id"):
                 found.append((table, row[3]))
     return found
 
 
-def acted_on(conn: sqlite3.Connection, ids: Sequence[int]) -> set[int]:
+def user_tables(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The `paper_tables` that hold what the user did (tags, highlights, and what a
+    later schema adds): all but the listing and derived ones (storage/schema.py)."""
+    return [(table, column) for table, column in paper_tables(conn)
+            if table not in LISTING_TABLES and table not in DERIVED_TABLES]
+
+
+def acted_on(conn: sqlite3.Connection, ids: Iterable[int], *,
+             undone_too: bool = False) -> set[int]:
     """The papers among `ids` that carry anything the user did: a read mark, a star,
-    a note, a tag, a highlight, or any action still in the undo log (a triage state,
-    say, that a later part of the schema keeps elsewhere)."""
+    a note, a row in any user table (tags, highlights...), or an action in the undo
+    log (a triage state, say). `undone_too` counts undone actions as well: redo
+    could still bring them back onto the paper."""
+    ids = sorted({int(i) for i in ids})
+    marks = ["read_at IS NOT NULL", "starred != 0", "coalesce(note, '') != ''"]
+    marks += [f'EXISTS (SELECT 1 FROM "{table}" u WHERE u."{column}" = papers.id)'
+              for table, column in user_tables(conn)]
     result: set[int] = set()
-    for chunk, marks in _chunks(ids):
+    for chunk, qs in _chunks(ids):
         result.update(row[0] for row in conn.execute(
-            f"SELECT id FROM papers WHERE id IN ({marks}) AND (read_at IS NOT NULL "
-            f"OR starred != 0 OR note != '' "
-            f"OR EXISTS (SELECT 1 FROM paper_tags t WHERE t.paper_id = papers.id) "
-            f"OR EXISTS (SELECT 1 FROM annotations a WHERE a.paper_id = papers.id))",
-            chunk))
-    remaining = [i for i in ids if i not in result]
+            f"SELECT id FROM papers WHERE id IN ({qs}) AND ({' OR '.join(marks)})", chunk))
+    remaining = set(ids) - result
     if remaining:
-        wanted = set(remaining)
-        # One pass over the log rather than one search per paper.
+        # The log has no index on paper_id: one pass over its tail, not one per paper.
+        undone = "" if undone_too else " AND undone = 0"
         result.update(row[0] for row in conn.execute(
-            "SELECT DISTINCT paper_id FROM events WHERE undone = 0 AND paper_id IS NOT NULL")
-            if row[0] in wanted)
+            f"SELECT DISTINCT paper_id FROM events WHERE paper_id >= ?{undone}",
+            (min(remaining),)) if row[0] in remaining)
     return result
 
 
@@ -78,7 +89,7 @@ def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[
 def trash_papers(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
                  now: str) -> list[int]:
     """Move papers whole into `trash` under `batch`; returns the ids removed."""
-    children = child_tables(conn)
+    children = paper_tables(conn)
     removed: list[int] = []
     for chunk, marks in _chunks(ids):
         papers = _rows(conn, f"SELECT * FROM papers WHERE id IN ({marks})", chunk)
@@ -211,6 +222,31 @@ def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: st
     result = ImportUndo(source_id, name)
     brought = [r[0] for r in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
+    first_source = _credit_elsewhere(conn, source_id, brought)
+    elsewhere = {paper_id for paper_id, _ in first_source}
+    alone = [i for i in brought if i not in elsewhere]
+    acted = acted_on(conn, alone)
+    result.kept_elsewhere = sorted(elsewhere)
+    result.kept_acted_on = sorted(acted)
+    reverted = _revert_changes(conn, source_id, result, now=now, reanchor=reanchor)
+
+    removed_set = set(alone) - acted
+    links = [list(r) for r in conn.execute(
+        "SELECT paper_id, position FROM paper_sources WHERE source_id = ?", (source_id,))
+        if r[0] not in removed_set]
+    result.removed = trash_papers(conn, sorted(removed_set), batch=batch, now=now)
+    conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
+    conn.execute("UPDATE sources SET status = 'undone', undone_at = ? WHERE id = ?",
+                 (now, source_id))
+    state = {"source": source_id, "batch": batch, "links": links,
+             "first_source": first_source, "reverted": reverted}
+    return result, state
+
+
+def _credit_elsewhere(conn: sqlite3.Connection, source_id: int, brought: Sequence[int]
+                      ) -> list[list[int]]:
+    """[paper, oldest other import] for the papers `source_id` brought that another
+    finished import lists too; each such paper is credited to that import now."""
     first_source: list[list[int]] = []
     for chunk, marks in _chunks(brought):
         for paper_id, other in conn.execute(
@@ -219,14 +255,15 @@ def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: st
                 f"AND ps.source_id != ? AND s.status = 'complete' GROUP BY ps.paper_id",
                 (*chunk, source_id)):
             first_source.append([paper_id, other])
-    elsewhere = {paper_id for paper_id, _ in first_source}
-    alone = [i for i in brought if i not in elsewhere]
-    acted = acted_on(conn, alone)
-    result.kept_elsewhere = sorted(elsewhere)
-    result.kept_acted_on = sorted(acted)
-    for paper_id, other in first_source:
-        conn.execute("UPDATE papers SET first_source_id = ? WHERE id = ?", (other, paper_id))
+    conn.executemany("UPDATE papers SET first_source_id = ? WHERE id = ?",
+                     [(other, paper_id) for paper_id, other in first_source])
+    return first_source
 
+
+def _revert_changes(conn: sqlite3.Connection, source_id: int, result: ImportUndo, *,
+                    now: str, reanchor: Reanchor) -> dict[str, dict[str, list[Any]]]:
+    """Put back the listing facts `source_id` changed where they still hold its
+    value; returns {paper id: {column: [before, after]}} of what was put back."""
     reverted: dict[str, dict[str, list[Any]]] = {}
     for paper_id, before_json, after_json in conn.execute(
             "SELECT paper_id, before, after FROM import_changes WHERE source_id = ? "
@@ -242,18 +279,7 @@ def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: st
             _set_facts(conn, paper_id, back, now=now, source_id=source_id, reanchor=reanchor)
             reverted[str(paper_id)] = {c: [before[c], after[c]] for c in back}
             result.reverted.append(paper_id)
-
-    removed_set = set(alone) - acted
-    links = [list(r) for r in conn.execute(
-        "SELECT paper_id, position FROM paper_sources WHERE source_id = ?", (source_id,))
-        if r[0] not in removed_set]
-    result.removed = trash_papers(conn, sorted(removed_set), batch=batch, now=now)
-    conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
-    conn.execute("UPDATE sources SET status = 'undone', undone_at = ? WHERE id = ?",
-                 (now, source_id))
-    state = {"source": source_id, "batch": batch, "links": links,
-             "first_source": first_source, "reverted": reverted}
-    return result, state
+    return reverted
 
 
 def redo_import(conn: sqlite3.Connection, state: dict[str, Any], *, now: str,

@@ -40,6 +40,12 @@ FTS_WEIGHTS = (10.0, 1.0, 4.0, 4.0)
 # Tables computed from a paper's text (vectors): a removed paper's rows in them are
 # dropped, not kept for undo, and rebuilt when it comes back; they are never user data.
 DERIVED_TABLES = frozenset({"paper_vectors"})
+# Tables about a paper that hold what listings said of it (where it was listed, the
+# abstracts an import replaced, what each import changed), never what the user did.
+# Every other table with a foreign key to papers(id), whoever adds it, holds user
+# data (tags, highlights...): a paper with a row in one is a paper the user acted on.
+LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "import_changes",
+                            "import_undo"})
 
 
 @migration(1)

@@ -30,7 +30,7 @@ from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
 from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
 from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport
-from storage.schema import DERIVED_TABLES
+from storage.removal import acted_on, paper_tables
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -386,7 +386,7 @@ class Importer:
             conn.execute("DELETE FROM paper_sources WHERE source_id = ? "
                          "AND paper_id NOT IN (SELECT value FROM json_each(?))",
                          (source_id, keep))
-            for table, column in _paper_references(conn):
+            for table, column in paper_tables(conn):
                 conn.execute(f"DELETE FROM {table} WHERE {column} IN ({doomed})",
                              (source_id, keep))
             conn.execute(f"DELETE FROM papers WHERE id IN ({doomed})", (source_id, keep))
@@ -452,43 +452,12 @@ class Importer:
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
 
 
-# Tables about a paper that hold listing facts or derived data (vectors), not
-# anything the user did.
-_LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "import_changes",
-                             "import_undo"}) | DERIVED_TABLES
-
-
-def _paper_references(conn: sqlite3.Connection) -> list[tuple[str, str]]:
-    """(table, column) of every foreign key to papers(id): a paper's rows in them
-    go before the paper does, whoever added the table."""
-    found = []
-    for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                 "AND sql NOT LIKE 'CREATE VIRTUAL%'").fetchall():
-        for key in conn.execute(f"PRAGMA foreign_key_list(\"{table}\")").fetchall():
-            if key[2] == "papers" and table != "papers":
-                found.append((table, key[3]))
-    return found
-
-
 def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
-    """Ids of the papers `source_id` brought in that carry anything the user did:
-    a read mark, a star, a note, a row in any table of user data about papers
-    (tags, highlights, whatever a later schema adds), or an entry in the undo log."""
-    columns = {row[1] for row in conn.execute("PRAGMA table_info(papers)")}
-    marks = [clause for column, clause in (
-        ("read_at", "p.read_at IS NOT NULL"), ("starred", "p.starred != 0"),
-        ("note", "coalesce(p.note, '') != ''")) if column in columns]
-    marks += [f"EXISTS (SELECT 1 FROM {table} u WHERE u.{column} = p.id)"
-              for table, column in _paper_references(conn) if table not in _LISTING_TABLES]
-    # The log has no index on paper_id: one pass over its tail, not one per paper.
-    marks.append("p.id IN (SELECT paper_id FROM events WHERE paper_id >= :low)")
-    low = conn.execute("SELECT min(id) FROM papers WHERE first_source_id = ?",
-                       (source_id,)).fetchone()[0]
-    if low is None:
-        return []
-    return [row[0] for row in conn.execute(
-        f"SELECT p.id FROM papers p WHERE p.first_source_id = :source AND "
-        f"({' OR '.join(marks)}) ORDER BY p.id", {"source": source_id, "low": low})]
+    """Ids of the papers `source_id` brought in that carry anything the user did,
+    undone actions included (the import was cut short; redo may still need them)."""
+    brought = [row[0] for row in conn.execute(
+        "SELECT id FROM papers WHERE first_source_id = ?", (source_id,))]
+    return sorted(acted_on(conn, brought, undone_too=True))
 
 
 def _capped(record: PaperRecord, report: FileReport) -> PaperRecord:
