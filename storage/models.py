@@ -186,7 +186,8 @@ class FileReport:
     def summary(self) -> str:
         if self.error:
             return f"error: {self.error}"
-        text = (f"{self.name}: {self.found} papers, {self.new} new, "
+        papers = f"{self.found} paper{'' if self.found == 1 else 's'}"
+        text = (f"{self.name}: {papers}, {self.new} new, "
                 f"{self.updated} updated, {self.unchanged} unchanged")
         if self.warnings:
             text += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"

@@ -44,7 +44,9 @@ def showing_import(w: MainWindow) -> bool:
 
 
 def _undo_message(result: ImportUndo) -> str:
-    text = f"Undid import {result.source_id}: removed {len(result.removed)} papers"
+    removed = len(result.removed)
+    text = (f"Undid import {result.source_id}: removed {removed} "
+            f"paper{'' if removed == 1 else 's'}")
     if result.kept_acted_on:
         text += f", kept {len(result.kept_acted_on)} you acted on"
     if result.kept_elsewhere:

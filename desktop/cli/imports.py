@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from desktop.cli.common import (
     PROG,
@@ -16,6 +17,9 @@ from desktop.cli.common import (
 )
 from desktop.cli.registry import arg, command
 from storage import Library
+
+if TYPE_CHECKING:
+    from storage.fetch import FetchResult, Period
 
 
 @command("sources", "list imports with their counts (newest first)",
@@ -87,14 +91,7 @@ def delete(lib: Library, args: argparse.Namespace) -> int:
          arg("--json", action="store_true", help="print a JSON report"),
          writes=True, opens="create")
 def fetch(lib: Library, args: argparse.Namespace) -> int:
-    from storage.fetch import (
-        Client,
-        FetchError,
-        day_period,
-        month_period,
-        since_periods,
-        week_period,
-    )
+    from storage.fetch import Client, FetchError
 
     chosen = [name for name in ("date", "week", "month", "since") if getattr(args, name)]
     if len(chosen) > 1:
@@ -107,38 +104,12 @@ def fetch(lib: Library, args: argparse.Namespace) -> int:
             print(f"\r\033[K{one_line(message)}", end="", file=sys.stderr, flush=True)
 
     try:
-        if args.week:
-            periods = [week_period(args.week)]
-        elif args.month:
-            periods = [month_period(args.month)]
-        elif args.since:
-            periods = since_periods(args.since)
-        else:
-            periods = [day_period(args.date)]
         client = Client(progress=progress)
         files = []
-        for result in client.fetch_all(periods):
-            if not result.items:
-                files.append({"period": result.period.label, "found": 0, "ok": True,
-                              "error": None, "warnings": ["no papers listed"]})
-                if not args.json:
-                    progress("")
-                    print(f"{result.period.label}: no papers listed")
-                continue
-            report = lib.import_text(result.json_text(),
-                                     name=f"huggingface.co {result.period.label}")
-            data = {"period": result.period.label, "pages": result.pages,
-                    "retries": result.retries, **report.to_json()}
-            files.append(data)
+        for result in client.fetch_all(_periods(args)):
             if interactive:
                 progress("")
-            if report.error:
-                print(f"{PROG}: {one_line(report.error)}", file=sys.stderr)
-                continue
-            if not args.json:
-                print(report.summary())
-            for warning in report.warnings:
-                print(f"  warning: {one_line(warning)}", file=sys.stderr)
+            files.append(_import_fetched(lib, result, as_json=args.json))
     except FetchError as error:
         if interactive:
             progress("")
@@ -150,3 +121,36 @@ def fetch(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": all(f["ok"] for f in files), "files": files})
     return 0 if all(f["ok"] for f in files) else 1
+
+
+def _periods(args: argparse.Namespace) -> list[Period]:
+    """The periods `fetch` was asked for (FetchError names a bad one)."""
+    from storage.fetch import day_period, month_period, since_periods, week_period
+
+    if args.week:
+        return [week_period(args.week)]
+    if args.month:
+        return [month_period(args.month)]
+    if args.since:
+        return since_periods(args.since)
+    return [day_period(args.date)]
+
+
+def _import_fetched(lib: Library, result: FetchResult, *, as_json: bool) -> dict[str, Any]:
+    """Import one fetched period; its report as `fetch --json` gives it."""
+    label = result.period.label
+    if not result.items:
+        if not as_json:
+            print(f"{label}: no papers listed")
+        return {"period": label, "found": 0, "ok": True, "error": None,
+                "warnings": ["no papers listed"]}
+    report = lib.import_text(result.json_text(), name=f"huggingface.co {label}")
+    if report.error:
+        print(f"{PROG}: {one_line(report.error)}", file=sys.stderr)
+    else:
+        if not as_json:
+            print(report.summary())
+        for warning in report.warnings:
+            print(f"  warning: {one_line(warning)}", file=sys.stderr)
+    return {"period": label, "pages": result.pages, "retries": result.retries,
+            **report.to_json()}

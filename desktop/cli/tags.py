@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from desktop.cli.common import CommandError, paper_id, print_json, text
+from desktop.cli.common import CommandError, paper_id, plural, print_json, text
 from desktop.cli.registry import arg, command
 from storage import Library
 
@@ -20,7 +20,10 @@ def tag(lib: Library, args: argparse.Namespace) -> int:
         raise CommandError("tag: give --add TAG and/or --remove TAG")
     added = lib.add_tags(args.ids, args.add).count if args.add else 0
     removed = lib.remove_tags(args.ids, args.remove).count if args.remove else 0
-    print(f"added {added}, removed {removed} tag{'s' if added + removed != 1 else ''}")
+    # Counts are (paper, tag) pairs; only what was asked for is reported.
+    done = [f"{verb} {plural(count, 'tag')}" for verb, count, asked in
+            (("added", added, args.add), ("removed", removed, args.remove)) if asked]
+    print(", ".join(done))
     return 0
 
 

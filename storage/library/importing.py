@@ -141,6 +141,7 @@ class Importer:
                 else:
                     with open_listing(path) as stream:
                         sha = stream.sha256 or ""
+                        file_report.form = getattr(stream, "form", None)
                         if not self._already_imported(sha, file_report):
                             self._import_stream(stream, path=safe_text(str(path.resolve())),
                                                 sha256=sha, report=file_report,
@@ -234,11 +235,14 @@ class Importer:
         """The very same bytes were imported before: nothing in them can be news, and
         replaying an old file must not undo what later listings said."""
         same = self.conn.execute(
-            "SELECT id, papers_found, imported_at FROM sources "
+            "SELECT id, papers_found, imported_at, form FROM sources "
             "WHERE sha256 = ? AND status = 'complete' ORDER BY id LIMIT 1", (sha256,)).fetchone()
         if same is None:
             return False
         report.source_id, report.found, report.unchanged = same[0], same[1], same[1]
+        # The same bytes are the same form: the one detected now, else the one
+        # recorded then (a paste or records, which are not detected again).
+        report.form = report.form or same[3]
         report.warnings.append(f"{report.name}: already imported on {same[2][:10]}; "
                                f"nothing changed")
         return True
@@ -392,10 +396,10 @@ class Importer:
             conn.execute(f"DELETE FROM papers WHERE id IN ({doomed})", (source_id, keep))
             conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
             if kept:
-                count = f"{len(kept)} paper{'s' if len(kept) != 1 else ''}"
                 notice = (f"{name}: an import that was cut short has been taken back "
-                          f"({taken:,} papers); kept {count} you had read, starred, tagged, "
-                          f"noted or highlighted meanwhile, with all you did to them")
+                          f"({_papers(taken)}); kept {_papers(len(kept))} you had read, "
+                          f"starred, tagged, noted or highlighted meanwhile, with all you "
+                          f"did to them")
                 conn.execute("UPDATE sources SET status = 'interrupted', papers_found = ?, "
                              "papers_new = ?, papers_updated = 0, warnings = ? WHERE id = ?",
                              (len(kept), len(kept), json.dumps([notice]), source_id))
@@ -403,7 +407,7 @@ class Importer:
                 # An import refused before its first batch committed wrote nothing the
                 # user could have seen: its own error says all there is to say.
                 notice = (f"{name}: an import that was cut short has been taken back "
-                          f"({taken:,} papers)") if taken else None
+                          f"({_papers(taken)})") if taken else None
                 conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         if notice:
             self._core.notices.append(notice)
@@ -450,6 +454,10 @@ class Importer:
         names = ("id", "path", "name", "listing_date", "imported_at", "found", "new",
                  "updated", "form", "status", "undone_at", "papers")
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
+
+
+def _papers(count: int) -> str:
+    return f"{count:,} paper{'' if count == 1 else 's'}"
 
 
 def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:

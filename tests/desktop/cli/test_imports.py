@@ -27,7 +27,15 @@ def test_import_prints_its_id_and_json_reports_form_and_id(tmp_path: Path) -> No
     report = json.loads(winnow("import", "--json", str(other), db=db).stdout)
     [file] = report["files"]
     assert file["source_id"] == 2 and file["new"] == 1 and file["ok"]
-    assert "form" in file
+    assert file["form"] == "seeds"
+    # The same bytes again: nothing imported, and still the form they are in.
+    again = winnow("import", "--json", str(other), db=db)
+    [file] = json.loads(again.stdout)["files"]
+    assert (file["form"], file["source_id"], file["new"]) == ("seeds", 2, 0)
+    assert "already imported" in again.stderr
+    one = _write(tmp_path / "wednesday.txt", [(TITLES[4], ABSTRACTS[4])])
+    assert winnow("import", str(one), db=db).stdout.strip() == (
+        "wednesday.txt: 1 paper, 1 new, 0 updated, 0 unchanged (import 3)")
 
 
 def test_sources_undo_import_and_undo_again(tmp_path: Path) -> None:

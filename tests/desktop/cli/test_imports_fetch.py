@@ -114,7 +114,7 @@ def test_fetch_a_week_a_month_and_since(tmp_path: Path) -> None:
     assert week.returncode == 0 and "3 new" in week.stdout
     assert json.loads(month.stdout)["files"][0]["new"] == 4  # 3 was in the week already
     assert since.returncode == 0
-    assert f"huggingface.co date={yesterday}: 1 papers, 1 new" in since.stdout
+    assert f"huggingface.co date={yesterday}: 1 paper, 1 new" in since.stdout
     assert f"date={today.isoformat()}: no papers listed" in since.stdout
     both = fetch(db, "http://127.0.0.1:9/", "--week", "2026-W48", "--month", "2026-10")
     assert both.returncode == 1 and "one of DATE, --week" in both.stderr

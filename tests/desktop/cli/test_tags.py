@@ -40,3 +40,14 @@ def test_tags_json_rename_merge_delete_and_undo(seeded_path: Path) -> None:
     missing = winnow("tags", "--delete", "nope", db=seeded_path)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "winnow: no tag named 'nope'"
+
+
+def test_tag_reports_what_it_added_and_removed_in_words(seeded_path: Path) -> None:
+    one = winnow("tag", "1", "--add", "rl", db=seeded_path)
+    assert one.returncode == 0 and one.stdout.strip() == "added 1 tag"
+    both = winnow("tag", "1", "2", "--add", "safety", "--remove", "rl", db=seeded_path)
+    assert both.stdout.strip() == "added 2 tags, removed 1 tag"
+    gone = winnow("tag", "1", "2", "--remove", "safety", "--remove", "nope", db=seeded_path)
+    assert gone.stdout.strip() == "removed 2 tags"
+    with Library(seeded_path) as lib:
+        assert lib.get(1).tags == () and lib.get(2).tags == ()
