@@ -114,9 +114,11 @@ class BatchImporter:
         seen: set[int] = set()
         for start in range(0, max(len(arxiv_ids), len(keys)), 250):
             ids, titles = arxiv_ids[start:start + 250], keys[start:start + 250]
-            sql = (f"SELECT {columns}, {linked} FROM papers p WHERE "
-                   f"p.arxiv_id IN ({','.join('?' * len(ids))}) "
-                   f"OR p.key IN ({','.join('?' * len(titles))}) ORDER BY p.id")
+            # Only non-empty lists: an empty `IN ()` is a constant, and an OR with a
+            # constant in it cannot use the indexes (a full scan per chunk).
+            terms = [f"p.{column} IN ({','.join('?' * len(values))})"
+                     for column, values in (("arxiv_id", ids), ("key", titles)) if values]
+            sql = f"SELECT {columns}, {linked} FROM papers p WHERE {' OR '.join(terms)}"
             for row in self.conn.execute(sql, (self.source_id, *ids, *titles)):
                 paper = dict(zip(names, row, strict=True))
                 if paper["id"] in seen:
