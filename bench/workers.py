@@ -12,6 +12,7 @@ import json
 import sqlite3
 import sys
 import time
+from pathlib import Path
 
 
 def _emit(result: dict) -> None:
@@ -24,13 +25,35 @@ def import_library(listing: str, db: str) -> dict:
     from storage import Library
 
     lib = Library(db)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = lib.import_files([listing])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     papers = lib.stats()["total"]
     lib.close()
     errors = [f.error for f in report.files if f.error]
-    return {"seconds": seconds, "papers": papers, "errors": errors}
+    return {"seconds": seconds, "cpu": cpu, "papers": papers, "errors": errors}
+
+
+def fts_config(out: str) -> dict:
+    """The library's own full-text index, as a fresh library declares and configures it
+    (the statement, its columns, its config rows such as automerge), written to `out`
+    for the like-for-like floor. Read from the library, so it follows any change."""
+    import tempfile
+
+    from storage import Library
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = Library(Path(tmp) / "probe.db")
+        conn = lib.conn
+        declaration = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(papers_fts)")]
+        config = [list(row) for row in conn.execute(
+            "SELECT k, v FROM papers_fts_config WHERE k != 'version'")]
+        lib.close()
+    result = {"declaration": declaration, "columns": columns, "config": config}
+    Path(out).write_text(json.dumps(result))
+    return result
 
 
 def parse_only(listing: str) -> dict:
@@ -42,40 +65,56 @@ def parse_only(listing: str) -> dict:
     return {"seconds": time.perf_counter() - started, "papers": papers}
 
 
-FLOOR_SCHEMA = """
+FLOOR_TABLE = """
 CREATE TABLE papers (
     id INTEGER PRIMARY KEY, title TEXT, abstract TEXT, authors_count INTEGER,
-    organization TEXT, published TEXT, published_raw TEXT, upvotes INTEGER);
+    organization TEXT, published TEXT, published_raw TEXT, upvotes INTEGER"""
+FLOOR_SCHEMA = FLOOR_TABLE + """);
 CREATE VIRTUAL TABLE papers_fts USING fts5(
     title, abstract, content='papers', content_rowid='id',
     tokenize='porter unicode61 remove_diacritics 2');
 """
 
 
-def import_floor(listing: str, db: str, automerge: str = "") -> dict:
+def import_floor(listing: str, db: str, fts: str = "") -> dict:
     """The raw floor: the same parser's records, executemany into one plain table plus an
-    FTS5 external-content index (same tokenizer as the library) filled by direct INSERT,
-    all in one transaction. Same journal settings as the Library (WAL, synchronous=NORMAL).
-    No dedupe, no provenance, no secondary indexes. `automerge` (FTS5's default is 4)
-    gives the floor the merge setting the library uses, for a second comparison."""
+    FTS5 external-content index filled by direct INSERT, all in one transaction. Same
+    journal settings as the Library (WAL, synchronous=NORMAL). No dedupe, no provenance,
+    no secondary indexes.
+
+    Without `fts`, the index is FTS5 with its defaults over title and abstract (the
+    library's tokenizer, automerge 4). With `fts` (a file `fts_config` wrote), it is the
+    library's own index: the same declaration (columns, tokenizer, external content)
+    and the same configuration (automerge 16): the like-for-like floor."""
     from storage.listing import open_listing
 
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.executescript(FLOOR_SCHEMA)
-    if automerge:
-        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', ?)",
-                     (int(automerge),))
-    started = time.perf_counter()
+    columns = ["title", "abstract"]
+    if fts:
+        spec = json.loads(Path(fts).read_text(encoding="utf-8"))
+        columns = spec["columns"]
+        extra = "".join(f", {c} TEXT NOT NULL DEFAULT ''" for c in columns
+                        if c not in ("title", "abstract"))
+        conn.execute(f"{FLOOR_TABLE}{extra})")
+        conn.execute(spec["declaration"])
+        for key, value in spec["config"]:
+            conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES (?, ?)", (key, value))
+    else:
+        conn.executescript(FLOOR_SCHEMA)
+    fts_insert = (f"INSERT INTO papers_fts (rowid, {', '.join(columns)}) VALUES (?, ?, ?"
+                  + ", ''" * (len(columns) - 2) + ")")
+    started, cpu = time.perf_counter(), time.process_time()
     conn.execute("BEGIN")
     batch: list[tuple] = []
     next_id = 1
 
     def flush() -> None:
-        conn.executemany("INSERT INTO papers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
-        conn.executemany("INSERT INTO papers_fts (rowid, title, abstract) VALUES (?, ?, ?)",
-                         ((row[0], row[1], row[2]) for row in batch))
+        conn.executemany("INSERT INTO papers (id, title, abstract, authors_count, "
+                         "organization, published, published_raw, upvotes) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        conn.executemany(fts_insert, ((row[0], row[1], row[2]) for row in batch))
         batch.clear()
 
     for record in open_listing(listing):
@@ -87,9 +126,9 @@ def import_floor(listing: str, db: str, automerge: str = "") -> dict:
             flush()
     flush()
     conn.execute("COMMIT")
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     conn.close()
-    return {"seconds": seconds, "papers": next_id - 1}
+    return {"seconds": seconds, "cpu": cpu, "papers": next_id - 1}
 
 
 # The fixed query mix: 40 queries in six kinds. `raw` is the FTS5 MATCH string a plain
@@ -245,6 +284,7 @@ WORKERS = {
     "import-library": import_library,
     "parse-only": parse_only,
     "import-floor": import_floor,
+    "fts-config": fts_config,
 }
 
 
