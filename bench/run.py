@@ -166,7 +166,11 @@ def machine() -> dict:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    search_py = TREE / "storage" / "search.py"
+    # Search is a package (storage/search/): one digest over its files, in name order.
+    search_files = sorted((TREE / "storage" / "search").glob("*.py"))
+    search_digest = hashlib.sha256()
+    for path in search_files:
+        search_digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return {
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu,
@@ -179,9 +183,8 @@ def machine() -> dict:
         "packages": versions,
         "git_head": git("rev-parse", "--short", "HEAD"),
         "tree": "working tree" if TREE == ROOT else f"snapshot of HEAD ({TREE})",
-        "search_py_last_commit": git("log", "-1", "--format=%h %s", "--", "storage/search.py"),
-        "search_py_sha256": hashlib.sha256(search_py.read_bytes()).hexdigest()[:12]
-        if search_py.exists() else None,
+        "search_py_last_commit": git("log", "-1", "--format=%h %s", "--", "storage/search"),
+        "search_py_sha256": search_digest.hexdigest()[:12] if search_files else None,
     }
 
 
@@ -476,7 +479,7 @@ def header(info: dict) -> str:
             f"PySide6 {info['packages'].get('PySide6-Essentials')} · load average "
             f"{info['load_average_at_start'][1]:.1f} at start, "
             f"{info.get('load_average_at_end', [0, 0])[1]:.1f} at end · "
-            f"search.py {info['search_py_last_commit'] or 'uncommitted'} "
+            f"storage/search {info['search_py_last_commit'] or 'uncommitted'} "
             f"(sha256 {info['search_py_sha256']})")
 
 

@@ -229,17 +229,17 @@ def search(db: str, repeat: str = "5") -> dict:
     engine = lib._search
     tiers: dict[str, dict[str, list[float]]] = {}
     for kind, query in QUERIES:
-        plan = engine._plan(query, None)
-        stages = engine._stages(plan)
+        plan = engine.plan(query)
+        stages = engine.stages(plan)
         if kind != "plain" or not stages:
             continue
         tiers[query] = {"all": [], "some": []}
         for _ in range(rounds + 1):
             started = clock()
-            engine._tier(plan.compiled, 50, 0)
+            engine.ranker.tier(plan.compiled, 50, 0)
             all_ms = (clock() - started) * 1000
             started = clock()
-            engine._tier(stages[0], 50, 0)
+            engine.ranker.tier(stages[0], 50, 0)
             some_ms = (clock() - started) * 1000
             if _:  # the first pass warms the caches
                 tiers[query]["all"].append(all_ms)

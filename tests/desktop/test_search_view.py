@@ -9,7 +9,7 @@ import pytest
 
 from desktop.model import COL_TITLE
 from storage import Library
-from tests.storage.test_search import WORD_CLASSES
+from tests.storage.search.helpers import WORD_CLASSES
 
 
 def raw(lib: Library, expr: str) -> int:

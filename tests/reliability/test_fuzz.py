@@ -1,7 +1,7 @@
 """Hypothesis at the Library's edges, for what the search and listing tests leave out.
 
 tests/storage/test_listing.py already fuzzes the parser (any text, listing-shaped
-noise, any bytes) and tests/storage/test_search.py the query language on text
+noise, any bytes) and tests/storage/search/ the query language on text
 without surrogates. Here: queries with anything a str can hold (lone surrogates,
 controls) and every sort, limit and offset, checked to write nothing as seen from
 another connection; and user text and pasted listings with the same characters

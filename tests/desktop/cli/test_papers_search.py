@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.desktop.cli.conftest import winnow
-from tests.storage.test_search import WORD_CLASSES
+from tests.storage.search.helpers import WORD_CLASSES
 
 EVERY = "1000000"
 

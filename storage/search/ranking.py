@@ -1,0 +1,132 @@
+"""One relevance-ordered FTS5 query: bm25 over a capped set of the newest
+matches, so a word in every paper costs the same at 100k papers as at 1M, and
+the older matches after them in list order."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from storage.query import Compiled
+from storage.schema import FTS_WEIGHTS
+from storage.search.order import ListOrder
+
+# Papers ranked by bm25: the newest matches, RANK_BUDGET / (terms in the MATCH)
+# of them (bm25 costs ~1 us a row and term; a word found in every paper stays
+# under ~10 ms at any library size). Older matches follow in list order.
+RANK_BUDGET = 10_000
+RANK_MIN = 1_000
+BM25 = "bm25(papers_fts, " + ", ".join(f"{w:.1f}" for w in FTS_WEIGHTS) + ")"
+
+Page = tuple[list[int], list[float], int | None]  # ids, scores, total if known
+
+
+def fts_from(compiled: Compiled) -> tuple[str, str, list[object]]:
+    """FROM and WHERE for a query driven by the index, with its parameters.
+    CROSS JOIN pins the index as the outer loop: given a choice, SQLite may
+    walk an index on `papers` and re-run the MATCH for every row (22 s for
+    `is:unread diffusion` at 1M papers)."""
+    if compiled.has_where:
+        return ("papers_fts CROSS JOIN papers p ON p.id = papers_fts.rowid",
+                f"papers_fts MATCH ? AND ({compiled.where})",
+                [compiled.fts, *compiled.params])
+    return "papers_fts", "papers_fts MATCH ?", [compiled.fts]
+
+
+class Ranker:
+    rank_budget = RANK_BUDGET
+    rank_min = RANK_MIN
+
+    def __init__(self, conn: sqlite3.Connection, order: ListOrder) -> None:
+        self.conn = conn
+        self.order = order
+
+    def rank_cap(self, compiled: Compiled) -> int:
+        return max(1, int(self.rank_min), int(self.rank_budget) // max(1, compiled.phrases))
+
+    def count(self, compiled: Compiled) -> int:
+        """Every paper the compiled query matches."""
+        if compiled.fts is not None:
+            source, where, params = fts_from(compiled)
+            return self.conn.execute(f"SELECT count(*) FROM {source} WHERE {where}",
+                                     params).fetchone()[0]
+        if not compiled.has_where:
+            return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+        return self.conn.execute(f"SELECT count(*) FROM papers p WHERE {compiled.where}",
+                                 compiled.params).fetchone()[0]
+
+    def _window(self, compiled: Compiled) -> tuple[int, int, int | None]:
+        """(matches counted up to the cap, the rowid the ranked window starts at,
+        how many matches pass the filters: None when not counted)."""
+        cap = self.rank_cap(compiled)
+        threshold = ("SELECT count(*), min(rowid) FROM (SELECT papers_fts.rowid AS rowid "
+                     "FROM {} WHERE {} ORDER BY papers_fts.rowid DESC LIMIT ?)")
+        # The text alone first: it needs no row of `papers`. When it has fewer
+        # matches than the cap, all of them are ranked and the filters are
+        # applied once, in the ranking query, instead of in a second pass.
+        found, floor = self.conn.execute(
+            threshold.format("papers_fts", "papers_fts MATCH ?"), [compiled.fts, cap]
+        ).fetchone()
+        if not found or not compiled.has_where:
+            return found, floor, found
+        if found < cap:
+            return found, floor, None  # how many pass the filters: not counted
+        source, where, params = fts_from(compiled)
+        found, floor = self.conn.execute(threshold.format(source, where),
+                                         [*params, cap]).fetchone()
+        return found, floor, found
+
+    def ranked(self, compiled: Compiled, limit: int | None, offset: int) -> Page:
+        """Relevance order: the newest matches by bm25, then the older ones in list
+        order. Returns ids, scores and the total if it is known."""
+        found, floor, known = self._window(compiled)
+        if not found:
+            return [], [], 0
+        source, where, params = fts_from(compiled)
+        ids: list[int] = []
+        scores: list[float] = []
+        if known is None or offset < known:
+            if known is None:
+                take = -1 if limit is None else limit
+            else:
+                take = known - offset if limit is None else min(limit, known - offset)
+            for paper_id, score in self.conn.execute(
+                    f"SELECT papers_fts.rowid, {BM25} AS score FROM {source} "
+                    f"WHERE {where} AND papers_fts.rowid >= ? "
+                    f"ORDER BY score, papers_fts.rowid DESC LIMIT ? OFFSET ?",
+                    [*params, floor, take, offset]):
+                ids.append(paper_id)
+                scores.append(-score)
+        if known is None or known < self.rank_cap(compiled):
+            return ids, scores, known  # every match was ranked
+        wanted = None if limit is None else limit - len(ids)
+        if wanted is not None and wanted <= 0:
+            return ids, scores, None
+        tail = self._older(compiled, floor, wanted, max(0, offset - found))
+        ids.extend(tail)
+        scores.extend(0.0 for _ in tail)
+        return ids, scores, found + len(tail) if limit is None else None
+
+    def _older(self, compiled: Compiled, floor: int, wanted: int | None, skip: int
+               ) -> list[int]:
+        """The matches older than the ranked window, in list order."""
+        if wanted is None:
+            # Every older match: fetch them from the index, then put them in list order.
+            source, where, params = fts_from(compiled)
+            rows = self.conn.execute(f"SELECT papers_fts.rowid FROM {source} WHERE {where} "
+                                     f"AND papers_fts.rowid < ?", [*params, floor])
+            return self.order.ordered({r[0] for r in rows})[skip:]
+        clauses = ["p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? "
+                   "AND rowid < ?)"]
+        params = [compiled.fts, floor]
+        if compiled.has_where:
+            clauses.append(f"({compiled.where})")
+            params.extend(compiled.params)
+        return self.order.in_list_order(clauses, params, wanted, skip)
+
+    def tier(self, compiled: Compiled, limit: int | None, offset: int) -> Page:
+        """One tier's page and its size, counting it only when the page left it
+        unknown and a later tier needs to know where it ends."""
+        ids, scores, total = self.ranked(compiled, limit, offset)
+        if total is None and (limit is None or len(ids) < limit) and (ids or offset == 0):
+            total = offset + len(ids)  # the page ran out before the limit: the end
+        return ids, scores, total

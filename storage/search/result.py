@@ -1,0 +1,98 @@
+"""What a search gives every view: `SearchResult`, its hits, and its status line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from storage.search.highlight import highlight_spans
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: int
+    score: float  # higher is better within its tier (negated bm25); 0.0 when not ranked
+    title_spans: tuple[tuple[int, int], ...] = ()
+    abstract_spans: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(slots=True)
+class SearchResult:
+    """What a search gives every view: the matches, the line to show about them,
+    the error if the search failed, and the highlighter for the matched words.
+    Views use these and derive none of them again."""
+
+    query: str
+    ids: list[int]
+    hits: list[Hit] = field(default_factory=list)  # one per id when a limit was given
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, searched)
+    terms: list[str] = field(default_factory=list)  # what to highlight (highlight_spans)
+    total: int | None = None  # every match, when known without another count
+    sort: str = "relevance"
+    message: str = ""  # for the status line: corrections, "12 have all words · ..."
+    error: str | None = None  # set only when the search itself failed
+    # Papers with every word, and papers with only some of them (listed after
+    # those with all). None: not counted (a page was filled before the count).
+    all_count: int | None = None
+    some_count: int | None = None
+    # Abbreviations the library defines that the search used: (typed, also searched).
+    expansions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def matches(self) -> list[int]:
+        return self.ids
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def highlight(self, text: str) -> list[tuple[int, int]]:
+        """Character spans of the matched words in `text` (a title, an abstract)."""
+        return highlight_spans(text, self.terms) if self.terms else []
+
+
+@dataclass(frozen=True, slots=True)
+class TierCounts:
+    """How a relevance page splits into papers with all the words and with some."""
+
+    tiered: bool = False  # the query had tiers (two or more plain words)
+    all_count: int | None = None
+    some_count: int | None = None  # None: not counted
+    some_seen: int | None = None  # how far the page reached past the first tier
+
+
+def _count_text(count: int | None, at_least: int) -> str:
+    return f"{count:,}" if count is not None else f"{at_least:,}+"
+
+
+def status_line(query: str, corrections: Sequence[tuple[str, str]], notes: Sequence[str],
+                counts: TierCounts, shown: int) -> str:
+    """The status line: what was searched instead, and how many papers have all
+    the words and how many only some (a count not made is given as at least what
+    was seen: "50+"). Empty when there is nothing to say."""
+    parts = []
+    if corrections:
+        parts.append("Showing results for " + corrected_query(query, corrections))
+    if notes and notes[-1] == "searched as plain words":
+        parts.append("Searched as plain words")
+    if counts.tiered and counts.some_count != 0:  # nothing to tell apart: no paper has only some
+        if counts.all_count == 0:
+            parts.append("no paper has all words")
+        else:
+            verb = "has" if counts.all_count == 1 else "have"
+            parts.append(f"{_count_text(counts.all_count, shown)} {verb} all words")
+        if counts.some_count is None and counts.some_seen:
+            parts.append(f"{counts.some_seen:,}+ more have some")
+        elif counts.some_count:
+            parts.append(f"{counts.some_count:,} more have some")
+    return " · ".join(parts)
+
+
+def corrected_query(query: str, corrections: Sequence[tuple[str, str]]) -> str:
+    """The query as searched: each corrected word replaced by what was searched instead."""
+    text = query
+    for typed, shown in corrections:
+        text = re.sub(r"(?<![^\W_])" + re.escape(typed) + r"(?![^\W_])",
+                      lambda _m, s=shown: s, text, count=1)
+    return text

@@ -1,0 +1,76 @@
+"""Abbreviations the library defines, searched in both forms (storage/search/expansion.py)."""
+
+from __future__ import annotations
+
+from storage import Library
+from storage.query import Text, conjuncts, parse
+from storage.search.expansion import expand
+from storage.search.vocabulary import Vocabulary
+from tests.storage.search.helpers import raw_count
+
+
+# ------------------------------------------------------------ abbreviations
+def test_abbreviations_the_library_defines_are_mined_at_import(library: Library) -> None:
+    library.import_text(
+        "Sparse Routing\n\nWe scale a mixture of experts (MoE) with a compressed "
+        "key-value (KV) cache, trained by reinforcement learning (RL) (see Fig. 2).\n\n"
+        "Plain Paper\n\nNothing (here) is defined (e.g. this).\n")
+    pairs = {(r[0], r[1]) for r in library.conn.execute(
+        "SELECT short, long FROM abbreviations")}
+    assert pairs == {("MoE", "mixture of experts"), ("KV", "key-value"),
+                     ("RL", "reinforcement learning")}
+
+
+def test_a_short_form_finds_its_long_form_and_back(library: Library) -> None:
+    library.import_text(
+        "Defines It\n\nA sparse mixture of experts (MoE) layer.\n\n"
+        "Long Form Only\n\nWe route tokens in a mixture of experts.\n\n"
+        "Short Form Only\n\nOur MoE routes tokens.\n\n"
+        "Neither\n\nA dense transformer.\n")
+    assert set(library.search("MoE", limit=None).ids) == {1, 2, 3}
+    assert set(library.search("moe", limit=None).ids) == {1, 2, 3}
+    assert set(library.search("mixture of experts", limit=None).ids) == {1, 2, 3}
+    # Strict forms are not widened: a quoted phrase is what it says.
+    assert set(library.search('"mixture of experts"', limit=None).ids) == {1, 2}
+    result = library.search("MoE routes", limit=None)
+    assert result.expansions == [("MoE", "mixture of experts")]
+    assert "MoE" in result.terms and "mixture of experts" in result.terms
+    explained = library.explain("MoE")
+    assert "abbreviation (defined in this library): MoE -> also 'mixture of experts'" \
+        in explained
+    assert "abbreviation (defined in this library): mixture of experts -> also 'MoE'" \
+        in library.explain("mixture of experts")
+
+
+def test_abbreviations_of_the_seeds(shared: Library) -> None:
+    moe = set(shared.search("MoE", limit=None).ids)
+    long = {r[0] for r in shared.conn.execute(
+        "SELECT rowid FROM papers_fts WHERE papers_fts MATCH "
+        "'\"moe\" OR \"mixture of experts\"'")}
+    assert moe == long and len(moe) > raw_count(shared, '"moe"')
+    kv = shared.search("KV cache", limit=None)
+    assert ("KV", "key-value") in kv.expansions
+
+
+def test_expand_turns_a_long_form_into_one_unit_and_leaves_the_rest(library: Library) -> None:
+    library.import_text("Defines It\n\nA sparse mixture of experts (MoE) layer.\n")
+    vocabulary = Vocabulary(library.conn)
+    query, pairs = expand(library.conn, vocabulary, parse("sparse mixture of experts routing"))
+    assert pairs == [("mixture of experts", "MoE")]
+    words = [n.value for n in conjuncts(query.root)]  # type: ignore[union-attr]
+    assert words == ["sparse", "mixture of experts", "routing"]
+    unit = conjuncts(query.root)[1]
+    assert isinstance(unit, Text) and '"MoE"' in unit.alternatives
+    assert set(unit.parts) >= {'"mixture"', '"experts"', '"MoE"'}
+    # Quoted, excluded or being typed: left as they are.
+    for text in ('"mixture of experts"', "-MoE", "title:MoE", "abstract:mixture of"):
+        assert expand(library.conn, vocabulary, parse(text))[1] == [], text
+    assert expand(library.conn, vocabulary, parse("MoE"))[1] == [("MoE", "mixture of experts")]
+    _, typing = expand(library.conn, vocabulary, parse("MoE", typing=True))
+    assert typing == []
+
+
+def test_expand_does_nothing_in_a_library_without_abbreviations(library: Library) -> None:
+    library.import_text("Zorblax Networks for Things\n\nWe study zorblax networks.\n")
+    query = parse("mixture of experts MoE")
+    assert expand(library.conn, Vocabulary(library.conn), query) == (query, [])

@@ -1,0 +1,80 @@
+"""One bm25-ranked query over a capped window, then the older matches
+(storage/search/ranking.py)."""
+
+from __future__ import annotations
+
+from storage import Library
+from storage.search import RANK_BUDGET, RANK_MIN
+from tests.storage.search.helpers import ids, raw_count
+
+
+def test_relevance_puts_title_matches_first(shared: Library) -> None:
+    result = shared.search("speculative decoding ", limit=20)
+    assert result.sort == "relevance"
+    assert result.all_count is not None and result.all_count > 5
+    # Best first within the papers that have both words (those with some follow).
+    scores = [hit.score for hit in result.hits[:result.all_count]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    # The four papers with both words in the title, then the rest.
+    titles = [p.title.lower() for p in shared.get_many(result.ids[:5])]
+    assert ["speculative decoding" in t for t in titles] == [True] * 4 + [False]
+
+
+def test_pages_and_the_unranked_tail_agree(shared: Library) -> None:
+    engine = shared._search
+    for budget in (None, 7):
+        if budget is not None:
+            engine.ranker.rank_budget, engine.ranker.rank_min = budget, budget
+        try:
+            for query in ("model", "language models ", "learning -model", "model is:unread"):
+                every = ids(shared, query)
+                assert len(every) == shared.count(query)
+                pages: list[int] = []
+                for offset in range(0, len(every) + 10, 9):
+                    pages += shared.search(query, limit=9, offset=offset).ids
+                assert pages == every
+        finally:
+            engine.ranker.rank_budget, engine.ranker.rank_min = RANK_BUDGET, RANK_MIN
+
+
+def test_a_capped_window_is_ranked_and_the_older_matches_follow(shared: Library) -> None:
+    ranker = shared._search.ranker
+    compiled = shared._search.plan("model").compiled
+    total = raw_count(shared, '"model"')
+    assert ranker.count(compiled) == total > 20
+    ranker.rank_budget = ranker.rank_min = 20
+    try:
+        ids, scores, known = ranker.ranked(compiled, None, 0)
+    finally:
+        ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+    assert len(ids) == len(set(ids)) == total and known == total
+    # The 20 newest matches by bm25, best first; the rest unscored, in list order.
+    newest = {r[0] for r in shared.conn.execute(
+        "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"model\"' "
+        "ORDER BY rowid DESC LIMIT 20")}
+    assert set(ids[:20]) == newest and all(s > 0 for s in scores[:20])
+    assert scores[:20] == sorted(scores[:20], reverse=True)
+    assert all(s == 0.0 for s in scores[20:])
+    order = shared.search("", limit=None).ids
+    assert ids[20:] == [i for i in order if i in set(ids[20:])]
+
+
+def test_count_and_tier_totals(shared: Library) -> None:
+    engine = shared._search
+    ranker = engine.ranker
+    for text, expr in (("kolmogorov", '"kolmogorov"'), ("kan OR lora", '"kan" OR "lora"')):
+        compiled = engine.plan(text).compiled
+        expected = raw_count(shared, expr)
+        assert ranker.count(compiled) == expected > 2
+        # Fewer matches than the cap: all are ranked, so a page knows the total.
+        ids, _scores, total = ranker.tier(compiled, 2, 0)
+        assert len(ids) == 2 and total == expected
+        ranker.rank_budget = ranker.rank_min = 1
+        try:
+            ids, _scores, total = ranker.tier(compiled, 2, 0)
+            assert len(ids) == 2 and total is None  # the page filled before the end
+            ids, _scores, total = ranker.tier(compiled, 50, 0)
+            assert len(ids) == expected == total  # the page ran out: that is the end
+        finally:
+            ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+    assert ranker.count(engine.plan("is:unread").compiled) == 415
