@@ -6,7 +6,6 @@ import argparse
 import sys
 
 from desktop.cli.common import (
-    PROG,
     CommandError,
     paper_id,
     positive,
@@ -18,6 +17,7 @@ from desktop.cli.common import (
 from desktop.cli.registry import arg, command
 from storage import Library, Paper
 from storage.export import meta_line
+from storage.search import SearchResult
 
 
 @command("list", "list papers matching a query",
@@ -34,16 +34,26 @@ def list_(lib: Library, args: argparse.Namespace) -> int:
     result = lib.search(query, limit=args.limit, sort=args.sort)
     if result.error is not None:
         raise CommandError(f"search failed: {result.error}")
-    # What the search has to say (corrections, "12 have all words · 30 more have
-    # some") goes to stderr: stdout stays the list alone.
-    if result.message:
-        print(f"{PROG}: {result.message}", file=sys.stderr)
+    # One status line, always, on stderr (stdout stays the list alone), and
+    # without the "winnow:" that marks an error.
+    print(status_line(lib, query, args.sort, result), file=sys.stderr)
     papers = lib.get_many(result.ids)
     if args.json:
         print_json([p.to_json() for p in papers])
     else:
         print_papers(papers)
     return 0
+
+
+def status_line(lib: Library, query: str, sort: str | None, result: SearchResult) -> str:
+    """How many papers match and how many are listed, then what the search has to
+    say (corrections, "12 have all words · 30 more have some")."""
+    total = result.total if result.total is not None else lib.count(query, sort=sort)
+    shown = len(result.ids)
+    noun = "paper" if total == 1 else "papers"
+    counted = f"{total:,} {noun}" if shown >= total else \
+        f"{total:,} {noun}, the first {shown:,} listed"
+    return " · ".join(part for part in (counted, result.message) if part)
 
 
 def _print_paper(paper: Paper) -> None:

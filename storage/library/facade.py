@@ -246,8 +246,8 @@ class Library:
             return self._learning.by_interest(full, limit=limit, offset=offset)
         return result
 
-    def count(self, query: str = "", *, typing: bool = False) -> int:
-        return self._reads.count(query, typing=typing)
+    def count(self, query: str = "", *, typing: bool = False, sort: str | None = None) -> int:
+        return self._reads.count(query, typing=typing, sort=sort)
 
     def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:
         return self._reads.fuzzy_titles(text, limit)

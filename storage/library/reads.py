@@ -120,8 +120,9 @@ class Reads:
         return self.engine.search(query, limit=limit, offset=offset, sort=sort, typing=typing)
 
     @guarded
-    def count(self, query: str = "", *, typing: bool = False) -> int:
-        return self.engine.count(query, typing=typing)
+    def count(self, query: str = "", *, typing: bool = False, sort: str | None = None) -> int:
+        """How many papers `search` lists for the same query, typing and sort."""
+        return self.engine.count(query, typing=typing, sort=sort)
 
     @guarded
     def fuzzy_titles(self, text: str, limit: int = 20) -> list[tuple[int, str, float]]:

@@ -142,13 +142,13 @@ class SearchEngine:
                             tuple(spans(abstract, prepared))))
         return hits
 
-    def count(self, query: str, *, typing: bool = False) -> int:
-        """How many papers match (those with all the words and those with some);
-        never ranks."""
+    def count(self, query: str, *, typing: bool = False, sort: str | None = None) -> int:
+        """How many papers `search` lists for these arguments (with a relevance
+        order, those with all the words and those with some); never ranks."""
         query = query if isinstance(query, str) else str(query)
         for plain in (False, True):
             try:
-                plan = self.plan(query, None, plain=plain, typing=typing)
+                plan = self.plan(query, sort, plain=plain, typing=typing)
                 return self.ranker.count(plan.compiled) + sum(
                     self.ranker.count(stage) for stage in self.stages(plan))
             except sqlite3.Error as error:

@@ -171,7 +171,8 @@ def test_cli_writes_make_the_daily_backup_once_a_day(library_file: Path) -> None
     _text(winnow("star", "5", db=library_file))
     [daily] = folder.glob("library-daily-*.db")
     _text(winnow("tag", "5", "--add", "x", db=library_file))
-    _text(winnow("list", "--limit", "1", db=library_file))
+    listed = winnow("list", "--limit", "1", db=library_file)
+    assert listed.returncode == 0 and not listed.stderr.startswith(b"winnow"), listed.stderr
     assert list(folder.iterdir()) == [daily]  # one a day; reads make none
     assert quick_check(daily) == "ok"
     with daily.open("rb") as handle:  # a self-contained file, not a WAL database

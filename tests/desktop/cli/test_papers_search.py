@@ -35,7 +35,9 @@ def test_a_word_of_each_class_lists_what_raw_fts5_matches(seeded_path: Path,
         expected = raw(seeded_path, f'"{word}"')
         assert expected, word
         assert len(ids) == len(expected) and set(ids) == expected, (kind, word)
-        assert stderr == "", (word, stderr)  # nothing corrected, one word: no tiers
+        # The status line: the count only (nothing corrected, one word: no tiers).
+        noun = "paper" if len(expected) == 1 else "papers"
+        assert stderr == f"{len(expected)} {noun}\n", (word, stderr)
 
 
 def test_the_words_of_the_issue(seeded_path: Path) -> None:
@@ -46,7 +48,8 @@ def test_the_words_of_the_issue(seeded_path: Path) -> None:
     both = raw(seeded_path, '"agent" AND "memory"')
     either = raw(seeded_path, '"agent" OR "memory"')
     assert set(ids[:len(both)]) == both and set(ids) == either
-    assert stderr == f"winnow: 1 has all words · {len(either) - 1} more have some\n"
+    assert stderr == f"{len(either)} papers · 1 has all words · {len(either) - 1} more " \
+        "have some\n"
 
 
 def test_exclusions_are_query_words_not_options(seeded_path: Path) -> None:
@@ -77,3 +80,30 @@ def test_explain_shows_abbreviations_and_tiers(seeded_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "abbreviation (defined in this library): MoE -> also" in result.stdout
     assert "then papers with some of the words" in result.stdout
+
+
+def test_list_always_ends_with_one_status_line_that_is_not_an_error(seeded_path: Path) -> None:
+    def status(*args: str) -> str:
+        result = winnow("list", *args, db=seeded_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert not result.stderr.startswith("winnow"), result.stderr
+        return result.stderr.rstrip("\n")
+
+    agent = len(raw(seeded_path, '"agent"'))
+    assert agent > 5
+    assert status("agent") == f"{agent} papers"
+    assert status("agent", "--limit", "5") == f"{agent} papers, the first 5 listed"
+    assert status("kolmogorv", "arnld") == "3 papers · Showing results for kolmogorov arnold"
+    assert status("xqzvvkjw") == "0 papers"
+    assert status("title:kangaroo") == "1 paper"
+    # A sorted list holds the papers with every word only, and says how many.
+    both = len(listed(seeded_path, "speculative", "decoding", "--sort", "date")[0])
+    assert 0 < both < len(listed(seeded_path, "speculative", "decoding")[0])
+    assert status("speculative", "decoding", "--sort", "date", "--limit", "2") == \
+        f"{both} papers, the first 2 listed"
+    assert status("speculative", "decoding", "sort:date", "--limit", "2", "--json") == \
+        f"{both} papers, the first 2 listed"
+    # Errors keep the prefix that marks them, and print no status line.
+    bad = winnow("list", "agent", "--limt", "3", db=seeded_path)
+    assert bad.returncode == 2 and bad.stderr.startswith("winnow: ") and "papers" not in bad.stderr

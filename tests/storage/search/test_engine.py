@@ -361,3 +361,12 @@ def test_datasette_search_finds_the_full_text_index(seeded_path: Path) -> None:
         expected = {r[0] for r in lib.conn.execute(
             "SELECT rowid FROM papers_fts WHERE papers_fts MATCH '\"memory\"'")}
     assert {row["id"] for row in rows} == expected and len(expected) == 52
+
+
+def test_count_agrees_with_the_list_for_every_order(shared: Library) -> None:
+    for query in ("speculative decoding", "agent memory", "kolmogorov", "is:unread lora"):
+        for sort in (None, "relevance", "date", "title"):
+            listed = shared.search(query, limit=None, sort=sort).ids
+            assert shared.count(query, sort=sort) == len(listed), (query, sort)
+    # A sorted list holds only the papers with every word; relevance adds the rest.
+    assert shared.count("agent memory", sort="date") < shared.count("agent memory")
