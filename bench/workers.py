@@ -224,9 +224,18 @@ def search(db: str, repeat: str = "5") -> dict:
         count = len(lib.search(query, limit=None, typing=kind == "prefix").ids)
         all_ids[query] = (clock() - started) * 1000
         info[query]["all"] = count
-    # Each tier of the plain queries of several words, timed apart with the same
-    # page size: the papers with all the words, then the next tier (some words).
+    tiers = _tier_times(lib, rounds)
+    lib.close()
+    raw.close()
+    return {"queries": info, "ms": times, "raw_ms": raw_times, "all_ids_ms": all_ids,
+            "tier_ms": tiers}
+
+
+def _tier_times(lib, rounds: int) -> dict[str, dict[str, list[float]]]:
+    """Each tier of the plain queries of several words, timed apart with the same
+    page size: the papers with all the words, then the next tier (some words)."""
     engine = lib._search
+    clock = time.perf_counter
     tiers: dict[str, dict[str, list[float]]] = {}
     for kind, query in QUERIES:
         plan = engine.plan(query)
@@ -234,20 +243,17 @@ def search(db: str, repeat: str = "5") -> dict:
         if kind != "plain" or not stages:
             continue
         tiers[query] = {"all": [], "some": []}
-        for _ in range(rounds + 1):
+        for warm in range(rounds + 1):
             started = clock()
             engine.ranker.tier(plan.compiled, 50, 0)
             all_ms = (clock() - started) * 1000
             started = clock()
             engine.ranker.tier(stages[0], 50, 0)
             some_ms = (clock() - started) * 1000
-            if _:  # the first pass warms the caches
+            if warm:  # the first pass warms the caches
                 tiers[query]["all"].append(all_ms)
                 tiers[query]["some"].append(some_ms)
-    lib.close()
-    raw.close()
-    return {"queries": info, "ms": times, "raw_ms": raw_times, "all_ids_ms": all_ids,
-            "tier_ms": tiers}
+    return tiers
 
 
 def fuzzy(db: str, titles: str = "5", chars: str = "40") -> dict:
