@@ -158,6 +158,9 @@ class Query:
     root: Node | None
     sort: str | None = None
     notes: tuple[str, ...] = ()  # what the parser made of odd pieces, for explain()
+    # What the user should be told: a filter or sort that did not parse and was
+    # searched as words, and what it takes (shown in the status line).
+    warnings: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return self.root is None
@@ -259,6 +262,7 @@ class _Parser:
         self.atoms = 0
         self.sort: str | None = None
         self.notes: list[str] = []
+        self.warnings: list[tuple[Token, str]] = []  # (the token, what to tell the user)
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -347,6 +351,8 @@ class _Parser:
             sort = _SORT_ALIASES.get(value.lower())
             if sort is None:
                 self.notes.append(f"unknown sort {value!r} (known: {', '.join(SORTS)})")
+                self.warnings.append((token, f"sort:{value} is not an order (sort: takes "
+                                             f"{', '.join(SORTS)}); ignored"))
             else:
                 self.sort = sort
             return None
@@ -356,7 +362,23 @@ class _Parser:
         # Not a filter after all (`is:maybe`, `year:soon`): search the words.
         raw = f"{key}:{value}"
         self.notes.append(f"{raw!r} is not a filter; searched as words")
+        self.warnings.append((token, f"{raw} is not a filter ({_takes(key)}); "
+                                     "searched as words"))
         return Text(raw, prefix=token.last and not negated) if has_token(raw) else None
+
+
+def _takes(key: str) -> str:
+    """What a filter key accepts, for the user who typed a value it does not."""
+    if key == "is":
+        values = sorted({*_IS_VALUES, *states.table().is_filters()})
+        return "is: takes " + ", ".join(values)
+    if key == "has":
+        return "has: takes note, annotation or tag"
+    if key in ("year", "upvotes", "authors"):
+        return f"{key}: takes a number, a comparison like >5 or <=3, or a range like 2..4"
+    if key == "added":
+        return "added: takes today, yesterday or an age like 12h, 7d, 2w, 3m, 1y"
+    return f"{key}: needs a value"
 
 
 def _flatten(node: Node, kind: type) -> tuple[Node, ...]:
@@ -411,7 +433,8 @@ def _filter(key: str, value: str, *, quoted: bool) -> Filter | None:
 
 def parse(text: str, *, typing: bool = False) -> Query:
     """Any string to a Query. Never raises. `typing`: see tokenize()."""
-    parser = _Parser(tokenize(text, typing=typing))
+    tokens = tokenize(text, typing=typing)
+    parser = _Parser(tokens)
     items = parser.sequence(0)
     root: Node | None
     if not items:
@@ -420,7 +443,10 @@ def parse(text: str, *, typing: bool = False) -> Query:
         root = items[0]
     else:
         root = And(tuple(items))
-    return Query(text, root, parser.sort, tuple(parser.notes))
+    # While typing, the filter at the end may be half written (`is:re`): no warning yet.
+    unfinished = tokens[-1] if typing and tokens and not text[-1:].isspace() else None
+    warnings = tuple(dict.fromkeys(w for token, w in parser.warnings if token is not unfinished))
+    return Query(text, root, parser.sort, tuple(parser.notes), warnings)
 
 
 # ------------------------------------------------------------------ compiler

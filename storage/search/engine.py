@@ -121,7 +121,7 @@ class SearchEngine:
                               all_count=counts.all_count, some_count=counts.some_count,
                               expansions=plan.expansions)
         result.message = status_line(query, plan.corrections, plan.query.notes, counts,
-                                     offset + len(ids))
+                                     offset + len(ids), plan.query.warnings)
         return result
 
     def _hits(self, ids: list[int], scores: list[float], terms: list[str]) -> list[Hit]:

@@ -67,15 +67,17 @@ def _count_text(count: int | None, at_least: int) -> str:
 
 
 def status_line(query: str, corrections: Sequence[tuple[str, str]], notes: Sequence[str],
-                counts: TierCounts, shown: int) -> str:
-    """The status line: what was searched instead, and how many papers have all
-    the words and how many only some (a count not made is given as at least what
-    was seen: "50+"). Empty when there is nothing to say."""
+                counts: TierCounts, shown: int, warnings: Sequence[str] = ()) -> str:
+    """The status line: what was searched instead, a filter that was not one
+    (`warnings`), and how many papers have all the words and how many only some (a
+    count not made is given as at least what was seen: "50+"). Empty when there is
+    nothing to say."""
     parts = []
     if corrections:
         parts.append("Showing results for " + corrected_query(query, corrections))
     if notes and notes[-1] == "searched as plain words":
         parts.append("Searched as plain words")
+    parts.extend(warnings)
     if counts.tiered and counts.some_count != 0:  # nothing to tell apart: no paper has only some
         if counts.all_count == 0:
             parts.append("no paper has all words")

@@ -88,3 +88,13 @@ def test_a_failed_search_shows_its_error_not_no_papers_match(window, seeded: Lib
     assert window.panel.empty_title.text() == "The search failed"
     assert window.panel.empty_text.text() == window.model.error
     assert window.panel.empty_title.text() != "No papers match"
+
+
+def test_a_filter_that_is_not_one_says_so_once_it_is_typed(window, qtbot, press) -> None:
+    type_into_search(window, qtbot, "memory is:unre")
+    assert "not a filter" not in window.model.result.message  # still being typed
+    press("Return")
+    qtbot.waitUntil(lambda: not window.browser.search_typing)
+    message = window.model.result.message
+    assert message.startswith("is:unre is not a filter (is: takes ") and "unread" in message
+    assert window.panel.correction.isVisible() and window.panel.correction.text() == message

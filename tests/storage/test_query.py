@@ -25,6 +25,7 @@ from storage.query import (
     plain_words,
     some_expression,
     tokenize,
+    with_root,
 )
 
 NOW = datetime(2026, 3, 11, 12, 0, tzinfo=timezone.utc)
@@ -311,3 +312,20 @@ def test_any_text_compiles_to_sql_and_fts5_that_run(fts_table: sqlite3.Connectio
         sql += " AND p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)"
         params.append(compiled.fts)
     fts_table.execute(sql, params).fetchall()  # raises on any syntax error
+
+
+def test_warnings_name_the_filter_and_what_it_takes() -> None:
+    query = parse("kan is:bogus year:soon has:x added:1.5d sort:colour")
+    assert [w.split(" (")[0] for w in query.warnings] == [
+        "is:bogus is not a filter", "year:soon is not a filter", "has:x is not a filter",
+        "added:1.5d is not a filter", "sort:colour is not an order"]
+    assert "is: takes " in query.warnings[0] and "inbox" in query.warnings[0]
+    assert "year: takes a number" in query.warnings[1]
+    assert parse("is:unread year:2024 tag:x sort:date").warnings == ()
+    # The last filter, while typed, is not warned about until the word ends.
+    assert parse("kan is:re", typing=True).warnings == ()
+    assert parse("kan is:re ", typing=True).warnings != ()
+    assert parse("is:re kan", typing=True).warnings != ()
+    assert parse("is:re kan").warnings != ()
+    # Warnings survive the planner's rewrites of the tree.
+    assert with_root(query, None).warnings == query.warnings

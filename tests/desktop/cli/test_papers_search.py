@@ -107,3 +107,10 @@ def test_list_always_ends_with_one_status_line_that_is_not_an_error(seeded_path:
     # Errors keep the prefix that marks them, and print no status line.
     bad = winnow("list", "agent", "--limt", "3", db=seeded_path)
     assert bad.returncode == 2 and bad.stderr.startswith("winnow: ") and "papers" not in bad.stderr
+
+
+def test_a_filter_that_is_not_one_is_named_on_the_status_line(seeded_path: Path) -> None:
+    result = winnow("list", "is:unred", db=seeded_path)
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr.startswith("0 papers · is:unred is not a filter (is: takes ")
+    assert "unread" in result.stderr and result.stderr.count("\n") == 1

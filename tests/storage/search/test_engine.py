@@ -370,3 +370,17 @@ def test_count_agrees_with_the_list_for_every_order(shared: Library) -> None:
             assert shared.count(query, sort=sort) == len(listed), (query, sort)
     # A sorted list holds only the papers with every word; relevance adds the rest.
     assert shared.count("agent memory", sort="date") < shared.count("agent memory")
+
+
+def test_a_filter_with_a_value_it_does_not_take_is_named_in_the_message(
+        shared: Library) -> None:
+    for query, key in (("is:unred", "is"), ("year:abc", "year"), ("added:1.5d", "added"),
+                       ("has:bogus", "has"), ("upvotes:lots kan", "upvotes")):
+        result = shared.search(query)
+        assert f"{query.split()[0]} is not a filter ({key}: takes " in result.message, query
+        assert result.error is None
+    assert "sort:colour is not an order" in shared.search("kan sort:colour").message
+    assert "not a filter" not in shared.search("is:unread year:2024 added:7d").message
+    # While it is being typed, a half-written filter is not yet a mistake.
+    assert "not a filter" not in shared.search("kan is:unre", typing=True).message
+    assert "not a filter" in shared.search("kan is:unre ", typing=True).message

@@ -41,3 +41,12 @@ def test_a_result_highlights_its_terms_and_says_when_it_failed() -> None:
     assert not result.failed and result.matches == [1]
     failed = SearchResult("x", [], error="disk I/O error")
     assert failed.failed and failed.highlight("x marks") == []
+
+
+def test_the_status_line_says_which_filter_was_not_one() -> None:
+    warning = "year:soon is not a filter (year: takes a number); searched as words"
+    assert status_line("kan year:soon", [], (), TierCounts(), 3, [warning]) == warning
+    assert status_line("kolmogorv year:soon", [("kolmogorv", "kolmogorov")], (),
+                       TierCounts(True, 0, 4, 4), 4, [warning]) == \
+        f"Showing results for kolmogorov year:soon · {warning} · no paper has all words · " \
+        "4 more have some"
