@@ -53,6 +53,7 @@ FORMS: dict[str, Callable[[list[Paper]], str]] = {
     "markdown (trending, cards twice)": mf.md_trending,
     "text-urls": mf.text_urls,
     "html": mf.html_daily,
+    "html (with data-props JSON)": mf.html_daily_props,
     "api": mf.api_week,
 }
 

@@ -24,10 +24,10 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from storage.forms.api import api_listing, looks_like_api
+from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
-from storage.forms.html import html_items, looks_like_html
+from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
 from storage.forms.seeds import ListingStream
 from storage.records import ListingError
@@ -104,7 +104,14 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
     if form == "api":
         return api_listing(text, name=name, warnings=warnings)
     if form == "html":
-        tokens = html_items(text)
+        tokens, props = html_items(text)
+        listing = page_props(props)
+        if listing is not None:
+            try:
+                return entries_listing(listing.entries, name=name, form="html",
+                                       warnings=warnings, listing_date=listing.listing_date)
+            except ListingError:
+                pass  # JSON without a paper in it: the rendered cards, then
     elif form == "text":
         tokens = plain_items(text)
     else:

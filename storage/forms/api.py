@@ -15,7 +15,7 @@ from typing import Any
 from storage.forms.base import ParsedListing
 from storage.records import ListingError, PaperRecord
 
-__all__ = ["api_listing", "looks_like_api"]
+__all__ = ["api_listing", "entries_listing", "looks_like_api"]
 
 
 _JSON_START = re.compile(r"\s*(?:\{|\[\s*[{\]])")
@@ -106,12 +106,18 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
         raise ListingError(f"{name}: no Daily Papers listing found in it") from None
     if isinstance(data, dict) and isinstance(data.get("paper"), dict | None) and (
             "id" in data or "paper" in data):
-        entries: list[Any] = [data]
-        single = True
-    elif isinstance(data, list):
-        entries, single = data, False
-    else:
-        raise ListingError(f"{name}: no Daily Papers listing found in it")
+        return entries_listing([data], name=name, form="api", warnings=warnings, single=True)
+    if isinstance(data, list):
+        return entries_listing(data, name=name, form="api", warnings=warnings)
+    raise ListingError(f"{name}: no Daily Papers listing found in it")
+
+
+def entries_listing(entries: list[Any], *, name: str, form: str, warnings: list[str],
+                    single: bool = False, listing_date: str | None = None) -> ParsedListing:
+    """Records from the API's entries (also what a saved page carries in ``data-props``).
+
+    ``listing_date``: the day the page says it lists; else the one day all entries were
+    listed on, if they share one (a week's or a month's response has none)."""
     records: list[PaperRecord] = []
     seen: set[str] = set()
     days: Counter[str] = Counter()
@@ -136,7 +142,7 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
             days[day] += 1
     if not records:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
-    # One day's response has one listing date; a week's or a month's has none.
-    listing_date = next(iter(days)) if len(days) == 1 and not single else None
-    return ParsedListing(records, name=name, form="api", warnings=warnings,
+    if listing_date is None and len(days) == 1 and not single:
+        listing_date = next(iter(days))
+    return ParsedListing(records, name=name, form=form, warnings=warnings,
                          listing_date=listing_date, listing_date_raw=listing_date)

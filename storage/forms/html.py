@@ -4,16 +4,26 @@ The page becomes :class:`~storage.forms.cards.Item` objects (one per block-level
 text, with the link around it and its heading level), then cards as for every other form.
 Scripts, styles, SVG and templates are skipped; images give no text; entities are decoded
 by the parser. Text stays data: nothing here interprets what a title or abstract says.
+
+The page as the site serves it also carries the whole listing as JSON, in the
+``data-props`` attribute of the element that the page's script hydrates
+(``<div class="SVELTE_HYDRATER" data-target="DailyPapers" data-props="{...}">``): the
+same entries as the JSON API, with what the rendered cards leave out (arXiv ids, author
+names, organisations, AI summaries and keywords, repositories). A saved page is read from
+there when the JSON is present and holds papers, else from the rendered cards.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from html.parser import HTMLParser
+from typing import Any
 
 from storage.forms.cards import Item
 from storage.forms.markdown import Tokens
 
-__all__ = ["html_items"]
+__all__ = ["PageProps", "html_items", "page_props"]
 
 _BLOCK = frozenset(
     {"address", "article", "aside", "blockquote", "body", "br", "dd", "details", "div", "dl",
@@ -40,6 +50,7 @@ class _Reader(HTMLParser):
         self._skip = 0
         self._heading: list[int] = []
         self._void_skip = False
+        self.props: list[str] = []  # data-props attributes that may hold the listing
 
     # The current item ends at every block boundary.
     def _flush(self) -> None:
@@ -69,6 +80,10 @@ class _Reader(HTMLParser):
                                line=self.getpos()[0]))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            # The hydration data of the listing (the attribute value arrives unescaped).
+            if key == "data-props" and value and "dailyPapers" in value:
+                self.props.append(value)
         if tag in _SKIP:
             self._skip += 1
             return
@@ -121,12 +136,46 @@ class _Reader(HTMLParser):
         self._flush()
 
 
-def html_items(text: str) -> Tokens:
+class PageProps:
+    """The listing a saved page carries as JSON: its entries and the day it lists."""
+
+    def __init__(self, entries: list[Any], listing_date: str | None) -> None:
+        self.entries = entries
+        self.listing_date = listing_date
+
+
+def html_items(text: str) -> tuple[Tokens, list[str]]:
+    """The rendered page as items, and the ``data-props`` values that may hold the listing."""
     reader = _Reader()
     reader.feed(text)
     reader.close()
-    tokens = Tokens(reader.items)
-    return tokens
+    return Tokens(reader.items), reader.props
+
+
+def page_props(values: list[str]) -> PageProps | None:
+    """The first ``data-props`` value that is a listing: ``{"dailyPapers": [...], ...}``."""
+    for value in values:
+        try:
+            data = json.loads(value)
+        except (ValueError, RecursionError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        entries = data.get("dailyPapers")
+        if not isinstance(entries, list) or not entries:
+            continue
+        day = data.get("dateString") if data.get("periodType", "day") == "day" else None
+        return PageProps(entries, _iso_day(day))
+    return None
+
+
+def _iso_day(value: Any) -> str | None:
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return None
 
 
 def looks_like_html(head: str) -> bool:
