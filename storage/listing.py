@@ -20,7 +20,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -231,56 +231,65 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
     if not head:
         raise ListingError(f"{name}: file is empty")
     wide = _wide_codec(head[:4])
-    nonblank = False
-    chunk = head
     if wide is not None:
-        decoder = codecs.getincrementaldecoder(wide)("strict")
-        while True:
-            final = not chunk
-            try:
-                text = decoder.decode(chunk, final=final)
-            except UnicodeDecodeError as exc:
-                if not (final and exc.reason in _TRUNCATED):
-                    raise ListingError(f"{name}: not valid {wide.upper()} text") from None
-                text = ""
-            if "\x00" in text:
-                raise ListingError(f"{name}: not a text file (contains NUL characters)")
-            nonblank = nonblank or not (text.isspace() or not text)
-            if final:
-                break
-            chunk = read(_CHUNK)
-        found = _Encoding(wide, 0, "")
+        found, nonblank = _validate_wide(wide, head, read, name)
     else:
-        _check_binary(head, name)
-        skip = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
-        chunk = head[skip:]
-        # Strict decoding (at C speed) until the first byte that is not UTF-8; from there
-        # the escaping decoder, only while no valid non-ASCII character has been seen.
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        bad = valid = False
-        while True:
-            final = not chunk
-            if b"\x00" in chunk:
-                raise ListingError(f"{name}: not a text file (contains NUL bytes)")
-            # Binary data can start after the first 64 KB sniffed above: every
-            # window of the file gets the same test.
-            for offset in range(0, len(chunk), _SNIFF_BYTES):
-                _check_binary(chunk[offset:offset + _SNIFF_BYTES], name)
-            # An ASCII chunk needs no decoding unless a character began in the last one.
-            if (not (bad and valid)
-                    and (not chunk.isascii() or final or decoder.getstate()[0])):
-                bad, valid, decoder = _scan_utf8(decoder, chunk, final, bad, valid)
-            nonblank = nonblank or not (chunk.isspace() or not chunk)
-            if final:
-                break
-            chunk = read(_CHUNK)
-        if bad and not valid:
-            found = _Encoding("cp1252", skip, "")
-        else:
-            found = _Encoding("utf-8", skip, "", repair=bad)
+        found, nonblank = _validate_utf8(head, read, name)
     if not nonblank:
         raise ListingError(f"{name}: file is empty")
     return replace(found, sha256=digest.hexdigest())
+
+
+def _validate_wide(wide: str, chunk: bytes, read: Callable[[int], bytes], name: str
+                   ) -> tuple[_Encoding, bool]:
+    """UTF-16 or UTF-32 by its BOM: the whole file must decode; no NUL characters."""
+    decoder = codecs.getincrementaldecoder(wide)("strict")
+    nonblank = False
+    while True:
+        final = not chunk
+        try:
+            text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as exc:
+            if not (final and exc.reason in _TRUNCATED):
+                raise ListingError(f"{name}: not valid {wide.upper()} text") from None
+            text = ""
+        if "\x00" in text:
+            raise ListingError(f"{name}: not a text file (contains NUL characters)")
+        nonblank = nonblank or not (text.isspace() or not text)
+        if final:
+            return _Encoding(wide, 0, ""), nonblank
+        chunk = read(_CHUNK)
+
+
+def _validate_utf8(head: bytes, read: Callable[[int], bytes], name: str
+                   ) -> tuple[_Encoding, bool]:
+    """UTF-8 (or cp1252 when not one valid multi-byte character is in it), no binary."""
+    _check_binary(head, name)
+    skip = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
+    chunk = head[skip:]
+    # Strict decoding (at C speed) until the first byte that is not UTF-8; from there
+    # the escaping decoder, only while no valid non-ASCII character has been seen.
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    bad = valid = nonblank = False
+    while True:
+        final = not chunk
+        if b"\x00" in chunk:
+            raise ListingError(f"{name}: not a text file (contains NUL bytes)")
+        # Binary data can start after the first 64 KB sniffed above: every
+        # window of the file gets the same test.
+        for offset in range(0, len(chunk), _SNIFF_BYTES):
+            _check_binary(chunk[offset:offset + _SNIFF_BYTES], name)
+        # An ASCII chunk needs no decoding unless a character began in the last one.
+        if (not (bad and valid)
+                and (not chunk.isascii() or final or decoder.getstate()[0])):
+            bad, valid, decoder = _scan_utf8(decoder, chunk, final, bad, valid)
+        nonblank = nonblank or not (chunk.isspace() or not chunk)
+        if final:
+            break
+        chunk = read(_CHUNK)
+    if bad and not valid:
+        return _Encoding("cp1252", skip, ""), nonblank
+    return _Encoding("utf-8", skip, "", repair=bad), nonblank
 
 
 def _scan_utf8(decoder: codecs.IncrementalDecoder, chunk: bytes, final: bool, bad: bool,
