@@ -115,7 +115,7 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
     elif form == "text":
         tokens = plain_items(text)
     else:
-        tokens = markdown_items(text)
+        tokens = markdown_items(text, url_lines=form == "text-urls")
     return assemble(
         tokens.items,
         name=name,

@@ -198,13 +198,14 @@ def _structural(s: str) -> bool:
     return s.startswith(("http://", "https://"))
 
 
-def markdown_items(text: str) -> Tokens:
-    """Items of a Markdown page or a text export (URLs on their own lines)."""
+def markdown_items(text: str, *, url_lines: bool = False) -> Tokens:
+    """Items of a Markdown page, or of a text export (``url_lines``: each link's URL on
+    the line after its text)."""
     lines = text.split("\n")
     tokens = Tokens([])
     start = _header(lines, tokens)
     refs = _reference_definitions(lines, text)
-    tokens.truncated = _scan(lines, start, refs, tokens.items)
+    tokens.truncated = _scan(lines, start, refs, tokens.items, url_lines)
     return tokens
 
 
@@ -222,7 +223,8 @@ def _reference_definitions(lines: list[str], text: str) -> dict[str, str]:
     return refs
 
 
-def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item]) -> bool:
+def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item],
+          url_lines: bool) -> bool:
     """One pass over the lines: each line, paragraph or link group becomes one item.
 
     True when the copy ends at a scraper's "[Content truncated]"."""
@@ -256,7 +258,7 @@ def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item]) -> 
         elif level:
             s, i = _heading_tail(lines, i, n, s)
         elif not _structural(s):
-            s, i = _paragraph(lines, i, n, s)
+            s, i = _paragraph(lines, i, n, s, url_lines)
         elif c in "-*+" and len(s) > 1 and s[1] == " ":
             s = _LIST_MARK.sub("", s, count=1)
         plain, href, links = _inline(s, refs)
@@ -294,12 +296,19 @@ def _heading_tail(lines: list[str], i: int, n: int, s: str) -> tuple[str, int]:
     return s, i
 
 
-def _paragraph(lines: list[str], i: int, n: int, s: str) -> tuple[str, int]:
-    """Hard-wrapped lines and two-space breaks join with spaces."""
+def _paragraph(lines: list[str], i: int, n: int, s: str, url_lines: bool
+               ) -> tuple[str, int]:
+    """Hard-wrapped lines and two-space breaks join with spaces.
+
+    In Markdown a wrapped abstract may end in a URL on a line of its own ("Samples are
+    available at" / "https://..."): text of the paragraph. Only in a text export is
+    such a line the address of the text before it."""
     parts = [s]
     while i < n:
         nxt = lines[i].strip()
-        if _structural(nxt) or (nxt[0] in "cC" and _cut_here(nxt)):
+        if _structural(nxt) and (url_lines or nxt[:1] != "h" or not _BARE_URL.fullmatch(nxt)):
+            break
+        if nxt[0] in "cC" and _cut_here(nxt):
             break
         parts.append(nxt)
         i += 1

@@ -17,7 +17,7 @@ import pytest
 from storage.listing import Listing, ListingError, open_listing, parse_listing, read_listing
 from storage.records import PaperRecord
 from tests.fixtures.forms.catalogue import API_ONLY, PAPERS, Paper
-from tests.fixtures.forms.make_forms import FILES, highlight_damage
+from tests.fixtures.forms.make_forms import FILES, extraction_url, highlight_damage
 
 FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 # The day the copies are read (their files' time): after every page in the fixtures.
@@ -188,6 +188,28 @@ def test_trending_page_every_card_twice_with_summaries_and_stars() -> None:
         expected.append(want)
     assert_cards(listing, expected)
     assert listing.records[5].github_stars == 11300  # "GitHub 11.3k"
+
+
+def test_trending_page_extracted_to_markdown_without_dates_or_upvotes() -> None:
+    # The shape of a real extraction: bare "###" titles, every card twice, no date, no
+    # upvote count; a wrapped abstract whose last line is a URL keeps it as its text.
+    listing = read("md-trending-extraction.md")
+    assert (listing.form, listing.warnings) == ("markdown", [])
+    expected = []
+    for k, p in enumerate([p for p in PAPERS if p.github_repo]):
+        full = k % 4 == 3
+        expected.append({
+            "title": p.title,
+            "abstract": f"{p.abstract} Project page: {extraction_url(p)}" if full else "",
+            "ai_summary": None if full else p.ai_summary,
+            "arxiv_id": None,
+            "upvotes": None,
+            "published": None,
+            "authors_count": None if p.organization else len(p.authors),
+            "github_repo": p.github_repo,
+            "github_stars": p.github_stars,
+        })
+    assert_cards(listing, expected)
 
 
 def test_truncated_copy_keeps_whole_cards_and_names_the_cut_one() -> None:
