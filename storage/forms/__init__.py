@@ -29,7 +29,9 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
+from storage.forms.scraper import scraper_listing
 from storage.forms.seeds import ListingStream
+from storage.forms.text import text_listing
 from storage.records import ListingError
 
 __all__ = [
@@ -113,8 +115,15 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             except ListingError:
                 pass  # JSON without a paper in it: the rendered cards, then
     elif form == "text":
+        fast = text_listing(text, name=name, reference=reference, warnings=warnings)
+        if fast is not None:
+            return fast
         tokens = plain_items(text)
     else:
+        if form == "markdown":
+            fast = scraper_listing(text, name=name, reference=reference, warnings=warnings)
+            if fast is not None:
+                return fast
         tokens = markdown_items(text, url_lines=form == "text-urls")
     return assemble(
         tokens.items,

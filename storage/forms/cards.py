@@ -28,7 +28,7 @@ from storage.forms.dates import _MONTHS, _latest_on_or_before
 from storage.records import ListingError, PaperRecord
 from storage.text import normalise_title
 
-__all__ = ["Item", "assemble"]
+__all__ = ["Item", "assemble", "finish"]
 
 
 @dataclass(slots=True)
@@ -95,7 +95,8 @@ _TITLE_MAX = 400
 _ABSTRACT_MIN = 40
 _SUMMARY_MAX = 300
 
-# Chrome texts that are never a card title (headings on the page itself).
+# Chrome texts that are never a card title (headings on the page itself); all shorter than
+# 24 characters, which spares the lower-casing of every real title.
 _CHROME = frozenset(
     {"daily papers", "trending papers", "papers", "new", "subscribe", "daily", "weekly",
      "monthly", "previous", "next", "hugging face", "extracted text"}
@@ -145,21 +146,24 @@ def _classify(it: Item) -> int:
     is worked out once. Cheap string tests go first so that an abstract costs next to
     nothing.
     """
-    t = it.text
+    it.kind, it.value = found = _kind(it.text)
+    return found[0]
+
+
+def _kind(t: str) -> tuple[int, object]:
+    """What a (stripped, whitespace-collapsed) text is, and its value: see _classify."""
     n = len(t)
-    if n <= 48:
-        try:
-            it.kind, it.value = _KINDS[t]
-            return it.kind
-        except KeyError:
-            pass
-    kind, value = _kind_of(t, n)
-    if n <= 48:
-        if len(_KINDS) > 8192:
-            _KINDS.clear()
-        _KINDS[t] = kind, value
-    it.kind, it.value = kind, value
-    return kind
+    if n > 48:
+        return _kind_of(t, n)
+    try:
+        return _KINDS[t]
+    except KeyError:
+        pass
+    found = _kind_of(t, n)
+    if len(_KINDS) > 8192:
+        _KINDS.clear()
+    _KINDS[t] = found
+    return found
 
 
 def _kind_of(t: str, n: int) -> tuple[int, object]:
@@ -510,7 +514,27 @@ def assemble(
     if not titles:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     cards, first = _read_cards(items, titles)
-    listing_raw, head_trending = _page_head(items, first)
+    return finish(cards, items[:first], name=name, form=form, reference=reference,
+                  capture_date=capture_date, listing_date=listing_date,
+                  truncated=truncated, trending=trending, warnings=warnings)
+
+
+def finish(
+    cards: list[_Card],
+    head: list[Item],
+    *,
+    name: str,
+    form: str,
+    reference: date | None,
+    warnings: list[str],
+    capture_date: str | None = None,
+    listing_date: str | None = None,
+    truncated: bool = False,
+    trending: bool | None = None,
+) -> ParsedListing:
+    """The listing from its cards and the page's head (the items before the first card):
+    dates resolved, non-cards dropped, a cut last card skipped, duplicates merged."""
+    listing_raw, head_trending = _page_head(head)
     if trending is None:
         trending = head_trending
     if listing_date is None and listing_raw is not None:
@@ -580,15 +604,15 @@ def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]
     return cards, pre_starts[0]
 
 
-def _page_head(items: list[Item], first: int) -> tuple[str | None, bool]:
+def _page_head(head: list[Item]) -> tuple[str | None, bool]:
     """The page's own date (the last bare date before the first card), and whether the
     page is the trending one."""
     listing_raw = None
-    for it in items[:first]:
+    for it in head:
         m = _date_match(it.text)
         if m is not None and m["n"] is None:
             listing_raw = m["raw"]
-    text_head = " ".join(it.text for it in items[:first]).lower()
+    text_head = " ".join(it.text for it in head).lower()
     trending = "trending papers" in text_head and "daily papers" not in text_head
     return listing_raw, trending
 
@@ -726,7 +750,7 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> list[Any]
     """The record's fields in PaperRecord's order (its position is set once duplicates
     are merged): a list, because building a record positionally is the cheap way."""
     title = card.title
-    if not 2 <= len(title) <= _TITLE_MAX or title.lower() in _CHROME:
+    if not 2 <= len(title) <= _TITLE_MAX or (len(title) < 24 and title.lower() in _CHROME):
         return None
     text = " ".join(card.texts)
     # Items come stripped; a printable text without double spaces has only single spaces
