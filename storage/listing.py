@@ -109,9 +109,20 @@ _BAD_BYTES_SHOWN = 20
 def _normalise(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not unicodedata.is_normalized("NFC", text):
+    if not _latin1(text) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
+
+
+def _latin1(text: str) -> bool:
+    """Only characters up to U+00FF: NFC already (the first that NFC can change is the
+    combining grave accent, U+0300). Encoding such a text is a copy; the NFC check reads
+    every character's properties."""
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode_listing(data: bytes, name: str) -> str:

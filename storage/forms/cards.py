@@ -64,6 +64,8 @@ class _Card:
     has_meta_dot: bool = False
     hf_link: bool = False  # the card links to its huggingface.co/papers/<id> page
     texts: list[str] = field(default_factory=list)
+    # The one-pass readers know their texts' blanks are single spaces already.
+    canonical: bool = False
 
 
 # ----------------------------------------------------------------------------- shapes
@@ -755,7 +757,7 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> list[Any]
     text = " ".join(card.texts)
     # Items come stripped; a printable text without double spaces has only single spaces
     # between words already (every other whitespace character is unprintable).
-    if not text.isprintable() or "  " in text:
+    if not card.canonical and (not text.isprintable() or "  " in text):
         text = " ".join(text.split())
     # Facts only a Daily Papers card has. A link to arXiv or GitHub alone is no card: blog
     # posts and reading lists have those too; on a trending page the stars are the card's.

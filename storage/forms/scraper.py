@@ -28,7 +28,6 @@ from storage.forms.cards import (
     Item,
     _Card,
     _classify,
-    _clean_title,
     _kind,
     _org_name,
     finish,
@@ -101,10 +100,14 @@ def _head(head: str) -> tuple[list[Item], Tokens] | None:
 
 
 def _card(m: re.Match[str]) -> _Card | None:
-    title = _plain(m["title"])
-    if not title or "&" in m["title"]:
+    raw = m["title"]
+    if "&" in raw:
+        return None  # entities: the general reader
+    # _plain and _clean_title of a title without backslashes or entities: blanks collapsed.
+    title = " ".join(raw.split())
+    if not title:
         return None
-    card = _Card(title=_clean_title(title), title_at=0)
+    card = _Card(title=title, title_at=0, canonical=True)
     card.arxiv_id = m["id"]
     card.hf_link = True
     up = m["up"]
