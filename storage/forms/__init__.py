@@ -81,7 +81,9 @@ def detect(head: str) -> str:
         return "markdown"
     today = len(_TODAY.findall(head))
     seeds = len(_SEEDS.findall(head))
-    if today >= 2 and today > seeds:
+    # One mark of today's page and none of the older one: a copy of today's page (cut in
+    # its head, say), which the seeds' reader would read chrome from as a paper.
+    if (today >= 2 and today > seeds) or (today and not seeds):
         return "text"
     return "seeds"
 
