@@ -469,11 +469,9 @@ def _count_columns(conn: sqlite3.Connection, count: int, width: int
     pending: list[bytes] = []
 
     def tally() -> None:
-        # Counts of the slice's own terms: a vocabulary-sized temporary per slice
-        # (5 MB at 100k, 48 MB at 1M) left the heap fragmented.
-        terms, counts = np.unique(np.frombuffer(b"".join(pending), np.int32),
-                                  return_counts=True)
-        per_column[terms] += counts
+        # In place: a vocabulary-sized count per slice (bincount: 5 MB at 100k, 48 MB
+        # at 1M) left the heap fragmented, and sorting the slice (unique) was 8x slower.
+        np.add.at(per_column, np.frombuffer(b"".join(pending), np.int32), 1)
         pending.clear()
 
     for row, (paper_id, term_blob) in enumerate(conn.execute(
@@ -508,10 +506,15 @@ def _place_rows(conn: sqlite3.Connection, lengths: np.ndarray, indptr: np.ndarra
     def place(end: int) -> None:
         cols = np.frombuffer(b"".join(terms), np.int32)
         values = np.frombuffer(b"".join(tfs), np.float32).copy()
+        if not len(cols):
+            return  # papers of stop words only: empty rows
         _weigh(values, cols, lengths[start:end], weights)
         owner = np.repeat(np.arange(start, end, dtype=np.int32), lengths[start:end])
-        order = np.argsort(cols, kind="stable")
-        cols = cols[order]
+        # By column, then by position in the slice (so by row): one plain sort of
+        # unique int64 keys, about twice as fast as a stable argsort of the columns.
+        keys = np.sort((cols.astype(np.int64) << 32) | np.arange(len(cols)))
+        order = keys & 0xFFFFFFFF
+        cols = (keys >> 32).astype(np.int32)
         # Within one column, the slice's entries go after those placed before.
         first = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
         sizes = np.diff(np.r_[first, len(cols)])

@@ -26,21 +26,25 @@ def _stored(lib: Library) -> dict[int, tuple[np.ndarray, np.ndarray]]:
 def test_loaded_rows_are_unit_tfidf_vectors_across_slices(seeded: Library, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
-    # Last in id order, a paper whose words are all stop words: its row is empty.
+    # Last in id order, papers whose words are all stop words: their rows are
+    # empty, and with slices of 3 rows the last slice holds nothing at all.
     listing = tmp_path / "stop.txt"
-    listing.write_text("The Other One\n\nIt is what it was, and we are here.\n")
-    assert seeded.import_files([listing]).ok
+    listing.write_text("The Other One\n\nIt is what it was, and we are here.\n\n"
+                       "It Is What It Was\n\nWe are here, and it is what it was.\n\n"
+                       "We Are Here\n\nIt was what it is, and here we are.\n")
+    assert seeded.import_files([listing]).new == 3
     seeded.update_vectors()
-    # Rows are weighed a slice at a time: small slices cross many boundaries.
-    monkeypatch.setattr(vectors, "_NORMALISE_ROWS", 7)
+    # Rows are weighed and placed a slice at a time: small slices cross many
+    # boundaries.
+    monkeypatch.setattr(vectors, "_NORMALISE_ROWS", 3)
     index = VectorIndex.load(seeded.conn)
+    assert len(index) == 418
     stored = _stored(seeded)
     df = dict(seeded.conn.execute("SELECT id, df FROM vector_terms"))
     papers = len(stored)
     assert index.ids.tolist() == sorted(stored)
     by_row = index.matrix.tocsr()
-    last = by_row[len(index) - 1]
-    assert last.nnz == 0
+    assert all(by_row[len(index) - i].nnz == 0 for i in (1, 2, 3))
     # Each paper's row as read back alone (training, explanations, a query) is
     # the same row.
     again = index.vectors(seeded.conn, index.ids.tolist())
