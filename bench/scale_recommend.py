@@ -217,9 +217,9 @@ def synthetic_index(papers: int) -> dict[str, float]:
     # The head of a ranking of every paper (`recommend --limit 50`): partition and
     # sort the head, beside the full stable sort it replaced.
     scores = model.scores(rows)
-    from storage.learn import _best_first
+    from storage.learn import best_first
     started = time.perf_counter()
-    head = _best_first(scores, 50)
+    head = best_first(scores, 50)
     figures["top50_partition_ms"] = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     full = np.argsort(-scores, kind="stable")[:50]

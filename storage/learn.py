@@ -443,7 +443,7 @@ class Recommender:
                            positives, tag, message)
         rows, vectorised = model.index.rows_of(ids)
         scores = model.scores(rows, conn)
-        order = _best_first(scores, limit)
+        order = best_first(scores, limit)
         ranked: list[int] = vectorised[order].tolist()
         ranked_scores: list[float] = scores[order].tolist()
         # Papers without a vector yet (imported a moment ago) follow, unranked.
@@ -464,7 +464,7 @@ class Recommender:
         return None if model is None else model.why(conn, paper_id)
 
 
-def _best_first(scores: np.ndarray, limit: int | None) -> np.ndarray:
+def best_first(scores: np.ndarray, limit: int | None) -> np.ndarray:
     """Positions of the `limit` highest scores, best first, ties in the order given
     (a stable sort's order). With a limit, only those are sorted: ordering all of a
     1M Inbox to print 20 cost more than scoring it."""

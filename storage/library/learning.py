@@ -137,12 +137,13 @@ class Learning:
 
         # A search never writes: the vectors are those stored (the app's worker, an
         # import in the app, `winnow recommend` or `similar` make the missing ones).
-        ids = self.order(result.ids)
         end = None if limit is None else offset + limit
-        page = ids[offset:end]
+        # Only the papers up to the page's end are put in order (`winnow list`
+        # shows 50 of a 1M Inbox: a full sort cost 250 ms there).
+        page = self.order(result.ids, head=end)[offset:end]
         hits = {h.id: h for h in result.hits} if result.hits else {}
         return replace(result, ids=page, hits=[hits[i] for i in page if i in hits],
-                       total=len(ids))
+                       total=len(result.ids))
 
     def _model(self, tag: str | None) -> InterestModel | None:
         if not (self.in_background or self._core.read_only):
@@ -151,18 +152,20 @@ class Learning:
         return None if ready is None else ready.model(tag)
 
     @guarded
-    def order(self, ids: list[int], tag: str | None = None) -> list[int]:
+    def order(self, ids: list[int], tag: str | None = None, *, head: int | None = None
+              ) -> list[int]:
         """`ids` by the model's score, best first; those it cannot score (too early to
-        learn, no vector yet) after them in the order given."""
-        import numpy as np
+        learn, no vector yet) after them in the order given. With `head`, only the
+        first `head` of that order are returned."""
+        from storage.learn import best_first
 
         model = self._model(tag)
         if model is None:
-            return list(ids)
+            return list(ids) if head is None else list(ids[:head])
         rows, scored = model.index.rows_of(ids)
-        order = np.argsort(-model.scores(rows, self.conn), kind="stable")
+        order = best_first(model.scores(rows, self.conn), head)
         first: list[int] = scored[order].tolist()
-        if len(first) == len(ids):
+        if len(first) == len(ids) or (head is not None and len(first) >= head):
             return first
         seen = set(first)
         return first + [i for i in ids if i not in seen]

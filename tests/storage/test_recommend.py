@@ -179,6 +179,11 @@ def test_sort_interest_orders_any_query_by_the_model(seeded: Library) -> None:
     page2 = seeded.search("language models", sort="interest", limit=3, offset=3)
     assert all("quantiz" in _text(seeded, i) for i in page1.ids), page1.ids
     assert not set(page1.ids) & set(page2.ids)
+    # Pages are sorted only up to their end: the same pages as the whole order.
+    whole = seeded.search("language models", sort="interest", limit=None)
+    assert page1.ids + page2.ids == whole.ids[:6]
+    assert page1.total == page2.total == whole.total == len(whole.ids)
+    assert seeded.search("is:unread sort:interest", limit=None).ids[:10] == result.ids
 
 
 def test_the_model_is_scikit_learns_logistic_regression(seeded: Library) -> None:
