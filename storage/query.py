@@ -370,8 +370,10 @@ class _Parser:
 def _takes(key: str) -> str:
     """What a filter key accepts, for the user who typed a value it does not."""
     if key == "is":
-        values = sorted({*_IS_VALUES, *states.table().is_filters()})
-        return "is: takes " + ", ".join(values)
+        # Each state and flag by its own name, and the negations; not every alias.
+        names = [k for k, (state, positive) in states.table().is_filters().items()
+                 if k == state or not positive]
+        return "is: takes " + ", ".join(sorted({*_IS_VALUES, *names}))
     if key == "has":
         return "has: takes note, annotation or tag"
     if key in ("year", "upvotes", "authors"):
