@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from storage.forms.base import ParsedListing
@@ -39,9 +40,13 @@ def _int(value: Any) -> int | None:
 
 
 def _day(value: Any) -> str | None:
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
-        return value[:10]
-    return None
+    """The day of an ISO timestamp; None for one that is not a real day ("2026-13-45")."""
+    if not isinstance(value, str) or len(value) < 10 or value[4] != "-" or value[7] != "-":
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -49,10 +54,28 @@ def _str_or_none(value: Any) -> str | None:
     return text or None
 
 
+# The arXiv id as the other forms take it from links (cards.py `_ID`): a new-style
+# id, its version dropped. Taken as it came, `2611.01234v3` made a second paper
+# beside `2611.01234`, and any string ("../../x", markup) became the paper's id,
+# its page address and BibTeX's eprint.
+_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+
+
+def _arxiv_id(value: Any) -> str | None:
+    match = _ARXIV_ID.fullmatch(_text(value))
+    return match[1] if match else None
+
+
+def _web_address(value: Any) -> str | None:
+    """A link the card shows (GitHub, project page): http(s) only, as in the HTML form."""
+    text = _text(value)
+    return text if re.match(r"https?://[^\s/]", text) else None
+
+
 def _record(entry: dict[str, Any], position: int) -> PaperRecord | None:
     paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else entry
     assert isinstance(paper, dict)
-    arxiv = _str_or_none(paper.get("id"))
+    arxiv = _arxiv_id(paper.get("id"))
     title = _text(entry.get("title")) or _text(paper.get("title"))
     if not title:
         return None
@@ -72,7 +95,7 @@ def _record(entry: dict[str, Any], position: int) -> PaperRecord | None:
             submitted.get("fullname"))
     published = _day(paper.get("publishedAt")) or _day(entry.get("publishedAt"))
     keywords = paper.get("ai_keywords") or ()
-    github = _str_or_none(paper.get("githubRepo"))
+    github = _web_address(paper.get("githubRepo"))
     return PaperRecord(
         title=title,
         abstract=_text(paper.get("summary")) or _text(entry.get("summary")),
@@ -93,7 +116,7 @@ def _record(entry: dict[str, Any], position: int) -> PaperRecord | None:
             keywords, list) else (),
         github_repo=github,
         github_stars=_int(paper.get("githubStars")),
-        project_page=_str_or_none(paper.get("projectPage")),
+        project_page=_web_address(paper.get("projectPage")),
         date_source="card" if published else None,
     )
 
