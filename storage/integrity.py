@@ -126,6 +126,23 @@ def full_check(conn: sqlite3.Connection, *, fts: bool = True) -> str:
     return "ok"
 
 
+def is_library_file(library: Path, target: str | os.PathLike[str]) -> bool:
+    """Whether writing `target` would write over the library or one of its journal
+    files (by name, through a symlink or a hard link). `winnow export -o library.db`
+    replaced the live library with CSV and said "wrote library.db"."""
+    target = Path(target).expanduser()
+    for name in (library, *(Path(f"{library}{suffix}") for suffix in ("-wal", "-shm",
+                                                                       "-journal"))):
+        try:
+            if os.path.samefile(target, name):
+                return True
+        except OSError:  # either does not exist (yet): compare where they would be
+            pass
+        if os.path.realpath(target) == os.path.realpath(name):
+            return True
+    return False
+
+
 def locate(path: Path) -> tuple[os.stat_result | None, str | None]:
     """(what `path` names, or None if nothing), or why it cannot name a file at all.
 

@@ -22,7 +22,11 @@ def stats(lib: Library, args: argparse.Namespace) -> int:
     figures = triage_stats(lib, days=args.days)
     counts = lib.stats()
     if args.plot is not None:
+        from storage.integrity import is_library_file
         from storage.plot import plot_stats  # matplotlib only when asked for
+
+        if is_library_file(lib.path, args.plot):
+            raise CommandError(f"{args.plot}: is the library's own file; plot to another file")
 
         try:
             plot_stats(figures, args.plot)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from storage.integrity import is_library_file
 from storage.library.core import Core, guarded, safe_text
 from storage.library.errors import LibraryError
 from storage.library.reads import Reads
@@ -32,6 +33,9 @@ class Exporter:
                   for paper in self._reads.get_many(ids[start:start + 500]))
         text = FORMATS[format](papers)
         if out is not None:
+            if is_library_file(self._core.path, out):
+                raise LibraryError(f"{safe_text(str(out))}: is the library's own file; "
+                                   f"export to another file")
             try:
                 Path(out).write_text(text, encoding="utf-8")
             except OSError as error:
