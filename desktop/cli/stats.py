@@ -10,6 +10,8 @@ from desktop.cli.registry import arg, command
 from storage import Library
 from storage.stats import TriageStats, triage_stats
 
+MAX_DAYS = 36_525
+
 
 @command("stats", "library counts and triage statistics",
          arg("--json", action="store_true", help="every figure as JSON"),
@@ -17,8 +19,9 @@ from storage.stats import TriageStats, triage_stats
              help="draw the figures into a PNG file"),
          arg("--days", type=int, default=365, help="days of history (default 365)"))
 def stats(lib: Library, args: argparse.Namespace) -> int:
-    if args.days < 1:
-        raise CommandError("stats: --days must be at least 1")
+    # A day count past the calendar's end was "unexpected error: OverflowError".
+    if not 1 <= args.days <= MAX_DAYS:
+        raise CommandError(f"stats: --days must be between 1 and {MAX_DAYS:,} (100 years)")
     figures = triage_stats(lib, days=args.days)
     counts = lib.stats()
     if args.plot is not None:

@@ -63,3 +63,12 @@ def test_the_library_api_refuses_it_too(tmp_path: Path) -> None:
         with pytest.raises(LibraryError, match="is the library's own file"):
             lib.export("", format="markdown", out=tmp_path / "library.db")
         assert lib.count() == 0  # still a library: it answers
+
+
+@pytest.mark.parametrize("days", ["0", "1000000", "2000000000", "99999999999"])
+def test_stats_days_out_of_the_calendar_is_a_usage_line(db: Path, days: str) -> None:
+    # Past ~739,000 days the dates run off the calendar: "unexpected error:
+    # OverflowError" before.
+    done = winnow("stats", "--days", days, db=db)
+    assert done.returncode == 1
+    assert done.stderr == "winnow: stats: --days must be between 1 and 36,525 (100 years)\n"
