@@ -143,7 +143,7 @@ class ListingStream:
     def _read_chrome(self, reference: date) -> tuple[int, str] | None:
         """Consume page chrome; return the first paper line (numbered) or None at EOF."""
         for number, raw in enumerate(self._lines, start=1):
-            line = raw.strip()
+            line = raw.strip().lstrip("\ufeff")  # a BOM the decoder did not take
             if not line:
                 continue
             if line in _CHROME:
@@ -167,6 +167,17 @@ class ListingStream:
                     line = rest
             return number, line
         return None
+
+    @staticmethod
+    def _page_furniture(line: str, anchor: date) -> bool:
+        """Page chrome, or a page's own date line (a date without upvotes)."""
+        line = line.lstrip("\ufeff")  # a byte-order mark where a copy was appended
+        if line in _CHROME:
+            return True
+        if len(line) > _DATE_MAX_LEN:
+            return False
+        page = _parse_date(line, anchor, allow_upvotes=False)
+        return page is not None and page.valid
 
     def _accepted(self, records: Iterator[PaperRecord]) -> Iterator[PaperRecord]:
         """Hold back the first records until the text shows it is a listing.
@@ -331,6 +342,10 @@ class ListingStream:
                     phase = _WANT_TITLE
                     continue
 
+            if phase == _WANT_TITLE and self._page_furniture(line, anchor):
+                # A second copy of the page in one file (two pastes, `cat a b`):
+                # its chrome and page date are no paper's title.
+                continue
             held, held_at = line, number
 
         # End of input: settle whatever is still open.
