@@ -52,6 +52,7 @@ from desktop.text import (
     sentence_bounds,
     trim_span,
     utf16_to_index,
+    without_bidi_controls,
 )
 from desktop.theme import LIGHT, Theme, reading_font, ui_font
 from storage import Annotation, Paper
@@ -788,7 +789,7 @@ class ReaderPane(QStackedWidget):
         hit.setBackground(self.theme.colour("search_hit"))
         hit.setForeground(self.theme.colour("search_hit_text"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
-        self.meta.setText(meta_line(paper))
+        self.meta.setText(without_bidi_controls(meta_line(paper)))
         self._set_chips(paper.tags)
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
         self._set_annotations(paper.annotations)
@@ -804,7 +805,7 @@ class ReaderPane(QStackedWidget):
 
     def set_why(self, text: str | None) -> None:
         """Show why the paper is ranked where it is (None: hide)."""
-        self.why.setText(f"\u2726 {text}" if text else "")
+        self.why.setText(f"\u2726 {without_bidi_controls(text)}" if text else "")
         self.why.setVisible(bool(text))
 
     def _set_chips(self, tags: Sequence[str]) -> None:

@@ -19,6 +19,18 @@ def plain_tooltip(text: str, limit: int = 1200) -> str:
     return f"<qt>{escaped}</qt>"
 
 
+# Bidi embeddings, overrides and isolates. In a label that joins listing text with
+# the app's own words, one unclosed override in a title or an organisation reverses
+# everything after it: the For you line read `… "eltit idib live .(derrats)"`.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e"
+                                        "\u2066\u2067\u2068\u2069"))
+
+
+def without_bidi_controls(text: str) -> str:
+    """`text` with no bidi control left to reorder what follows it."""
+    return text.translate(_BIDI_CONTROLS)
+
+
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]]|$)[\"')\]]*\s*")
 
 

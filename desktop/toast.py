@@ -12,6 +12,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.text import without_bidi_controls
+
 
 class Toast(QFrame):
     """One toast per window; `show_message` replaces what it shows."""
@@ -63,8 +65,9 @@ class Toast(QFrame):
                      action: str | None = None,
                      on_action: Callable[[], object] | None = None,
                      timeout_ms: int = 8000) -> None:
-        self.headline.setText(headline)
-        lines = details.splitlines()
+        # File names and titles in a toast must not reorder the words around them.
+        self.headline.setText(without_bidi_controls(headline))
+        lines = without_bidi_controls(details).splitlines()
         if len(lines) > 6:  # a toast is a glance; the rest is in the status line / CLI
             lines = [*lines[:6], f"… and {len(lines) - 6} more"]
         self.details.setText("\n".join(lines))
