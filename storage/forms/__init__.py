@@ -48,6 +48,7 @@ HEAD_LINES = 400
 # Any other Markdown-looking text (a "[click](javascript:...)" title) is no reason.
 _MD_LINK = re.compile(r"\]\((?:https?://(?:www\.)?huggingface\.co)?/|\]\[\d+\]|^#{3} ",
                       re.MULTILINE)
+_MD_HEADING_FIRST = re.compile(r"\s*#{1,6}[ \t]+\S")
 _URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$", re.MULTILINE)
 # Today's page as plain text: the upvote count alone on a line ("101", "-"), "N authors"
 # without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on",
@@ -81,6 +82,10 @@ def detect(head: str) -> str:
         return "markdown"
     today = len(_TODAY.findall(head))
     seeds = len(_SEEDS.findall(head))
+    # A Markdown heading first and no mark of the older layout: a Markdown copy (cut short,
+    # say), whose "# Title" / "- URL: ..." the seeds' reader would take for a paper.
+    if not seeds and _MD_HEADING_FIRST.match(head):
+        return "markdown"
     # One mark of today's page and none of the older one: a copy of today's page (cut in
     # its head, say), which the seeds' reader would read chrome from as a paper.
     if (today >= 2 and today > seeds) or (today and not seeds):

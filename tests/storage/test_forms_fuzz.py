@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -116,3 +117,14 @@ def test_text_of_latin1_characters_is_read_as_its_nfc_form(text: str) -> None:
     # The decoder skips the NFC check for such text: it must be NFC already.
     assume(text.strip())
     assert decode_listing(text.encode("utf-8"), "t.txt") == unicodedata.normalize("NFC", text)
+
+
+@pytest.mark.parametrize(("name", "cut"), [("md-reference-links.md", 41),
+                                           ("md-trending.md", 75),
+                                           ("text-date-page.txt", 120)])
+def test_a_copy_cut_in_its_head_is_no_listing(name: str, cut: int) -> None:
+    # Found by the cut-anywhere test: the seeds' reader took "# Web source" / "- URL: ..."
+    # (or the "Daily" tab) for a paper. The detector now knows these are today's forms.
+    part = (FORMS / name).read_text(encoding="utf-8")[:cut]
+    with pytest.raises(ListingError, match=r"no Daily Papers listing found in it$"):
+        parse_listing(part, name=name, reference=READ_ON)
