@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -44,6 +45,8 @@ LISTS = ("authors", "ai_keywords")
 _COLUMNS = ("id", "key", "first_source_id", *LISTING_FACTS)
 # The columns of `BatchOutcome.new_rows`, in order.
 NEW_ROW_COLUMNS = ("id", "key", "added_at", "first_source_id", *LISTING_FACTS)
+# A record's facts (record_facts) in LISTING_FACTS order, in one C call per paper.
+_FACT_VALUES = itemgetter(*LISTING_FACTS)
 
 
 @dataclass(slots=True)
@@ -154,7 +157,7 @@ class BatchImporter:
         for key, record in fresh:
             facts = record_facts(record, today=self.today)
             out.new_rows.append((next_id, key, self.now, self.source_id,
-                                 *(facts[c] for c in LISTING_FACTS)))
+                                 *_FACT_VALUES(facts)))
             links.append((next_id, self.source_id, record.position))
             next_id += 1
             out.new += 1
