@@ -15,7 +15,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from functools import partial
 from importlib import resources
 from itertools import islice
@@ -37,6 +37,9 @@ from storage.removal import acted_on, paper_tables
 # The environment variable WINNOW_IMPORT_BATCH overrides it: the crash tests use
 # it to get many batch commits out of a small file in a `winnow import` process.
 BATCH = 5000
+
+# The page cache an import works with, in KiB (SQLite's default is 2,000).
+IMPORT_CACHE_KB = 32_768
 
 # What an import keeps and indexes of one field, in characters: a listing's longest
 # real abstract is ~3,000. A 50 MB abstract made the app take 2.3 GB and 98 s to
@@ -263,35 +266,12 @@ class Importer:
         source_id, lock = self._begin_import(stream, path=path, sha256=sha256, name=name)
         report.source_id = source_id
         report.form = getattr(stream, "form", None)
-        batch_size = _batch_size()
-        records = iter(stream)
         try:
             try:
-                while True:
-                    # Decoding and parsing happen before the write lock is taken:
-                    # the lock covers only the database work of each batch.
-                    batch = list(islice(records, batch_size))
-                    last = len(batch) < batch_size
-                    conn.execute("BEGIN IMMEDIATE")
-                    self._import_batch(batch, source_id, report)
-                    if last:
-                        break
-                    if cancel is not None and cancel():
-                        raise ImportCancelled(name)
-                    conn.execute("COMMIT")
-                    if progress is not None:
-                        progress(name, report.found)
-                report.warnings.extend(stream.warnings)
-                if report.found == 0:
-                    raise ListingError(f"{name}: no papers found")
-                conn.execute(
-                    "UPDATE sources SET status = 'complete', papers_found = ?, "
-                    "papers_new = ?, papers_updated = ?, warnings = ? WHERE id = ?",
-                    (report.found, report.new, report.updated, json.dumps(report.warnings),
-                     source_id),
-                )
-                conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
-                conn.execute("COMMIT")
+                with _import_cache(conn):
+                    self._write_batches(iter(stream), source_id, report, progress, cancel)
+                    report.warnings.extend(stream.warnings)
+                    self._finish(source_id, report)
             except sqlite3.Error as error:
                 self._core.rollback_quietly()
                 self._core.raise_for(error)
@@ -306,6 +286,41 @@ class Importer:
             lock.release()
         if progress is not None:
             progress(name, report.found)
+
+    def _write_batches(self, records: Iterator[PaperRecord], source_id: int,
+                       report: FileReport, progress: ProgressCallback | None,
+                       cancel: CancelCallback | None) -> None:
+        """Every batch but the last committed; the last one's transaction left open
+        for `_finish`."""
+        conn, batch_size = self.conn, _batch_size()
+        while True:
+            # Decoding and parsing happen before the write lock is taken:
+            # the lock covers only the database work of each batch.
+            batch = list(islice(records, batch_size))
+            last = len(batch) < batch_size
+            conn.execute("BEGIN IMMEDIATE")
+            self._import_batch(batch, source_id, report)
+            if last:
+                return
+            if cancel is not None and cancel():
+                raise ImportCancelled(report.name)
+            conn.execute("COMMIT")
+            if progress is not None:
+                progress(report.name, report.found)
+
+    def _finish(self, source_id: int, report: FileReport) -> None:
+        """Mark the import complete, in the last batch's transaction, and commit."""
+        if report.found == 0:
+            raise ListingError(f"{report.name}: no papers found")
+        conn = self.conn
+        conn.execute(
+            "UPDATE sources SET status = 'complete', papers_found = ?, "
+            "papers_new = ?, papers_updated = ?, warnings = ? WHERE id = ?",
+            (report.found, report.new, report.updated, json.dumps(report.warnings),
+             source_id),
+        )
+        conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
+        conn.execute("COMMIT")
 
     def _begin_import(self, stream: ListingStream, *, path: str, sha256: str,
                       name: str) -> tuple[int, ImportLock]:
@@ -454,6 +469,27 @@ class Importer:
         names = ("id", "path", "name", "listing_date", "imported_at", "found", "new",
                  "updated", "form", "status", "undone_at", "papers")
         return [dict(zip(names, row, strict=True)) for row in self.conn.execute(sql)]
+
+
+@contextmanager
+def _import_cache(conn: sqlite3.Connection) -> Iterator[None]:
+    """A page cache of IMPORT_CACHE_KB for the import, SQLite's own size again after.
+
+    An import writes into seven indexes of papers and the full-text index, whose
+    merges read back the segments the batches before wrote; in SQLite's default
+    2 MB those pages are evicted and read again through the WAL. Measured at 100k
+    papers: 13.1 s of CPU with 2 MB, 11.4 with 16 MB, 11.1 with 64 MB (which
+    adds 65 MB to the peak RSS); the floor gains nothing from it (bench/README,
+    "Import at 100k"). The pages are allocated only as they are needed, and
+    freed when the size goes back.
+    """
+    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
+    try:
+        yield
+    finally:
+        with suppress(sqlite3.Error):
+            conn.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _papers(count: int) -> str:

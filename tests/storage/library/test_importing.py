@@ -194,3 +194,24 @@ def test_a_title_twice_in_one_file_is_one_paper_across_batches(
     paper = library.get(title_id(library, "Paper number 1"))
     assert paper.abstract == "Abstract 1."
     assert [s.position for s in paper.sources] == [2]
+
+
+def test_an_import_works_in_a_larger_page_cache_and_gives_it_back(
+        library: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "20")
+    library.conn.execute("PRAGMA cache_size = -1234")
+    during: list[int] = []
+
+    def progress(name: str, found: int) -> None:
+        during.append(library.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    assert library.import_files([SEEDS[1]], progress=progress).ok
+    # Between batches the import's size; the last report comes after it finished.
+    assert len(during) > 2 and set(during[:-1]) == {-importing_module.IMPORT_CACHE_KB}
+    assert during[-1] == -1234
+    assert library.conn.execute("PRAGMA cache_size").fetchone()[0] == -1234
+
+    # A cancelled import gives it back too.
+    report = library.import_files([SEEDS[2]], cancel=lambda: True)
+    assert not report.ok and "cancelled" in report.files[0].error
+    assert library.conn.execute("PRAGMA cache_size").fetchone()[0] == -1234
