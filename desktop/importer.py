@@ -213,10 +213,16 @@ class ImportRunner(QObject):
     def _cleanup(self) -> tuple[bool, None]:
         cancelled = self.worker.cancelled if self.worker is not None else False
         if self.dialog is not None:
+            shown = self.dialog.isVisible()
             self.dialog.reset()
             self.dialog.hide()
             self.dialog.deleteLater()
             self.dialog = None
+            if shown:
+                # The keyboard goes back to the window the dialog covered: without this
+                # a window system that does not hand focus back itself (no window
+                # manager, some X setups) leaves every key press going nowhere.
+                self.window.activateWindow()
         if self.thread is not None:
             self.thread.quit()
             self.thread.wait()

@@ -80,3 +80,37 @@ def test_cancelling_an_import_keeps_the_library_unchanged(library: Library,
     assert reports and library.stats()["total"] <= 100
     headline, _details = summary_text(reports[0], cancelled=True)
     assert headline.startswith("Import cancelled")
+
+
+def test_the_keyboard_returns_to_the_window_when_the_progress_dialog_closes(
+        library: Library, qtbot, tmp_path: Path) -> None:
+    """Under a window system that does not hand the focus back (an X server without a
+    window manager), keys after a first start's sample import went nowhere."""
+    from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    field = QLineEdit(window)
+    QVBoxLayout(window).addWidget(field)
+    window.resize(600, 400)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    field.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    listing = tmp_path / "day.txt"
+    listing.write_text("Sparse routers at scale\nWe study routers and find that they scale.\n",
+                       encoding="utf-8")
+    runner = ImportRunner(window, Path(library.path))
+    results: list[object] = []
+    runner.done.connect(lambda report, _summary: results.append(report))
+    assert runner.start(paths=[listing])
+    dialog = runner.dialog
+    assert dialog is not None
+    dialog.show()  # as it does by itself once an import takes longer than 400 ms
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.waitUntil(lambda: bool(results), timeout=60_000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    assert QApplication.focusWidget() is field
+    qtbot.keyClicks(QApplication.focusWidget(), "ok")
+    assert field.text() == "ok"
