@@ -16,6 +16,7 @@ from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
 from desktop.sidebar import Sidebar, View, tag_view
+from desktop.text import join_spans
 from storage import Library, Paper
 
 SEARCH_DELAY_MS = 150
@@ -132,7 +133,8 @@ class Browser(QObject):
         result = self.model.result
         if not self.search_query or result is None:
             return []
-        return result.highlight(text)
+        # Hits a hyphen apart are one wash ("Kolmogorov-Arnold"), in every view.
+        return join_spans(text, result.highlight(text))
 
     # ------------------------------------------------------------ views
     def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:

@@ -119,12 +119,14 @@ class PaperDelegate(QStyledItemDelegate):
         if not rects:
             return
         painter.save()
-        colour = QColor(self.theme.colour("search_hit"))
         # A highlighter pen over the drawn text: multiplying keeps dark text dark on
-        # a light theme; a dark theme gets a translucent wash instead.
+        # a light theme; a dark theme gets a translucent wash of the strong colour,
+        # which over the base comes out as the reading pane's soft wash.
         if self.theme.dark:
+            colour = QColor(self.theme.colour("search_hit_strong"))
             colour.setAlpha(110)
         else:
+            colour = QColor(self.theme.colour("search_hit"))
             painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
         painter.setClipRect(option.rect)
         for rect in rects:

@@ -268,12 +268,18 @@ class AbstractView(PlainTextView):
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
             fmt.setUnderlineColor(theme.mark(annotation.colour))
             selections += self.span_selections([(annotation.start, annotation.end)], fmt)
-        # Search hits go last, so a hit inside a highlight is painted over it (and
-        # outlined by paintEvent): the two never look alike.
+        # Search hits go last, a soft wash; where one lies inside a highlight it takes
+        # the strong colour, so the two never look alike.
         hit = QTextCharFormat()
         hit.setBackground(theme.colour("search_hit"))
-        hit.setForeground(theme.colour("search_hit_text"))
         selections += self.span_selections(self.search_spans, hit)
+        strong = QTextCharFormat()
+        strong.setBackground(theme.colour("search_hit_strong"))
+        strong.setForeground(theme.colour("search_hit_text"))
+        inside = [(max(start, a.start), min(end, a.end)) for start, end in self.search_spans
+                  for a in self.annotations
+                  if not a.orphaned and max(start, a.start) < min(end, a.end)]
+        selections += self.span_selections(inside, strong)
         self.setExtraSelections(selections)
         self.viewport().update()
 
@@ -329,12 +335,6 @@ class AbstractView(PlainTextView):
                 painter.setPen(QPen(theme.colour("base"), 1.5))
                 painter.setBrush(mark)
                 painter.drawEllipse(QRect(last.right() - 3, last.top() - 3, 9, 9))
-        edge = QPen(theme.colour("search_edge"), 1.5)
-        painter.setPen(edge)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for start, end in self.search_spans:
-            for rect in self.span_rects(start, end):
-                painter.drawRoundedRect(rect.adjusted(-1, 0, 1, 0), 3, 3)
         if self.hasFocus():
             painter.fillRect(self.caret_rect(), theme.colour("caret"))
         painter.end()
@@ -787,7 +787,6 @@ class ReaderPane(QStackedWidget):
         self.title.set_text(paper.title)
         hit = QTextCharFormat()
         hit.setBackground(self.theme.colour("search_hit"))
-        hit.setForeground(self.theme.colour("search_hit_text"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
         self.meta.setText(without_bidi_controls(meta_line(paper)))
         self._set_chips(paper.tags)

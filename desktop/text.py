@@ -69,3 +69,24 @@ def index_to_utf16(text: str, index: int) -> int:
     """A Python string index as a Qt text position (UTF-16 code units)."""
     index = max(0, min(index, len(text)))
     return index + sum(1 for char in text[:index] if ord(char) >= 0x10000)
+
+
+# What may stand between two hits that read as one word: "Kolmogorov-Arnold" found by
+# `kolmogorov arnold` is one wash, not two with the hyphen squeezed between them.
+_JOINERS = frozenset("-‐‑/")
+
+
+def join_spans(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]
+               ) -> list[tuple[int, int]]:
+    """Sorted `spans` with those that touch, overlap or stand a hyphen or slash apart
+    joined into one."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined:
+            last_start, last_end = joined[-1]
+            gap = text[last_end:start]
+            if start <= last_end or (len(gap) <= 2 and all(ch in _JOINERS for ch in gap)):
+                joined[-1] = (last_start, max(last_end, end))
+                continue
+        joined.append((start, end))
+    return joined

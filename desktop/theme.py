@@ -46,8 +46,10 @@ LIGHT = Theme(
         "text": "#1d2129", "secondary": "#687080", "faint": "#9aa1ad",
         "accent": "#3563e9", "accent_text": "#ffffff", "selection": "#dfe7fd",
         "selection_text": "#1d2129", "hover": "#eef1f6", "star": "#e2a300",
-        "search_hit": "#ffc46b", "search_hit_text": "#2e1f00", "marked": "#fff6dc",
-        "search_edge": "#d9480f", "caret": "#3563e9",
+        # Search hits: one soft wash everywhere (list, title, abstract); a hit inside a
+        # highlight takes the strong one, which no highlight colour is near.
+        "search_hit": "#ffe2b8", "search_hit_strong": "#ffbf6e", "search_hit_text": "#2e1f00",
+        "marked": "#fff6dc", "caret": "#3563e9",
         "mark_highlight": "#a35a00", "mark_note": "#2f5bd6",
     },
     highlights={"yellow": "#fff1a8", "green": "#cdf0cf", "blue": "#d3e5ff",
@@ -63,8 +65,8 @@ DARK = Theme(
         "text": "#e3e5ea", "secondary": "#9aa2b1", "faint": "#6d7380",
         "accent": "#7ea2ff", "accent_text": "#10131a", "selection": "#2b3a5e",
         "selection_text": "#f1f3f8", "hover": "#2a2c33", "star": "#f2c14e",
-        "search_hit": "#b0601a", "search_hit_text": "#fff4d6", "marked": "#37301f",
-        "search_edge": "#ff9a4d", "caret": "#9db8ff",
+        "search_hit": "#5e3b1e", "search_hit_strong": "#a5551a", "search_hit_text": "#fff4d6",
+        "marked": "#37301f", "caret": "#9db8ff",
         "mark_highlight": "#f2c14e", "mark_note": "#9db8ff",
     },
     highlights={"yellow": "#5c5115", "green": "#1f4a2b", "blue": "#1f3a63",

@@ -12,8 +12,9 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
+from desktop.model import COL_TITLE
 from storage import Library
 
 SENTENCE = "Sparse attention with learned routing scales to long inputs. "
@@ -59,6 +60,14 @@ def _within(widget, point, viewport):
     return viewport.mapFromGlobal(widget.mapToGlobal(point))
 
 
+def _cursor_at(view, position: int):
+    from PySide6.QtGui import QTextCursor
+
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(position)
+    return cursor
+
+
 def _show(win, library: Library, spans=()):
     paper = library.get(win.current_id())
     win.reader.show_paper(paper, spans=spans)
@@ -84,9 +93,58 @@ def test_a_search_hit_inside_a_highlight_stands_out(long_paper: Library, make_wi
     matched = _background(image, hit_in_highlight.adjusted(2, 2, -2, -2))
     assert _distance(highlighted, plain) > 20  # the highlight is visible at all
     assert _distance(matched, highlighted) > 60, (matched.name(), highlighted.name())
-    # And an outline that no highlight has: the hit reads as a search hit anywhere.
-    edge = win.theme.colour("search_edge")
-    assert _near(image, hit_in_highlight.adjusted(-2, -1, 2, 1), edge) > 20
+    # Outside a highlight a hit is the soft wash the list and the title use: plainly
+    # there, and nothing drawn around it (an outline squeezed the letters beside it).
+    alone = view.span_rects(outside, outside + len("learned"))[0]
+    washed = _background(image, alone.adjusted(2, 2, -2, -2))
+    assert washed == win.theme.colour("search_hit"), washed.name()
+    assert _distance(washed, plain) > 60
+    assert _distance(washed, matched) > 60
+    beside = QRect(alone.right() + 2, alone.top(), 4, alone.height())
+    assert _background(image, beside) == plain
+    assert _near(image, alone.adjusted(-3, -2, 3, 2), win.theme.colour("search_hit_strong"),
+                 10) == 0
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_hits_a_hyphen_apart_are_one_wash(library: Library, make_window, qtbot, press,
+                                          monkeypatch, theme: str) -> None:
+    """`kolmogorov arnold` finds "Kolmogorov-Arnold": one wash over the whole compound
+    in the list, the title and the abstract, the hyphen included."""
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    report = library.import_text(
+        "Kolmogorov-Arnold Transformer\n"
+        "We replace MLP layers with Kolmogorov-Arnold network layers and train them.\n")
+    assert report.ok, report.error
+    win = make_window(library)
+    press("/")
+    qtbot.keyClicks(win.search, "kolmogorov arnold")
+    press("Return")
+    qtbot.waitUntil(lambda: not win.browser.search_typing and win.reader.paper is not None)
+    view = win.reader.abstract
+    text = view.toPlainText()
+    start = text.index("Kolmogorov-Arnold")
+    assert view.search_spans == [(start, start + len("Kolmogorov-Arnold"))]
+    image = _image(view.viewport())
+    hyphen = view.span_rects(start + len("Kolmogorov"), start + len("Kolmogorov-"))[0]
+    wash = win.theme.colour("search_hit")
+    assert _near(image, hyphen, wash, 10) >= hyphen.width() * hyphen.height() // 3
+    title = win.reader.title
+    title_image = _image(title.viewport())
+    left, right = (title.cursorRect(_cursor_at(title, n))
+                   for n in (len("Kolmogorov"), len("Kolmogorov-")))
+    dash = QRect(left.left() + 1, left.top(), max(1, right.left() - left.left() - 1),
+                 left.height())
+    assert _near(title_image, dash, wash, 10) >= dash.width() * dash.height() // 3
+    # The list's title cell: one wash, not two boxes.
+    table = win.table
+    index = win.model.index(0, COL_TITLE)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    option.rect = table.visualRect(index)
+    option.font = table.font()
+    option.widget = table
+    assert len(win.panel.paper_delegate.title_matches(option, index)) == 1
 
 
 def test_touching_highlights_and_comments_are_told_apart(long_paper: Library,
