@@ -140,13 +140,12 @@ class Browser(QObject):
     def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:
         self.reader.flush_note()
         self.view_key, self.view_label, self.view_query = key, label, query
-        if self.search.text():
-            self.search.blockSignals(True)
-            self.search.clear()
-            self.search.blockSignals(False)
         self.search_query = ""
         self.search_typing = False
         self.search_timer.stop()
+        # With its signals on (the box's clear button follows textChanged; blocked, it
+        # stayed on an empty box); _search_changed has nothing to undo now.
+        self.search.clear()
         self.sidebar.select_key(key)
         tag = suggest_tag(key)
         # "Suggested for #tag" is a query in the tag's model's order; For you is
