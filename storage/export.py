@@ -181,7 +181,15 @@ def meta_line(paper: Paper) -> str:
     """Date · byline · upvotes · sources, as the reading pane and notes show it."""
     parts = []
     if paper.published:
-        parts.append(paper.published + (" (year inferred)" if paper.year_inferred else ""))
+        # Once, saying where an inferred year came from (the listing's date, the
+        # file's...); a card's own date needs no word.
+        source = paper.date_source if paper.date_source not in (None, "card") else None
+        if source:
+            parts.append(f"{paper.published} (year from the {source})")
+        elif paper.year_inferred:
+            parts.append(f"{paper.published} (year inferred)")
+        else:
+            parts.append(paper.published)
     if paper.byline:
         parts.append(paper.byline)
     if paper.upvotes:

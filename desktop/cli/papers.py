@@ -100,8 +100,6 @@ def _card_lines(paper: Paper) -> list[str]:
         links.append(f"Project page: {paper.project_page}")
     if links:
         lines.append(" · ".join(links))
-    if paper.published and paper.date_source and paper.date_source != "card":
-        lines.append(f"Date: {paper.published} (year from the {paper.date_source})")
     return lines
 
 

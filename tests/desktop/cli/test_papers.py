@@ -27,6 +27,14 @@ def test_list_show_and_json_fields(db: Path) -> None:
     assert papers[0]["abstract"] in text
 
 
+def test_show_says_the_date_once_with_where_its_year_came_from(db: Path) -> None:
+    dated = json.loads(winnow("show", "3", "--json", db=db).stdout)
+    assert dated["published"] and dated["date_source"] == "listing"
+    text = winnow("show", "3", db=db).stdout
+    assert text.splitlines()[1].startswith(f"{dated['published']} (year from the listing) · ")
+    assert text.count(dated["published"]) == 1
+
+
 def test_similar_lists_papers_like_a_paper(db: Path) -> None:
     listed = json.loads(winnow("list", "--json", "title:tetris", db=db).stdout)
     result = winnow("similar", str(listed[0]["id"]), "--limit", "2", "--json", db=db)
