@@ -98,6 +98,7 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
             maintenance = Maintenance(db_path, window)
             maintenance.damaged.connect(lambda message: _tell_damaged(window, message))
             maintenance.finished.connect(lambda note: note and window.flash(note))
+            maintenance.notices.connect(window.show_notices)
             QTimer.singleShot(MAINTENANCE_DELAY_MS, maintenance.start)
             return app.exec()
         shooter = Screenshot(window, Path(screenshot), search, strokes)

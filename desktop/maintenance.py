@@ -19,11 +19,13 @@ class Maintenance(QObject):
 
     `damaged(message)` fires if the check finds damage; the Library then refuses
     every write in this process, so the window can only tell the user and offer a
-    backup. `finished(note)` carries a line for the status bar, or "".
+    backup. `finished(note)` carries a line for the status bar, or ""; `notices`
+    what the Library said it did on its own (a weekly backup of a huge library).
     """
 
     damaged = Signal(str)
     finished = Signal(str)
+    notices = Signal(list)  # what the Library said it did on its own (Library.notices)
 
     def __init__(self, db_path: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +47,8 @@ class Maintenance(QObject):
                 made = library.daily_backup()
                 if made is not None:
                     note = f"Backed up the library to {made}"
+                if library.notices:
+                    self.notices.emit(list(library.notices))
         except LibraryCorrupt as error:
             self.damaged.emit(str(error))
             return

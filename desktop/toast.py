@@ -7,7 +7,7 @@ action (Undo) as a button; details (per-file lines) sit under the headline.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -120,6 +120,16 @@ class Toast(QFrame):
                 self.isVisible():
             self._place()
         return super().eventFilter(obj, event)
+
+
+def show_notices(window: QWidget, notices: Sequence[str]) -> None:
+    """What the library did on its own (an import cut short and taken back, and what
+    of it was kept; a weekly backup instead of a daily one), said where the user looks:
+    a toast that stays a minute, the first notice as its headline."""
+    lines = [" ".join(notice.split()) for notice in notices if notice.strip()]
+    if not lines:
+        return
+    toast_for(window).show_message(lines[0], "\n".join(lines[1:]), timeout_ms=60_000)
 
 
 def toast_for(window: QWidget) -> Toast:

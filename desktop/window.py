@@ -61,6 +61,7 @@ from desktop.model import PaperTableModel
 from desktop.ops import Operations
 from desktop.reader import ReaderPane
 from desktop.sidebar import Sidebar, builtin_views
+from desktop.toast import show_notices
 from storage import Library, LibraryError, states
 from storage.states import INBOX
 
@@ -184,6 +185,9 @@ class MainWindow(QMainWindow):
             self.flash("; ".join(self.key_warnings[:3]))
         if import_cmds.fetch_on_start_enabled(self):
             QTimer.singleShot(0, self.fetcher.start)
+        # What opening the library did on its own (an import cut short taken back),
+        # once the window is up to show it.
+        QTimer.singleShot(0, self.show_notices)
 
     # ================================================================ UI
     def _build_ui(self) -> None:
@@ -343,6 +347,17 @@ class MainWindow(QMainWindow):
 
     def flash(self, message: str, timeout: int = 6000) -> None:
         self.statusBar().showMessage(message, timeout)
+
+    def show_notices(self, notices: Sequence[str] | None = None) -> None:
+        """Tell the user what the Library did on its own (`Library.notices`, as the
+        command line prints them): a toast, and the first one in the status bar.
+        Without `notices`, this window's Library's, each told once."""
+        if notices is None:
+            notices = list(self.library.notices)
+            self.library.notices.clear()
+        if notices:
+            show_notices(self, notices)
+            self.flash(" ".join(notices[0].split()), 60_000)
 
     def _show_pending(self, keys: str) -> None:
         self.pending_label.setText(f"{keys} …" if keys else "")

@@ -3,7 +3,17 @@ what the search box shows after leaving a search, and the library's notices on o
 
 from __future__ import annotations
 
+import signal
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
 from PySide6.QtWidgets import QToolButton
+
+from desktop.toast import Toast
+from storage import Library
+from tests.conftest import SEEDS
+from tests.reliability.conftest import TEST_BATCH, read_only, start_winnow, wait_for, write_listing
 
 
 def _clear_button_shown(window) -> bool:
@@ -28,3 +38,83 @@ def test_leaving_a_search_by_a_view_key_takes_the_clear_button_away(window, pres
     assert window.search.text() == ""
     # The button fades out over a few frames, then hides.
     qtbot.waitUntil(lambda: not _clear_button_shown(window), timeout=3000)
+
+
+def _import_cut_short(path: Path, listing: Path) -> None:
+    """A real `winnow import` stopped between two batch commits, then killed: what a
+    crash or a power cut leaves for the next open to take back."""
+    with closing(read_only(path)) as conn:
+        before = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    start = start_winnow("import", str(listing), db=path)
+    try:
+        with closing(read_only(path)) as conn:  # a batch of it committed
+            wait_for(lambda: conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+                     >= before + TEST_BATCH // 2 or start.poll() is not None, timeout=60)
+        lock = sqlite3.connect(path, isolation_level=None, timeout=30)
+        try:
+            lock.execute("BEGIN IMMEDIATE")  # the importer is between batches now
+            start.send_signal(signal.SIGSTOP)
+            [status] = lock.execute("SELECT status FROM sources ORDER BY id DESC").fetchone()
+            lock.execute("ROLLBACK")
+        finally:
+            lock.close()
+        assert status == "importing", "the import finished before it could be stopped"
+    finally:
+        start.kill()
+        start.communicate()
+
+
+def test_what_opening_the_library_did_is_told_in_a_toast(tmp_path: Path, make_window,
+                                                          qtbot) -> None:
+    path = tmp_path / "library.db"
+    with Library(path) as lib:
+        assert lib.import_files([SEEDS[0]]).ok
+    listing = write_listing(tmp_path / "big.txt", 4 * TEST_BATCH)
+    _import_cut_short(path, listing)
+    library = Library(path)  # recovers the import, as the app's start does
+    window = None
+    try:
+        [notice] = library.notices
+        assert "big.txt" in notice and "taken back" in notice
+        window = make_window(library)
+        qtbot.waitUntil(lambda: (toast := window.findChild(Toast)) is not None
+                        and toast.isVisible(), timeout=5000)
+        toast = window.findChild(Toast)
+        assert toast.headline.text() == notice
+        assert window.statusBar().currentMessage() == notice
+        assert library.notices == []  # told once
+        # The keyboard stays on the list: the toast takes no focus.
+        assert window.table.hasFocus()
+    finally:
+        if window is not None:
+            window.close()
+        library.close()
+
+
+def test_a_weekly_backup_is_announced_in_the_window(seeded_path: Path, make_window, qtbot,
+                                                    monkeypatch) -> None:
+    """The app's own backup (on its maintenance thread) says so when a library is too
+    big for a daily copy, as `winnow` commands do on stderr."""
+    from desktop.maintenance import Maintenance
+
+    monkeypatch.setenv("WINNOW_BACKUP_LARGE_BYTES", "1000")  # the samples count as huge
+    library = Library(seeded_path)
+    window = None
+    try:
+        window = make_window(library)
+        maintenance = Maintenance(seeded_path, window)
+        maintenance.notices.connect(window.show_notices)
+        notes: list[str] = []
+        maintenance.finished.connect(notes.append)
+        maintenance.start()
+        qtbot.waitUntil(lambda: bool(notes), timeout=30_000)
+        assert notes[0].startswith("Backed up the library to ")
+        qtbot.waitUntil(lambda: (toast := window.findChild(Toast)) is not None
+                        and toast.isVisible(), timeout=5000)
+        toast = window.findChild(Toast)
+        assert "backup is made once a week, not daily" in toast.headline.text()
+        assert str(seeded_path) in toast.headline.text()
+    finally:
+        if window is not None:
+            window.close()
+        library.close()
