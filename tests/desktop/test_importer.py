@@ -7,6 +7,7 @@ worker is busy; only a test with a real QThread can see that.)
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -104,12 +105,22 @@ def test_the_keyboard_returns_to_the_window_when_the_progress_dialog_closes(
     runner = ImportRunner(window, Path(library.path))
     results: list[object] = []
     runner.done.connect(lambda report, _summary: results.append(report))
-    assert runner.start(paths=[listing])
-    dialog = runner.dialog
-    assert dialog is not None
-    dialog.show()  # as it does by itself once an import takes longer than 400 ms
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    # Another writer holds the library, so the import waits while the dialog shows
+    # (a two-paper import is otherwise over before the dialog could take the focus).
+    writer = sqlite3.connect(library.path, isolation_level=None, timeout=30)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        assert runner.start(paths=[listing])
+        dialog = runner.dialog
+        assert dialog is not None
+        dialog.show()  # as it does by itself once an import takes longer than 400 ms
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+        assert not results
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()
     qtbot.waitUntil(lambda: bool(results), timeout=60_000)
+    assert results[0] is not None and results[0].ok
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     assert QApplication.focusWidget() is field
     qtbot.keyClicks(QApplication.focusWidget(), "ok")
