@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # The README's screenshots, made by the app itself from the sample listings.
-# Usage: assets/screenshots.sh [WINNOW]   (default: .venv/bin/winnow), from the repo root.
+# Usage, from the repo root:
+#   assets/screenshots.sh [WINNOW]                 render each with `winnow gui --screenshot`
+#   REAL_WINDOW=path/to/real-window assets/screenshots.sh
+#       or in a real X server (Xvfb) with real key presses (xdotool), each PNG the screen
+#   OUT=DIR ...                                    write them to DIR instead of assets/
 # Needs pngquant and optipng to keep the PNGs small (apt-get install pngquant optipng).
 set -euo pipefail
 winnow=${1:-.venv/bin/winnow}
+out=${OUT:-assets}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # A fresh home: no settings of yours in the pictures, and paths read "~/.config/winnow".
 export HOME="$work/home"
+mkdir -p "$HOME"
 unset WINNOW_CONFIG_DIR XDG_CONFIG_HOME WINNOW_DB
 db="$work/library.db"
 w() { "$winnow" --db "$db" "$@" >/dev/null; }
@@ -35,17 +41,42 @@ w annotate "$kan" --colour green \
 w annotate "$kan" --colour blue --comment "Check the function-fitting benchmarks." \
     --quote "Our approach outperforms baseline methods in seven representative function fitting tasks"
 w note "$kan" "Compare with KAN 2.0 and the MLP baselines before citing."
+mkdir -p "$out"
 
-shot() {  # NAME THEME [winnow gui options...]
-    local name=$1 theme=$2
-    shift 2
-    WINNOW_THEME=$theme "$winnow" --db "$db" gui --screenshot "$work/$name.png" "$@"
-    pngquant --force --quality 70-90 --output "assets/$name.png" "$work/$name.png"
-    optipng -quiet -o2 "assets/$name.png"
+keep() {  # NAME PNG: make it small and put it in place
+    pngquant --force --quality 70-90 --output "$out/$1.png" "$2"
+    optipng -quiet -o2 "$out/$1.png"
 }
-shot screenshot light --keys "g a j"
-shot reader light --search "selectable kan" --keys "escape A j"
-shot tags light --keys "t s a"
-shot keys light --keys "?"
-shot dark dark --search "kolmogorov" --keys "j"
-ls -l assets/*.png
+
+shot() {  # NAME THEME SEARCH KEYS (KEYS: Qt key names, as `winnow gui --keys` reads them)
+    local name=$1 theme=$2 search=$3 keys=$4
+    if [ -n "${REAL_WINDOW:-}" ]; then
+        # xdotool's names; `/ text Return` searches as a person types. The first wait
+        # lets the start-up status line (the daily backup) go.
+        local xkeys=(sleep:9) key
+        [ -n "$search" ] && xkeys+=(slash "type:$search" Return sleep:1)
+        for key in $keys; do
+            case "$key" in
+                escape) xkeys+=(Escape) ;;
+                "?") xkeys+=(question) ;;
+                [A-Z]) xkeys+=("shift+$(tr 'A-Z' 'a-z' <<<"$key")") ;;
+                *) xkeys+=("$key") ;;
+            esac
+        done
+        xkeys+=(sleep:1)
+        rm -rf "$work/$name"
+        WINNOW_THEME=$theme WINNOW_ARGS="--db $db" "$REAL_WINDOW" "$work/$name" "${xkeys[@]}" \
+            >/dev/null
+        keep "$name" "$(ls "$work/$name"/*.png | sort | tail -n 1)"
+    else
+        WINNOW_THEME=$theme "$winnow" --db "$db" gui --screenshot "$work/$name.png" \
+            ${search:+--search "$search"} --keys "$keys"
+        keep "$name" "$work/$name.png"
+    fi
+}
+shot screenshot light "" "g a j"
+shot reader light "kan selectable" ""
+shot tags light "" "t s a"
+shot keys light "" "?"
+shot dark dark "kolmogorov arnold" "j"
+ls -l "$out"/*.png
