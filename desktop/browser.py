@@ -10,13 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
+from desktop import text as texts
 from desktop.columns import ColumnFitter
 from desktop.learner import FOR_YOU, Learner, suggest_tag
 from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
 from desktop.sidebar import Sidebar, View, tag_view
-from desktop.text import join_spans
 from storage import Library, Paper
 
 SEARCH_DELAY_MS = 150
@@ -134,7 +134,7 @@ class Browser(QObject):
         if not self.search_query or result is None:
             return []
         # Hits a hyphen apart are one wash ("Kolmogorov-Arnold"), in every view.
-        return join_spans(text, result.highlight(text))
+        return texts.join_spans(text, result.highlight(text))
 
     # ------------------------------------------------------------ views
     def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:

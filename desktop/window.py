@@ -61,7 +61,6 @@ from desktop.model import PaperTableModel
 from desktop.ops import Operations
 from desktop.reader import ReaderPane
 from desktop.sidebar import Sidebar, builtin_views
-from desktop.toast import show_notices
 from storage import Library, LibraryError, states
 from storage.states import INBOX
 
@@ -352,11 +351,13 @@ class MainWindow(QMainWindow):
         """Tell the user what the Library did on its own (`Library.notices`, as the
         command line prints them): a toast, and the first one in the status bar.
         Without `notices`, this window's Library's, each told once."""
+        from desktop.toast import show_notices as toast_notices
+
         if notices is None:
             notices = list(self.library.notices)
             self.library.notices.clear()
         if notices:
-            show_notices(self, notices)
+            toast_notices(self, notices)
             self.flash(" ".join(notices[0].split()), 60_000)
 
     def _show_pending(self, keys: str) -> None:
