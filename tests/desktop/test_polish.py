@@ -69,7 +69,7 @@ def test_what_opening_the_library_did_is_told_in_a_toast(tmp_path: Path, make_wi
     path = tmp_path / "library.db"
     with Library(path) as lib:
         assert lib.import_files([SEEDS[0]]).ok
-    listing = write_listing(tmp_path / "big.txt", 4 * TEST_BATCH)
+    listing = write_listing(tmp_path / "big.txt", 8 * TEST_BATCH)
     _import_cut_short(path, listing)
     library = Library(path)  # recovers the import, as the app's start does
     window = None
