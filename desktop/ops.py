@@ -60,7 +60,9 @@ class Operations(QObject):
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll)
-        self._today = date.today()
+        # The day as the app sees it: a new one wakes snoozed papers (`new_day`).
+        self.today: Callable[[], date] = date.today
+        self._today = self.today()
         # Changes the library announces: collected while `run` runs an operation,
         # handled at once when something else wrote (waking snoozed papers...).
         self._heard: list[Change] | None = None
@@ -163,9 +165,7 @@ class Operations(QObject):
     def poll(self) -> None:
         """Show other processes' writes (the command line, a second window), and on a
         new day bring back the snoozed papers whose date has come."""
-        if date.today() != self._today:
-            self._today = date.today()
-            self.run(lambda library: library.wake_snoozed(), undoable=False)
+        self.new_day()
         version = self._data_version()
         if version is None or version == self._last_version:
             return
@@ -178,6 +178,20 @@ class Operations(QObject):
         if importer.busy:
             return
         self.refresh_external()
+
+    def new_day(self) -> bool:
+        """On the first poll of a new day, bring the snoozed papers whose date has come
+        back to the Inbox, and list them there. Returns whether any came back."""
+        today = self.today()
+        if today == self._today:
+            return False
+        self._today = today
+        change = self.run(lambda library: library.wake_snoozed(today), undoable=False,
+                          message=lambda woken: woken.description if woken else None)
+        if not change:
+            return False
+        self.refresh_external()  # woken papers are in no row of the list yet
+        return True
 
     def _import_elsewhere(self) -> bool:
         try:

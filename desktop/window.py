@@ -61,6 +61,7 @@ from desktop.model import PaperTableModel
 from desktop.ops import Operations
 from desktop.reader import ReaderPane
 from desktop.sidebar import Sidebar, builtin_views
+from desktop.toast import toast_for
 from storage import Library, LibraryError, states
 from storage.states import INBOX
 
@@ -128,22 +129,10 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.highlight_colour = themes.ANNOTATION_COLOURS[0]
 
-        # Commands, keys.
-        self.registry = CommandRegistry()
-        self.states = states.table()
-        for commands in actions.command_sets(self.states):
-            self.registry.collect(commands, self)
-        self.keys_path = keys_file(self.config_dir)
-        bindings, self.user_settings, warnings = load_overrides(self.keys_path)
-        self.keymap = Keymap.build(self.registry.defaults(), bindings)
-        self.key_warnings = warnings + self.keymap.warnings
-        self.parser = KeyParser(self.keymap, self)
-        self.parser.matched.connect(self.run_command)
-        self.dispatcher = KeyDispatcher(self, self.parser)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.dispatcher)
-
+        # A bad states.json: the app keeps going on the last good states and says why.
+        self._notices: list[str] = []
+        self.stop_states_errors = states.tolerate_bad_file(self.states_file_error)
+        self._build_commands()
         self.importer = ImportRunner(self, Path(library.path))
         self.importer.show_dialogs = interactive
         self.importer.message.connect(self.flash)
@@ -155,17 +144,7 @@ class MainWindow(QMainWindow):
         self.parser.pending_changed.connect(self._show_pending)
         self.ops = Operations(self)
         self.ops.changed.connect(self.library_changed)
-        # For you: models retrained on their own thread after decisions and imports.
-        self.learner = Learner(self.library, self)
-        self.browser.learner = self.learner
-        self.learner.updated.connect(self.browser.learned)
-        self.learner.failed.connect(self.flash)
-        self.ops.changed.connect(lambda _ids: self.learner.schedule())
-        self.importer.done.connect(lambda *_args: self.learner.schedule(now=True))
-        self.browser.loaded.connect(self.update_counts_label)
-        self.importer.done.connect(functools.partial(library_cmds.import_done, self))
-        self.fetcher.done.connect(functools.partial(import_cmds.fetch_done, self))
-        self.importer.undo_requested.connect(functools.partial(library_cmds.undo_imports, self))
+        self._wire_workers()
         self._wire_reader()
 
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
@@ -182,11 +161,52 @@ class MainWindow(QMainWindow):
             self._restore_state()
         if self.key_warnings:
             self.flash("; ".join(self.key_warnings[:3]))
+        for line in self._notices:
+            self.states_file_error(line)
         if import_cmds.fetch_on_start_enabled(self):
             QTimer.singleShot(0, self.fetcher.start)
         # What opening the library did on its own (an import cut short taken back),
         # once the window is up to show it.
         QTimer.singleShot(0, self.show_notices)
+
+    def _build_commands(self) -> None:
+        """The commands of every topic (and of every state), the keymap, the key parser."""
+        self.registry = CommandRegistry()
+        self.states = states.table()
+        for commands in actions.command_sets(self.states):
+            self.registry.collect(commands, self)
+        self.keys_path = keys_file(self.config_dir)
+        bindings, self.user_settings, warnings = load_overrides(self.keys_path)
+        self.keymap = Keymap.build(self.registry.defaults(), bindings)
+        self.key_warnings = warnings + self.keymap.warnings
+        self.parser = KeyParser(self.keymap, self)
+        self.parser.matched.connect(self.run_command)
+        self.dispatcher = KeyDispatcher(self, self.parser)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.dispatcher)
+
+    def _wire_workers(self) -> None:
+        """For you's models retrain on their own thread after decisions and imports."""
+        self.learner = Learner(self.library, self)
+        self.browser.learner = self.learner
+        self.learner.updated.connect(self.browser.learned)
+        self.learner.failed.connect(self.flash)
+        self.ops.changed.connect(lambda _ids: self.learner.schedule())
+        self.importer.done.connect(lambda *_args: self.learner.schedule(now=True))
+        self.browser.loaded.connect(self.update_counts_label)
+        self.importer.done.connect(functools.partial(library_cmds.import_done, self))
+        self.fetcher.done.connect(functools.partial(import_cmds.fetch_done, self))
+        self.importer.undo_requested.connect(functools.partial(library_cmds.undo_imports, self))
+
+    def states_file_error(self, line: str) -> None:
+        """states.json cannot be used (`line` names it and the fault): say so in the
+        window; the states stay the last good ones (else the built-in ones)."""
+        if not hasattr(self, "ops"):  # still being built: said once the window is up
+            self._notices.append(line)
+            return
+        toast_for(self).show_message("Could not use states.json", line, timeout_ms=20_000)
+        self.flash(line, 20_000)
 
     # ================================================================ UI
     def _build_ui(self) -> None:
@@ -456,6 +476,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.stop_states_errors()
         self.reader.flush_note()
         for timer in (self.ops.poll_timer, self.ops.counts_timer, self.browser.search_timer):
             timer.stop()

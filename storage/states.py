@@ -29,7 +29,8 @@ in the config folder ($WINNOW_CONFIG_DIR, else the platform's user config dir):
 An entry named like a built-in state changes only the fields it gives; any
 other name adds a state after the built-in ones. `table()` loads it (cached,
 re-read when the file changes); a bad file raises StatesFileError with one line
-naming the file and what is wrong. No Qt here: storage reads it too.
+naming the file and what is wrong (the app keeps the last good table instead and
+shows that line: `tolerate_bad_file`). No Qt here: storage reads it too.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -254,11 +256,32 @@ def _check_unique(path: Path, table: StateTable) -> None:
 
 
 _cache: tuple[Path, float | None, StateTable] | None = None
+# The app's reporters of a bad file (tolerate_bad_file), and the file version last
+# reported: a bad file is read and reported once per version, not at every call.
+_reporters: list[Callable[[str], None]] = []
+_bad: tuple[Path, float | None] | None = None
+
+
+def tolerate_bad_file(report: Callable[[str], None]) -> Callable[[], None]:
+    """For the app: while this holds, a bad settings file does not raise. `table()`
+    keeps the last good table of that file (else the built-in one) and calls
+    `report(line)` once per version of the bad file, with the one line naming it and
+    what is wrong. The command line does not call this: there a bad file is an error.
+    Returns the function that ends it."""
+    global _bad
+    _reporters.append(report)
+    _bad = None  # a new reporter hears about a file that is bad already
+
+    def stop() -> None:
+        if report in _reporters:
+            _reporters.remove(report)
+
+    return stop
 
 
 def table() -> StateTable:
     """The table in effect: the settings file's, re-read when it changes."""
-    global _cache
+    global _cache, _bad
     path = settings_path()
     try:
         stamp: float | None = path.stat().st_mtime_ns
@@ -267,8 +290,26 @@ def table() -> StateTable:
         # a read-only home): the built-in states, as keys.json falls back to the keys.
         return StateTable(BUILTIN_STATES)
     if _cache is None or _cache[0] != path or _cache[1] != stamp:
-        _cache = (path, stamp, load(path))
+        if _reporters and _bad == (path, stamp):
+            return _fallback(path)
+        try:
+            loaded = load(path)
+        except StatesFileError as error:
+            if not _reporters:
+                raise
+            _bad = (path, stamp)
+            for report in list(_reporters):
+                report(str(error))
+            return _fallback(path)
+        _cache = (path, stamp, loaded)
     return _cache[2]
+
+
+def _fallback(path: Path) -> StateTable:
+    """While the file is bad: its last good table, else the built-in one."""
+    if _cache is not None and _cache[0] == path:
+        return _cache[2]
+    return StateTable(BUILTIN_STATES)
 
 
 def snooze_date(when: str | date | None, today: date | None = None) -> str | None:

@@ -79,3 +79,29 @@ def test_a_closed_window_stops_listening(window, seeded: Library) -> None:
     window.close()
     seeded.set_starred([first], False)
     assert seen == [[first]]  # a closed window's rows are not repainted
+
+
+def test_a_new_day_brings_snoozed_papers_back_to_the_inbox_list(window, seeded: Library,
+                                                                 qtbot) -> None:
+    from datetime import date, timedelta
+
+    tomorrow = date.today() + timedelta(days=1)
+    first, second = window.model.id_at(0), window.model.id_at(1)
+    window.ops.run(lambda library: library.set_state([first, second], "later",
+                                                     tomorrow.isoformat()))
+    window.ops.refresh_external()
+    assert window.model.row_of(first) < 0 and window.model.row_of(second) < 0
+    inbox_before = seeded.stats()["inbox"]
+    window.ops.poll()  # the same day: nothing wakes
+    assert seeded.get(first).state == "later"
+
+    window.ops.today = lambda: tomorrow  # the clock the app reads passes midnight
+    window.ops.poll()
+
+    assert seeded.get(first).state == "inbox" and seeded.get(second).state == "inbox"
+    assert window.model.row_of(first) >= 0 and window.model.row_of(second) >= 0
+    assert window.statusBar().currentMessage() == "2 snoozed papers back in the Inbox"
+    assert window.sidebar.entry("inbox").count == inbox_before + 2
+    assert window.sidebar.entry("later").count == 0
+    window.ops.poll()  # once a day
+    assert window.statusBar().currentMessage() == "2 snoozed papers back in the Inbox"

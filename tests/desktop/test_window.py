@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,34 @@ def test_the_views_highlight_what_the_engine_matched(window, query: str,
     window.search.setText(query)
     window.browser.run_search()
     assert window.browser.highlight_terms() == terms
+
+
+def test_a_bad_states_file_is_one_line_in_the_window_and_queries_still_work(
+        seeded: Library, make_window, _isolated_config: Path, qtbot) -> None:
+    from desktop.toast import Toast
+
+    seeded.set_state([5], "done")
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    bad = _isolated_config / "states.json"
+    bad.write_text("{nope", encoding="utf-8")
+    window = make_window(seeded)  # starts, on the built-in states
+    toast = window.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.details.text() == (
+        f"{bad}: not valid JSON (Expecting property name enclosed in double quotes, line 1)")
+    assert "Traceback" not in toast.text()
+    assert [s.name for s in window.states.states] == [
+        "inbox", "later", "shortlist", "done", "skipped"]
+    window.set_search("is:done")
+    assert window.model.error is None and window.model.ids == [5]
+    assert window.sidebar.entry("done").count == 1
+
+    # Spoilt while the app runs: said again, the states stay the ones it had.
+    toast.dismiss()
+    bad.write_text('{"states": {"done": {"key": 7}}}', encoding="utf-8")
+    stamp = bad.stat().st_mtime_ns + 10**9
+    os.utime(bad, ns=(stamp, stamp))
+    window.set_search("is:read")
+    assert window.model.error is None and window.model.ids == [5]
+    assert toast.isVisible() and toast.details.text() == (
+        f"{bad}: state 'done': key should be text")

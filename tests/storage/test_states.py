@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -169,3 +170,47 @@ def test_a_bad_settings_file_is_one_line_naming_it(_config: Path, text: str,
         states.table()
     assert str(raised.value).startswith(f"{path}: ") and message in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+def _rewrite(path: Path, text: str) -> None:
+    """Write `text` and move the file's time on, as a later save would."""
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def test_the_app_keeps_the_last_good_table_and_hears_a_bad_file_once(
+        seeded: Library, _config: Path) -> None:
+    path = _config / "states.json"
+    _rewrite(path, '{"states": {"shortlist": {"label": "To read"}}}')
+    assert states.table()["shortlist"].label == "To read"
+    heard: list[str] = []
+    stop = states.tolerate_bad_file(heard.append)
+    try:
+        _rewrite(path, "{nope")
+        assert states.table()["shortlist"].label == "To read"  # the last good one
+        seeded.set_state([3], "done")
+        assert _ids(seeded, "is:done") == {3}  # `is:` queries keep working
+        assert states.table()["shortlist"].label == "To read"
+        assert len(heard) == 1 and heard[0].startswith(f"{path}: not valid JSON")
+        _rewrite(path, '{"states": {"done": {"counted": "yes"}}}')
+        states.table()
+        assert len(heard) == 2 and "counted should be true or false" in heard[1]
+        _rewrite(path, '{"states": {"shortlist": {"label": "Queue"}}}')
+        assert states.table()["shortlist"].label == "Queue"  # fixed: read again
+    finally:
+        stop()
+    _rewrite(path, "{nope")
+    with pytest.raises(states.StatesFileError):  # the command line's way again
+        states.table()
+
+
+def test_a_file_bad_from_the_start_gives_the_built_in_states(_config: Path) -> None:
+    (_config / "states.json").write_text("[1, 2]", encoding="utf-8")
+    heard: list[str] = []
+    stop = states.tolerate_bad_file(heard.append)
+    try:
+        assert states.table().names() == tuple(s.name for s in states.BUILTIN_STATES)
+    finally:
+        stop()
+    assert len(heard) == 1 and "should be an object" in heard[0]
