@@ -23,12 +23,13 @@ from PySide6.QtGui import QColor, QFont
 
 from desktop.text import plain_tooltip
 from storage import Library, LibraryError, PaperRow
+from storage.states import BUILTIN_STATES, StateTable
 
 log = logging.getLogger(__name__)
 
 COL_READ, COL_STAR, COL_TITLE, COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE = range(7)
 HEADERS = ("", "", "Title", "Tags", "Date", "Upvotes", "Org / authors")
-HEADER_TIPS = ("Unread", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
+HEADER_TIPS = ("Triage state", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
                "Organisation or number of authors")
 # Columns whose order the search engine produces (`sort:` keys) and the direction it
 # produces them in; the other direction is the same ids reversed.
@@ -65,11 +66,15 @@ class _Line:
     row: PaperRow
     texts: tuple[str, ...]
     tooltip: str
+    state_label: str
 
 
-def _line(row: PaperRow) -> _Line:
+def _line(row: PaperRow, table: StateTable) -> _Line:
+    # The state's mark and name from the state table: a renamed or added state shows
+    # its own; one no table knows any more (removed from states.json) shows its name.
+    state = table.get(row.state)
     texts = (
-        "●" if not row.read else "",
+        state.mark if state is not None else "•",
         "★" if row.starred else "",
         row.title,
         ", ".join(row.tags),
@@ -77,7 +82,8 @@ def _line(row: PaperRow) -> _Line:
         "" if row.upvotes is None else str(row.upvotes),
         row.byline,
     )
-    return _Line(row, texts, plain_tooltip(row.title))
+    return _Line(row, texts, plain_tooltip(row.title),
+                 state.label if state is not None else row.state)
 
 
 class PaperTableModel(QAbstractTableModel):
@@ -91,6 +97,9 @@ class PaperTableModel(QAbstractTableModel):
         self._index: dict[int, int] | None = None
         self._cache: dict[int, _Line] = {}
         self.marked: set[int] = set()
+        # The triage states (the window's table) and each one's mark colour (its theme).
+        self.states = StateTable(BUILTIN_STATES)
+        self.state_colours: dict[str, QColor] = {}
         self.query = ""
         self.typing = False
         self.sort_column = -1
@@ -183,7 +192,7 @@ class PaperTableModel(QAbstractTableModel):
             log.exception("fetching rows failed")
             return {}
         self.rows_fetched += len(rows)
-        return {pid: _line(r) for pid, r in rows.items()}
+        return {pid: _line(r, self.states) for pid, r in rows.items()}
 
     def _line(self, row: int) -> _Line | None:
         if not 0 <= row < len(self._ids):
@@ -307,13 +316,13 @@ class PaperTableModel(QAbstractTableModel):
             if column == COL_TITLE:
                 return line.tooltip
             if column == COL_READ:
-                return "Unread" if not line.row.read else "Read"
+                return line.state_label
             return None
         if role == Qt.ItemDataRole.FontRole:
             return self._bold if not line.row.read and column == COL_TITLE else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == COL_READ:
-                return self.colours["accent"]
+                return self.state_colours.get(line.row.state, self.colours["secondary"])
             if column == COL_STAR:
                 return self.colours["star"]
             if column in (COL_DATE, COL_UPVOTES, COL_BYLINE):

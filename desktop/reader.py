@@ -56,6 +56,7 @@ from desktop.text import (
 )
 from desktop.theme import LIGHT, Theme, reading_font, ui_font
 from storage import Annotation, Paper
+from storage.states import BUILTIN_STATES, StateTable
 
 AnnotationRole = Qt.ItemDataRole.UserRole + 20
 
@@ -648,6 +649,8 @@ class ReaderPane(QStackedWidget):
         super().__init__(parent)
         self.setObjectName("readerStack")
         self.theme: Theme = LIGHT
+        # The triage states (the window's table): the pane names a paper's state by it.
+        self.states = StateTable(BUILTIN_STATES)
         self.paper: Paper | None = None
         self.terms: list[str] = []
 
@@ -664,31 +667,37 @@ class ReaderPane(QStackedWidget):
         content = QWidget()
         content.setObjectName("readerContent")
         self.scroll.setWidget(content)
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(28, 22, 28, 28)
-        layout.setSpacing(0)
+        self._build_widgets()
+        self._lay_out(content)
 
+        self.addWidget(self.empty)
+        self.addWidget(self.scroll)
+        self.setCurrentWidget(self.empty)
+        self._wire_note()
+        self.abstract.caret_moved.connect(self._ensure_visible)
+        self.annotation_list.currentRowChanged.connect(self._reveal_annotation)
+        self.annotation_list.focused.connect(self._reveal_annotation)
+
+    def _build_widgets(self) -> None:
+        """The pane's parts, top to bottom: state, title, meta, why, tags, abstract,
+        highlights, note."""
         self.state = QLabel()
         self.state.setObjectName("paperState")
-        self.state.setTextFormat(Qt.TextFormat.PlainText)
         self.title = PlainTextView()
         self.title.setObjectName("paperTitle")
         self.title.setFont(ui_font(21, QFont.Weight.DemiBold))
         self.meta = QLabel()
         self.meta.setObjectName("paperMeta")
-        self.meta.setTextFormat(Qt.TextFormat.PlainText)
         self.meta.setWordWrap(True)
         # Why For you ranks this paper here (its words, the kept papers it is like).
         self.why = QLabel()
         self.why.setObjectName("paperWhy")
-        self.why.setTextFormat(Qt.TextFormat.PlainText)
         self.why.setWordWrap(True)
         self.why.hide()
         self.chips = QWidget()
         self.chip_layout = FlowLayout(self.chips)
         self.abstract = AbstractView()
         self.abstract.setFont(reading_font(15))
-
         self.annotations_label = QLabel("HIGHLIGHTS")
         self.annotations_label.setObjectName("sectionLabel")
         self.annotations_hint = QLabel("v then w, b, ( or ) to select · h to highlight · "
@@ -701,46 +710,37 @@ class ReaderPane(QStackedWidget):
         self.note_status = QLabel("")
         self.note_status.setObjectName("sectionHint")
         self.note = NoteEditor()
-        for label in (self.annotations_label, self.annotations_hint, self.note_label,
-                      self.note_status):
+        for label in (self.state, self.meta, self.why, self.annotations_label,
+                      self.annotations_hint, self.note_label, self.note_status):
             label.setTextFormat(Qt.TextFormat.PlainText)
 
-        layout.addWidget(self.state)
-        layout.addSpacing(6)
-        layout.addWidget(self.title)
-        layout.addSpacing(8)
-        layout.addWidget(self.meta)
-        layout.addSpacing(10)
-        layout.addWidget(self.why)
-        layout.addWidget(self.chips)
-        layout.addSpacing(14)
+    def _lay_out(self, content: QWidget) -> None:
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(28, 22, 28, 28)
+        layout.setSpacing(0)
         divider = QFrame()
         divider.setObjectName("divider")
-        layout.addWidget(divider)
-        layout.addSpacing(14)
-        layout.addWidget(self.abstract)
-        layout.addSpacing(22)
         header = QHBoxLayout()
         header.addWidget(self.annotations_label)
         header.addStretch(1)
-        layout.addLayout(header)
-        layout.addSpacing(6)
-        layout.addWidget(self.annotations_hint)
-        layout.addWidget(self.annotation_list)
-        layout.addSpacing(18)
         note_header = QHBoxLayout()
         note_header.addWidget(self.note_label)
         note_header.addStretch(1)
         note_header.addWidget(self.note_status)
-        layout.addLayout(note_header)
-        layout.addSpacing(6)
-        layout.addWidget(self.note)
+        # (widget or layout, spacing after it)
+        for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10), (self.why, 0),
+                            (self.chips, 14), (divider, 14), (self.abstract, 22),
+                            (header, 6), (self.annotations_hint, 0),
+                            (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
+            if isinstance(part, QHBoxLayout):
+                layout.addLayout(part)
+            else:
+                layout.addWidget(part)
+            if after:
+                layout.addSpacing(after)
         layout.addStretch(1)
 
-        self.addWidget(self.empty)
-        self.addWidget(self.scroll)
-        self.setCurrentWidget(self.empty)
-
+    def _wire_note(self) -> None:
         self._note_paper: int | None = None
         self._note_loading = False
         self._note_dirty = False
@@ -750,9 +750,6 @@ class ReaderPane(QStackedWidget):
         self._note_timer.timeout.connect(self.flush_note)
         self.note.textChanged.connect(self._note_changed)
         self.note.focus_lost.connect(self.flush_note)
-        self.abstract.caret_moved.connect(self._ensure_visible)
-        self.annotation_list.currentRowChanged.connect(self._reveal_annotation)
-        self.annotation_list.focused.connect(self._reveal_annotation)
 
     # ------------------------------------------------------------- content
     def set_theme(self, theme: Theme) -> None:
@@ -778,12 +775,7 @@ class ReaderPane(QStackedWidget):
             self.setCurrentWidget(self.empty)
             return
         self.setCurrentWidget(self.scroll)
-        states = ["UNREAD" if not paper.read else "READ"]
-        if paper.starred:
-            states.append("★ STARRED")
-        if paper.note:
-            states.append("NOTE")
-        self.state.setText("  ·  ".join(states))
+        self.state.setText(state_line(paper, self.states))
         self.title.set_text(paper.title)
         hit = QTextCharFormat()
         hit.setBackground(self.theme.colour("search_hit"))
@@ -903,6 +895,24 @@ class ReaderPane(QStackedWidget):
         rect = items.visualItemRect(item)
         middle = items.viewport().mapTo(self.scroll.widget(), rect.center())
         self.scroll.ensureVisible(middle.x(), middle.y(), 10, rect.height() // 2 + 16)
+
+
+def state_line(paper: Paper, table: StateTable) -> str:
+    """The line over the title: the paper's triage state as the state table names it
+    (with the date a snoozed paper comes back), its star and its note."""
+    state = table.get(paper.state)
+    # A state no table knows any more (removed from states.json) shows its stored name.
+    head = f"{state.mark} {state.label.upper()}" if state is not None else \
+        f"• {paper.state.upper()}"
+    if state is not None and state.snoozes:
+        head += f" UNTIL {format_date(paper.snooze_until).upper()}" if paper.snooze_until \
+            else " · SOMEDAY"
+    parts = [head]
+    if paper.starred:
+        parts.append("★ STARRED")
+    if paper.note:
+        parts.append("NOTE")
+    return "  ·  ".join(parts)
 
 
 def meta_line(paper: Paper) -> str:

@@ -218,11 +218,13 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar()
         self.model = PaperTableModel(self.library, self)
+        self.model.states = self.states
         self.panel = ListPanel(self.model)
         self.table, self.empty_state = self.panel.table, self.panel.empty_state
         self.panel.samples_button.clicked.connect(lambda: self.run_command("import.samples"))
         self.panel.files_button.clicked.connect(lambda: self.run_command("import.files"))
         self.reader = ReaderPane()
+        self.reader.states = self.states
         self.views = builtin_views(self.states)
         self.browser = Browser(self.library, self.panel, self.search, self.sidebar,
                                self.reader, self.views)
@@ -332,6 +334,9 @@ class MainWindow(QMainWindow):
             "accent": theme.colour("accent"), "secondary": theme.colour("secondary"),
             "star": theme.colour("star"), "marked": theme.colour("marked"),
         })
+        self.model.state_colours = {
+            s.name: theme.mark(s.colour) if s.colour else theme.colour("secondary")
+            for s in self.states.states}
         self.panel.tags_delegate.theme = theme
         self.panel.paper_delegate.theme = theme
         self.search_icon.setIcon(themes.search_icon(theme))

@@ -8,6 +8,9 @@ how the state looks and is reached everywhere:
     label       what the user reads (sidebar, toasts, command line); renameable
     key         the app's key that moves the selection into the state
     icon        the sidebar glyph
+    mark        the paper list's glyph for a paper in it (default: the icon)
+    colour      the mark's colour: a highlight colour name (yellow, green, blue, pink,
+                purple), or empty for the theme's secondary text colour
     view        the sidebar view's key ("inbox": `g i`-style go-to uses it too)
     is_value    the query language's `is:` value (`is:done`)
     aliases     more `is:` values meaning the same (`is:read` for done)
@@ -65,10 +68,13 @@ class State:
     past: str = ""
     snoozes: bool = False
     decision: bool = True
+    mark: str = ""
+    colour: str = ""
 
     def __post_init__(self) -> None:
         # Fields left empty follow the name, so a user's state needs only a label.
         for attribute, default in (("view", self.name), ("is_value", self.name),
+                                   ("mark", self.icon),
                                    ("export", self.name), ("verb", self.name),
                                    ("undo_label", f"{self.label.lower()} mark"),
                                    ("past", self.label.lower())):
@@ -97,13 +103,13 @@ class Flag:
 
 BUILTIN_STATES: tuple[State, ...] = (
     State("inbox", "Inbox", "u", "✉", aliases=("new",), undo_label="back to Inbox",
-          past="back in the Inbox", decision=False),
+          past="back in the Inbox", decision=False, mark="●", colour="blue"),
     State("later", "Later", "l", "◷", aliases=("snoozed",), undo_label="snooze",
-          past="for later", snoozes=True),
+          past="for later", snoozes=True, colour="purple"),
     State("shortlist", "Shortlist", "q", "⚑", aliases=("shortlisted",),
-          undo_label="shortlist", past="for the shortlist"),
+          undo_label="shortlist", past="for the shortlist", colour="yellow"),
     State("done", "Done", "e", "✓", aliases=("read",), off_aliases=("unread",),
-          undo_label="done mark", past="done"),
+          undo_label="done mark", past="done", colour="green"),
     State("skipped", "Skipped", "-", "⊘", aliases=("skip",), verb="skip",
           undo_label="skip", past="skipped"),
 )
@@ -117,7 +123,8 @@ FLAGS: tuple[Flag, ...] = (
 SETTINGS_FILE = "states.json"
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 _FIELDS = {"label", "key", "icon", "view", "is_value", "aliases", "counted", "export",
-           "undo_label", "verb", "past", "snoozes", "decision"}
+           "undo_label", "verb", "past", "snoozes", "decision", "mark", "colour"}
+MARK_COLOURS = ("yellow", "green", "blue", "pink", "purple")  # storage.models.COLOURS
 
 
 class StatesFileError(ValueError):
@@ -204,6 +211,9 @@ def _entry(path: Path, name: str, value: object) -> dict[str, Any]:
         if not isinstance(item, wanted) or (wanted is str and not item.strip()):
             kind = {bool: "true or false", list: "a list"}.get(wanted, "text")
             raise StatesFileError(f"{path}: state {name!r}: {key} should be {kind}")
+    if value.get("colour", MARK_COLOURS[0]) not in MARK_COLOURS:
+        raise StatesFileError(f"{path}: state {name!r}: colour should be one of "
+                              f"{', '.join(MARK_COLOURS)}")
     if "aliases" in value:
         value = {**value, "aliases": tuple(str(a) for a in value["aliases"])}
     return value
@@ -230,7 +240,10 @@ def load(path: Path | None = None) -> StateTable:
     for name, value in data.get("states", {}).items():
         fields = _entry(path, str(name), value)
         if name in states:
-            states[name] = replace(states[name], **fields)
+            old = states[name]
+            if "icon" in fields and "mark" not in fields and old.mark == old.icon:
+                fields["mark"] = fields["icon"]  # a mark that was the icon follows it
+            states[name] = replace(old, **fields)
         elif "label" not in fields:
             raise StatesFileError(f"{path}: new state {name!r} needs a label")
         else:

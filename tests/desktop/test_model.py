@@ -74,7 +74,7 @@ def test_unread_rows_are_bold_and_changes_repaint(seeded: Library, qtbot) -> Non
     with qtbot.wait_signal(model.dataChanged):
         model.refresh_ids([model.ids[0]])
     assert model.data(index, Qt.ItemDataRole.FontRole) is None
-    assert model.data(model.index(0, COL_READ)) == ""
+    assert model.data(model.index(0, COL_READ)) == "✓"  # the done state's mark
 
 
 def test_tags_dates_and_marks(seeded: Library) -> None:
@@ -178,3 +178,51 @@ def test_a_100k_library_opens_with_ids_only(_big_template: Path, tmp_path: Path,
         library.close()
     with contextlib.closing(sqlite3.connect(path)) as conn:
         assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 100_000
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_each_state_has_its_mark_name_and_colour_in_the_list(
+        seeded: Library, make_window, monkeypatch, theme: str) -> None:
+    from storage.states import BUILTIN_STATES
+
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    window = make_window(seeded)
+    window.set_search("")
+    window.browser.show_builtin("all")
+    model = window.model
+    for n, state in enumerate(BUILTIN_STATES):
+        pid = model.ids[n]
+        seeded.set_state([pid], state.name, "someday" if state.snoozes else None)
+        model.refresh_ids([pid])
+        index = model.index(model.row_of(pid), COL_READ)
+        assert model.data(index) == state.mark
+        assert model.data(index, Qt.ItemDataRole.ToolTipRole) == state.label
+        colour = model.data(index, Qt.ItemDataRole.ForegroundRole)
+        expected = window.theme.mark(state.colour) if state.colour else \
+            window.theme.colour("secondary")
+        assert colour == expected, state.name
+    marks = [model.data(model.index(model.row_of(model.ids[n]), COL_READ))
+             for n in range(len(BUILTIN_STATES))]
+    assert len(set(marks)) == len(BUILTIN_STATES)  # told apart at a glance
+
+
+def test_a_renamed_and_an_added_state_show_their_own_mark_and_name(
+        seeded: Library, make_window, _isolated_config) -> None:
+    import json
+
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    (_isolated_config / "states.json").write_text(json.dumps({"states": {
+        "shortlist": {"label": "To read"},
+        "skimmed": {"label": "Skimmed", "key": "z", "icon": "≈", "colour": "pink"}}}),
+        encoding="utf-8")
+    seeded.set_state([1], "skimmed")
+    seeded.set_state([2], "shortlist")
+    window = make_window(seeded)
+    window.browser.show_builtin("all")
+    model = window.model
+    skimmed = model.index(model.row_of(1), COL_READ)
+    assert model.data(skimmed) == "≈"
+    assert model.data(skimmed, Qt.ItemDataRole.ToolTipRole) == "Skimmed"
+    assert model.data(skimmed, Qt.ItemDataRole.ForegroundRole) == window.theme.mark("pink")
+    assert model.data(model.index(model.row_of(2), COL_READ),
+                      Qt.ItemDataRole.ToolTipRole) == "To read"

@@ -7,6 +7,7 @@ so a change that makes two marks look alike fails here.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import pytest
@@ -227,3 +228,46 @@ def test_jumping_to_a_long_highlight_shows_its_start(long_paper: Library, make_w
     viewport = win.reader.scroll.viewport()
     top = _within(view.viewport(), first.topLeft(), viewport)
     assert 0 <= top.y() <= viewport.height() - first.height(), top
+
+
+def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_window,
+                                                       _isolated_config, press) -> None:
+    import json
+    from datetime import date, timedelta
+
+    from desktop.model import format_date
+
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    (_isolated_config / "states.json").write_text(json.dumps({"states": {
+        "done": {"label": "Read in full"},
+        "skimmed": {"label": "Skimmed", "key": "z", "icon": "≈"}}}), encoding="utf-8")
+    win = make_window(seeded)
+    first = win.current_id()
+    assert win.reader.state.text() == "● INBOX"
+    seeded.set_starred([first])
+    seeded.set_note(first, "why")
+    win.browser.reload_current()
+    assert win.reader.state.text() == "● INBOX  ·  ★ STARRED  ·  NOTE"
+    win.browser.show_builtin("all")
+    for state, text in (("done", "✓ READ IN FULL"), ("skimmed", "≈ SKIMMED"),
+                        ("skipped", "⊘ SKIPPED"), ("later", "◷ LATER · SOMEDAY")):
+        seeded.set_state([first], state, "someday" if state == "later" else None)
+        win.browser.select_paper(first)
+        win.browser.reload_current()
+        assert win.reader.state.text().split("  ·  ★")[0] == text
+    day = date.today() + timedelta(days=9)
+    seeded.set_state([first], "later", day.isoformat())
+    win.browser.reload_current()
+    until = format_date(day.isoformat()).upper()
+    assert win.reader.state.text().startswith(f"◷ LATER UNTIL {until}")
+    # A state that states.json no longer names keeps its stored name in the pane.
+    seeded.set_state([first], "skimmed")
+    settings = _isolated_config / "states.json"
+    stamp = settings.stat().st_mtime_ns + 10**9
+    settings.write_text("{}", encoding="utf-8")
+    os.utime(settings, ns=(stamp, stamp))
+    from storage import states
+
+    win.reader.states = states.table()
+    win.browser.reload_current()
+    assert win.reader.state.text().startswith("• SKIMMED")

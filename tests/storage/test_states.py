@@ -158,7 +158,9 @@ def test_settings_rename_a_state_and_add_one(seeded: Library, _config: Path) -> 
     ("{", "not valid JSON"),
     ('{"states": {"Bad Name": {"label": "x"}}}', "state name 'Bad Name'"),
     ('{"states": {"skimmed": {"key": "k"}}}', "needs a label"),
-    ('{"states": {"skimmed": {"label": "S", "colour": "red"}}}', "unknown field 'colour'"),
+    ('{"states": {"skimmed": {"label": "S", "shade": "red"}}}', "unknown field 'shade'"),
+    ('{"states": {"skimmed": {"label": "S", "colour": "red"}}}',
+     "colour should be one of yellow, green, blue, pink, purple"),
     ('{"states": {"skimmed": {"label": "S", "key": "e"}}}', "same key as 'done'"),
     ('{"states": {"done": {"counted": "yes"}}}', "counted should be true or false"),
 ])
@@ -214,3 +216,13 @@ def test_a_file_bad_from_the_start_gives_the_built_in_states(_config: Path) -> N
     finally:
         stop()
     assert len(heard) == 1 and "should be an object" in heard[0]
+
+
+def test_a_state_s_list_mark_follows_its_icon_unless_given(_config: Path) -> None:
+    (_config / "states.json").write_text(json.dumps({"states": {
+        "later": {"icon": "⏰"}, "inbox": {"icon": "📥"},
+        "skimmed": {"label": "Skimmed", "icon": "≈", "colour": "pink"}}}), encoding="utf-8")
+    table = states.table()
+    assert table["later"].mark == "⏰" and table["later"].colour == "purple"
+    assert table["inbox"].mark == "●"  # the Inbox's own list mark stays
+    assert (table["skimmed"].mark, table["skimmed"].colour) == ("≈", "pink")
