@@ -213,16 +213,16 @@ def test_a_renamed_and_an_added_state_show_their_own_mark_and_name(
     _isolated_config.mkdir(parents=True, exist_ok=True)
     (_isolated_config / "states.json").write_text(json.dumps({"states": {
         "shortlist": {"label": "To read"},
-        "skimmed": {"label": "Skimmed", "key": "z", "icon": "≈", "colour": "pink"}}}),
+        "parked": {"label": "Parked", "key": "z", "icon": "≈", "colour": "pink"}}}),
         encoding="utf-8")
-    seeded.set_state([1], "skimmed")
+    seeded.set_state([1], "parked")
     seeded.set_state([2], "shortlist")
     window = make_window(seeded)
     window.browser.show_builtin("all")
     model = window.model
-    skimmed = model.index(model.row_of(1), COL_READ)
-    assert model.data(skimmed) == "≈"
-    assert model.data(skimmed, Qt.ItemDataRole.ToolTipRole) == "Skimmed"
-    assert model.data(skimmed, Qt.ItemDataRole.ForegroundRole) == window.theme.mark("pink")
+    parked = model.index(model.row_of(1), COL_READ)
+    assert model.data(parked) == "≈"
+    assert model.data(parked, Qt.ItemDataRole.ToolTipRole) == "Parked"
+    assert model.data(parked, Qt.ItemDataRole.ForegroundRole) == window.theme.mark("pink")
     assert model.data(model.index(model.row_of(2), COL_READ),
                       Qt.ItemDataRole.ToolTipRole) == "To read"

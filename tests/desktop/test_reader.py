@@ -240,7 +240,7 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
     _isolated_config.mkdir(parents=True, exist_ok=True)
     (_isolated_config / "states.json").write_text(json.dumps({"states": {
         "done": {"label": "Read in full"},
-        "skimmed": {"label": "Skimmed", "key": "z", "icon": "≈"}}}), encoding="utf-8")
+        "parked": {"label": "Parked", "key": "z", "icon": "≈"}}}), encoding="utf-8")
     win = make_window(seeded)
     first = win.current_id()
     assert win.reader.state.text() == "● INBOX"
@@ -249,7 +249,7 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
     win.browser.reload_current()
     assert win.reader.state.text() == "● INBOX  ·  ★ STARRED  ·  NOTE"
     win.browser.show_builtin("all")
-    for state, text in (("done", "✓ READ IN FULL"), ("skimmed", "≈ SKIMMED"),
+    for state, text in (("done", "✓ READ IN FULL"), ("parked", "≈ PARKED"),
                         ("skipped", "⊘ SKIPPED"), ("later", "◷ LATER · SOMEDAY")):
         seeded.set_state([first], state, "someday" if state == "later" else None)
         win.browser.select_paper(first)
@@ -261,7 +261,7 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
     until = format_date(day.isoformat()).upper()
     assert win.reader.state.text().startswith(f"◷ LATER UNTIL {until}")
     # A state that states.json no longer names keeps its stored name in the pane.
-    seeded.set_state([first], "skimmed")
+    seeded.set_state([first], "parked")
     settings = _isolated_config / "states.json"
     stamp = settings.stat().st_mtime_ns + 10**9
     settings.write_text("{}", encoding="utf-8")
@@ -270,4 +270,4 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
 
     win.reader.states = states.table()
     win.browser.reload_current()
-    assert win.reader.state.text().startswith("• SKIMMED")
+    assert win.reader.state.text().startswith("• PARKED")

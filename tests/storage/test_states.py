@@ -121,8 +121,8 @@ def test_a_bad_snooze_date_changes_nothing(seeded: Library, until: str, message:
 
 
 def test_unknown_state_and_a_date_on_a_dateless_state_are_refused(seeded: Library) -> None:
-    with pytest.raises(LibraryError, match="unknown state 'skimmed'"):
-        seeded.set_state([1], "skimmed")
+    with pytest.raises(LibraryError, match="unknown state 'nosuchstate'"):
+        seeded.set_state([1], "nosuchstate")
     with pytest.raises(LibraryError, match="takes no date"):
         seeded.set_state([1], "done", until="tomorrow")
     assert not seeded.can_undo()
@@ -141,27 +141,27 @@ def test_snooze_words(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_rename_a_state_and_add_one(seeded: Library, _config: Path) -> None:
     (_config / "states.json").write_text(json.dumps({"states": {
         "shortlist": {"label": "To read", "key": "w"},
-        "skimmed": {"label": "Skimmed", "key": "k", "icon": "~", "aliases": ["skim"]},
+        "parked": {"label": "Parked", "key": "k", "icon": "~", "aliases": ["park"]},
     }}), encoding="utf-8")
     table = states.table()
     assert table["shortlist"].label == "To read" and table["shortlist"].key == "w"
-    assert table.names()[-1] == "skimmed"
-    change = seeded.set_state([2, 3], "skimmed")
-    assert change.description == "Marked 2 papers skimmed"
-    assert _ids(seeded, "is:skimmed") == _ids(seeded, "is:skim") == {2, 3}
-    assert seeded.stats()["skimmed"] == 2
-    assert seeded.undo().description == "Undid skimmed mark on 2 papers"
+    assert table.names()[-1] == "parked"
+    change = seeded.set_state([2, 3], "parked")
+    assert change.description == "Marked 2 papers parked"
+    assert _ids(seeded, "is:parked") == _ids(seeded, "is:park") == {2, 3}
+    assert seeded.stats()["parked"] == 2
+    assert seeded.undo().description == "Undid parked mark on 2 papers"
     assert [p["state"] for p in json.loads(seeded.export("id:2", "json"))] in (["inbox"], [])
 
 
 @pytest.mark.parametrize("text, message", [
     ("{", "not valid JSON"),
     ('{"states": {"Bad Name": {"label": "x"}}}', "state name 'Bad Name'"),
-    ('{"states": {"skimmed": {"key": "k"}}}', "needs a label"),
-    ('{"states": {"skimmed": {"label": "S", "shade": "red"}}}', "unknown field 'shade'"),
-    ('{"states": {"skimmed": {"label": "S", "colour": "red"}}}',
+    ('{"states": {"parked": {"key": "k"}}}', "needs a label"),
+    ('{"states": {"parked": {"label": "S", "shade": "red"}}}', "unknown field 'shade'"),
+    ('{"states": {"parked": {"label": "S", "colour": "red"}}}',
      "colour should be one of yellow, green, blue, pink, purple"),
-    ('{"states": {"skimmed": {"label": "S", "key": "e"}}}', "same key as 'done'"),
+    ('{"states": {"parked": {"label": "S", "key": "e"}}}', "same key as 'done'"),
     ('{"states": {"done": {"counted": "yes"}}}', "counted should be true or false"),
 ])
 def test_a_bad_settings_file_is_one_line_naming_it(_config: Path, text: str,
@@ -221,8 +221,8 @@ def test_a_file_bad_from_the_start_gives_the_built_in_states(_config: Path) -> N
 def test_a_state_s_list_mark_follows_its_icon_unless_given(_config: Path) -> None:
     (_config / "states.json").write_text(json.dumps({"states": {
         "later": {"icon": "⏰"}, "inbox": {"icon": "📥"},
-        "skimmed": {"label": "Skimmed", "icon": "≈", "colour": "pink"}}}), encoding="utf-8")
+        "parked": {"label": "Parked", "icon": "≈", "colour": "pink"}}}), encoding="utf-8")
     table = states.table()
     assert table["later"].mark == "⏰" and table["later"].colour == "purple"
     assert table["inbox"].mark == "●"  # the Inbox's own list mark stays
-    assert (table["skimmed"].mark, table["skimmed"].colour) == ("≈", "pink")
+    assert (table["parked"].mark, table["parked"].colour) == ("≈", "pink")

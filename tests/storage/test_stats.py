@@ -13,7 +13,11 @@ from pathlib import Path
 import pytest
 
 from storage import Library
+from storage.states import BUILTIN_STATES
 from storage.stats import triage_stats
+
+# Every state of the table, none in it: the figures name each state, empty or not.
+NONE = {state.name: 0 for state in BUILTIN_STATES}
 
 DAY = "2026-03-{:02d}T10:{:02d}:{:02d}+00:00"
 
@@ -60,8 +64,8 @@ def test_decisions_per_day_and_per_state(known: Library) -> None:
     assert by_day["2026-03-02"] == 6  # done 1-3, skipped 4, shortlist 5, 6
     assert by_day["2026-03-03"] == 1  # later 7 (8 was taken back)
     assert by_day["2026-03-05"] == 0  # 9 was undone
-    assert figures.per_state == {"inbox": 408, "later": 1, "shortlist": 2, "done": 3,
-                                 "skipped": 1}
+    assert figures.per_state == {**NONE, "inbox": 408, "later": 1, "shortlist": 2,
+                                 "done": 3, "skipped": 1}
     assert figures.decided == 7 == sum(by_day.values())
     counts = known.stats()
     assert all(counts[name] == n for name, n in figures.per_state.items())
@@ -115,8 +119,8 @@ def test_the_command_line_gives_the_same_figures(seeded_path: Path, tmp_path: Pa
     out = _winnow("stats", "--json", db=seeded_path)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert data["per_state"] == {"inbox": 408, "later": 2, "shortlist": 1, "done": 3,
-                                 "skipped": 1}
+    assert data["per_state"] == {**NONE, "inbox": 408, "later": 2, "shortlist": 1,
+                                 "done": 3, "skipped": 1}
     assert all(data["counts"][k] == v for k, v in data["per_state"].items())
     assert data["decided"] == sum(n for _, n in data["per_day"]) == 7
     with Library(seeded_path) as lib:

@@ -112,13 +112,13 @@ def test_a_state_added_in_states_json_gets_a_key_and_a_view(
         seeded: Library, make_window, press, _isolated_config: Path, qtbot) -> None:
     _isolated_config.mkdir(parents=True, exist_ok=True)
     (_isolated_config / "states.json").write_text(json.dumps(
-        {"states": {"skimmed": {"label": "Skimmed", "key": "z", "icon": "~"}}}),
+        {"states": {"parked": {"label": "Parked", "key": "z", "icon": "~"}}}),
         encoding="utf-8")
     window = make_window(seeded)
     first = window.current_id()
     press("z")
-    assert seeded.get(first).state == "skimmed"
-    qtbot.waitUntil(lambda: window.sidebar.entry("skimmed") is not None
-                    and window.sidebar.entry("skimmed").count == 1)
+    assert seeded.get(first).state == "parked"
+    qtbot.waitUntil(lambda: window.sidebar.entry("parked") is not None
+                    and window.sidebar.entry("parked").count == 1)
     press("g z")
-    assert window.browser.view_key == "skimmed" and list(window.model.ids) == [first]
+    assert window.browser.view_key == "parked" and list(window.model.ids) == [first]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.states import BUILTIN_STATES
 from tests.desktop.cli.conftest import winnow
 
 
@@ -14,8 +15,9 @@ def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
     winnow("undo", db=db)
     out = winnow("stats", db=db).stdout
     counts = dict(line.split() for line in out.split("\n\n")[0].splitlines())
+    every_state = {state.name: "0" for state in BUILTIN_STATES}
     assert counts == {"total": "415", "unread": "412", "read": "3", "starred": "1",
-                      "with_note": "0", "annotated": "0", "inbox": "412", "later": "0",
-                      "shortlist": "0", "done": "3", "skipped": "0"}
+                      "with_note": "0", "annotated": "0",
+                      **every_state, "inbox": "412", "done": "3"}
     [day_line] = out.split("\n\n")[1].splitlines()[1:]
     assert day_line.split()[1] == "3"

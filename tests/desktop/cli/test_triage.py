@@ -70,13 +70,13 @@ def test_later_until_a_date(setup: tuple[Path, Path]) -> None:
 def test_a_state_the_user_adds_gets_its_verb(setup: tuple[Path, Path]) -> None:
     db, config = setup
     (config / "states.json").write_text(json.dumps(
-        {"states": {"skimmed": {"label": "Skimmed", "key": "k"}}}), encoding="utf-8")
-    result = _run(db, config, "skimmed", "9")
+        {"states": {"parked": {"label": "Parked", "key": "k"}}}), encoding="utf-8")
+    result = _run(db, config, "parked", "9")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "marked 1 paper skimmed"
-    assert "skimmed" in _run(db, config, "--help").stdout
+    assert result.stdout.strip() == "marked 1 paper parked"
+    assert "parked" in _run(db, config, "--help").stdout
     stats = json.loads(_run(db, config, "stats", "--json").stdout)
-    assert stats["per_state"]["skimmed"] == 1 == stats["counts"]["skimmed"]
+    assert stats["per_state"]["parked"] == 1 == stats["counts"]["parked"]
 
 
 def test_a_bad_states_file_is_one_line(setup: tuple[Path, Path]) -> None:

@@ -82,10 +82,10 @@ def test_a_state_only_a_settings_file_knew_is_still_counted_in_the_total(
         seeded: Library) -> None:
     # A paper left in a state that states.json no longer defines (see storage/states.py)
     # keeps its row in the counts table: the total and the known states stay exact.
-    seeded.conn.execute("UPDATE papers SET state = 'skimmed' WHERE id IN (1, 2)")
+    seeded.conn.execute("UPDATE papers SET state = 'parked' WHERE id IN (1, 2)")
     truth = _counted(seeded)
-    assert truth["skimmed"] == 2
+    assert truth["parked"] == 2
     with sqlite3.connect(seeded.path) as conn:
         kept = dict(conn.execute("SELECT state, papers FROM state_counts"))
-    assert kept["skimmed"] == 2 and kept["inbox"] == 413
+    assert kept["parked"] == 2 and kept["inbox"] == 413
     _assert_counts_agree(seeded)
