@@ -16,7 +16,7 @@ from desktop.learner import FOR_YOU, Learner, suggest_tag
 from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
-from desktop.sidebar import Sidebar, View, tag_view
+from desktop.sidebar import Entry, Sidebar, View, tag_view
 from storage import Library, Paper
 
 SEARCH_DELAY_MS = 150
@@ -62,6 +62,10 @@ def view_count_text(total: int, marked: int, selected_rows: int,
 class Browser(QObject):
     loaded = Signal()
     """A new list is in: the counts line's "Showing" moves."""
+    view_changed = Signal()
+    """The user asked for a list (a view, a search): the window shows the list page."""
+    page_requested = Signal(str)
+    """The sidebar's entry of a page (Statistics) was picked."""
 
     def __init__(self, library: Library, panel: ListPanel, search: QLineEdit,
                  sidebar: Sidebar, reader: ReaderPane, views: list[View]) -> None:
@@ -87,7 +91,10 @@ class Browser(QObject):
         self.search_timer.timeout.connect(lambda: self.run_search(typing=True))
         search.textEdited.connect(lambda _text: self.search_timer.start())
         search.textChanged.connect(self._search_changed)
-        sidebar.activated_entry.connect(lambda e: self.show_view(e.key, e.label, e.query))
+        # Set by the window while another page (Statistics) covers the list: nothing
+        # is current then, so triage keys have nothing to act on.
+        self.list_hidden = False
+        sidebar.activated_entry.connect(self._entry_activated)
         panel.paper_delegate.highlight = self.highlight
         selection = self.table.selectionModel()
         selection.currentRowChanged.connect(self._current_changed)
@@ -100,7 +107,7 @@ class Browser(QObject):
         return self.search_query if self.search_query else self.view_query
 
     def showing_list(self) -> bool:
-        return self.panel.stack.currentWidget() is self.table
+        return not self.list_hidden and self.panel.stack.currentWidget() is self.table
 
     def current_id(self) -> int | None:
         index = self.table.currentIndex()
@@ -137,7 +144,14 @@ class Browser(QObject):
         return texts.join_spans(text, result.highlight(text))
 
     # ------------------------------------------------------------ views
+    def _entry_activated(self, entry: Entry) -> None:
+        if entry.page:
+            self.page_requested.emit(entry.page)
+        else:
+            self.show_view(entry.key, entry.label, entry.query)
+
     def show_view(self, key: str, label: str, query: str, *, focus_list: bool = True) -> None:
+        self.view_changed.emit()
         self.reader.flush_note()
         self.view_key, self.view_label, self.view_query = key, label, query
         self.search_query = ""
@@ -367,6 +381,7 @@ class Browser(QObject):
         if text == self.search_query and typing == self.search_typing and \
                 (not typing or raw == self._typed_text):
             return
+        self.view_changed.emit()
         self.reader.flush_note()
         self.search_query = text
         self.search_typing = typing

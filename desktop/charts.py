@@ -163,22 +163,37 @@ def series_plot(points: Sequence[tuple[date, float]], theme: Theme, *, fill: boo
     return plot
 
 
+def value_text(value: float) -> str:
+    """A bar's figure as printed over it: whole numbers with thousands separators."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def bar_plot(bars: Sequence[tuple[str, float]], theme: Theme, *,
              colours: Sequence[QColor] | None = None):
-    """Labelled bars (decisions per state, top tags, time per decision)."""
+    """Labelled bars (decisions per state, top tags, time per decision), each with its
+    figure printed over it: a bar of 1 beside one of 400 is a sliver, its "1" is not.
+    The labels are kept as `plot.value_labels` (pyqtgraph TextItems), in bar order."""
     import pyqtgraph as pg
 
     plot = pg.PlotWidget()
     _style(plot, theme)
+    plot.value_labels = []
     if bars:
         xs = list(range(len(bars)))
+        heights = [float(v) for _, v in bars]
         brushes = list(colours) if colours else [theme.colour("accent")] * len(bars)
-        plot.addItem(pg.BarGraphItem(x=xs, height=[float(v) for _, v in bars], width=0.6,
+        plot.addItem(pg.BarGraphItem(x=xs, height=heights, width=0.6,
                                      brushes=brushes, pen=pg.mkPen(None)))
+        for x, height in zip(xs, heights, strict=True):
+            label = pg.TextItem(value_text(height), color=theme.colour("text"), anchor=(0.5, 1))
+            label.setPos(x, height)
+            plot.addItem(label)
+            plot.value_labels.append(label)
         plot.getPlotItem().getAxis("bottom").setTicks([[(x, label) for x, (label, _)
                                                          in zip(xs, bars, strict=True)]])
         # A few bars stay bar-shaped: the axis holds at least six slots.
         plot.setXRange(-0.6, max(len(bars), 6) - 0.4, padding=0)
-        plot.setYRange(0, max(1.0, max(float(v) for _, v in bars)), padding=0.05)
+        # Room above the tallest bar for its figure.
+        plot.setYRange(0, max(1.0, max(heights)) * 1.18, padding=0)
     plot.setFixedHeight(210)
     return plot

@@ -140,8 +140,7 @@ class Operations(QObject):
             window.flash(f"Could not read the library: {error}")
             return
         self.facts = facts
-        browser = window.browser
-        window.sidebar.set_entries(entries, None if browser.search_query else browser.view_key)
+        window.sidebar.set_entries(entries, window.sidebar_key())
         window.update_counts_label()
 
     def schedule_counts(self) -> None:

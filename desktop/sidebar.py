@@ -37,6 +37,7 @@ class Entry:
     hint: str = ""     # e.g. the quick-tag digit
     tooltip: str = ""
     header: bool = False
+    page: str = ""     # a page of the window instead of a list ("stats")
 
 
 def header(label: str) -> Entry:
@@ -68,6 +69,11 @@ def builtin_views(table: StateTable) -> list[View]:
               for f in table.flags]
     views.append(View("annotated", "Annotated", "is:annotated", "✎", "annotated"))
     return views
+
+
+# The Stats page (desktop/statsview.py): in the sidebar under the views, `g t`.
+STATS_ENTRY = Entry("stats", "Statistics", "", None, "▥", tooltip="Triage statistics (g t)",
+                    page="stats")
 
 
 def quote_value(value: str) -> str:
@@ -132,6 +138,7 @@ def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
     for view in views:
         count = facts.stats.get(view.count) if view.count else None
         entries.append(Entry(view.key, view.label, view.query, count, view.glyph))
+    entries.append(STATS_ENTRY)
     # Key -> tag (the stored keys), or tags in key order from 1.
     pairs = quick_tags.items() if isinstance(quick_tags, Mapping) else \
         enumerate(quick_tags, start=1)

@@ -1,8 +1,10 @@
-"""The Stats view (`g t`): storage/stats.py's figures as charts, the same ones
-`winnow stats --json` prints: headline numbers, decisions per day over the last year as
-a calendar heatmap, the Inbox's size and its oldest paper's age over time, papers per
-state, time per decision and the top tags. A series with no data yet (no timed
-decisions) is named in one line instead of drawn empty.
+"""The Stats view, a page of the main window (`g t`, or Statistics in the sidebar; Esc
+goes back to the list): storage/stats.py's figures as charts, the same ones `winnow
+stats --json` prints: headline numbers, decisions per day over the last year as a
+calendar heatmap, the Inbox's size and its oldest paper's age over time, papers per
+state (in each state's colour), time per decision and the top tags. Every bar carries
+its figure, so a small count beside a big one is read, not guessed. A series with no
+data yet (no timed decisions) is named in one line instead of drawn empty.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,7 @@ class Figures:
     inbox: list[tuple[date, int]] = field(default_factory=list)
     oldest: list[tuple[date, float]] = field(default_factory=list)
     per_state: list[tuple[str, int]] = field(default_factory=list)
+    state_colours: list[str] = field(default_factory=list)  # each state's colour name
     seconds: list[tuple[str, int]] = field(default_factory=list)
     top_tags: list[tuple[str, int]] = field(default_factory=list)
     headline: list[tuple[str, str]] = field(default_factory=list)
@@ -64,6 +66,8 @@ def figures_from(library: Library, table: StateTable, today: date | None = None)
         oldest=[(date.fromisoformat(day), age) for day, _size, age in stats.inbox
                 if age is not None],
         per_state=[(stats.labels.get(name, name), n) for name, n in stats.per_state.items()],
+        state_colours=[state.colour if (state := table.get(name)) is not None else ""
+                       for name in stats.per_state],
         seconds=seconds, top_tags=list(stats.top_tags), headline=headline)
 
 
@@ -100,6 +104,12 @@ class StatsView(QScrollArea):
         self._layout = QVBoxLayout(page)
         self._layout.setContentsMargins(24, 18, 24, 24)
         self._layout.setSpacing(10)
+        title = QHBoxLayout()
+        title.addWidget(plain_label("Statistics", "viewTitle"))
+        title.addSpacing(10)
+        title.addWidget(plain_label("Esc goes back to the list", "viewCount"))
+        title.addStretch(1)
+        self._layout.addLayout(title)
         self._headline = QHBoxLayout()
         self._headline.setSpacing(28)
         self._layout.addLayout(self._headline)
@@ -148,9 +158,13 @@ class StatsView(QScrollArea):
             if item.widget() is not None:
                 item.widget().deleteLater()
         theme = self.theme
+        state_colours = [theme.mark(name) if name else theme.colour("secondary")
+                         for name in figures.state_colours] or None
         charts: list[tuple[str, str, QWidget]] = [
-            ("states", "Papers per state", bar_plot(figures.per_state, theme)),
-            ("tags", "Top tags", bar_plot(figures.top_tags, theme))]
+            ("states", "Papers per state", bar_plot(figures.per_state, theme,
+                                                    colours=state_colours))]
+        if figures.top_tags:
+            charts.append(("tags", "Top tags", bar_plot(figures.top_tags, theme)))
         series = (("inbox", "Inbox size", figures.inbox, True),
                   ("oldest", "Age of the oldest Inbox paper (days)", figures.oldest, False))
         charts += [(key, title, series_plot(points, theme, fill=fill))
@@ -163,30 +177,11 @@ class StatsView(QScrollArea):
             self._grid.addWidget(plot, row * 2 + 1, column)
             self.plots[key] = plot
         missing = [title for key, title, points, _ in series if not points]
+        if not figures.top_tags:
+            missing.append("Top tags")
         if not figures.seconds:
             missing.append("Time per decision")
         self.missing = missing
         if missing:
             note = plain_label("No data yet: " + "; ".join(missing), "statsLabel", wrap=True)
             self._grid.addWidget(note, (len(charts) + 1) // 2 * 2, 0, 1, 2)
-
-
-class StatsDialog(QDialog):
-    """The Stats view in its own window: opened by `g t`, closed by Esc."""
-
-    def __init__(self, parent: QWidget, figures: Figures, theme: Theme) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Winnow — Statistics")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.view = StatsView(self)
-        self.view.set_theme(theme)
-        self.view.show_figures(figures)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
-        self.resize(1040, 760)
-
-    def start(self) -> None:
-        self.open()
-        self.activateWindow()
-        self.view.setFocus()  # Esc reaches the dialog, not the window behind it

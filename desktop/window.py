@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -64,6 +66,9 @@ from desktop.sidebar import Sidebar, builtin_views
 from desktop.toast import toast_for
 from storage import Library, LibraryError, states
 from storage.states import INBOX
+
+if TYPE_CHECKING:
+    from desktop.statsview import StatsView
 
 log = logging.getLogger(__name__)
 
@@ -229,11 +234,19 @@ class MainWindow(QMainWindow):
         self.browser = Browser(self.library, self.panel, self.search, self.sidebar,
                                self.reader, self.views)
 
+        # The list (with the reading pane beside it), or a page in its place: Statistics.
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.panel)
+        self.stats_view: StatsView | None = None  # made when first shown (pyqtgraph)
+        self._list_sizes: list[int] = []
+        self.browser.view_changed.connect(self.show_list_page)
+        self.browser.page_requested.connect(lambda _page: self.show_stats_page())
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setHandleWidth(1)
         for index, (widget, stretch, minimum) in enumerate(
-                ((self.sidebar, 0, 160), (self.panel, 3, 320), (self.reader, 2, 300))):
+                ((self.sidebar, 0, 160), (self.pages, 3, 320), (self.reader, 2, 300))):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(index, stretch)
             widget.setMinimumWidth(minimum)
@@ -342,6 +355,8 @@ class MainWindow(QMainWindow):
         self.search_icon.setIcon(themes.search_icon(theme))
         self.sidebar.set_theme(theme)
         self.reader.set_theme(theme)
+        if self.stats_view is not None:
+            self.stats_view.set_theme(theme)
         self.model.refresh_all()
 
     def _system_scheme_changed(self, *_args: object) -> None:
@@ -402,6 +417,50 @@ class MainWindow(QMainWindow):
 
         dialog.finished.connect(lambda _code: QTimer.singleShot(0, restore))
         dialog.start() if hasattr(dialog, "start") else dialog.open()
+
+    # ============================================================ pages
+    def showing_page(self) -> bool:
+        """Whether a page (Statistics) covers the list."""
+        return self.pages.currentWidget() is not self.panel
+
+    def show_stats_page(self) -> None:
+        """Statistics in place of the list and the reading pane; Esc comes back."""
+        from desktop.statsview import StatsView, figures_from
+
+        self.reader.flush_note()
+        if self.stats_view is None:
+            self.stats_view = StatsView()
+            self.stats_view.set_theme(self.theme)
+            self.pages.addWidget(self.stats_view)
+        self.stats_view.show_figures(figures_from(self.library, self.states))
+        if not self.showing_page():
+            # The page takes the reading pane's room too; the list gets it back as it was.
+            self._list_sizes = self.splitter.sizes()
+            sizes = list(self._list_sizes)
+            sizes[1], sizes[2] = sizes[1] + sizes[2], 0
+            self.reader.hide()
+            self.splitter.setSizes(sizes)
+        self.pages.setCurrentWidget(self.stats_view)
+        self.browser.list_hidden = True
+        self.sidebar.select_key("stats")
+        self.stats_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def show_list_page(self) -> None:
+        """Back from a page to the list and the reading pane, as they were."""
+        if not self.showing_page():
+            return
+        self.pages.setCurrentWidget(self.panel)
+        self.reader.show()
+        self.splitter.setSizes(self._list_sizes)
+        self.browser.list_hidden = False
+        self.sidebar.select_key(self.sidebar_key())
+        self.browser.focus_list()
+
+    def sidebar_key(self) -> str | None:
+        """The sidebar entry of what the window shows (none while searching)."""
+        if self.showing_page():
+            return "stats"
+        return None if self.browser.search_query else self.browser.view_key
 
     # ============================================ what commands act on, and counts
     def current_id(self) -> int | None:
@@ -482,6 +541,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_states_errors()
+        self.show_list_page()  # the layout is saved as the list has it
         self.reader.flush_note()
         for timer in (self.ops.poll_timer, self.ops.counts_timer, self.browser.search_timer):
             timer.stop()

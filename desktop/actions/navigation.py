@@ -52,6 +52,9 @@ def page_up(w: MainWindow) -> None:
 
 @command("focus.back", "Back to the list", keys=("Esc",), mode="global", group="Move")
 def escape(w: MainWindow) -> None:
+    if w.showing_page():
+        w.show_list_page()
+        return
     focus = QApplication.focusWidget()
     if focus is w.reader.abstract and w.reader.abstract.clear_selection():
         w.flash("Selection cleared · Esc again to go back to the list")

@@ -88,9 +88,7 @@ def edit_keys(w: MainWindow) -> None:
 
 @command("view.stats", "Statistics", keys=("g t",), group="Go", menu="View")
 def statistics(w: MainWindow) -> None:
-    from desktop.statsview import StatsDialog, figures_from
-
-    w.open_dialog(StatsDialog(w, figures_from(w.library, w.states), w.theme))
+    w.show_stats_page()
 
 
 @command("view.refresh", "Refresh", keys=("F5",), mode="global", group="View", menu="View")

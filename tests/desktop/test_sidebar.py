@@ -36,8 +36,9 @@ def test_an_empty_library_has_only_its_views(library: Library) -> None:
     # The Inbox, For you after it, the other states in the table's order, then the rest.
     later_states = [s.view for s in table().states[1:]]
     assert [e.key for e in entries] == ["header:Library", "inbox", "foryou", *later_states,
-                                        "all", "starred", "annotated"]
-    assert {e.count for e in entries[1:]} == {0}
+                                        "all", "starred", "annotated", "stats"]
+    assert {e.count for e in entries[1:-1]} == {0}
+    assert entries[-1].page == "stats" and entries[-1].count is None
 
 
 def test_facts_read_from_a_real_library(seeded: Library) -> None:

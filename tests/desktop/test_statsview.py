@@ -1,4 +1,5 @@
-"""The Stats view: its figures agree with `winnow stats`, and it follows the theme."""
+"""The Stats view, a page of the main window: its figures agree with `winnow stats`, every
+bar carries its figure, and it follows the theme."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import subprocess
 import sys
 from datetime import date
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop.statsview import StatsDialog, StatsView, figures_from
+from desktop.statsview import StatsView, figures_from
 from desktop.theme import DARK
 from storage import Library
 from storage.states import table
@@ -42,22 +43,85 @@ def test_figures_agree_with_winnow_stats_json(seeded: Library) -> None:
     assert ("in the Inbox", "409") in figures.headline
 
 
-def test_g_t_opens_the_view_and_esc_closes_it(window, seeded: Library, press, qtbot) -> None:
+def test_g_t_shows_the_page_in_the_window_and_esc_returns_to_the_list(
+        window, seeded: Library, press, qtbot) -> None:
     press("e", "e")
+    current = window.current_id()
     press("g t")
-    qtbot.waitUntil(lambda: any(isinstance(w, StatsDialog) and w.isVisible()
-                                for w in QApplication.topLevelWidgets()))
-    dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, StatsDialog))
-    view = dialog.view
+    view = window.stats_view
+    assert window.showing_page() and window.pages.currentWidget() is view
+    assert view.isVisible() and view.window() is window and not window.reader.isVisible()
+    assert not any(isinstance(w, QDialog) and w.isVisible()
+                   for w in QApplication.topLevelWidgets())  # a page, not a window
+    assert window.sidebar.currentItem() is window.sidebar._entries["stats"]
     assert dict(view.figures.per_state)["Done"] == 2
-    assert {"states", "tags"} <= set(view.plots)
+    # No tags yet: said in a line, not drawn as an empty chart.
+    assert "states" in view.plots and "tags" not in view.plots and "Top tags" in view.missing
     assert view.numbers["in the Inbox"].text() == "413"
     qtbot.waitUntil(lambda: QApplication.focusWidget() is view)
+    press("e")  # no paper is current on the page: a triage key decides nothing
+    assert seeded.stats()["done"] == 2
     press("Escape")
-    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert not window.showing_page() and window.reader.isVisible()
+    assert window.current_id() == current
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    assert window.sidebar.currentItem() is window.sidebar._entries["inbox"]
+
+
+def test_the_sidebar_entry_opens_the_page_and_a_view_leaves_it(window, press,
+                                                                qtbot) -> None:
+    sidebar = window.sidebar
+    sidebar.setCurrentItem(sidebar._entries["stats"])  # as a click picks it
+    assert window.showing_page() and window.stats_view.isVisible()
+    press("g a")
+    assert not window.showing_page() and window.browser.view_key == "all"
+    press("g t")
+    assert window.showing_page()
+    press("/")
+    window.search.setText("kolmogorov")
+    window.browser.run_search()
+    assert not window.showing_page() and window.model.rowCount() > 0
+
+
+def test_the_page_agrees_with_winnow_stats_json(window, seeded: Library, press) -> None:
+    press("e", "e", "e", "q", "-")
+    press("g t")
+    view = window.stats_view
+    cli = _cli_json(seeded.path)
+    assert view.numbers["papers"].text() == f"{cli['counts']['total']:,}"
+    assert view.numbers["in the Inbox"].text() == f"{cli['per_state']['inbox']:,}"
+    assert view.numbers["decided"].text() == f"{cli['decided']:,}" == "5"
+    labels = {s.name: s.label for s in table().states}
+    assert dict(view.figures.per_state) == {labels[k]: v for k, v in cli["per_state"].items()}
+
+
+def test_a_small_count_beside_a_big_one_is_printed_over_its_bar(
+        window, seeded: Library, press) -> None:
+    press("-")  # one paper skipped, 414 in the Inbox
+    press("g t")
+    plot = window.stats_view.plots["states"]
+    shown = [(label.toPlainText(), label.pos().y()) for label in plot.value_labels]
+    per_state = window.stats_view.figures.per_state
+    assert shown == [(f"{n:,}", float(n)) for _label, n in per_state]
+    assert ("1", 1.0) in shown and ("414", 414.0) in shown
+    bar_colours = [window.theme.mark(s.colour) if s.colour else window.theme.colour("secondary")
+                   for s in table().states]
+    bars = next(item for item in plot.getPlotItem().items if hasattr(item, "opts")
+                and "brushes" in item.opts)
+    assert [b.color() if hasattr(b, "color") else b for b in bars.opts["brushes"]] == bar_colours
+
+
+def test_the_page_follows_the_theme(window, press) -> None:
+    press("g t")
+    window.run_command("view.theme")
+    view = window.stats_view
+    assert view.heatmap.theme is window.theme and window.theme.dark
+    assert all(plot.backgroundBrush().color() == DARK.colour("base")
+               for plot in view.plots.values())
 
 
 def test_the_view_redraws_in_the_dark_theme(seeded: Library, qtbot) -> None:
+    seeded.add_tags([1, 2], ["rl"])
     view = StatsView()
     qtbot.addWidget(view)
     view.show_figures(figures_from(seeded, table(), date(2026, 11, 30)))
