@@ -72,15 +72,21 @@ class ChoiceDelegate(QStyledItemDelegate):
         choice: Choice | None = index.data(ChoiceRole)
         if choice is None:
             return
-        c = self.theme.colour
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = option.rect.adjusted(4, 1, -4, -1)
         if option.state & QStyle.StateFlag.State_Selected:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(c("selection"))
+            painter.setBrush(self.theme.colour("selection"))
             painter.drawRoundedRect(rect, 6, 6)
         base = QFont(option.font)
+        right = self._paint_keys(painter, rect, base, choice)
+        self._paint_text(painter, rect, base, choice, right)
+        painter.restore()
+
+    def _paint_keys(self, painter: QPainter, rect: QRect, base: QFont, choice: Choice) -> int:
+        """The first two key bindings as keycaps at the right; returns where they start."""
+        c = self.theme.colour
         right = rect.right() - 8
         key_font = QFont(base)
         key_font.setPixelSize(11)
@@ -97,41 +103,39 @@ class ChoiceDelegate(QStyledItemDelegate):
                 painter.drawText(cap, Qt.AlignmentFlag.AlignCenter, stroke)
                 right -= width + 4
             right -= 8
+        return right
+
+    def _paint_text(self, painter: QPainter, rect: QRect, base: QFont, choice: Choice,
+                    right: int) -> None:
+        """The title, and its detail: after it on one line beside keys, else under it."""
+        c = self.theme.colour
         title_font = QFont(base)
         title_font.setPixelSize(13)
         painter.setFont(title_font)
         painter.setPen(c("text"))
         left = rect.left() + 10
-        if choice.detail and not choice.keys:
-            title_rect = QRect(left, rect.top() + 6, right - left, 18)
-            detail_rect = QRect(left, rect.top() + 25, right - left, 16)
-        else:
-            title_rect = QRect(left, rect.top(), right - left, rect.height())
-            detail_rect = QRect()
+        two_lines = bool(choice.detail and not choice.keys)
+        title_rect = QRect(left, rect.top() + 6, right - left, 18) if two_lines else \
+            QRect(left, rect.top(), right - left, rect.height())
         title = painter.fontMetrics().elidedText(choice.title, Qt.TextElideMode.ElideRight,
                                                  title_rect.width())
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         title)
-        if choice.keys and choice.detail:
+        middle_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(title_rect, middle_left, title)
+        if not choice.detail:
+            return
+        used = painter.fontMetrics().horizontalAdvance(title) + 10
+        detail_font = QFont(base)
+        detail_font.setPixelSize(11)
+        painter.setFont(detail_font)
+        if choice.keys:
             painter.setPen(c("faint"))
-            used = painter.fontMetrics().horizontalAdvance(title) + 10
-            detail_font = QFont(base)
-            detail_font.setPixelSize(11)
-            painter.setFont(detail_font)
-            painter.drawText(title_rect.adjusted(used, 0, 0, 0),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             choice.detail)
-        elif choice.detail:
-            detail_font = QFont(base)
-            detail_font.setPixelSize(11)
-            painter.setFont(detail_font)
-            painter.setPen(c("secondary"))
-            detail = painter.fontMetrics().elidedText(choice.detail,
-                                                      Qt.TextElideMode.ElideRight,
-                                                      detail_rect.width())
-            painter.drawText(detail_rect,
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, detail)
-        painter.restore()
+            painter.drawText(title_rect.adjusted(used, 0, 0, 0), middle_left, choice.detail)
+            return
+        detail_rect = QRect(left, rect.top() + 25, right - left, 16)
+        painter.setPen(c("secondary"))
+        detail = painter.fontMetrics().elidedText(choice.detail, Qt.TextElideMode.ElideRight,
+                                                  detail_rect.width())
+        painter.drawText(detail_rect, middle_left, detail)
 
 
 def place_over(dialog: QDialog, parent: QWidget, width: int, height: int,

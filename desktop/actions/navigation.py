@@ -11,7 +11,8 @@ from desktop.actions import has_paper
 from desktop.commands import CommandSet
 from desktop.dialogs import Choice, GoToPaper, SimilarPapers
 from desktop.model import format_date
-from storage import Library
+from storage import Library, states
+from storage.states import StateTable
 
 if TYPE_CHECKING:
     from desktop.window import MainWindow
@@ -82,21 +83,26 @@ def accept_search(w: MainWindow) -> None:
     w.focus_list()
 
 
-def choices(library: Library, ids: list[int]) -> list[Choice]:
-    """Popup rows for papers: title, then date, byline and read state."""
+def choices(library: Library, ids: list[int], table: StateTable | None = None
+            ) -> list[Choice]:
+    """Popup rows for papers: title, then date, byline and triage state (its label in
+    `table`, the state table in effect by default)."""
+    table = table if table is not None else states.table()
     rows = library.rows(ids)
     found = []
     for pid in ids:
         row = rows.get(pid)
         if row is None:
             continue
-        detail = "  ·  ".join(p for p in (format_date(row.published), row.byline,
-                                          "read" if row.read else "unread") if p)
+        state = table.get(row.state)
+        label = state.label if state is not None else row.state
+        detail = "  ·  ".join(p for p in (format_date(row.published), row.byline, label) if p)
         found.append(Choice(pid, row.title, detail))
     return found
 
 
-def find_titles(library: Library, text: str) -> list[Choice]:
+def find_titles(library: Library, text: str, table: StateTable | None = None
+                ) -> list[Choice]:
     """Titles like `text` (fuzzy), else the search engine's best hits."""
     ids: list[int] = []
     try:
@@ -108,13 +114,13 @@ def find_titles(library: Library, text: str) -> list[Choice]:
             ids = list(library.search(text, limit=20).ids)
         except Exception:
             ids = []
-    return choices(library, ids)
+    return choices(library, ids, table)
 
 
 @command("goto.paper", "Go to paper by title…", keys=("Ctrl+P",), mode="global",
          group="Find", menu="Go")
 def go_to_paper(w: MainWindow) -> None:
-    popup = GoToPaper(w, lambda text: find_titles(w.library, text), w.theme)
+    popup = GoToPaper(w, lambda text: find_titles(w.library, text, w.states), w.theme)
     popup.chosen.connect(w.browser.select_paper)
     w.open_dialog(popup)
 
@@ -125,7 +131,7 @@ def more_like_this(w: MainWindow) -> None:
     pid = w.current_id()
     if pid is None:
         return
-    found = choices(w.library, w.library.similar(pid, 20))
+    found = choices(w.library, w.library.similar(pid, 20), w.states)
     if not found:
         w.flash("No paper in the library shares this one's distinctive words")
         return

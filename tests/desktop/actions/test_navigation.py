@@ -27,8 +27,11 @@ def test_find_titles_is_fuzzy_then_falls_back_to_search(seeded: Library) -> None
     assert find_titles(seeded, "zzzzqqqq") == []
 
 
-def test_popup_rows_say_date_byline_and_read_state(seeded: Library) -> None:
+def test_popup_rows_say_date_byline_and_triage_state(seeded: Library) -> None:
     seeded.set_read([1], True)
+    seeded.set_state([2], "shortlist")
     [row] = choices(seeded, [1])
-    assert row.title == seeded.get(1).title and row.detail.endswith("read")
+    assert row.title == seeded.get(1).title and row.detail.endswith("Done")
+    assert choices(seeded, [2])[0].detail.endswith("Shortlist")
+    assert choices(seeded, [3])[0].detail.endswith("Inbox")
     assert choices(seeded, [10**9]) == []  # a paper gone meanwhile is left out
