@@ -182,24 +182,7 @@ class Backups:
             if self._recent_daily(folder, interval):
                 return None  # made by the writer that held the lock before us
             started = time.monotonic()
-            for attempt in range(3):
-                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-                try:
-                    made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
-                    break
-                except LibraryCorrupt:
-                    raise
-                except LibraryError:
-                    if attempt == 2:
-                        raise
-                    time.sleep(0.2 * (attempt + 1))
-            if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
-                verdict = _quick_check_file(made)
-                if verdict != "ok":
-                    made.unlink(missing_ok=True)
-                    message = corrupt_message(self.path, verdict)
-                    self._core.mark_broken(message)
-                    raise LibraryCorrupt(message)
+            made = self._copy_checked(folder)
             if large:
                 self._core.notices.append(
                     f"{self.path}: the library is {size / 1e6:,.0f} MB, so its automatic "
@@ -209,6 +192,29 @@ class Backups:
         finally:
             lock.release()
         self._tidy(folder, keep)
+        return made
+
+    def _copy_checked(self, folder: Path) -> Path:
+        """Today's copy into `folder`, tried three times for a passing failure; a small
+        library's copy is checked, and a damaged one is removed and reported."""
+        for attempt in range(3):
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            try:
+                made = self.backup(_unused(folder / f"{self.path.stem}-daily-{stamp}.db"))
+                break
+            except LibraryCorrupt:
+                raise
+            except LibraryError:
+                if attempt == 2:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        if made.stat().st_size < QUICK_CHECK_BELOW_BYTES:
+            verdict = _quick_check_file(made)
+            if verdict != "ok":
+                made.unlink(missing_ok=True)
+                message = corrupt_message(self.path, verdict)
+                self._core.mark_broken(message)
+                raise LibraryCorrupt(message)
         return made
 
     def _dailies(self, folder: Path) -> list[Path]:
