@@ -12,14 +12,14 @@ from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from storage import Library
+
 # A landing or CI run must not turn red on an example nobody has run before: by default the
 # property tests draw the same examples every run. Search for new ones on purpose with
 # HYPOTHESIS_PROFILE=explore, and turn what it finds into a fixed test.
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
-
-from storage import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
