@@ -44,7 +44,7 @@ def test_delete_acts_on_the_selection(window, seeded: Library, press) -> None:
 
 def test_undo_this_import_from_its_recent_imports_entry(make_window, library: Library,
                                                         tmp_path: Path, press) -> None:
-    from tests.storage.test_import_identity import ABSTRACTS, TITLES, listing
+    from tests.storage.test_identity import ABSTRACTS, TITLES, listing
 
     library.import_text(listing(list(zip(TITLES[:3], ABSTRACTS[:3], strict=True))),
                         name="monday")

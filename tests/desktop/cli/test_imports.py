@@ -9,7 +9,7 @@ from pathlib import Path
 from storage import Library
 from tests.conftest import ROOT
 from tests.desktop.cli.conftest import winnow
-from tests.storage.test_import_identity import ABSTRACTS, TITLES, listing, record
+from tests.storage.test_identity import ABSTRACTS, TITLES, listing, record
 
 
 def _write(path: Path, pairs: list[tuple[str, str]], upvotes: int = 5) -> Path:

@@ -24,7 +24,7 @@ from storage.records import ListingError
 from tests.fixtures.forms import make_forms as mf
 from tests.fixtures.forms.catalogue import PAPERS
 
-FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
 READ_ON = date(2026, 11, 30)
 TEXTS = [
     (FORMS / "text-daily.txt").read_text(encoding="utf-8"),

@@ -1,6 +1,6 @@
 """Every form of the page through the real import, into a real library file.
 
-The card-by-card tests (test_forms_cards.py) check the parsers; these check that what they
+The card-by-card tests (test_cards.py) check the parsers; these check that what they
 produce lands in the library: one paper per card, the same paper whatever form it came in,
 and nothing at all from a file that is no listing.
 """
@@ -16,7 +16,7 @@ import pytest
 from storage import Library
 from tests.fixtures.forms.catalogue import API_ONLY, PAPERS
 
-FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
 NOT_LISTINGS = ["not-readme.md", "not-shopping-list.txt", "not-article.txt",
                 "not-other-site.html"]
 

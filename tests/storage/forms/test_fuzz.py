@@ -20,7 +20,7 @@ from storage.forms.cards import _title_key
 from storage.listing import ListingError, decode_listing, open_listing, parse_listing
 from storage.text import normalise_title
 
-FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
 LISTINGS = sorted(p for p in FORMS.iterdir() if p.suffix in (".txt", ".md", ".html", ".json")
                   and not p.name.startswith("not-"))
 READ_ON = date(2026, 11, 30)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storage import Library, LibraryError
-from tests.storage.test_import_identity import ABSTRACTS, TITLES, listing
+from tests.storage.test_identity import ABSTRACTS, TITLES, listing
 
 
 def _fts_ids(library: Library, word: str) -> list[int]:

@@ -19,7 +19,7 @@ from storage.records import PaperRecord
 from tests.fixtures.forms.catalogue import API_ONLY, PAPERS, Paper
 from tests.fixtures.forms.make_forms import FILES, extraction_url, highlight_damage
 
-FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
 # The day the copies are read (their files' time): after every page in the fixtures.
 READ_ON = date(2026, 11, 30)
 
@@ -293,7 +293,7 @@ def test_a_file_that_is_no_listing_is_refused_in_one_line(name: str) -> None:
 
 
 def test_the_project_readme_is_no_listing() -> None:
-    readme = Path(__file__).resolve().parents[2] / "README.md"
+    readme = Path(__file__).resolve().parents[3] / "README.md"
     with pytest.raises(ListingError, match=r"^README\.md: no Daily Papers listing found in it$"):
         read_listing(readme)
 
