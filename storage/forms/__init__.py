@@ -22,6 +22,7 @@ import gc
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from storage.forms.api import api_listing, entries_listing, looks_like_api
@@ -97,15 +98,32 @@ def parse_form(text: str, form: str, *, name: str, reference: date | None,
                warnings: list[str] | None = None) -> ParsedListing:
     """Parse a whole text of a known form (every form but the streaming seeds)."""
     warnings = warnings if warnings is not None else []
+    with _collector_paused():
+        return _parse_form(text, form, name=name, reference=reference, warnings=warnings)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
     # A page becomes hundreds of thousands of small objects, none in a reference cycle: the
     # cyclic collector walking them again and again cost a third of the parse.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _parse_form(text, form, name=name, reference=reference, warnings=warnings)
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date | None,
+                  warnings: list[str] | None) -> ParsedListing:
+    """Parse the text the parts make, joined by line ends (a page in any form but the
+    streaming seeds)."""
+    with _collector_paused():
+        text = "\n".join(parts)
+    if not text.strip():
+        raise ListingError(f"{name}: no papers found")
+    return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
 def _parse_form(text: str, form: str, *, name: str, reference: date | None,
@@ -163,18 +181,8 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if form == "seeds":
         return ListingStream(itertools.chain(head, source), name=name, reference=reference,
                              warnings=warnings)
-    # The whole text of a page: its decoded lines are many small objects too (see
-    # parse_form), so the cyclic collector waits until they are joined.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        text = "\n".join(itertools.chain(head, source))
-    finally:
-        if collecting:
-            gc.enable()
-    if not text.strip():
-        raise ListingError(f"{name}: no papers found")
-    return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+    return _parse_joined(itertools.chain(head, source), form, name=name, reference=reference,
+                         warnings=warnings)
 
 
 def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
@@ -197,16 +205,8 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
         lines = itertools.chain.from_iterable(
             block.split("\n") for block in itertools.chain((first,), blocks))
         return ListingStream(lines, name=name, reference=reference, warnings=warnings)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        text = "\n".join(itertools.chain((first,), blocks))
-    finally:
-        if collecting:
-            gc.enable()
-    if not text.strip():
-        raise ListingError(f"{name}: no papers found")
-    return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+    return _parse_joined(itertools.chain((first,), blocks), form, name=name,
+                         reference=reference, warnings=warnings)
 
 
 def _head(text: str) -> str:
