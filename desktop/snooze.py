@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDialog, QLineEdit, QListWidget, QListWidgetItem, QWidget
 
-from desktop.dialogs import plain_label, popup_frame
+from desktop.dialogs import place_over, plain_label, popup_frame
 
 Resolve = Callable[[str], "str | None"]
 """A choice ("tomorrow", "3d", "2026-12-24", "someday") to the date it means
@@ -61,10 +61,7 @@ class SnoozeChooser(QDialog):
         layout.addWidget(self.input)
         layout.addWidget(self.list)
         layout.addWidget(self.hint)
-        width = min(460, max(360, parent.width() // 3))
-        self.resize(width, 190)
-        top_left = parent.mapToGlobal(parent.rect().topLeft())
-        self.move(top_left.x() + (parent.width() - width) // 2, top_left.y() + 90)
+        place_over(self, parent, min(460, max(360, parent.width() // 3)), 190, top=90)
 
     def start(self) -> None:
         self.open()
