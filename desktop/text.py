@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import re
 
+from storage.safetext import BIDI_CONTROLS
+
 
 def plain_tooltip(text: str, limit: int = 1200) -> str:
     """A tooltip that shows `text` exactly, whatever it contains."""
@@ -22,8 +24,7 @@ def plain_tooltip(text: str, limit: int = 1200) -> str:
 # Bidi embeddings, overrides and isolates. In a label that joins listing text with
 # the app's own words, one unclosed override in a title or an organisation reverses
 # everything after it: the For you line read `… "eltit idib live .(derrats)"`.
-_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e"
-                                        "\u2066\u2067\u2068\u2069"))
+_BIDI_CONTROLS = dict.fromkeys(map(ord, BIDI_CONTROLS))
 
 
 def without_bidi_controls(text: str) -> str:

@@ -16,13 +16,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-__all__ = ["TerminalSafeStream", "for_terminal", "json_for_terminal", "one_line",
+__all__ = ["BIDI_CONTROLS", "TerminalSafeStream", "for_terminal", "json_for_terminal", "one_line",
            "terminal_safe_output", "unfiltered"]
 
 # C0 controls, DEL and the C1 controls (U+0080-U+009F: U+009B is a one-character CSI
 # and U+009D an OSC on terminals that read 8-bit controls), the bidirectional
 # overrides and isolates, and the Unicode line and paragraph separators.
-_UNSAFE = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+# The embeddings, overrides and isolates: one unclosed, and everything after it in the
+# same line is reordered (the app's labels drop them too, see desktop/text.py).
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_UNSAFE = f"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029{BIDI_CONTROLS}"
 _LINE = re.compile(f"[{_UNSAFE}]")
 # Block text (an abstract, a note, a Markdown export) keeps its line breaks and tabs.
 _BLOCK = re.compile(f"[{_UNSAFE.replace(chr(0) + '-' + chr(0x1f), '')}"
