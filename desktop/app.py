@@ -141,7 +141,7 @@ def welcome(window: MainWindow) -> None:
         toast_for(window).show_message(
             f"Welcome to Winnow. We imported {listings} sample listings: "
             f"{papers:,} papers, all in your Inbox.",
-            "j / k move down and up · e marks read and shows the next · t tags · "
+            "j / k move down and up · e marks it done and shows the next · t tags · "
             "/ searches · ? shows every key\n"
             "Your own listings: Ctrl+I, drop files here, or copy a Daily Papers page "
             "and press Ctrl+V.", timeout_ms=60_000)
