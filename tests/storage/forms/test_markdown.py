@@ -1,0 +1,99 @@
+"""storage/forms/markdown.py: the general Markdown reader (reference links, clipped date
+pages, trending pages, cut copies, search-highlight damage, text exports with URL lines),
+card by card against the catalogue."""
+
+from __future__ import annotations
+
+from tests.fixtures.forms.catalogue import PAPERS
+from tests.fixtures.forms.make_forms import extraction_url, highlight_damage
+from tests.storage.forms.helpers import assert_cards, page_facts, read
+
+
+def test_reference_links_without_definitions_and_wrapped_abstracts() -> None:
+    listing = read("md-reference-links.md")
+    assert (listing.form, listing.capture_date, listing.listing_date) == (
+        "markdown", "2026-10-02", "2026-10-02")
+    # The link definitions are missing, so no URL and no id survive; everything else does.
+    assert_cards(listing, [page_facts(p, source_for_yearless="capture", ids=False)
+                           for p in PAPERS[:12]])
+
+
+def test_clipper_markdown_of_a_date_page() -> None:
+    listing = read("md-clipper-date-page.md")
+    assert (listing.form, listing.listing_date, listing.capture_date) == (
+        "markdown", "2026-10-02", "2026-10-03")
+    expected = [page_facts(p, source_for_yearless="capture", submitted=True, comments=False)
+                for p in PAPERS[3:14]]
+    for want in expected:
+        want["url"] = f"https://huggingface.co/papers/{want['arxiv_id']}"  # from upvote links
+    assert_cards(listing, expected)
+    # A title split over two "###" lines is one title; "\\_" and "\\[" escapes are undone.
+    assert listing.records[1].title == PAPERS[4].title
+
+
+def test_trending_page_every_card_twice_with_summaries_and_stars() -> None:
+    listing = read("md-trending.md")
+    assert listing.form == "markdown" and listing.warnings == []
+    expected = []
+    for k, p in enumerate(PAPERS[:12]):
+        want = page_facts(p, source_for_yearless="card", comments=False,
+                          submitted=k % 2 == 0)
+        want.update(year_inferred=False, date_source="card",
+                    github_repo=p.github_repo, github_stars=p.github_stars)
+        if k % 4 != 3:  # the card shows the AI summary, not the abstract
+            want.update(abstract="", ai_summary=p.ai_summary)
+        expected.append(want)
+    assert_cards(listing, expected)
+    assert listing.records[5].github_stars == 11300  # "GitHub 11.3k"
+
+
+def test_trending_page_extracted_to_markdown_without_dates_or_upvotes() -> None:
+    # The shape of a real extraction: bare "###" titles, every card twice, no date, no
+    # upvote count; a wrapped abstract whose last line is a URL keeps it as its text.
+    listing = read("md-trending-extraction.md")
+    assert (listing.form, listing.warnings) == ("markdown", [])
+    expected = []
+    for k, p in enumerate([p for p in PAPERS if p.github_repo]):
+        full = k % 4 == 3
+        expected.append({
+            "title": p.title,
+            "abstract": f"{p.abstract} Project page: {extraction_url(p)}" if full else "",
+            "ai_summary": None if full else p.ai_summary,
+            "arxiv_id": None,
+            "upvotes": None,
+            "published": None,
+            "authors_count": None if p.organization else len(p.authors),
+            "github_repo": p.github_repo,
+            "github_stars": p.github_stars,
+        })
+    assert_cards(listing, expected)
+
+
+def test_truncated_copy_keeps_whole_cards_and_names_the_cut_one() -> None:
+    listing = read("md-truncated.md")
+    assert_cards(listing, [page_facts(p, source_for_yearless="capture") for p in PAPERS[:12]])
+    assert listing.warnings == [
+        f'md-truncated.md: the copy ends inside the card "{PAPERS[12].title}"; skipped']
+
+
+def test_search_highlight_damage_is_kept_as_given() -> None:
+    listing = read("md-search-highlight.md")
+    expected = []
+    for p in PAPERS[:11]:
+        want = page_facts(p, source_for_yearless="capture")
+        want.update(title=highlight_damage(p.title), abstract=highlight_damage(p.abstract))
+        expected.append(want)
+    assert_cards(listing, expected)
+    assert listing.records[3].title == "When Do Agents Need (Memory)? A Controlled Study on " \
+                                       "Web Navigation Tasks"
+
+
+def test_text_export_with_urls_on_their_own_lines() -> None:
+    listing = read("text-urls-export.txt")
+    assert (listing.form, listing.capture_date) == ("text-urls", "2026-10-03")
+    expected = []
+    for p in PAPERS:
+        want = page_facts(p, source_for_yearless="card")
+        want.update(year_inferred=False)
+        expected.append(want)
+    assert_cards(listing, expected)
