@@ -1,0 +1,162 @@
+"""How wide each column of the paper list is (desktop/columns.py): a column earns its
+place when a quarter of the loaded rows have a value, a date is never cut, caps keep
+the title's room, a column the user sized stays as sized, and a narrow list drops the
+least telling columns first. Real tables on real libraries, offscreen."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QTableView
+
+from desktop.columns import MAX_WIDTH, PADDING, SAMPLE_DATE, ColumnFitter, fit_columns
+from desktop.model import COL_BYLINE, COL_DATE, COL_TAGS, COL_TITLE, COL_UPVOTES, PaperTableModel
+from storage import Library
+from tests.api_server import api_item
+
+
+def _library(path: Path, count: int, *, with_upvotes: int, organisation: str | None = None
+             ) -> Library:
+    """`count` papers of which the first `with_upvotes` carry upvotes."""
+    items = [api_item(n) for n in range(1, count + 1)]
+    for n, item in enumerate(items):
+        if n >= with_upvotes:
+            item["paper"]["upvotes"] = None
+        if organisation is not None:
+            item["paper"]["organization"] = {"_id": "o", "name": "o", "fullname": organisation}
+    lib = Library(path)
+    assert lib.import_text(json.dumps(items), name="api.json").new == count
+    return lib
+
+
+@pytest.fixture
+def table(qtbot):
+    made: list[tuple[QTableView, Library]] = []
+
+    def make(lib: Library, width: int = 1000) -> tuple[QTableView, PaperTableModel]:
+        model = PaperTableModel(lib)
+        model.set_query("")
+        view = QTableView()
+        view.setModel(model)
+        qtbot.addWidget(view)
+        view.resize(width, 500)
+        view.show()
+        qtbot.waitExposed(view)
+        made.append((view, lib))
+        return view, model
+
+    yield make
+    for view, lib in made:
+        view.close()
+        lib.close()
+
+
+def test_the_title_gets_the_room_and_dates_are_whole(window, seeded: Library) -> None:
+    table, header = window.table, window.table.horizontalHeader()
+    # The sample inbox's first rows carry no tags: that column gives its room away.
+    assert header.isSectionHidden(COL_TAGS)
+    assert header.sectionSize(COL_TITLE) >= 0.5 * table.viewport().width()
+    assert window.model.headerData(COL_UPVOTES, Qt.Orientation.Horizontal) == "Upvotes"
+    metrics = QFontMetrics(table.font())
+    if not header.isSectionHidden(COL_DATE):
+        assert header.sectionSize(COL_DATE) >= metrics.horizontalAdvance("Sep 30, 2026") + 12
+    seeded.add_tags([window.model.ids[0]], ["safety", "reinforcement-learning"])
+    window.browser.load()
+    assert not header.isSectionHidden(COL_TAGS)
+    assert header.sectionSize(COL_TAGS) >= 150  # both chips, by name
+    for column in (COL_DATE, COL_UPVOTES, COL_BYLINE):
+        assert header.isSectionHidden(column) or header.sectionSize(column) <= 150
+
+
+@pytest.mark.parametrize("with_upvotes, hidden", [(4, True), (5, False)])
+def test_a_column_needs_a_quarter_of_the_rows(table, tmp_path: Path, with_upvotes: int,
+                                              hidden: bool) -> None:
+    view, model = table(_library(tmp_path / "l.db", 20, with_upvotes=with_upvotes))
+    fit_columns(view, model)
+    header = view.horizontalHeader()
+    # 4 of 20 is under a quarter; 5 of 20 is a quarter.
+    assert header.isSectionHidden(COL_UPVOTES) is hidden
+    assert not header.isSectionHidden(COL_DATE) and not header.isSectionHidden(COL_BYLINE)
+
+
+def test_one_tag_shows_the_tags_column_and_dates_are_never_cut(table, tmp_path: Path) -> None:
+    lib = _library(tmp_path / "l.db", 20, with_upvotes=20)
+    view, model = table(lib)
+    fit_columns(view, model)
+    header = view.horizontalHeader()
+    assert header.isSectionHidden(COL_TAGS)
+    lib.add_tags([model.ids[7]], ["moe"])
+    model.set_query("")
+    fit_columns(view, model)
+    assert not header.isSectionHidden(COL_TAGS)
+    metrics = QFontMetrics(view.font())
+    assert header.sectionSize(COL_DATE) >= metrics.horizontalAdvance(SAMPLE_DATE) + PADDING
+    assert header.sectionResizeMode(COL_TITLE) == header.ResizeMode.Stretch
+
+
+def test_a_long_byline_is_capped(table, tmp_path: Path) -> None:
+    long_name = "The Very Long Name of an Institute for Advanced Research in Everything"
+    view, model = table(_library(tmp_path / "l.db", 10, with_upvotes=10,
+                                 organisation=long_name))
+    fit_columns(view, model)
+    header = view.horizontalHeader()
+    assert QFontMetrics(view.font()).horizontalAdvance(long_name) > MAX_WIDTH[COL_BYLINE]
+    assert header.sectionSize(COL_BYLINE) == MAX_WIDTH[COL_BYLINE]
+
+
+def test_a_narrow_list_drops_upvotes_first_and_keeps_half_for_the_title(
+        table, tmp_path: Path) -> None:
+    lib = _library(tmp_path / "l.db", 20, with_upvotes=20)
+    lib.add_tags(lib.search("", limit=None).ids, ["reinforcement-learning"])
+    view, model = table(lib, width=1000)
+    fit_columns(view, model)
+    header = view.horizontalHeader()
+    optional = (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE)
+    assert not any(header.isSectionHidden(c) for c in optional)
+    view.resize(560, 500)
+    fit_columns(view, model)
+    shown = [c for c in optional if not header.isSectionHidden(c)]
+    assert header.isSectionHidden(COL_UPVOTES)
+    assert COL_TAGS in shown  # the user's own words go last
+    assert sum(header.sectionSize(c) for c in shown) <= view.viewport().width() // 2
+
+
+def test_a_column_sized_by_hand_keeps_its_width_and_is_never_hidden(table,
+                                                                    tmp_path: Path) -> None:
+    lib = _library(tmp_path / "l.db", 20, with_upvotes=10)
+    without = [pid for pid in lib.search("", limit=None).ids if lib.get(pid).upvotes is None]
+    lib.add_tags(without, ["late"])
+    view, model = table(lib)
+    fitter = ColumnFitter(view)
+    fitter.fit(model)
+    header = view.horizontalHeader()
+    assert not header.isSectionHidden(COL_UPVOTES)
+    assert fitter.user_sized == set()  # the fit's own resizes are not the user's
+    header.resizeSection(COL_UPVOTES, 140)  # as a drag of the header's edge does
+    assert fitter.user_sized == {COL_UPVOTES}
+    model.set_query("tag:late")  # ten papers, none with upvotes
+    assert model.rowCount() == 10
+    fitter.fit(model)
+    assert not header.isSectionHidden(COL_UPVOTES)
+    assert header.sectionSize(COL_UPVOTES) == 140
+    # A column nobody sized goes as before.
+    fit_columns(view, model)
+    assert header.isSectionHidden(COL_UPVOTES)
+
+
+def test_the_fitter_refits_when_the_list_changes_width(table, tmp_path: Path, qtbot) -> None:
+    lib = _library(tmp_path / "l.db", 20, with_upvotes=20)
+    lib.add_tags(lib.search("", limit=None).ids, ["reinforcement-learning"])
+    view, model = table(lib, width=1000)
+    fitter = ColumnFitter(view)
+    fitter.fit(model)
+    header = view.horizontalHeader()
+    assert not header.isSectionHidden(COL_UPVOTES)
+    view.resize(560, 500)  # no fit() call: the viewport's resize event does it
+    qtbot.waitUntil(lambda: header.isSectionHidden(COL_UPVOTES))
+    view.resize(1000, 500)
+    qtbot.waitUntil(lambda: not header.isSectionHidden(COL_UPVOTES))

@@ -1,0 +1,115 @@
+"""The toast (desktop/toast.py): a card over the bottom of the window that says what
+happened without taking the keyboard, carries at most one action, goes away on its
+own, and shows the library's own notices. Real widgets offscreen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+from desktop.toast import Toast, show_notices, toast_for
+
+
+class Host(QWidget):
+    """A window with a line edit: where the keyboard is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.edit = QLineEdit()
+        QVBoxLayout(self).addWidget(self.edit)
+
+
+@pytest.fixture
+def host(qtbot) -> Host:
+    widget = Host()
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.activateWindow()
+    widget.edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget.edit)
+    return widget
+
+
+def test_a_toast_shows_its_words_as_plain_text_and_leaves_the_focus(host, qtbot) -> None:
+    toast = toast_for(host)
+    toast.show_message("Imported <b>evil</b>\u202e.json", "line one\nline two")
+    assert toast.isVisible()
+    assert toast.headline.text() == "Imported <b>evil</b>.json"  # no markup, no override
+    assert toast.details.text() == "line one\nline two" and toast.details.isVisible()
+    assert toast.text() == "Imported <b>evil</b>.json\nline one\nline two"
+    assert QApplication.focusWidget() is host.edit
+    qtbot.mouseClick(toast, Qt.MouseButton.LeftButton)  # a click on the card either
+    assert QApplication.focusWidget() is host.edit
+    toast.show_message("Second")  # one toast per window: it replaces what it showed
+    assert toast_for(host) is toast
+    assert toast.text() == "Second" and not toast.details.isVisible()
+
+
+def test_long_details_are_cut_to_six_lines(host) -> None:
+    toast = toast_for(host)
+    toast.show_message("Imported 10 files", "\n".join(f"file {n}" for n in range(10)))
+    assert toast.details.text().splitlines() == [
+        "file 0", "file 1", "file 2", "file 3", "file 4", "file 5", "… and 4 more"]
+
+
+def test_it_sits_over_the_bottom_centre_and_follows_a_resize(host, qtbot) -> None:
+    toast = toast_for(host)
+    toast.show_message("Exported 3 papers")
+    geometry = toast.geometry()
+    assert geometry.width() == Toast.WIDTH
+    assert abs(geometry.center().x() - host.width() // 2) <= 1
+    assert host.height() - 120 < geometry.bottom() < host.height()
+    host.resize(400, 700)
+    qtbot.waitUntil(lambda: toast.width() == 400 - 2 * Toast.MARGIN)
+    assert toast.x() == Toast.MARGIN
+    assert 580 < toast.geometry().bottom() < 700
+
+
+def test_the_action_runs_once_and_closes_the_toast(host) -> None:
+    toast = toast_for(host)
+    calls: list[str] = []
+    toast.show_message("Deleted 2 papers", action="Undo", on_action=lambda: calls.append("undo"))
+    assert toast.action.isVisible() and toast.action.text() == "Undo"
+    assert toast.trigger() is True
+    assert calls == ["undo"] and not toast.isVisible()
+    assert toast.trigger() is False  # hidden: nothing left to run
+    assert calls == ["undo"]
+    toast.show_message("Exported", on_action=lambda: calls.append("no button, no action"))
+    assert not toast.action.isVisible()
+    assert toast.trigger() is False and calls == ["undo"]
+
+
+def test_the_button_and_the_close_cross(host, qtbot) -> None:
+    toast = toast_for(host)
+    calls: list[int] = []
+    toast.show_message("Deleted", action="Undo", on_action=lambda: calls.append(1))
+    toast.action.click()
+    assert calls == [1] and not toast.isVisible()
+    toast.show_message("Deleted", action="Undo", on_action=lambda: calls.append(2))
+    toast.close_button.click()
+    assert not toast.isVisible()
+    assert toast.trigger() is False and calls == [1]  # closed: nothing left to run
+
+
+def test_it_goes_away_on_its_own_unless_told_to_stay(host, qtbot) -> None:
+    toast = toast_for(host)
+    toast.show_message("Fetched", timeout_ms=30)
+    qtbot.waitUntil(lambda: not toast.isVisible(), timeout=5000)
+    toast.show_message("Could not use states.json", timeout_ms=0)
+    qtbot.wait(200)
+    assert toast.isVisible()
+
+
+def test_notices_are_one_toast_first_line_as_headline(host) -> None:
+    show_notices(host, ["   ", ""])
+    assert host.findChild(Toast) is None  # nothing to say: no toast made
+    show_notices(host, ["The import of a.txt was\n cut short and taken back.", "",
+                        "Kept   12 papers you acted on."])
+    toast = host.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.headline.text() == "The import of a.txt was cut short and taken back."
+    assert toast.details.text() == "Kept 12 papers you acted on."
+    assert QApplication.focusWidget() is host.edit
