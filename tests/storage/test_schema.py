@@ -1,4 +1,5 @@
-"""Every released schema version upgrades to the current one with its data intact.
+"""storage/schema.py: every released schema version upgrades to the current one with
+its data intact.
 
 Fixtures are text dumps in tests/fixtures/ (see the README there). The upgrade
 path itself (backup first, one transaction per version, a failed step leaves
@@ -20,7 +21,14 @@ import pytest
 import sqlite_utils
 
 from storage import Library, LibraryError
-from storage.schema import MIGRATIONS, current_version, migration
+from storage.schema import (
+    MIGRATIONS,
+    SchemaTooNew,
+    current_version,
+    migrate,
+    migration,
+    user_version,
+)
 from tests.fixtures.make_fixture import (
     FTS_PROBES,
     PASTE,
@@ -214,3 +222,42 @@ def test_read_papers_become_done_and_the_rest_inbox(tmp_path: Path, dump: Path) 
         # Undoing an action logged before the upgrade still works on its state.
         lib.redo()
         assert lib.undo()
+
+
+# ------------------------------------------------------------- migrate() on its own
+
+
+def test_a_new_file_gets_every_migration_and_no_backup_call(tmp_path: Path) -> None:
+    calls: list[int] = []
+    with closing(sqlite3.connect(tmp_path / "new.db", isolation_level=None)) as conn:
+        assert migrate(conn, before_upgrade=calls.append) == 0
+        assert user_version(conn) == current_version()
+        assert migrate(conn, before_upgrade=calls.append) == current_version()  # no work
+    assert calls == []
+
+
+def test_an_old_file_is_announced_once_before_its_first_migration(v1_library: Path) -> None:
+    calls: list[int] = []
+    with closing(sqlite3.connect(v1_library, isolation_level=None)) as conn:
+        assert migrate(conn, before_upgrade=calls.append) == 1
+        assert user_version(conn) == current_version()
+    assert calls == [1]
+
+
+def test_a_newer_file_is_refused_and_left_alone(v1_library: Path) -> None:
+    with closing(sqlite3.connect(v1_library, isolation_level=None)) as conn:
+        conn.execute(f"PRAGMA user_version = {current_version() + 2}")
+    before = v1_library.read_bytes()
+    with closing(sqlite3.connect(v1_library, isolation_level=None)) as conn, \
+            pytest.raises(SchemaTooNew, match=rf"\(schema {current_version() + 2}, this "
+                                              rf"program knows up to {current_version()}\)"):
+        migrate(conn)
+    assert v1_library.read_bytes() == before
+
+
+def test_a_version_is_registered_once() -> None:
+    before = dict(MIGRATIONS)
+    with pytest.raises(ValueError, match=r"^migration 1 registered twice$"):
+        migration(1)(lambda db: None)
+    assert before == MIGRATIONS
+
