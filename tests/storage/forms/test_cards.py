@@ -4,8 +4,8 @@ The fixtures in tests/fixtures/forms/ are written by make_forms.py from catalogu
 the shape real copies of that form have (FORMATS.md). A test here parses one file through
 the same entry points the import uses and compares each record with the catalogue.
 The saved HTML page is in test_html.py, the Markdown forms in test_markdown.py and
-test_scraper.py, yearless dates against the file's time in test_dates.py; the helpers in
-helpers.py.
+test_scraper.py, yearless dates against the file's time in test_dates.py, detection by
+content in test_forms.py; the helpers in helpers.py.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.listing import Listing, ListingError, open_listing, read_listing
+from storage.listing import Listing, ListingError, read_listing
 from storage.records import PaperRecord
 from tests.fixtures.forms.catalogue import API_ONLY, PAPERS
 from tests.fixtures.forms.make_forms import FILES
@@ -94,23 +94,6 @@ def test_the_project_readme_is_no_listing() -> None:
     readme = Path(__file__).resolve().parents[3] / "README.md"
     with pytest.raises(ListingError, match=r"^README\.md: no Daily Papers listing found in it$"):
         read_listing(readme)
-
-
-# -------------------------------------------------------------- detection, files
-
-
-@pytest.mark.parametrize(("name", "form"), [
-    ("text-daily.txt", "text"), ("html-daily.html", "html"), ("md-firecrawl.md", "markdown"),
-    ("text-urls-export.txt", "text-urls"), ("api-week.json", "api"),
-])
-def test_the_form_comes_from_the_content_not_the_file_name(
-        tmp_path: Path, name: str, form: str) -> None:
-    disguised = tmp_path / "page.txt"
-    disguised.write_bytes((FORMS / name).read_bytes())
-    with open_listing(disguised) as stream:
-        assert stream.form == form
-        records = list(stream)
-    assert [r.title for r in records] == [r.title for r in read(name).records]
 
 
 def records_of(listing: Listing) -> list[PaperRecord]:
