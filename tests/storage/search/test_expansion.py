@@ -10,17 +10,6 @@ from tests.storage.search.helpers import raw_count
 
 
 # ------------------------------------------------------------ abbreviations
-def test_abbreviations_the_library_defines_are_mined_at_import(library: Library) -> None:
-    library.import_text(
-        "Sparse Routing\n\nWe scale a mixture of experts (MoE) with a compressed "
-        "key-value (KV) cache, trained by reinforcement learning (RL) (see Fig. 2).\n\n"
-        "Plain Paper\n\nNothing (here) is defined (e.g. this).\n")
-    pairs = {(r[0], r[1]) for r in library.conn.execute(
-        "SELECT short, long FROM abbreviations")}
-    assert pairs == {("MoE", "mixture of experts"), ("KV", "key-value"),
-                     ("RL", "reinforcement learning")}
-
-
 def test_a_short_form_finds_its_long_form_and_back(library: Library) -> None:
     library.import_text(
         "Defines It\n\nA sparse mixture of experts (MoE) layer.\n\n"
