@@ -151,26 +151,6 @@ def test_a_library_from_before_the_counts_followed_deletes_gets_the_triggers(
         assert "quokka" not in _df(lib) and _df(lib) == dict(_terms_of(lib))
 
 
-def test_a_big_import_is_left_to_the_catch_up(seeded: Library, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from storage.library import learning
-
-    seeded.update_vectors()
-    monkeypatch.setattr(learning, "IMPORT_VECTORS", 1)  # "big": more than one paper
-    listing = tmp_path / "two.txt"
-    listing.write_text("Quokka Parsing\n\nA quokka parser.\n\n"
-                       "Zyxwvut Grammars\n\nZyxwvut grammars, parsed by quokkas.\n")
-    assert seeded.import_files([listing]).ok
-    assert missing(seeded.conn) == 2
-    one = tmp_path / "one.txt"
-    one.write_text("Wombat Burrows\n\nWombats dig burrows.\n")
-    assert seeded.import_files([one]).ok  # behind by 3 now: still left alone
-    assert missing(seeded.conn) == 3
-    seeded.recommend(limit=1)  # any use catches up first
-    assert missing(seeded.conn) == 0
-    assert _df(seeded) == dict(_terms_of(seeded))
-
-
 def test_the_catch_up_finds_papers_behind_anywhere(seeded: Library, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """New papers at the end are found from the last vectorised id; a changed
