@@ -425,14 +425,17 @@ class MainWindow(QMainWindow):
 
     def show_stats_page(self) -> None:
         """Statistics in place of the list and the reading pane; Esc comes back."""
-        from desktop.statsview import StatsView, figures_from
+        from desktop.statsview import StatsView
 
         self.reader.flush_note()
         if self.stats_view is None:
             self.stats_view = StatsView()
             self.stats_view.set_theme(self.theme)
             self.pages.addWidget(self.stats_view)
-        self.stats_view.show_figures(figures_from(self.library, self.states))
+            # Written while the page shows (another program, a wake-up): count again.
+            self.library_changed.connect(lambda _change: self.showing_page() and
+                                         self._count_stats())
+        self._count_stats()
         if not self.showing_page():
             # The page takes the reading pane's room too; the list gets it back as it was.
             self._list_sizes = self.splitter.sizes()
@@ -444,6 +447,10 @@ class MainWindow(QMainWindow):
         self.browser.list_hidden = True
         self.sidebar.select_key("stats")
         self.stats_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _count_stats(self) -> None:
+        if self.stats_view is not None:  # counted on a worker thread, painted when done
+            self.stats_view.refresh(self.library, self.states)
 
     def show_list_page(self) -> None:
         """Back from a page to the list and the reading pane, as they were."""
@@ -551,6 +558,8 @@ class MainWindow(QMainWindow):
         self.importer.shutdown()
         self.fetcher.shutdown()
         self.learner.stop()
+        if self.stats_view is not None:
+            self.stats_view.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.dispatcher)

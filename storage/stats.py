@@ -20,7 +20,9 @@ TriageStats fields (dates are local YYYY-MM-DD strings, oldest first):
     today              the last day of the series
     per_day            [(date, decisions)] for every day of the window (zeros kept),
                        the calendar heatmap's cells
-    per_state          {state name: papers in it now}, every state of the table
+    per_state          {state name: papers in it now}, every state of the table, then
+                       any state the library holds that the table no longer defines
+                       (removed from or renamed in states.json), by its stored name
     decided            papers in a decision state now (the sum of per_day over all time)
     inbox              [(date, papers in the Inbox at the end of that day,
                          age in days of the oldest of them or None)] for the window
@@ -74,15 +76,20 @@ class TriageStats:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=2)
 
 
-def triage_stats(library: Library, *, days: int = DAYS, today: date | None = None
-                 ) -> TriageStats:
-    """Every figure of the Stats view for the `days` days up to `today` (local)."""
+def triage_stats(library: Library, *, days: int = DAYS, today: date | None = None,
+                 table: states.StateTable | None = None) -> TriageStats:
+    """Every figure of the Stats view for the `days` days up to `today` (local).
+    `table`: the states to count by (default: `states.table()`); the app's worker
+    thread passes the window's, so that it never reads the settings file itself."""
     today = today or date.today()
     first = today - timedelta(days=days - 1)
     conn = library.conn
-    table = states.table()
-    counts = library.stats()
-    per_state = {s.name: counts.get(s.name, 0) for s in table.states}
+    table = table if table is not None else states.table()
+    # The per-state counts table (schema 9), as Library.stats() reads it.
+    by_state = dict(conn.execute("SELECT state, papers FROM state_counts").fetchall())
+    per_state = {s.name: by_state.get(s.name, 0) for s in table.states}
+    unknown = sorted(name for name, n in by_state.items() if n and table.get(name) is None)
+    per_state.update((name, by_state[name]) for name in unknown)
     decision_states = [s.name for s in table.states if s.decision]
     marks = ",".join("?" * len(decision_states))
     by_day = dict(conn.execute(
@@ -95,9 +102,9 @@ def triage_stats(library: Library, *, days: int = DAYS, today: date | None = Non
         today=today.isoformat(), per_day=per_day, per_state=per_state,
         decided=sum(per_state[name] for name in decision_states),
         inbox=_inbox_series(library, first, today),
-        decision_seconds=_decision_seconds(library),
+        decision_seconds=_decision_seconds(library, table),
         top_tags=sorted(library.tags(), key=lambda t: (-t[1], t[0].casefold()))[:TOP_TAGS],
-        labels={s.name: s.label for s in table.states})
+        labels={**{s.name: s.label for s in table.states}, **{n: n for n in unknown}})
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -203,9 +210,9 @@ def _inbox_series(library: Library, first: date, last: date
     return series
 
 
-def _decision_seconds(library: Library) -> dict[str, float]:
+def _decision_seconds(library: Library, table: states.StateTable) -> dict[str, float]:
     """Seconds between consecutive decisions within a triage session."""
-    decisions = {s.name for s in states.table().states if s.decision}
+    decisions = {s.name for s in table.states if s.decision}
     times: list[datetime] = []
     for action, after, at in library.conn.execute(
             "SELECT action, min(after), min(at) FROM events WHERE undone = 0 "

@@ -23,6 +23,14 @@ def _cli_json(path) -> dict:
     return json.loads(out)
 
 
+def _painted(view, qtbot) -> None:
+    """Wait for the count under way to be painted."""
+    if view.counting:
+        with qtbot.waitSignal(view.painted, timeout=30000):
+            pass
+    assert not view.counting and view.status.text() == view.HINT
+
+
 def test_figures_agree_with_winnow_stats_json(seeded: Library) -> None:
     ids = seeded.search("", limit=None).ids
     seeded.set_state(ids[:3], "done")
@@ -49,6 +57,7 @@ def test_g_t_shows_the_page_in_the_window_and_esc_returns_to_the_list(
     current = window.current_id()
     press("g t")
     view = window.stats_view
+    _painted(view, qtbot)
     assert window.showing_page() and window.pages.currentWidget() is view
     assert view.isVisible() and view.window() is window and not window.reader.isVisible()
     assert not any(isinstance(w, QDialog) and w.isVisible()
@@ -83,10 +92,12 @@ def test_the_sidebar_entry_opens_the_page_and_a_view_leaves_it(window, press,
     assert not window.showing_page() and window.model.rowCount() > 0
 
 
-def test_the_page_agrees_with_winnow_stats_json(window, seeded: Library, press) -> None:
+def test_the_page_agrees_with_winnow_stats_json(window, seeded: Library, press,
+                                                qtbot) -> None:
     press("e", "e", "e", "q", "-")
     press("g t")
     view = window.stats_view
+    _painted(view, qtbot)
     cli = _cli_json(seeded.path)
     assert view.numbers["papers"].text() == f"{cli['counts']['total']:,}"
     assert view.numbers["in the Inbox"].text() == f"{cli['per_state']['inbox']:,}"
@@ -96,9 +107,10 @@ def test_the_page_agrees_with_winnow_stats_json(window, seeded: Library, press) 
 
 
 def test_a_small_count_beside_a_big_one_is_printed_over_its_bar(
-        window, seeded: Library, press) -> None:
+        window, seeded: Library, press, qtbot) -> None:
     press("-")  # one paper skipped, 414 in the Inbox
     press("g t")
+    _painted(window.stats_view, qtbot)
     plot = window.stats_view.plots["states"]
     shown = [(label.toPlainText(), label.pos().y()) for label in plot.value_labels]
     per_state = window.stats_view.figures.per_state
@@ -111,10 +123,12 @@ def test_a_small_count_beside_a_big_one_is_printed_over_its_bar(
     assert [b.color() if hasattr(b, "color") else b for b in bars.opts["brushes"]] == bar_colours
 
 
-def test_the_page_follows_the_theme(window, press) -> None:
+def test_the_page_follows_the_theme(window, press, qtbot) -> None:
     press("g t")
+    _painted(window.stats_view, qtbot)
     window.run_command("view.theme")
     view = window.stats_view
+    assert view.plots
     assert view.heatmap.theme is window.theme and window.theme.dark
     assert all(plot.backgroundBrush().color() == DARK.colour("base")
                for plot in view.plots.values())
@@ -131,3 +145,66 @@ def test_the_view_redraws_in_the_dark_theme(seeded: Library, qtbot) -> None:
                for plot in view.plots.values())
     assert {"inbox", "oldest", "states", "tags"} <= set(view.plots)
     assert view.missing == ["Time per decision"]  # no timed decisions in a fresh library
+
+
+# ------------------------------------------------ counted off the GUI thread
+def test_the_page_counts_on_a_worker_thread_and_says_so(window, seeded: Library,
+                                                        qtbot) -> None:
+    seeded.set_state(seeded.search("", limit=3).ids, "done")
+    window.show_stats_page()
+    view = window.stats_view
+    # Back from opening the page with nothing counted on this thread: the worker counts.
+    assert view.counting and view.figures is None
+    assert view.status.text() == "Counting…"
+    with qtbot.waitSignal(view.painted, timeout=30000):
+        pass
+    assert view.status.text() == "Esc goes back to the list"
+    assert dict(view.figures.per_state)["Done"] == 3
+    assert view.numbers["decided"].text() == "3"
+
+
+def test_shown_again_it_counts_again_only_after_writes(window, seeded: Library, press,
+                                                       qtbot) -> None:
+    press("g t")
+    view = window.stats_view
+    _painted(view, qtbot)
+    first = view.figures
+    press("Escape", "g t")  # nothing written since: the page stays as it was
+    assert not view.counting and view.figures is first
+    press("Escape", "e", "e")  # two decisions
+    press("g t")
+    assert view.counting and view.figures is first  # the old figures stay drawn meanwhile
+    _painted(view, qtbot)
+    assert view.figures is not first
+    assert dict(view.figures.per_state)["Done"] == 2 and view.numbers["decided"].text() == "2"
+
+
+def test_a_write_by_another_program_while_the_page_shows_is_counted(
+        window, seeded: Library, press, qtbot) -> None:
+    press("g t")
+    view = window.stats_view
+    _painted(view, qtbot)
+    with Library(seeded.path) as other:  # the command line, say
+        other.set_state(other.search("", limit=4).ids, "skipped")
+    with qtbot.waitSignal(view.painted, timeout=30000):
+        window.ops.poll()
+    assert dict(view.figures.per_state)["Skipped"] == 4
+    assert window.showing_page() and view.hasFocus()
+
+
+def test_a_count_that_cannot_open_the_library_says_so(window, seeded: Library,
+                                                      qtbot) -> None:
+    seeded.path.rename(seeded.path.with_name("moved.db"))  # the open connection goes on
+    window.show_stats_page()
+    view = window.stats_view
+    qtbot.waitUntil(lambda: not view.counting, timeout=30000)
+    assert view.status.text().startswith("Could not count: ")
+    assert view.figures is None and window.showing_page()
+
+
+def test_closing_the_window_waits_for_the_count(window, qtbot) -> None:
+    window.show_stats_page()
+    worker = window.stats_view.worker
+    assert worker is not None
+    window.close()
+    assert worker.isFinished()
