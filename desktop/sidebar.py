@@ -76,6 +76,14 @@ STATS_ENTRY = Entry("stats", "Statistics", "", None, "▥", tooltip="Triage stat
                     page="stats")
 
 
+def unknown_state_entry(name: str, count: int) -> Entry:
+    """A state the library holds that states.json no longer defines: its papers keep
+    it (nothing rewrites a stored state) and are reached here, by the stored name."""
+    return Entry(f"unknown:{name}", name, f"is:{name}", count, "?",
+                 tooltip=f"State {name!r} is not in states.json any more; its papers "
+                         f"keep it until you move them (is:{name})")
+
+
 def quote_value(value: str) -> str:
     return '"' + value.replace('"', "") + '"'
 
@@ -103,6 +111,7 @@ class LibraryFacts:
     tags: list[tuple[str, int]] = field(default_factory=list)
     saved: list[tuple[str, str, int | None]] = field(default_factory=list)
     sources: list[dict[str, Any]] = field(default_factory=list)
+    unknown: dict[str, int] = field(default_factory=dict)  # states no table defines
 
     @classmethod
     def read(cls, library: Library) -> LibraryFacts:
@@ -113,7 +122,8 @@ class LibraryFacts:
             except Exception:  # a saved query the engine now refuses: show it uncounted
                 count = None
             saved.append((name, query, count))
-        return cls(library.stats(), library.tags(), saved, library.sources(limit=5))
+        return cls(library.stats(), library.tags(), saved, library.sources(limit=5),
+                   library.unknown_states())
 
 
 def listing_label(source: dict) -> str:
@@ -135,7 +145,13 @@ def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
     """The sidebar as a function of the library's facts: views, tags, saved searches
     and recent imports, each with its count."""
     entries: list[Entry] = [header("Library")]
+    # States only the library still has (the window's own table may still know one
+    # that states.json dropped while the app runs: that one keeps its view).
+    unknown = [unknown_state_entry(name, count) for name, count in facts.unknown.items()
+               if name not in {view.key for view in views}]
     for view in views:
+        if view.key == "all":  # after the states
+            entries += unknown
         count = facts.stats.get(view.count) if view.count else None
         entries.append(Entry(view.key, view.label, view.query, count, view.glyph))
     entries.append(STATS_ENTRY)

@@ -177,6 +177,8 @@ class MainWindow(QMainWindow):
     def _build_commands(self) -> None:
         """The commands of every topic (and of every state), the keymap, the key parser."""
         self.registry = CommandRegistry()
+        # A state in states.json must not take a key the app binds to something else.
+        self.end_key_reservation = states.reserve("key", actions.reserved_keys())
         self.states = states.table()
         for commands in actions.command_sets(self.states):
             self.registry.collect(commands, self)
@@ -548,6 +550,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_states_errors()
+        self.end_key_reservation()
         self.show_list_page()  # the layout is saved as the list has it
         self.reader.flush_note()
         for timer in (self.ops.poll_timer, self.ops.counts_timer, self.browser.search_timer):

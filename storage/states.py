@@ -27,13 +27,23 @@ The user can rename states and add their own in `states.json` beside keys.json
 in the config folder ($WINNOW_CONFIG_DIR, else the platform's user config dir):
 
     {"states": {"shortlist": {"label": "To read", "key": "w"},
-                "skimmed": {"label": "Skimmed", "key": "k", "icon": "~"}}}
+                "skimmed": {"label": "Skimmed", "key": "c", "icon": "~"}}}
 
 An entry named like a built-in state changes only the fields it gives; any
 other name adds a state after the built-in ones. `table()` loads it (cached,
 re-read when the file changes); a bad file raises StatesFileError with one line
 naming the file and what is wrong (the app keeps the last good table instead and
 shows that line: `tolerate_bad_file`). No Qt here: storage reads it too.
+
+A state may not take a name another part of the program owns: a command-line verb
+that is already a command (`delete`, `list`), or a key the app binds to something
+else (`j`, `g t`). Storage knows neither list: the command line and the app
+`reserve()` theirs, and the file is checked against what has been reserved.
+
+A paper keeps its stored state even when the table no longer defines it (a state
+removed from or renamed in states.json): nothing rewrites it. The open library
+notes the states it holds (`note_stored`), so that `is:NAME` still finds those papers and
+the app can show them; moving them with the normal keys is the user's choice.
 """
 
 from __future__ import annotations
@@ -166,6 +176,9 @@ class StateTable:
         for flag in self.flags:
             found.setdefault(flag.is_value, (flag.name, True))
             found.setdefault(flag.off_value, (flag.name, False))
+        # States an open library holds that this table does not define: `is:NAME`.
+        for name in sorted(unknown_states(self)):
+            found.setdefault(name, (name, True))
         return found
 
     def is_sql(self, value: str) -> tuple[str, list[object]] | None:
@@ -266,6 +279,87 @@ def _check_unique(path: Path, table: StateTable) -> None:
                 raise StatesFileError(f"{path}: state {state.name!r} has the same {what} "
                                       f"as {seen.get(value, 'a flag')!r}")
             seen[value] = state.name
+        _check_reserved(path, state)
+
+
+def _check_reserved(path: Path, state: State) -> None:
+    """A verb that is already a command, or a key (or its go-to key `g KEY`) the app
+    binds to something else, would be silently lost or would take that key away."""
+    owner = _owner("verb", state.verb)
+    if owner is not None and owner != f"state:{state.name}":
+        raise StatesFileError(f"{path}: state {state.name!r}: verb {state.verb!r} is "
+                              f"already {_owner_text(owner)}; choose another verb")
+    for key in (state.key, f"g {state.key}") if state.key else ():
+        owner = _owner("key", key)
+        if owner is not None and owner != f"state:{state.name}":
+            raise StatesFileError(f"{path}: state {state.name!r}: key {state.key!r} "
+                                  f"({key}) is already {_owner_text(owner)}; choose "
+                                  f"another key")
+
+
+def _owner_text(owner: str) -> str:
+    if owner.startswith("state:"):
+        return f"a key of state {owner[len('state:'):]!r}"
+    return owner
+
+
+# Names owned elsewhere: (kind, {name: who has it}) per reservation in force. Kinds:
+# "verb" (the command line's commands), "key" (the app's keys); an owner reads "the
+# command `winnow delete`", "bound to 'Move down'", or "state:NAME" for a key that
+# a state itself keeps (done's `r`).
+_reservations: list[tuple[str, dict[str, str]]] = []
+
+
+def _owner(kind: str, name: str) -> str | None:
+    for reserved_kind, owners in _reservations:
+        if reserved_kind == kind and name in owners:
+            return owners[name]
+    return None
+
+
+def reserve(kind: str, owners: dict[str, str]) -> Callable[[], None]:
+    """Names a state in the settings file may not take while this holds (see the
+    module's doc): `kind` is "verb" or "key"; `owners` maps each name to what already
+    has it, for the message. The file is checked again at the next `table()`. Returns
+    the function that ends the reservation (a window that closes)."""
+    entry = (kind, dict(owners))
+    _reservations.append(entry)
+    _recheck()
+
+    def end() -> None:
+        if any(e is entry for e in _reservations):
+            _reservations[:] = [e for e in _reservations if e is not entry]
+            _recheck()
+
+    return end
+
+
+def _recheck() -> None:
+    global _cache, _bad
+    _cache, _bad = None, None
+
+
+# The states that open libraries hold papers in, by library.
+_stored: dict[int, frozenset[str]] = {}
+
+
+def note_stored(owner: object, names: set[str] | frozenset[str]) -> None:
+    """The states an open library (`owner`) holds papers in; those no table defines
+    become `is:` values. The library calls this when it opens and when it counts."""
+    _stored[id(owner)] = frozenset(names)
+
+
+def forget_stored(owner: object) -> None:
+    """The library closed."""
+    _stored.pop(id(owner), None)
+
+
+def unknown_states(table: StateTable) -> set[str]:
+    """The stored states of the open libraries that `table` does not define."""
+    found: set[str] = set()
+    for names in list(_stored.values()):
+        found |= names
+    return {name for name in found if table.get(name) is None}
 
 
 _cache: tuple[Path, float | None, StateTable] | None = None

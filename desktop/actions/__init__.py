@@ -30,16 +30,41 @@ def has_annotation(w: MainWindow) -> bool:
 def command_sets(table: StateTable) -> list[CommandSet]:
     """Every command, by topic, in the order the palette and menus list them; the
     state commands are made from the state table."""
-    from desktop.actions import (
-        highlights,
-        imports,
-        library,
-        navigation,
-        states,
-        tags,
-        triage,
-        view,
-    )
+    from desktop.actions import states
 
-    return [navigation.commands, states.command_set(table), triage.commands, tags.commands,
-            highlights.commands, library.commands, imports.commands, view.commands]
+    first, *rest = _topic_sets()
+    return [first, states.command_set(table), *rest]
+
+
+def _topic_sets() -> list[CommandSet]:
+    """The command sets that are not made from the state table."""
+    from desktop.actions import highlights, imports, library, navigation, tags, triage, view
+
+    return [navigation.commands, triage.commands, tags.commands, highlights.commands,
+            library.commands, imports.commands, view.commands]
+
+
+def reserved_keys() -> dict[str, str]:
+    """Key -> what holds it, for every key that a state in states.json may not take
+    (storage/states.py `reserve`): the keys of every other command in the list
+    (normal and global modes), the first key of each sequence (`g`, `*`), the flags'
+    go-to keys, and the keys the built-in states keep from before ("state:done")."""
+    from desktop.actions import states
+    from storage.states import FLAGS
+
+    keys: dict[str, str] = {}
+    for commands in _topic_sets():
+        for spec in commands.specs:
+            if spec.mode not in ("normal", "global"):
+                continue
+            for key in spec.keys:
+                keys.setdefault(key, f"bound to {spec.title!r}")
+                first, _, rest = key.partition(" ")
+                if rest:
+                    keys.setdefault(first, f"the first key of {key!r}")
+    for flag in FLAGS:
+        keys.setdefault(f"g {flag.key}", f"bound to 'Go to {flag.label}'")
+    for name, extra in (*states.EXTRA_KEYS.items(), *states.EXTRA_GO_KEYS.items()):
+        for key in extra:
+            keys.setdefault(key, f"state:{name}")
+    return keys

@@ -45,6 +45,7 @@ __all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"
 for _module in pkgutil.iter_modules(__path__):
     if not _module.name.startswith("_"):
         importlib.import_module(f"{__name__}.{_module.name}")
+importlib.import_module(f"{__name__}.triage").register_state_verbs()
 
 DEFAULT_COMMAND = "gui"
 

@@ -52,7 +52,8 @@ def redo(lib: Library, args: argparse.Namespace) -> int:
 
 # One verb per triage state, from the state table (storage/states.py): `winnow done
 # ID...`, `winnow later ID --until DATE|tomorrow|next-week|someday`, and the user's
-# own states from states.json. A verb another command already has is left out.
+# own states from states.json. A verb another command already has makes states.json
+# bad (one line naming it); the built-in verbs still parse then.
 def _state_verb(name: str) -> Callable[[Library, argparse.Namespace], int]:
     def run(lib: Library, args: argparse.Namespace) -> int:
         until = getattr(args, "until", None)
@@ -63,7 +64,11 @@ def _state_verb(name: str) -> Callable[[Library, argparse.Namespace], int]:
     return run
 
 
-def _register_state_verbs() -> None:
+def register_state_verbs() -> None:
+    """Called once every module has registered its commands (desktop/cli/__init__.py):
+    a state whose verb is one of them is a bad states.json, not a verb left out."""
+    states.reserve("verb", {name: f"the command `winnow {name}`"
+                            for name in (*REGISTRY.commands, *REGISTRY.groups)})
     try:
         table = states.table()
     except states.StatesFileError:
@@ -78,5 +83,3 @@ def _register_state_verbs() -> None:
         command(state.verb, f"move papers to {state.label}", IDS, *extra,
                 writes=True)(_state_verb(state.name))
 
-
-_register_state_verbs()

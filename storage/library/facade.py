@@ -56,6 +56,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage import states
 from storage.library.annotations import Annotations
 from storage.library.backups import Backups
 from storage.library.core import Core, Listener, guarded
@@ -74,7 +75,17 @@ from storage.library.removals import Removals
 from storage.library.searches import SavedSearches
 from storage.library.tags import Tags
 from storage.library.triage import Triage
-from storage.models import ASPECTS, Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+from storage.models import (
+    ASPECTS,
+    COUNTS,
+    STATE,
+    Annotation,
+    Change,
+    FileReport,
+    ImportReport,
+    Paper,
+    PaperRow,
+)
 from storage.records import PaperRecord
 from storage.removal import ImportUndo
 from storage.search import SearchResult
@@ -118,6 +129,14 @@ class Library:
         if not self.read_only:
             self._wake_quietly()
         self._seen_data_version = self.data_version()
+        # A state states.json no longer defines stays searchable (`is:NAME`): noted
+        # at open and after every change of states, here or by another program.
+        self._reads.note_stored()
+        core.listen(self._note_states)
+
+    def _note_states(self, change: Change) -> None:
+        if change.aspects & {STATE, COUNTS}:
+            self._reads.note_stored()
 
     def _after_import(self) -> None:
         self._search.invalidate()
@@ -132,6 +151,7 @@ class Library:
             pass  # busy, full, read-only disk: the papers wake at the next open
 
     def close(self) -> None:
+        states.forget_stored(self._core)
         self._core.close()
 
     def __enter__(self) -> Library:
@@ -297,6 +317,9 @@ class Library:
 
     def stats(self) -> dict[str, int]:
         return self._reads.stats()
+
+    def unknown_states(self) -> dict[str, int]:
+        return self._reads.unknown_states()
 
     def import_in_progress(self) -> bool:
         return self._reads.import_in_progress()

@@ -148,6 +148,7 @@ class Reads:
         table = states.table()
         for state in table.states:
             counts[state.name] = by_state.get(state.name, 0)
+        states.note_stored(self._core, {name for name, n in by_state.items() if n})
         for flag in table.flags:
             counts[flag.name] = one(
                 f"SELECT count(*) FROM papers WHERE {flag.column}").fetchone()[0]
@@ -157,6 +158,23 @@ class Reads:
         counts["annotated"] = one(
             "SELECT count(DISTINCT paper_id) FROM annotations").fetchone()[0]
         return counts
+
+    @guarded
+    def unknown_states(self) -> dict[str, int]:
+        """Papers per stored state that the state table does not define (a state
+        removed from or renamed in states.json). Nothing rewrites such a state: the
+        app shows each as a view of its own and `is:NAME` finds its papers."""
+        by_state = dict(self.note_stored())
+        table = states.table()
+        return {name: n for name, n in sorted(by_state.items()) if table.get(name) is None}
+
+    def note_stored(self) -> list[tuple[str, int]]:
+        """The states this library holds papers in, told to storage/states.py (a
+        look at the per-state counts table: a few rows); (state, papers) pairs."""
+        held = self.conn.execute(
+            "SELECT state, papers FROM state_counts WHERE papers > 0").fetchall()
+        states.note_stored(self._core, {name for name, _n in held})
+        return held
 
     @guarded
     def import_in_progress(self) -> bool:

@@ -48,3 +48,16 @@ def test_facts_read_from_a_real_library(seeded: Library) -> None:
     assert facts.stats["total"] == 415 and facts.tags == [("rl", 2)]
     assert facts.saved == [("KAN", "kolmogorov", seeded.count("kolmogorov"))]
     assert len(facts.sources) == 5
+
+
+def test_a_state_only_the_library_still_has_is_a_view_after_the_states() -> None:
+    facts = LibraryFacts(stats={"total": 7, "inbox": 4}, unknown={"parked": 2, "done": 1})
+    entries = sidebar_entries(facts, builtin_views(table()))
+    keys = [e.key for e in entries]
+    parked = next(e for e in entries if e.key == "unknown:parked")
+    assert (parked.label, parked.query, parked.count) == ("parked", "is:parked", 2)
+    assert "states.json" in parked.tooltip
+    assert keys.index("skipped") < keys.index("unknown:parked") == keys.index("all") - 1
+    # A name the window's own table still has (states.json changed while the app
+    # runs) keeps its own view: no second entry.
+    assert "unknown:done" not in keys

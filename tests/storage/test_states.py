@@ -226,3 +226,115 @@ def test_a_state_s_list_mark_follows_its_icon_unless_given(_config: Path) -> Non
     assert table["later"].mark == "⏰" and table["later"].colour == "purple"
     assert table["inbox"].mark == "●"  # the Inbox's own list mark stays
     assert (table["parked"].mark, table["parked"].colour) == ("≈", "pink")
+
+
+# ------------------------------------------------ names owned elsewhere
+def test_a_reserved_verb_or_key_is_one_line_naming_the_file(_config: Path) -> None:
+    path = _config / "states.json"
+    end_verbs = states.reserve("verb", {"delete": "the command `winnow delete`"})
+    end_keys = states.reserve("key", {"j": "bound to 'Move down'", "g t":
+                                      "bound to 'Statistics'", "r": "state:done"})
+    try:
+        for text, message in [
+            ('{"states": {"parked": {"label": "P", "verb": "delete"}}}',
+             "state 'parked': verb 'delete' is already the command `winnow delete`"),
+            ('{"states": {"parked": {"label": "P", "key": "j"}}}',
+             "state 'parked': key 'j' (j) is already bound to 'Move down'"),
+            ('{"states": {"parked": {"label": "P", "key": "t"}}}',
+             "state 'parked': key 't' (g t) is already bound to 'Statistics'"),
+            ('{"states": {"shortlist": {"key": "r"}}}',
+             "state 'shortlist': key 'r' (r) is already a key of state 'done'"),
+        ]:
+            _rewrite(path, text)
+            with pytest.raises(states.StatesFileError) as raised:
+                states.table()
+            assert str(raised.value) == f"{path}: {message}; choose another " + \
+                ("verb" if "verb" in message else "key")
+        # What a state keeps for itself is its own; anything else is free.
+        _rewrite(path, '{"states": {"done": {"key": "r"}, '
+                       '"parked": {"label": "P", "key": "z", "verb": "park"}}}')
+        assert states.table()["parked"].key == "z"
+    finally:
+        end_verbs()
+        end_keys()
+    # The reservations ended (a window closed): the same file is fine again.
+    _rewrite(path, '{"states": {"parked": {"label": "P", "key": "j", "verb": "delete"}}}')
+    assert states.table()["parked"].verb == "delete"
+
+
+def test_a_reservation_made_after_the_table_was_read_is_checked(_config: Path) -> None:
+    path = _config / "states.json"
+    _rewrite(path, '{"states": {"parked": {"label": "P", "key": "j"}}}')
+    assert states.table()["parked"].key == "j"  # cached before anyone reserved `j`
+    end = states.reserve("key", {"j": "bound to 'Move down'"})
+    try:
+        with pytest.raises(states.StatesFileError, match="key 'j'"):
+            states.table()
+    finally:
+        end()
+
+
+# ------------------------------------- a state states.json no longer defines
+def _park_then_forget(lib: Library, config: Path, ids: list[int]) -> None:
+    """Papers put in the user's own state, then the state taken out of the file."""
+    path = config / "states.json"
+    _rewrite(path, '{"states": {"parked": {"label": "Parked"}}}')
+    lib.set_state(ids, "parked")
+    _rewrite(path, "{}")
+    assert states.table().get("parked") is None
+
+
+def _stored(path: Path) -> dict[int, str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return dict(conn.execute("SELECT id, state FROM papers WHERE state = 'parked'"))
+
+
+def test_papers_in_a_removed_state_keep_it_and_are_found(seeded: Library,
+                                                         _config: Path) -> None:
+    _park_then_forget(seeded, _config, [4, 9])
+    assert seeded.unknown_states() == {"parked": 2}
+    assert _ids(seeded, "is:parked") == {4, 9}
+    assert _ids(seeded, "is:parked -is:done") == {4, 9}
+    assert seeded.stats()["total"] == 415  # still counted among all papers
+    seeded.close()
+    # Reopened (as the app or `winnow` would), nothing rewrote the stored state.
+    assert _stored(seeded.path) == {4: "parked", 9: "parked"}
+    with Library(seeded.path) as again:
+        assert _ids(again, "is:parked") == {4, 9}
+        assert again.unknown_states() == {"parked": 2}
+    assert _stored(seeded.path) == {4: "parked", 9: "parked"}
+
+
+def test_a_closed_library_s_states_are_no_filter_any_more(seeded: Library,
+                                                          _config: Path) -> None:
+    _park_then_forget(seeded, _config, [4])
+    assert "parked" in states.table().is_filters()
+    seeded.close()
+    assert "parked" not in states.table().is_filters()
+    with Library(seeded.path):  # opening notes it again
+        assert "parked" in states.table().is_filters()
+
+
+def test_moving_a_paper_out_of_a_removed_state_undoes_back_into_it(
+        seeded: Library, _config: Path) -> None:
+    _park_then_forget(seeded, _config, [4])
+    change = seeded.set_state([4], "done")
+    assert change.paper_ids == (4,) and seeded.get(4).state == "done"
+    assert seeded.unknown_states() == {}
+    assert _ids(seeded, "is:parked") == set()
+    seeded.undo()
+    assert seeded.get(4).state == "parked"
+    assert seeded.unknown_states() == {"parked": 1}
+
+
+def test_stats_count_a_removed_state_by_its_stored_name(seeded: Library,
+                                                        _config: Path) -> None:
+    from storage.stats import triage_stats
+
+    _park_then_forget(seeded, _config, [4, 9, 11])
+    figures = triage_stats(seeded)
+    assert figures.per_state["parked"] == 3 and figures.labels["parked"] == "parked"
+    assert sum(figures.per_state.values()) == 415
+    assert list(figures.per_state)[:len(BUILTIN)] == BUILTIN

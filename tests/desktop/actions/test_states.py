@@ -122,3 +122,63 @@ def test_a_state_added_in_states_json_gets_a_key_and_a_view(
                     and window.sidebar.entry("parked").count == 1)
     press("g z")
     assert window.browser.view_key == "parked" and list(window.model.ids) == [first]
+
+
+def _rewrite(path: Path, text: str) -> None:
+    """Write `text` and move the file's time on, as a later save would."""
+    import os
+
+    before = path.stat().st_mtime_ns if path.exists() else 0
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(before + 10**9, before + 10**9))
+
+
+def test_papers_in_a_state_taken_out_of_states_json_stay_reachable(
+        seeded: Library, make_window, press, _isolated_config: Path, qtbot) -> None:
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    settings = _isolated_config / "states.json"
+    _rewrite(settings, json.dumps({"states": {"parked": {"label": "Parked", "key": "z"}}}))
+    parked = list(seeded.search("", limit=3).ids)
+    seeded.set_state(parked, "parked")
+    _rewrite(settings, "{}")  # the user took the state out again
+    window = make_window(seeded)
+    assert window.states.get("parked") is None
+    # A view of its own, by the stored name, with its count, under the states.
+    keys = [e.key for e in window.sidebar.entries()]
+    entry = window.sidebar.entry("unknown:parked")
+    assert entry is not None and (entry.label, entry.count, entry.query) == \
+        ("parked", 3, "is:parked")
+    assert keys.index("skipped") < keys.index("unknown:parked") < keys.index("all")
+    window.sidebar.setCurrentItem(window.sidebar._entries["unknown:parked"])
+    assert sorted(window.model.ids) == sorted(parked)
+    window.focus_list()
+    qtbot.waitUntil(lambda: window.table.hasFocus())
+    first = window.current_id()
+    assert window.reader.state.text().startswith("• PARKED")
+    # The normal keys move them; undo puts the stored state back.
+    press("e")
+    assert seeded.get(first).state == "done"
+    qtbot.waitUntil(lambda: window.sidebar.entry("unknown:parked").count == 2)
+    press("ctrl+z")
+    assert seeded.get(first).state == "parked"
+    qtbot.waitUntil(lambda: window.sidebar.entry("unknown:parked").count == 3)
+    # The search finds them too, and nothing rewrote a stored state.
+    window.set_search("is:parked")
+    assert sorted(window.model.ids) == sorted(parked) and window.model.error is None
+    assert [seeded.get(i).state for i in parked] == ["parked"] * 3
+
+
+def test_a_state_whose_key_is_taken_is_refused_in_one_line(
+        seeded: Library, make_window, _isolated_config: Path) -> None:
+    from desktop.toast import Toast
+
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    settings = _isolated_config / "states.json"
+    _rewrite(settings, json.dumps({"states": {"parked": {"label": "Parked", "key": "j"}}}))
+    window = make_window(seeded)
+    toast = window.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.details.text() == (f"{settings}: state 'parked': key 'j' (j) is already "
+                                    f"bound to 'Next paper'; choose another key")
+    assert window.states.get("parked") is None  # the built-in states, `j` still moves
+    assert window.keymap.effective("normal")[("j",)] == "list.next"

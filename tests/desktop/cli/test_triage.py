@@ -104,3 +104,20 @@ def test_triage_commands_change_the_library(db: Path) -> None:
     assert "rl" in winnow("tags", db=db).stdout
     assert winnow("undo", db=db).stdout.startswith("Undid")
     assert winnow("unread", "1", db=db).returncode == 0
+
+
+@pytest.mark.parametrize("verb", ["delete", "list"])
+def test_a_state_whose_verb_is_a_command_is_one_line(setup: tuple[Path, Path],
+                                                     verb: str) -> None:
+    db, config = setup
+    bad = config / "states.json"
+    bad.write_text(json.dumps({"states": {"parked": {"label": "Parked", "verb": verb}}}),
+                   encoding="utf-8")
+    before = db.read_bytes()
+    result = _run(db, config, "done", "1")
+    assert result.returncode == 1
+    assert result.stderr == (f"winnow: {bad}: state 'parked': verb {verb!r} is already the "
+                             f"command `winnow {verb}`; choose another verb\n")
+    assert db.read_bytes() == before
+    # The command keeps its own meaning (its help), it is not the state's verb.
+    assert "move papers to Parked" not in _run(db, config, verb, "--help").stdout
