@@ -8,8 +8,9 @@ data yet (no timed decisions) is named in one line instead of drawn empty.
 
 The figures are counted on a worker thread (`StatsWorker`, a QThread with its own
 read-only connection): at 100k papers `triage_stats` takes over a second, which the
-GUI thread must never wait for. The page says "Counting…" meanwhile (keeping the last
-figures drawn, if any) and paints when they arrive. Shown again, it counts again only
+GUI thread must never wait for. The page says "Counting…" meanwhile (the charts of
+the last count hidden: painting them costs the GUI thread more than the count did) and
+paints when the figures arrive. Shown again, it counts again only
 if the library was written (by the app or another program) or the day changed.
 """
 
@@ -157,15 +158,22 @@ class StatsView(QScrollArea):
         title.addWidget(self.status)
         title.addStretch(1)
         self._layout.addLayout(title)
+        # The figures, hidden while they are counted: painting old charts meanwhile
+        # would cost the GUI thread more than the count itself did.
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.setSpacing(10)
         self._headline = QHBoxLayout()
         self._headline.setSpacing(28)
-        self._layout.addLayout(self._headline)
-        self._layout.addWidget(plain_label("Decisions per day, last year", "statsHeading"))
-        self._layout.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignLeft)
+        content.addLayout(self._headline)
+        content.addWidget(plain_label("Decisions per day, last year", "statsHeading"))
+        content.addWidget(self.heatmap, 0, Qt.AlignmentFlag.AlignLeft)
         self._grid = QGridLayout()
         self._grid.setHorizontalSpacing(18)
         self._grid.setVerticalSpacing(6)
-        self._layout.addLayout(self._grid)
+        content.addLayout(self._grid)
+        self._layout.addWidget(self.content)
         self._layout.addStretch(1)
         self.setWidget(page)
 
@@ -201,6 +209,7 @@ class StatsView(QScrollArea):
         worker.counted.connect(self._counted)
         self.worker = worker
         self.status.setText(self.COUNTING)
+        self.content.hide()
         worker.start()
 
     def _counted(self, worker: StatsWorker) -> None:
@@ -218,6 +227,7 @@ class StatsView(QScrollArea):
             return
         self.status.setText(self.HINT)
         self.show_figures(worker.figures)
+        self.content.show()
         self.painted.emit()
 
     def stop(self) -> None:
@@ -228,6 +238,7 @@ class StatsView(QScrollArea):
             worker.wait()
             _RUNNING.discard(worker)
         self.status.setText(self.HINT)
+        self.content.setVisible(self.figures is not None)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
