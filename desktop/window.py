@@ -508,7 +508,8 @@ class MainWindow(QMainWindow):
     def busy(self) -> bool:
         """True while something will still change the window (for scripted screenshots)."""
         return (self.importer.busy or self.browser.search_timer.isActive()
-                or self.reader.note_pending or self.ops.counts_timer.isActive())
+                or self.reader.note_pending or self.ops.counts_timer.isActive()
+                or (self.stats_view is not None and self.stats_view.counting))
 
     # ================================================== drag and drop, state
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

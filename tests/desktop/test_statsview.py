@@ -151,13 +151,16 @@ def test_the_view_redraws_in_the_dark_theme(seeded: Library, qtbot) -> None:
 def test_the_page_counts_on_a_worker_thread_and_says_so(window, seeded: Library,
                                                         qtbot) -> None:
     seeded.set_state(seeded.search("", limit=3).ids, "done")
+    qtbot.waitUntil(lambda: not window.busy)
     window.show_stats_page()
     view = window.stats_view
     # Back from opening the page with nothing counted on this thread: the worker counts.
     assert view.counting and view.figures is None
     assert view.status.text() == "Counting…" and not view.content.isVisible()
+    assert window.busy  # a scripted screenshot waits for the figures
     with qtbot.waitSignal(view.painted, timeout=30000):
         pass
+    assert not view.counting and view.content.isVisible()
     assert view.status.text() == "Esc goes back to the list"
     assert dict(view.figures.per_state)["Done"] == 3
     assert view.numbers["decided"].text() == "3"
