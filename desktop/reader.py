@@ -744,6 +744,9 @@ class ReaderPane(QStackedWidget):
         self._note_paper: int | None = None
         self._note_loading = False
         self._note_dirty = False
+        # Notes the library refused (a read-only or full disk, a locked file), by paper:
+        # shown again with their paper and stored by the first save that succeeds.
+        self._unsaved_notes: dict[int, str] = {}
         self._note_timer = QTimer(self)
         self._note_timer.setSingleShot(True)
         self._note_timer.setInterval(self.NOTE_DELAY_MS)
@@ -830,6 +833,18 @@ class ReaderPane(QStackedWidget):
         self._note_paper = paper.id
         self._note_dirty = False
         self.note_status.setText("")
+        unsaved = self._unsaved_notes.get(paper.id)
+        if unsaved is not None and unsaved != paper.note:
+            self._note_loading = True
+            try:
+                self.note.setPlainText(unsaved)
+            finally:
+                self._note_loading = False
+            self.note_status.setText("Not saved")
+            self._note_dirty = True
+            self._note_timer.start()  # try again: the disk may have room now
+        elif unsaved is not None:
+            del self._unsaved_notes[paper.id]
 
     # ---------------------------------------------------------------- note
     def _note_changed(self) -> None:
@@ -845,8 +860,17 @@ class ReaderPane(QStackedWidget):
         if not self._note_dirty or self._note_paper is None:
             return
         self._note_dirty = False
-        self.note_edited.emit(self._note_paper, self.note.toPlainText())
+        paper_id, text = self._note_paper, self.note.toPlainText()
+        self._unsaved_notes.pop(paper_id, None)
         self.note_status.setText("Saved")
+        self.note_edited.emit(paper_id, text)  # the window calls note_not_saved if refused
+
+    def note_not_saved(self, paper_id: int, text: str) -> None:
+        """The library refused this note: keep the text with its paper, say so (the
+        window's status bar says why), and store it at the next save that succeeds."""
+        self._unsaved_notes[paper_id] = text
+        if self._note_paper == paper_id:
+            self.note_status.setText("Not saved")
 
     @property
     def note_pending(self) -> bool:

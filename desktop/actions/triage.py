@@ -116,4 +116,7 @@ def edit_note(w: MainWindow) -> None:
 
 def save_note(w: MainWindow, paper_id: int, text: str) -> None:
     """The reading pane's note editor, saved after a pause or on leaving the paper."""
-    w.ops.run(lambda library: library.set_note(paper_id, text), ids=[paper_id], pane=False)
+    saved = w.ops.run(lambda library: library.set_note(paper_id, text), ids=[paper_id],
+                      pane=False)
+    if saved is None:  # refused; ops.run has said why in the status bar
+        w.reader.note_not_saved(paper_id, text)
