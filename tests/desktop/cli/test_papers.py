@@ -41,3 +41,17 @@ def test_similar_lists_papers_like_a_paper(db: Path) -> None:
     assert result.returncode == 0, result.stderr
     titles = [p["title"] for p in json.loads(result.stdout)]
     assert len(titles) == 2 and all("Speculative" in t for t in titles)
+
+
+def test_show_names_the_triage_state_the_paper_is_in(db: Path) -> None:
+    """`show` said "unread" for a skipped, shortlisted or snoozed paper (attack.md F14)."""
+    for args in (["skip", "1"], ["shortlist", "2"], ["later", "3", "--until", "2999-01-01"],
+                 ["later", "4", "--until", "someday"], ["done", "5"], ["star", "5"]):
+        assert winnow(*args, db=db).returncode == 0
+    lines = {n: winnow("show", str(n), db=db).stdout.splitlines()[2] for n in range(1, 7)}
+    assert lines[1] == "id 1 · Skipped"
+    assert lines[2] == "id 2 · Shortlist"
+    assert lines[3] == "id 3 · Later, until 2999-01-01"
+    assert lines[4] == "id 4 · Later, someday"
+    assert lines[5] == "id 5 · Done · starred"
+    assert lines[6] == "id 6 · Inbox"
