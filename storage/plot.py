@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from storage.files import whole_file
 from storage.stats import TriageStats
 
 LIGHT = {"bg": "#ffffff", "fg": "#222222", "grid": "#dddddd", "accent": "#2f6fde",
@@ -49,8 +50,13 @@ def plot_stats(figures: TriageStats, out: Path, *, dark: bool = False) -> Path:
     tags.invert_yaxis()
     tags.set_title("Top tags")
     fig.tight_layout()
-    fig.savefig(out, facecolor=theme["bg"], dpi=100)
-    plt.close(fig)
+    try:
+        with whole_file(out) as temp:  # a full disk keeps the previous picture
+            # The format from the name asked for: the temporary name ends otherwise.
+            fig.savefig(temp, facecolor=theme["bg"], dpi=100,
+                        format=Path(out).suffix[1:].lower() or "png")
+    finally:
+        plt.close(fig)
     return out
 
 

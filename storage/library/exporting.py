@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from storage.files import whole_file
 from storage.integrity import is_library_file
 from storage.library.core import Core, guarded, safe_text
 from storage.library.errors import LibraryError
@@ -37,7 +37,8 @@ class Exporter:
                 raise LibraryError(f"{safe_text(str(out))}: is the library's own file; "
                                    f"export to another file")
             try:
-                Path(out).write_text(text, encoding="utf-8")
+                with whole_file(out) as temp:  # a full disk keeps the previous file
+                    temp.write_text(text, encoding="utf-8")
             except OSError as error:
                 raise LibraryError(f"{safe_text(str(out))}: cannot write "
                                    f"({error.strerror or error})") from None
