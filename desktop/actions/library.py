@@ -152,7 +152,9 @@ def showing_saved_search(w: MainWindow) -> bool:
          group="Find", menu="Go")
 def delete_saved_search(w: MainWindow) -> None:
     name = w.browser.view_key.removeprefix("saved:")
-    w.ops.run(lambda library: library.delete_saved_search(name), undoable=False)
+    # A refused delete (a read-only library) said "Deleted" over the error line.
+    if w.ops.run(lambda library: library.delete_saved_search(name), undoable=False) is None:
+        return
     w.browser.show_builtin("inbox")
     w.ops.refresh_counts()
     w.flash(f"Deleted saved search {name}")

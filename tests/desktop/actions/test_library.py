@@ -31,3 +31,20 @@ def test_save_search_is_enabled_only_while_searching(window) -> None:
     window.set_search("kolmogorov")
     assert save.is_enabled()
     assert not window.registry["search.delete_saved"].is_enabled()
+
+
+def test_a_refused_saved_search_delete_does_not_say_deleted(seeded_path: Path,
+                                                           make_window) -> None:
+    """On a read-only library the error line was overwritten by "Deleted saved search"
+    (attack.md F18)."""
+    with Library(seeded_path) as writable:
+        writable.save_search("KAN", "kolmogorov")
+    with Library(seeded_path, read_only=True) as library:
+        window = make_window(library)
+        window.browser.show_view("saved:KAN", "KAN", "kolmogorov")
+        window.run_command("search.delete_saved")
+        message = window.statusBar().currentMessage()
+        assert "read-only" in message and "Deleted" not in message
+        assert library.saved_searches() == [("KAN", "kolmogorov")]
+        assert window.browser.view_key == "saved:KAN"
+        window.close()
