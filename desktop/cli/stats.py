@@ -57,3 +57,15 @@ def _print_text(counts: dict[str, int], figures: TriageStats) -> None:
     if timing["count"]:
         print(f"\ntime per decision: median {timing['median']:.1f} s, "
               f"mean {timing['mean']:.1f} s over {timing['count']} decisions")
+    # The README promised these in the text too; only --json and --plot had them.
+    if figures.inbox:
+        _day, size, oldest = figures.inbox[-1]
+        line = f"\ninbox: {size:,} papers"
+        if len(figures.inbox) > 7:
+            line += f" ({figures.inbox[-8][1]:,} a week ago)"
+        if oldest is not None:
+            line += f", the oldest waiting {oldest:,} day{'' if oldest == 1 else 's'}"
+        print(line)
+    if figures.top_tags:
+        print("\ntop tags: " + ", ".join(f"{tag} ({count:,})"
+                                          for tag, count in figures.top_tags))

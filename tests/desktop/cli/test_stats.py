@@ -21,3 +21,16 @@ def test_stats_counts_and_papers_read_per_day(db: Path) -> None:
                       **every_state, "inbox": "412", "done": "3"}
     [day_line] = out.split("\n\n")[1].splitlines()[1:]
     assert day_line.split()[1] == "3"
+
+
+def test_stats_text_gives_the_inbox_and_the_top_tags(db: Path) -> None:
+    """The README lists the Inbox's size, its oldest paper's age and the top tags among
+    what `winnow stats` prints; the text had none of them (attack.md F16)."""
+    winnow("tag", "1", "2", "3", "--add", "rl", db=db)
+    winnow("tag", "3", "--add", "moe", db=db)
+    winnow("done", "4", "5", db=db)
+    sections = winnow("stats", db=db).stdout.split("\n\n")
+    [inbox] = [s for s in sections if s.startswith("inbox:")]
+    assert inbox.startswith("inbox: 413 papers (0 a week ago), the oldest waiting 0 days")
+    [tags] = [s for s in sections if s.startswith("top tags:")]
+    assert tags.strip() == "top tags: rl (3), moe (1)"
