@@ -34,7 +34,14 @@ def whole_file(path: str | os.PathLike[str]) -> Iterator[Path]:
         return
     # The suffix stays last: matplotlib tells the image format by it.
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{target.suffix}")
-    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # umask applies
+    try:
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # umask applies
+    except PermissionError:
+        if mode is None:
+            raise
+        # A file the user may write in a folder they may not: in place, as before.
+        yield Path(path)
+        return
     try:
         if mode is not None:
             shutil.copymode(target, temp)
