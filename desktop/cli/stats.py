@@ -36,6 +36,11 @@ def stats(lib: Library, args: argparse.Namespace) -> int:
         except OSError as error:
             raise CommandError(f"{args.plot}: cannot write ({error.strerror or error})"
                                ) from None
+        except ValueError as error:  # matplotlib: no image format of that name
+            if "not supported" not in str(error):
+                raise
+            raise CommandError(f"{args.plot}: not an image format matplotlib writes "
+                               f"(use .png, .svg or .pdf)") from None
     if args.json:
         print_json({"counts": counts, **figures.to_json()})
     elif args.plot is None:

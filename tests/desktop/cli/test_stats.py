@@ -34,3 +34,14 @@ def test_stats_text_gives_the_inbox_and_the_top_tags(db: Path) -> None:
     assert inbox.startswith("inbox: 413 papers (0 a week ago), the oldest waiting 0 days")
     [tags] = [s for s in sections if s.startswith("top tags:")]
     assert tags.strip() == "top tags: rl (3), moe (1)"
+
+
+def test_stats_plot_to_a_name_that_is_no_image_format_is_one_line(db: Path, tmp_path: Path
+                                                                  ) -> None:
+    """`--plot stats.txt` was "unexpected error: ValueError: Format 'txt' is not supported"."""
+    out = tmp_path / "stats.txt"
+    done = winnow("stats", "--plot", str(out), db=db)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"winnow: {out}: not an image format matplotlib writes (use .png, .svg or .pdf)"]
+    assert sorted(p.name for p in tmp_path.iterdir() if "stats" in p.name) == []
