@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import theme as themes
 from desktop.actions import has_annotation, has_paper
@@ -102,7 +103,8 @@ def annotate(w: MainWindow) -> None:
     if paper is None:
         return
     colour = w.highlight_colour
-    dialog = CommentDialog(w, paper.abstract[span[0]:span[1]])
+    quote = paper.abstract[span[0]:span[1]]
+    dialog = CommentDialog(w, quote)
 
     def save(comment: str) -> None:
         annotation = w.ops.run(
@@ -110,7 +112,10 @@ def annotate(w: MainWindow) -> None:
                                              colour=colour),
             ids=[pid], then=lambda _a: abstract.clear_selection(),
             message="Highlighted with a comment")
-        if annotation is not None and annotation.annotation is not None:
+        if annotation is None:
+            ask_again(w, quote, comment, save, abstract)
+            return
+        if annotation.annotation is not None:
             abstract.active_annotation = annotation.annotation.id
             abstract.paint_marks()
             abstract.setFocus()
@@ -190,6 +195,19 @@ def annotation_edit(w: MainWindow) -> None:
         edit_annotation(w, annotation.id)
 
 
+def ask_again(w: MainWindow, quote: str, comment: str, save: Callable[[str], None],
+              refocus: QWidget | None) -> None:
+    """The library refused a comment (read-only or full disk): the dialog comes back
+    with what was typed, rather than closing on it; the status line says why."""
+    def reopen() -> None:  # after the closed dialog has given the keyboard back
+        dialog = CommentDialog(w, quote, comment,
+                               title="Not saved: Enter to try again, Esc to drop it")
+        dialog.saved.connect(save)
+        w.open_dialog(dialog, refocus=refocus)
+
+    QTimer.singleShot(0, reopen)
+
+
 def edit_annotation(w: MainWindow, annotation_id: int) -> None:
     annotation = w.library.annotation(annotation_id)
     if annotation is None:
@@ -201,7 +219,9 @@ def edit_annotation(w: MainWindow, annotation_id: int) -> None:
         done = w.ops.run(lambda library: library.update_annotation(annotation_id,
                                                                    comment=comment),
                          ids=[annotation.paper_id], message="Comment saved")
-        if done is not None and back is not None:
+        if done is None:
+            ask_again(w, annotation.quote, comment, save, back)
+        elif back is not None:
             back.setFocus()
 
     dialog.saved.connect(save)

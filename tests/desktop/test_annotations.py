@@ -163,3 +163,26 @@ def test_html_title_shows_its_angle_brackets(library: Library, make_window) -> N
 
     for label in window.findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+
+
+def test_a_refused_comment_comes_back_to_be_tried_again(one_paper: Library, make_window,
+                                                        press, type_text, qtbot) -> None:
+    """On a read-only (or full) library the comment box closed on the typed comment
+    (attack.md F18): it comes back with the text, and Esc drops it."""
+    with Library(one_paper.path, read_only=True) as library:
+        win = make_window(library)
+        pid = win.current_id()
+        press("v", "v", ")", "a")
+        qtbot.waitUntil(lambda: isinstance(focus().window(), CommentDialog))
+        type_text("a thought worth keeping")
+        press("Return")
+        assert "read-only" in win.statusBar().currentMessage()
+        qtbot.waitUntil(lambda: focus() is not None
+                        and isinstance(focus().window(), CommentDialog)
+                        and focus().window().isVisible())
+        dialog = focus().window()
+        assert dialog.edit.toPlainText() == "a thought worth keeping"
+        assert library.annotations(pid) == []
+        press("Esc")
+        qtbot.waitUntil(lambda: not dialog.isVisible())
+        win.close()
