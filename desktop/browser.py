@@ -39,7 +39,8 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
         return ("✓", "All caught up",
                 "Every paper in your Inbox has a decision. Import a new listing "
                 "with Ctrl+I, or press g a to browse the whole library.")
-    return ("○", f"Nothing in {view_label} yet", "Press g i to go back to the inbox.")
+    return ("○", f"Nothing in {texts.isolated(view_label)} yet",
+            "Press g i to go back to the inbox.")
 
 
 def view_count_text(total: int, marked: int, selected_rows: int,
@@ -197,7 +198,8 @@ class Browser(QObject):
         finally:
             self._loading = False
         self.columns.fit(self.model)
-        self.panel.view_title.setText("Search" if self.search_query else self.view_label)
+        self.panel.view_title.setText("Search" if self.search_query
+                                      else texts.balanced_bidi(self.view_label))
         self._show_correction()
         self._show_interest_status()
         self.update_empty_state()
@@ -335,7 +337,7 @@ class Browser(QObject):
         if ranked:
             try:
                 found = self.library.why_recommended(paper.id, tag)
-                why = found.text() if found is not None else None
+                why = found.text(isolate=texts.isolated) if found is not None else None
             except Exception:  # an explanation must never take the pane down
                 why = None
         self.reader.set_why(why)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalett
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
+from desktop.text import balanced_bidi, isolated
 from desktop.theme import LIGHT, Theme
 
 
@@ -210,7 +211,7 @@ class TagsDelegate(QStyledItemDelegate):
             if x + width > rect.right():
                 # The tags that do not fit as chips are still named, as text cut
                 # at the cell's end (a bare "+2" said nothing).
-                rest = ", ".join(tags[number:])
+                rest = ", ".join(map(isolated, tags[number:]))
                 label = metrics.elidedText(rest, Qt.TextElideMode.ElideRight,
                                            max(0, rect.right() - x))
                 painter.setPen(self.theme.colour("secondary"))
@@ -224,6 +225,6 @@ class TagsDelegate(QStyledItemDelegate):
             painter.setBrush(background)
             painter.drawRoundedRect(chip, height / 2, height / 2)
             painter.setPen(text)
-            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, tag)
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, balanced_bidi(tag))
             x += width + 4
         painter.restore()

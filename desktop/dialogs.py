@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.text import plain_tooltip
+from desktop.text import balanced_bidi, isolated, plain_tooltip
 from desktop.theme import LIGHT, Theme
 
 ChoiceRole = Qt.ItemDataRole.UserRole + 30
@@ -117,7 +117,8 @@ class ChoiceDelegate(QStyledItemDelegate):
         two_lines = bool(choice.detail and not choice.keys)
         title_rect = QRect(left, rect.top() + 6, right - left, 18) if two_lines else \
             QRect(left, rect.top(), right - left, rect.height())
-        title = painter.fontMetrics().elidedText(choice.title, Qt.TextElideMode.ElideRight,
+        title = painter.fontMetrics().elidedText(balanced_bidi(choice.title),
+                                                 Qt.TextElideMode.ElideRight,
                                                  title_rect.width())
         middle_left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(title_rect, middle_left, title)
@@ -523,7 +524,7 @@ class CommentDialog(QDialog):
         short = " ".join(quote.split())
         if len(short) > 300:
             short = short[:300] + "…"
-        quote_label = plain_label(f"“{short}”", "sectionHint", wrap=True)
+        quote_label = plain_label(f"“{isolated(short)}”", "sectionHint", wrap=True)
         self.edit = QPlainTextEdit()
         self.edit.setObjectName("comment")
         self.edit.setPlainText(comment)

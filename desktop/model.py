@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from desktop.text import plain_tooltip
+from desktop.text import balanced_bidi, isolated, plain_tooltip
 from storage import Library, LibraryError, PaperRow
 from storage.states import BUILTIN_STATES, StateTable
 
@@ -73,14 +73,17 @@ def _line(row: PaperRow, table: StateTable) -> _Line:
     # The state's mark and name from the state table: a renamed or added state shows
     # its own; one no table knows any more (removed from states.json) shows its name.
     state = table.get(row.state)
+    # Listing text painted alone in its cell keeps only the bidi controls it closes
+    # itself (an open U+202E turned the title and its ellipsis around); joined tags
+    # are each isolated from the commas between them.
     texts = (
         state.mark if state is not None else "•",
         "★" if row.starred else "",
-        row.title,
-        ", ".join(row.tags),
+        balanced_bidi(row.title),
+        ", ".join(map(isolated, row.tags)),
         format_date(row.published),
         "" if row.upvotes is None else str(row.upvotes),
-        row.byline,
+        balanced_bidi(row.byline),
     )
     return _Line(row, texts, plain_tooltip(row.title),
                  state.label if state is not None else row.state)

@@ -47,12 +47,13 @@ from PySide6.QtWidgets import (
 
 from desktop.model import format_date
 from desktop.text import (
+    balanced_bidi,
     index_to_utf16,
+    isolated,
     plain_tooltip,
     sentence_bounds,
     trim_span,
     utf16_to_index,
-    without_bidi_controls,
 )
 from desktop.theme import LIGHT, Theme, reading_font, ui_font
 from storage import Annotation, Paper
@@ -126,11 +127,11 @@ class Chip(QLabel):
     def __init__(self, text: str, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setText(text)
+        self.setText(balanced_bidi(text))
         self.tag = text
         self.setObjectName("chip")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(plain_tooltip(f"Show papers tagged {text}"))
+        self.setToolTip(plain_tooltip(f"Show papers tagged {isolated(text)}"))
         hue = int(hashlib.sha1(text.casefold().encode("utf-8")).hexdigest()[:4], 16) % 360
         if theme.dark:
             bg, fg, border = QColor.fromHsl(hue, 70, 52), QColor.fromHsl(hue, 120, 210), \
@@ -245,7 +246,8 @@ class AbstractView(PlainTextView):
         self.theme = theme
         self.selecting = False
         self.active_annotation = None
-        self.set_text(text)
+        # Same length as `text`: the spans and highlight offsets still fit.
+        self.set_text(balanced_bidi(text))
         self.search_spans = list(search_spans)
         self.annotations = list(annotations)
         self.paint_marks()
@@ -465,7 +467,7 @@ class AnnotationDelegate(QStyledItemDelegate):
         quote = " ".join(annotation.quote.split())
         if len(quote) > self.MAX_QUOTE:
             quote = quote[: self.MAX_QUOTE].rstrip() + "…"
-        quote = f"“{quote}”"
+        quote = f"“{isolated(quote)}”"
         if annotation.orphaned:
             quote += "  (no longer found in the abstract)"
         return quote, annotation.comment
@@ -779,11 +781,13 @@ class ReaderPane(QStackedWidget):
             return
         self.setCurrentWidget(self.scroll)
         self.state.setText(state_line(paper, self.states))
-        self.title.set_text(paper.title)
+        # An open override in the title must not turn it around (nor a stray PDI
+        # anything); balanced_bidi keeps the length, so title_spans still fit.
+        self.title.set_text(balanced_bidi(paper.title))
         hit = QTextCharFormat()
         hit.setBackground(self.theme.colour("search_hit"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
-        self.meta.setText(without_bidi_controls(meta_line(paper)))
+        self.meta.setText(meta_line(paper))
         self._set_chips(paper.tags)
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
         self._set_annotations(paper.annotations)
@@ -798,8 +802,9 @@ class ReaderPane(QStackedWidget):
             self.scroll.verticalScrollBar().setValue(0)
 
     def set_why(self, text: str | None) -> None:
-        """Show why the paper is ranked where it is (None: hide)."""
-        self.why.setText(f"\u2726 {without_bidi_controls(text)}" if text else "")
+        """Show why the paper is ranked where it is (None: hide). The titles in it
+        come isolated (`Why.text(isolate=isolated)`); the whole is balanced too."""
+        self.why.setText(f"\u2726 {balanced_bidi(text)}" if text else "")
         self.why.setVisible(bool(text))
 
     def _set_chips(self, tags: Sequence[str]) -> None:
@@ -945,14 +950,17 @@ def meta_line(paper: Paper) -> str:
         parts.append(format_date(paper.published))
     elif paper.published_raw:
         parts.append(paper.published_raw)
+    # Listing text among the app's words: each piece isolated (an open U+202E in
+    # an organisation turned the upvotes and the listing after it around).
     if paper.byline:
-        parts.append(paper.byline)
+        parts.append(isolated(paper.byline))
     if paper.upvotes:
         parts.append(f"▲ {paper.upvotes} upvote{'s' if paper.upvotes != 1 else ''}")
     if paper.sources:
         dates = [format_date(s.listing_date) for s in paper.sources if s.listing_date]
         if len(paper.sources) == 1:
-            parts.append(f"listing of {dates[0]}" if dates else f"from {paper.sources[0].name}")
+            parts.append(f"listing of {dates[0]}" if dates
+                         else f"from {isolated(paper.sources[0].name)}")
         else:
             parts.append(f"in {len(paper.sources)} listings")
     return "  ·  ".join(parts)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.model import format_date
-from desktop.text import plain_tooltip
+from desktop.text import balanced_bidi, plain_tooltip
 from desktop.theme import LIGHT, Theme
 from storage import Library
 from storage.states import StateTable
@@ -242,7 +242,8 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.setPen(c("text"))
         label_rect = QRect(glyph_rect.right() + 6, rect.top(), right - glyph_rect.right() - 8,
                            rect.height())
-        label = painter.fontMetrics().elidedText(entry.label, Qt.TextElideMode.ElideRight,
+        label = painter.fontMetrics().elidedText(balanced_bidi(entry.label),
+                                                 Qt.TextElideMode.ElideRight,
                                                  label_rect.width())
         painter.drawText(label_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          label)

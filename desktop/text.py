@@ -17,6 +17,7 @@ def plain_tooltip(text: str, limit: int = 1200) -> str:
     """A tooltip that shows `text` exactly, whatever it contains."""
     if len(text) > limit:
         text = text[:limit] + "…"
+    text = balanced_bidi(text)
     escaped = html.escape(text).replace("\n", "<br>")
     return f"<qt>{escaped}</qt>"
 
@@ -25,11 +26,63 @@ def plain_tooltip(text: str, limit: int = 1200) -> str:
 # the app's own words, one unclosed override in a title or an organisation reverses
 # everything after it: the For you line read `… "eltit idib live .(derrats)"`.
 _BIDI_CONTROLS = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_BIDI_CONTROLS_SET = frozenset(BIDI_CONTROLS)
+_EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+_ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+_PDF, _PDI = "\u202c", "\u2069"
+# What an unpaired control becomes: invisible, ignored by the bidi algorithm (class
+# BN) and one UTF-16 unit like the control, so search spans and highlight offsets
+# into the title or abstract still point at the same characters.
+_INERT = "\u2060"
+FSI = "\u2068"
+PDI = _PDI
 
 
 def without_bidi_controls(text: str) -> str:
     """`text` with no bidi control left to reorder what follows it."""
     return text.translate(_BIDI_CONTROLS)
+
+
+def balanced_bidi(text: str) -> str:
+    """`text` with every bidi control that has no partner made inert (same length).
+
+    An override closed in the text (RLO ... PDF) keeps its effect on what it encloses,
+    as the text says; one left open would turn around the rest of the title cell, the
+    ellipsis that cuts it and whatever the app paints after it, and a stray PDI would
+    close the isolate the app put around the text (see `isolated`)."""
+    if not any(ch in _BIDI_CONTROLS_SET for ch in text):
+        return text
+    chars = list(text)
+    stack: list[int] = []  # positions of the open embeddings and isolates
+    for position, char in enumerate(chars):
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            stack.append(position)
+        elif char == _PDF:
+            # A PDF closes the innermost embedding, never across an open isolate.
+            if stack and chars[stack[-1]] in _EMBEDDINGS:
+                stack.pop()
+            else:
+                chars[position] = _INERT
+        elif char == _PDI:
+            opener = next((n for n in range(len(stack) - 1, -1, -1)
+                           if chars[stack[n]] in _ISOLATES), None)
+            if opener is None:
+                chars[position] = _INERT
+            else:
+                # Embeddings left open inside the isolate have no partner.
+                for unclosed in stack[opener + 1:]:
+                    chars[unclosed] = _INERT
+                del stack[opener:]
+    for unclosed in stack:
+        chars[unclosed] = _INERT
+    return "".join(chars)
+
+
+def isolated(text: str) -> str:
+    """Listing text to be joined into the app's own words: balanced and put in a
+    first-strong isolate, so that neither its controls nor its right-to-left letters
+    move the words, quotes and numbers around it."""
+    return f"{FSI}{balanced_bidi(text)}{PDI}"
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]]|$)[\"')\]]*\s*")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -210,13 +211,17 @@ class Why:
     terms: list[str]
     like: list[tuple[int, str, str]]  # (id, title, "starred" / "tagged #x" / ...)
 
-    def text(self) -> str:
+    def text(self, isolate: Callable[[str], str] = str) -> str:
+        """One sentence or two. `isolate` wraps each title (the app puts them in
+        bidi isolates: an open U+202E in a title turned the app's words after it
+        around)."""
         parts = []
         if self.terms:
             parts.append("Words that weighed most: " + ", ".join(self.terms) + ".")
         if self.like:
             parts.append("Closest to " + "; ".join(
-                f"\u201c{title}\u201d ({reason})" for _, title, reason in self.like) + ".")
+                f"\u201c{isolate(title)}\u201d ({reason})"
+                for _, title, reason in self.like) + ".")
         return " ".join(parts) or "Ranked by your model; no single word stands out."
 
     def as_dict(self) -> dict[str, object]:

@@ -11,6 +11,7 @@ from desktop.actions import has_paper
 from desktop.commands import CommandSet
 from desktop.dialogs import Choice, GoToPaper, SimilarPapers
 from desktop.model import format_date
+from desktop.text import isolated
 from storage import Library, states
 from storage.states import StateTable
 
@@ -96,7 +97,8 @@ def choices(library: Library, ids: list[int], table: StateTable | None = None
             continue
         state = table.get(row.state)
         label = state.label if state is not None else row.state
-        detail = "  ·  ".join(p for p in (format_date(row.published), row.byline, label) if p)
+        detail = "  ·  ".join(p for p in (format_date(row.published),
+                                          row.byline and isolated(row.byline), label) if p)
         found.append(Choice(pid, row.title, detail))
     return found
 

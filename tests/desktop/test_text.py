@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from desktop.text import join_spans, sentence_bounds, trim_span
+import pytest
+
+from desktop.text import balanced_bidi, isolated, join_spans, sentence_bounds, trim_span
 
 
 def test_text_helpers() -> None:
@@ -24,3 +26,21 @@ def test_hits_a_hyphen_or_slash_apart_join_and_others_stay_apart() -> None:
     assert join_spans("a--b", [(0, 1), (3, 4)]) == [(0, 4)]
     assert join_spans("a---b", [(0, 1), (4, 5)]) == [(0, 1), (4, 5)]
     assert join_spans("", []) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("plain title", "plain title"),
+    ("\u202eopen override", "\u2060open override"),  # unclosed: made inert
+    ("a\u202ebc\u202cd", "a\u202ebc\u202cd"),  # closed in the text: kept
+    ("stray\u202c pdf and \u2069 pdi", "stray\u2060 pdf and \u2060 pdi"),
+    # A PDF cannot close an embedding across an open isolate; the PDI closes the
+    # isolate and leaves the embedding before it open.
+    ("\u202a\u2066x\u202c\u2069", "\u2060\u2066x\u2060\u2069"),
+    # A PDI closes its isolate and whatever was left open inside it.
+    ("\u2068a\u202eb\u2069c", "\u2068a\u2060b\u2069c"),
+    ("a\u2069\u202eb", "a\u2060\u2060b"),  # the PDI that would close the app's isolate
+])
+def test_balanced_bidi_keeps_pairs_and_the_length(text: str, expected: str) -> None:
+    assert balanced_bidi(text) == expected
+    assert len(balanced_bidi(text)) == len(text)
+    assert isolated(text) == f"\u2068{expected}\u2069"
