@@ -89,8 +89,33 @@ def _wide_codec(head: bytes) -> str | None:
     return None
 
 
+def _wide_without_bom(sample: bytes) -> str | None:
+    """"UTF-16LE" (etc.) when `sample` reads as mostly ASCII text in a wide encoding
+    saved without a byte-order mark: a NUL in every second (or three of four) byte
+    at the same places, and none elsewhere."""
+    sample = sample[:_SNIFF_BYTES]
+    if len(sample) < 8:
+        return None
+    for width, names in ((4, ("UTF-32LE", "UTF-32BE")), (2, ("UTF-16LE", "UTF-16BE"))):
+        lanes = [sample[lane::width] for lane in range(width)]
+        share = [lane.count(0) / len(lane) for lane in lanes]
+        # Little-endian: the first byte of each unit carries the ASCII letter.
+        for name, text_lane in zip(names, (0, width - 1), strict=True):
+            if share[text_lane] < 0.05 and all(share[n] > 0.6 for n in range(width)
+                                                if n != text_lane):
+                return name
+    return None
+
+
 def _check_binary(sample: bytes, name: str) -> None:
     if b"\x00" in sample:
+        wide = _wide_without_bom(sample)
+        if wide is not None:
+            # Windows tools write UTF-16 so; "contains NUL bytes" sent users looking
+            # for binary data that was never there.
+            raise ListingError(
+                f"{name}: looks like {wide} text without a byte-order mark; save it as "
+                f"UTF-8 (or convert it: iconv -f {wide} -t UTF-8 IN > OUT) and import that")
         raise ListingError(f"{name}: not a text file (contains NUL bytes)")
     head = sample[:_SNIFF_BYTES]
     controls = len(head) - len(head.translate(None, _CONTROL_BYTES))

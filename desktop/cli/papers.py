@@ -53,6 +53,10 @@ def status_line(lib: Library, query: str, sort: str | None, result: SearchResult
     noun = "paper" if total == 1 else "papers"
     counted = f"{total:,} {noun}" if shown >= total else \
         f"{total:,} {noun}, the first {shown:,} listed"
+    if total == 0:
+        # An empty list under a bare "0 papers" read as if the command had failed.
+        counted = f'No papers match "{query}"' if query.strip() else \
+            "No papers in this library yet: import listings with `winnow import FILE...`"
     return " · ".join(part for part in (counted, result.message) if part)
 
 

@@ -127,6 +127,32 @@ def test_a_file_with_no_listing_is_refused_in_one_line(tmp_path: Path) -> None:
     assert json.loads(winnow("sources", "--all", "--json", db=db).stdout) == []
 
 
+def test_utf16_without_a_bom_is_named_with_the_command_that_converts_it(tmp_path: Path
+                                                                       ) -> None:
+    import subprocess
+
+    db = tmp_path / "lib.db"
+    assert winnow("init", db=db).returncode == 0
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
+    wide = tmp_path / "saved-by-notepad.txt"
+    wide.write_bytes(seed.read_text(encoding="utf-8").encode("utf-16-le"))  # no BOM
+    done = winnow("import", str(wide), db=db)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()
+    assert line == ("winnow: saved-by-notepad.txt: looks like UTF-16LE text without a "
+                    "byte-order mark; save it as UTF-8 (or convert it: iconv -f UTF-16LE "
+                    "-t UTF-8 IN > OUT) and import that")
+    assert json.loads(winnow("sources", "--all", "--json", db=db).stdout) == []
+    # The command it names does what it says (iconv from the system, as a user runs it).
+    converted = tmp_path / "converted.txt"
+    with converted.open("wb") as out:
+        subprocess.run(["iconv", "-f", "UTF-16LE", "-t", "UTF-8", str(wide)], stdout=out,
+                       check=True)
+    again = winnow("import", str(converted), db=db)
+    assert again.returncode == 0, again.stderr
+    assert "new" in again.stdout
+
+
 def test_export_carries_the_card_facts_in_json_and_csv(tmp_path: Path) -> None:
     import csv
 

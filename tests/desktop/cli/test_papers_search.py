@@ -95,7 +95,7 @@ def test_list_always_ends_with_one_status_line_that_is_not_an_error(seeded_path:
     assert status("agent") == f"{agent} papers"
     assert status("agent", "--limit", "5") == f"{agent} papers, the first 5 listed"
     assert status("kolmogorv", "arnld") == "3 papers · Showing results for kolmogorov arnold"
-    assert status("xqzvvkjw") == "0 papers"
+    assert status("xqzvvkjw") == 'No papers match "xqzvvkjw"'
     assert status("title:kangaroo") == "1 paper"
     # A sorted list holds the papers with every word only, and says how many.
     both = len(listed(seeded_path, "speculative", "decoding", "--sort", "date")[0])
@@ -109,8 +109,19 @@ def test_list_always_ends_with_one_status_line_that_is_not_an_error(seeded_path:
     assert bad.returncode == 2 and bad.stderr.startswith("winnow: ") and "papers" not in bad.stderr
 
 
+def test_an_empty_library_says_so_and_how_to_fill_it(tmp_path: Path) -> None:
+    from storage import Library
+
+    Library(tmp_path / "empty.db").close()
+    result = winnow("list", db=tmp_path / "empty.db")
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr == ("No papers in this library yet: import listings with "
+                             "`winnow import FILE...`\n")
+
+
 def test_a_filter_that_is_not_one_is_named_on_the_status_line(seeded_path: Path) -> None:
     result = winnow("list", "is:unred", db=seeded_path)
     assert result.returncode == 0 and result.stdout == ""
-    assert result.stderr.startswith("0 papers · is:unred is not a filter (is: takes ")
+    assert result.stderr.startswith('No papers match "is:unred" · is:unred is not a filter '
+                                    "(is: takes ")
     assert "unread" in result.stderr and result.stderr.count("\n") == 1
