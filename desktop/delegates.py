@@ -73,10 +73,9 @@ class PaperDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         paint_marked(painter, option, index, self.theme)
-        self._paint_cell(painter, option, index)
+        wash = self.title_matches(option, index) if index.column() == COL_TITLE else []
+        self._paint_cell(painter, option, index, wash)
         paint_marked_bar(painter, option, index, self.theme)
-        if index.column() == COL_TITLE:
-            self._paint_matches(painter, option, index)
 
     def title_matches(self, option: QStyleOptionViewItem,
                       index: QModelIndex | QPersistentModelIndex) -> list[QRect]:
@@ -114,45 +113,50 @@ class PaperDelegate(QStyledItemDelegate):
             rects.append(QRect(x0, top, max(1, x1 - x0), height))
         return rects
 
-    def _paint_matches(self, painter: QPainter, option: QStyleOptionViewItem,
-                       index: QModelIndex | QPersistentModelIndex) -> None:
-        rects = self.title_matches(option, index)
-        if not rects:
-            return
-        painter.save()
-        # A highlighter pen over the drawn text: multiplying keeps dark text dark on
-        # a light theme; a dark theme gets a translucent wash of the strong colour,
-        # which over the base comes out as the reading pane's soft wash.
-        if self.theme.dark:
-            colour = QColor(self.theme.colour("search_hit_strong"))
-            colour.setAlpha(110)
-        else:
-            colour = QColor(self.theme.colour("search_hit"))
-            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Multiply)
-        painter.setClipRect(option.rect)
-        for rect in rects:
-            painter.fillRect(rect, colour)
-        painter.restore()
+    def _paint_text_over(self, painter: QPainter, option: QStyleOptionViewItem,
+                         index: QModelIndex | QPersistentModelIndex, style: QStyle) -> None:
+        """The cell's text alone, in the colour it has on this row, over what is
+        painted already (the background, the selection and the search wash)."""
+        text = QStyleOptionViewItem(option)
+        self.initStyleOption(text, index)
+        if text.state & QStyle.StateFlag.State_Selected:
+            for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+                text.palette.setColor(group, QPalette.ColorRole.Text,
+                                      text.palette.color(group,
+                                                         QPalette.ColorRole.HighlightedText))
+        # Not selected, no focus frame, no brush: the style draws no background again.
+        text.state &= ~(QStyle.StateFlag.State_Selected | QStyle.StateFlag.State_HasFocus)
+        text.backgroundBrush = QBrush()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, text, painter, option.widget)
 
     def _paint_cell(self, painter: QPainter, option: QStyleOptionViewItem,
-                    index: QModelIndex | QPersistentModelIndex) -> None:
+                    index: QModelIndex | QPersistentModelIndex,
+                    wash: list[QRect] | None = None) -> None:
         marks = index.data(NotesRole) if index.column() == COL_TITLE else ""
-        if not marks:
-            super().paint(painter, option, index)
-            return
-        # Highlights and notes: small marks at the end of the title cell.
-        room = _marks_room(index)
         style = option.widget.style() if option.widget is not None else None
-        if style is None:
+        if (not marks and not wash) or style is None:
             super().paint(painter, option, index)
             return
+        # Background and selection first, the search wash on them, then the text:
+        # a wash laid over the text (multiplied, or translucent in dark) turned
+        # brown-grey on the selected row's blue.
         full = QStyleOptionViewItem(option)
         self.initStyleOption(full, index)
         full.text = ""
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, full, painter, option.widget)
+        if wash:
+            painter.save()
+            painter.setClipRect(option.rect)
+            for rect in wash:
+                painter.fillRect(rect, self.theme.colour("search_hit"))
+            painter.restore()
+        # Highlights and notes: small marks at the end of the title cell.
+        room = _marks_room(index)
         narrow = QStyleOptionViewItem(option)
         narrow.rect = option.rect.adjusted(0, 0, -room, 0)
-        super().paint(painter, narrow, index)
+        self._paint_text_over(painter, narrow, index, style)
+        if not marks:
+            return
         painter.save()
         font = QFont(option.font)
         font.setPixelSize(MARK_PX)

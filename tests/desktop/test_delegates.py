@@ -4,9 +4,9 @@ pills in both themes, the picked row's bar. Checked on the grabbed pixels."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from desktop.model import COL_READ, COL_TITLE
 from storage import Library
@@ -56,3 +56,47 @@ def test_a_picked_row_keeps_its_unread_dot(window, press) -> None:
     cell = window.table.visualRect(model.index(0, COL_READ))
     bar = QRect(cell.left(), cell.top() + 6, 4, cell.height() - 12)
     assert _count_near(image, bar, window.theme.colour("accent"), 30) >= bar.width() * 4
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_search_wash_reads_the_same_on_the_selected_row(library: Library, make_window,
+                                                            qtbot, press, monkeypatch,
+                                                            theme: str) -> None:
+    """The wash lies under the title's letters in the theme's own colour, on the
+    selected row as on the others (laid over the text it turned brown-grey on the
+    selection's blue), and the letters stay in the row's text colour on top of it."""
+    from collections import Counter
+
+    monkeypatch.setenv("WINNOW_THEME", theme)
+    for title in ("Routing Tokens to Experts", "Routing Attention at Length"):
+        report = library.import_text(f"{title}\nWe route every token by a learned score.\n")
+        assert report.ok, report.error
+    window = make_window(library)
+    press("/")
+    qtbot.keyClicks(window.search, "routing")
+    press("Return")
+    qtbot.waitUntil(lambda: not window.browser.search_typing and window.model.rowCount() == 2)
+    table = window.table
+    assert table.selectionModel().isRowSelected(0)
+    QApplication.processEvents()
+    image = table.viewport().grab().toImage()
+    theme_colours = window.theme.colour
+    for row, text_colour in ((0, "selection_text"), (1, "text")):
+        index = window.model.index(row, COL_TITLE)
+        option = QStyleOptionViewItem()
+        option.initFrom(table)
+        option.rect = table.visualRect(index)
+        option.font = table.font()
+        option.widget = table
+        [hit] = window.panel.paper_delegate.title_matches(option, index)
+        colours = Counter(image.pixelColor(x, y).name()
+                          for x in range(hit.left(), hit.right() + 1)
+                          for y in range(hit.top(), hit.bottom() + 1))
+        wash = QColor(colours.most_common(1)[0][0])
+        assert wash == theme_colours("search_hit"), (row, wash.name())
+        # The word is drawn over the wash in the row's text colour (bold, unread).
+        inked = _count_near(image, hit, theme_colours(text_colour), 90)
+        assert inked >= hit.width(), (row, inked)
+    selection = image.pixelColor(table.visualRect(window.model.index(0, COL_TITLE))
+                                 .adjusted(0, 2, 0, 0).topRight() - QPoint(30, 0))
+    assert _distance(selection, theme_colours("selection")) <= 12, selection.name()
