@@ -1,6 +1,7 @@
 """How wide each column of the paper list is: the title gets what the others leave.
 
-Tags, date, upvotes and byline are empty for most papers of most listings; a
+Tags, date, upvotes and byline are empty for most papers of most listings (a
+paper with no publication date shows the day of its listing); a
 column that has something for fewer than a quarter of the loaded rows is hidden
 (the reading pane shows every fact of the current paper), and the others are as
 wide as what they show (a date is never cut), within caps. Only the rows already
@@ -90,7 +91,7 @@ def fit_columns(table: QTableView, model: PaperTableModel,
              if row is not None]
     values = {
         COL_TAGS: [row.tags for row in lines if row.tags],
-        COL_DATE: [SAMPLE_DATE for row in lines if row.published],
+        COL_DATE: [SAMPLE_DATE for row in lines if row.published or row.listed],
         COL_UPVOTES: [str(row.upvotes) for row in lines if row.upvotes is not None],
         COL_BYLINE: [row.byline for row in lines if row.byline],
     }

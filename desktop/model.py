@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 COL_READ, COL_STAR, COL_TITLE, COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE = range(7)
 HEADERS = ("", "", "Title", "Tags", "Date", "Upvotes", "Org / authors")
-HEADER_TIPS = ("Triage state", "Starred", "Title", "Tags", "Published", "Upvotes on the listing",
+HEADER_TIPS = ("Triage state", "Starred", "Title", "Tags",
+               "Published (in grey italics: the day of the listing it came in, when the "
+               "listing gave no date)", "Upvotes on the listing",
                "Organisation or number of authors")
 # Columns whose order the search engine produces (`sort:` keys) and the direction it
 # produces them in; the other direction is the same ids reversed.
@@ -67,6 +69,7 @@ class _Line:
     texts: tuple[str, ...]
     tooltip: str
     state_label: str
+    listed_only: bool  # the Date column shows the listing's day, not a publication date
 
 
 def _line(row: PaperRow, table: StateTable) -> _Line:
@@ -81,12 +84,13 @@ def _line(row: PaperRow, table: StateTable) -> _Line:
         "★" if row.starred else "",
         balanced_bidi(row.title),
         ", ".join(map(isolated, row.tags)),
-        format_date(row.published),
+        format_date(row.published or row.listed),
         "" if row.upvotes is None else str(row.upvotes),
         balanced_bidi(row.byline),
     )
     return _Line(row, texts, plain_tooltip(row.title),
-                 state.label if state is not None else row.state)
+                 state.label if state is not None else row.state,
+                 not row.published and bool(row.listed))
 
 
 class PaperTableModel(QAbstractTableModel):
@@ -118,9 +122,12 @@ class PaperTableModel(QAbstractTableModel):
         self.index_builds = 0  # id-to-row dicts made (row_of)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._italic = QFont()
+        self._italic.setItalic(True)
         self.colours = {
             "accent": QColor("#3b6fe0"),
             "secondary": QColor("#6b7280"),
+            "faint": QColor("#9aa0ab"),
             "star": QColor("#e0a100"),
             "marked": QColor(59, 111, 224, 40),
         }
@@ -320,14 +327,20 @@ class PaperTableModel(QAbstractTableModel):
                 return line.tooltip
             if column == COL_READ:
                 return line.state_label
+            if column == COL_DATE and line.listed_only:
+                return f"No publication date; in the listing of {line.texts[COL_DATE]}"
             return None
         if role == Qt.ItemDataRole.FontRole:
+            if column == COL_DATE and line.listed_only:
+                return self._italic
             return self._bold if not line.row.read and column == COL_TITLE else None
         if role == Qt.ItemDataRole.ForegroundRole:
             if column == COL_READ:
                 return self.state_colours.get(line.row.state, self.colours["secondary"])
             if column == COL_STAR:
                 return self.colours["star"]
+            if column == COL_DATE and line.listed_only:
+                return self.colours["faint"]
             if column in (COL_DATE, COL_UPVOTES, COL_BYLINE):
                 return self.colours["secondary"]
             return None

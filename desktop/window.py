@@ -348,6 +348,7 @@ class MainWindow(QMainWindow):
         self.model.colours.update({
             "accent": theme.colour("accent"), "secondary": theme.colour("secondary"),
             "star": theme.colour("star"), "marked": theme.colour("marked"),
+            "faint": theme.colour("faint"),
         })
         self.model.state_colours = {
             s.name: theme.mark(s.colour) if s.colour else theme.colour("secondary")

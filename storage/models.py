@@ -164,6 +164,9 @@ class PaperRow:
     annotated: bool
     has_note: bool
     state: str = "inbox"
+    # The day of the earliest dated listing it is in: what the list's Date column
+    # shows when the listing gave no publication date.
+    listed: str | None = None
 
 
 @dataclass(slots=True)

@@ -98,12 +98,14 @@ class Reads:
                     f"SELECT id, title, read_at IS NOT NULL, starred, published, upvotes, "
                     f"organization, authors_count, annotation_text != '' OR EXISTS "
                     f"(SELECT 1 FROM annotations a WHERE a.paper_id = papers.id), "
-                    f"note != '', state FROM papers WHERE id IN ({marks})", chunk):
+                    f"note != '', state, (SELECT MIN(s.listing_date) FROM paper_sources ps "
+                    f"JOIN sources s ON s.id = ps.source_id WHERE ps.paper_id = papers.id) "
+                    f"FROM papers WHERE id IN ({marks})", chunk):
                 result[row[0]] = PaperRow(
                     id=row[0], title=row[1], read=bool(row[2]), starred=bool(row[3]),
                     tags=tuple(tags.get(row[0], ())), published=row[4], upvotes=row[5],
                     byline=byline(row[6], row[7]), annotated=bool(row[8]), has_note=bool(row[9]),
-                    state=row[10],
+                    state=row[10], listed=row[11],
                 )
         return result
 
