@@ -165,7 +165,8 @@ class Browser(QObject):
         tag = suggest_tag(key)
         # "Suggested for #tag" is a query in the tag's model's order; For you is
         # `sort:interest`, ordered by the library itself.
-        self.model.reorder = (lambda ids: self.library.order_by_interest(ids, tag)) \
+        self.model.reorder = (lambda ids, head: self.library.order_by_interest(ids, tag,
+                                                                               head=head)) \
             if tag is not None else None
         if self.learner is not None and (tag is not None or key == FOR_YOU):
             if tag is not None:

@@ -303,9 +303,11 @@ class Library:
         of the user's decisions; upvotes and recency while it is too early to learn."""
         return self._learning.recommend(tag, limit)
 
-    def order_by_interest(self, ids: list[int], tag: str | None = None) -> list[int]:
-        """`ids` in the For you model's order (or a tag's), best first."""
-        return self._learning.order(ids, tag)
+    def order_by_interest(self, ids: list[int], tag: str | None = None, *,
+                          head: int | None = None) -> list[int]:
+        """`ids` in the For you model's order (or a tag's), best first; with `head`,
+        only the first `head` of that order (the rest is not sorted)."""
+        return self._learning.order(ids, tag, head=head)
 
     def interest_status(self, tag: str | None = None) -> str:
         """What orders the For you (or a tag's suggestions) view, in one line."""
