@@ -13,8 +13,9 @@ def test_what_an_empty_list_says() -> None:
                          view_label="Inbox")[1] == "No papers match"
     assert empty_message(library_empty=False, searching=False, view_key="inbox",
                          view_label="Inbox")[1] == "All caught up"
+    # The view's name is the user's (a tag): isolated from the words around it.
     assert empty_message(library_empty=False, searching=False, view_key="tag:rl",
-                         view_label="rl")[1] == "Nothing in rl yet"
+                         view_label="rl")[1] == "Nothing in \u2068rl\u2069 yet"
 
 
 def test_the_view_count_line() -> None:
