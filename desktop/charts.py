@@ -195,5 +195,8 @@ def bar_plot(bars: Sequence[tuple[str, float]], theme: Theme, *,
         plot.setXRange(-0.6, max(len(bars), 6) - 0.4, padding=0)
         # Room above the tallest bar for its figure.
         plot.setYRange(0, max(1.0, max(heights)) * 1.18, padding=0)
+        if all(h.is_integer() for h in heights) and max(heights) < 10:
+            # Counts: a few papers on an axis that read 0.5, 1.5 ("half a paper").
+            plot.getPlotItem().getAxis("left").setTickSpacing(1, 1)
     plot.setFixedHeight(210)
     return plot

@@ -48,3 +48,22 @@ def test_plots_take_the_theme_background(qtbot) -> None:
         for plot in (line, bars):
             qtbot.addWidget(plot)
             assert plot.backgroundBrush().color() == theme.colour("base")
+
+
+def test_a_few_papers_are_counted_in_whole_numbers(qtbot) -> None:
+    """Top tags of 2, 2, 1, 1 papers: the axis read 0.5, 1, 1.5, 2. A count axis has
+    whole numbers; seconds per decision keep their fractions."""
+    counts = bar_plot([("kan", 2), ("safety", 2), ("agents", 1), ("diffusion", 1)], LIGHT)
+    qtbot.addWidget(counts)
+    counts.resize(400, 210)
+    axis = counts.getPlotItem().getAxis("left")
+    low, high = counts.getPlotItem().viewRange()[1]
+    values = [v for _spacing, level in axis.tickValues(low, high, 200) for v in level]
+    assert values and all(float(v).is_integer() for v in values), values
+    assert {1.0, 2.0} <= set(values)
+    seconds = bar_plot([("median", 2.5), ("p90", 4.0)], LIGHT)
+    qtbot.addWidget(seconds)
+    axis = seconds.getPlotItem().getAxis("left")
+    low, high = seconds.getPlotItem().viewRange()[1]
+    values = [v for _spacing, level in axis.tickValues(low, high, 200) for v in level]
+    assert not all(float(v).is_integer() for v in values), values
