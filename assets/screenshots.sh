@@ -51,7 +51,7 @@ w annotate "$kan" --colour blue --comment "Check the function-fitting benchmarks
     --quote "Our approach outperforms baseline methods in seven representative function fitting tasks"
 w note "$kan" "Compare with KAN 2.0 and the MLP baselines before citing."
 # Sessions on about half of the last 55 days: 2-9 papers each, 15 s to 2 min apart
-# (a fixed seed: the same history every run), none of the papers the other shots show.
+# (a fixed seed), none of the papers the other shots show by name.
 keep_ids="$kan $koala $ferret $kat $llm"
 "$winnow" --db "$db" list --json --limit 1000 "is:inbox sort:added" |
     KEEP="$keep_ids" python3 -c '
