@@ -248,16 +248,22 @@ class PaperTableModel(QAbstractTableModel):
             return self._ids[row]
         return None
 
-    def row_of(self, paper_id: int, near: int = -1) -> int:
+    def row_of(self, paper_id: int, near: int = -1, *, ordered_only: bool = False) -> int:
         """The row showing `paper_id` (-1: none). `near` is a row to try first: the
         id-to-row dict is made once per query result, but at 800k ids that once is
-        70 ms, which the current row (the usual changed paper) never needs to pay."""
+        70 ms, which the current row (the usual changed paper) never needs to pay.
+        A paper past a ranked view's ordered head is found by ordering the rest
+        (a jump to it, the paper kept after a retrain), unless `ordered_only`."""
         if 0 <= near < len(self._ids) and self._ids[near] == paper_id:
             return near
         if self._index is None:
             self.index_builds += 1
             self._index = {pid: n for n, pid in enumerate(self._ids)}
-        return self._index.get(paper_id, -1)
+        row = self._index.get(paper_id, -1)
+        if row < 0 and self._order is not None and not ordered_only:
+            self._extend(self._total)
+            return self.row_of(paper_id, ordered_only=True)
+        return row
 
     def paper_row(self, row: int) -> PaperRow | None:
         line = self._line(row)
@@ -298,7 +304,8 @@ class PaperTableModel(QAbstractTableModel):
         rows = []
         for paper_id in paper_ids:
             self._cache.pop(paper_id, None)
-            row = self.row_of(paper_id, near)
+            # A row not yet ordered is not painted either: nothing to repaint.
+            row = self.row_of(paper_id, near, ordered_only=True)
             if row >= 0:
                 rows.append(row)
         if rows:

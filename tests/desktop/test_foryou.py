@@ -171,3 +171,24 @@ def test_for_you_orders_a_page_at_a_time_and_scrolls_to_the_end(seeded: Library,
     assert window.current_id() == expected[-1]
     press("* a")
     assert model.marked == set(expected)
+
+
+def test_a_paper_past_the_ordered_head_is_found_in_the_ranked_view(seeded: Library,
+                                                                   make_window,
+                                                                   qtbot) -> None:
+    """A jump to a paper (Ctrl+P, more like this) and the paper kept when the model
+    retrains find it in For you even when its row was not put in order yet; it was
+    taken for "not in this view" (a jump went to All papers, a retrain to the top)."""
+    seeded.set_starred([_id(seeded, t) for t in DIFFUSION])
+    window = make_window(seeded)
+    model = window.model
+    model.HEAD, model.PAGE = 40, 20
+    _open_for_you(window, qtbot)
+    assert model.ordered_rows < 100
+    last = list(seeded.search("is:inbox sort:interest", limit=None).ids)[-1]
+    window.browser.select_paper(last)
+    assert window.browser.view_key == "foryou"
+    assert window.current_id() == last and window.browser.current_row() > 300
+    # What a retrain does: the view is loaded anew, keeping the paper being read.
+    window.browser.load(keep_id=last)
+    assert window.current_id() == last and window.browser.current_row() > 300
