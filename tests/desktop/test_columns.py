@@ -14,7 +14,15 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QTableView
 
 from desktop.columns import MAX_WIDTH, PADDING, SAMPLE_DATE, ColumnFitter, fit_columns
-from desktop.model import COL_BYLINE, COL_DATE, COL_TAGS, COL_TITLE, COL_UPVOTES, PaperTableModel
+from desktop.model import (
+    COL_BYLINE,
+    COL_DATE,
+    COL_TAGS,
+    COL_TITLE,
+    COL_UPVOTES,
+    PaperTableModel,
+    format_date,
+)
 from storage import Library
 from tests.api_server import api_item
 
@@ -160,3 +168,41 @@ def test_the_fitter_refits_when_the_list_changes_width(table, tmp_path: Path, qt
     qtbot.waitUntil(lambda: header.isSectionHidden(COL_UPVOTES))
     view.resize(1000, 500)
     qtbot.waitUntil(lambda: not header.isSectionHidden(COL_UPVOTES))
+
+
+def test_a_paper_without_a_publication_date_shows_its_listing_day(window, seeded: Library,
+                                                                   press) -> None:
+    """All papers starts with a listing that prints no dates: the Date column was shown
+    (a quarter of the first page has one) and empty on every row on screen. A paper
+    with no publication date shows the day of its listing, in grey italics, and says
+    so; one in no dated listing shows nothing."""
+    press("g a")
+    table, model = window.table, window.model
+    assert not table.horizontalHeader().isSectionHidden(COL_DATE)
+    rows = range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
+    assert len(rows) > 10
+    published = listed = 0
+    for row in rows:
+        paper = seeded.get(model.id_at(row))
+        cell = model.index(row, COL_DATE)
+        days = [s.listing_date for s in paper.sources if s.listing_date]
+        if paper.published:
+            published += 1
+            assert cell.data() == format_date(paper.published)
+            assert not cell.data(Qt.ItemDataRole.FontRole)
+        elif days:
+            listed += 1
+            assert cell.data() == format_date(min(days)), paper.title
+            assert cell.data(Qt.ItemDataRole.FontRole).italic()
+            assert "listing of " + format_date(min(days)) in \
+                cell.data(Qt.ItemDataRole.ToolTipRole)
+        else:
+            assert cell.data() == ""
+    assert listed > 10  # the screen the column used to leave empty
+    # A paper that is in no dated listing and has no date shows none.
+    undated = seeded.conn.execute(
+        "SELECT id FROM papers p WHERE published IS NULL AND NOT EXISTS (SELECT 1 FROM "
+        "paper_sources ps JOIN sources s ON s.id = ps.source_id WHERE ps.paper_id = p.id "
+        "AND s.listing_date IS NOT NULL) LIMIT 1").fetchone()[0]
+    row = model.row_of(undated)
+    assert row >= 0 and model.index(row, COL_DATE).data() == ""
