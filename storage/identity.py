@@ -57,6 +57,8 @@ class BatchOutcome:
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
     new_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    # Titles with no letter or digit: no title key, so no paper (the importer says so).
+    untitled: list[str] = field(default_factory=list)
 
 
 def _json_list(values: Sequence[str]) -> str | None:
@@ -183,6 +185,7 @@ class BatchImporter:
             out.found += 1
             key = normalise_title(record.title)
             if not key:
+                out.untitled.append(record.title)
                 continue
             ident = f"a:{record.arxiv_id}" if record.arxiv_id else f"t:{key}"
             if ident in chosen:

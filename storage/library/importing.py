@@ -269,8 +269,12 @@ class Importer:
         try:
             try:
                 with _import_cache(conn):
-                    self._write_batches(iter(stream), source_id, report, progress, cancel)
+                    untitled: list[str] = []
+                    self._write_batches(iter(stream), source_id, report, progress, cancel,
+                                        untitled)
                     report.warnings.extend(stream.warnings)
+                    if untitled:
+                        report.warnings.append(_untitled_warning(name, untitled))
                     self._finish(source_id, report)
             except sqlite3.Error as error:
                 self._core.rollback_quietly()
@@ -289,9 +293,10 @@ class Importer:
 
     def _write_batches(self, records: Iterator[PaperRecord], source_id: int,
                        report: FileReport, progress: ProgressCallback | None,
-                       cancel: CancelCallback | None) -> None:
+                       cancel: CancelCallback | None, untitled: list[str]) -> None:
         """Every batch but the last committed; the last one's transaction left open
-        for `_finish`."""
+        for `_finish`. The titles of cards skipped for having no letter or digit go
+        to `untitled`."""
         conn, batch_size = self.conn, _batch_size()
         while True:
             # Decoding and parsing happen before the write lock is taken:
@@ -299,7 +304,7 @@ class Importer:
             batch = list(islice(records, batch_size))
             last = len(batch) < batch_size
             conn.execute("BEGIN IMMEDIATE")
-            self._import_batch(batch, source_id, report)
+            untitled.extend(self._import_batch(batch, source_id, report))
             if last:
                 return
             if cancel is not None and cancel():
@@ -353,8 +358,9 @@ class Importer:
         return source_id, lock
 
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
-                      report: FileReport) -> None:
-        """Identity, dedupe and the merge of listing facts: storage/identity.py."""
+                      report: FileReport) -> list[str]:
+        """Identity, dedupe and the merge of listing facts: storage/identity.py.
+        Returns the titles of the cards skipped for having no letter or digit."""
         # A field over FIELD_CAPS is cut here, with a warning, before anything is stored.
         records = [_capped(record, report) for record in records]
         outcome = BatchImporter(self.conn, source_id=source_id, name=report.name, now=now(),
@@ -368,6 +374,7 @@ class Importer:
         # finds either form by the other.
         at = NEW_ROW_COLUMNS.index("abstract")
         abbrev.record(self.conn, (row[at] for row in outcome.new_rows))
+        return outcome.untitled
 
     def _undo_import(self, source_id: int) -> None:
         """Take back the committed batches of an import that did not finish, except
@@ -502,6 +509,16 @@ def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
     brought = [row[0] for row in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ?", (source_id,))]
     return sorted(acted_on(conn, brought, undone_too=True))
+
+
+def _untitled_warning(name: str, titles: list[str]) -> str:
+    """One line for every card skipped for a title with no letter or digit: such a
+    title has no key to tell papers apart by, and a row of it would be junk."""
+    shown = ", ".join(f'"{" ".join(title[:40].split())}"' for title in titles[:3])
+    more = f" and {len(titles) - 3:,} more" if len(titles) > 3 else ""
+    cards = "1 card" if len(titles) == 1 else f"{len(titles):,} cards"
+    return (f"{name}: skipped {cards} whose title has no letter or digit ({shown}{more}); "
+            f"nothing imported from {'it' if len(titles) == 1 else 'them'}")
 
 
 def _capped(record: PaperRecord, report: FileReport) -> PaperRecord:

@@ -174,3 +174,38 @@ def test_export_carries_the_card_facts_in_json_and_csv(tmp_path: Path) -> None:
     data = json.loads(winnow("export", "--format", "json", db=db).stdout)
     assert data[0]["arxiv_id"] == "2503.01234" and data[0]["authors"] == [
         "Ada Lovelace", "Alan Turing"]
+
+
+def test_a_card_whose_title_has_no_letter_or_digit_is_warned_about(tmp_path: Path) -> None:
+    """F8: twenty cards, two titled only in punctuation: those two have no title key,
+    so they cannot be papers, and the import says so in one line naming the file
+    instead of counting "20 papers, 18 new" with nothing said about the other two."""
+    from tests.api_server import api_item
+
+    items = [api_item(n) for n in range(1, 19)]
+    items.insert(4, api_item(40, title="\\{\\}"))
+    items.insert(11, api_item(41, title="{{{{}}}}}"))
+    page = tmp_path / "day.json"
+    page.write_text(json.dumps(items), encoding="utf-8")
+    db = tmp_path / "lib.db"
+
+    done = winnow("import", str(page), db=db)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        "day.json: 20 papers, 18 new, 0 updated, 0 unchanged, 1 warning (import 1)")
+    [warning] = [line for line in done.stderr.splitlines() if "letter or digit" in line]
+    assert warning.endswith('day.json: skipped 2 cards whose title has no letter or digit '
+                            '("\\{\\}", "{{{{}}}}}"); nothing imported from them')
+    with Library(db) as lib:
+        assert lib.stats()["total"] == 18
+        # The one warning is kept with the import, where `sources` and the app read it.
+        [stored] = json.loads(lib.conn.execute("SELECT warnings FROM sources").fetchone()[0])
+        assert stored == warning[warning.index("day.json"):]
+    # The --json report carries it as well.
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps([api_item(42, title="***")]), encoding="utf-8")
+    [file] = json.loads(winnow("import", "--json", str(again), db=db).stdout)["files"]
+    assert file["found"] == 1 and file["new"] == 0
+    assert file["warnings"] == ['again.json: skipped 1 card whose title has no letter or '
+                                'digit ("***"); nothing imported from it']
