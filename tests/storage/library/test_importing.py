@@ -215,3 +215,44 @@ def test_an_import_works_in_a_larger_page_cache_and_gives_it_back(
     report = library.import_files([SEEDS[2]], cancel=lambda: True)
     assert not report.ok and "cancelled" in report.files[0].error
     assert library.conn.execute("PRAGMA cache_size").fetchone()[0] == -1234
+
+
+def _counts(library: Library) -> tuple[dict[str, int], dict[str, int]]:
+    """(what `state_counts` says, what the papers say) per state."""
+    kept = dict(library.conn.execute("SELECT state, papers FROM state_counts WHERE papers"))
+    truth = dict(library.conn.execute("SELECT state, count(*) FROM papers GROUP BY state"))
+    return kept, truth
+
+
+def test_imported_papers_are_counted_per_state_and_the_count_trigger_stays(
+        seeded: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The import counts its new papers in one statement per batch rather than by
+    # the per-row trigger; the counts must come out as the trigger's would, and the
+    # trigger must be there again for every other write.
+    trigger = "SELECT sql FROM sqlite_master WHERE name = 'papers_state_count_insert'"
+    before = seeded.conn.execute(trigger).fetchone()
+    seeded.set_state([1, 2, 3], "done")
+    seeded.set_state([4], "shortlist")
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "20")
+    blocks = [f"Counted paper number {n}\n\nAbstract {n}.\n" for n in range(70)]
+    listing = tmp_path / "counted.txt"
+    listing.write_text("Dec 9\n\n" + "\n".join(blocks), encoding="utf-8")
+
+    assert seeded.import_files([listing]).files[0].new == 70
+    kept, truth = _counts(seeded)
+    assert kept == truth == {"inbox": 415 - 4 + 70, "done": 3, "shortlist": 1}
+    assert seeded.conn.execute(trigger).fetchone() == before
+
+    # Cut short after its second batch committed: taken back, counts and trigger too.
+    more = tmp_path / "more.txt"
+    more.write_text("Dec 10\n\n" + "\n".join(b.replace("Counted", "Cancelled") for b in blocks),
+                    encoding="utf-8")
+    calls: list[int] = []
+    report = seeded.import_files([more], cancel=lambda: len(calls.append(1) or calls) >= 3)
+    assert not report.ok and "cancelled" in report.files[0].error
+    assert _counts(seeded) == (kept, truth)
+    assert seeded.conn.execute(trigger).fetchone() == before
+    # Any other insert is still counted by the trigger.
+    seeded.conn.execute("INSERT INTO papers (id, key, title, abstract, added_at) "
+                        "VALUES (9999, 'by hand', 'By hand', '', '2026-01-01')")
+    assert _counts(seeded)[0]["inbox"] == 415 - 4 + 70 + 1
