@@ -4,6 +4,7 @@ user data kept, re-anchored highlights, cancelled and unfinished imports rolled 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -256,3 +257,80 @@ def test_imported_papers_are_counted_per_state_and_the_count_trigger_stays(
     seeded.conn.execute("INSERT INTO papers (id, key, title, abstract, added_at) "
                         "VALUES (9999, 'by hand', 'By hand', '', '2026-01-01')")
     assert _counts(seeded)[0]["inbox"] == 415 - 4 + 70 + 1
+
+
+def _listing(path: Path, word: str, count: int) -> Path:
+    blocks = [f"{word} paper number {n}\n\nAbstract {n}.\n" for n in range(count)]
+    path.write_text("Dec 9\n\n" + "\n".join(blocks), encoding="utf-8")
+    return path
+
+
+def test_into_an_empty_library_an_import_commits_every_bulk_commit_papers(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What another connection sees after each batch: into an empty library the
+    # batches commit BULK_COMMIT papers at a time; into one with papers, each batch.
+    monkeypatch.setattr(importing_module, "BATCH", 10)
+    monkeypatch.setattr(importing_module, "BULK_COMMIT", 30)
+    seen: list[int] = []
+
+    def progress(name: str, found: int) -> None:
+        with sqlite3.connect(library.path) as other:
+            seen.append(other.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    assert library.import_files([_listing(tmp_path / "a.txt", "Bulk", 75)],
+                                progress=progress).files[0].new == 75
+    assert seen == [0, 0, 30, 30, 30, 60, 60, 75]
+
+    seen.clear()
+    assert library.import_files([_listing(tmp_path / "b.txt", "Later", 35)],
+                                progress=progress).files[0].new == 35
+    assert seen == [85, 95, 105, 110]
+
+
+def test_a_bulk_import_cut_short_before_its_first_commit_leaves_nothing(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importing_module, "BATCH", 10)
+    monkeypatch.setattr(importing_module, "BULK_COMMIT", 30)
+    calls: list[int] = []
+    report = library.import_files([_listing(tmp_path / "a.txt", "Bulk", 75)],
+                                  cancel=lambda: len(calls.append(1) or calls) >= 2)
+    assert not report.ok and "cancelled" in report.files[0].error
+    assert library.conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
+    assert library.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 0
+    library.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_foreign_key_checks_are_off_only_inside_the_import_and_nothing_dangles(
+        seeded: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The import writes without SQLite's per-row foreign-key checks (every parent it
+    # points at exists for its whole transaction); they are on again after it, and a
+    # full check finds nothing that points nowhere after new papers, merges and a
+    # replaced abstract.
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "20")
+    during: list[int] = []
+
+    def progress(name: str, found: int) -> None:
+        during.append(seeded.conn.execute("PRAGMA foreign_keys").fetchone()[0])
+
+    badvla = title_id(seeded, "BadVLA: Towards Backdoor Attacks")
+    seeded.set_read([badvla])
+    overlap = tmp_path / "overlap.txt"
+    overlap.write_text(SEEDS[0].read_text(encoding="utf-8")
+                       .replace("May 22 1", "May 22 7")
+                       .replace("Vision-Language-Action (VLA) models",
+                                "Vision-Language-Action (VLA) robot models")
+                       + "\n\n" + _listing(tmp_path / "x.txt", "Fresh", 45)
+                       .read_text(encoding="utf-8").split("Dec 9", 1)[-1], encoding="utf-8")
+    report = seeded.import_files([overlap], progress=progress)
+    assert report.ok and report.new == 45 and report.updated >= 1
+    assert seeded.abstract_history(badvla)
+    assert len(during) > 2 and set(during[:-1]) == {0} and during[-1] == 1
+    assert seeded.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert seeded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+    # On again after a cancelled import too, and the cancel's undo ran with them on.
+    report = seeded.import_files([_listing(tmp_path / "c.txt", "Cut", 70)],
+                                 cancel=lambda: True)
+    assert not report.ok
+    assert seeded.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert seeded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
