@@ -1,9 +1,10 @@
 """Importing listings: crash-safe, in batches, never touching the user's marks.
 
 A listing-sized file imports in one transaction; a huge one commits every BATCH
-papers (every BULK_COMMIT into a library with no papers yet). Until the last batch commits, the `sources` row says 'importing' and the
-importing process holds an `ImportLock`; a Library that opens the file and finds
-such a row with its lock free undoes it (`recover_unfinished_imports`).
+papers (every BULK_COMMIT into a library with no papers yet). Until the last batch
+commits, the `sources` row says 'importing' and the importing process holds an
+`ImportLock`; a Library that opens the file and finds such a row with its lock free
+undoes it (`recover_unfinished_imports`).
 """
 
 from __future__ import annotations
