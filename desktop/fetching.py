@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 
 from storage import ImportReport, Library, LibraryError
-from storage.fetch import Client, FetchError, Period, day_period
+from storage.fetch import Client, FetchError, Period, api_host, day_period
 
 
 class FetchWorker(QObject):
@@ -70,7 +70,7 @@ class FetchWorker(QObject):
                 for result in results:
                     if result.items:
                         report.files.append(library.import_text(
-                            result.json_text(), name=f"huggingface.co {result.period.label}"))
+                            result.json_text(), name=f"{client.host} {result.period.label}"))
         except LibraryError as error:
             self.failed.emit(str(error))
             return
@@ -111,7 +111,7 @@ class FetchRunner(QObject):
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
         self.thread, self.worker = thread, worker
-        self.message.emit("Fetching today's papers from huggingface.co…")
+        self.message.emit(f"Fetching today's papers from {api_host()}…")
         thread.start()
         return True
 

@@ -79,6 +79,12 @@ def api_url() -> str:
     return os.environ.get("WINNOW_API_URL") or DEFAULT_URL
 
 
+def api_host() -> str:
+    """The host a fetch asks (WINNOW_API_URL's, when it is set): what the fetched
+    listings are named after and what the app says it is fetching from."""
+    return _host(api_url())
+
+
 def _env_number(name: str, default: float) -> float:
     try:
         return max(0.0, float(os.environ.get(name, default)))

@@ -109,7 +109,7 @@ def fetch(lib: Library, args: argparse.Namespace) -> int:
         for result in client.fetch_all(_periods(args)):
             if interactive:
                 progress("")
-            files.append(_import_fetched(lib, result, as_json=args.json))
+            files.append(_import_fetched(lib, result, client.host, as_json=args.json))
     except FetchError as error:
         if interactive:
             progress("")
@@ -136,15 +136,17 @@ def _periods(args: argparse.Namespace) -> list[Period]:
     return [day_period(args.date)]
 
 
-def _import_fetched(lib: Library, result: FetchResult, *, as_json: bool) -> dict[str, Any]:
-    """Import one fetched period; its report as `fetch --json` gives it."""
+def _import_fetched(lib: Library, result: FetchResult, host: str, *, as_json: bool
+                    ) -> dict[str, Any]:
+    """Import one fetched period, named after the host it came from; its report as
+    `fetch --json` gives it."""
     label = result.period.label
     if not result.items:
         if not as_json:
             print(f"{label}: no papers listed")
         return {"period": label, "found": 0, "ok": True, "error": None,
                 "warnings": ["no papers listed"]}
-    report = lib.import_text(result.json_text(), name=f"huggingface.co {label}")
+    report = lib.import_text(result.json_text(), name=f"{host} {label}")
     if report.error:
         print(f"{PROG}: {one_line(report.error)}", file=sys.stderr)
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.parse
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,7 +28,10 @@ def test_fetch_a_day_pages_through_and_imports_every_card(tmp_path: Path) -> Non
     with serve(ApiServer({("date", DAY): paged(items)})) as server:
         done = fetch(db, server.url, DAY)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == (f"huggingface.co date={DAY}: 130 papers, 130 new, "
+    # Named after the host actually asked (WINNOW_API_URL's), not huggingface.co.
+    host = urllib.parse.urlsplit(server.url).netloc
+    assert host.startswith("127.0.0.1:")
+    assert done.stdout.strip() == (f"{host} date={DAY}: 130 papers, 130 new, "
                                    f"0 updated, 0 unchanged (import 1)")
     assert [r["p"] for r in server.requests] == ["0", "1"]
     papers = json.loads(winnow("list", "--json", "--limit", "200", db=db).stdout)
@@ -114,7 +118,8 @@ def test_fetch_a_week_a_month_and_since(tmp_path: Path) -> None:
     assert week.returncode == 0 and "3 new" in week.stdout
     assert json.loads(month.stdout)["files"][0]["new"] == 4  # 3 was in the week already
     assert since.returncode == 0
-    assert f"huggingface.co date={yesterday}: 1 paper, 1 new" in since.stdout
+    host = urllib.parse.urlsplit(server.url).netloc
+    assert f"{host} date={yesterday}: 1 paper, 1 new" in since.stdout
     assert f"date={today.isoformat()}: no papers listed" in since.stdout
     both = fetch(db, "http://127.0.0.1:9/", "--week", "2026-W48", "--month", "2026-10")
     assert both.returncode == 1 and "one of DATE, --week" in both.stderr
