@@ -122,6 +122,16 @@ def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any],
                  tuple(kept.values()))
 
 
+def purge_trash(conn: sqlite3.Connection, batches: Sequence[int]) -> None:
+    """Drop what `batches` left in the trash: batches no undo or redo can reach any
+    more. Undoing a batch empties its trash, except for a paper whose id was taken
+    again meanwhile (`restore_trash` skips it); once a new action puts the undone
+    batch out of redo's reach, nothing reads those rows again."""
+    if batches:
+        conn.execute("DELETE FROM trash WHERE batch IN (SELECT value FROM json_each(?))",
+                     (json.dumps(list(batches)),))
+
+
 def restore_trash(conn: sqlite3.Connection, batch: int, paper_id: int | None = None
                   ) -> tuple[list[int], list[int]]:
     """Put back the papers `batch` removed (only `paper_id`, if given). Returns

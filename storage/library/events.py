@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.library.core import Core, guarded, now, plural
 from storage.models import COUNTS, Change
+from storage.removal import purge_trash
 
 # Puts one logged change into the state `target` (its before on undo, its after
 # on redo) for `paper_id`; `other` is the state on the far side of the change.
@@ -48,8 +49,12 @@ class Events:
             self._paperless.add(action)
 
     def new_batch(self) -> int:
-        # A new action makes everything undone so far unreachable by redo.
+        # A new action makes everything undone so far unreachable by redo, and
+        # what those batches left in the trash with it.
+        unreachable = [row[0] for row in self.conn.execute(
+            "SELECT DISTINCT batch FROM events WHERE undone = 1")]
         self.conn.execute("UPDATE events SET undone = 2 WHERE undone = 1")
+        purge_trash(self.conn, unreachable)
         return self.conn.execute(
             "SELECT coalesce(max(batch), 0) + 1 FROM events").fetchone()[0]
 

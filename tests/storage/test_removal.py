@@ -184,3 +184,27 @@ def test_delete_and_undo_import_after_papers_have_vectors(
     assert vectors == set(ids.values())
     assert ids[TITLES[0]] not in library.similar(ids[TITLES[0]], limit=10)
     library.check(quick=False)
+
+
+def test_trash_an_undo_could_not_put_back_goes_once_no_redo_can_reach_it(
+        seeded: Library) -> None:
+    # A deleted paper whose id another tool filled meanwhile cannot come back on
+    # undo and stays in the trash. Once a new action makes that undone delete
+    # unreachable (no redo), nothing can ever read its trash rows again: they go.
+    # The trash of a delete still in effect stays, and its undo still works.
+    trash = "SELECT paper_id FROM trash ORDER BY paper_id"
+    seeded.delete_papers([7], backup=False)
+    seeded.delete_papers([5], backup=False)
+    seeded.conn.execute("INSERT INTO papers (id, key, title, abstract, added_at) "
+                        "VALUES (5, 'other', 'Other', '', '2026-01-01')")
+    seeded.undo()
+    assert seeded.conn.execute(trash).fetchall() == [(5,), (7,)]
+    assert seeded.get(5).title == "Other"
+
+    seeded.set_read([6])
+    assert seeded.conn.execute(trash).fetchall() == [(7,)]
+    assert not seeded.can_redo()
+    seeded.undo()  # the read
+    seeded.undo()  # the first delete
+    assert seeded.get(7) is not None
+    assert seeded.conn.execute(trash).fetchall() == []
