@@ -78,14 +78,16 @@ class Learning:
         library that has vectors already: one that never used For you or more like
         this pays nothing. A failure here is not the import's: its papers are
         committed, and the catch-up will vectorise them."""
-        from storage.vectors import behind
-
         if self._core.read_only or self.in_background:
             return  # the GUI thread never vectorises: the app's worker catches up
         try:
             if not self.conn.execute("SELECT EXISTS (SELECT 1 FROM paper_vectors)"
                                      ).fetchone()[0]:
                 return
+            # Imported only here: storage.vectors brings numpy and scipy (0.13 s of
+            # CPU), which a library without vectors never needs after an import.
+            from storage.vectors import behind
+
             if 0 < behind(self.conn) <= IMPORT_VECTORS:
                 self.update_vectors()
         except LibraryCorrupt:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import storage.library.importing as importing_module
 from storage import Library
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.storage.library.conftest import title_id
 
 SEED_BLOCKS = {"000": 22, "001": 221, "002": 63, "003": 57, "004": 70}
@@ -334,3 +336,16 @@ def test_foreign_key_checks_are_off_only_inside_the_import_and_nothing_dangles(
     assert not report.ok
     assert seeded.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert seeded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_an_import_into_a_library_without_vectors_does_not_load_scipy(tmp_path: Path) -> None:
+    # Vectors are made after an import only where the library has some; loading
+    # storage.vectors (scipy) just to find that out cost every import ~0.1 s of CPU.
+    probe = ("import sys\nfrom storage import Library\n"
+             f"lib = Library({str(tmp_path / 'lib.db')!r})\n"
+             f"assert lib.import_files([{str(SEEDS[0])!r}]).ok\n"
+             "print('scipy' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
