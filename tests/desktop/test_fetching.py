@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.parse
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -56,8 +57,12 @@ def test_a_fetch_runs_on_its_own_thread_one_at_a_time(runner: FetchRunner, db: P
     assert isinstance(report, ImportReport) and report.new == 3
     assert text == f"Fetched: 3 new papers, 0 updated (import {report.files[0].source_id})"
     assert not runner.busy and runner.thread is None
-    assert messages[:2] == ["Fetching today's papers from huggingface.co…",
+    # The host actually asked (WINNOW_API_URL's), not huggingface.co.
+    host = urllib.parse.urlsplit(server.url).netloc
+    assert host.startswith("127.0.0.1:")
+    assert messages[:2] == [f"Fetching today's papers from {host}…",
                             "A fetch is already running"]
+    assert report.files[0].name == f"{host} date={today}"
     assert _count(db) == 3
     assert server.requests[0]["date"] == today
 
