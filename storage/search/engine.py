@@ -19,11 +19,11 @@ import threading
 from storage.query import ORDER_BY, Compiled, describe
 from storage.search import tiers
 from storage.search.goto import TitleFinder
-from storage.search.highlight import prepare_terms, spans
+from storage.search.highlight import prepare_terms
 from storage.search.order import ListOrder
 from storage.search.planning import Plan, Planner
 from storage.search.ranking import BM25, Ranker, fts_from
-from storage.search.result import Hit, SearchResult, TierCounts, status_line
+from storage.search.result import Hit, PageText, SearchResult, TierCounts, status_line
 from storage.search.vocabulary import Vocabulary
 
 
@@ -128,6 +128,8 @@ class SearchEngine:
         prepared = prepare_terms(terms)
         if not ids or not prepared:
             return [Hit(i, s) for i, s in zip(ids, scores, strict=True)]
+        # The texts are read now, with the search (a hit never goes back to the
+        # file, from whichever thread holds it); their spans when asked for.
         texts: dict[int, tuple[str, str]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
@@ -135,12 +137,8 @@ class SearchEngine:
             for paper_id, title, abstract in self.conn.execute(
                     f"SELECT id, title, abstract FROM papers WHERE id IN ({marks})", chunk):
                 texts[paper_id] = (title or "", abstract or "")
-        hits = []
-        for paper_id, score in zip(ids, scores, strict=True):
-            title, abstract = texts.get(paper_id, ("", ""))
-            hits.append(Hit(paper_id, score, tuple(spans(title, prepared)),
-                            tuple(spans(abstract, prepared))))
-        return hits
+        page = PageText(texts, prepared)
+        return [Hit(paper_id, score, page) for paper_id, score in zip(ids, scores, strict=True)]
 
     def count(self, query: str, *, typing: bool = False, sort: str | None = None) -> int:
         """How many papers `search` lists for these arguments (with a relevance

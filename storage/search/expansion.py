@@ -41,8 +41,10 @@ def _long_form_at(conn: sqlite3.Connection, items: Sequence[Node], i: int
         short_forms = list(dict.fromkeys(s for s, _l, _n in shorts))
         together = "(" + " AND ".join(fts_string(w) for w in words) + ")"
         alternatives = (together, *dict.fromkeys(fts_string(s) for s in short_forms))
-        # One unit for "all words"; its single words for "some" (parts).
-        node = Text(typed, alternatives=alternatives, marks=(typed, *short_forms),
+        # One unit for "all words"; its single words for "some" (parts). Each
+        # word marks on its own: the unit does not need them side by side, and a
+        # paper listed for some of them has only those.
+        node = Text(typed, alternatives=alternatives, marks=(*words, *short_forms),
                     parts=(*(fts_string(w) for w in words), *alternatives[1:]))
         return node, [(typed, s) for s in short_forms], size
     return None

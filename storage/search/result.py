@@ -6,15 +6,49 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from storage.search.highlight import highlight_spans
+from storage.search.highlight import Term, highlight_spans, spans
+
+Spans = tuple[tuple[int, int], ...]
+
+
+class PageText:
+    """The titles and abstracts of a page's papers as the search read them, and
+    the words it matched: the spans of a hit are worked out when first asked for.
+    Working them out for all 50 rows of a page took 1.3-2.5 ms of each search at
+    100k papers (a tenth of the search), and the views highlight the rows they
+    draw themselves (`SearchResult.highlight`)."""
+
+    __slots__ = ("_spans", "_terms", "_texts")
+
+    def __init__(self, texts: dict[int, tuple[str, str]], terms: list[Term]) -> None:
+        self._texts = texts
+        self._terms = terms
+        self._spans: dict[int, tuple[Spans, Spans]] = {}
+
+    def spans(self, paper_id: int) -> tuple[Spans, Spans]:
+        found = self._spans.get(paper_id)
+        if found is None:
+            title, abstract = self._texts.get(paper_id, ("", ""))
+            found = (tuple(spans(title, self._terms)), tuple(spans(abstract, self._terms)))
+            self._spans[paper_id] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     id: int
     score: float  # higher is better within its tier (negated bm25); 0.0 when not ranked
-    title_spans: tuple[tuple[int, int], ...] = ()
-    abstract_spans: tuple[tuple[int, int], ...] = ()
+    text: PageText | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def title_spans(self) -> Spans:
+        """Where the matched words are in the title (as the search read it)."""
+        return self.text.spans(self.id)[0] if self.text is not None else ()
+
+    @property
+    def abstract_spans(self) -> Spans:
+        """Where the matched words are in the abstract (as the search read it)."""
+        return self.text.spans(self.id)[1] if self.text is not None else ()
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import Library
-from storage.search import SearchResult
+from storage.search import SearchResult, highlight_spans
 from tests.storage.search.helpers import (
     CLASS_WORDS,
     found,
@@ -209,6 +209,23 @@ def test_hits_carry_spans_of_the_matched_words(shared: Library) -> None:
         for text in marked:
             assert stems_of(text)[0] in ("specul", "decod", "draft")
     assert shared.search("", limit=None).hits == []  # no spans for a whole list
+
+
+def test_hit_spans_are_those_of_the_text_the_search_read(seeded: Library) -> None:
+    # Spans are worked out when asked for, from the titles and abstracts read
+    # with the search: a later change to the file does not move them.
+    result = seeded.search("speculative decoding", limit=20)
+    assert len(result.hits) == 20
+    papers = {p.id: p for p in seeded.get_many(result.ids)}
+    with seeded.conn:
+        seeded.conn.execute("UPDATE papers SET title = 'Renamed', abstract = 'Gone.' "
+                            "WHERE id = ?", (result.ids[0],))
+    for hit in result.hits:
+        paper = papers[hit.id]
+        assert hit.title_spans == tuple(highlight_spans(paper.title, result.terms))
+        assert hit.abstract_spans == tuple(highlight_spans(paper.abstract, result.terms))
+        assert hit.title_spans or hit.abstract_spans
+    assert result.hits[0] == type(result.hits[0])(result.ids[0], result.hits[0].score)
 
 
 # --------------------------------------------------------- never raises

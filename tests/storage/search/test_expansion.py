@@ -29,6 +29,11 @@ def test_a_short_form_finds_its_long_form_and_back(library: Library) -> None:
         in explained
     assert "abbreviation (defined in this library): mixture of experts -> also 'MoE'" \
         in library.explain("mixture of experts")
+    # A typed long form marks its words one by one, as the search matched them:
+    # apart, and in the papers listed for some of them.
+    typed = library.search("mixture of experts", limit=None)
+    assert typed.terms == ["mixture", "of", "experts", "MoE"]
+    assert typed.highlight("Experts in a mixture") == [(0, 7), (13, 20)]
 
 
 def test_abbreviations_of_the_seeds(shared: Library) -> None:
