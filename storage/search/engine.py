@@ -22,7 +22,7 @@ from storage.search.goto import TitleFinder
 from storage.search.highlight import prepare_terms
 from storage.search.order import ListOrder
 from storage.search.planning import Plan, Planner
-from storage.search.ranking import BM25, Ranker, fts_from
+from storage.search.ranking import BM25, Ranker
 from storage.search.result import Hit, PageText, SearchResult, TierCounts, status_line
 from storage.search.vocabulary import Vocabulary
 
@@ -60,6 +60,7 @@ class SearchEngine:
             self.invalidate()
             self._key = key
             self.vocabulary.papers = max(1, key[1])
+            self.ranker.papers = key[1]
 
     def plan(self, text: str, sort: str | None = None, *, plain: bool = False,
              typing: bool = False) -> Plan:
@@ -174,7 +175,7 @@ class SearchEngine:
         lines.append(f"sql WHERE: {compiled.where}")
         lines.append(f"sql params: {compiled.params!r}")
         if compiled.fts is not None and compiled.sort == "relevance":
-            source, where, _ = fts_from(compiled)
+            source, where, _ = self.ranker.source(compiled)
             lines.append(f"ranked: SELECT papers_fts.rowid, {BM25} FROM {source} WHERE "
                          f"{where} AND rowid >= <{self.ranker.rank_cap(compiled)}th newest "
                          f"match> ORDER BY 2")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from storage import Library
 from storage.search import RANK_BUDGET, RANK_MIN
 from tests.storage.search.helpers import ids, raw_count
@@ -78,3 +80,67 @@ def test_count_and_tier_totals(shared: Library) -> None:
         finally:
             ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
     assert ranker.count(engine.plan("is:unread").compiled) == 415
+
+
+def _marked(lib: Library) -> Library:
+    """Read, starred and upvote marks on a third of the papers, so filters cut."""
+    every = ids(lib, "")
+    lib.set_read(every[::3])
+    lib.set_starred(every[::7])
+    return lib
+
+
+FILTERED = ("model is:unread", "language models is:starred", "learning year:>=2024",
+            "model upvotes:>3 -is:read", "diffusion tag:none", "model has:note",
+            "model org:a", '"language model" is:unread')
+
+
+def test_a_page_inside_the_window_is_ranked_in_one_pass_as_the_counted_window(
+        seeded: Library) -> None:
+    # A library bigger than the window ranks a page without counting first; the
+    # page must be the one the counted window gives, scores and all.
+    engine = _marked(seeded)._search
+    ranker = engine.ranker
+    ranker.rank_budget = ranker.rank_min = 60
+    try:
+        for query in ("model", "language models", "kolmogorov", *FILTERED):
+            compiled = engine.plan(query).compiled
+            matches = ranker.count(compiled)
+            for offset in (0, 9, 45, 51):
+                ranker.papers = 415
+                one_pass = ranker.ranked(compiled, 9, offset)
+                ranker.papers = 0  # as small as the window: counts first
+                counted = ranker.ranked(compiled, 9, offset)
+                assert one_pass[0] == counted[0], (query, offset)
+                assert one_pass[1] == pytest.approx(counted[1])
+                window = min(matches, ranker.rank_cap(compiled))
+                if offset + 9 <= window:
+                    assert one_pass[2] is None  # the page filled: the end not seen
+                elif offset < window or offset == 0:
+                    assert one_pass[2] == matches  # ran out inside the window: the end
+    finally:
+        ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+        ranker.papers = 415
+
+
+def test_filters_read_the_narrow_index_and_find_what_the_rows_say(seeded: Library) -> None:
+    lib = _marked(seeded)
+    engine = lib._search
+    assert "INDEXED BY papers_filters" in lib.explain("model is:unread year:>=2024")
+    assert "INDEXED BY papers_filters" in lib.explain("model tag:none is:starred")
+    # A filter on a column the index does not hold reads the row.
+    assert "INDEXED BY" not in lib.explain("model has:note")
+    assert "INDEXED BY" not in lib.explain("model org:a is:unread")
+    with_index = {q: (ids(lib, q), lib.search(q, limit=20).ids, lib.count(q))
+                  for q in FILTERED}
+    # A file without the index (made before schema v10) searches the same.
+    with lib.conn:
+        lib.conn.execute("DROP INDEX papers_filters")
+    engine.ranker = type(engine.ranker)(lib.conn, engine.order)
+    engine.invalidate()
+    assert "INDEXED BY" not in lib.explain("model is:unread")
+    for query, expected in with_index.items():
+        assert (ids(lib, query), lib.search(query, limit=20).ids, lib.count(query)) == \
+            expected, query
+    assert len(with_index["model is:unread"][0]) == len(ids(lib, "model")) - len(
+        set(ids(lib, "model")) & set(ids(lib, "is:read")))
