@@ -356,6 +356,11 @@ class _Parser:
             else:
                 self.sort = sort
             return None
+        if not value.strip():
+            # `tag:""`, or `tag:"` with the value still to come: no value, no filter
+            # (as `tag:` with nothing after it), and no search for the word `tag`.
+            self.warnings.append((token, f'{key}:"" has no value; ignored'))
+            return None
         node = _filter(key, value, quoted=token.quoted)
         if node is not None:
             return node

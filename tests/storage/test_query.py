@@ -329,3 +329,18 @@ def test_warnings_name_the_filter_and_what_it_takes() -> None:
     assert parse("is:re kan").warnings != ()
     # Warnings survive the planner's rewrites of the tree.
     assert with_root(query, None).warnings == query.warnings
+
+
+@pytest.mark.parametrize("text", ['tag:"', 'tag:""', 'tag:"  "', 'org:"', 'source:""',
+                                  'TAG:"'])
+def test_a_filter_with_an_empty_quoted_value_is_ignored_and_said(text: str) -> None:
+    # Not a search for the word "tag" (which a library may define as an
+    # abbreviation): no filter at all, as `tag:` with nothing after it.
+    query = parse("kan " + text)
+    assert query.root == Text("kan")
+    key = text.split(":")[0].lower()
+    assert query.warnings == (f'{key}:"" has no value; ignored',)
+    # Still being typed: the quote opens a value to come.
+    assert parse("kan " + text, typing=True).warnings == ()
+    assert parse('kan tag:"to read"').root == And((Text("kan"), Filter(
+        "tag", "=", "to read", "tag:to read")))

@@ -68,3 +68,15 @@ def test_expand_does_nothing_in_a_library_without_abbreviations(library: Library
     library.import_text("Zorblax Networks for Things\n\nWe study zorblax networks.\n")
     query = parse("mixture of experts MoE")
     assert expand(library.conn, Vocabulary(library.conn), query) == (query, [])
+
+
+def test_a_filter_with_no_value_is_no_search_for_its_name(library: Library) -> None:
+    # `tag:"` once searched the words "tag:", and so the abbreviation TAG.
+    library.import_text(
+        "Graphs With Text\n\nWe learn on a text-attributed graph (TAG) of papers.\n\n"
+        "Other\n\nNothing about graphs.\n")
+    assert library.search("tag", limit=None).expansions == [("tag", "text-attributed graph")]
+    for text in ('tag:"', 'TAG:""', 'tag:" '):
+        result = library.search(text, limit=None)
+        assert result.expansions == [] and sorted(result.ids) == [1, 2], text
+        assert result.message == 'tag:"" has no value; ignored'
