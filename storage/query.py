@@ -630,6 +630,9 @@ class Compiled:
     soft: list[str] = field(default_factory=list)
     strict: list[str] = field(default_factory=list)
     negative: list[str] = field(default_factory=list)
+    # A later tier's words (FTS5) and how much each tells papers apart (idf): a
+    # paper's bm25 is scaled by the idf of the words it has (tiers.stages).
+    coordination: tuple[tuple[str, float], ...] = ()
 
     @property
     def has_where(self) -> bool:

@@ -172,6 +172,9 @@ class SearchEngine:
         for number, stage in enumerate(self.stages(plan), 2):
             lines.append(f"then papers with some of the words ({number}): fts5 MATCH: "
                          f"{stage.fts!r}")
+            if stage.coordination:
+                weights = ", ".join(f"{atom} {idf:.2f}" for atom, idf in stage.coordination)
+                lines.append(f"  ranked by bm25 x the idf of the words a paper has: {weights}")
         lines.append(f"sql WHERE: {compiled.where}")
         lines.append(f"sql params: {compiled.params!r}")
         if compiled.fts is not None and compiled.sort == "relevance":

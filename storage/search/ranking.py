@@ -116,9 +116,59 @@ class Ranker:
         total = offset + len(rows) if len(rows) < limit and (rows or not offset) else None
         return [r[0] for r in rows], [-r[1] for r in rows], total
 
+    def _coordinated(self, compiled: Compiled, limit: int | None, offset: int) -> Page:
+        """A later tier's page: each paper of the window scored by its bm25 times
+        the idf of the tier's words it has (`compiled.coordination`), so that a
+        paper with the telling word outranks one with two common words in its
+        title, and a word searched in two forms (an abbreviation) counts once."""
+        cap = self.rank_cap(compiled)
+        source, where, params = self.source(compiled)
+        rows = self.conn.execute(
+            f"SELECT papers_fts.rowid, {BM25} FROM {source} WHERE {where} "
+            f"ORDER BY papers_fts.rowid DESC LIMIT ?", [*params, cap]).fetchall()
+        if not rows:
+            return [], [], 0  # the newest matches are none: there are none
+        floor = rows[-1][0]
+        weight = self._weights(compiled, [row[0] for row in rows], floor, cap)
+        ordered = sorted(((-score * weight.get(paper_id, 1.0), paper_id)
+                          for paper_id, score in rows), key=lambda pair: (-pair[0], -pair[1]))
+        page = ordered[offset:None if limit is None else offset + limit]
+        ids = [paper_id for _score, paper_id in page]
+        scores = [score for score, _paper_id in page]
+        found = len(rows)
+        if found < cap:
+            return ids, scores, found  # every match was ranked
+        wanted = None if limit is None else limit - len(ids)
+        if wanted is not None and wanted <= 0:
+            return ids, scores, None
+        tail = self._older(compiled, floor, wanted, max(0, offset - found))
+        return ids + tail, scores + [0.0] * len(tail), \
+            found + len(tail) if limit is None else None
+
+    def _weights(self, compiled: Compiled, ids: list[int], floor: int, cap: int
+                 ) -> dict[int, float]:
+        """The idf of the tier's words each paper of the window has; empty when
+        finding out would read more than 2 x cap index entries for one word (the
+        window's papers are few among those with the word: most of them have every
+        word, and are in the first tier), and the window keeps its bm25 order."""
+        weight = dict.fromkeys(ids, 0.0)
+        most = 2 * cap
+        for expr, idf in compiled.coordination:
+            found = self.conn.execute(
+                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? "
+                "ORDER BY rowid DESC LIMIT ?", (expr, floor, most + 1)).fetchall()
+            if len(found) > most:
+                return {}
+            for (paper_id,) in found:
+                if paper_id in weight:
+                    weight[paper_id] += idf
+        return weight
+
     def ranked(self, compiled: Compiled, limit: int | None, offset: int) -> Page:
         """Relevance order: the newest matches by bm25, then the older ones in list
         order. Returns ids, scores and the total if it is known."""
+        if compiled.coordination:
+            return self._coordinated(compiled, limit, offset)
         cap = self.rank_cap(compiled)
         # A library with more papers than the window: a page inside it is ranked
         # without counting first. A smaller one counts (it costs little there),

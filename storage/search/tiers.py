@@ -6,6 +6,8 @@ filters and exclusions stay strict in every tier (storage.query.Compiled)."""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, replace
 
 from storage.query import Compiled, Node, Text, conjuncts, fts_expression, is_soft, some_expression
@@ -27,6 +29,25 @@ def _share(vocabulary: Vocabulary, node: Node) -> float:
         return 0.0
     words = WORD.findall(fold(node.value))
     return vocabulary.share(words[0]) if len(words) == 1 else 0.0
+
+
+def _idf(vocabulary: Vocabulary, expr: str) -> float:
+    """How much finding `expr` (one word, a phrase, or alternatives joined by OR)
+    tells a paper apart, as bm25's idf, from the index's counts: a phrase or an
+    all-words group is at most as common as its rarest word, alternatives are
+    together at most as common as all of them."""
+    share = 0.0
+    for alternative in re.split(r"\s+OR\s+", expr):
+        words = WORD.findall(fold(alternative))
+        if words:
+            share += min(vocabulary.share(w) for w in words)
+    papers = max(1, vocabulary.papers)
+    found = min(papers, share * papers)
+    return math.log(1 + (papers - found + 0.5) / (found + 0.5))
+
+
+def _coordinated(vocabulary: Vocabulary, atoms: list[str]) -> tuple[tuple[str, float], ...]:
+    return tuple((atom, _idf(vocabulary, atom)) for atom in atoms)
 
 
 def stages(plan: Plan, vocabulary: Vocabulary) -> list[Compiled]:
@@ -54,11 +75,13 @@ def stages(plan: Plan, vocabulary: Vocabulary) -> list[Compiled]:
     phrases = 2 * compiled.phrases  # the NOT repeats the words; bm25 visits both
     first = some_expression(compiled, informative)
     if first is not None:
-        result.append(replace(compiled, fts=first, phrases=phrases))
+        result.append(replace(compiled, fts=first, phrases=phrases,
+                              coordination=_coordinated(vocabulary, informative)))
     later = some_expression(compiled, common, ["(" + " OR ".join(informative) + ")"]
                             if informative else [])
     if later is not None:
-        result.append(replace(compiled, fts=later, phrases=phrases))
+        result.append(replace(compiled, fts=later, phrases=phrases,
+                              coordination=_coordinated(vocabulary, common)))
     return result
 
 

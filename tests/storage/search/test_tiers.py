@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from storage import Library
 from storage.search import RANK_BUDGET, RANK_MIN, tiers
 from storage.search.result import TierCounts
@@ -112,3 +114,68 @@ def test_run_counts_each_tier_and_pages_across_them(shared: Library) -> None:
     # A page that the first tier fills counts nothing beyond it.
     first = tiers.run(engine.ranker, plan.compiled, later, 1, 0)
     assert first.ids == whole.ids[:1] and first.counts == TierCounts(True, 1, None, None)
+
+
+# ------------------------------------------- the words a paper has, weighed
+def _listing(papers: list[tuple[str, str]]) -> str:
+    return "\n\n".join(f"{title}\n\n{abstract}" for title, abstract in papers) + "\n"
+
+
+def test_a_later_tier_weighs_a_paper_by_how_telling_its_words_are(library: Library) -> None:
+    # bm25 alone puts a paper with two common words in its title (weighted 10x)
+    # above one that says the rare word once; scaled by the idf of the words
+    # each has, the rare word wins. The first tier is not touched.
+    filler = [(f"Neural Networks Study {i}", f"We train neural networks on task {i}.")
+              for i in range(12)]
+    library.import_text(_listing([
+        ("Pruning Neural Networks", "We prune neural networks."),
+        ("Neural Networks Everywhere", "Neural networks, and more neural networks."),
+        ("Sparse Weights", "Pruning removes weights. " + "We study the cost of serving "
+         "models on small devices, their memory, their latency and their energy. " * 4),
+        *filler, *[(f"Other Topic {i}", "Unrelated text about graphs.") for i in range(16)]]))
+    engine = library._search
+    result = library.search("pruning neural networks", limit=None)
+    plan = engine.plan("pruning neural networks")
+    [stage] = engine.stages(plan)
+    assert {atom for atom, _idf in stage.coordination} == {'"pruning"', '"neural"',
+                                                           '"networks"'}
+    idf = dict(stage.coordination)
+    assert idf['"pruning"'] > idf['"neural"'] + idf['"networks"']
+    pruning = idf['"pruning"']
+    assert f'ranked by bm25 x the idf of the words a paper has: "pruning" {pruning:.2f}' \
+        in library.explain("pruning neural networks")
+    assert result.all_count == 1 and result.ids[0] == 1
+    assert result.ids[1] == 3  # "pruning", once, in the abstract
+    assert set(result.ids[2:]) == {2, *range(4, 16)}
+    # The same tier ranked by bm25 alone: the title with both common words first.
+    plain, _scores, _total = engine.ranker.ranked(replace(stage, coordination=()), None, 0)
+    assert plain[0] == 2 and plain.index(3) > 0
+
+
+def test_weighing_a_tier_reads_at_most_twice_its_window_of_each_word(
+        library: Library) -> None:
+    # When the window's papers are few among those with a word (most papers with it
+    # have every word: the first tier), finding which have it would read them all:
+    # past 2 x the window, the tier keeps its bm25 order.
+    library.import_text(_listing([
+        ("Graphs", "Message passing over networks."),
+        *[(f"Study {i}", "We train neural networks.") for i in range(30)],
+        *[(f"Pruning Neural Networks {i}", "We prune neural networks.") for i in range(6)],
+        ("Sparse Weights", "Pruning removes weights. " + "We study serving costs. " * 2),
+        ("Neural Networks Everywhere", "Neural networks, and more neural networks."),
+        *[(f"Other Topic {i}", "Unrelated text about graphs.") for i in range(60)]]))
+    sparse, everywhere = 38, 39
+    engine = library._search
+    [stage] = engine.stages(engine.plan("pruning neural networks"))
+    ranker = engine.ranker
+    weighed = ranker.ranked(stage, None, 0)[0]
+    plain = ranker.ranked(replace(stage, coordination=()), None, 0)[0]
+    assert weighed.index(sparse) < weighed.index(everywhere)
+    assert plain.index(everywhere) < plain.index(sparse)
+    ranker.rank_budget = ranker.rank_min = 3  # a window of 3: 6 entries of a word at most
+    try:
+        small = ranker.ranked(stage, None, 0)[0]
+        assert small == ranker.ranked(replace(stage, coordination=()), None, 0)[0]
+        assert small.index(everywhere) < small.index(sparse)
+    finally:
+        ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
