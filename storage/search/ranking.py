@@ -130,8 +130,12 @@ class Ranker:
             return [], [], 0  # the newest matches are none: there are none
         floor = rows[-1][0]
         weight = self._weights(compiled, [row[0] for row in rows], floor, cap)
-        ordered = sorted(((-score * weight.get(paper_id, 1.0), paper_id)
-                          for paper_id, score in rows), key=lambda pair: (-pair[0], -pair[1]))
+        # Best first, the newest first among equals (as ORDER BY score, rowid DESC).
+        if weight:
+            ordered = sorted([(-score * weight[paper_id], paper_id) for paper_id, score in rows],
+                             reverse=True)
+        else:
+            ordered = sorted([(-score, paper_id) for paper_id, score in rows], reverse=True)
         page = ordered[offset:None if limit is None else offset + limit]
         ids = [paper_id for _score, paper_id in page]
         scores = [score for score, _paper_id in page]
@@ -155,8 +159,8 @@ class Ranker:
         most = 2 * cap
         for expr, idf in compiled.coordination:
             found = self.conn.execute(
-                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? "
-                "ORDER BY rowid DESC LIMIT ?", (expr, floor, most + 1)).fetchall()
+                "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? AND rowid >= ? LIMIT ?",
+                (expr, floor, most + 1)).fetchall()
             if len(found) > most:
                 return {}
             for (paper_id,) in found:
