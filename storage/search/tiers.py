@@ -47,6 +47,10 @@ def _idf(vocabulary: Vocabulary, expr: str) -> float:
 
 
 def _coordinated(vocabulary: Vocabulary, atoms: list[str]) -> tuple[tuple[str, float], ...]:
+    """Each word's idf, to weigh a tier's papers by; none for one word (every paper
+    of the tier has it: the weight would be the same for all, and cost a read)."""
+    if len(atoms) < 2:
+        return ()
     return tuple((atom, _idf(vocabulary, atom)) for atom in atoms)
 
 

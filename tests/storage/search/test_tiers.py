@@ -179,3 +179,12 @@ def test_weighing_a_tier_reads_at_most_twice_its_window_of_each_word(
         assert small.index(everywhere) < small.index(sparse)
     finally:
         ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+
+
+def test_a_tier_of_one_word_is_not_weighed(shared: Library) -> None:
+    # Every paper of it has the word: the same weight for all, not worth a read.
+    engine = shared._search
+    merging = engine.stages(engine.plan("merging models"))
+    assert [len(stage.coordination) for stage in merging] == [0, 0]
+    [tier] = engine.stages(engine.plan("agent memory"))
+    assert [atom for atom, _idf in tier.coordination] == ['"agent"', '"memory"']
