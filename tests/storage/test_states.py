@@ -231,13 +231,13 @@ def test_a_state_s_list_mark_follows_its_icon_unless_given(_config: Path) -> Non
 # ------------------------------------------------ names owned elsewhere
 def test_a_reserved_verb_or_key_is_one_line_naming_the_file(_config: Path) -> None:
     path = _config / "states.json"
-    end_verbs = states.reserve("verb", {"delete": "the command `winnow delete`"})
+    end_verbs = states.reserve("verb", {"zap": "the command `winnow zap`"})
     end_keys = states.reserve("key", {"j": "bound to 'Move down'", "g t":
                                       "bound to 'Statistics'", "r": "state:done"})
     try:
         for text, message in [
-            ('{"states": {"parked": {"label": "P", "verb": "delete"}}}',
-             "state 'parked': verb 'delete' is already the command `winnow delete`"),
+            ('{"states": {"parked": {"label": "P", "verb": "zap"}}}',
+             "state 'parked': verb 'zap' is already the command `winnow zap`"),
             ('{"states": {"parked": {"label": "P", "key": "j"}}}',
              "state 'parked': key 'j' (j) is already bound to 'Move down'"),
             ('{"states": {"parked": {"label": "P", "key": "t"}}}',
@@ -258,8 +258,8 @@ def test_a_reserved_verb_or_key_is_one_line_naming_the_file(_config: Path) -> No
         end_verbs()
         end_keys()
     # The reservations ended (a window closed): the same file is fine again.
-    _rewrite(path, '{"states": {"parked": {"label": "P", "key": "j", "verb": "delete"}}}')
-    assert states.table()["parked"].verb == "delete"
+    _rewrite(path, '{"states": {"parked": {"label": "P", "key": "j", "verb": "zap"}}}')
+    assert states.table()["parked"].verb == "zap"
 
 
 def test_a_reservation_made_after_the_table_was_read_is_checked(_config: Path) -> None:
