@@ -68,6 +68,23 @@ _SEEDS = re.compile(
 )
 
 
+# No-break spaces (U+00A0, U+202F) where a copy has spaces: some browsers copy the page's
+# text that way, and its chrome, counts and "Submitted by" must still read as such.
+
+
+def _nbsp_for_spaces(head: str) -> bool:
+    """The copy writes its spaces as no-break spaces (not an abstract's odd one)."""
+    if "\xa0" not in head and "\u202f" not in head:
+        return False
+    found = head.count("\xa0") + head.count("\u202f")
+    return found >= 3 and found * 20 >= head.count(" ")
+
+
+def _spaces(text: str) -> str:
+    """No-break spaces as spaces: what the parsers read in such a copy."""
+    return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
 def detect(head: str) -> str:
     """The form of a text, judged from its first ``HEAD_CHARS`` characters."""
     head = head[:HEAD_CHARS]
@@ -177,6 +194,9 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
         size += len(line) + 1
         if size >= HEAD_CHARS or len(head) >= HEAD_LINES:
             break
+    if _nbsp_for_spaces("\n".join(head)):
+        head = [_spaces(line) for line in head]
+        source = map(_spaces, source)
     form = detect("\n".join(head))
     if form == "seeds":
         return ListingStream(itertools.chain(head, source), name=name, reference=reference,
@@ -200,7 +220,10 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
         if size >= HEAD_CHARS or count >= HEAD_LINES:
             break
     first = "\n".join(taken)
-    form = detect(_head(first))
+    head = _head(first)
+    if _nbsp_for_spaces(head):
+        first, head, blocks = _spaces(first), _spaces(head), map(_spaces, blocks)
+    form = detect(head)
     if form == "seeds":
         lines = itertools.chain.from_iterable(
             block.split("\n") for block in itertools.chain((first,), blocks))

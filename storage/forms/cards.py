@@ -66,6 +66,10 @@ class _Card:
     texts: list[str] = field(default_factory=list)
     # The one-pass readers know their texts' blanks are single spaces already.
     canonical: bool = False
+    # Found after the last card's meta: a card the copy ends inside (see _cut_title).
+    cut: bool = False
+    # Its title is a heading at the titles' level (a card's by where it stands).
+    heading: bool = False
 
 
 # ----------------------------------------------------------------------------- shapes
@@ -295,6 +299,59 @@ def _meta_titles(items: list[Item], anchors: list[int]) -> list[int]:
     return titles
 
 
+# What may follow a cut card's title before the copy ends: its abstract (or AI summary),
+# "N authors" or an organisation, "·". More than that is a page's footer, not a card.
+_CUT_PARTS = frozenset({K_TEXT, K_AUTH, K_DOT})
+_CUT_PARTS_MAX = 3
+
+
+def _cut_title(items: list[Item], start: int) -> int | None:
+    """Plain text: the title of a card the copy ends inside, after the last card's meta
+    (from ``start``), or None. Such a card has no ``·`` + date to be found by, so it is
+    read from its head: the title right after an upvote count or "Submitted by" + user,
+    or (trending cards have neither) a text right before an abstract-sized one; and
+    nothing after it but the card's own first parts."""
+    n = len(items)
+    marker = -1
+    i = start
+    while i < n:
+        it = items[i]
+        kind = it.kind
+        if kind in (K_UP, K_DASH, K_ARXIV):
+            # A count before a title; on a trending page a card ends with its arXiv link.
+            marker = i
+        elif kind == K_SUBMIT:
+            marker = i
+            if not it.value:
+                k = i + 1  # the user name: the next short text (an avatar may come first)
+                while k < n and (items[k].kind != K_TEXT or items[k].text[:2] == "!["):
+                    k += 1
+                marker = i = k
+        elif kind == K_UPWORD and not it.value:
+            i += 1  # "Upvote" / "117": the count of the card before
+        i += 1
+    title = marker + 1 if marker >= 0 else start
+    while title < n and items[title].kind == K_BLANK:
+        title += 1
+    if marker < 0:
+        # No count, no "Submitted by": the first text that is not the page's.
+        while title < n and (items[title].kind != K_TEXT or _chrome(items[title].text)):
+            title += 1
+    if title >= n or items[title].kind != K_TEXT or _chrome(items[title].text):
+        return None
+    rest = [it for it in items[title + 1 :] if it.kind != K_BLANK]
+    if len(rest) > _CUT_PARTS_MAX or any(it.kind not in _CUT_PARTS or _chrome(it.text)
+                                         for it in rest):
+        return None
+    if marker < 0 and not (rest and len(rest[0].text) >= _ABSTRACT_MIN):
+        return None
+    return title
+
+
+def _chrome(text: str) -> bool:
+    return len(text) < 24 and text.lower() in _CHROME
+
+
 def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
     """The title of the card whose meta is at ``anchor``: the text after its upvote count
     (or ``Submitted by`` + user), else the first text after the previous card's leftovers."""
@@ -512,10 +569,11 @@ def assemble(
 ) -> ParsedListing:
     """Read the cards out of a page's items; refuse a text that holds none."""
     warnings = warnings if warnings is not None else []
-    titles = _find_titles(items)
+    titles, cut = _find_titles(items)
     if not titles:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     cards, first = _read_cards(items, titles)
+    cards[-1].cut = cut
     return finish(cards, items[:first], name=name, form=form, reference=reference,
                   capture_date=capture_date, listing_date=listing_date,
                   truncated=truncated, trending=trending, warnings=warnings)
@@ -555,8 +613,9 @@ def finish(
     )
 
 
-def _find_titles(items: list[Item]) -> list[int]:
-    """Classify every item once, then find the titles the way the form allows.
+def _find_titles(items: list[Item]) -> tuple[list[int], bool]:
+    """Classify every item once, then find the titles the way the form allows; and whether
+    the last is a card the copy ends inside (plain text: see _cut_title).
 
     One pass gathers what each way needs: whether there are headings, links to papers,
     and the card meta (``·`` and a date) that plain text has instead.
@@ -580,11 +639,20 @@ def _find_titles(items: list[Item]) -> list[int]:
             anchors.append(i)
         previous = kind
     titles = _heading_titles(items) if headed else None
-    if not titles and linked:
+    if titles:
+        return _join_split_titles(items, titles), False
+    if linked:
         titles = _link_titles(items)
     if not titles:
         titles = _meta_titles(items, anchors)
-    return _join_split_titles(items, titles) if titles else []
+    if not titles:
+        return [], False
+    titles = _join_split_titles(items, titles)
+    # Without headings, a card the copy ends inside may have no title of the kind
+    # looked for (its link, its meta): it is read from its head.
+    if anchors[-1:] > titles[-1:] and (cut := _cut_title(items, anchors[-1] + 1)) is not None:
+        return [*titles, cut], True
+    return titles, False
 
 
 def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]:
@@ -594,7 +662,8 @@ def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]
     pre_starts: list[int] = []
     floor = 0
     for t in titles:
-        card = _Card(title=_clean_title(items[t].text), title_at=t)
+        card = _Card(title=_clean_title(items[t].text), title_at=t,
+                     heading=items[t].heading > 0)
         card.arxiv_id = paper_id(items[t].href)
         card.hf_link = card.arxiv_id is not None
         pre_starts.append(_pre_start(items, t, floor, card))
@@ -633,11 +702,15 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     complete_share = _feature_share(cards)
     for k, card in enumerate(cards):
         record = made[k]
-        if record is None:
+        if k == last and (truncated or k > 0) and (record is not None or _card_like(card)) \
+                and not _whole(card, complete_share, truncated):
+            # Every card twice (trending pages): the cut one may be a second copy.
+            twice = len(fields) < sum(1 for r in made[:k] if r is not None)
+            if not _copied_before(card, fields, seen, twice):
+                warnings.append(f'{name}: the copy ends inside the card '
+                                f'"{_short(_cut_text(card.title))}"; skipped')
             continue
-        if k == last and (truncated or k > 0) and not _whole(card, complete_share, truncated):
-            warnings.append(f'{name}: the copy ends inside the card "{_short(card.title)}"; '
-                            f"skipped")
+        if record is None:
             continue
         key = record[_ARXIV] or _title_key(record[_TITLE])
         if key in seen:
@@ -730,13 +803,43 @@ def _feature_share(cards: list[_Card]) -> dict[str, float]:
         "text": sum(1 for c in body if c.texts) / n,
         "meta": sum(1 for c in body if c.date_raw or c.authors_count or c.organization) / n,
         "date": sum(1 for c in body if c.date_raw) / n,
+        # Trending pages are papers with code: a card there ends with its repository.
+        "github": sum(1 for c in body if c.github_repo or c.github_stars is not None) / n,
     }
+
+
+def _copied_before(card: _Card, fields: list[list[Any]], seen: dict[str, int],
+                   twice: bool) -> bool:
+    """The cut card's paper is in already (the first copy of a trending card): nothing
+    lost, nothing to name. Its title may itself be cut: on a page of cards twice, a title
+    that starts with it."""
+    if (card.arxiv_id or _title_key(card.title)) in seen:
+        return True
+    if not twice:
+        return False
+    start = _title_key(_cut_text(card.title))
+    return bool(start) and any(_title_key(f[_TITLE]).startswith(start) for f in fields)
+
+
+def _cut_text(title: str) -> str:
+    # A title cut inside its link's brackets ("### [Proof Sket") shows the bracket.
+    return title[1:].lstrip() if title[:1] == "[" and "]" not in title else title
+
+
+def _card_like(card: _Card) -> bool:
+    """A card cut too short to be a record (its title, a few words of its text): what says
+    it was a card is its count, its "Submitted by", its link to the paper, or where it
+    stood (after the last card's meta)."""
+    return bool(card.title) and (card.cut or card.heading or card.upvotes is not None
+                                 or card.hf_link or card.submitted_by is not None)
 
 
 def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
     if share["text"] >= 0.8 and not card.texts:
         return False
     if share["date"] >= 0.8 and not card.date_raw:
+        return False
+    if share["github"] >= 0.8 and not (card.github_repo or card.github_stars is not None):
         return False
     if share["meta"] >= 0.8 and not (card.date_raw or card.authors_count or card.organization):
         return False

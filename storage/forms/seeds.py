@@ -35,6 +35,9 @@ _CHROME = frozenset(
     }
 )
 _SUBSCRIBE = "Subscribe"
+# The lines a copy of the page starts with.
+_COPY_STARTS = frozenset({"new", "Get trending papers in your email inbox once a day!",
+                          "Get trending papers in your email inbox!"})
 
 
 
@@ -72,6 +75,34 @@ def _looks_like_cards(records: list[PaperRecord]) -> bool:
     if not records:
         return False
     return sum(1 for r in records if _card_shaped(r)) >= _CARD_SHARE * len(records)
+
+
+# How a copy of the page begins: where two copies were joined without a line end
+# (`cat day1.txt day2.txt`), the first copy's last line ends in one of these.
+_PAGE_STARTS = ("Get trending papers in your email inbox once a day!", "new")
+
+
+def _page_start_glued(text: str) -> str | None:
+    """``text`` without a copy's first line glued to its end ("Jun 16, 2020new"), or None
+    when there is none. A "new" needs a sign that it is no word of the text: a digit
+    (a date's end) or punctuation (an abstract's) right before it."""
+    for start in _PAGE_STARTS:
+        if text.endswith(start) and len(text) > len(start):
+            before = text[: -len(start)].rstrip("\ufeff")
+            if before and (start != "new" or not (before[-1].isalpha()
+                                                  or before[-1].isspace())):
+                return before.rstrip()
+    return None
+
+
+def _without_subscribe(line: str) -> str:
+    """In one saved page "Subscribe" is glued to the first title: the title. Only when the
+    rest does not read as one word ("Subscribers ..." stays a title)."""
+    if line.startswith(_SUBSCRIBE) and len(line) > len(_SUBSCRIBE):
+        rest = line[len(_SUBSCRIBE) :].lstrip()
+        if rest and not rest[0].islower():
+            return rest
+    return line
 
 
 def _short(title: str) -> str:
@@ -156,15 +187,12 @@ class ListingStream:
                     self.listing_date = page.published
                     self.listing_date_raw = page.raw
                     continue
-            # In one saved page "Subscribe" is glued to the first title. Only strip it when
-            # the rest does not read as one word ("Subscribers ..." stays a title).
-            if line.startswith(_SUBSCRIBE) and len(line) > len(_SUBSCRIBE):
-                rest = line[len(_SUBSCRIBE) :].lstrip()
-                if rest and not rest[0].islower():
-                    self._evidence = True
-                    if rest in _CHROME:
-                        continue
-                    line = rest
+            rest = _without_subscribe(line)
+            if rest is not line:
+                self._evidence = True
+                if rest in _CHROME:
+                    continue
+                line = rest
             return number, line
         return None
 
@@ -257,6 +285,11 @@ class ListingStream:
         orphan = False  # the meta block being read belongs to no paper
         held: str | None = None  # text line whose role depends on whether "·" follows
         held_at = 0
+        # Reading the head of another copy of the page (two pastes, `cat a b`).
+        head = False
+        # Papers with their meta ("• N authors" or an organisation, "·", a date): where
+        # nearly all have it, one without it at the end of the text was cut off.
+        metas = 0
         title = abstract = ""
         authors: int | None = None
         org: str | None = None
@@ -275,6 +308,7 @@ class ListingStream:
                         warn(f"line {held_at}: metadata without a paper; ignored")
                     else:
                         self._evidence = True
+                        metas += 1
                         if phase == _WANT_ABSTRACT:
                             warn(f'line {held_at}: paper "{_short(title)}" has no abstract')
                             phase = _HAVE_TEXT
@@ -306,6 +340,11 @@ class ListingStream:
                 meta = _NO_META
                 phase = _WANT_TITLE
                 parsed = read_date(line, number) if len(line) <= _DATE_MAX_LEN else None
+                if parsed is None and (before := _page_start_glued(line)) is not None:
+                    # "Jun 16, 2020new": the next copy of the page glued to this one's end.
+                    parsed = (read_date(before, number) if len(before) <= _DATE_MAX_LEN
+                              else None)
+                    head = parsed is not None
                 if parsed is not None:
                     if not orphan:
                         position += 1
@@ -324,6 +363,7 @@ class ListingStream:
                     warn(f"line {number}: metadata without a paper; ignored")
                 else:
                     self._evidence = True
+                    metas += 1
                     if phase == _WANT_ABSTRACT:
                         warn(f'line {number}: paper "{_short(title)}" has no abstract')
                         phase = _HAVE_TEXT
@@ -342,10 +382,29 @@ class ListingStream:
                     phase = _WANT_TITLE
                     continue
 
-            if phase == _WANT_TITLE and self._page_furniture(line, anchor):
-                # A second copy of the page in one file (two pastes, `cat a b`):
-                # its chrome and page date are no paper's title.
+            if phase != _WANT_TITLE and (line in _COPY_STARTS or line[0] == "\ufeff"):
+                # Another copy of the page begins after a paper without card meta (the
+                # bare layout; a copy cut short): the paper ends here. Only a copy's first
+                # lines say so: "Daily Papers" after an abstract may be a title.
+                if phase == _HAVE_TEXT:
+                    abstract = _page_start_glued(abstract) or abstract
+                    position += 1
+                    yield make(title, abstract, position, authors, org, when)
+                else:
+                    warn(f'line {number}: paper "{_short(title)}" is cut off (no abstract); '
+                         f"skipped")
+                phase = _WANT_TITLE
+                head = True
                 continue
+            if phase == _WANT_TITLE:
+                if self._page_furniture(line, anchor):
+                    # A second copy of the page in one file (two pastes, `cat a b`):
+                    # its chrome and page date are no paper's title.
+                    head = True
+                    continue
+                if head:
+                    head = False
+                    line = _without_subscribe(line)
             held, held_at = line, number
 
         # End of input: settle whatever is still open.
@@ -369,6 +428,8 @@ class ListingStream:
             position += 1
             yield make(title, abstract, position, authors, org, when)
         elif meta == _NO_META and phase == _HAVE_TEXT:
+            if position and metas * 5 >= position * 4:
+                warn(f'last paper "{_short(title)}" is cut off (no authors or date); kept')
             position += 1
             yield make(title, abstract, position, authors, org, when)
         elif meta == _NO_META and phase == _WANT_ABSTRACT:

@@ -29,6 +29,7 @@ from storage.forms.cards import (
     Item,
     _Card,
     _clean_title,
+    _cut_title,
     _kind,
     _org_name,
     finish,
@@ -198,12 +199,15 @@ def _read_date(s: str, card: _Card) -> bool:
 
 def _tail(tail: str, card: _Card) -> bool:
     """After the last card: the footer, read as the general reader reads what follows a
-    card's date; None of it may look like another card."""
+    card's date; None of it may look like another card (a card the copy ends inside is
+    the general reader's to name)."""
+    items = []
     for raw in tail.split("\n"):
         s = _line(raw)
         if not s:
             continue
         kind, value = _kind(s)
+        items.append(Item(s, None, 0, (), 0, kind, value))
         # "N authors" after the date would still set the card's authors and so undo its
         # organisation (the general reader reads the whole card first): not taken.
         if kind in (K_DOT, K_UPWORD, K_SUBMIT, K_AUTH) or "·" in s or not _plain(s):
@@ -215,4 +219,4 @@ def _tail(tail: str, card: _Card) -> bool:
             card.github_stars = value  # type: ignore[assignment]
         elif kind not in (K_TEXT, K_DATE, K_BLANK):
             return False
-    return True
+    return _cut_title(items, 0) is None

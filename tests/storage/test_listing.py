@@ -349,8 +349,10 @@ def _utf16(text: str) -> tuple[bytes, str]:
 
 def _cp1252(text: str) -> tuple[bytes, str]:
     # cp1252 has "•" and "·" but no Greek mu; the micro sign is what such a file would hold.
-    # One more paper at the end carries the accents and the typographic quotes.
-    expected = text.replace("μ", "µ") + "\nNaïve café — “quoted”\nAbstract with é.\n"
+    # One more paper at the end carries the accents and the typographic quotes (and its
+    # meta: without it, the last paper of a listing whose papers have one is a cut card).
+    expected = (text.replace("μ", "µ")
+                + "\nNaïve café — “quoted”\nAbstract with é.\n  • 2 authors\n·\nMay 3, 2024\n")
     return expected.encode("cp1252"), expected
 
 

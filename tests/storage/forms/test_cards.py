@@ -98,3 +98,86 @@ def test_the_project_readme_is_no_listing() -> None:
 
 def records_of(listing: Listing) -> list[PaperRecord]:
     return listing.records
+
+
+# ------------------------------------------------------------- a copy cut in its last card
+
+# Every fixture of the page itself (the JSON forms have no card to cut into text).
+PAGES = sorted(name for name in FILES if name.endswith((".txt", ".md", ".html"))
+               and not name.startswith("not-") and name != "md-truncated.md")
+
+
+TWICE = ("text-trending.txt", "md-trending.md", "md-trending-extraction.md")
+
+
+def cut_points(name: str, text: str, title: str, body: str) -> dict[str, int]:
+    """Where to cut a copy in its last card (in the first copy of a card that comes
+    twice): inside the title, right after it, and inside the abstract (or summary)."""
+    t = text.index(title) if name in TWICE else text.rindex(title)
+    b = text.index(body[:30], t)
+    return {"in the title": t + 10, "after the title": t + len(title),
+            "in the abstract": b + len(body) // 2}
+
+
+@pytest.mark.parametrize("where", ["in the title", "after the title", "in the abstract"])
+@pytest.mark.parametrize("name", PAGES)
+def test_a_copy_cut_inside_its_last_card_names_it_and_keeps_the_rest(
+        name: str, where: str) -> None:
+    # README: a card cut off at the end of a copy is skipped and reported by name. The
+    # plain-text forms found titles by walking back from each card's "·" + date, which a
+    # cut card does not have, and dropped it without a word; a card cut before 40
+    # characters of its text was no record and went unnamed in every form.
+    full = read(name)
+    text = (FORMS / name).read_text(encoding="utf-8")
+    last = full.records[-1]
+    body = last.abstract or last.ai_summary or ""
+    cut = cut_points(name, text, last.title, body)[where]
+    listing = parse_listing(text[:cut], name=name, reference=READ_ON)
+    if name == "html-daily-props.html":
+        # Read from the page's JSON, which comes before the cards: nothing is lost.
+        assert listing.records == full.records and listing.warnings == []
+        return
+    assert [r.title for r in listing.records] == [r.title for r in full.records[:-1]]
+    shown = last.title[:10] if where == "in the title" else last.title
+    assert listing.warnings == [f'{name}: the copy ends inside the card "{shown}"; skipped']
+
+
+@pytest.mark.parametrize("name", TWICE)
+def test_a_trending_copy_cut_in_a_cards_second_copy_loses_nothing(name: str) -> None:
+    # Every card comes twice: the paper is in from its first copy, so nothing is named.
+    full = read(name)
+    text = (FORMS / name).read_text(encoding="utf-8")
+    last = full.records[-1]
+    second = text.rindex(last.title)
+    for cut in (second + 10, second + len(last.title) + 60):
+        listing = parse_listing(text[:cut], name=name, reference=READ_ON)
+        assert [r.title for r in listing.records] == [r.title for r in full.records]
+        assert listing.warnings == []
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_whole_copy_names_no_cut_card(name: str) -> None:
+    # The footer after the last card (Previous / Next, the site's links) is no card.
+    assert read(name).warnings == []
+
+
+# ---------------------------------------------- no-break spaces; two copies in one file
+
+
+@pytest.mark.parametrize("name", sorted(n for n in FILES if not n.startswith("not-")))
+def test_a_copy_with_no_break_spaces_for_spaces_reads_as_the_copy(name: str) -> None:
+    # Some browsers copy the page's spaces as U+00A0: "Submitted\xa0by", "3\xa0authors",
+    # the chrome. Before, a date page read as one paper titled "Submitted by" and a
+    # trending page as "arXiv Page"; the seeds' layout brought its chrome as two papers.
+    text = (FORMS / name).read_text(encoding="utf-8")
+    nbsp = parse_listing(text.replace(" ", "\xa0"), name=name, reference=READ_ON)
+    assert nbsp.records == read(name).records
+
+
+@pytest.mark.parametrize("name", sorted(n for n in FILES if n.endswith((".txt", ".md", ".html"))
+                                        and not n.startswith("not-")))
+@pytest.mark.parametrize("joint", ["", "\n"])
+def test_two_copies_of_a_page_in_one_file_are_its_papers(name: str, joint: str) -> None:
+    text = (FORMS / name).read_text(encoding="utf-8").rstrip("\n")
+    both = parse_listing(text + joint + text, name=name, reference=READ_ON)
+    assert [r.title for r in both.records] == [r.title for r in read(name).records]

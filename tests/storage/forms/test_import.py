@@ -7,7 +7,10 @@ and nothing at all from a file that is no listing.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -66,3 +69,30 @@ def test_a_file_that_is_no_listing_writes_nothing(library: Library, name: str) -
         assert conn.execute("SELECT count(*) FROM sources WHERE status = 'complete'"
                             ).fetchone()[0] == 0
     assert len(library.path.read_bytes()) == len(before)
+
+
+# Each plain-text fixture's last card (its first copy on the trending page).
+LAST_CARDS = {
+    "text-daily.txt": "Measuring Contamination of Code Benchmarks Through Near-Duplicate Commits",
+    "text-date-page.txt": "Low-Rank Adapters Forget Less: A Large-Scale Study of Continual "
+                          "Fine-Tuning",
+    "text-trending.txt": "Proof Sketches as Curriculum for Formal Theorem Proving",
+}
+
+
+@pytest.mark.parametrize(("name", "title"), sorted(LAST_CARDS.items()))
+def test_the_command_names_the_card_a_cut_copy_ends_inside(tmp_path: Path, name: str,
+                                                           title: str) -> None:
+    # The plain-text copy cut inside its last card's title: that card was dropped with
+    # exit 0 and no word. The real `winnow import --json` now names it.
+    text = (FORMS / name).read_text(encoding="utf-8")
+    cut = tmp_path / name
+    cut.write_text(text[: text.index(title) + 20], encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), "import",
+         "--json", str(cut)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert report["warnings"] == [
+        f'{name}: the copy ends inside the card "{title[:20]}"; skipped']
+    assert report["found"] == report["new"] > 0
