@@ -339,6 +339,8 @@ def _cut_title(items: list[Item], start: int) -> int | None:
             title += 1
     if title >= n or items[title].kind != K_TEXT or _chrome(items[title].text):
         return None
+    if "https://".startswith(items[title].text) or "http://".startswith(items[title].text):
+        return None  # a link's URL cut short (a text export), not the card's title
     rest = [it for it in items[title + 1 :] if it.kind != K_BLANK]
     if len(rest) > _CUT_PARTS_MAX or any(it.kind not in _CUT_PARTS or _chrome(it.text)
                                          for it in rest):
