@@ -28,11 +28,14 @@ from datetime import date
 from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
+from storage.forms.clipper import clipper_listing
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
+from storage.forms.refs import refs_listing
 from storage.forms.scraper import scraper_listing
 from storage.forms.seeds import ListingStream
 from storage.forms.text import text_listing
+from storage.forms.urls import urls_listing
 from storage.records import ListingError
 
 __all__ = [
@@ -143,6 +146,10 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
+_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing),
+             "text-urls": (urls_listing,)}
+
+
 def _parse_form(text: str, form: str, *, name: str, reference: date | None,
                 warnings: list[str]) -> ParsedListing:
     if form == "api":
@@ -162,8 +169,10 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             return fast
         tokens = plain_items(text)
     else:
-        if form == "markdown":
-            fast = scraper_listing(text, name=name, reference=reference, warnings=warnings)
+        # The one-pass readers of the common shapes first; each declines a text that is
+        # not wholly its shape, and the general reader takes what none of them took.
+        for reader in _ONE_PASS[form]:
+            fast = reader(text, name=name, reference=reference, warnings=warnings)
             if fast is not None:
                 return fast
         tokens = markdown_items(text, url_lines=form == "text-urls")
