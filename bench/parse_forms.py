@@ -52,7 +52,9 @@ FORMS: dict[str, Callable[[list[Paper]], str]] = {
     "markdown (reference links)": mf.md_reference_links,
     "markdown (clipper, date page)": mf.md_clipper,
     "markdown (trending, cards twice)": mf.md_trending,
-    "markdown (trending extraction, cards twice)": mf.md_trending_extraction,
+    # Trending papers are papers with code: every card of the real copies links its repo.
+    "markdown (trending extraction, cards twice)": lambda ps: mf.md_trending_extraction(
+        [p for p in ps if p.github_repo]),
     "text-urls": mf.text_urls,
     "html": mf.html_daily,
     "html (with data-props JSON)": mf.html_daily_props,

@@ -805,7 +805,7 @@ def _feature_share(cards: list[_Card]) -> dict[str, float]:
         "text": sum(1 for c in body if c.texts) / n,
         "meta": sum(1 for c in body if c.date_raw or c.authors_count or c.organization) / n,
         "date": sum(1 for c in body if c.date_raw) / n,
-        # Trending pages are papers with code: a card there ends with its repository.
+        # Trending pages are papers with code: a card there links its repository.
         "github": sum(1 for c in body if c.github_repo or c.github_stars is not None) / n,
     }
 
@@ -841,7 +841,9 @@ def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
         return False
     if share["date"] >= 0.8 and not card.date_raw:
         return False
-    if share["github"] >= 0.8 and not (card.github_repo or card.github_stars is not None):
+    # Without card dates (a trending page's text extraction) a card ends with its repo.
+    if (share["date"] < 0.8 and share["github"] >= 0.8
+            and not (card.github_repo or card.github_stars is not None)):
         return False
     if share["meta"] >= 0.8 and not (card.date_raw or card.authors_count or card.organization):
         return False

@@ -42,7 +42,6 @@ from storage.forms.cards import (
     K_DATE,
     K_TEXT,
     _Card,
-    _clean_title,
     _kind,
     _org_name,
 )
@@ -99,8 +98,8 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
     card.arxiv_id = pid
     card.upvotes = 0 if up == "-" else int(up)
     if user is not None:
-        name = _paragraph(user)  # a line of its own: as the general reader reads one
-        if name is None or len(name) >= 64:
+        name = user if _handle(user) else _paragraph(user)  # a line of its own
+        if name is None or len(name) >= 64 or _kind(name)[0] != K_TEXT:
             return None, 0
         card.submitted_by = name
     card.texts = [abstract]
@@ -136,7 +135,15 @@ def _title(raw: str, raw2: str | None) -> str | None:
         if len(text) < 24 and text.lower() in _CHROME:
             return None
         parts.append(text)
-    return _clean_title(" ".join(parts))
+    # _clean_title of a text whose blanks are collapsed already.
+    return (parts[0] if len(parts) == 1 else " ".join(parts)).rstrip("\\").strip()
+
+
+def _handle(user: str) -> bool:
+    """A user name as the site makes them ("akhaliq", "j-doe_2"): a paragraph of one word
+    that no rule of the general reader's changes."""
+    return (user.isascii() and user[:1].isalpha()
+            and user.replace("-", "").replace("_", "").isalnum())
 
 
 def _paragraph(block: str) -> str | None:
