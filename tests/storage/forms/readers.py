@@ -9,46 +9,15 @@ reader (storage/forms/markdown.py or plain_items, then cards.py) does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.markdown import markdown_items
-from storage.records import ListingError
+from tests.storage.forms.helpers import READ_ON, edited, outcome
 
-READ_ON = date(2026, 11, 30)
+__all__ = ["READ_ON", "edited", "fast", "general"]
 
 Reader = Callable[..., ParsedListing | None]
-
-
-def edited(text: str, edits: list[tuple[int, float, str]], cut: float) -> str:
-    """The text with lines deleted, inserted, doubled or replaced, then cut."""
-    lines = text.split("\n")
-    for op, where, piece in edits:
-        if not lines:
-            lines = [""]
-        i = min(int(where * len(lines)), len(lines) - 1)
-        if op == 0:
-            del lines[i]
-        elif op == 1:
-            lines.insert(i, piece)
-        elif op == 2:
-            lines.insert(i, lines[i])
-        else:
-            lines[i] = piece
-    text = "\n".join(lines)
-    return text[: max(1, int(len(text) * cut))]
-
-
-def outcome(run: Callable[[], ParsedListing | None]) -> tuple[object, ...]:
-    try:
-        listing = run()
-    except ListingError as error:
-        return ("refused", str(error))
-    if listing is None:
-        return ("not taken",)
-    return ("read", listing.records, listing.warnings, listing.listing_date,
-            listing.listing_date_raw, listing.capture_date)
 
 
 def general(text: str, *, form: str = "markdown") -> tuple[object, ...]:

@@ -14,11 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from storage.listing import Listing, ListingError, read_listing
+from storage.listing import Listing, ListingError, parse_listing, read_listing
 from storage.records import PaperRecord
 from tests.fixtures.forms.catalogue import API_ONLY, PAPERS
 from tests.fixtures.forms.make_forms import FILES
-from tests.storage.forms.helpers import FORMS, api_facts, assert_cards, page_facts, read
+from tests.storage.forms.helpers import (
+    FORMS,
+    READ_ON,
+    api_facts,
+    assert_cards,
+    page_facts,
+    read,
+)
 
 
 def test_every_fixture_is_current() -> None:
