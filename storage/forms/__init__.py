@@ -29,6 +29,7 @@ from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
+from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
 from storage.forms.refs import refs_listing
@@ -146,7 +147,7 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
-_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing),
+_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing, extraction_listing),
              "text-urls": (urls_listing,)}
 
 

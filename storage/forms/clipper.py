@@ -45,7 +45,7 @@ from storage.forms.cards import (
     _kind,
     _org_name,
 )
-from storage.forms.markdown import _balance, _cut_here, _plain, _structural
+from storage.forms.markdown import _BARE_URL, _balance, _cut_here, _plain, _structural
 from storage.forms.onepass import inline_text, read_cards
 
 __all__ = ["clipper_listing"]
@@ -146,15 +146,19 @@ def _handle(user: str) -> bool:
             and user.replace("-", "").replace("_", "").isalnum())
 
 
-def _paragraph(block: str) -> str | None:
+def _paragraph(block: str, *, urls: bool = False) -> str | None:
     """The abstract's lines joined as the general reader joins a paragraph, or None when
-    one of them would start another item there."""
+    one of them would start another item there. ``urls``: a line that is only a URL goes
+    on with the paragraph (Markdown's reading of "available at" / "https://...")."""
     lines = block.split("\n")
     for k, line in enumerate(lines):
         s = line.strip()
         if not s:
             return None
         c = s[0]
+        if urls and k and c == "h" and _BARE_URL.fullmatch(s):
+            lines[k] = s
+            continue
         if (c in _STARTS_ITEM or (c in "-*+" and (len(s) == 1 or s[1] in " -*"))
                 or (c == "h" and s.startswith(("http://", "https://")))
                 or (c in "cC" and _cut_here(s)) or (len(s) <= 32 and _structural(s))):

@@ -50,10 +50,12 @@ Read = Callable[[str, int, "_Card | None"], "tuple[_Card | None, int] | None"]
 
 def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
                reference: date | None, warnings: list[str], form: str = "markdown",
-               trending: bool | None = None) -> ParsedListing | None:
+               trending: bool | None = None, dated: bool = True) -> ParsedListing | None:
     """The listing, or None when the text is not wholly of the reader's shape. ``first``
     finds where the first card starts; ``form`` is "markdown" or "text-urls" (a text
-    export: each link's URL on the line after its text)."""
+    export: each link's URL on the line after its text). ``dated``: the cards end with
+    their date, after which the general reader reads no text into a card; without it
+    (a trending extraction) nothing may follow the last card but blank lines."""
     if "]:" in text:
         return None  # reference definitions change how the whole text is read
     found = first.search(text, 0, FIRST_CARD_WITHIN)
@@ -72,7 +74,7 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
         if before is None:
             return None
         cards.append(before)
-    if not cards or not _tail(text[pos:], cards[-1], url_lines):
+    if not cards or not _tail(text[pos:], cards[-1], url_lines, dated):
         return None
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
@@ -117,12 +119,14 @@ def _head(head: str, url_lines: bool) -> tuple[list[Item], Tokens] | None:
 _END = "[\x01]"
 
 
-def _tail(tail: str, card: _Card, url_lines: bool) -> bool:
+def _tail(tail: str, card: _Card, url_lines: bool, dated: bool = True) -> bool:
     """After the last card (footer, next-day links): read as the general reader reads what
     follows a card's date; none of it may be a card's or change this one's facts."""
     items: list[Item] = []
     if _scan(tail.split("\n"), 0, {}, items, url_lines):
         return False
+    if items and not dated:
+        return False  # read into the last card by the general reader
     for it in items:
         _classify(it)
     # Titles from links (a text export): the general reader looks for a card the copy
