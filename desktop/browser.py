@@ -116,6 +116,11 @@ class Browser(QObject):
             return None
         return self.model.id_at(index.row())
 
+    def _row_id(self) -> int | None:
+        """The current row's paper, also while a page (Statistics) covers the list."""
+        index = self.table.currentIndex()
+        return self.model.id_at(index.row()) if index.isValid() else None
+
     def current_row(self) -> int:
         return self.table.currentIndex().row()
 
@@ -189,7 +194,8 @@ class Browser(QObject):
 
     def load(self, *, select_first: bool = False, keep_id: int | None = None) -> None:
         """Run the active query into the model and make a row current."""
-        keep = keep_id if keep_id is not None else (None if select_first else self.current_id())
+        # A reload while a page covers the list (another program wrote) keeps its row.
+        keep = keep_id if keep_id is not None else (None if select_first else self._row_id())
         self._loading = True
         try:
             if self.search_query and self.search_typing:

@@ -463,6 +463,7 @@ class MainWindow(QMainWindow):
         self.reader.show()
         self.splitter.setSizes(self._list_sizes)
         self.browser.list_hidden = False
+        self.browser.reload_current()  # the pane went blank if the list reloaded meanwhile
         self.sidebar.select_key(self.sidebar_key())
         self.browser.focus_list()
 

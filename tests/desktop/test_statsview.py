@@ -211,3 +211,18 @@ def test_closing_the_window_waits_for_the_count(window, qtbot) -> None:
     assert worker is not None
     window.close()
     assert worker.isFinished()
+
+
+def test_another_program_writing_while_the_page_shows_keeps_the_paper_in_the_pane(
+        window, seeded: Library, press, qtbot) -> None:
+    press("j", "j", "j")
+    current = window.current_id()
+    press("g t")
+    _painted(window.stats_view, qtbot)
+    with Library(seeded.path) as other:  # For you's first round writes vectors so
+        other.set_starred([window.model.ids[0]])
+    window.ops.poll()  # the list reloads under the page
+    press("Escape")
+    assert window.current_id() == current
+    title = " ".join(seeded.get(current).title.split())
+    assert " ".join(window.reader.title.toPlainText().split()) == title
