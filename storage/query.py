@@ -14,6 +14,7 @@ adds the parts that need the index (typo widening, ranking, spans).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -91,6 +92,11 @@ _HAS_VALUES = {"note": ("has", "note"), "notes": ("has", "note"),
 # A character that unicode61 keeps inside a token (letters and digits of any
 # script). A term without one tokenises to nothing and is dropped.
 _TOKEN_CHAR = re.compile(r"[^\W_]")
+# Kana and CJK ideographs: unicode61 makes a whole unspaced run of them one token,
+# so a word inside a Chinese or Japanese title is not in the index.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SUBSTRING_COLUMNS = {"text": ("p.title", "p.abstract"), "title": ("p.title",),
+                      "abstract": ("p.abstract",), "note": ("p.note",)}
 _TOKEN_RUN = re.compile(r"[^\W_]+")
 _CMP = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
 _RANGE = re.compile(r"(\d{1,9})\.\.(\d{1,9})")
@@ -263,6 +269,7 @@ class _Parser:
         self.sort: str | None = None
         self.notes: list[str] = []
         self.warnings: list[tuple[Token, str]] = []  # (the token, what to tell the user)
+        self.ignored: list[Token] = []  # terms with nothing in them to search for
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -333,18 +340,31 @@ class _Parser:
             self.atoms += 1
         return node
 
+    def _unindexed(self, token: Token, field: str | None) -> Node | None:
+        """A term the index cannot find (see _needs_substring): its substring, or
+        nothing, said, when it has no letter, digit or symbol to look for."""
+        value = token.text
+        if _needs_substring(value):
+            return Filter("contains", field or "text", value, raw=value)
+        if value.strip():
+            self.notes.append(f"{value!r} has no letter, digit or symbol; ignored")
+            self.ignored.append(token)
+        return None
+
     def _atom(self, token: Token, *, negated: bool) -> Node | None:
         value = token.text
         if token.kind == "phrase":
-            return Text(value, phrase=True) if has_token(value) else None
+            if not has_token(value) or _needs_substring(value):
+                return self._unindexed(token, None)
+            return Text(value, phrase=True)
         key = token.key
         if key is None:
-            if not has_token(value):
-                return None
+            if not has_token(value) or _needs_substring(value):
+                return self._unindexed(token, None)
             return Text(value, prefix=token.last and not negated)
         if key in FIELD_COLUMNS:
-            if not has_token(value):
-                return None
+            if not has_token(value) or _needs_substring(value):
+                return self._unindexed(token, key)
             return Text(value, field=key, phrase=token.quoted,
                         prefix=token.last and not negated and not token.quoted)
         if key == "sort":
@@ -370,6 +390,18 @@ class _Parser:
         self.warnings.append((token, f"{raw} is not a filter ({_takes(key)}); "
                                      "searched as words"))
         return Text(raw, prefix=token.last and not negated) if has_token(raw) else None
+
+
+def _needs_substring(value: str) -> bool:
+    """unicode61 indexes neither symbols nor emoji (`🚀`, `™`, `≥`) and keeps an
+    unspaced run of Chinese or Japanese as one token: such a term is looked for as
+    a substring of the text (a scan, paid only by these rare queries). A Latin word
+    beside a symbol (`GPT™`) has its word in the index and is searched there."""
+    if _CJK.search(value):
+        return True
+    if has_token(value):
+        return False
+    return any(ord(c) > 127 and unicodedata.category(c).startswith("S") for c in value)
 
 
 def _takes(key: str) -> str:
@@ -452,7 +484,12 @@ def parse(text: str, *, typing: bool = False) -> Query:
         root = And(tuple(items))
     # While typing, the filter at the end may be half written (`is:re`): no warning yet.
     unfinished = tokens[-1] if typing and tokens and not text[-1:].isspace() else None
-    warnings = tuple(dict.fromkeys(w for token, w in parser.warnings if token is not unfinished))
+    said = [w for token, w in parser.warnings if token is not unfinished]
+    if root is None and parser.ignored and not typing:
+        # `*` or `…` alone listed every paper without a word of why.
+        said.append(f"{' '.join(t.text for t in parser.ignored)} has no letter, digit or "
+                    "symbol to search for; every paper is listed")
+    warnings = tuple(dict.fromkeys(said))
     return Query(text, root, parser.sort, tuple(parser.notes), warnings)
 
 
@@ -584,6 +621,10 @@ def filter_sql(node: Filter, now: datetime) -> tuple[str, list[object]]:
                 "OR s.path LIKE ? ESCAPE '\\')", [pattern, pattern])
     if name == "org":
         return "p.organization LIKE ? ESCAPE '\\'", [_like(str(value))]
+    if name == "contains":
+        columns = _SUBSTRING_COLUMNS[op]
+        pattern = _like(str(value))
+        return " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns), [pattern] * len(columns)
     raise ValueError(f"unknown filter {name}")  # unreachable: the parser makes no others
 
 

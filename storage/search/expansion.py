@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from storage import abbrev
-from storage.query import And, Node, Query, Text, conjuncts, fts_string, is_soft, with_root
+from storage.query import And, Node, Not, Query, Text, conjuncts, fts_string, is_soft, with_root
 from storage.search.vocabulary import Vocabulary
 from storage.search.words import WORD
 
@@ -74,6 +74,13 @@ def expand(conn: sqlite3.Connection, vocabulary: Vocabulary, query: Query
     i = 0
     while i < len(items):
         node = items[i]
+        if isinstance(node, Not) and _plain(node.child):
+            # `-rl` leaves out what `rl` finds: the short form and its long forms.
+            expanded, pairs = _short_form(conn, node.child)  # type: ignore[arg-type]
+            out.append(Not(expanded))
+            expansions.extend(pairs)
+            i += 1
+            continue
         if not _plain(node):
             out.append(node)
             i += 1

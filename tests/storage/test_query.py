@@ -344,3 +344,41 @@ def test_a_filter_with_an_empty_quoted_value_is_ignored_and_said(text: str) -> N
     assert parse("kan " + text, typing=True).warnings == ()
     assert parse('kan tag:"to read"').root == And((Text("kan"), Filter(
         "tag", "=", "to read", "tag:to read")))
+
+
+# ------------------------------------------------- what the index cannot find
+def test_symbols_and_cjk_are_looked_for_as_substrings(tmp_path) -> None:
+    """unicode61 drops emoji and symbols and keeps an unspaced Chinese or Japanese
+    run as one token: `🚀` listed the whole library and `推論` found nothing."""
+    from storage import Library
+
+    lib = Library(tmp_path / "library.db")
+    try:
+        lib.import_text(
+            "Rocket 🚀 Science\n\nA model that flies.\n\n"
+            "大規模言語モデルの推論効率化\n\nEfficient inference for large models.\n\n"
+            "中文大模型的安全对齐\n\nSafety alignment of Chinese models.\n\n"
+            "Plain Title\n\nA model on the ground ≥ 3 times.\n")
+        ids = {lib.get(i).title: i for i in lib.search("", limit=None).ids}
+        rocket, japanese, chinese, plain = (ids[t] for t in (
+            "Rocket 🚀 Science", "大規模言語モデルの推論効率化", "中文大模型的安全对齐",
+            "Plain Title"))
+
+        def found(text: str) -> set[int]:
+            return set(lib.search(text, limit=None).ids)
+
+        assert found("🚀") == found('"🚀"') == found("title:🚀") == {rocket}
+        assert found("abstract:🚀") == set()
+        assert found("-🚀") == {japanese, chinese, plain}
+        assert found("🚀 model") == {rocket} and found("😀 model") == set()
+        assert found("≥") == {plain}
+        assert found("推論") == found("言語モデル") == {japanese}
+        assert found("安全") == found("中文") == {chinese}
+        assert found("-安全") == {rocket, japanese, plain}
+        # A term with nothing to look for is ignored, and the user is told so.
+        result = lib.search("*", limit=None)
+        assert len(result.ids) == 4
+        assert result.message.startswith("* has no letter, digit or symbol to search for; "
+                                         "every paper is listed")
+    finally:
+        lib.close()

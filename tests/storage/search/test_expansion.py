@@ -56,9 +56,11 @@ def test_expand_turns_a_long_form_into_one_unit_and_leaves_the_rest(library: Lib
     unit = conjuncts(query.root)[1]
     assert isinstance(unit, Text) and '"MoE"' in unit.alternatives
     assert set(unit.parts) >= {'"mixture"', '"experts"', '"MoE"'}
-    # Quoted, excluded or being typed: left as they are.
-    for text in ('"mixture of experts"', "-MoE", "title:MoE", "abstract:mixture of"):
+    # Quoted, in a field or being typed: left as they are.
+    for text in ('"mixture of experts"', "title:MoE", "abstract:mixture of"):
         assert expand(library.conn, vocabulary, parse(text))[1] == [], text
+    # Excluded: it leaves out both forms, as the search of `MoE` finds both.
+    assert expand(library.conn, vocabulary, parse("-MoE"))[1] == [("MoE", "mixture of experts")]
     assert expand(library.conn, vocabulary, parse("MoE"))[1] == [("MoE", "mixture of experts")]
     _, typing = expand(library.conn, vocabulary, parse("MoE", typing=True))
     assert typing == []
@@ -80,3 +82,18 @@ def test_a_filter_with_no_value_is_no_search_for_its_name(library: Library) -> N
         result = library.search(text, limit=None)
         assert result.expansions == [] and sorted(result.ids) == [1, 2], text
         assert result.message == 'tag:"" has no value; ignored'
+
+
+def test_an_excluded_short_form_leaves_out_what_it_finds(shared: Library) -> None:
+    """Every paper is found by exactly one of `X` and `-X`: an exclusion takes out
+    the long forms the search of the short form adds (`rl` found 15 papers that
+    `-rl` kept)."""
+    total = shared.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    for short in ("rl", "moe", "llm", "MoE"):
+        found = set(shared.search(short, limit=None).ids)
+        left = set(shared.search(f"-{short}", limit=None).ids)
+        assert found and not found & left, short
+        assert len(found) + len(left) == total, short
+    # Beside a word too: the exclusion holds inside a conjunction.
+    with_word = set(shared.search("learning -rl", limit=None).ids)
+    assert with_word and not with_word & set(shared.search("rl", limit=None).ids)
