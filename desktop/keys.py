@@ -208,7 +208,7 @@ def load_overrides(path: Path) -> tuple[dict[str, list[str]], dict[str, object],
     if not path.exists():
         return {}, {}, []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is no error
     except (OSError, ValueError) as error:
         return {}, {}, [f"{path}: ignored ({error})"]
     if not isinstance(data, dict):

@@ -228,7 +228,11 @@ def _entry(path: Path, name: str, value: object) -> dict[str, Any]:
         raise StatesFileError(f"{path}: state {name!r}: colour should be one of "
                               f"{', '.join(MARK_COLOURS)}")
     if "aliases" in value:
-        value = {**value, "aliases": tuple(str(a) for a in value["aliases"])}
+        if not all(isinstance(a, str) and a.strip() and not a.split()[1:]
+                   for a in value["aliases"]):
+            raise StatesFileError(f"{path}: state {name!r}: aliases should be a list of "
+                                  "single words")
+        value = {**value, "aliases": tuple(a.strip().lower() for a in value["aliases"])}
     return value
 
 
@@ -237,7 +241,8 @@ def load(path: Path | None = None) -> StateTable:
     applied; the built-in table when the file does not exist."""
     path = settings_path() if path is None else path
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: an editor that writes a byte-order mark makes no other file.
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         return StateTable(BUILTIN_STATES)
     except (OSError, UnicodeDecodeError) as error:
@@ -279,6 +284,13 @@ def _check_unique(path: Path, table: StateTable) -> None:
                 raise StatesFileError(f"{path}: state {state.name!r} has the same {what} "
                                       f"as {seen.get(value, 'a flag')!r}")
             seen[value] = state.name
+        # An alias is an `is:` value too: `"aliases": ["starred"]` took `is:starred`
+        # away from the flag without a word.
+        for alias in (*state.aliases, *state.off_aliases):
+            if alias in taken or seen.get(alias, state.name) != state.name:
+                raise StatesFileError(f"{path}: state {state.name!r} has the same is: value "
+                                      f"{alias!r} as {seen.get(alias, 'a flag')!r}")
+            seen[alias] = state.name
         _check_reserved(path, state)
 
 

@@ -338,3 +338,33 @@ def test_stats_count_a_removed_state_by_its_stored_name(seeded: Library,
     assert figures.per_state["parked"] == 3 and figures.labels["parked"] == "parked"
     assert sum(figures.per_state.values()) == 415
     assert list(figures.per_state)[:len(BUILTIN)] == BUILTIN
+
+
+def test_an_alias_may_not_take_another_is_value(_config: Path) -> None:
+    path = _config / "states.json"
+    for text, message in [
+        ('{"states": {"parked": {"label": "P", "aliases": ["starred"]}}}',
+         "state 'parked' has the same is: value 'starred' as 'a flag'"),
+        ('{"states": {"parked": {"label": "P", "aliases": ["read"]}}}',
+         "state 'parked' has the same is: value 'read' as 'done'"),
+        ('{"states": {"parked": {"label": "P", "aliases": ["Unread"]}}}',
+         "state 'parked' has the same is: value 'unread' as 'done'"),
+        ('{"states": {"parked": {"label": "P", "aliases": [{"a": 1}]}}}',
+         "state 'parked': aliases should be a list of single words"),
+        ('{"states": {"parked": {"label": "P", "aliases": ["two words"]}}}',
+         "state 'parked': aliases should be a list of single words"),
+    ]:
+        _rewrite(path, text)
+        with pytest.raises(states.StatesFileError) as raised:
+            states.table()
+        assert str(raised.value) == f"{path}: {message}"
+    # Its own aliases, and new words, are fine.
+    _rewrite(path, '{"states": {"parked": {"label": "P", "aliases": ["parked", "held"]}}}')
+    assert states.table().is_filters()["held"] == ("parked", True)
+    assert states.table().is_filters()["starred"] == ("starred", True)
+
+
+def test_a_settings_file_saved_with_a_byte_order_mark_is_read(_config: Path) -> None:
+    path = _config / "states.json"
+    path.write_bytes(b"\xef\xbb\xbf" + b'{"states": {"done": {"label": "Read"}}}')
+    assert states.table()["done"].label == "Read"
