@@ -636,18 +636,26 @@ class CheatSheet(QDialog):
         layout.setSpacing(10)
         caps = QWidget()
         caps.setFixedWidth(128)
-        caps_layout = QHBoxLayout(caps)
-        caps_layout.setContentsMargins(0, 0, 0, 0)
-        caps_layout.setSpacing(3)
+        lines = QVBoxLayout(caps)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.setSpacing(2)
         keys = choice.keys[:2]
-        if sum(len(k) for k in keys) > 13:
-            keys = keys[:1]
+        # Two short bindings share a line; longer ones (Ctrl+Shift+Z / Ctrl+Y) take a
+        # line each rather than the second being left out of the sheet.
+        shared = sum(len(k) for k in keys) <= 13
+        caps_layout = QHBoxLayout()
         for number, binding in enumerate(keys):
-            if number:
+            if number and shared:
                 caps_layout.addWidget(plain_label("/", "sectionHint"))
+            elif number:
+                caps_layout.addStretch(1)
+                lines.addLayout(caps_layout)
+                caps_layout = QHBoxLayout()
+            caps_layout.setSpacing(3)
             for stroke in binding.split():
                 caps_layout.addWidget(plain_label(stroke, "keycap"))
         caps_layout.addStretch(1)
+        lines.addLayout(caps_layout)
         title = plain_label(choice.title, "cheatTitle", wrap=True)
         layout.addWidget(caps, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(title, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from desktop.dialogs import (
     CheatSheet,
@@ -142,3 +142,19 @@ def test_t_with_a_minus_removes_a_tag(window, seeded: Library, press, type_text,
     press("Return")
     qtbot.waitUntil(lambda: focus() is window.table)
     assert seeded.get(first).tags == ("keep",)
+
+
+def test_cheat_sheet_shows_every_binding_of_a_command(seeded, make_window, press,
+                                                      qtbot) -> None:
+    """Ctrl+Y and Ctrl+Shift+P were left out: two long bindings did not fit one line."""
+    make_window(seeded)
+    press("?")
+    qtbot.waitUntil(lambda: _open_dialog(CheatSheet) is not None)
+    sheet = _open_dialog(CheatSheet)
+    caps = {label.text() for label in sheet.findChildren(QLabel)
+            if label.objectName() == "keycap"}
+    assert {"Ctrl+Shift+Z", "Ctrl+Y", "Ctrl+K", "Ctrl+Shift+P", "j", "?"} <= caps
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and QApplication.focusWidget().window() is sheet)
+    press("?")
+    qtbot.waitUntil(lambda: _open_dialog(CheatSheet) is None)
