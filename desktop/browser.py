@@ -46,11 +46,12 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
 def view_count_text(total: int, marked: int, selected_rows: int,
                     live: int | None = None) -> str:
     """The list header's count. `live`: how many papers the view holds now (the
-    sidebar's count); rows it no longer holds (just read in the Inbox) stay listed
+    sidebar's count); rows it no longer holds (just decided in the Inbox) stay listed
     until the view is left, and are counted apart."""
     if live is not None and 0 <= live < total:
-        done = total - live
-        text = f"{live:,} paper{'s' if live != 1 else ''}  ·  {done:,} done, still listed"
+        # Moved to any other state (Later, Skipped, a user's own), not only Done.
+        moved = total - live
+        text = f"{live:,} paper{'s' if live != 1 else ''}  ·  {moved:,} moved out, still listed"
     else:
         text = f"{total:,} paper{'s' if total != 1 else ''}"
     if marked:

@@ -24,6 +24,16 @@ def test_the_view_count_line() -> None:
     assert view_count_text(5, 2, 3) == "5 papers  ·  2 selected (x)"
 
 
+def test_papers_decided_in_the_inbox_are_counted_as_moved_out(window, press, qtbot) -> None:
+    """A skip and a shortlist are no "done": the header said "2 done, still listed"."""
+    total = window.model.rowCount()
+    press("-")
+    press("q")
+    qtbot.waitUntil(lambda: "moved out" in window.panel.view_count.text())
+    assert window.panel.view_count.text() == \
+        f"{total - 2:,} papers  ·  2 moved out, still listed"
+
+
 def test_a_tag_view_then_a_search_then_back(window, seeded: Library) -> None:
     seeded.add_tags([3, 5], ["rl"])
     browser = window.browser
