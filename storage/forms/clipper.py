@@ -39,14 +39,13 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import (
     _CHROME,
     _NOT_HANDLES,
-    K_DATE,
     K_TEXT,
     _Card,
     _kind,
     _org_name,
 )
 from storage.forms.markdown import _BARE_URL, _balance, _cut_here, _plain, _structural
-from storage.forms.onepass import inline_text, read_cards
+from storage.forms.onepass import dated, inline_text, read_cards
 
 __all__ = ["clipper_listing"]
 
@@ -111,11 +110,8 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
         if not org or handle.lower() in _NOT_HANDLES or _kind(org)[0] != K_TEXT or "·" in org:
             return None, 0
         card.organization = _org_name(org)
-    card.has_meta_dot = True
-    kind, found = _kind(day)
-    if kind != K_DATE:
+    if not dated(card, day, None):
         return None, 0
-    card.date_raw = found["raw"]  # type: ignore[index]
     return card, tail.end()
 
 

@@ -20,6 +20,7 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import (
     K_AUTH,
     K_DASH,
+    K_DATE,
     K_DOT,
     K_GH,
     K_SUBMIT,
@@ -29,13 +30,14 @@ from storage.forms.cards import (
     _Card,
     _classify,
     _cut_title,
+    _kind,
     finish,
     paper_id,
 )
 from storage.forms.markdown import _HEADING, Tokens, _cut_here, _header, _inline, _scan
 
-__all__ = ["FIRST_CARD_WITHIN", "Read", "abstract_text", "by_pattern", "collapse", "inline_text",
-           "read_cards"]
+__all__ = ["FIRST_CARD_WITHIN", "Read", "abstract_text", "by_pattern", "collapse", "dated",
+           "inline_text", "read_cards"]
 
 # The first card starts within this much of the text, or the text is not of the shape
 # (a search over a whole page of another shape would cost as much as reading it).
@@ -90,6 +92,20 @@ def by_pattern(card: re.Pattern[str],
             return None
         return make(m, before), m.end()
     return read
+
+
+def dated(card: _Card, date_line: str, comments: str | None) -> bool:
+    """The end of a card in every shape: its `·` meta, the date read as the general
+    reader reads `date_line`, and the comment count. False when it is no date (the
+    general reader takes the text)."""
+    kind, found = _kind(date_line)
+    if kind != K_DATE:
+        return False
+    card.has_meta_dot = True
+    card.date_raw = found["raw"]  # type: ignore[index]
+    if comments is not None:
+        card.comments = int(comments)
+    return True
 
 
 def _head(head: str, url_lines: bool) -> tuple[list[Item], Tokens] | None:

@@ -39,7 +39,6 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import (
     _CHROME,
     K_AUTH,
-    K_DATE,
     K_TEXT,
     _Card,
     _clean_title,
@@ -47,7 +46,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.markdown import _plain, _structural
-from storage.forms.onepass import abstract_text, read_cards
+from storage.forms.onepass import abstract_text, dated, read_cards
 
 __all__ = ["refs_listing"]
 
@@ -117,11 +116,6 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
                 or not _org_name(org)):
             return None, 0
         card.organization = _org_name(org)
-    card.has_meta_dot = True
-    kind, found = _kind(day if comments is None else f"{day} {comments}")
-    if kind != K_DATE:
+    if not dated(card, day if comments is None else f"{day} {comments}", comments):
         return None, 0
-    card.date_raw = found["raw"]  # type: ignore[index]
-    if comments is not None:
-        card.comments = int(comments)
     return card, tail.end()

@@ -16,9 +16,9 @@ import re
 from datetime import date
 
 from storage.forms.base import ParsedListing
-from storage.forms.cards import _NOT_HANDLES, K_DATE, K_TEXT, _Card, _clean_title, _kind, _org_name
+from storage.forms.cards import _NOT_HANDLES, K_TEXT, _Card, _clean_title, _kind, _org_name
 from storage.forms.markdown import _plain
-from storage.forms.onepass import abstract_text, inline_text, read_cards
+from storage.forms.onepass import abstract_text, dated, inline_text, read_cards
 
 __all__ = ["scraper_listing"]
 
@@ -86,11 +86,6 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
                 or "·" in org):
             return None, 0
         card.organization = _org_name(org)
-    card.has_meta_dot = True
-    kind, found = _kind(day if comments is None else f"{day} {comments}")
-    if kind != K_DATE:
+    if not dated(card, day if comments is None else f"{day} {comments}", comments):
         return None, 0
-    card.date_raw = found["raw"]  # type: ignore[index]
-    if comments is not None:
-        card.comments = int(comments)
     return card, tail.end()

@@ -39,7 +39,6 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import (
     _CHROME,
     _NOT_HANDLES,
-    K_DATE,
     K_TEXT,
     _Card,
     _clean_title,
@@ -47,7 +46,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.clipper import _paragraph
-from storage.forms.onepass import read_cards
+from storage.forms.onepass import dated, read_cards
 
 __all__ = ["urls_listing"]
 
@@ -110,13 +109,8 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
         if org is None or handle.lower() in _NOT_HANDLES or _kind(org)[0] != K_TEXT:
             return None, 0
         card.organization = _org_name(org)
-    card.has_meta_dot = True
-    kind, found = _kind(day)
-    if kind != K_DATE:
+    if not dated(card, day, comments):
         return None, 0
-    card.date_raw = found["raw"]  # type: ignore[index]
-    if comments is not None:
-        card.comments = int(comments)
     return card, tail.end()
 
 

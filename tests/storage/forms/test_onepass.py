@@ -59,3 +59,15 @@ def test_a_dump_cut_before_its_first_card_goes_to_the_general_reader() -> None:
     assert refs_listing(text[:first] + "\n·\n" + text[first:], name="t.md",
                         reference=READ_ON, warnings=[]) is None
     assert refs_listing(text, name="t.md", reference=READ_ON, warnings=[]) is not None
+
+
+def test_dated_reads_a_card_end_or_refuses_it() -> None:
+    from storage.forms.cards import _Card
+    from storage.forms.onepass import dated
+
+    card = _Card(title="A Title", title_at=0)
+    assert dated(card, "Nov 3 5", "5")
+    assert card.has_meta_dot and card.comments == 5 and card.date_raw.startswith("Nov 3")
+    other = _Card(title="B Title", title_at=0)
+    assert not dated(other, "not a date", None)
+    assert not other.has_meta_dot and other.date_raw is None and other.comments is None
