@@ -177,13 +177,15 @@ class MainWindow(QMainWindow):
     def _build_commands(self) -> None:
         """The commands of every topic (and of every state), the keymap, the key parser."""
         self.registry = CommandRegistry()
-        # A state in states.json must not take a key the app binds to something else.
-        self.end_key_reservation = states.reserve("key", actions.reserved_keys())
+        self.keys_path = keys_file(self.config_dir)
+        bindings, self.user_settings, warnings = load_overrides(self.keys_path)
+        # A state in states.json must not take a key the app binds to something else:
+        # the keys in force, keys.json's rebindings included.
+        self.end_key_reservation = states.reserve(
+            "key", actions.reserved_keys(bindings, str(self.keys_path)))
         self.states = states.table()
         for commands in actions.command_sets(self.states):
             self.registry.collect(commands, self)
-        self.keys_path = keys_file(self.config_dir)
-        bindings, self.user_settings, warnings = load_overrides(self.keys_path)
         self.keymap = Keymap.build(self.registry.defaults(), bindings)
         self.key_warnings = warnings + self.keymap.warnings
         self.parser = KeyParser(self.keymap, self)

@@ -7,6 +7,7 @@ Predicates for enabled-when live here, as functions of the window.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -44,27 +45,51 @@ def _topic_sets() -> list[CommandSet]:
             library.commands, imports.commands, view.commands]
 
 
-def reserved_keys() -> dict[str, str]:
+def reserved_keys(overrides: Mapping[str, Sequence[str]] | None = None,
+                  keys_path: str = "keys.json") -> dict[str, str]:
     """Key -> what holds it, for every key that a state in states.json may not take
     (storage/states.py `reserve`): the keys of every other command in the list
     (normal and global modes), the first key of each sequence (`g`, `*`), the flags'
-    go-to keys, and the keys the built-in states keep from before ("state:done")."""
+    go-to keys, and the keys the built-in states keep from before ("state:done").
+
+    `overrides` are the user's keys.json bindings (command id -> keys, named by
+    `keys_path` in the message): a command rebound there holds its new keys and
+    no longer its default ones, so a state is checked against the keys in force."""
     from desktop.actions import states
     from storage.states import FLAGS
 
+    overrides = overrides or {}
     keys: dict[str, str] = {}
     for commands in _topic_sets():
         for spec in commands.specs:
             if spec.mode not in ("normal", "global"):
                 continue
-            for key in spec.keys:
-                keys.setdefault(key, f"bound to {spec.title!r}")
+            names: Sequence[str | None] = spec.keys
+            where = ""
+            if spec.id in overrides:
+                user = overrides[spec.id]
+                names = [_canonical(k) for k in ([user] if isinstance(user, str) else user)]
+                where = f" in {keys_path}"
+            for key in names:
+                if key is None:
+                    continue  # not a key: keys.json's own warning says so
+                keys.setdefault(key, f"bound to {spec.title!r}{where}")
                 first, _, rest = key.partition(" ")
                 if rest:
-                    keys.setdefault(first, f"the first key of {key!r}")
+                    keys.setdefault(first, f"the first key of {key!r}{where}")
     for flag in FLAGS:
         keys.setdefault(f"g {flag.key}", f"bound to 'Go to {flag.label}'")
     for name, extra in (*states.EXTRA_KEYS.items(), *states.EXTRA_GO_KEYS.items()):
         for key in extra:
             keys.setdefault(key, f"state:{name}")
     return keys
+
+
+def _canonical(key: str) -> str | None:
+    """A key as keys.json may write it ("ctrl+k", "G  i") as the keymap names it."""
+    from desktop.keys import KeyNameError, binding_text, parse_binding
+
+    try:
+        return binding_text(parse_binding(key))
+    except KeyNameError:
+        return None

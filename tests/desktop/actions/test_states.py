@@ -182,3 +182,39 @@ def test_a_state_whose_key_is_taken_is_refused_in_one_line(
                                     f"bound to 'Next paper'; choose another key")
     assert window.states.get("parked") is None  # the built-in states, `j` still moves
     assert window.keymap.effective("normal")[("j",)] == "list.next"
+
+
+def test_a_state_key_that_keys_json_binds_elsewhere_is_refused_naming_both_files(
+        seeded: Library, make_window, press, _isolated_config: Path) -> None:
+    from desktop.toast import Toast
+
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    keys = _isolated_config / "keys.json"
+    keys.write_text(json.dumps({"bindings": {"paper.star": ["w"]}}), encoding="utf-8")
+    settings = _isolated_config / "states.json"
+    _rewrite(settings, json.dumps({"states": {"parked": {"label": "Parked", "key": "w"}}}))
+    window = make_window(seeded)
+    toast = window.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.details.text() == (f"{settings}: state 'parked': key 'w' (w) is already "
+                                    f"bound to 'Star / unstar' in {keys}; choose another key")
+    assert window.states.get("parked") is None
+    first = window.current_id()
+    press("w")  # keys.json's binding holds: the paper is starred, not parked
+    assert seeded.get(first).starred and seeded.get(first).state == "inbox"
+
+
+def test_a_default_key_that_keys_json_frees_may_be_taken_by_a_state(
+        seeded: Library, make_window, press, _isolated_config: Path) -> None:
+    _isolated_config.mkdir(parents=True, exist_ok=True)
+    (_isolated_config / "keys.json").write_text(
+        json.dumps({"bindings": {"paper.open_web": ["O"]}}), encoding="utf-8")
+    _rewrite(_isolated_config / "states.json",
+             json.dumps({"states": {"parked": {"label": "Parked", "key": "o"}}}))
+    window = make_window(seeded)
+    assert window.states.get("parked") is not None
+    first = window.current_id()
+    press("o")
+    assert seeded.get(first).state == "parked" and window.opened_urls == []
+    press("k", "O")
+    assert len(window.opened_urls) == 1
