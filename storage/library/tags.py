@@ -82,7 +82,7 @@ class Tags:
         merge the kept tag takes it if it had none). One undo step. Returns the
         number of papers now tagged `new` that were tagged `old`."""
         [old_name] = self._clean_tags([old])
-        [new_name] = self._clean_tags([new])
+        [new_name] = self._clean_tags([new], new=True)
         with self._core.write() as conn:
             source = self._tag_id(old_name, create=False)
             if source is None:
@@ -133,12 +133,17 @@ class Tags:
         return len(papers)
 
     @staticmethod
-    def _clean_tags(tags: Iterable[str]) -> list[str]:
+    def _clean_tags(tags: Iterable[str], *, new: bool = False) -> list[str]:
+        """The names as stored; `new`: names a tag is given (added, renamed to), which
+        may not begin with "-": the app's tag box and `-tag:` read that as removing."""
         cleaned = []
         for tag in tags:
             name = " ".join(safe_text(str(tag)).split())
             if not name:
                 raise LibraryError("a tag cannot be empty")
+            if new and name.startswith("-"):
+                raise LibraryError(f"a tag cannot begin with \"-\" ({name!r}): the app's tag "
+                                   f"box reads {name} as \"remove {name[1:].strip()}\"")
             if len(name) > 64:
                 raise LibraryError(f"tag too long (64 characters at most): {name[:20]}…")
             cleaned.append(name)
@@ -148,7 +153,7 @@ class Tags:
     def add_tags(self, ids: Iterable[int], tags: Iterable[str]) -> Change:
         """Tag papers, creating new tags; the Change counts the (paper, tag) pairs added."""
         wanted = self._core.existing_ids(ids)
-        names = self._clean_tags(tags)
+        names = self._clean_tags(tags, new=True)
         added = 0
         papers: list[int] = []
         with self._core.write() as conn:

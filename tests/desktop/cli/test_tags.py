@@ -51,3 +51,26 @@ def test_tag_reports_what_it_added_and_removed_in_words(seeded_path: Path) -> No
     assert gone.stdout.strip() == "removed 2 tags"
     with Library(seeded_path) as lib:
         assert lib.get(1).tags == () and lib.get(2).tags == ()
+
+
+def test_a_tag_beginning_with_a_dash_is_refused_as_the_app_reads_it_as_removing(
+        seeded_path: Path) -> None:
+    """The app's tag box reads `-x` as "remove x", so such a tag could not be typed
+    there: the command line refuses to make one (add or rename), in one line."""
+    from desktop.dialogs import parse_tag_input
+
+    assert parse_tag_input("-x") == ([], ["x"])
+    for args in (("tag", "1", "--add", "-x"), ("tag", "1", "--add=- x"),
+                 ("tags", "--rename", "rl", "-rl")):
+        if args[0] == "tags":
+            assert winnow("tag", "1", "--add", "rl", db=seeded_path).returncode == 0
+        refused = winnow(*args, db=seeded_path)
+        assert refused.returncode == 1, args
+        assert refused.stderr.count("\n") == 1 and refused.stderr.startswith(
+            "winnow: a tag cannot begin with \"-\""), refused.stderr
+    names = [t["name"] for t in json.loads(winnow("tags", "--json", db=seeded_path).stdout)]
+    assert names == ["rl"]
+    # A tag with a dash inside is fine, and `--remove` still takes any name.
+    assert winnow("tag", "1", "--add", "semi-supervised", db=seeded_path).returncode == 0
+    assert winnow("tag", "1", "--remove", "-x", db=seeded_path).stdout.strip() == \
+        "removed 0 tags"
