@@ -44,15 +44,22 @@ def stats(lib: Library, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"counts": counts, **figures.to_json()})
     elif args.plot is None:
-        _print_text(counts, figures)
+        _print_text(counts, figures, lib.unknown_states())
     else:
         print(f"wrote {args.plot}")
     return 0
 
 
-def _print_text(counts: dict[str, int], figures: TriageStats) -> None:
+def _print_text(counts: dict[str, int], figures: TriageStats,
+                unknown: dict[str, int]) -> None:
+    # Papers in a state states.json no longer defines keep it: a row each after the
+    # table's states, so that the states add up to the total.
+    last_state = next((name for name in reversed(counts) if name in figures.per_state), None)
     for name, value in counts.items():
         print(f"{name:>10}  {value}")
+        if name == last_state:
+            for other, held in unknown.items():
+                print(f"{other:>10}  {held}  (a state not in states.json)")
     recent = [(day, n) for day, n in figures.per_day[-14:] if n]
     if recent:
         print("\ndecisions per day (papers decided that day, still so), last 14 days:")

@@ -45,3 +45,28 @@ def test_stats_plot_to_a_name_that_is_no_image_format_is_one_line(db: Path, tmp_
     assert done.stderr.strip().splitlines() == [
         f"winnow: {out}: not an image format matplotlib writes (use .png, .svg or .pdf)"]
     assert sorted(p.name for p in tmp_path.iterdir() if "stats" in p.name) == []
+
+
+def test_stats_text_has_a_row_for_a_state_taken_out_of_states_json(
+        db: Path, tmp_path: Path) -> None:
+    """Papers in a state removed from states.json keep it: the text gives them a row,
+    so the states add up to the total (attack.md F13)."""
+    import json
+
+    config = tmp_path / "config"
+    config.mkdir()
+    env = {"WINNOW_CONFIG_DIR": str(config)}
+    (config / "states.json").write_text(json.dumps(
+        {"states": {"parked": {"label": "Parked", "key": "z"}}}), encoding="utf-8")
+    assert winnow("parked", "1", "2", "3", db=db, env=env).returncode == 0
+    assert winnow("done", "4", db=db, env=env).returncode == 0
+    (config / "states.json").unlink()
+    lines = winnow("stats", db=db, env=env).stdout.split("\n\n")[0].splitlines()
+    rows = {line.split()[0]: line.split()[1:] for line in lines}
+    assert " ".join(rows["parked"]) == "3 (a state not in states.json)"
+    names = [line.split()[0] for line in lines]
+    # Right after the table's own states, before the flags.
+    assert names.index("parked") == names.index(BUILTIN_STATES[-1].name) + 1
+    in_states = sum(int(rows[name][0]) for name in (*(s.name for s in BUILTIN_STATES),
+                                                    "parked"))
+    assert in_states == int(rows["total"][0]) == 415
