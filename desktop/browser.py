@@ -205,7 +205,6 @@ class Browser(QObject):
                 self.model.set_query(self.active_query)
         finally:
             self._loading = False
-        self.columns.fit(self.model)
         self.panel.view_title.setText("Search" if self.search_query
                                       else texts.balanced_bidi(self.view_label))
         self._show_correction()
@@ -215,6 +214,9 @@ class Browser(QObject):
         if row < 0 and self.model.rowCount() > 0:
             row = 0
         self.select_row(row)
+        # After the row is made current (and scrolled to): the columns fit the rows
+        # on screen.
+        self.columns.fit(self.model)
         self.loaded.emit()
 
     def _show_correction(self) -> None:

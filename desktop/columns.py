@@ -1,15 +1,19 @@
 """How wide each column of the paper list is: the title gets what the others leave.
 
-Tags, date, upvotes and byline are empty for most papers of most listings (a
+Tags, date, upvotes and byline are empty for most papers of some listings (a
 paper with no publication date shows the day of its listing); a
 column that has something for fewer than a quarter of the loaded rows is hidden
-(the reading pane shows every fact of the current paper), and the others are as
+(the reading pane shows every fact of the current paper), as is one with nothing on
+any row on screen; the others are as
 wide as what they show (a date is never cut), within caps. Only the rows already
 fetched for painting (the first page) are looked at: at 1M papers this costs no
 query of its own.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QFont, QFontMetrics
@@ -24,6 +28,7 @@ from desktop.model import (
     HEADERS,
     PaperTableModel,
 )
+from storage import PaperRow
 
 # Caps, so that one long organisation name or ten tags do not eat the title.
 MAX_WIDTH = {COL_TAGS: 190, COL_BYLINE: 120, COL_DATE: 120, COL_UPVOTES: 80}
@@ -31,6 +36,29 @@ SHOWN_FROM = 0.25  # share of the loaded rows with a value that earns a column
 CHIP_FONT_PX = 11  # as TagsDelegate draws them
 PADDING = 28  # the cell's margins and the focus frame
 SAMPLE_DATE = "Sep 30, 2026"  # the widest date format_date writes
+
+
+# What each optional column shows of a row (empty: nothing to show).
+HAS: dict[int, Callable[[PaperRow], Any]] = {
+    COL_TAGS: lambda row: row.tags,
+    COL_DATE: lambda row: SAMPLE_DATE if row.published or row.listed else "",
+    COL_UPVOTES: lambda row: "" if row.upvotes is None else str(row.upvotes),
+    COL_BYLINE: lambda row: row.byline,
+}
+
+
+def rows_on_screen(table: QTableView, model: PaperTableModel) -> range:
+    """The rows the list shows now (before its first layout: those it will show
+    from the top)."""
+    count = model.rowCount()
+    first = table.rowAt(0)
+    if first < 0:
+        first = 0
+    last = table.rowAt(table.viewport().height() - 1)
+    if last < 0:
+        step = max(table.verticalHeader().defaultSectionSize(), 1)
+        last = first + table.viewport().height() // step
+    return range(first, min(last + 1, count))
 
 
 def chips_width(tags: list[str], metrics: QFontMetrics) -> int:
@@ -89,12 +117,12 @@ def fit_columns(table: QTableView, model: PaperTableModel,
     lines = [row for row in (model.paper_row(n) for n in range(min(model.rowCount(),
                                                                    model.PAGE)))
              if row is not None]
-    values = {
-        COL_TAGS: [row.tags for row in lines if row.tags],
-        COL_DATE: [SAMPLE_DATE for row in lines if row.published or row.listed],
-        COL_UPVOTES: [str(row.upvotes) for row in lines if row.upvotes is not None],
-        COL_BYLINE: [row.byline for row in lines if row.byline],
-    }
+    values = {column: [has(row) for row in lines if has(row)] for column, has in HAS.items()}
+    # A column with nothing on any row on screen is only an empty stripe, however
+    # full the rest of the page is (the first listing of the samples has no byline
+    # and no upvotes for 19 rows, the page below them has 112 bylines in 200).
+    screen = [row for row in (model.paper_row(n) for n in rows_on_screen(table, model))
+              if row is not None]
     for column in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE):
         if column in keep:
             header.setSectionHidden(column, False)
@@ -106,7 +134,8 @@ def fit_columns(table: QTableView, model: PaperTableModel,
             widths = [metrics.horizontalAdvance(text) + PADDING for text in set(found)]
         # Tags are the user's own: any tag in view shows the column.
         share = SHOWN_FROM if column != COL_TAGS else 0.0
-        empty = not found or len(found) < share * len(lines)
+        empty = (not found or len(found) < share * len(lines)
+                 or not any(HAS[column](row) for row in screen))
         needed = max(widths, default=0)
         header.setSectionHidden(column, empty)
         if empty:

@@ -206,3 +206,34 @@ def test_a_paper_without_a_publication_date_shows_its_listing_day(window, seeded
         "AND s.listing_date IS NOT NULL) LIMIT 1").fetchone()[0]
     row = model.row_of(undated)
     assert row >= 0 and model.index(row, COL_DATE).data() == ""
+
+
+def _on_screen(table) -> range:
+    return range(table.rowAt(0), table.rowAt(table.viewport().height() - 1) + 1)
+
+
+def test_no_column_shows_empty_on_every_row_on_screen(window, seeded: Library,
+                                                       press) -> None:
+    """All papers starts with a listing that has no organisation, no author count and
+    no upvotes: the Org / authors column was shown (112 of the first 200 rows have a
+    byline) and empty on all 19 rows on screen. A column now needs something on the
+    screen; scrolled to papers that have a byline, a reload keeps the row and shows it."""
+    press("g a")
+    table, model, header = window.table, window.model, window.table.horizontalHeader()
+    rows = _on_screen(table)
+    assert len(rows) > 10
+    assert not any(model.paper_row(row).byline for row in rows)
+    page = [model.paper_row(n) for n in range(model.PAGE)]
+    assert sum(bool(row.byline) for row in page) >= model.PAGE // 4  # the page has them
+    assert header.isSectionHidden(COL_BYLINE)
+    for column in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE):
+        if not header.isSectionHidden(column):
+            assert any(model.index(row, column).data() for row in rows), column
+    # Down where the papers carry their organisation or author count.
+    with_byline = next(n for n, row in enumerate(page) if row.byline and n > rows[-1] + 40)
+    window.browser.select_paper(model.id_at(with_byline))
+    window.browser.load()
+    rows = _on_screen(table)
+    assert with_byline in rows
+    assert not header.isSectionHidden(COL_BYLINE)
+    assert model.index(with_byline, COL_BYLINE).data() == page[with_byline].byline
