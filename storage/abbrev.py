@@ -27,6 +27,12 @@ __all__ = ["Abbreviation", "define", "find_definitions", "key_of", "record"]
 # A parenthesised candidate: 2-10 characters of one word, no spaces ("(MoE)",
 # "(KV)", "(RL)", "(3D-GS)"), closed or followed by a comma ("(MoE, ...)").
 _PAREN = re.compile(r"\(([^\W_][\w\-.+&]{1,9})[),;]")
+# The same, only where the candidate has an abbreviation's shape (`_SHORT_SHAPE`),
+# tested by a lookahead over the same characters: of 174k candidates in 100k
+# abstracts 38k fail it, and each cost a Python step to reject.
+_SHAPED_PAREN = re.compile(
+    r"\((?=[\w\-.+&]*?[A-Z][\w\-.+&]*?[A-Z0-9]|[\w\-.+&]*?[0-9][\w\-.+&]*?[A-Z])"
+    r"([^\W_][\w\-.+&]{1,9})[),;]")
 _WORD = re.compile(r"[^\W_]+")
 # Long forms run at most min(|short| + 5, 2 |short|) words (Schwartz & Hearst).
 _MAX_EXTRA = 5
@@ -52,8 +58,8 @@ def _key(text: str) -> str:
 # Two capitals ("MoE", "KV", "LoRA"), or a capital and a digit ("3D", "GPT4"):
 # "(see)", "(Ours)" or "(e.g." are no abbreviations.
 _SHORT_SHAPE = re.compile(r".*?[A-Z].*?[A-Z0-9]|.*?[0-9].*?[A-Z]")
-# The last clause boundary before a long form (greedy: the last one).
-_CLAUSE = re.compile(r".*[.;:!?)\]}]\s")
+# What ends a clause when whitespace follows it: a long form starts after it.
+_CLAUSE_END = frozenset(".;:!?)]}")
 # Definitions seen in this process: the same one recurs across papers ("Large
 # Language Models (LLMs)" opens one abstract in seven), and the words before the
 # parenthesis decide the answer alone.
@@ -69,10 +75,20 @@ def _long_form(short: str, head: str) -> str | None:
     chars = short.lower()
     if not chars.isalnum():
         chars = "".join(c for c in chars if c.isalnum())
-    clause = _CLAUSE.match(head)
-    if clause is not None:
-        head = head[clause.end():]
-    words = head.split()[-min(len(chars) + _MAX_EXTRA, 2 * len(chars)):]
+    most = min(len(chars) + _MAX_EXTRA, 2 * len(chars))
+    # Only the last `most` words can count, so only they are split off (splitting
+    # the whole 160-character head after cutting it at its last clause with a
+    # regex was most of this function's time). A clause ends at a word that ends in one of
+    # `_CLAUSE_END` with whitespace after it: any word of the window but the last,
+    # and the last too when the head ends in whitespace. A clause that ended
+    # before the window leaves the window whole.
+    words = head.rsplit(None, most)
+    if len(words) > most:
+        del words[0]
+    for k in range(len(words) - (1 if head[-1:].isspace() else 2), -1, -1):
+        if words[k][-1] in _CLAUSE_END:
+            del words[:k + 1]
+            break
     if len(words) < 2:
         return None
     text = " ".join(words)
@@ -113,13 +129,12 @@ def find_definitions(text: str) -> list[Abbreviation]:
     if not text or "(" not in text:
         return []
     found: list[Abbreviation] = []
-    for match in _PAREN.finditer(text):
-        short = match.group(1)
-        if _SHORT_SHAPE.match(short) is not None:
-            start = match.start()
-            long_form = _long_form(short, text[max(0, start - 160):start])
-            if long_form is not None:
-                found.append((short, long_form))
+    for match in _SHAPED_PAREN.finditer(text):
+        start = match.start()
+        short = match[1]
+        long_form = _long_form(short, text[max(0, start - 160):start])
+        if long_form is not None:
+            found.append((short, long_form))
     return found
 
 

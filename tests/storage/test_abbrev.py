@@ -4,7 +4,11 @@ real library file with the number of papers that define them."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storage import Library
 from storage.abbrev import define, find_definitions, key_of, record, shorts_for
@@ -41,6 +45,60 @@ def test_definitions_in_abstract_sentences_are_found(
 ])
 def test_what_is_no_definition_is_rejected(sentence: str) -> None:
     assert find_definitions(sentence) == []
+
+
+@pytest.mark.parametrize(("sentence", "pairs"), [
+    # A clause that ends inside the words before "(" cuts them there.
+    ("Keys matter; value cache (KVC) wins.", []),
+    ("Results hold: mixture of experts (MoE) layers win.", [("MoE", "mixture of experts")]),
+    ("We ask why. (LLM) answers.", []),  # nothing left after the clause's end
+    ("It is a long-context benchmark.(LCB) Sorted.", []),
+    ("as in [3] Large Language Models (LLMs) do", [("LLMs", "Large Language Models")]),
+    ("Mixture of Experts so; (MoE)", []),  # the clause ends just before "("
+    ("Mixture of Experts so;\n(MoE)", []),
+    ("Intro line.\nMixture of Experts (MoE)", [("MoE", "Mixture of Experts")]),
+    ("An intro line,\nthen one; Mixture of Experts so;\n(MoE)", []),
+    # Punctuation with no space after it ends no clause ("so;" is then cut off).
+    ("Mixture of Experts so;(MoE)", [("MoE", "Mixture of Experts so")]),
+    # At most min(|short| + 5, 2 |short|) words: 4 for "KV", and "Keys" is the 6th.
+    ("Keys are the thing that value (KV)", []),
+    ("Keys that value (KV)", [("KV", "Keys that value")]),
+])
+def test_a_long_form_never_reaches_back_past_a_clause_or_its_word_limit(
+        sentence: str, pairs: list[tuple[str, str]]) -> None:
+    assert find_definitions(sentence) == pairs
+
+
+# The rule as written: of the 160 characters before "(", the words after the last
+# clause end (one of .;:!?)]} and then whitespace, a line break too), at most
+# min(|short| + 5, 2 |short|) of them.
+_CLAUSE_RULE = re.compile(r".*[.;:!?)\]}]\s", re.DOTALL)
+
+
+def _words_that_count(head: str, short: str) -> str:
+    head = head[-160:]
+    clause = _CLAUSE_RULE.match(head)
+    if clause is not None:
+        head = head[clause.end():]
+    letters = sum(c.isalnum() for c in short)
+    return " ".join(head.split()[-min(letters + 5, 2 * letters):])
+
+
+_TOKENS = st.sampled_from(["Mixture", "of", "Experts", "mixture-of-experts", "Key", "value",
+                           "cache", "Large", "Language", "Models", "end.", "so;", "Fig.)",
+                           "[3]", "x!", "y?", "a:", "{b}", ".", "LoRA", "3D", "Gaussian"])
+_GAPS = st.sampled_from([" ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", ""])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(_TOKENS, _GAPS), max_size=40),
+       st.sampled_from(["MoE", "KV", "KVC", "LLMs", "3D-GS", "LoRA", "GPT4"]))
+def test_only_the_last_words_of_the_clause_decide(parts: list[tuple[str, str]],
+                                                  short: str) -> None:
+    head = "".join(token + gap for token, gap in parts)
+    # The same words, alone, give the same definition: nothing before them counts.
+    alone = _words_that_count(head, short) + (" " if head[-1:].isspace() else "")
+    assert find_definitions(f"{head}({short})") == find_definitions(f"{alone}({short})")
 
 
 def test_a_long_form_is_looked_up_in_any_inflection() -> None:
