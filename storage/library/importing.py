@@ -52,6 +52,10 @@ IMPORT_CACHE_KB = 32_768
 # real abstract is ~3,000. A 50 MB abstract made the app take 2.3 GB and 98 s to
 # paint it and every search 6 s; such a field is cut here, with a warning.
 FIELD_CAPS = {"title": 1_000, "abstract": 100_000, "organization": 500}
+_TITLE_CAP, _ABSTRACT_CAP, _ORGANIZATION_CAP = (
+    FIELD_CAPS["title"], FIELD_CAPS["abstract"], FIELD_CAPS["organization"])
+if len(FIELD_CAPS) != 3:
+    raise RuntimeError("_capped's quick test names every field of FIELD_CAPS")
 
 ProgressCallback = Callable[[str, int], None]
 CancelCallback = Callable[[], bool]
@@ -567,6 +571,12 @@ def _untitled_warning(name: str, titles: list[str]) -> str:
 def _capped(record: PaperRecord, report: FileReport) -> PaperRecord:
     """`record` with each field over FIELD_CAPS cut (an ellipsis marks the cut), and
     a warning naming the paper for each cut."""
+    # Nearly every record is within every cap: three tests, no loop (the loop
+    # below cost 0.1 s per 100k records).
+    organization = record.organization
+    if len(record.title) <= _TITLE_CAP and len(record.abstract) <= _ABSTRACT_CAP and (
+            organization is None or len(organization) <= _ORGANIZATION_CAP):
+        return record
     cuts: dict[str, str] = {}
     for field, cap in FIELD_CAPS.items():
         value = getattr(record, field, None)
