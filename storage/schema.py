@@ -562,6 +562,20 @@ def _filter_index(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE INDEX {FILTER_INDEX} ON papers(id, {', '.join(FILTER_COLUMNS)})")
 
 
+@migration(11)
+def _read_index_holds_read_papers(db: sqlite_utils.Database) -> None:
+    """The read-time index holds the papers that have been read, not every paper.
+
+    Its one reader asks for read papers, newest read first (storage/learn.py: the
+    negatives); every paper arrives unread, and as a full index it gave each new
+    paper an entry that only said "not read" (0.05-0.1 s of CPU per 100k imported
+    papers). Partial, that query plans the same (this index, no sort). Index
+    only: no row is read or written but the index's own.
+    """
+    db.execute("DROP INDEX IF EXISTS papers_read_at")
+    db.execute("CREATE INDEX papers_read_at ON papers(read_at) WHERE read_at IS NOT NULL")
+
+
 CURRENT_VERSION = max(MIGRATIONS)
 
 

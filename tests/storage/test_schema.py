@@ -224,6 +224,38 @@ def test_read_papers_become_done_and_the_rest_inbox(tmp_path: Path, dump: Path) 
         assert lib.undo()
 
 
+@pytest.mark.parametrize("dump", [d for d in DUMPS if _version(d) < 11],
+                         ids=[d.stem for d in DUMPS if _version(d) < 11])
+def test_the_read_index_holds_the_read_papers_and_still_serves_its_query(
+        tmp_path: Path, dump: Path) -> None:
+    """Schema 11: papers_read_at holds read papers only (a new paper, unread, gets
+    no entry), and the newest-read-first query still reads it without a sort."""
+    newest_read = ("SELECT id FROM papers WHERE read_at IS NOT NULL "
+                   "ORDER BY read_at DESC LIMIT ?")  # storage/learn.py's negatives
+    expected = _expected(dump)
+    read = sorted(int(pid) for pid, data in expected["user_data"].items() if data["read"])
+    assert read  # the fixture has read papers to look for
+    with Library(load(dump.read_text(encoding="utf-8"), tmp_path / "library.db")) as lib:
+        conn = lib.conn
+        plan = " ".join(row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {newest_read}",
+                                                       (50,)))
+        assert "INDEX papers_read_at" in plan and "TEMP B-TREE" not in plan
+        entries = "SELECT sum(ncell) FROM dbstat WHERE name = ? AND pagetype = 'leaf'"
+        assert conn.execute(entries, ("papers_read_at",)).fetchone()[0] == len(read)
+        assert conn.execute(entries, ("papers_published",)).fetchone()[0] > len(read)
+        assert sorted(row[0] for row in conn.execute(newest_read, (50,))) == read
+        # A paper read now enters it; one made unread again leaves it.
+        unread = sorted(set(lib.search("", limit=None).ids) - set(read))
+        lib.set_state([unread[0]], "done")
+        lib.set_state([read[0]], "inbox")
+        now_read = sorted({*read[1:], unread[0]})
+        assert sorted(row[0] for row in conn.execute(newest_read, (50,))) == now_read
+        assert conn.execute(newest_read, (1,)).fetchone()[0] == unread[0]
+        lib.import_text(PASTE.replace("Wombat", "Numbat"), name="more.txt")
+        assert conn.execute(entries, ("papers_read_at",)).fetchone()[0] == len(now_read)
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
 # ------------------------------------------------------------- migrate() on its own
 
 
