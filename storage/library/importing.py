@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import abbrev
-from storage.identity import NEW_ROW_COLUMNS, BatchImporter
+from storage.identity import NEW_ROW_COLUMNS, BatchImporter, OwnPapers
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
@@ -314,6 +314,7 @@ class Importer:
                 "SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0]:
             commit_every = max(BATCH, BULK_COMMIT)
         written = 0
+        own: OwnPapers | None = None
         while True:
             # Decoding and parsing happen outside the transaction while a batch
             # commits: the write lock covers only the database work.
@@ -321,14 +322,21 @@ class Importer:
             last = len(batch) < batch_size
             if not conn.in_transaction:
                 conn.execute("BEGIN IMMEDIATE")
-            untitled.extend(self._import_batch(batch, source_id, report))
+                if not written:
+                    own = OwnPapers.begin(conn)
+                elif own is not None and not own.still_alone(conn):
+                    own = None
+            untitled.extend(self._import_batch(batch, source_id, report, own))
             written += len(batch)
             if last:
                 return
             if cancel is not None and cancel():
                 raise ImportCancelled(report.name)
             if written % commit_every == 0:
-                conn.execute("COMMIT")
+                if own is not None:
+                    own.commit(conn)
+                else:
+                    conn.execute("COMMIT")
             if progress is not None:
                 progress(report.name, report.found)
 
@@ -377,13 +385,14 @@ class Importer:
         return source_id, lock
 
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
-                      report: FileReport) -> list[str]:
+                      report: FileReport, own: OwnPapers | None = None) -> list[str]:
         """Identity, dedupe and the merge of listing facts: storage/identity.py.
         Returns the titles of the cards skipped for having no letter or digit."""
         # A field over FIELD_CAPS is cut here, with a warning, before anything is stored.
         records = [_capped(record, report) for record in records]
         outcome = BatchImporter(self.conn, source_id=source_id, name=report.name, now=now(),
-                                reanchor=partial(reanchor_annotations, self.conn)).run(records)
+                                reanchor=partial(reanchor_annotations, self.conn),
+                                own=own).run(records)
         report.found += outcome.found
         report.new += outcome.new
         report.updated += outcome.updated

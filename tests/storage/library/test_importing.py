@@ -3,6 +3,7 @@ user data kept, re-anchored highlights, cancelled and unfinished imports rolled 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 
 import storage.library.importing as importing_module
 from storage import Library
+from storage.records import PaperRecord
 from tests.conftest import ROOT, SEEDS
 from tests.storage.library.conftest import title_id
 
@@ -349,3 +351,82 @@ def test_an_import_into_a_library_without_vectors_does_not_load_scipy(tmp_path: 
                           cwd=ROOT, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def _cards(path: Path, titles: list[str]) -> Path:
+    path.write_text("Dec 9\n\n" + "\n".join(f"{title}\n\nAbstract of {title}.\n"
+                                            for title in titles), encoding="utf-8")
+    return path
+
+
+def test_into_an_empty_library_a_card_met_again_in_a_later_batch_is_one_paper(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Into an empty library with nobody else writing, the import answers "have I
+    # seen this card?" from the papers it inserted: by title, by arXiv id, an
+    # id-less card of a title it inserted with an id, and a title it inserted for
+    # two papers with two ids.
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "4")
+    records = [PaperRecord(f"Own paper {n}", f"Abstract {n}.", n, None, None, None, None,
+                           False, None, arxiv_id=f"2501.{n:05d}") for n in range(10)]
+    records[9] = dataclasses.replace(records[9], title="Own paper 1")  # its own id
+    records += [
+        dataclasses.replace(records[2], title="Own paper 2, retitled", position=10),
+        dataclasses.replace(records[3], arxiv_id=None, position=11),  # same title, no id
+        dataclasses.replace(records[1], arxiv_id="2501.99999", position=12),
+        PaperRecord("Own paper 1", "Again.", 13, None, None, None, None, False, None),
+        PaperRecord("A new one", "New.", 14, None, None, None, None, False, None),
+    ]
+    report = library.import_records(records, name="own.json")
+
+    assert report.found == 15 and report.new == 12, report.warnings
+    assert sum("appears twice" in w for w in report.warnings) == 3
+    titles = [row[0] for row in library.conn.execute("SELECT title FROM papers ORDER BY id")]
+    assert titles.count("Own paper 1") == 3  # 2501.00001, 2501.00009 and 2501.99999
+    assert "Own paper 2, retitled" not in titles and "A new one" in titles
+
+
+def test_an_import_into_an_empty_library_meets_what_others_wrote_meanwhile(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Between two of its commits another process imports a paper this file lists
+    # later: that card is the other's paper (linked to both), not a second paper.
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "10")
+    titles = [f"Own paper {n}" for n in range(30)]
+    titles[25] = "Written meanwhile"
+    listing = _cards(tmp_path / "own.txt", titles)
+    calls: list[int] = []
+
+    def progress(name: str, found: int) -> None:
+        calls.append(found)
+        if len(calls) == 1:
+            with Library(library.path) as other:
+                assert other.import_text(_cards(tmp_path / "x.txt", ["Written meanwhile"])
+                                         .read_text(encoding="utf-8"), name="other").new == 1
+
+    report = library.import_files([listing], progress=progress)
+
+    assert report.ok and (report.files[0].new, report.files[0].found) == (29, 30)
+    rows = library.conn.execute("SELECT id FROM papers WHERE title = 'Written meanwhile'")
+    [(paper_id,)] = rows.fetchall()
+    assert sorted(s.name for s in library.get(paper_id).sources) == ["other", "own.txt"]
+
+
+def test_an_import_into_an_empty_library_meets_what_its_own_connection_did_meanwhile(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The progress callback deletes, through the importing Library itself, a paper
+    # the file lists again later: that card brings it in anew, as it would into
+    # any library without it.
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "10")
+    titles = [f"Own paper {n}" for n in range(25)] + ["Own paper 3"]
+    calls: list[int] = []
+
+    def progress(name: str, found: int) -> None:
+        calls.append(found)
+        if len(calls) == 1:
+            library.delete_papers([title_id(library, "Own paper 3")], backup=False)
+
+    report = library.import_files([_cards(tmp_path / "own.txt", titles)], progress=progress)
+
+    assert report.ok and report.files[0].new == 26
+    assert not any("appears twice" in w for w in report.files[0].warnings)
+    assert library.conn.execute(
+        "SELECT count(*) FROM papers WHERE title = 'Own paper 3'").fetchone()[0] == 1
