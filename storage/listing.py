@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import itertools
 import os
 import re
 import stat
@@ -26,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.forms import ParsedListing, open_blocks, open_form
+from storage.forms import HEAD_LINES, ParsedListing, open_blocks, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
 
@@ -107,6 +108,32 @@ def _wide_without_bom(sample: bytes) -> str | None:
     return None
 
 
+# Compressed files by their first bytes (whatever the file is named: a .gz renamed .md).
+# "contains NUL bytes" told the user nothing about what they had or what to do.
+_PACKED = (
+    ((b"\x1f\x8b",), "a gzip-compressed file", "decompress it (gunzip -k FILE)"),
+    ((b"BZh11AY&SY", b"BZh21AY&SY", b"BZh31AY&SY", b"BZh41AY&SY", b"BZh51AY&SY",
+      b"BZh61AY&SY", b"BZh71AY&SY", b"BZh81AY&SY", b"BZh91AY&SY", b"BZh9\x17rE8P\x90"),
+     "a bzip2-compressed file", "decompress it (bunzip2 -k FILE)"),
+    ((b"\xfd7zXZ\x00",), "an xz-compressed file", "decompress it (unxz -k FILE)"),
+    ((b"(\xb5/\xfd",), "a zstd-compressed file", "decompress it (unzstd FILE)"),
+    ((b"PK\x03\x04", b"PK\x05\x06"), "a zip archive", None),
+    ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive", None),
+)
+
+
+def _check_packed(head: bytes, name: str) -> None:
+    """Refuse a compressed file or an archive by name, with the way to its text."""
+    for magics, what, decompress in _PACKED:
+        if head.startswith(magics):
+            if decompress is None:
+                verb = "unzip it" if what == "a zip archive" else "unpack it"
+                raise ListingError(f"{name}: {what}, not text; {verb} and import the "
+                                   f"listing inside")
+            raise ListingError(f"{name}: {what}, not text; {decompress} and import what "
+                               f"it holds")
+
+
 def _check_binary(sample: bytes, name: str) -> None:
     if b"\x00" in sample:
         wide = _wide_without_bom(sample)
@@ -169,6 +196,122 @@ def _decode_bytes(data: bytes, name: str, warnings: list[str]) -> list[str]:
 Stream = ListingStream | ParsedListing
 
 
+# ---------------------------------------------------------------------- wrapped copies
+
+# A copy inside something else: quoted in an email ("> " before every line, one level more
+# per forward) or pasted into a Markdown note as a list item (the marker on its first line,
+# every other line indented under it). The marks are the wrapper's, not the page's; left
+# on, every form's reader missed its cards and the file was "no Daily Papers listing".
+_QUOTE_MARK = re.compile(r"[ \t]*>[ \t]?")
+_LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,3}[.)])[ \t]+")
+_INDENT = re.compile(r"[ \t]*")
+# Fewer lines than this say nothing about how a text is wrapped.
+_WRAPPED_MIN_LINES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Wrapper:
+    levels: int  # quote marks on every line
+    indent: str  # the indent of every line after the first
+    marker: bool  # the first line carries a list marker instead of the indent
+
+    def line(self, line: str, first: bool = False) -> str:
+        for _ in range(self.levels):
+            mark = _QUOTE_MARK.match(line)
+            if mark is None:
+                break
+            line = line[mark.end():]
+        if first and self.marker:
+            marker = _LIST_MARKER.match(line)
+            return line[marker.end():] if marker else line
+        if self.indent and line.startswith(self.indent):
+            return line[len(self.indent):]
+        return line
+
+    def note(self, name: str) -> str | None:
+        # An indent is whitespace, which every reader takes as it comes ("tabs are fine");
+        # quote marks are characters taken out of the user's text, so that is said.
+        if not self.levels:
+            return None
+        return (f"{name}: every line is quoted with '>', as in an email; read without "
+                f"the quote marks")
+
+
+def _quote_depth(line: str) -> int:
+    depth = pos = 0
+    while (mark := _QUOTE_MARK.match(line, pos)) is not None:
+        depth += 1
+        pos = mark.end()
+    return depth
+
+
+def _common_start(texts: list[str]) -> str:
+    """The characters every text starts with (an indent of tabs and spaces)."""
+    shortest = min(texts, key=len, default="")
+    for index, char in enumerate(shortest):
+        if any(text[index] != char for text in texts):
+            return shortest[:index]
+    return shortest
+
+
+def _wrapper(head: list[str]) -> _Wrapper | None:
+    """How the first lines of a text say it is wrapped, if every one of them says so."""
+    lines = [line for line in head if line.strip()]
+    if len(lines) < _WRAPPED_MIN_LINES:
+        return None
+    levels = min(_quote_depth(line) for line in lines)
+    bare = _Wrapper(levels, "", False)
+    lines = [text for text in (bare.line(line) for line in lines) if text.strip()]
+    indent, marker = "", False
+    if len(lines) >= _WRAPPED_MIN_LINES:
+        indent = _common_start([_INDENT.match(line).group() for line in lines[1:]])
+        if indent and not lines[0].startswith(indent):
+            marker = _LIST_MARKER.match(lines[0]) is not None
+            indent = indent if marker else ""
+    if not levels and not indent:
+        return None
+    return _Wrapper(levels, indent, marker)
+
+
+def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]
+                      ) -> Generator[str, None, None]:
+    """The blocks of a text (whole lines each) with a wrapper its first lines show taken
+    off every line; closing this closes ``blocks``."""
+    try:
+        first = next(blocks, None)
+        if first is None:
+            return
+        wrapper = _wrapper(first.split("\n", HEAD_LINES)[:HEAD_LINES])
+        if wrapper is None:
+            yield first
+            yield from blocks
+            return
+        if (note := wrapper.note(name)) is not None:
+            warnings.append(note)
+        lines = first.split("\n")
+        yield "\n".join([wrapper.line(lines[0], first=True),
+                         *(wrapper.line(line) for line in lines[1:])])
+        for block in blocks:
+            yield "\n".join(wrapper.line(line) for line in block.split("\n"))
+    finally:
+        close = getattr(blocks, "close", None)
+        if close is not None:
+            close()
+
+
+def _unwrapped_lines(lines: Iterator[str], name: str, warnings: list[str]) -> Iterator[str]:
+    """:func:`_unwrapped_blocks` for a text given as lines (a paste)."""
+    head = list(itertools.islice(lines, HEAD_LINES))
+    wrapper = _wrapper(head)
+    if wrapper is None:
+        return itertools.chain(head, lines)
+    if (note := wrapper.note(name)) is not None:
+        warnings.append(note)
+    return itertools.chain(
+        (wrapper.line(line, first=index == 0) for index, line in enumerate(head)),
+        map(wrapper.line, lines))
+
+
 def iter_listing(
     lines: Iterable[str], *, name: str, reference: date | None = None
 ) -> Stream:
@@ -176,7 +319,9 @@ def iter_listing(
     lazily, any other form whole. ``reference`` is the date a yearless date may not be
     after when the text states no date of its own: the file's modification date, by
     default today. The result has ``.form``: which form the detector picked."""
-    return open_form((line.rstrip("\r\n") for line in lines), name=name, reference=reference)
+    warnings: list[str] = []
+    bare = _unwrapped_lines((line.rstrip("\r\n") for line in lines), name, warnings)
+    return open_form(bare, name=name, reference=reference, warnings=warnings)
 
 
 def parse_listing(text: str, *, name: str = "<text>", reference: date | None = None) -> Listing:
@@ -187,7 +332,9 @@ def parse_listing(text: str, *, name: str = "<text>", reference: date | None = N
 def _parse_text(text: str, name: str, reference: date | None,
                 warnings: list[str] | None = None) -> Listing:
     # Lines split on "\n" only: str.splitlines would also break an abstract at U+2028.
-    stream = open_blocks(iter((text,)), name=name, reference=reference, warnings=warnings)
+    warnings = warnings if warnings is not None else []
+    stream = open_blocks(_unwrapped_blocks(iter((text,)), name, warnings), name=name,
+                         reference=reference, warnings=warnings)
     return _whole(stream)
 
 
@@ -267,6 +414,8 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
     if not head:
         raise ListingError(f"{name}: file is empty")
     wide = _wide_codec(head[:4])
+    if wide is None:
+        _check_packed(head, name)
     if wide is not None:
         found, nonblank = _validate_wide(wide, head, read, name)
     else:
@@ -450,7 +599,8 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
         handle.close()
         raise ListingError(f"{name}: cannot read ({exc.strerror or exc})") from None
     warnings: list[str] = []
-    blocks = _decoded_blocks(handle, encoding, name, warnings)
+    blocks = _unwrapped_blocks(_decoded_blocks(handle, encoding, name, warnings), name,
+                               warnings)
     try:
         stream = open_blocks(blocks, name=name, reference=_mtime_date(info),
                              warnings=warnings)

@@ -727,3 +727,133 @@ def test_seed_records_say_where_each_date_got_its_year_and_carry_no_newer_facts(
     assert no_page.records[0].date_source == "file"
     with open_listing(seed_path("000")) as stream:
         assert (stream.form, stream.capture_date) == ("seeds", None)
+
+
+# ------------------------------------------------- a copy inside something else (attack F22)
+
+FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+# A page in every form it is saved in, and the older layout.
+WRAPPED = ["md-firecrawl.md", "md-reference-links.md", "md-trending-extraction.md",
+           "md-clipper-date-page.md", "md-trending.md", "text-daily.txt",
+           "text-trending.txt", "text-urls-export.txt", "html-daily.html", "api-week.json"]
+
+
+def _email_quoted(text: str, levels: int = 1) -> str:
+    """As a mail client quotes a forwarded copy: "> " before each line, ">" alone on a
+    blank one; a reply to a reply quotes again."""
+    for _ in range(levels):
+        text = "".join((">" + (" " + line if line.strip() else line))
+                       for line in text.splitlines(keepends=True))
+    return text
+
+
+def _list_item(text: str) -> str:
+    """As a Markdown note holds a pasted copy: the list marker on its first line, every
+    other line indented under it."""
+    lines = text.splitlines(keepends=True)
+    return "- " + lines[0] + "".join("  " + line if line.strip() else line
+                                     for line in lines[1:])
+
+
+def _wrapped_source(name: str) -> str:
+    if name.startswith("seed-"):
+        return seed_text(name.removeprefix("seed-"))
+    return (FORMS / name).read_text(encoding="utf-8")
+
+
+WRAPPERS: dict[str, Callable[[str], str]] = {
+    "email": _email_quoted,
+    "email-nospace": lambda text: "".join(">" + line
+                                          for line in text.splitlines(keepends=True)),
+    "email-twice": lambda text: _email_quoted(text, levels=2),
+    "list-item": _list_item,
+}
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+@pytest.mark.parametrize("name", [*WRAPPED, "seed-000", "seed-002"])
+def test_a_copy_quoted_in_an_email_or_pasted_into_a_list_is_its_papers(
+    tmp_path: Path, name: str, wrapper: str
+) -> None:
+    text = _wrapped_source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    wrapped = tmp_path / "wrapped.txt"
+    wrapped.write_text(WRAPPERS[wrapper](text), encoding="utf-8")
+    expected = read_listing(clean)
+    assert expected.records
+    # A file, a text in memory and lines (a paste): the same papers as the clean copy.
+    for got in (read_listing(wrapped),
+                parse_listing(wrapped.read_text(encoding="utf-8"), name="wrapped.txt",
+                              reference=date.fromtimestamp(wrapped.stat().st_mtime)),
+                _whole_lines(wrapped.read_text(encoding="utf-8").splitlines(),
+                             reference=date.fromtimestamp(wrapped.stat().st_mtime))):
+        assert got.form == expected.form
+        assert got.records == expected.records
+        # Quote marks taken out of the text are said, once, naming the file; an indent
+        # is whitespace, read as it comes.
+        notes = [w for w in got.warnings if w not in expected.warnings]
+        assert notes == ([] if wrapper == "list-item" else [
+            "wrapped.txt: every line is quoted with '>', as in an email; read without the "
+            "quote marks"])
+
+
+def _whole_lines(lines: list[str], reference: date) -> Listing:
+    with iter_listing(lines, name="wrapped.txt", reference=reference) as stream:
+        return Listing(name=stream.name, listing_date=stream.listing_date,
+                       listing_date_raw=stream.listing_date_raw, records=list(stream),
+                       warnings=stream.warnings, form=stream.form,
+                       capture_date=stream.capture_date)
+
+
+def test_a_copy_with_some_quoted_lines_is_read_as_written() -> None:
+    # A "> " that one abstract starts with is the page's own text: only a copy quoted as
+    # a whole is unquoted.
+    lines = seed_text("000").splitlines(keepends=True)
+    assert lines[38].startswith("We study the problem of approximating stationary points")
+    lines[38] = "> " + lines[38]
+    parsed = parse_listing("".join(lines), reference=REF)
+    assert parsed.warnings == []
+    [record] = [r for r in parsed.records if r.abstract.startswith("> We study the problem")]
+    assert record.title.startswith("Faster Rates of Convergence to Stationary Points")
+
+
+# ------------------------------------------------------ compressed files (attack F23)
+
+
+def _packed(kind: str, data: bytes, tmp_path: Path) -> bytes:
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    if kind == "zip":
+        archive = tmp_path / "a.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr("page.md", data)
+        return archive.read_bytes()
+    return {"gzip": gzip.compress, "bzip2": bz2.compress, "xz": lzma.compress}[kind](data)
+
+
+@pytest.mark.parametrize(("kind", "says"), [
+    ("gzip", "page.md: a gzip-compressed file, not text; decompress it (gunzip -k FILE) "
+             "and import what it holds"),
+    ("bzip2", "page.md: a bzip2-compressed file, not text; decompress it (bunzip2 -k FILE) "
+              "and import what it holds"),
+    ("xz", "page.md: an xz-compressed file, not text; decompress it (unxz -k FILE) "
+           "and import what it holds"),
+    ("zip", "page.md: a zip archive, not text; unzip it and import the listing inside"),
+])
+@pytest.mark.parametrize("opener", [read_listing, open_listing])
+def test_a_compressed_copy_is_named_for_what_it_is(
+    tmp_path: Path, kind: str, says: str, opener: Callable[[Path], object]
+) -> None:
+    # Whatever its name says (a .gz renamed .md), the bytes tell.
+    path = tmp_path / "page.md"
+    path.write_bytes(_packed(kind, (FORMS / "md-firecrawl.md").read_bytes(), tmp_path))
+    with pytest.raises(ListingError) as caught:
+        opener(path)
+    assert str(caught.value) == says
+    with pytest.raises(ListingError) as caught:
+        decode_listing(path.read_bytes(), "page.md")
+    assert str(caught.value) == says

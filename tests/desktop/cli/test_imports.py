@@ -209,3 +209,34 @@ def test_a_card_whose_title_has_no_letter_or_digit_is_warned_about(tmp_path: Pat
     assert file["found"] == 1 and file["new"] == 0
     assert file["warnings"] == ['again.json: skipped 1 card whose title has no letter or '
                                 'digit ("***"); nothing imported from it']
+
+
+def test_a_copy_quoted_in_an_email_imports_and_a_gzipped_one_is_named(tmp_path: Path) -> None:
+    import gzip
+
+    db = tmp_path / "lib.db"
+    assert winnow("init", db=db).returncode == 0
+    page = (ROOT / "tests" / "fixtures" / "forms" / "md-firecrawl.md").read_text(encoding="utf-8")
+    clean = tmp_path / "clean.md"
+    clean.write_text(page, encoding="utf-8")
+    quoted = tmp_path / "forwarded.md"
+    quoted.write_text("".join("> " + line for line in page.splitlines(keepends=True)),
+                      encoding="utf-8")
+    done = winnow("import", "--json", str(quoted), db=db)
+    assert done.returncode == 0, done.stderr
+    [file] = json.loads(done.stdout)["files"]
+    assert file["form"] == "markdown" and file["new"] > 0
+    assert file["warnings"] == ["forwarded.md: every line is quoted with '>', as in an "
+                                "email; read without the quote marks"]
+    # The same papers as the copy itself: importing that brings nothing new.
+    [again] = json.loads(winnow("import", "--json", str(clean), db=db).stdout)["files"]
+    assert (again["new"], again["updated"], again["unchanged"]) == (0, 0, file["new"])
+
+    packed = tmp_path / "page.md"  # a .gz under a Markdown name
+    packed.write_bytes(gzip.compress(page.encode("utf-8")))
+    refused = winnow("import", str(packed), db=db)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "winnow: page.md: a gzip-compressed file, not text; decompress it (gunzip -k FILE) "
+        "and import what it holds"]
+    assert len(json.loads(winnow("sources", "--json", db=db).stdout)) == 2
