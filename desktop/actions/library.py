@@ -29,7 +29,10 @@ command = commands.command
 def import_files_dialog(w: MainWindow) -> None:
     dialog = QFileDialog(w, "Import Daily Papers listings")
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-    dialog.setNameFilters(["Listings (*.txt *.text *.md)", "All files (*)"])
+    # Every form a page is saved in: "Save Page As" gives .html/.htm, the API .json; the
+    # form is told from the content, so the list only has to show the files.
+    dialog.setNameFilters(["Listings (*.txt *.text *.md *.markdown *.html *.htm *.json)",
+                           "All files (*)"])
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.filesSelected.connect(lambda files: import_paths(w, [Path(f) for f in files]))
     dialog.open()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 from desktop.actions.library import export_to
@@ -48,3 +50,30 @@ def test_a_refused_saved_search_delete_does_not_say_deleted(seeded_path: Path,
         assert library.saved_searches() == [("KAN", "kolmogorov")]
         assert window.browser.view_key == "saved:KAN"
         window.close()
+
+
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+
+
+def test_the_import_dialog_shows_a_page_saved_in_any_form_and_imports_it(
+        make_window, library: Library, qtbot) -> None:
+    """Its first filter was "*.txt *.text *.md": a page saved with Ctrl+S (.html) or the
+    API's answer (.json) was not in the list (attack F25)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(library)
+    window.run_command("import.files")
+    dialog = window.findChild(QFileDialog)
+    assert dialog is not None and dialog.isVisible()
+    shown = re.search(r"\((.*)\)", dialog.selectedNameFilter()).group(1).split()
+    saved = [p for p in FORMS.iterdir() if p.suffix in {".txt", ".md", ".html", ".json"}
+             and not p.name.startswith("not-")]
+    assert {p.suffix for p in saved} == {".txt", ".md", ".html", ".json"}
+    for name in [p.name for p in saved] + ["Daily Papers - Hugging Face.htm",
+                                           "clip.markdown", "Page.HTML"]:
+        assert any(fnmatch(name.lower(), pattern) for pattern in shown), name
+    # What the dialog hands on is imported: the saved page and the API's answer.
+    dialog.filesSelected.emit([str(FORMS / "html-daily.html"), str(FORMS / "api-week.json")])
+    qtbot.waitUntil(lambda: not window.importer.busy and library.stats()["total"] > 0,
+                    timeout=20000)
+    assert {s["form"] for s in library.sources()} == {"html", "api"}
