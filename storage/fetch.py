@@ -227,6 +227,15 @@ class Client:
             self._say(f"{result.period.label}: {reason}, retry {attempt} of {self.retries} "
                       f"in {delay:g} s")
             self.sleep(delay)
+        if body.lstrip()[:1] == b"<":
+            # A web page where the JSON should be: most often WINNOW_API_URL set to the
+            # server or its /api folder instead of the endpoint ("malformed JSON
+            # (Expecting value: line 1 column 1)" told the user nothing).
+            hint = (" (WINNOW_API_URL must be the endpoint itself, like "
+                    f"{DEFAULT_URL.replace('https://huggingface.co', 'http://HOST')})"
+                    if os.environ.get("WINNOW_API_URL") else "")
+            raise FetchError(f"{self.host} answered {result.period.label} with a web page, "
+                             f"not the API's JSON{hint}")
         try:
             return json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -102,6 +102,22 @@ def test_fetch_malformed_json_is_refused(tmp_path: Path) -> None:
     assert "malformed JSON for date=2026-11-27" in done.stderr
 
 
+def test_a_web_page_instead_of_json_names_the_endpoint_to_set(tmp_path: Path) -> None:
+    """WINNOW_API_URL set to the server's /api folder got its HTML index: "malformed JSON
+    (Expecting value: line 1 column 1 (char 0))" (attack, new-user walk)."""
+    db = tmp_path / "lib.db"
+    page = (200, {"Content-Type": "text/html"}, b"\n<!DOCTYPE html><html><body>Index of "
+            b"/api/</body></html>")
+    with serve(ApiServer({("date", DAY): [page]})) as server:
+        done = fetch(db, server.url, DAY)
+    host = urllib.parse.urlsplit(server.url).netloc
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"winnow fetch: {host} answered date={DAY} with a web page, not the API's JSON "
+        f"(WINNOW_API_URL must be the endpoint itself, like http://HOST/api/daily_papers)"]
+    assert not db.exists() or json.loads(winnow("sources", "--json", db=db).stdout) == []
+
+
 def test_fetch_a_week_a_month_and_since(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     today = date.today()
