@@ -691,6 +691,16 @@ class ReaderPane(QStackedWidget):
         self.meta = QLabel()
         self.meta.setObjectName("paperMeta")
         self.meta.setWordWrap(True)
+        # What a card holds besides its abstract: a trending page brings only the AI
+        # summary (the pane showed a title over nothing), and the arXiv id and GitHub
+        # repository a card links to were kept but never shown.
+        self.facts = QLabel()
+        self.facts.setObjectName("paperMeta")
+        self.facts.setWordWrap(True)
+        self.summary = QLabel()
+        self.summary.setObjectName("paperWhy")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Why For you ranks this paper here (its words, the kept papers it is like).
         self.why = QLabel()
         self.why.setObjectName("paperWhy")
@@ -712,7 +722,8 @@ class ReaderPane(QStackedWidget):
         self.note_status = QLabel("")
         self.note_status.setObjectName("sectionHint")
         self.note = NoteEditor()
-        for label in (self.state, self.meta, self.why, self.annotations_label,
+        for label in (self.state, self.meta, self.facts, self.summary, self.why,
+                      self.annotations_label,
                       self.annotations_hint, self.note_label, self.note_status):
             label.setTextFormat(Qt.TextFormat.PlainText)
 
@@ -730,7 +741,8 @@ class ReaderPane(QStackedWidget):
         note_header.addStretch(1)
         note_header.addWidget(self.note_status)
         # (widget or layout, spacing after it)
-        for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10), (self.why, 0),
+        for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10),
+                            (self.facts, 10), (self.summary, 10), (self.why, 0),
                             (self.chips, 14), (divider, 14), (self.abstract, 22),
                             (header, 6), (self.annotations_hint, 0),
                             (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
@@ -788,6 +800,12 @@ class ReaderPane(QStackedWidget):
         hit.setBackground(self.theme.colour("search_hit"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
         self.meta.setText(meta_line(paper))
+        facts = facts_line(paper)
+        self.facts.setText(facts)
+        self.facts.setVisible(bool(facts))
+        self.summary.setText(f"AI summary: {balanced_bidi(paper.ai_summary)}"
+                             if paper.ai_summary else "")
+        self.summary.setVisible(bool(paper.ai_summary))
         self._set_chips(paper.tags)
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
         self._set_annotations(paper.annotations)
@@ -963,4 +981,19 @@ def meta_line(paper: Paper) -> str:
                          else f"from {isolated(paper.sources[0].name)}")
         else:
             parts.append(f"in {len(paper.sources)} listings")
+    return "  ·  ".join(parts)
+
+
+def facts_line(paper: Paper) -> str:
+    """The card's links, by what they are: its arXiv id, its GitHub repository and stars,
+    that it has a project page (``o`` opens the paper's own page)."""
+    parts = []
+    if paper.arxiv_id:
+        parts.append(f"arXiv {paper.arxiv_id}")  # digits and a dot: checked at import
+    if paper.github_repo:
+        repo = paper.github_repo.removeprefix("https://github.com/").rstrip("/")
+        stars = f" ({paper.github_stars:,} stars)" if paper.github_stars is not None else ""
+        parts.append(f"GitHub {isolated(repo)}{stars}")
+    if paper.project_page:
+        parts.append("project page")
     return "  ·  ".join(parts)

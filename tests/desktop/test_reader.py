@@ -271,3 +271,35 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
     win.reader.states = states.table()
     win.browser.reload_current()
     assert win.reader.state.text().startswith("• PARKED")
+
+
+def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
+        library: Library, make_window) -> None:
+    """A trending page carries no abstract, only the AI summary, GitHub repo and stars;
+    the pane showed a title over nothing (attack, new-user walk)."""
+    from pathlib import Path
+
+    from storage import sample_listings
+
+    forms = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+    library.import_files([forms / "md-trending.md", sample_listings()[0]])
+    win = make_window(library)
+    [trending] = library.search("title:lattice", limit=None).ids
+    win.browser.show_builtin("all")
+    win.browser.select_paper(trending)
+    win.browser.reload_current()
+    paper = library.get(trending)
+    assert paper.abstract == "" and paper.ai_summary
+    reader = win.reader
+    assert reader.summary.isVisible()
+    assert reader.summary.text() == f"AI summary: {paper.ai_summary}"
+    assert reader.facts.isVisible()
+    # Listing text among the app's words is isolated (U+2068 … U+2069), as in the meta line.
+    assert reader.facts.text() == ("arXiv 2611.01234  ·  GitHub \u2068lattice-kv/lattice-kv"
+                                   "\u2069 (2,310 stars)")
+    # A card of a form with none of these (the older sample layout) shows neither line.
+    plain = next(i for i in library.search("", limit=None).ids
+                 if library.get(i).ai_summary is None and library.get(i).arxiv_id is None)
+    win.browser.select_paper(plain)
+    win.browser.reload_current()
+    assert not reader.summary.isVisible() and not reader.facts.isVisible()
