@@ -111,15 +111,22 @@ def trash_papers(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
     return removed
 
 
-def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any],
-            columns: dict[str, set[str]]) -> None:
-    known = columns.setdefault(table, {r[1] for r in conn.execute(
-        f'PRAGMA table_info("{table}")')})
-    kept = {k: v for k, v in row.items() if k in known}
-    names = ", ".join(f'"{k}"' for k in kept)
-    marks = ", ".join("?" * len(kept))
-    conn.execute(f'INSERT OR IGNORE INTO "{table}" ({names}) VALUES ({marks})',
-                 tuple(kept.values()))
+def _insert_rows(conn: sqlite3.Connection, table: str, rows: Sequence[dict[str, Any]],
+                 columns: dict[str, set[str]]) -> None:
+    """Insert saved rows, one statement per set of columns: the columns a row was
+    saved with that the table still has (a later schema may have dropped one)."""
+    if table not in columns:
+        columns[table] = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
+    known = columns[table]
+    groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        names = tuple(k for k in row if k in known)
+        groups.setdefault(names, []).append(tuple(row[k] for k in names))
+    for names, values in groups.items():
+        quoted = ", ".join(f'"{k}"' for k in names)
+        marks = ", ".join("?" * len(names))
+        conn.executemany(f'INSERT OR IGNORE INTO "{table}" ({quoted}) VALUES ({marks})',
+                         values)
 
 
 def purge_trash(conn: sqlite3.Connection, batches: Sequence[int]) -> None:
@@ -137,31 +144,61 @@ def restore_trash(conn: sqlite3.Connection, batch: int, paper_id: int | None = N
     """Put back the papers `batch` removed (only `paper_id`, if given). Returns
     (restored, skipped): a paper whose id is taken again is skipped and stays in the
     trash (only a library that reused ids could get there)."""
+    sql, args = "SELECT id, paper_id, data FROM trash WHERE batch = ?", [batch]
+    if paper_id is not None:
+        sql, args = sql + " AND paper_id = ?", [batch, paper_id]
+    return restore_rows(conn, conn.execute(sql + " ORDER BY id", args).fetchall())
+
+
+def trash_rows(conn: sqlite3.Connection, batch: int, *, after: int = 0,
+               limit: int = -1) -> list[tuple[int, int, str]]:
+    """(trash id, paper id, saved data) of `batch`'s trash past trash id `after`,
+    oldest first, at most `limit` (-1: all): one step of a batched put-back."""
+    return conn.execute("SELECT id, paper_id, data FROM trash WHERE batch = ? AND id > ? "
+                        "ORDER BY id LIMIT ?", (batch, after, limit)).fetchall()
+
+
+def restore_rows(conn: sqlite3.Connection, rows: Sequence[tuple[int, int, str]]
+                 ) -> tuple[list[int], list[int]]:
+    """Put back the trash `rows` (from `trash_rows`); (restored, skipped) as
+    `restore_trash`.
+
+    Each table's rows go in with one statement per chunk: row by row, putting back
+    30,000 papers took 29 s (bench/README, "Taking an import back"), most of it
+    SQLite's per-statement work."""
     columns: dict[str, set[str]] = {}
     restored: list[int] = []
     skipped: list[int] = []
     fts = ", ".join(FTS_COLUMNS)
-    sql, args = "SELECT id, paper_id, data FROM trash WHERE batch = ?", [batch]
-    if paper_id is not None:
-        sql, args = sql + " AND paper_id = ?", [batch, paper_id]
-    for trash_id, trashed_id, data in conn.execute(sql + " ORDER BY id", args).fetchall():
-        saved = json.loads(data)
-        paper = saved["paper"]
-        taken = conn.execute("SELECT 1 FROM papers WHERE id = ?", (trashed_id,)).fetchone()
-        if taken:
-            skipped.append(trashed_id)
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        taken = {row[0] for row in conn.execute(
+            f"SELECT id FROM papers WHERE id IN ({marks})", [r[1] for r in chunk])}
+        saved = []
+        for trash_id, trashed_id, data in chunk:
+            if trashed_id in taken:
+                skipped.append(trashed_id)
+            else:
+                saved.append((trash_id, trashed_id, json.loads(data)))
+        if not saved:
             continue
-        _insert(conn, "papers", paper, columns)
-        # Imports and deletes keep the index by hand; the row must be in it before
-        # the annotation triggers update its annotation text.
-        conn.execute(f"INSERT INTO papers_fts (rowid, {fts}) VALUES (?, "
-                     f"{', '.join('?' * len(FTS_COLUMNS))})",
-                     (trashed_id, *(paper.get(c) or "" for c in FTS_COLUMNS)))
-        for table, rows in saved["related"].items():
-            for row in rows:
-                _insert(conn, table, row, columns)
-        conn.execute("DELETE FROM trash WHERE id = ?", (trash_id,))
-        restored.append(trashed_id)
+        _insert_rows(conn, "papers", [s["paper"] for _, _, s in saved], columns)
+        # Imports and deletes keep the index by hand; the rows must be in it before
+        # the annotation triggers update their annotation text.
+        conn.executemany(
+            f"INSERT INTO papers_fts (rowid, {fts}) VALUES (?, "
+            f"{', '.join('?' * len(FTS_COLUMNS))})",
+            [(trashed_id, *(s["paper"].get(c) or "" for c in FTS_COLUMNS))
+             for _, trashed_id, s in saved])
+        related: dict[str, list[dict[str, Any]]] = {}
+        for _, _, s in saved:
+            for table, table_rows in s["related"].items():
+                related.setdefault(table, []).extend(table_rows)
+        for table, table_rows in related.items():
+            _insert_rows(conn, table, table_rows, columns)
+        conn.executemany("DELETE FROM trash WHERE id = ?", [(t,) for t, _, _ in saved])
+        restored.extend(trashed_id for _, trashed_id, _ in saved)
     return restored, skipped
 
 
@@ -176,6 +213,7 @@ class ImportUndo:
     kept_elsewhere: list[int] = field(default_factory=list)
     reverted: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # changed again by a later import
+    cancelled: bool = False  # stopped by the user: everything put back as it was
 
     def to_json(self) -> dict[str, Any]:
         return {"source_id": self.source_id, "name": self.name,
@@ -211,14 +249,13 @@ def _current(conn: sqlite3.Connection, paper_id: int, columns: Iterable[str]
     return None if row is None else dict(zip(names, row, strict=True))
 
 
-def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: str,
-                reanchor: Reanchor) -> tuple[ImportUndo, dict[str, Any]]:
-    """Take one finished import back. Returns what was done and the state redo needs.
+def plan_import_undo(conn: sqlite3.Connection, source_id: int) -> dict[str, Any]:
+    """What taking one finished import back will remove and keep; writes nothing.
 
     Papers only this import brought go to the trash, except those the user acted on
     (kept, and reported). Papers another import also listed stay, credited to the
-    oldest other import. A listing fact this import changed is put back only where
-    it still holds this import's value: a later import's or the user's change wins.
+    oldest other import (`finish_import_undo`). LookupError if the import cannot be
+    taken back.
     """
     row = conn.execute("SELECT name, status FROM sources WHERE id = ?",
                        (source_id,)).fetchone()
@@ -229,22 +266,45 @@ def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: st
         raise LookupError(f"import {source_id} ({name}) is already undone")
     if status != "complete":
         raise LookupError(f"import {source_id} ({name}) has not finished")
-    result = ImportUndo(source_id, name)
+    brought = [r[0] for r in conn.execute(
+        "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
+    elsewhere = set(_listed_elsewhere(conn, source_id, brought))
+    alone = [i for i in brought if i not in elsewhere]
+    acted = acted_on(conn, alone)
+    return {"source": source_id, "name": name, "remove": [i for i in alone if i not in acted],
+            "kept_acted_on": sorted(acted), "kept_elsewhere": sorted(elsewhere)}
+
+
+def trash_unacted(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
+                  now: str) -> tuple[list[int], list[int]]:
+    """Trash `ids` but those the user acted on since they were planned for removal
+    (a step of a take-back that commits between steps: the user may star a paper
+    meanwhile). Returns (removed, kept)."""
+    kept = sorted(acted_on(conn, ids))
+    keep = set(kept)
+    return trash_papers(conn, [i for i in ids if i not in keep], batch=batch, now=now), kept
+
+
+def finish_import_undo(conn: sqlite3.Connection, plan: dict[str, Any], *, batch: int,
+                       now: str, reanchor: Reanchor, late_kept: Sequence[int] = ()
+                       ) -> tuple[ImportUndo, dict[str, Any]]:
+    """The last step of taking an import back, after its papers went to the trash
+    under `batch`: credit the papers other imports list to them, put back the
+    listing facts it changed where they still hold its value (a later import's or
+    the user's change wins), drop its links, mark it undone. Returns what was done
+    and the state redo needs."""
+    source_id = plan["source"]
+    result = ImportUndo(source_id, plan["name"])
+    result.kept_elsewhere = list(plan["kept_elsewhere"])
+    result.kept_acted_on = sorted({*plan["kept_acted_on"], *late_kept})
     brought = [r[0] for r in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
     first_source = _credit_elsewhere(conn, source_id, brought)
-    elsewhere = {paper_id for paper_id, _ in first_source}
-    alone = [i for i in brought if i not in elsewhere]
-    acted = acted_on(conn, alone)
-    result.kept_elsewhere = sorted(elsewhere)
-    result.kept_acted_on = sorted(acted)
     reverted = _revert_changes(conn, source_id, result, now=now, reanchor=reanchor)
-
-    removed_set = set(alone) - acted
+    result.removed = [r[0] for r in conn.execute(
+        "SELECT paper_id FROM trash WHERE batch = ? ORDER BY paper_id", (batch,))]
     links = [list(r) for r in conn.execute(
-        "SELECT paper_id, position FROM paper_sources WHERE source_id = ?", (source_id,))
-        if r[0] not in removed_set]
-    result.removed = trash_papers(conn, sorted(removed_set), batch=batch, now=now)
+        "SELECT paper_id, position FROM paper_sources WHERE source_id = ?", (source_id,))]
     conn.execute("DELETE FROM paper_sources WHERE source_id = ?", (source_id,))
     conn.execute("UPDATE sources SET status = 'undone', undone_at = ? WHERE id = ?",
                  (now, source_id))
@@ -253,18 +313,34 @@ def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: st
     return result, state
 
 
+def undo_import(conn: sqlite3.Connection, source_id: int, *, batch: int, now: str,
+                reanchor: Reanchor) -> tuple[ImportUndo, dict[str, Any]]:
+    """Take one finished import back in one transaction (see `plan_import_undo`).
+    Returns what was done and the state redo needs."""
+    plan = plan_import_undo(conn, source_id)
+    trash_papers(conn, plan["remove"], batch=batch, now=now)
+    return finish_import_undo(conn, plan, batch=batch, now=now, reanchor=reanchor)
+
+
+def _listed_elsewhere(conn: sqlite3.Connection, source_id: int, brought: Sequence[int]
+                      ) -> dict[int, int]:
+    """{paper: oldest other finished import listing it} for papers `source_id` brought."""
+    found: dict[int, int] = {}
+    for chunk, marks in _chunks(brought):
+        found.update(conn.execute(
+            f"SELECT ps.paper_id, min(ps.source_id) FROM paper_sources ps "
+            f"JOIN sources s ON s.id = ps.source_id WHERE ps.paper_id IN ({marks}) "
+            f"AND ps.source_id != ? AND s.status = 'complete' GROUP BY ps.paper_id",
+            (*chunk, source_id)).fetchall())
+    return found
+
+
 def _credit_elsewhere(conn: sqlite3.Connection, source_id: int, brought: Sequence[int]
                       ) -> list[list[int]]:
     """[paper, oldest other import] for the papers `source_id` brought that another
     finished import lists too; each such paper is credited to that import now."""
-    first_source: list[list[int]] = []
-    for chunk, marks in _chunks(brought):
-        for paper_id, other in conn.execute(
-                f"SELECT ps.paper_id, min(ps.source_id) FROM paper_sources ps "
-                f"JOIN sources s ON s.id = ps.source_id WHERE ps.paper_id IN ({marks}) "
-                f"AND ps.source_id != ? AND s.status = 'complete' GROUP BY ps.paper_id",
-                (*chunk, source_id)):
-            first_source.append([paper_id, other])
+    first_source = [[paper_id, other] for paper_id, other in
+                    _listed_elsewhere(conn, source_id, brought).items()]
     conn.executemany("UPDATE papers SET first_source_id = ? WHERE id = ?",
                      [(other, paper_id) for paper_id, other in first_source])
     return first_source
@@ -294,16 +370,25 @@ def _revert_changes(conn: sqlite3.Connection, source_id: int, result: ImportUndo
 
 def redo_import(conn: sqlite3.Connection, state: dict[str, Any], *, now: str,
                 reanchor: Reanchor) -> list[int]:
-    """Put an undone import back as it was: the undo of "undo this import".
-    Returns the ids of the papers it touched."""
-    source_id = state["source"]
+    """Put an undone import back as it was, in one transaction: the undo of "undo
+    this import". Returns the ids of the papers it touched."""
     restored, _ = restore_trash(conn, state["batch"])
+    return [*restored, *finish_import_redo(conn, state, now=now, reanchor=reanchor)]
+
+
+def finish_import_redo(conn: sqlite3.Connection, state: dict[str, Any], *, now: str,
+                       reanchor: Reanchor) -> list[int]:
+    """The last step of putting an undone import back, after its papers came back
+    from the trash: its links, its credits, the listing facts it had changed (where
+    they still hold what the undo put back), its status. Returns the ids of the
+    papers whose facts it set again."""
+    source_id = state["source"]
     conn.executemany("INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
                      "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM papers WHERE id = ?)",
                      [(p, source_id, pos, p) for p, pos in state["links"]])
     conn.executemany("UPDATE papers SET first_source_id = ? WHERE id = ?",
                      [(source_id, p) for p, _ in state["first_source"]])
-    touched = list(restored)
+    touched = []
     for key, fields in state["reverted"].items():
         paper_id = int(key)
         current = _current(conn, paper_id, fields)

@@ -23,6 +23,9 @@ Applier = Callable[[int, Any, Any], "list[int] | None"]
 # Names an action in "Undid <label> on 3 papers": a text, or a function of the
 # first event's (before, after).
 Label = str | Callable[[Any, Any], str]
+# Undoes (undo=True) or redoes a whole batch its own way, committing as it likes
+# (a delete of 30,000 papers, in steps: storage/library/removals.py).
+BulkReplay = Callable[[int, bool], Change]
 
 
 class Events:
@@ -35,6 +38,8 @@ class Events:
         self._paperless: set[str] = set()
         self._labels: dict[str, Label] = {}
         self._aspects: dict[str, frozenset[str]] = {}
+        self._bulk: dict[str, BulkReplay] = {}
+        self._guards: list[Callable[[], None]] = []
 
     def register(self, action: str, apply: Applier, label: Label,
                  aspects: frozenset[str], *, needs_paper: bool = True) -> None:
@@ -47,6 +52,16 @@ class Events:
         self._aspects[action] = aspects | {COUNTS}
         if not needs_paper:
             self._paperless.add(action)
+
+    def register_bulk(self, actions: frozenset[str], replay: BulkReplay) -> None:
+        """Batches whose actions are among `actions` are undone and redone whole by
+        `replay`, outside any transaction of the log's."""
+        for action in actions:
+            self._bulk[action] = replay
+
+    def register_guard(self, guard: Callable[[], None]) -> None:
+        """`guard` runs before every undo and redo; it raises LibraryError to refuse."""
+        self._guards.append(guard)
 
     def new_batch(self) -> int:
         # A new action makes everything undone so far unreachable by redo, and
@@ -66,22 +81,36 @@ class Events:
             (batch, paper_id, action, json.dumps(before), json.dumps(after), now()),
         )
 
+    def log_many(self, batch: int, rows: list[tuple[int | None, str, Any, Any]], *,
+                 undone: int = 0) -> None:
+        """`log` for many events of one batch: (paper_id, action, before, after)."""
+        at = now()
+        self.conn.executemany(
+            "INSERT INTO events (batch, paper_id, action, before, after, at, undone) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(batch, paper_id, action, json.dumps(before), json.dumps(after), at, undone)
+             for paper_id, action, before, after in rows])
+
     @guarded
     def undo(self) -> Change:
         """Take back the latest user action still in effect; an empty Change if none."""
+        for guard in self._guards:
+            guard()
         row = self.conn.execute(
             "SELECT max(batch) FROM events WHERE undone = 0").fetchone()
         if row[0] is None:
             return Change("Nothing to undo", origin="undo")
-        return self._core.announce(self._replay(row[0], undo=True))
+        return self._core.announce(self._dispatch(row[0], undo=True))
 
     @guarded
     def redo(self) -> Change:
+        for guard in self._guards:
+            guard()
         row = self.conn.execute(
             "SELECT min(batch) FROM events WHERE undone = 1").fetchone()
         if row[0] is None:
             return Change("Nothing to redo", origin="redo")
-        return self._core.announce(self._replay(row[0], undo=False))
+        return self._core.announce(self._dispatch(row[0], undo=False))
 
     @guarded
     def can_undo(self) -> bool:
@@ -92,6 +121,14 @@ class Events:
     def can_redo(self) -> bool:
         return self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 1)").fetchone()[0] == 1
+
+    def _dispatch(self, batch: int, *, undo: bool) -> Change:
+        actions = {row[0] for row in self.conn.execute(
+            "SELECT DISTINCT action FROM events WHERE batch = ?", (batch,))}
+        bulk = {self._bulk.get(action) for action in actions}
+        if len(bulk) == 1 and None not in bulk:
+            return bulk.pop()(batch, undo)  # type: ignore[misc]
+        return self._replay(batch, undo=undo)
 
     def _replay(self, batch: int, *, undo: bool) -> Change:
         with self._core.write() as conn:

@@ -124,7 +124,7 @@ class Library:
         self._removals = Removals(core, self._events, self._backups,
                                   on_changed=self._search.invalidate)
         core.open(check=check, before_upgrade=self._backups.before_migration,
-                  after_upgrade=self._importer.recover_unfinished_imports,
+                  after_upgrade=self._recover,
                   backup_dir=self._backups.backup_dir())
         if not self.read_only:
             self._wake_quietly()
@@ -133,6 +133,11 @@ class Library:
         # at open and after every change of states, here or by another program.
         self._reads.note_stored()
         core.listen(self._note_states)
+
+    def _recover(self) -> None:
+        """What a killed process left half done: an import, a delete or a take-back."""
+        self._importer.recover_unfinished_imports()
+        self._removals.recover()
 
     def _note_states(self, change: Change) -> None:
         if change.aspects & {STATE, COUNTS}:
@@ -240,11 +245,22 @@ class Library:
         return self._importer.sources(limit, undone=undone)
 
     # ------------------------------------------------- delete, undo an import
-    def delete_papers(self, ids: Iterable[int], *, backup: bool = True) -> Change:
-        return self._removals.delete_papers(ids, backup=backup)
+    def delete_papers(self, ids: Iterable[int], *, backup: bool = True,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancel: Callable[[], bool] | None = None) -> Change:
+        return self._removals.delete_papers(ids, backup=backup, progress=progress,
+                                            cancel=cancel)
 
-    def undo_import(self, source_id: int, *, backup: bool = True) -> ImportUndo:
-        return self._removals.undo_import(source_id, backup=backup)
+    def undo_import(self, source_id: int, *, backup: bool = True,
+                    progress: Callable[[int, int], None] | None = None,
+                    cancel: Callable[[], bool] | None = None) -> ImportUndo:
+        return self._removals.undo_import(source_id, backup=backup, progress=progress,
+                                          cancel=cancel)
+
+    def removal_jobs(self) -> list[dict[str, Any]]:
+        """Deletes and take-backs recorded as running (in another program, or left
+        by a kill and not yet finished)."""
+        return self._removals.jobs()
 
     # ------------------------------------------------------------------ reads
     def get(self, paper_id: int) -> Paper | None:

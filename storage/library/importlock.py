@@ -20,9 +20,11 @@ class ImportLock:
     process (the GUI's import thread and its background check) conflicts too.
     """
 
-    def __init__(self, library: Path, source_id: int) -> None:
+    def __init__(self, library: Path, source_id: int, *, kind: str = "import") -> None:
+        # `kind` "removal": the same lock for a batched delete or take-back, by its
+        # events batch (storage/library/removals.py).
         real = Path(file_key(library))
-        self.path = real.with_name(f"{real.name}-import-{source_id}.lock")
+        self.path = real.with_name(f"{real.name}-{kind}-{source_id}.lock")
         self._fd: int | None = None
 
     def try_acquire(self) -> bool:
@@ -59,15 +61,16 @@ class ImportLock:
         return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)
 
     @classmethod
-    def sweep(cls, library: Path, keep: set[int]) -> None:
+    def sweep(cls, library: Path, keep: set[int], *, kind: str = "import") -> None:
         """Remove free lock files of imports that never got their row committed
-        (killed between creating the lock and the commit)."""
+        (killed between creating the lock and the commit), or of jobs killed after
+        their last commit."""
         real = Path(file_key(library))
-        for stale in real.parent.glob(f"{glob_escape(real.name)}-import-*.lock"):
+        for stale in real.parent.glob(f"{glob_escape(real.name)}-{kind}-*.lock"):
             number = stale.name.rsplit("-", 1)[-1].removesuffix(".lock")
             if not number.isdigit() or int(number) in keep:
                 continue
-            lock = cls(library, int(number))
+            lock = cls(library, int(number), kind=kind)
             with suppress(OSError):
                 if lock.try_acquire():
                     lock.release()

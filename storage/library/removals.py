@@ -1,9 +1,28 @@
 """Taking papers out and putting them back: `delete_papers`, `undo_import`, and
-their undo and redo through the events log (storage/removal.py does the rows)."""
+their undo and redo through the events log (storage/removal.py does the rows).
+
+Each of them is a job that runs in steps of CHUNK papers, committing between
+steps as an import does, so that the app's own writes never wait long: 30,000
+papers in one transaction held the write lock for 7.5 s (taking an import back)
+and 30 s (putting it back) while every other write waited 10 s and failed.
+
+A job that needs more than one step is recorded in `meta` ("removal_job:<batch>")
+by its first transaction, with its events marked in progress (`undone = 3`: not
+undoable, not redoable, never made unreachable by a new action, so its trash
+stays), and each step moves the record on in the same transaction. The running
+process holds an OS lock on the job (ImportLock, kind "removal"); a Library that
+finds a record whose lock is free finishes the job (`recover`), so a kill at any
+point leaves a library the next start completes. Undo and redo wait for no job:
+they refuse while one runs elsewhere, and finish a dead one first.
+
+Cancel (the app's progress dialog) turns a take-back around between steps: what
+it took so far is put back, its events go, and the library is as before.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -13,10 +32,26 @@ from typing import Any
 from storage import removal
 from storage.library.annotations import reanchor_annotations
 from storage.library.backups import Backups, _unused
-from storage.library.core import Core, guarded, now
-from storage.library.errors import LibraryError
+from storage.library.core import Core, guarded, now, plural
+from storage.library.errors import LibraryCorrupt, LibraryError
 from storage.library.events import Events
+from storage.library.importlock import ImportLock
 from storage.models import COUNTS, PAPERS, Change
+
+# Papers a step takes out or puts back: about 0.3-0.5 s of write lock each at 30k
+# (bench/README, "Taking an import back"). WINNOW_REMOVAL_BATCH overrides it: the
+# kill tests use it to get many steps out of a small library.
+CHUNK = 2000
+JOB_KEY = "removal_job:"
+RUNNING = 3  # events.undone of a job's events while the job runs
+
+Progress = Callable[[int, int], None]  # (papers done, papers in all)
+Cancel = Callable[[], bool]
+
+
+def _chunk_size() -> int:
+    value = os.environ.get("WINNOW_REMOVAL_BATCH", "")
+    return int(value) if value.isdigit() and int(value) > 0 else CHUNK
 
 
 class Removals:
@@ -36,6 +71,8 @@ class Removals:
                         needs_paper=False)
         events.register("import_undo", self._put_back_import, "undo of an import",
                         frozenset({PAPERS}))
+        events.register_bulk(frozenset({"delete", "import_undo"}), self._replay)
+        events.register_guard(self._settle_for_undo)
 
     def _backup_before(self, what: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -43,39 +80,61 @@ class Removals:
         return self._backups.backup(_unused(folder / f"{self._core.path.stem}-before-{what}-"
                                                      f"{stamp}.db"))
 
+    # ------------------------------------------------------------ the commands
     @guarded
-    def delete_papers(self, ids: Iterable[int], *, backup: bool = True) -> Change:
+    def delete_papers(self, ids: Iterable[int], *, backup: bool = True,
+                      progress: Progress | None = None,
+                      cancel: Cancel | None = None) -> Change:
         """Delete papers with everything on them (tags, notes, highlights), after a
-        backup; `undo()` puts them back whole, with their ids."""
+        backup; `undo()` puts them back whole, with their ids. `cancel` (polled
+        between steps) puts back what was deleted so far: "Deleted no paper"."""
         self._core.refuse_writes()
+        self._settle()
         wanted = self._core.existing_ids(ids)
         if not wanted:
             return Change("Deleted no paper", ())
         if backup:
             self._backup_before("delete")
-        with self._core.write() as conn:
+
+        def start(conn: Any) -> dict[str, Any]:
             batch = self._events.new_batch()
-            for paper_id in wanted:
-                self._events.log(batch, paper_id, "delete", {"state": "present", "batch": batch},
-                                 {"state": "deleted", "batch": batch})
-            removed = removal.trash_papers(conn, wanted, batch=batch, now=now())
+            self._events.log_many(batch, [
+                (paper_id, "delete", {"state": "present", "batch": batch},
+                 {"state": "deleted", "batch": batch}) for paper_id in wanted],
+                undone=RUNNING)
+            return {"batch": batch, "purpose": "delete", "kind": "take", "ids": wanted,
+                    "initial": None, "final": 0}
+
+        job = self._execute(start, progress, cancel)
         self._on_changed()
+        if job.get("cancelled"):
+            return Change("Deleted no paper (cancelled)", ())
+        removed = job["_done"]
         count = len(removed)
         return self._core.announce(Change(
             f"Deleted {count} paper{'s' if count != 1 else ''}", tuple(removed),
             frozenset({PAPERS, COUNTS}), count=count))
 
     @guarded
-    def undo_import(self, source_id: int, *, backup: bool = True) -> removal.ImportUndo:
+    def undo_import(self, source_id: int, *, backup: bool = True,
+                    progress: Progress | None = None,
+                    cancel: Cancel | None = None) -> removal.ImportUndo:
         """Take one finished import back (see storage/removal.py): its papers go,
         except those the user acted on or another import also listed; the listing
-        facts it changed in other papers are put back. `undo()` redoes the import."""
+        facts it changed in other papers are put back. `undo()` redoes the import.
+        `cancel` (polled between steps) puts back what went so far; the result's
+        `cancelled` then says so and the import stays."""
         self._core.refuse_writes()
         source_id = int(source_id)
+        running = self._settle()
         row = self.conn.execute("SELECT status, name FROM sources WHERE id = ?",
                                 (source_id,)).fetchone()
         if row is None:
             raise LibraryError(f"no import with id {source_id} (see `winnow sources`)")
+        if any(job.get("source") == source_id for job in running):
+            raise LibraryError(f"import {source_id} ({row[1]}) is being taken back or put "
+                               f"back by another window or command; try again when it "
+                               f"finishes")
         if row[0] == "undone":
             raise LibraryError(f"import {source_id} ({row[1]}) is already undone; "
                                f"`winnow undo` puts it back")
@@ -83,24 +142,84 @@ class Removals:
             raise LibraryError(f"import {source_id} ({row[1]}) is still running")
         if backup:
             self._backup_before(f"undo-import-{source_id}")
-        with self._core.write() as conn:
-            batch = self._events.new_batch()
+
+        def start(conn: Any) -> dict[str, Any]:
             try:
-                result, state = removal.undo_import(conn, source_id, batch=batch, now=now(),
-                                                    reanchor=self._reanchor)
+                plan = removal.plan_import_undo(conn, source_id)
             except LookupError as error:
                 raise LibraryError(str(error)) from None
-            self._events.log(batch, None, "import_undo",
-                             {"state": "complete", "source": source_id},
-                             {**state, "state": "undone"})
+            batch = self._events.new_batch()
+            self._events.log_many(batch, [(None, "import_undo",
+                                           {"state": "complete", "source": source_id},
+                                           {"state": "undone", "source": source_id,
+                                            "batch": batch})], undone=RUNNING)
+            return self._take_import(batch, plan, initial=None)
+
+        job = self._execute(start, progress, cancel)
         self._on_changed()
+        if job.get("cancelled"):
+            result = removal.ImportUndo(source_id, row[1])
+            result.cancelled = True
+            return result
+        result = job["_result"]
         self._core.announce(Change(
             f"Took back import {source_id}", (*result.removed, *result.reverted),
             frozenset({PAPERS, COUNTS}), count=len(result.removed) + len(result.reverted),
             everything=True))
         return result
 
-    # The events log replays these inside its own write transaction.
+    @staticmethod
+    def _take_import(batch: int, plan: dict[str, Any], *, initial: int | None
+                     ) -> dict[str, Any]:
+        return {"batch": batch, "purpose": "import", "kind": "take", "ids": plan["remove"],
+                "plan": {k: v for k, v in plan.items() if k != "remove"},
+                "source": plan["source"], "initial": initial, "final": 0}
+
+    # ------------------------------------------------------------- undo, redo
+    def _replay(self, batch: int, undo: bool) -> Change:
+        """Undo or redo a delete or a taken-back import, in steps (the events log
+        hands these batches over whole instead of replaying them event by event)."""
+        events = self.conn.execute(
+            "SELECT paper_id, action, after FROM events WHERE batch = ? ORDER BY id",
+            (batch,)).fetchall()
+        action = events[0][1]
+        initial = 0 if undo else 1
+        label = "delete" if action == "delete" else "undo of an import"
+
+        def start(conn: Any) -> dict[str, Any]:
+            conn.execute("UPDATE events SET undone = ? WHERE batch = ?", (RUNNING, batch))
+            if undo:  # put back what the batch took
+                job: dict[str, Any] = {"batch": batch, "kind": "restore", "initial": 0,
+                                       "final": 1, "purpose": action}
+                if action == "import_undo":
+                    job["purpose"], job["state"] = "import", json.loads(events[0][2])
+                    job["source"] = job["state"]["source"]
+                return job
+            if action == "delete":
+                present = {row[0] for row in conn.execute(
+                    "SELECT id FROM papers WHERE id IN "
+                    "(SELECT paper_id FROM events WHERE batch = ?)", (batch,))}
+                return {"batch": batch, "purpose": "delete", "kind": "take",
+                        "ids": [e[0] for e in events if e[0] in present],
+                        "initial": initial, "final": 0}
+            source = json.loads(events[0][2])["source"]
+            try:
+                plan = removal.plan_import_undo(conn, source)
+            except LookupError:
+                plan = None
+            if plan is None:  # put back by hand since: nothing to take, in effect again
+                return {"batch": batch, "purpose": "import", "kind": "take", "ids": [],
+                        "noop": True, "source": source, "initial": initial, "final": 0}
+            return self._take_import(batch, plan, initial=initial)
+
+        job = self._execute(start, None, None)
+        self._on_changed()
+        ids = tuple(dict.fromkeys(job["_done"]))
+        return Change(f"{'Undid' if undo else 'Redid'} {label} on {plural(len(ids), 'paper')}",
+                      ids, frozenset({PAPERS, COUNTS}), count=len(events),
+                      origin="undo" if undo else "redo")
+
+    # Single events, should a batch mix them with others (it never does today).
     def _put_back_delete(self, paper_id: int, target: Any, other: Any) -> list[int]:
         self._on_changed()
         if target["state"] == "present":
@@ -118,8 +237,183 @@ class Removals:
                                                 reanchor=self._reanchor)
         except LookupError:
             return []
-        # What this undo did is what the next undo of it must put back.
         self.conn.execute(
             "UPDATE events SET after = ? WHERE batch = ? AND action = 'import_undo'",
             (json.dumps({**state, "state": "undone"}), target["batch"]))
         return [*result.removed, *result.reverted]
+
+    # --------------------------------------------------------------- the jobs
+    def _execute(self, start: Callable[[Any], dict[str, Any]], progress: Progress | None,
+                 cancel: Cancel | None) -> dict[str, Any]:
+        """Run a job: `start` (inside the first write transaction) logs its events
+        and returns it. A job of one step runs whole in that transaction; a bigger
+        one is recorded and run a step per transaction under its lock."""
+        size = _chunk_size()
+        lock: ImportLock | None = None
+        with self._core.write() as conn:
+            job = start(conn)
+            job.update(pos=0, kept=[], back=False, _done=[])
+            job["total"] = self._total(conn, job)
+            if job["total"] <= size:
+                while not self._step(conn, job, size):
+                    pass
+                return job
+            lock = ImportLock(self._core.path, job["batch"], kind="removal")
+            try:
+                held = lock.try_acquire()
+            except OSError as error:
+                raise LibraryError(f"{lock.path}: cannot create the lock of this job "
+                                   f"({error.strerror or error})") from None
+            if not held:  # a batch number is handed out once: nobody else can hold it
+                raise LibraryError(f"{lock.path}: held by another program; try again")
+            self._save(conn, job)
+        try:
+            self._run(job, size, progress, cancel)
+        finally:
+            lock.release()
+        return job
+
+    def _run(self, job: dict[str, Any], size: int, progress: Progress | None,
+             cancel: Cancel | None) -> None:
+        while True:
+            with self._core.write() as conn:
+                finished = self._step(conn, job, size)
+            self._on_changed()
+            if finished:
+                return
+            if progress is not None:
+                progress(job["total"] - job["pos"] if job["back"] else job["pos"],
+                         job["total"])
+            if cancel is not None and not job["back"] and job["kind"] == "take" \
+                    and cancel():
+                job["back"] = True
+
+    @staticmethod
+    def _total(conn: Any, job: dict[str, Any]) -> int:
+        if job["kind"] == "take":
+            return len(job["ids"])
+        return conn.execute("SELECT count(*) FROM trash WHERE batch = ?",
+                            (job["batch"],)).fetchone()[0]
+
+    def _save(self, conn: Any, job: dict[str, Any]) -> None:
+        kept = {k: v for k, v in job.items() if not k.startswith("_")}
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                     (f"{JOB_KEY}{job['batch']}", json.dumps(kept)))
+
+    def _end(self, conn: Any, job: dict[str, Any], undone: int | None) -> bool:
+        if undone is None:
+            conn.execute("DELETE FROM events WHERE batch = ?", (job["batch"],))
+        else:
+            conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
+                         (undone, job["batch"]))
+        conn.execute("DELETE FROM meta WHERE key = ?", (f"{JOB_KEY}{job['batch']}",))
+        return True
+
+    def _step(self, conn: Any, job: dict[str, Any], size: int) -> bool:
+        """One step of `job` in the caller's transaction; True once it is done."""
+        batch = job["batch"]
+        if job["back"] or job["kind"] == "restore":
+            rows = removal.trash_rows(conn, batch, after=job.get("cursor", 0), limit=size)
+            if rows:
+                restored, _ = removal.restore_rows(conn, rows)
+                job["cursor"] = rows[-1][0]
+                job["_done"].extend(restored)
+                if job["back"]:
+                    job["pos"] = max(0, job["pos"] - len(rows))
+                else:
+                    job["pos"] += len(rows)
+                self._save(conn, job)
+                return False
+            if job["back"]:
+                job["cancelled"] = True
+                return self._end(conn, job, job["initial"])
+            if job["purpose"] == "import":
+                job["_done"].extend(removal.finish_import_redo(
+                    conn, job["state"], now=now(), reanchor=self._reanchor))
+            return self._end(conn, job, job["final"])
+        ids = job["ids"][job["pos"]:job["pos"] + size]
+        if ids:
+            if job["purpose"] == "import":
+                removed, kept = removal.trash_unacted(conn, ids, batch=batch, now=now())
+                job["kept"].extend(kept)
+            else:
+                removed = removal.trash_papers(conn, ids, batch=batch, now=now())
+            job["_done"].extend(removed)
+            job["pos"] += len(ids)
+            self._save(conn, job)
+            return False
+        if job["purpose"] == "import" and not job.get("noop"):
+            result, state = removal.finish_import_undo(
+                conn, job["plan"], batch=batch, now=now(), reanchor=self._reanchor,
+                late_kept=job["kept"])
+            # What this take-back did is what the next undo of it must put back.
+            conn.execute("UPDATE events SET after = ? WHERE batch = ? "
+                         "AND action = 'import_undo'",
+                         (json.dumps({**state, "state": "undone"}), batch))
+            job["_result"] = result
+            job["_done"] = [*result.removed, *result.reverted]
+        return self._end(conn, job, job["final"])
+
+    # -------------------------------------------------- jobs of other programs
+    def jobs(self) -> list[dict[str, Any]]:
+        """The recorded jobs not finished: running elsewhere, or left by a kill."""
+        return [json.loads(value) for (value,) in self.conn.execute(
+            "SELECT value FROM meta WHERE key LIKE ? ORDER BY key", (f"{JOB_KEY}%",))]
+
+    def recover(self) -> None:
+        """Finish the jobs whose process died (kill -9, a power cut) between two
+        steps; one still running elsewhere holds its lock and is left alone."""
+        try:
+            self._settle()
+        except LibraryCorrupt:
+            raise
+        except LibraryError:
+            return  # busy or full: the library still opens, the next open finishes it
+
+    def _settle(self) -> list[dict[str, Any]]:
+        """Finish dead jobs; returns the ones still running elsewhere."""
+        running = []
+        jobs = self.jobs()
+        ImportLock.sweep(self._core.path, {job["batch"] for job in jobs}, kind="removal")
+        for job in jobs:
+            lock = ImportLock(self._core.path, job["batch"], kind="removal")
+            try:
+                dead = lock.try_acquire()
+            except OSError:
+                running.append(job)  # no lock file can be made here: cannot tell
+                continue
+            if not dead:
+                running.append(job)
+                continue
+            try:
+                job["_done"] = []
+                self._run(job, _chunk_size(), None, None)
+                self._core.notices.append(self._recovered(job))
+            finally:
+                lock.release()
+        return running
+
+    def _settle_for_undo(self) -> None:
+        running = self._settle()
+        if running:
+            job = running[0]
+            raise LibraryError(
+                f"{self._core.path}: {self._describe(job)} is still running in another "
+                f"window or command ({job['pos']:,} of {job['total']:,} papers); undo and "
+                f"redo wait until it finishes")
+
+    @staticmethod
+    def _describe(job: dict[str, Any]) -> str:
+        if job["purpose"] == "import":
+            what = f"import {job.get('source')}"
+            return f"putting back {what}" if job["kind"] == "restore" else \
+                f"taking back {what}"
+        return "putting back deleted papers" if job["kind"] == "restore" else \
+            "deleting papers"
+
+    def _recovered(self, job: dict[str, Any]) -> str:
+        if job.get("cancelled"):
+            return (f"{self._core.path.name}: {self._describe(job)} was cancelled and then "
+                    f"cut short; it has been rolled back")
+        return (f"{self._core.path.name}: {self._describe(job)} was cut short; it has been "
+                f"finished")
