@@ -282,8 +282,8 @@ class Removals:
             if finished:
                 return
             if progress is not None:
-                progress(job["total"] - job["pos"] if job["back"] else job["pos"],
-                         job["total"])
+                # Taken so far (put back so far, for a restore): down to 0 on cancel.
+                progress(job["pos"], job["total"])
             if cancel is not None and not job["back"] and job["kind"] == "take" \
                     and cancel():
                 job["back"] = True

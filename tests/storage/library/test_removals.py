@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from storage import Library, LibraryError
 from storage.models import COUNTS, PAPERS, Change
+from tests.reliability.conftest import write_listing
 
 THREE = ("First Paper Title\n\nAn abstract about quokkas and their grammars.\n\n"
          "Second Paper Title\n\nAn abstract about wombats digging burrows.\n\n"
@@ -93,3 +95,90 @@ def test_undo_import_backs_up_first_and_announces_everything(library: Library,
     [change] = seen
     assert change.description == f"Took back import {source_id}"
     assert change.everything and change.count == 3 and set(change.paper_ids) == set(three)
+
+
+# ------------------------------------------------- in steps (WINNOW_REMOVAL_BATCH)
+def _rows(library: Library) -> dict[str, list[tuple[object, ...]]]:
+    """Everything a take-back or a delete could touch, row by row."""
+    return {table: library.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in ("papers", "paper_sources", "paper_tags", "annotations", "sources",
+                          "trash", "meta", "events", "state_counts")}
+
+
+def test_a_take_back_in_steps_reports_progress_and_ends_as_one_in_one_step(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    report = seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    brought = sorted(seeded.conn.execute(
+        "SELECT id FROM papers WHERE first_source_id = ?", (source_id,)).fetchall())
+    assert report.new == len(brought) == 120
+    seeded.set_starred([brought[-1][0]])
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "25")
+    seen: list[tuple[int, int]] = []
+    result = seeded.undo_import(source_id, backup=False,
+                                progress=lambda done, total: seen.append((done, total)))
+    assert not result.cancelled and result.kept_acted_on == [brought[-1][0]]
+    assert len(result.removed) == 119
+    assert seen == [(25, 119), (50, 119), (75, 119), (100, 119), (119, 119)]
+    assert seeded.removal_jobs() == [] and seeded.count() == 416
+    stepped = _rows(seeded)
+    seeded.undo()
+    assert seeded.count() == 535
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "100000")
+    # The same take-back in one transaction (redo): the same rows.
+    assert seeded.redo().description == "Redid undo of an import on 119 papers"
+    whole = _rows(seeded)
+    for table in ("papers", "paper_sources", "paper_tags", "annotations", "state_counts"):
+        assert whole[table] == stepped[table], table
+    assert [r[1:4] for r in whole["trash"]] == [r[1:4] for r in stepped["trash"]]
+
+
+def test_cancel_puts_back_what_a_take_back_took_so_far(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    seeded.set_starred([2])  # the last action before: undo must still reach it
+    before = _rows(seeded)
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "20")
+    steps: list[int] = []
+    result = seeded.undo_import(source_id, backup=False,
+                                progress=lambda done, _total: steps.append(done),
+                                cancel=lambda: len(steps) >= 2)
+    assert result.cancelled and result.removed == []
+    assert steps[:2] == [20, 40] and steps[-1] == 0  # back down as it put them back
+    assert _rows(seeded) == before
+    assert seeded.undo().description == "Undid star on 1 paper"
+
+
+def test_cancel_puts_back_what_a_delete_took_so_far(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded.add_tags([5, 6], ["kept"])
+    seeded.set_note(6, "a note on a paper being deleted")
+    before = _rows(seeded)
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "50")
+    calls: list[int] = []
+    change = seeded.delete_papers(range(1, 301), backup=False,
+                                  progress=lambda done, _total: calls.append(done),
+                                  cancel=lambda: True)
+    assert change.description == "Deleted no paper (cancelled)" and not change.paper_ids
+    assert calls[0] == 50
+    assert _rows(seeded) == before
+    assert seeded.get(6).note == "a note on a paper being deleted"
+
+
+def test_a_delete_in_steps_is_undone_and_redone_in_steps(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded.add_tags([5, 6], ["kept"])
+    before = _rows(seeded)
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "40")
+    assert seeded.delete_papers(range(1, 301), backup=False).count == 300
+    assert seeded.count() == 115 and seeded.removal_jobs() == []
+    undone = seeded.undo()
+    assert undone.description == "Undid delete on 300 papers" and len(undone.paper_ids) == 300
+    after_undo = _rows(seeded)
+    for table in ("papers", "paper_sources", "paper_tags", "annotations", "trash",
+                  "state_counts"):
+        assert after_undo[table] == before[table], table
+    assert seeded.redo().description == "Redid delete on 300 papers"
+    assert seeded.count() == 115 and [t[0] for t in seeded.tags()] == ["kept"]
+    assert seeded.conn.execute("SELECT count(*) FROM trash").fetchone()[0] == 300
