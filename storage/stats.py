@@ -103,7 +103,9 @@ def triage_stats(library: Library, *, days: int = DAYS, today: date | None = Non
         decided=sum(per_state[name] for name in decision_states),
         inbox=_inbox_series(library, first, today),
         decision_seconds=_decision_seconds(library, table),
-        top_tags=sorted(library.tags(), key=lambda t: (-t[1], t[0].casefold()))[:TOP_TAGS],
+        # A tag whose papers were all deleted is no top tag (it drew a bar of 0).
+        top_tags=sorted((t for t in library.tags() if t[1] > 0),
+                        key=lambda t: (-t[1], t[0].casefold()))[:TOP_TAGS],
         labels={**{s.name: s.label for s in table.states}, **{n: n for n in unknown}})
 
 

@@ -92,6 +92,17 @@ def test_top_tags(known: Library) -> None:
     assert figures.top_tags == [("rl", 3), ("kan", 1)]
 
 
+def test_a_tag_whose_papers_were_deleted_is_no_top_tag(known: Library) -> None:
+    [kan_paper] = known.search("tag:kan", limit=None).ids
+    known.delete_papers([kan_paper], backup=False)
+    assert ("kan", 0) in known.tags()  # the tag itself stays, for undo
+    figures = triage_stats(known, days=10, today=date(2026, 3, 10))
+    assert figures.top_tags == [("rl", 3)]
+    known.undo()
+    assert triage_stats(known, days=10, today=date(2026, 3, 10)).top_tags == [
+        ("rl", 3), ("kan", 1)]
+
+
 def test_read_then_unread_is_counted_nowhere(seeded: Library) -> None:
     """The old `stats` said 4 read while its per-day table said 5: a read mark taken
     back by marking unread (not by undo) still counted per day."""
