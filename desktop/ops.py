@@ -174,8 +174,8 @@ class Operations(QObject):
             # old version so the view refreshes once, when the file is in whole.
             return
         self._last_version = version
-        if importer.busy:
-            return
+        if importer.busy or self.window.remover.busy:
+            return  # their end refreshes the view once
         self.refresh_external()
 
     def new_day(self) -> bool:

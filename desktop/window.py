@@ -62,6 +62,7 @@ from desktop.listpanel import ListPanel
 from desktop.model import PaperTableModel
 from desktop.ops import Operations
 from desktop.reader import ReaderPane
+from desktop.removing import RemovalRunner
 from desktop.sidebar import Sidebar, builtin_views
 from desktop.toast import toast_for
 from storage import Library, LibraryError, states
@@ -143,6 +144,9 @@ class MainWindow(QMainWindow):
         self.importer.message.connect(self.flash)
         self.fetcher = FetchRunner(self, Path(library.path))
         self.fetcher.message.connect(self.flash)
+        self.remover = RemovalRunner(self, Path(library.path))  # take-backs, big deletes
+        self.remover.show_dialogs = interactive
+        self.remover.message.connect(self.flash)
 
         self._build_ui()
         self._build_menus()
@@ -511,7 +515,7 @@ class MainWindow(QMainWindow):
     @property
     def busy(self) -> bool:
         """True while something will still change the window (for scripted screenshots)."""
-        return (self.importer.busy or self.browser.search_timer.isActive()
+        return (self.importer.busy or self.remover.busy or self.browser.search_timer.isActive()
                 or self.reader.note_pending or self.ops.counts_timer.isActive()
                 or (self.stats_view is not None and self.stats_view.counting))
 
@@ -564,6 +568,7 @@ class MainWindow(QMainWindow):
         self.ops.stop_listening()
         # Wait for the workers: a thread still running at exit aborts the process.
         self.importer.shutdown()
+        self.remover.shutdown()
         self.fetcher.shutdown()
         self.learner.stop()
         if self.stats_view is not None:

@@ -6,9 +6,12 @@ from typing import TYPE_CHECKING
 
 from desktop.actions import has_targets
 from desktop.commands import CommandSet
+from desktop.ops import UNDO_HINT
+from storage.library.removals import step_size
 
 if TYPE_CHECKING:
     from desktop.window import MainWindow
+    from storage.models import Change
     from storage.removal import ImportUndo
 
 commands = CommandSet("imports")
@@ -33,9 +36,27 @@ def delete_papers(w: MainWindow) -> None:
     ids = w.targets()
     w.reader.flush_note()
     row = w.browser.current_row()
+    if len(ids) > step_size():
+        # More than one step: in the background, with progress and Cancel.
+        w.remover.delete(ids, then=lambda change: _deleted_elsewhere(w, change, row))
+        return
     w.ops.run(lambda library: library.delete_papers(ids), ids=ids,
               then=lambda _change: _reload_at(w, row),
               message=lambda change: change.description)
+
+
+def _deleted_elsewhere(w: MainWindow, change: Change, row: int) -> None:
+    _seen_outside(w)
+    _reload_at(w, row)
+    w.flash(change.description + (UNDO_HINT if change else ""))
+
+
+def _seen_outside(w: MainWindow) -> None:
+    """The worker's Library wrote: this one's caches forget, the view and the
+    counts read the file again."""
+    w.library.poll_changes()
+    w.ops.saw_own_write()
+    w.ops.refresh_counts()
 
 
 def showing_import(w: MainWindow) -> bool:
@@ -59,13 +80,32 @@ def _undo_message(result: ImportUndo) -> str:
 @command("import.undo", "Undo this import", when=showing_import, group="Library",
          menu="File")
 def undo_import(w: MainWindow) -> None:
+    """In the background (a QThread with its own Library), with progress and Cancel:
+    30,000 papers take seconds, and the window's own writes go on meanwhile."""
     source_id = int(w.browser.view_key.removeprefix("source:"))
     w.reader.flush_note()
-    done = w.ops.run(lambda library: library.undo_import(source_id),
-                     message=_undo_message,
-                     then=lambda _result: w.browser.show_builtin("inbox"))
-    if done is not None:
-        w.ops.refresh_counts()
+    w.remover.undo_imports([source_id], then=lambda results: taken_back(w, results))
+
+
+def taken_back(w: MainWindow, results: list[ImportUndo]) -> None:
+    """After the worker took imports back (or Cancel put everything back)."""
+    _seen_outside(w)
+    if not results:
+        return
+    last = results[-1]
+    if last.cancelled:
+        w.flash(f"Cancelled: import {last.source_id} is as it was")
+        w.browser.load(keep_id=w.current_id())
+        return
+    if w.browser.view_key in {f"source:{r.source_id}" for r in results}:
+        w.browser.show_builtin("inbox")
+    else:
+        w.browser.load(keep_id=w.current_id())
+    w.ops.refresh_counts()
+    text = (_undo_message(last) if len(results) == 1 else
+            f"Took back {len(results)} imports: removed "
+            f"{sum(len(r.removed) for r in results)} papers")
+    w.flash(text + UNDO_HINT)
 
 
 @command("fetch.today", "Fetch today's papers", group="Library", menu="File")

@@ -70,15 +70,13 @@ def import_done(w: MainWindow, _report: object, _summary: bool) -> None:
 
 
 def undo_imports(w: MainWindow, source_ids: list[int]) -> None:
-    """The toast's "Undo import": take the finished import back (papers the user has
-    worked on stay; see Library.undo_import). `Ctrl+Z` then puts it back."""
-    def take_back(library) -> int:
-        return sum(len(library.undo_import(source_id).removed) for source_id in source_ids)
+    """The toast's "Undo import": take the finished imports back in the background
+    (papers the user has worked on stay; see Library.undo_import). `Ctrl+Z` then
+    puts the last one back."""
+    from desktop.actions.imports import taken_back
 
-    w.ops.run(take_back,
-              then=lambda _count: w.browser.load(keep_id=w.current_id()),
-              message=lambda count: f"Import taken back: {count} paper"
-              f"{'s' if count != 1 else ''} removed")
+    w.reader.flush_note()
+    w.remover.undo_imports(source_ids, then=lambda results: taken_back(w, results))
 
 
 @command("export.view", "Export this view…", keys=("Ctrl+E",), mode="global",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import partial
@@ -43,13 +44,15 @@ from storage.models import COUNTS, PAPERS, Change
 # kill tests use it to get many steps out of a small library.
 CHUNK = 2000
 JOB_KEY = "removal_job:"
+PAUSE = 0.1  # s between two steps: see `_run`
 RUNNING = 3  # events.undone of a job's events while the job runs
 
 Progress = Callable[[int, int], None]  # (papers done, papers in all)
 Cancel = Callable[[], bool]
 
 
-def _chunk_size() -> int:
+def step_size() -> int:
+    """Papers per step: CHUNK, or WINNOW_REMOVAL_BATCH."""
     value = os.environ.get("WINNOW_REMOVAL_BATCH", "")
     return int(value) if value.isdigit() and int(value) > 0 else CHUNK
 
@@ -248,7 +251,7 @@ class Removals:
         """Run a job: `start` (inside the first write transaction) logs its events
         and returns it. A job of one step runs whole in that transaction; a bigger
         one is recorded and run a step per transaction under its lock."""
-        size = _chunk_size()
+        size = step_size()
         lock: ImportLock | None = None
         with self._core.write() as conn:
             job = start(conn)
@@ -281,6 +284,10 @@ class Removals:
             self._on_changed()
             if finished:
                 return
+            # A writer waiting for the lock sleeps in SQLite's busy handler, up to
+            # 100 ms a time: without a pause the next step would take the lock back
+            # first, and a key press in the app could wait out several steps.
+            time.sleep(PAUSE)
             if progress is not None:
                 # Taken so far (put back so far, for a restore): down to 0 on cancel.
                 progress(job["pos"], job["total"])
@@ -387,7 +394,7 @@ class Removals:
                 continue
             try:
                 job["_done"] = []
-                self._run(job, _chunk_size(), None, None)
+                self._run(job, step_size(), None, None)
                 self._core.notices.append(self._recovered(job))
             finally:
                 lock.release()

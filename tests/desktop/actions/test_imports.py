@@ -43,7 +43,7 @@ def test_delete_acts_on_the_selection(window, seeded: Library, press) -> None:
 
 
 def test_undo_this_import_from_its_recent_imports_entry(make_window, library: Library,
-                                                        tmp_path: Path, press) -> None:
+                                                        tmp_path: Path, press, qtbot) -> None:
     from tests.storage.test_identity import ABSTRACTS, TITLES, listing
 
     library.import_text(listing(list(zip(TITLES[:3], ABSTRACTS[:3], strict=True))),
@@ -57,6 +57,8 @@ def test_undo_this_import_from_its_recent_imports_entry(make_window, library: Li
     window.browser.show_view(entry.key, entry.label, entry.query)
     assert command.is_enabled()
     window.run_command("import.undo")
+    assert window.remover.busy  # off the GUI thread
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=15000)
     assert library.stats()["total"] == 3
     assert window.browser.view_key == "inbox" and window.model.rowCount() == 3
     message = window.statusBar().currentMessage()
@@ -114,3 +116,99 @@ def test_fetch_on_start_is_a_remembered_setting(make_window, library: Library, q
         qtbot.waitUntil(lambda: library.stats()["total"] == 1, timeout=15000)
         qtbot.waitUntil(lambda: not second.fetcher.busy, timeout=15000)
         assert json.loads(json.dumps(server.requests))[0]["date"] == today
+
+
+# ------------------------------------------- a big import taken back in the background
+def _big_import(library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                papers: int = 600) -> tuple[int, list[int]]:
+    """An import of `papers` papers over the seeds; steps of 50 papers."""
+    from tests.reliability.conftest import write_listing
+
+    report = library.import_files([write_listing(tmp_path / "big.txt", papers)])
+    assert report.new == papers
+    source = library.sources()[0]["id"]
+    ids = [row[0] for row in library.conn.execute(
+        "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source,))]
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "50")
+    return source, ids
+
+
+def _show_import(window, source: int) -> None:
+    entry = next(e for e in window.sidebar.entries() if e.key == f"source:{source}")
+    window.browser.show_view(entry.key, entry.label, entry.query)
+
+
+def test_a_big_take_back_runs_in_a_thread_while_the_app_writes(
+        make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source, ids = _big_import(seeded, tmp_path, monkeypatch)
+    window = make_window(seeded)
+    _show_import(window, source)
+    said: list[str] = []
+    window.remover.message.connect(said.append)
+    window.run_command("import.undo")
+    assert window.remover.busy and window.remover.thread.isRunning()
+    qtbot.waitUntil(lambda: any(m.startswith("Taking back: ") for m in said), timeout=15000)
+    assert said[0] == "Taking back: 50 of 600 papers"
+    # The window's own write, on its own connection, while the worker is mid-way:
+    # it goes through (the worker holds the lock for one step at a time) and the
+    # paper it marks, not taken yet (ids go in order), is kept.
+    change = window.ops.run(lambda library: library.set_starred([ids[-1]]))
+    assert change is not None and change.paper_ids == (ids[-1],)
+    assert window.remover.busy
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert seeded.get(ids[-1]).starred and seeded.get(ids[0]) is None
+    assert seeded.stats()["total"] == 416
+    message = window.statusBar().currentMessage()
+    assert message.startswith(f"Undid import {source}: removed 599 papers, kept 1 you acted on")
+    assert message.endswith("Ctrl+Z to undo")
+    assert window.browser.view_key == "inbox"
+    assert window.model.row_of(ids[0]) < 0
+    # Progress after every step, counted against the papers planned at the start.
+    assert said == [f"Taking back: {n} of 600 papers" for n in range(50, 601, 50)]
+
+
+def test_cancel_during_a_take_back_leaves_the_import_as_it_was(
+        make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _ids = _big_import(seeded, tmp_path, monkeypatch)
+    window = make_window(seeded)
+    window.remover.show_dialogs = True  # the real dialog, its Cancel
+    _show_import(window, source)
+    before = seeded.conn.execute("SELECT id, starred, state FROM papers ORDER BY id").fetchall()
+    window.run_command("import.undo")
+    dialog = window.remover.dialog
+    assert dialog is not None and dialog.labelText() == f"Taking back import {source}…"
+    # Its Cancel button, before the worker's first step ends: the worker sees it
+    # between two steps (it cannot finish 12 steps before looking).
+    from PySide6.QtWidgets import QPushButton
+
+    [button] = dialog.findChildren(QPushButton)
+    assert button.text() == "Cancel"
+    button.click()
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert window.remover.dialog is None
+    assert window.statusBar().currentMessage() == f"Cancelled: import {source} is as it was"
+    after = seeded.conn.execute("SELECT id, starred, state FROM papers ORDER BY id").fetchall()
+    assert after == before and seeded.removal_jobs() == []
+    assert [s["status"] for s in seeded.sources() if s["id"] == source] == ["complete"]
+    assert seeded.conn.execute("SELECT count(*) FROM trash").fetchone()[0] == 0
+    assert not seeded.can_undo() or "import" not in seeded.undo().description
+
+
+def test_deleting_thousands_runs_in_a_thread_and_ctrl_z_brings_them_back(
+        make_window, seeded: Library, tmp_path: Path, qtbot, press,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source, ids = _big_import(seeded, tmp_path, monkeypatch, papers=120)
+    window = make_window(seeded)
+    _show_import(window, source)
+    window.model.set_marked(ids)
+    press("Delete")
+    assert window.remover.busy
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert seeded.stats()["total"] == 415
+    assert window.statusBar().currentMessage() == "Deleted 120 papers · Ctrl+Z to undo"
+    assert window.model.rowCount() == 0
+    press("ctrl+z")
+    assert seeded.stats()["total"] == 535
+    assert window.statusBar().currentMessage().startswith("Undid delete on 120 papers")

@@ -1,0 +1,206 @@
+"""Taking an import back (and deleting thousands of papers) off the GUI thread.
+
+A worker in its own QThread opens its own `Library(path)` (SQLite connections
+belong to one thread) and runs the job in steps that commit between them
+(storage/library/removals.py), so the window keeps painting and its own writes
+(a star, a note) wait for one step at most. A progress dialog shows the papers
+taken so far; Cancel puts back what was taken and leaves the library as before.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from storage import Library, LibraryError
+
+
+class RemovalWorker(QObject):
+    """Runs `job(library, progress, cancel)` in its own thread. `cancel()` is called
+    from the GUI thread directly (this object's own event loop is busy)."""
+
+    progress = Signal(int, int)  # papers taken (or put back) so far, in all
+    finished = Signal(object)    # what `job` returned
+    failed = Signal(str)
+
+    def __init__(self, db_path: Path,
+                 job: Callable[[Library, Callable[[int, int], None], Callable[[], bool]], Any]
+                 ) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.job = job
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def run(self) -> None:
+        try:
+            library = Library(self.db_path)
+        except LibraryError as error:
+            self.failed.emit(str(error))
+            return
+        except Exception as error:
+            self.failed.emit(f"{self.db_path}: cannot open ({error})")
+            return
+        try:
+            result = self.job(library, self.progress.emit, self._cancel.is_set)
+        except LibraryError as error:
+            self.failed.emit(str(error))
+        except Exception as error:  # never leave the progress dialog hanging
+            self.failed.emit(f"taking papers out failed: {error}")
+        else:
+            self.finished.emit(result)
+        finally:
+            library.close()
+
+
+class RemovalRunner(QObject):
+    """One take-back or big delete at a time, with a progress dialog and Cancel;
+    `done(result)` when it ends (None if it failed: `message` said why)."""
+
+    done = Signal(object)
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget, db_path: Path) -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.db_path = Path(db_path)
+        self.thread: QThread | None = None
+        self.worker: RemovalWorker | None = None
+        self.dialog: QProgressDialog | None = None
+        self.show_dialogs = True
+        self._closing = False
+        self._then: Callable[[Any], None] | None = None
+        self._verb = "Taking back"
+
+    @property
+    def busy(self) -> bool:
+        return self.thread is not None
+
+    def undo_imports(self, source_ids: Sequence[int],
+                     then: Callable[[Any], None] | None = None) -> bool:
+        """Take the imports back, one after the other; `then(results)` gets the
+        list of ImportUndo (the last one `cancelled` if Cancel stopped it)."""
+        ids = [int(i) for i in source_ids]
+
+        def job(library: Library, progress: Callable[[int, int], None],
+                cancel: Callable[[], bool]) -> list[Any]:
+            results = []
+            for source_id in ids:
+                results.append(library.undo_import(source_id, progress=progress,
+                                                   cancel=cancel))
+                if results[-1].cancelled:
+                    break
+            return results
+
+        label = (f"Taking back import {ids[0]}…" if len(ids) == 1
+                 else f"Taking back {len(ids)} imports…")
+        return self._start(job, label, "Taking back", then)
+
+    def delete(self, paper_ids: Sequence[int],
+               then: Callable[[Any], None] | None = None) -> bool:
+        """Delete papers (a backup first); `then(change)`."""
+        ids = [int(i) for i in paper_ids]
+
+        def job(library: Library, progress: Callable[[int, int], None],
+                cancel: Callable[[], bool]) -> Any:
+            return library.delete_papers(ids, progress=progress, cancel=cancel)
+
+        return self._start(job, f"Deleting {len(ids):,} papers…", "Deleting", then)
+
+    def _start(self, job: Callable[..., Any], label: str, verb: str,
+               then: Callable[[Any], None] | None) -> bool:
+        if self.busy:
+            self.message.emit("Papers are already being taken out; wait for it to finish")
+            return False
+        worker = RemovalWorker(self.db_path, job)
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.progress.connect(self._progress)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        self.thread, self.worker, self._then, self._verb = thread, worker, then, verb
+        if self.show_dialogs:
+            dialog = QProgressDialog(label, "Cancel", 0, 1000, self.window)
+            dialog.setWindowTitle(verb)
+            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            dialog.setMinimumDuration(400)
+            dialog.setAutoClose(False)
+            dialog.setAutoReset(False)
+            # To this object, in the GUI thread: a queued call to the busy worker
+            # would run only once everything was taken.
+            dialog.canceled.connect(self.cancel)
+            dialog.setValue(0)
+            self.dialog = dialog
+        thread.start()
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+            self.message.emit(f"{self._verb} cancelled: putting back what was taken…")
+
+    def shutdown(self) -> None:
+        """The window is closing: cancel (what was taken goes back) and wait; a
+        QThread destroyed while it runs would abort the process."""
+        if self.thread is None or self.worker is None:
+            return
+        self._closing = True
+        self.worker.cancel()
+        self._cleanup()
+
+    def _progress(self, done: int, total: int) -> None:
+        if self.worker is None:
+            return  # it ended meanwhile (a modal dialog's setValue runs queued events)
+        text = (f"Cancelled: putting back what was taken ({done:,} papers still out)"
+                if self.worker.cancelled
+                else f"{self._verb}: {done:,} of {total:,} papers")
+        self.message.emit(text)
+        if self.dialog is not None:
+            self.dialog.setLabelText(text)
+            self.dialog.setValue(min(999, int(1000 * done / max(1, total))))
+
+    def _cleanup(self) -> None:
+        if self.dialog is not None:
+            shown = self.dialog.isVisible()
+            self.dialog.reset()
+            self.dialog.hide()
+            self.dialog.deleteLater()
+            self.dialog = None
+            if shown:
+                self.window.activateWindow()  # the keys go back to the list
+        if self.thread is not None:
+            self.thread.quit()
+            self.thread.wait()
+            self.thread.deleteLater()
+        if self.worker is not None:
+            self.worker.deleteLater()
+        self.thread = self.worker = None
+
+    def _finished(self, result: Any) -> None:
+        if self._closing:
+            return
+        self._cleanup()
+        then, self._then = self._then, None
+        if then is not None:
+            then(result)
+        self.done.emit(result)
+
+    def _failed(self, error: str) -> None:
+        if self._closing:
+            return
+        self._cleanup()
+        self._then = None
+        self.message.emit(error)
+        self.done.emit(None)
