@@ -122,17 +122,68 @@ def _record(entry: dict[str, Any], position: int) -> PaperRecord | None:
 
 
 def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        # Not JSON after all (a text that starts with "{"): no listing in any form.
-        raise ListingError(f"{name}: no Daily Papers listing found in it") from None
-    if isinstance(data, dict) and isinstance(data.get("paper"), dict | None) and (
-            "id" in data or "paper" in data):
-        return entries_listing([data], name=name, form="api", warnings=warnings, single=True)
-    if isinstance(data, list):
-        return entries_listing(data, name=name, form="api", warnings=warnings)
-    raise ListingError(f"{name}: no Daily Papers listing found in it")
+    """The entries of every JSON document in the text: one response, or several one after
+    another (``cat day1.json day2.json``, JSON Lines of entries or of single papers), with
+    or without blanks between them. A paper in two documents is one paper."""
+    documents = _documents(text, name)
+    if len(documents) == 1:
+        data = documents[0][1]
+        if _single_paper(data):
+            return entries_listing([data], name=name, form="api", warnings=warnings,
+                                   single=True)
+        if isinstance(data, list):
+            return entries_listing(data, name=name, form="api", warnings=warnings)
+        raise ListingError(f"{name}: no Daily Papers listing found in it")
+    entries: list[Any] = []
+    for at, data in documents:
+        if _single_paper(data):
+            entries.append(data)
+        elif isinstance(data, list) and (not data or any(_entry(e) for e in data)):
+            entries.extend(data)
+        else:
+            raise ListingError(f"{name}: line {_line_of(text, at)}: a JSON document that "
+                               f"is no Daily Papers listing")
+    single = all(isinstance(data, dict) and "paper" not in data for _, data in documents)
+    return entries_listing(entries, name=name, form="api", warnings=warnings, single=single)
+
+
+# Blanks between documents; a byte-order mark where a file saved with one was appended.
+_BETWEEN = re.compile(r"[\s\ufeff]*")
+
+
+def _documents(text: str, name: str) -> list[tuple[int, Any]]:
+    """Every JSON value in the text, with where it starts."""
+    decoder = json.JSONDecoder()
+    found: list[tuple[int, Any]] = []
+    pos = _BETWEEN.match(text).end()  # type: ignore[union-attr]
+    while pos < len(text):
+        try:
+            data, end = decoder.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            if not found:
+                # Not JSON after all (a text that starts with "{"): no listing in any form.
+                raise ListingError(f"{name}: no Daily Papers listing found in it") from None
+            what = ("a JSON document cut off or malformed" if text[pos] in "[{"
+                    else "text that is no JSON")
+            raise ListingError(f"{name}: line {_line_of(text, pos)}: {what}") from None
+        found.append((pos, data))
+        pos = _BETWEEN.match(text, end).end()  # type: ignore[union-attr]
+    return found
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _single_paper(data: Any) -> bool:
+    """One ``/api/papers/<id>`` object, or one entry of a daily list (a JSON Lines row)."""
+    return isinstance(data, dict) and isinstance(data.get("paper"), dict | None) and (
+        "id" in data or "paper" in data)
+
+
+def _entry(value: Any) -> bool:
+    return isinstance(value, dict) and (isinstance(value.get("paper"), dict)
+                                        or "id" in value or "title" in value)
 
 
 def entries_listing(entries: list[Any], *, name: str, form: str, warnings: list[str],

@@ -5,11 +5,15 @@ Real imports into a real library file."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from storage import Library
+from storage.listing import Listing, parse_listing
+from storage.records import ListingError
 
 TITLE = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
 SUMMARY = ("Serving long-context language models is bounded by the memory of the key-value "
@@ -67,3 +71,94 @@ def test_links_are_web_addresses_and_days_are_real_days(library: Library) -> Non
     assert second["github_repo"] == "https://github.com/lab/routing"
     assert second["project_page"] == "http://lab.example.org"
     assert second["published"] is None
+
+
+# ------------------------------------------------ several JSON documents in one file
+
+WEEK = json.loads((Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+                   / "api-week.json").read_text(encoding="utf-8"))
+
+
+def _titles(listing: Listing) -> list[str]:
+    return [r.title for r in listing.records]
+
+
+def _week_titles() -> list[str]:
+    return _titles(parse_listing(json.dumps(WEEK), name="week.json"))
+
+
+@pytest.mark.parametrize("joint", ["", "\n", "\r\n", "  \n\t\n", "\n\ufeff"])
+def test_two_days_in_one_file_are_both_days(joint: str) -> None:
+    # `cat day1.json day2.json > both.json` was refused as "no listing".
+    text = json.dumps(WEEK[:7]) + joint + json.dumps(WEEK[7:]) + "\n"
+    listing = parse_listing(text, name="both.json")
+    assert listing.form == "api"
+    assert _titles(listing) == _week_titles()
+    assert listing.warnings == []
+
+
+def test_json_lines_of_entries_and_of_single_papers() -> None:
+    entries = "\n".join(json.dumps(e) for e in WEEK) + "\n"
+    assert _titles(parse_listing(entries, name="week.jsonl")) == _week_titles()
+    papers = "\n".join(json.dumps(e["paper"]) for e in WEEK)
+    listing = parse_listing(papers, name="papers.jsonl")
+    assert [(r.title, r.arxiv_id) for r in listing.records] == [
+        (e["paper"]["title"], e["paper"]["id"]) for e in WEEK]
+
+
+def test_a_paper_in_two_documents_is_one_paper_with_its_first_facts() -> None:
+    # A week and one of its days, concatenated: the day's papers are the week's.
+    text = json.dumps(WEEK) + "\n" + json.dumps(WEEK[3:6])
+    listing = parse_listing(text, name="week-and-day.json")
+    assert _titles(listing) == _week_titles()
+    assert [r.position for r in listing.records] == list(range(1, len(WEEK) + 1))
+
+
+@pytest.mark.parametrize(("second", "line"), [
+    ('{"error": "Invalid date"}', 2),
+    ("[1, 2, 3]", 2),
+    ('\n\n[{"paper": {"id": "2611.0', 4),
+    ("<html>rate limited</html>", 2),
+])
+def test_a_document_that_is_no_listing_is_named_by_its_line(second: str, line: int) -> None:
+    text = json.dumps(WEEK[:7]) + "\n" + second
+    with pytest.raises(ListingError) as caught:
+        parse_listing(text, name="both.json")
+    message = str(caught.value)
+    assert message.startswith(f"both.json: line {line}: ")
+    assert "\n" not in message
+
+
+def test_one_document_that_is_no_listing_is_refused_as_before() -> None:
+    with pytest.raises(ListingError, match=r"^x\.json: no Daily Papers listing found in it$"):
+        parse_listing('{"error": "Invalid date"}', name="x.json")
+
+
+def test_the_command_imports_two_concatenated_days(tmp_path: Path) -> None:
+    both = tmp_path / "both.json"
+    both.write_text(json.dumps(WEEK[:7], indent=2) + "\n" + json.dumps(WEEK[7:], indent=2),
+                    encoding="utf-8")
+    done = _winnow(tmp_path, "import", "--json", str(both))
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert (report["form"], report["found"], report["new"]) == ("api", len(WEEK), len(WEEK))
+    listed = json.loads(_winnow(tmp_path, "list", "--json").stdout)
+    assert sorted(p["arxiv_id"] for p in listed) == sorted(e["paper"]["id"] for e in WEEK)
+
+
+def test_the_command_refuses_a_file_with_an_error_document_and_writes_nothing(
+        tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(WEEK[:7]) + '\n{"error": "Rate limit reached"}\n',
+                   encoding="utf-8")
+    done = _winnow(tmp_path, "import", str(bad))
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "winnow: bad.json: line 2: a JSON document that is no Daily Papers listing"]
+    assert json.loads(_winnow(tmp_path, "list", "--json").stdout) == []
+
+
+def _winnow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), *args],
+        capture_output=True, text=True, timeout=120, check=False)
