@@ -70,6 +70,8 @@ class _Card:
     cut: bool = False
     # Its title is a heading at the titles' level (a card's by where it stands).
     heading: bool = False
+    # The item its comment count was read from, when a count after its date gave it.
+    comments_at: int = -1
 
 
 # ----------------------------------------------------------------------------- shapes
@@ -354,6 +356,125 @@ def _chrome(text: str) -> bool:
     return len(text) < 24 and text.lower() in _CHROME
 
 
+# ------------------------------------------------- a card cut before its title
+
+def _remnant(it: Item) -> bool:
+    """A heading the copy ends inside before any of its text: "###", "### [" (a link's
+    bracket opened and cut)."""
+    text = it.text.lstrip("#").strip()
+    return (bool(it.heading) or text != it.text) and text in ("", "[")
+
+
+def _head_item(items: list[Item], j: int, floor: int) -> bool:
+    """The item at ``j`` may be part of a card's head before its title: its upvote count
+    (not a comment link), "Submitted by", the user after it, a cut heading."""
+    it = items[j]
+    kind = it.kind
+    if kind in (K_UP, K_DASH):
+        return not (it.href or "").endswith("#community")
+    if kind == K_SUBMIT or (kind == K_TEXT and _remnant(it)):
+        return True
+    if kind == K_TEXT and len(it.text) < 64 and "·" not in it.text and not it.href:
+        k = j - 1  # the user name: "Submitted by" (an avatar may sit between)
+        while k > floor and items[k].kind == K_BLANK:
+            k -= 1
+        return k > floor and items[k].kind == K_SUBMIT and not items[k].value
+    return False
+
+
+def card_head_at_end(items: list[Item], floor: int = -1) -> int | None:
+    """Where the items after ``floor`` end with the head of a card cut before its title
+    (an upvote count, "Submitted by" + user, a cut "### ["), or None when they do not.
+    Blank items (avatars, image links) may sit among them."""
+    j = len(items) - 1
+    start = None
+    while j > floor:
+        it = items[j]
+        if it.kind == K_BLANK:
+            j -= 1
+            continue
+        if not _head_item(items, j, floor):
+            break
+        start = j
+        j -= 1
+    return start
+
+
+@dataclass(slots=True)
+class _Started:
+    """What the copy shows of a card it ends inside before any of its title."""
+
+    before: str  # the title of the card before it
+    arxiv_id: str | None  # where the form links the cut card (its upvote link)
+    certain: bool  # False: one bare count, which may be the card before's comments
+    count: int = 0
+
+
+def _started(items: list[Item], card: _Card) -> _Started | None:
+    """The card the copy ends inside after ``card`` (the last whole one), before its
+    title; its items were read into ``card``, whose comment count is put right."""
+    start = card_head_at_end(items, card.title_at)
+    if start is None:
+        return None
+    run = items[start:]
+    stop = start - 1
+    while stop > card.title_at and items[stop].kind == K_BLANK:
+        stop -= 1
+    counts = [it for it in run if it.kind in (K_UP, K_DASH)]
+    if items[stop].kind == K_UPWORD and not items[stop].value and counts \
+            and run[0] is counts[0]:
+        # "Upvote" / "117": the card before's count, after its meta.
+        run, counts = run[1:], counts[1:]
+    arxiv = None
+    for it in items[stop + 1 :]:  # an image linked to the cut card counts too
+        found = _LOGIN_HREF.search(it.href) if it.href else None
+        pid = found[1] if found else paper_id(it.href)
+        if pid and pid != card.arxiv_id:
+            arxiv = arxiv or pid
+    bare = [it for it in counts if not it.href]
+    certain = (arxiv is not None or len(counts) >= 2 or any(it.kind == K_DASH for it in counts)
+               or any(it.kind in (K_SUBMIT, K_TEXT) for it in run)
+               or (len(counts) == 1 and 0 <= card.comments_at < start)
+               or (len(counts) == 1 and card.comments is not None and card.comments_at < 0))
+    if certain:
+        if card.comments_at >= start:
+            # A count after the date read as comments: only a first of two is.
+            card.comments = card.comments if len(bare) >= 2 else None
+            card.comments_at = -1 if len(bare) < 2 else card.comments_at
+        return _Started(card.title, arxiv, True)
+    stop_kind = items[stop].kind
+    dated = stop_kind == K_DATE or (stop_kind == K_TEXT and "·" in items[stop].text)
+    if len(bare) == 1 and dated and card.comments_at >= start:
+        return _Started(card.title, None, False, bare[0].value)  # type: ignore[arg-type]
+    return None
+
+
+def _next_is_new(keys: list[str]) -> bool:
+    """Whether a card after these (the keys of the whole cards, in order) brings a paper
+    not among them. Trending pages show every card twice, back to back or the whole list
+    again: a card after a first copy is its second."""
+    n = len(keys)
+    if n >= 2 and keys[0] == keys[1]:
+        return keys.count(keys[-1]) >= 2
+    seen: set[str] = set()
+    for r, key in enumerate(keys):
+        if key in seen:
+            # The list again from ``r``: the next card is the second copy of keys[n - r].
+            return n - r >= r
+        seen.add(key)
+    return True
+
+
+def _started_warning(name: str, started: _Started) -> str:
+    if not started.certain:
+        return (f'{name}: the copy ends after "{_short(started.before)}" with the count '
+                f"{started.count}: read as its comment count; if a card began there, its "
+                f"title is cut off")
+    known = f" (arXiv {started.arxiv_id})" if started.arxiv_id else ""
+    return (f'{name}: the copy ends inside a card after "{_short(started.before)}"{known}; '
+            f"its title is cut off")
+
+
 def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
     """The title of the card whose meta is at ``anchor``: the text after its upvote count
     (or ``Submitted by`` + user), else the first text after the previous card's leftovers."""
@@ -453,6 +574,8 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
         if href and _read_link(it.text, href, card, dated):
             continue
         if kind == K_TEXT:
+            if it.text[0] in "#[" and _remnant(it):
+                continue  # the next card's heading, cut before its title
             if not dated and "·" in it.text and _read_meta_line(it.text, card):
                 dated = True
             elif not dated:
@@ -475,6 +598,7 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
             card.github_stars = it.value  # type: ignore[assignment]
         elif kind in (K_UP, K_DASH) and dated and card.comments is None:
             card.comments = it.value  # type: ignore[assignment]
+            card.comments_at = i - 1
     if linked is not None:
         card.hf_link = True
         card.arxiv_id = card.arxiv_id or linked
@@ -576,9 +700,11 @@ def assemble(
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     cards, first = _read_cards(items, titles)
     cards[-1].cut = cut
+    started = None if cut or truncated else _started(items, cards[-1])
     return finish(cards, items[:first], name=name, form=form, reference=reference,
                   capture_date=capture_date, listing_date=listing_date,
-                  truncated=truncated, trending=trending, warnings=warnings)
+                  truncated=truncated, trending=trending, warnings=warnings,
+                  started=started)
 
 
 def finish(
@@ -593,6 +719,7 @@ def finish(
     listing_date: str | None = None,
     truncated: bool = False,
     trending: bool | None = None,
+    started: _Started | None = None,
 ) -> ParsedListing:
     """The listing from its cards and the page's head (the items before the first card):
     dates resolved, non-cards dropped, a cut last card skipped, duplicates merged."""
@@ -603,7 +730,7 @@ def finish(
         listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
     anchor, source = anchor_date(capture_date, listing_date, reference)
     records = _records(cards, anchor, source, trending, name=name, truncated=truncated,
-                       warnings=warnings)
+                       warnings=warnings, started=started)
     return ParsedListing(
         records,
         name=name,
@@ -641,6 +768,8 @@ def _find_titles(items: list[Item]) -> tuple[list[int], bool]:
             anchors.append(i)
         previous = kind
     titles = _heading_titles(items) if headed else None
+    if titles and _remnant(items[titles[-1]]):
+        titles.pop()  # "### [" at the end: a card cut before its title, no title
     if titles:
         return _join_split_titles(items, titles), False
     if linked:
@@ -691,7 +820,8 @@ def _page_head(head: list[Item]) -> tuple[str | None, bool]:
 
 
 def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
-             truncated: bool, warnings: list[str]) -> list[PaperRecord]:
+             truncated: bool, warnings: list[str],
+             started: _Started | None = None) -> list[PaperRecord]:
     """The cards that are cards, the last one only if whole, duplicates merged."""
     made = [_record(card, anchor, source, trending) for card in cards]
     # A listing is cards through and through; a README or a blog post may have one
@@ -722,6 +852,10 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
         fields.append(record)
     if not fields:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
+    if started is not None and made[last] is not None:
+        keys = [r[_ARXIV] or _title_key(r[_TITLE]) for r in made if r is not None]
+        if (started.arxiv_id not in seen if started.arxiv_id else _next_is_new(keys)):
+            warnings.append(_started_warning(name, started))
     for n, f in enumerate(fields, start=1):
         f[_POSITION] = n
     return [PaperRecord(*f) for f in fields]

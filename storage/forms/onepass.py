@@ -31,6 +31,7 @@ from storage.forms.cards import (
     _classify,
     _cut_title,
     _kind,
+    card_head_at_end,
     finish,
     paper_id,
 )
@@ -150,6 +151,8 @@ def _tail(tail: str, card: _Card, url_lines: bool, dated: bool = True) -> bool:
     lead = [Item("", kind=K_UP, value=card.comments)] if card.comments is not None else []
     if url_lines and _cut_title([*lead, *items], 0) is not None:
         return False
+    if card_head_at_end(items) is not None:
+        return False  # a card cut before its title: the general reader says so
     for it in items:
         kind = it.kind
         if it.heading == 3 or kind in (K_DOT, K_UPWORD, K_SUBMIT, K_AUTH, K_GH):

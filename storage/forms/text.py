@@ -32,6 +32,7 @@ from storage.forms.cards import (
     _cut_title,
     _kind,
     _org_name,
+    card_head_at_end,
     finish,
 )
 from storage.forms.markdown import _cut_here
@@ -219,4 +220,4 @@ def _tail(tail: str, card: _Card) -> bool:
             card.github_stars = value  # type: ignore[assignment]
         elif kind not in (K_TEXT, K_DATE, K_BLANK):
             return False
-    return _cut_title(items, 0) is None
+    return _cut_title(items, 0) is None and card_head_at_end(items) is None

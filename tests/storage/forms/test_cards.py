@@ -188,3 +188,93 @@ def test_two_copies_of_a_page_in_one_file_are_its_papers(name: str, joint: str) 
     text = (FORMS / name).read_text(encoding="utf-8").rstrip("\n")
     both = parse_listing(text + joint + text, name=name, reference=READ_ON)
     assert [r.title for r in both.records] == [r.title for r in read(name).records]
+
+
+# ------------------------------------------- a copy cut before its last card's title
+
+# Where the card's head before its title (its upvote count, "Submitted by", a heading's
+# "### [", a link to it) shows that a card began; the id where the form links it.
+STARTED = {
+    "html-daily.html": "2411.09130", "md-clipper-date-page.md": "2510.21877",
+    "md-firecrawl.md": "2411.09130", "md-reference-links.md": None,
+    "md-search-highlight.md": "2607.15526", "md-trending-extraction.md": None,
+    "md-trending.md": "2606.03318", "text-daily.txt": None, "text-date-page.txt": None,
+    "text-urls-export.txt": "2411.09130",
+}
+
+
+def started_warning(name: str, before: str, arxiv: str | None) -> str:
+    known = f" (arXiv {arxiv})" if arxiv else ""
+    before = before if len(before) <= 80 else before[:79].rstrip() + "…"
+    return (f'{name}: the copy ends inside a card after "{before}"{known}; '
+            f"its title is cut off")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_copy_cut_before_any_of_its_last_title_says_so(name: str) -> None:
+    # Cut before the first character of the last card's title, nothing named the card
+    # (plain text, HTML, the clipper's date page) or the warning named it '""'.
+    full = read(name)
+    text = (FORMS / name).read_text(encoding="utf-8")
+    last = full.records[-1]
+    cut = text.index(last.title) if name in TWICE else text.rindex(last.title)
+    listing = parse_listing(text[:cut], name=name, reference=READ_ON)
+    if name == "html-daily-props.html":
+        assert listing.records == full.records and listing.warnings == []
+        return
+    assert listing.records == full.records[:-1]
+    if name in STARTED:
+        before = full.records[-2].title
+        assert listing.warnings == [started_warning(name, before, STARTED[name])]
+    else:
+        # Nothing of the card is in the copy (a trending card's text starts with its
+        # title): the copy ends between two cards.
+        assert listing.warnings == []
+
+
+DAILY = (FORMS / "text-daily.txt").read_text(encoding="utf-8")
+LATTICE = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
+CALM = ('Teaching Small Models to Say "I Don\'t Know": Calibrated Abstention for '
+        "Retrieval-Augmented QA")
+SPARSE = "Sparse Mixture of Tokenizers for Multilingual Speech Recognition"
+
+
+@pytest.mark.parametrize(("end", "before", "comments"), [
+    ("Oct 1\n6\n\n87\n", LATTICE, 6),   # its comments, then the next card's upvotes
+    ("Sep 29 3\n56\n", CALM, 3),        # comments on the date's line: 56 is upvotes
+    ("Sep 30\n-\n", SPARSE, None),      # "-" is no comment count: 0 upvotes
+])
+def test_plain_text_cut_after_the_next_cards_count_names_where(
+        end: str, before: str, comments: int | None) -> None:
+    listing = parse_listing(DAILY[: DAILY.index(end) + len(end)], name="d.txt",
+                            reference=READ_ON)
+    assert [r.title for r in listing.records][-1] == before
+    assert listing.records[-1].comments == comments
+    assert listing.warnings == [started_warning("d.txt", before, None)]
+
+
+def test_plain_text_cut_after_one_count_says_what_it_was_read_as() -> None:
+    # "Oct 1 / 6": the card's comment count, or the upvotes of a card cut before its
+    # title; nothing tells which. Read as the comment count, and said so.
+    listing = parse_listing(DAILY[: DAILY.index("Oct 1\n6\n") + 8], name="d.txt",
+                            reference=READ_ON)
+    assert [r.title for r in listing.records] == [LATTICE]
+    assert listing.records[0].comments == 6
+    assert listing.warnings == [
+        f'd.txt: the copy ends after "{LATTICE}" with the count 6: read as its comment '
+        f"count; if a card began there, its title is cut off"]
+
+
+def test_the_command_names_where_a_copy_cut_before_a_title_ends(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+    cut = tmp_path / "cut.txt"
+    cut.write_text(DAILY[: DAILY.index(CALM)], encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), "import",
+         "--json", str(cut)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert report["warnings"] == [started_warning("cut.txt", LATTICE, None)]
+    assert report["found"] == report["new"] == 1
