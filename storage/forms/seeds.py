@@ -58,6 +58,22 @@ _CARD_SHARE = 0.75
 _SENTENCE_ENDS = (".", "!", "?", ".)", '."', ".”", ")")
 
 
+# The bare layout has no card meta to miss at its end: a cut last abstract is told by its
+# end, where nearly all the file's abstracts end a sentence or with their code's address.
+_FINAL = (".", "!", "?", ")", "]", '"', "”", "’", "'", "。", "！", "？", "…", "．")
+_FINISHED_SHARE = 0.9
+_FINISHED_MIN = 5
+_TAIL_IN_MESSAGE = 30
+
+
+def _finished(abstract: str) -> bool:
+    """The abstract ends as a whole one does: a sentence's end, or an address."""
+    if abstract.endswith(_FINAL):
+        return True
+    last = abstract.rsplit(None, 1)[-1] if abstract else ""
+    return "://" in last or last.startswith("www.") or ("/" in last and "." in last)
+
+
 def _card_shaped(record: PaperRecord) -> bool:
     """A title-sized line that is no sentence, then a text that is one."""
     title, abstract = record.title, record.abstract
@@ -256,6 +272,9 @@ class ListingStream:
             org: str | None,
             when: _DateLine | None,
         ) -> PaperRecord:
+            nonlocal finished
+            if abstract.endswith(_FINAL) or _finished(abstract):
+                finished += 1
             if when is None:
                 return PaperRecord(title, abstract, position, authors, org, None, None, False, None)
             if when.published is None:
@@ -290,6 +309,8 @@ class ListingStream:
         # Papers with their meta ("• N authors" or an organisation, "·", a date): where
         # nearly all have it, one without it at the end of the text was cut off.
         metas = 0
+        # Papers whose abstract ends as a whole one does (see _finished).
+        finished = 0
         title = abstract = ""
         authors: int | None = None
         org: str | None = None
@@ -430,6 +451,11 @@ class ListingStream:
         elif meta == _NO_META and phase == _HAVE_TEXT:
             if position and metas * 5 >= position * 4:
                 warn(f'last paper "{_short(title)}" is cut off (no authors or date); kept')
+            elif (not metas and position >= _FINISHED_MIN and not _finished(abstract)
+                  and finished >= _FINISHED_SHARE * position):
+                tail = abstract[-_TAIL_IN_MESSAGE:].lstrip()
+                warn(f'last paper "{_short(title)}" may be cut off (its abstract ends '
+                     f'"…{tail}" mid-sentence); kept')
             position += 1
             yield make(title, abstract, position, authors, org, when)
         elif meta == _NO_META and phase == _WANT_ABSTRACT:

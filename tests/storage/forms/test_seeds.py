@@ -4,11 +4,17 @@ brought three: "new", "Subscribe" and "byAK and the research community"."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from storage import Library
 from storage.listing import read_listing
 from tests.conftest import SEEDS
+from tests.storage.forms.helpers import FORMS
 
 CHROME_TITLES = {"new", "Subscribe", "Daily Papers", "byAK and the research community"}
 
@@ -89,3 +95,75 @@ def test_the_bare_layout_ends_in_an_abstract_without_a_warning() -> None:
     # Seeds 001 and 004 have no card meta at all: their last paper is whole.
     for seed in (SEEDS[1], SEEDS[4]):
         assert read_listing(seed).warnings == []
+
+
+# The bare layout (seeds 001, 004: no card meta at all) has nothing after an abstract to
+# miss; what a cut one lacks is its end: nearly every abstract ends a sentence (or with
+# its code's address), a cut one mid-sentence.
+
+def _cuts(abstract: str) -> dict[str, int]:
+    half = len(abstract) // 2
+    while abstract[half - 1] in " .":
+        half += 1
+    return {"mid-word": half, "after a comma": abstract.rindex(",") + 1,
+            "before its full stop": len(abstract) - 1}
+
+
+@pytest.mark.parametrize("where", ["mid-word", "after a comma", "before its full stop"])
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_bare_layout_cut_inside_its_last_abstract_says_it_may_be_cut(
+        tmp_path: Path, seed: int, where: str) -> None:
+    full = read_listing(SEEDS[seed]).records
+    text = SEEDS[seed].read_text(encoding="utf-8")
+    abstract = full[-1].abstract
+    start = text.rindex(abstract[:40])
+    cut = tmp_path / "cut.txt"
+    cut.write_text(text[: start + _cuts(abstract)[where]], encoding="utf-8")
+    listing = read_listing(cut)
+    assert listing.records[:-1] == full[:-1]
+    last = listing.records[-1]
+    assert last.title == full[-1].title
+    assert abstract.startswith(last.abstract) and last.abstract != abstract
+    short = last.title if len(last.title) <= 80 else last.title[:79].rstrip() + "…"
+    assert listing.warnings == [
+        f'cut.txt: last paper "{short}" may be cut off (its abstract ends '
+        f'"…{last.abstract[-30:].lstrip()}" mid-sentence); kept']
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_the_bare_layout_cut_between_papers_or_after_a_sentence_warns_of_nothing_it_cannot_tell(
+        tmp_path: Path, seed: int) -> None:
+    # Cut right after an abstract, or after a full stop inside one: nothing says so.
+    full = read_listing(SEEDS[seed]).records
+    text = SEEDS[seed].read_text(encoding="utf-8")
+    abstract = full[-2].abstract
+    end = text.rindex(abstract[:40]) + len(abstract)
+    for stop in (end, end + 1, text.rindex(abstract[:40]) + abstract.index(". ") + 1):
+        cut = tmp_path / "cut.txt"
+        cut.write_text(text[:stop], encoding="utf-8")
+        assert read_listing(cut).warnings == []
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\n\n"])
+def test_no_seed_and_no_fixture_warns_when_whole(ending: str, tmp_path: Path) -> None:
+    fixtures = sorted(p for p in FORMS.iterdir() if p.suffix in (".txt", ".md", ".html", ".json")
+                      and not p.name.startswith("not-") and p.name != "md-truncated.md")
+    for path in [*SEEDS, *fixtures]:
+        copy = tmp_path / path.name
+        copy.write_text(path.read_text(encoding="utf-8").rstrip("\n") + ending,
+                        encoding="utf-8")
+        assert read_listing(copy).warnings == [], path.name
+
+
+def test_the_command_reports_a_cut_bare_layout(tmp_path: Path) -> None:
+    text = SEEDS[4].read_text(encoding="utf-8")
+    cut = tmp_path / "cut.txt"
+    cut.write_text(text[: len(text) - 40], encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), "import",
+         "--json", str(cut)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    (warning,) = report["warnings"]
+    assert warning.startswith("cut.txt: last paper ") and "may be cut off" in warning
+    assert report["found"] == report["new"] == len(read_listing(SEEDS[4]).records)
