@@ -59,7 +59,7 @@ _URL_LINE = re.compile(r"^\s*<?https?://\S+>?\s*$", re.MULTILINE)
 # without the seeds' bullet, "Submitted by", "Upvote", "GitHub 11.3k", "· Published on",
 # and the Daily / Weekly / Monthly tabs the older page did not have.
 _TODAY = re.compile(
-    r"^(?:-|[0-9]{1,7}|[0-9]{1,6} authors?|Submitted by.*|Upvote|GitHub [0-9.,]+[kKmM]?|"
+    r"^[ \t]*(?:-|[0-9]{1,7}|[0-9]{1,6} authors?|Submitted by.*|Upvote|GitHub [0-9.,]+[kKmM]?|"
     r"Daily|Weekly|Monthly|Trending Papers|"
     r"arXiv Page|·[ \t]*(?:Published on )?[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})?.*)"
     r"[ \t]*$",
@@ -67,7 +67,7 @@ _TODAY = re.compile(
 )
 _SEEDS = re.compile(
     r"^[ \t]*•[ \t]*[0-9]{1,6} authors?[ \t]*$|"
-    r"^[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})? [0-9]{1,9}$",
+    r"^[ \t]*[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})? [0-9]{1,9}$",
     re.MULTILINE,
 )
 
@@ -87,6 +87,30 @@ def _nbsp_for_spaces(head: str) -> bool:
 def _spaces(text: str) -> str:
     """No-break spaces as spaces: what the parsers read in such a copy."""
     return text.replace("\xa0", " ").replace("\u202f", " ")
+
+
+# Characters that show nothing, which web pages, Word and Google Docs exports and copy tools
+# put into text: zero-width spaces, word joiners, soft hyphens. Inside "Submitted",
+# "authors" or a month they hid a card's facts; on a line of their own it was no blank
+# line. They are taken out before anything is read (titles and abstracts too: invisible
+# there, and a title with one was another paper than the same title without).
+_INVISIBLE = ("\u200b", "\u2060", "\xad")
+# Bidi marks at the edges of a line (copied around right-to-left text): "\u200e142" is no
+# count. Inside a line they stay: there they place a right-to-left title's words.
+_EDGE_MARKS = re.compile(r"^[\u200e\u200f]+|[\u200e\u200f]+$", re.MULTILINE)
+
+
+def _visible(text: str) -> str:
+    """``text`` without the invisible characters (an ASCII text, the common case, is
+    told at once)."""
+    if text.isascii():
+        return text
+    for char in _INVISIBLE:
+        if char in text:
+            text = text.replace(char, "")
+    if "\u200e" in text or "\u200f" in text:
+        text = _EDGE_MARKS.sub("", text)
+    return text
 
 
 def detect(head: str) -> str:
@@ -119,6 +143,9 @@ def parse_form(text: str, form: str, *, name: str, reference: date | None,
                warnings: list[str] | None = None) -> ParsedListing:
     """Parse a whole text of a known form (every form but the streaming seeds)."""
     warnings = warnings if warnings is not None else []
+    if "\ufeff" in text:
+        # A copy saved with a byte-order mark, appended to another (`cat a.md b.md`).
+        text = text.replace("\ufeff", "")
     with _collector_paused():
         return _parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
@@ -196,7 +223,7 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     ``lines`` carry no line ends. Only the seeds' layout streams: it is the one form a
     million-paper file comes in; a page in any other form is a few hundred kilobytes.
     """
-    source: Iterator[str] = iter(lines)
+    source: Iterator[str] = map(_visible, lines)
     head: list[str] = []
     size = 0
     for line in source:
@@ -223,6 +250,7 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
     and joined again; only the seeds' layout is split into lines, as it streams."""
     taken: list[str] = []
     size = count = 0
+    blocks = map(_visible, blocks)
     for block in blocks:
         taken.append(block)
         size += len(block) + 1

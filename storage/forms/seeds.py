@@ -216,7 +216,7 @@ class ListingStream:
     def _page_furniture(line: str, anchor: date) -> bool:
         """Page chrome, or a page's own date line (a date without upvotes)."""
         line = line.lstrip("\ufeff")  # a byte-order mark where a copy was appended
-        if line in _CHROME:
+        if not line or line in _CHROME:
             return True
         if len(line) > _DATE_MAX_LEN:
             return False
@@ -318,7 +318,7 @@ class ListingStream:
 
         for number, raw in numbered:
             line = raw.strip()
-            if not line:
+            if not line or line == "\ufeff":  # a blank line of a copy saved with a BOM
                 continue
 
             if held is not None:
