@@ -125,7 +125,10 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
     """The entries of every JSON document in the text: one response, or several one after
     another (``cat day1.json day2.json``, JSON Lines of entries or of single papers), with
     or without blanks between them. A paper in two documents is one paper."""
-    documents = _documents(text, name)
+    cut: list[str] = []
+    documents = _documents(text, name, cut)
+    if cut:
+        _warn_cut(documents, cut[0], name, warnings)
     if len(documents) == 1:
         data = documents[0][1]
         if _single_paper(data):
@@ -151,8 +154,10 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
 _BETWEEN = re.compile(r"[\s\ufeff]*")
 
 
-def _documents(text: str, name: str) -> list[tuple[int, Any]]:
-    """Every JSON value in the text, with where it starts."""
+def _documents(text: str, name: str, cut: list[str]) -> list[tuple[int, Any]]:
+    """Every JSON value in the text, with where it starts. A list the text ends inside (a
+    download or a copy that stopped short) is its whole entries; what the copy has of the
+    entry it ends inside goes into ``cut``."""
     decoder = json.JSONDecoder()
     found: list[tuple[int, Any]] = []
     pos = _BETWEEN.match(text).end()  # type: ignore[union-attr]
@@ -160,6 +165,11 @@ def _documents(text: str, name: str) -> list[tuple[int, Any]]:
         try:
             data, end = decoder.raw_decode(text, pos)
         except (ValueError, RecursionError):
+            whole = _cut_list(text, pos, decoder) if text[pos] == "[" else None
+            if whole is not None and (whole[0] or found):
+                found.append((pos, whole[0]))
+                cut.append(whole[1])
+                return found
             if not found:
                 # Not JSON after all (a text that starts with "{"): no listing in any form.
                 raise ListingError(f"{name}: no Daily Papers listing found in it") from None
@@ -169,6 +179,68 @@ def _documents(text: str, name: str) -> list[tuple[int, Any]]:
         found.append((pos, data))
         pos = _BETWEEN.match(text, end).end()  # type: ignore[union-attr]
     return found
+
+
+def _cut_list(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[Any], str] | None:
+    """The whole entries of the list at ``pos`` when the text ends inside it, and the text
+    of the entry it ends inside ("" when it ends between entries); None when the list is
+    malformed, not cut."""
+    entries: list[Any] = []
+    i = _BETWEEN.match(text, pos + 1).end()  # type: ignore[union-attr]
+    while i < len(text):
+        try:
+            value, end = decoder.raw_decode(text, i)
+        except json.JSONDecodeError as error:
+            # Cut: the text ends inside a string, or before what had to come next.
+            ends = (error.msg.startswith("Unterminated string")
+                    or error.pos >= len(text.rstrip()))
+            return (entries, text[i:]) if ends else None
+        except (ValueError, RecursionError):
+            return None
+        entries.append(value)
+        i = _BETWEEN.match(text, end).end()  # type: ignore[union-attr]
+        if i < len(text) and text[i] == ",":
+            i = _BETWEEN.match(text, i + 1).end()  # type: ignore[union-attr]
+        elif i < len(text):
+            return None  # "]" (then the list was not cut) or anything else
+    return entries, ""
+
+
+_CUT_TITLE = re.compile(r'"title"\s*:\s*"((?:[^"\\]|\\.)*)("?)')
+_CUT_ID = re.compile(r'"id"\s*:\s*"(\d{4}\.\d{4,5})"')
+
+
+def _warn_cut(documents: list[tuple[int, Any]], rest: str, name: str,
+              warnings: list[str]) -> None:
+    """Name the entry a cut response ends inside, as the other forms name a cut card."""
+    before = ""
+    for _, data in documents:
+        for entry in data if isinstance(data, list) else [data]:
+            if isinstance(entry, dict):
+                paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else entry
+                before = _text(entry.get("title")) or _text(paper.get("title")) or before
+    found = _CUT_TITLE.search(rest)
+    if found is not None:
+        raw = found[1]
+        try:
+            title = _text(json.loads(f'"{raw}"'))
+        except ValueError:
+            title = _text(raw.rstrip("\\"))
+        if title:
+            warnings.append(f'{name}: the copy ends inside the card "{_short(title)}"; skipped')
+            return
+    if rest.strip():
+        arxiv = _CUT_ID.search(rest)
+        known = f" (arXiv {arxiv[1]})" if arxiv else ""
+        warnings.append(f'{name}: the copy ends inside a card after "{_short(before)}"'
+                        f"{known}; its title is cut off")
+    else:
+        warnings.append(f'{name}: the copy ends after "{_short(before)}" before its list '
+                        f"does; whatever followed is cut off")
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 80 else title[:79].rstrip() + "…"
 
 
 def _line_of(text: str, pos: int) -> int:

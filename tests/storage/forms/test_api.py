@@ -117,7 +117,7 @@ def test_a_paper_in_two_documents_is_one_paper_with_its_first_facts() -> None:
 @pytest.mark.parametrize(("second", "line"), [
     ('{"error": "Invalid date"}', 2),
     ("[1, 2, 3]", 2),
-    ('\n\n[{"paper": {"id": "2611.0', 4),
+    ('\n\n[{"paper": "x"}, 5]', 4),
     ("<html>rate limited</html>", 2),
 ])
 def test_a_document_that_is_no_listing_is_named_by_its_line(second: str, line: int) -> None:
@@ -162,3 +162,77 @@ def _winnow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), *args],
         capture_output=True, text=True, timeout=120, check=False)
+
+
+# ------------------------------------------------------------ a response cut short
+
+WEEK_TEXT = (Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+             / "api-week.json").read_text(encoding="utf-8")
+
+
+def _entry_at(k: int) -> int:
+    """Where the k-th entry of the week's list starts in its text."""
+    at = -1
+    for _ in range(k + 1):
+        at = WEEK_TEXT.index('\n {\n  "paper"', at + 1)
+    return at + 1
+
+
+@pytest.mark.parametrize(("where", "shown"), [
+    ("in its summary", "title"), ("in its title", "cut title"), ("before its title", None),
+])
+def test_a_response_cut_inside_an_entry_keeps_the_whole_ones_and_names_it(
+        where: str, shown: str | None) -> None:
+    # A download or a copy of the JSON viewer that stopped short was refused whole as
+    # "no listing"; its whole entries are papers like any cut copy's whole cards.
+    start = _entry_at(7)
+    title = WEEK[7]["paper"]["title"]
+    title_at = WEEK_TEXT.index(json.dumps(title)[1:-1], start)
+    cut = {"in its summary": WEEK_TEXT.index('"summary"', start) + 40,
+           "in its title": title_at + 12, "before its title": start + 30}[where]
+    listing = parse_listing(WEEK_TEXT[:cut], name="week.json")
+    assert _titles(listing) == _week_titles()[:7]
+    before = WEEK[6]["paper"]["title"]
+    if shown == "title":
+        want = f'week.json: the copy ends inside the card "{title}"; skipped'
+    elif shown == "cut title":
+        want = f'week.json: the copy ends inside the card "{title[:12]}"; skipped'
+    else:
+        want = f'week.json: the copy ends inside a card after "{before}"; its title is cut off'
+    assert listing.warnings == [want]
+
+
+def test_a_response_cut_between_entries_says_the_list_goes_on() -> None:
+    cut = WEEK_TEXT[: _entry_at(7)]
+    listing = parse_listing(cut, name="week.json")
+    assert _titles(listing) == _week_titles()[:7]
+    assert listing.warnings == [
+        f'week.json: the copy ends after "{WEEK[6]["paper"]["title"]}" before its list '
+        f"does; whatever followed is cut off"]
+
+
+def test_a_malformed_response_is_still_refused() -> None:
+    broken = WEEK_TEXT[: _entry_at(7)] + '{"paper": oops}, ' + WEEK_TEXT[_entry_at(8):]
+    with pytest.raises(ListingError, match=r"^week\.json: "):
+        parse_listing(broken, name="week.json")
+
+
+def test_the_command_imports_the_whole_entries_of_a_cut_response(tmp_path: Path) -> None:
+    cut = tmp_path / "week.json"
+    cut.write_text(WEEK_TEXT[: WEEK_TEXT.index('"summary"', _entry_at(7)) + 40],
+                   encoding="utf-8")
+    done = _winnow(tmp_path, "import", "--json", str(cut))
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert (report["form"], report["found"], report["new"]) == ("api", 7, 7)
+    assert report["warnings"] == [
+        f'week.json: the copy ends inside the card "{WEEK[7]["paper"]["title"]}"; skipped']
+
+
+def test_a_second_document_cut_short_keeps_the_first() -> None:
+    text = json.dumps(WEEK[:7]) + '\n\n[{"paper": {"id": "2611.0'
+    listing = parse_listing(text, name="both.json")
+    assert _titles(listing) == _week_titles()[:7]
+    assert listing.warnings == [
+        f'both.json: the copy ends inside a card after "{WEEK[6]["paper"]["title"]}"; '
+        f"its title is cut off"]
