@@ -192,6 +192,7 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             except ListingError:
                 pass  # JSON without a paper in it: the rendered cards, then
     elif form == "text":
+        text = _unwrapped(text, name, warnings) or text
         fast = text_listing(text, name=name, reference=reference, warnings=warnings)
         if fast is not None:
             return fast
@@ -214,6 +215,54 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
         truncated=tokens.truncated,
         warnings=warnings,
     )
+
+
+# A text that a tool wrapped at a fixed width (pandoc -t plain, w3m or lynx -dump, an
+# e-mail): its long lines are cut where the next word would not fit, so a title wrapped
+# onto a second line lost its end to the abstract. Select-all copies have each abstract on
+# one line, far longer than this.
+_WRAP_MAX = 100
+_WRAP_MIN = 40
+_WRAP_JOINTS = 3
+_BLOCKS_SHARE = 0.6
+_WRAP_HEAD = 16 * 1024
+
+
+def _unwrapped(text: str, name: str, warnings: list[str]) -> str | None:
+    """The text with each wrapped line joined to the next, or None when it is not wrapped
+    at a fixed width with blank lines between its blocks (as pandoc, w3m and lynx write a
+    page). A line was wrapped where it is full: the next line's first word would not have
+    fitted on it. Short lines (a count, "4 authors", "·", a date) are never full, so they
+    stay lines of their own. Without blank lines between blocks, a title that fills its
+    line cannot be told from one wrapped onto the next: such a text is left as it is."""
+    if max(map(len, text[:_WRAP_HEAD].split("\n"))) > _WRAP_MAX:
+        return None  # a select-all copy: its first abstracts are in its head
+    lines = text.split("\n")
+    width = max(map(len, lines), default=0)
+    if not _WRAP_MIN <= width <= _WRAP_MAX:
+        return None
+    joints = [k for k in range(len(lines) - 1) if _full(lines[k], lines[k + 1], width)]
+    if len(joints) < _WRAP_JOINTS:
+        return None
+    joined = set(joints)
+    ends = [k for k, line in enumerate(lines) if line.strip() and k not in joined]
+    blank = sum(1 for k in ends if k + 1 == len(lines) or not lines[k + 1].strip())
+    if blank < _BLOCKS_SHARE * len(ends):
+        warnings.append(f"{name}: the text is wrapped at {width} columns with no blank lines "
+                        f"between a card's parts: a title wrapped onto a second line may "
+                        f"have lost its end to the abstract")
+        return None
+    for k in reversed(joints):
+        line, after = lines[k].rstrip(), lines.pop(k + 1).strip()
+        # "Fine-" / "Tuning": a word wrapped at its hyphen is one word again.
+        glue = "" if len(line) > 1 and line[-1] == "-" and line[-2].isalpha() else " "
+        lines[k] = f"{line}{glue}{after}"
+    return "\n".join(lines)
+
+
+def _full(line: str, after: str, width: int) -> bool:
+    word = after.split(None, 1)
+    return bool(line.strip() and word) and len(line.rstrip()) + 1 + len(word[0]) > width
 
 
 def open_form(lines: Iterable[str], *, name: str, reference: date | None,
