@@ -18,6 +18,8 @@ still Markdown. A text that holds no listing in any form is refused with one lin
 
 from __future__ import annotations
 
+import email
+import email.policy
 import gc
 import itertools
 import re
@@ -113,9 +115,37 @@ def _visible(text: str) -> str:
     return text
 
 
+# "Save as: Webpage, Single File" (Chrome, Edge): the page inside a MIME message (.mhtml),
+# its HTML quoted-printable. Read with the standard library's MIME parser.
+_MHTML_STARTS = ("From:", "MIME-Version:", "Snapshot-Content-Location:", "Subject:", "Date:")
+
+
+def _looks_like_mhtml(head: str) -> bool:
+    top = head[:4096]
+    return top.lstrip().startswith(_MHTML_STARTS) and "multipart/related" in top.lower()
+
+
+def _mhtml_page(text: str) -> str | None:
+    """The HTML part of a single-file page, decoded; None when it has none."""
+    message = email.message_from_string(text, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                # The part often names no charset; the page itself is UTF-8.
+                charset = part.get_content_charset() or "utf-8"
+                try:
+                    return payload.decode(charset, errors="replace")
+                except LookupError:
+                    return payload.decode("utf-8", errors="replace")
+    return None
+
+
 def detect(head: str) -> str:
     """The form of a text, judged from its first ``HEAD_CHARS`` characters."""
     head = head[:HEAD_CHARS]
+    if _looks_like_mhtml(head):
+        return "html"
     if looks_like_api(head):
         return "api"
     if looks_like_html(head):
@@ -183,6 +213,8 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
     if form == "api":
         return api_listing(text, name=name, warnings=warnings)
     if form == "html":
+        if _looks_like_mhtml(text):
+            text = _mhtml_page(text) or ""
         tokens, props = html_items(text)
         listing = page_props(props)
         if listing is not None:

@@ -3,9 +3,11 @@ rendered cards, card by card against the catalogue."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from storage.listing import parse_listing
+from storage.listing import parse_listing, read_listing
 from tests.fixtures.forms.catalogue import PAPERS
 from tests.storage.forms.helpers import FORMS, READ_ON, api_facts, assert_cards, page_facts, read
 
@@ -41,3 +43,70 @@ def test_saved_html_page_without_usable_json_is_read_from_its_cards(
                             reference=READ_ON)
     assert (listing.form, listing.listing_date) == ("html", "2026-10-02")
     assert_cards(listing, [page_facts(p, source_for_yearless="listing") for p in PAPERS])
+
+
+# ----------------------------------------- "Webpage, Single File": the page as MHTML
+
+def mhtml(html: str) -> str:
+    """The page as Chrome's "Save as: Webpage, Single File" writes it: a MIME message
+    whose first part is the HTML, quoted-printable, with the page's images after it."""
+    import quopri
+    boundary = "----MultipartBoundary--4X8yWq3Dz5mYdR1sFh2KpLcTjVbNuEaG----"
+    body = quopri.encodestring(html.encode("utf-8")).decode("ascii")
+    return "\r\n".join([
+        "From: <Saved by Blink>",
+        "Snapshot-Content-Location: https://huggingface.co/papers",
+        "Subject: Daily Papers - Hugging Face",
+        "Date: Fri, 2 Oct 2026 08:15:02 -0000",
+        "MIME-Version: 1.0",
+        "Content-Type: multipart/related;",
+        '\ttype="text/html";',
+        f'\tboundary="{boundary}"',
+        "",
+        "",
+        f"--{boundary}",
+        "Content-Type: text/html",
+        "Content-ID: <frame-6F1A2B3C4D5E@mhtml.blink>",
+        "Content-Transfer-Encoding: quoted-printable",
+        "Content-Location: https://huggingface.co/papers",
+        "",
+        body.replace("\n", "\r\n"),
+        "",
+        f"--{boundary}",
+        "Content-Type: image/png",
+        "Content-Transfer-Encoding: base64",
+        "Content-Location: https://cdn-avatars.huggingface.co/google.png",
+        "",
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "",
+        f"--{boundary}--",
+        "",
+    ])
+
+
+@pytest.mark.parametrize("name", ["html-daily.html", "html-daily-props.html"])
+def test_a_page_saved_as_a_single_file_reads_as_the_page(name: str, tmp_path: Path) -> None:
+    # Chrome's and Edge's "Webpage, Single File" (.mhtml): the HTML inside a MIME message,
+    # quoted-printable ("=3D" for "=", lines cut with "="). It was refused as no listing.
+    page = (FORMS / name).read_text(encoding="utf-8")
+    saved = tmp_path / "page.mhtml"
+    saved.write_bytes(mhtml(page).encode("ascii"))
+    got = read_listing(saved)
+    assert got.form == "html"
+    assert got.records == read(name).records
+    assert got.warnings == []
+
+
+def test_the_command_imports_a_single_file_page(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+    saved = tmp_path / "papers.mhtml"
+    saved.write_bytes(mhtml((FORMS / "html-daily.html").read_text(encoding="utf-8"))
+                      .encode("ascii"))
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "library.db"), "import",
+         "--json", str(saved)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    (report,) = json.loads(done.stdout)["files"]
+    assert (report["form"], report["new"], report["warnings"]) == ("html", 15, [])
