@@ -198,7 +198,8 @@ STARTED = {
     "html-daily.html": "2411.09130", "md-clipper-date-page.md": "2510.21877",
     "md-firecrawl.md": "2411.09130", "md-reference-links.md": None,
     "md-search-highlight.md": "2607.15526", "md-trending-extraction.md": None,
-    "md-trending.md": "2606.03318", "text-daily.txt": None, "text-date-page.txt": None,
+    "md-trending.md": "2606.03318", "md-trending-clipped.md": "2606.03318",
+    "text-daily.txt": None, "text-date-page.txt": None,
     "text-urls-export.txt": "2411.09130",
 }
 
