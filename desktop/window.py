@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         # The list (with the reading pane beside it), or a page in its place: Statistics.
         self.pages = QStackedWidget()
         self.pages.addWidget(self.panel)
-        self.stats_view: StatsView | None = None  # made when first shown (pyqtgraph)
+        self.stats_view: StatsView | None = None  # made when first shown
         self._list_sizes: list[int] = []
         self.browser.view_changed.connect(self.show_list_page)
         self.browser.page_requested.connect(lambda _page: self.show_stats_page())

@@ -112,15 +112,18 @@ def test_a_small_count_beside_a_big_one_is_printed_over_its_bar(
     press("g t")
     _painted(window.stats_view, qtbot)
     plot = window.stats_view.plots["states"]
-    shown = [(label.toPlainText(), label.pos().y()) for label in plot.value_labels]
     per_state = window.stats_view.figures.per_state
-    assert shown == [(f"{n:,}", float(n)) for _label, n in per_state]
-    assert ("1", 1.0) in shown and ("414", 414.0) in shown
+    assert plot.value_labels == [f"{n:,}" for _label, n in per_state]
+    assert [label for label, _value in plot.bars] == [label for label, _n in per_state]
+    assert "1" in plot.value_labels and "414" in plot.value_labels
     bar_colours = [window.theme.mark(s.colour) if s.colour else window.theme.colour("secondary")
                    for s in table().states]
-    bars = next(item for item in plot.getPlotItem().items if hasattr(item, "opts")
-                and "brushes" in item.opts)
-    assert [b.color() if hasattr(b, "color") else b for b in bars.opts["brushes"]] == bar_colours
+    image = plot.grab().toImage()
+    for n, (label, value) in enumerate(per_state):
+        assert plot.bar_colour(n) == bar_colours[n], label
+        if value >= 10:  # tall enough to look inside
+            assert image.pixelColor(plot.bar_rects[n].center().toPoint()) == bar_colours[n]
+        assert plot.label_rects[n].bottom() <= plot.bar_rects[n].top() + 1
 
 
 def test_the_page_follows_the_theme(window, press, qtbot) -> None:
@@ -130,7 +133,7 @@ def test_the_page_follows_the_theme(window, press, qtbot) -> None:
     view = window.stats_view
     assert view.plots
     assert view.heatmap.theme is window.theme and window.theme.dark
-    assert all(plot.backgroundBrush().color() == DARK.colour("base")
+    assert all(plot.grab().toImage().pixelColor(plot.width() - 3, 3) == DARK.colour("base")
                for plot in view.plots.values())
 
 
@@ -141,7 +144,7 @@ def test_the_view_redraws_in_the_dark_theme(seeded: Library, qtbot) -> None:
     view.show_figures(figures_from(seeded, table(), date(2026, 11, 30)))
     view.set_theme(DARK)
     assert view.heatmap.theme is DARK
-    assert all(plot.backgroundBrush().color() == DARK.colour("base")
+    assert all(plot.grab().toImage().pixelColor(plot.width() - 3, 3) == DARK.colour("base")
                for plot in view.plots.values())
     assert {"inbox", "oldest", "states", "tags"} <= set(view.plots)
     assert view.missing == ["Time per decision"]  # no timed decisions in a fresh library
