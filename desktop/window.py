@@ -174,23 +174,17 @@ class MainWindow(QMainWindow):
             self.states_file_error(line)
         if import_cmds.fetch_on_start_enabled(self):
             QTimer.singleShot(0, self.fetcher.start)
+        self._watch_settings()
         # What opening the library did on its own (an import cut short taken back),
         # once the window is up to show it.
         QTimer.singleShot(0, self.show_notices)
 
     def _build_commands(self) -> None:
         """The commands of every topic (and of every state), the keymap, the key parser."""
-        self.registry = CommandRegistry()
         self.keys_path = keys_file(self.config_dir)
         bindings, self.user_settings, warnings = load_overrides(self.keys_path)
-        # A state in states.json must not take a key the app binds to something else:
-        # the keys in force, keys.json's rebindings included.
-        self.end_key_reservation = states.reserve(
-            "key", actions.reserved_keys(bindings, str(self.keys_path)))
-        self.states = states.table()
-        for commands in actions.command_sets(self.states):
-            self.registry.collect(commands, self)
-        self.keymap = Keymap.build(self.registry.defaults(), bindings)
+        self.end_key_reservation: Callable[[], None] = lambda: None
+        self._make_commands(bindings)
         self.key_warnings = warnings + self.keymap.warnings
         self.parser = KeyParser(self.keymap, self)
         self.parser.matched.connect(self.run_command)
@@ -198,6 +192,63 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.dispatcher)
+
+    def _make_commands(self, bindings: dict[str, list[str]]) -> None:
+        """The state table, the registry and the keymap for keys.json's `bindings`."""
+        self._bindings = bindings
+        # A state in states.json must not take a key the app binds to something else:
+        # the keys in force, keys.json's rebindings included.
+        self.end_key_reservation()
+        self.end_key_reservation = states.reserve(
+            "key", actions.reserved_keys(bindings, str(self.keys_path)))
+        self.states = states.table()
+        self.registry = CommandRegistry()
+        for commands in actions.command_sets(self.states):
+            self.registry.collect(commands, self)
+        self.keymap = Keymap.build(self.registry.defaults(), bindings)
+
+    def _watch_settings(self) -> None:
+        """keys.json and states.json take effect when saved (desktop/settings_watch.py)."""
+        from desktop.settings_watch import SettingsWatcher
+
+        self.settings_watcher = SettingsWatcher(
+            [self.keys_path, states.settings_path()], self)
+        self.settings_watcher.changed.connect(self.reload_settings)
+
+    def reload_settings(self) -> None:
+        """keys.json or states.json was saved: the commands, keys, menus, views and
+        marks follow it; the view and the paper in it stay. A keys.json that cannot be
+        read is refused with its line and the keys stay; a bad states.json likewise
+        (storage/states.py keeps the last good table and `states_file_error` says why)."""
+        bindings, user_settings, warnings = load_overrides(self.keys_path)
+        broken = [w for w in warnings if w.startswith(f"{self.keys_path}: ignored")]
+        if broken:
+            toast_for(self).show_message("Could not use keys.json", broken[0],
+                                         timeout_ms=20_000)
+            self.flash(broken[0], 20_000)
+            bindings = self._bindings
+        else:
+            self.user_settings = user_settings
+        current = self.current_id()
+        self.reader.flush_note()
+        self._make_commands(bindings)
+        self.parser.set_keymap(self.keymap)
+        self.menuBar().clear()
+        self._build_menus()
+        self.model.states = self.reader.states = self.states
+        self.views = self.browser.views = builtin_views(self.states)
+        browser = self.browser
+        label = next((v.label for v in self.views if v.key == browser.view_key), None)
+        if label is not None and not browser.search_query:
+            browser.view_label = label  # a state renamed in the file
+        browser.load(keep_id=current)
+        self.ops.refresh_counts()
+        if self.showing_page():
+            self._count_stats()
+        if not broken:
+            notes = warnings + self.keymap.warnings
+            self.flash("; ".join(notes[:3]) if notes else "Settings reloaded: keys.json "
+                       "and states.json are in effect")
 
     def _wire_workers(self) -> None:
         """For you's models retrain on their own thread after decisions and imports."""
@@ -560,6 +611,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.stop_states_errors()
         self.end_key_reservation()
+        self.settings_watcher.stop()
         self.show_list_page()  # the layout is saved as the list has it
         self.reader.flush_note()
         for timer in (self.ops.poll_timer, self.ops.counts_timer, self.browser.search_timer):

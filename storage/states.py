@@ -347,8 +347,13 @@ def reserve(kind: str, owners: dict[str, str]) -> Callable[[], None]:
 
 
 def _recheck() -> None:
+    """Read the file again at the next `table()`, keeping the table it last gave as
+    the last good one (a file that is bad now falls back to it, not to the built-in
+    states: the app re-reserves its keys each time keys.json is saved)."""
     global _cache, _bad
-    _cache, _bad = None, None
+    if _cache is not None:
+        _cache = (_cache[0], -1, _cache[2])  # no file has this stamp: read again
+    _bad = None
 
 
 # The states that open libraries hold papers in, by library.
