@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE, MarkedRole, NotesRole, TagsRole
@@ -104,13 +114,27 @@ class PaperDelegate(QStyledItemDelegate):
         left = text_rect.left() + margin
         height = metrics.height()
         top = text_rect.center().y() - height // 2 + 1
+        # The spans are logical (string) positions, the text is painted in visual
+        # order: a right-to-left run (Hebrew, Arabic) stands reversed, so a word's
+        # place is read from the laid-out line, not from the width of what precedes
+        # it in the string. A span across a direction change is several pieces.
+        layout = QTextLayout(elided, opt.font)
+        text_option = QTextOption()
+        text_option.setTextDirection(opt.direction)
+        text_option.setWrapMode(QTextOption.WrapMode.NoWrap)
+        layout.setTextOption(text_option)
+        layout.beginLayout()
+        layout.createLine()
+        layout.endLayout()
         rects = []
         for start, end in spans:
-            if start >= visible:
-                break
-            x0 = left + metrics.horizontalAdvance(title[:start])
-            x1 = left + metrics.horizontalAdvance(title[:min(end, visible)])
-            rects.append(QRect(x0, top, max(1, x1 - x0), height))
+            end = min(end, visible)
+            if start >= end:
+                continue
+            for run in layout.glyphRuns(start, end - start):
+                box = run.boundingRect()
+                x0, x1 = math.floor(box.left()), math.ceil(box.right())
+                rects.append(QRect(left + x0, top, max(1, x1 - x0), height))
         return rects
 
     def _paint_text_over(self, painter: QPainter, option: QStyleOptionViewItem,

@@ -100,3 +100,61 @@ def test_the_search_wash_reads_the_same_on_the_selected_row(library: Library, ma
     selection = image.pixelColor(table.visualRect(window.model.index(0, COL_TITLE))
                                  .adjusted(0, 2, 0, 0).topRight() - QPoint(30, 0))
     assert _distance(selection, theme_colours("selection")) <= 12, selection.name()
+
+
+def _cell(image, table, model, title: str):
+    row = next(r for r in range(model.rowCount())
+               if model.index(r, COL_TITLE).data() == title)
+    return image.copy(table.visualRect(model.index(row, COL_TITLE)))
+
+
+def _columns_that_differ(one, other) -> tuple[int, int]:
+    xs = [x for x in range(one.width()) for y in range(one.height())
+          if one.pixelColor(x, y) != other.pixelColor(x, y)]
+    assert xs, "the two cells are painted the same"
+    return min(xs), max(xs)
+
+
+def test_the_wash_of_a_right_to_left_word_lies_where_the_word_is_painted(
+        library: Library, make_window, qtbot, press) -> None:
+    """A Hebrew run is painted right to left: its first word in the string stands at
+    the run's right end. The wash was placed by the width of the text before the word
+    in the string (logical order), so it lay on the other word. Where each word is
+    painted is read from the pixels: two titles that differ only in one word (its
+    letters reversed, the same glyphs and widths) differ only where that word is."""
+    match, other = "ספר", "דגל"
+    titles = {"plain": f"Model {match} {other}", "other moved": f"Model {match} {other[::-1]}",
+              "match moved": f"Model {match[::-1]} {other}"}
+    for n, title in enumerate(titles.values()):
+        report = library.import_text(f"{title}\nAn abstract about nothing in particular {n}.\n")
+        assert report.ok, report.error
+    window = make_window(library)
+    press("g a")
+    table, model = window.table, window.model
+    table.clearSelection()
+    table.setCurrentIndex(model.index(-1, -1))
+    QApplication.processEvents()
+    image = table.viewport().grab().toImage()
+    cells = {key: _cell(image, table, model, title) for key, title in titles.items()}
+    match_left, match_right = _columns_that_differ(cells["plain"], cells["match moved"])
+    _other_left, other_right = _columns_that_differ(cells["plain"], cells["other moved"])
+    assert other_right < match_left  # the string's first Hebrew word is painted right
+
+    press("/")
+    window.search.setText(match)  # QTest types Latin keys only
+    press("Return")
+    qtbot.waitUntil(lambda: not window.browser.search_typing and model.rowCount() == 2)
+    table.clearSelection()
+    table.setCurrentIndex(model.index(-1, -1))
+    QApplication.processEvents()
+    image = table.viewport().grab().toImage()
+    hit = window.theme.colour("search_hit")
+    for key in ("plain", "other moved"):
+        cell = _cell(image, table, model, titles[key])
+        washed = [x for x in range(cell.width()) for y in range(cell.height())
+                  if cell.pixelColor(x, y) == hit]
+        assert washed, key
+        # Over the matched word's letters, and clear of the other word's.
+        assert min(washed) <= match_left + 1 and max(washed) >= match_right - 1, \
+            (key, min(washed), max(washed), match_left, match_right)
+        assert min(washed) > other_right, (key, min(washed), other_right)
