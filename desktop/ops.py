@@ -120,6 +120,10 @@ class Operations(QObject):
         browser = self.window.browser
         current = browser.current_id()
         browser.model.refresh_ids(paper_ids, near=browser.current_row() if row is None else row)
+        if paper_ids:
+            # A tag on a paper of a list that had none shows the Tags column now, not
+            # at the next load (the column had nothing on screen, so it was hidden).
+            browser.columns.fit(browser.model)
         if reload or (pane and current is not None and current in paper_ids):
             browser.reload_current()
         self._last_version = self._data_version()

@@ -237,3 +237,27 @@ def test_no_column_shows_empty_on_every_row_on_screen(window, seeded: Library,
     assert with_byline in rows
     assert not header.isSectionHidden(COL_BYLINE)
     assert model.index(with_byline, COL_BYLINE).data() == page[with_byline].byline
+
+
+def test_a_tag_given_on_screen_shows_the_tags_column_at_once(window, seeded: Library, qtbot,
+                                                             press, type_text) -> None:
+    """The Tags column was fitted at each load only: a paper tagged in an untagged list
+    kept its tag out of sight until the list was loaded again."""
+    header = window.table.horizontalHeader()
+    assert header.isSectionHidden(COL_TAGS)
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import TagDialog
+
+    press("j", "t")
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget().window(), TagDialog))
+    type_text("rl")
+    press("Return")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.table)
+    paper = window.current_id()
+    assert [t for t in seeded.get(paper).tags] == ["rl"]
+    assert not header.isSectionHidden(COL_TAGS)
+    row = window.model.row_of(paper)
+    assert window.model.index(row, COL_TAGS).data()
+    press("ctrl+z")  # untagged: nothing to show on screen, the column goes again
+    assert header.isSectionHidden(COL_TAGS)
