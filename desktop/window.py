@@ -226,12 +226,17 @@ class MainWindow(QMainWindow):
             toast_for(self).show_message("Could not use keys.json", broken[0],
                                          timeout_ms=20_000)
             self.flash(broken[0], 20_000)
-            bindings = self._bindings
-        else:
-            self.user_settings = user_settings
+            bindings, user_settings = self._bindings, self.user_settings
+        keys_before, states_before = (self._bindings, self.user_settings), self.states
+        self.user_settings = user_settings
+        self._make_commands(bindings)
+        reloaded = [name for name, changed in (
+            ("keys.json", (bindings, user_settings) != keys_before),
+            ("states.json", self.states != states_before)) if changed]
+        if not reloaded:
+            return  # a file refused (its line is shown) or saved as it was: nothing moves
         current = self.current_id()
         self.reader.flush_note()
-        self._make_commands(bindings)
         self.parser.set_keymap(self.keymap)
         self.menuBar().clear()
         self._build_menus()
@@ -247,8 +252,8 @@ class MainWindow(QMainWindow):
             self._count_stats()
         if not broken:
             notes = warnings + self.keymap.warnings
-            self.flash("; ".join(notes[:3]) if notes else "Settings reloaded: keys.json "
-                       "and states.json are in effect")
+            self.flash("; ".join(notes[:3]) if notes else
+                       f"{' and '.join(reloaded)} reloaded: in effect now")
 
     def _wire_workers(self) -> None:
         """For you's models retrain on their own thread after decisions and imports."""

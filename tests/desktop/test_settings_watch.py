@@ -47,6 +47,7 @@ def test_a_state_added_to_states_json_while_the_app_runs_works_at_once(
     _save(_isolated_config / "states.json",
           {"states": {"parked": {"label": "Parked", "key": "z"}}})
     qtbot.waitUntil(lambda: window.states.get("parked") is not None, timeout=WAIT_MS)
+    assert window.statusBar().currentMessage() == "states.json reloaded: in effect now"
     # The view and the paper in it stay.
     assert window.browser.view_key == "all" and window.current_id() == paper
     assert window.browser.current_row() == row
@@ -86,6 +87,7 @@ def test_a_broken_states_json_is_refused_with_its_line_and_the_states_stay(
                     timeout=WAIT_MS)
     toast = window.findChild(Toast)
     assert toast.details.text().startswith(f"{settings}: not valid JSON")
+    assert "reloaded" not in window.statusBar().currentMessage()
     assert window.states.get("parked") is not None and window.current_id() == paper
     press("z")  # the last good states still hold
     assert seeded.get(paper).state == "parked"
