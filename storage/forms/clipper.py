@@ -144,27 +144,41 @@ def _handle(user: str) -> bool:
 
 def _paragraph(block: str, *, urls: bool = False) -> str | None:
     """The abstract's lines joined as the general reader joins a paragraph, or None when
-    one of them would start another item there. ``urls``: a line that is only a URL goes
-    on with the paragraph (Markdown's reading of "available at" / "https://...")."""
-    lines = block.split("\n")
-    for k, line in enumerate(lines):
-        s = line.strip()
-        if not s:
+    one of them would start another item there, or its first line opens a link the
+    general reader would run on over the lines after it (a "[" left open). ``urls``: a
+    line that is only a URL goes on with the paragraph (Markdown's reading of
+    "available at" / "https://...")."""
+    if "\n" not in block:  # one line, the common case: no list to split and join
+        s = block.strip()
+        if not s or _starts_item(s) or _balance(s) > 0:
             return None
-        c = s[0]
-        if urls and k and c == "h" and _BARE_URL.fullmatch(s):
-            lines[k] = s
-            continue
-        if (c in _STARTS_ITEM or (c in "-*+" and (len(s) == 1 or s[1] in " -*"))
-                or (c == "h" and s.startswith(("http://", "https://")))
-                or (c in "cC" and _cut_here(s)) or (len(s) <= 32 and _structural(s))):
-            return None  # a line that starts an item of its own: the general reader
         # A closing backslash is a hard break: a space, as the general reader makes it.
-        lines[k] = s.rstrip("\\") if s[-1] == "\\" else s
-    text = inline_text(" ".join(lines))
+        text = inline_text(s.rstrip("\\") if s[-1] == "\\" else s)
+    else:
+        lines = block.split("\n")
+        for k, line in enumerate(lines):
+            s = line.strip()
+            if not s:
+                return None
+            if urls and k and s[0] == "h" and _BARE_URL.fullmatch(s):
+                lines[k] = s
+                continue
+            if _starts_item(s) or (k == 0 and _balance(s) > 0):
+                return None
+            lines[k] = s.rstrip("\\") if s[-1] == "\\" else s
+        text = inline_text(" ".join(lines))
     if text is None or "·" in text or (len(text) < 80 and _kind(text)[0] != K_TEXT):
         return None
     return text
+
+
+def _starts_item(s: str) -> bool:
+    """A line (stripped, not empty) that starts an item of its own in the general reader:
+    it never goes on with a paragraph, nor begins one."""
+    c = s[0]
+    return (c in _STARTS_ITEM or (c in "-*+" and (len(s) == 1 or s[1] in " -*"))
+            or (c == "h" and s.startswith(("http://", "https://")))
+            or (c in "cC" and _cut_here(s)) or (len(s) <= 32 and _structural(s)))
 
 
 # First characters of a line that is not a paragraph's (see markdown._structural and

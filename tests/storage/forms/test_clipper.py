@@ -31,7 +31,8 @@ PIECES = ["", "·", "-", "101", "### A Title", "### Bare Title", "4 authors", "S
           "a [bracket](https://example.org) in text", "\\[escaped\\] text", "# A heading",
           "- a list item", "https://example.org/code", "<a id=\"x\"></a>", "```", "---",
           "12", "  spaced   out  ", "[![](https://cdn/x.png)Acme](https://huggingface.co/acme)",
-          "[3](https://huggingface.co/login?next=%2Fpapers%2F2611.01234)"]
+          "[3](https://huggingface.co/login?next=%2Fpapers%2F2611.01234)",
+          "A text that leaves a [bracket open", "A text with a [1] citation"]
 
 
 @pytest.mark.parametrize("k", range(len(COPIES)))
@@ -51,6 +52,17 @@ def test_an_abstract_line_that_starts_an_item_goes_to_the_general_reader(line: s
     k = next(i for i, s in enumerate(lines) if s.endswith(".\\"))
     lines.insert(k + 1, line)
     text = "\n".join(lines)
+    assert fast(clipper_listing, text) == ("not taken",)
+
+
+def test_an_abstract_that_leaves_a_bracket_open_goes_to_the_general_reader() -> None:
+    # The general reader runs a link whose "[" is not closed on its first line over the
+    # lines after it: the one-pass reader must not read the abstract alone.
+    lines = COPIES[0].split("\n")
+    k = next(i for i, s in enumerate(lines) if s.endswith(".\\")) - 0
+    while lines[k - 1]:
+        k -= 1  # the abstract's first line
+    text = "\n".join([*lines[:k], f"Our method [see the appendix {lines[k]}", *lines[k + 1:]])
     assert fast(clipper_listing, text) == ("not taken",)
 
 

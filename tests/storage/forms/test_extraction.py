@@ -29,7 +29,8 @@ PIECES = ["", "### A Title", "  wrapped onto a second line", "- 4 authors", "- a
           "[LINK: GitHub 1.2k](https://github.com/a/b)", "[LINK: Project](https://a.b/c)",
           "https://example.org/code", "Oct 2", "12", "[Content truncated]", "&amp; co",
           "compound \\\\", "# A heading", "<a id=\"x\"></a>", "Submitted by", "·",
-          "A short line.", "Some text [with a link](https://example.org) in it"]
+          "A short line.", "Some text [with a link](https://example.org) in it",
+          "A text that leaves a [bracket open", "A text with a [1] citation"]
 
 
 @pytest.mark.parametrize("k", range(len(COPIES)))
@@ -56,6 +57,19 @@ def test_a_link_that_is_no_repository_goes_to_the_general_reader() -> None:
     # "[LINK: Project](...)" is text of the card to the general reader, not its repo.
     text = COPIES[0].replace("[LINK: GitHub", "[LINK: Project", 1)
     assert fast(extraction_listing, text) == ("not taken",)
+
+
+def test_an_abstract_that_leaves_a_bracket_open_goes_to_the_general_reader() -> None:
+    # The general reader runs a link whose "[" is not closed on its first line over the
+    # lines after it (the byline, the repository): the one-pass reader read the text alone.
+    lines = COPIES[0].split("\n")
+    k = next(i for i, s in enumerate(lines) if s.startswith("### ")) + 2
+    text = "\n".join([*lines[:k], f"Our method [see the appendix {lines[k]}", *lines[k + 1:]])
+    assert fast(extraction_listing, text) == ("not taken",)
+    assert general(text)[0] == "read"
+    balanced = "\n".join([*lines[:k], f"Our method [1] {lines[k]}", *lines[k + 1:]])
+    got = fast(extraction_listing, balanced)
+    assert got[0] == "read" and got == general(balanced)
 
 
 @settings(max_examples=400, deadline=None, database=None,
