@@ -857,3 +857,74 @@ def test_a_compressed_copy_is_named_for_what_it_is(
     with pytest.raises(ListingError) as caught:
         decode_listing(path.read_bytes(), "page.md")
     assert str(caught.value) == says
+
+
+# ---------------------------------------------- a small file's text kept from validation
+
+# Pieces a text is made of where decoding gets hard: characters of 2, 3 and 4 bytes, line
+# ends of every kind (a CRLF may straddle two chunks), a byte that is not UTF-8, a BOM.
+KEPT_PIECES = ["a", "line", " ", "\n", "\r\n", "\r", "\n\n", "é", "图片：", "𝔸", "e\u0301",
+               "Oct 1", "·", "\xa0"]
+
+
+def _blocks(path: Path) -> tuple[str, list[str], bool, list[int]]:
+    """What the decoder yields for a file: the text (blocks joined by line ends), the
+    warnings, whether the validation kept its text, and the file position after each
+    block (what a progress bar reads)."""
+    handle = open(path, "rb")  # noqa: SIM115 - closed by the decoder
+    encoding = listing._validate(handle, path.name)
+    kept = encoding.decoded is not None
+    warnings: list[str] = []
+    blocks, positions = [], []
+    for block in listing._decoded_blocks(handle, encoding, path.name, warnings):
+        blocks.append(block)
+        positions.append(handle.tell())
+    return "\n".join(blocks), warnings, kept, positions
+
+
+@settings(max_examples=300, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(st.sampled_from(KEPT_PIECES), max_size=60),
+       bad=st.one_of(st.none(), st.floats(0, 1)), bom=st.booleans(),
+       chunk=st.sampled_from([1, 2, 3, 5, 8, 64]))
+def test_text_kept_from_validation_is_the_text_decoded_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parts: list[str],
+        bad: float | None, bom: bool, chunk: int) -> None:
+    # A small UTF-8 file is decoded once (validation keeps the text); with nothing kept
+    # (the threshold at 0) it is decoded again as before: the same text, the same
+    # warnings, line by line.
+    data = "".join(parts).encode("utf-8")
+    if bad is not None:
+        at = int(bad * len(data))
+        data = data[:at] + b"\xff" + data[at:]
+    data = (codecs.BOM_UTF8 if bom else b"") + data + b"x"
+    path = tmp_path / "page.md"
+    path.write_bytes(data)
+    with monkeypatch.context() as patch:  # undone after each example
+        patch.setattr(listing, "_CHUNK", chunk)
+        text, warnings, kept, positions = _blocks(path)
+        patch.setattr(listing, "_KEEP_DECODED", 0)
+        again, warnings_again, kept_again, _ = _blocks(path)
+    assert (text, warnings) == (again, warnings_again)
+    assert kept == (bad is None) and not kept_again
+    assert positions == sorted(positions) and positions[-1] == len(data)
+    assert text == listing.decode_listing(data, "page.md")
+
+
+def test_a_page_is_decoded_once_and_a_big_file_streams_as_before(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = _big_listing(3000).replace("\n", "\r\n").encode("utf-8")
+    path = tmp_path / "big.txt"
+    path.write_bytes(body)
+    monkeypatch.setattr(listing, "_CHUNK", 1 << 16)
+    text, warnings, kept, positions = _blocks(path)
+    assert kept and warnings == [] and "\r" not in text
+    assert len(positions) > 40  # still in blocks: a progress bar moves through the file
+    assert text == body.decode("utf-8").replace("\r\n", "\n")
+    # Above the threshold nothing is kept: decoded again, a chunk at a time.
+    monkeypatch.setattr(listing, "_KEEP_DECODED", len(body) // 2)
+    again, _, kept_again, _ = _blocks(path)
+    assert again == text and not kept_again
+    whole = read_listing(path)
+    monkeypatch.setattr(listing, "_KEEP_DECODED", 32 << 20)
+    assert read_listing(path).records == whole.records and len(whole.records) == 3000
