@@ -38,6 +38,7 @@ from storage.forms.refs import refs_listing
 from storage.forms.scraper import scraper_listing
 from storage.forms.seeds import ListingStream
 from storage.forms.text import text_listing
+from storage.forms.trending import trending_listing
 from storage.forms.urls import urls_listing
 from storage.records import ListingError
 
@@ -199,12 +200,15 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     streaming seeds)."""
     with _collector_paused():
         text = "\n".join(parts)
-    if not text.strip():
+    # isspace() stops at the first character that is not a blank; strip() would copy a
+    # whole page (50 MB for 20k trending cards) to find out.
+    if not text or text.isspace():
         raise ListingError(f"{name}: no papers found")
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
-_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing, extraction_listing),
+_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing, extraction_listing,
+                          trending_listing),
              "text-urls": (urls_listing,)}
 
 

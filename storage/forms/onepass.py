@@ -19,6 +19,7 @@ from datetime import date
 from storage.forms.base import ParsedListing
 from storage.forms.cards import (
     K_AUTH,
+    K_BLANK,
     K_DASH,
     K_DATE,
     K_DOT,
@@ -53,19 +54,30 @@ Read = Callable[[str, int, "_Card | None"], "tuple[_Card | None, int] | None"]
 
 def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
                reference: date | None, warnings: list[str], form: str = "markdown",
-               trending: bool | None = None, dated: bool = True) -> ParsedListing | None:
+               trending: bool | None = None, dated: bool = True,
+               head_dashes: bool = False, definitions_around: bool = False
+               ) -> ParsedListing | None:
     """The listing, or None when the text is not wholly of the reader's shape. ``first``
     finds where the first card starts; ``form`` is "markdown" or "text-urls" (a text
     export: each link's URL on the line after its text). ``dated``: the cards end with
     their date, after which the general reader reads no text into a card; without it
-    (a trending extraction) nothing may follow the last card but blank lines."""
-    if "]:" in text:
-        return None  # reference definitions change how the whole text is read
+    (a trending extraction) nothing may follow the last card but blank lines.
+    ``head_dashes``: the head may hold lone "-" lines (the trending page's empty tabs) as
+    long as one is not the last thing before the first card, where it would be its count.
+    ``definitions_around``: no reference definition fits in the reader's cards, so only
+    the head and the footer are searched for one.
+
+    A reader that hands back the card before it again has read a second copy of that
+    card which adds nothing to it: the loop goes on after it."""
     found = first.search(text, 0, FIRST_CARD_WITHIN)
     if found is None:
         return None
+    # Reference definitions change how the whole text is read. A reader whose cards can
+    # hold none (no "]:" fits its card expressions) has them looked for around its cards.
+    if not definitions_around and "]:" in text:
+        return None
     url_lines = form == "text-urls"
-    head = _head(text[: found.start()], url_lines)
+    head = _head(text[: found.start()], url_lines, head_dashes)
     if head is None:
         return None
     items, tokens = head
@@ -73,11 +85,15 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
     pos = found.start()
     before: _Card | None = None
     while (step := read(text, pos, before)) is not None:
-        before, pos = step
-        if before is None:
+        card, pos = step
+        if card is None:
             return None
-        cards.append(before)
+        if card is not before:
+            cards.append(card)
+            before = card
     if not cards or not _tail(text[pos:], cards[-1], url_lines, dated):
+        return None
+    if definitions_around and ("]:" in text[: found.start()] or "]:" in text[pos:]):
         return None
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
@@ -109,9 +125,12 @@ def dated(card: _Card, date_line: str, comments: str | None) -> bool:
     return True
 
 
-def _head(head: str, url_lines: bool) -> tuple[list[Item], Tokens] | None:
+def _head(head: str, url_lines: bool, dashes: bool = False
+          ) -> tuple[list[Item], Tokens] | None:
     """The page's chrome before the first card, read by the general reader; None if it
-    holds anything that could take part in a card."""
+    holds anything that could take part in a card (``dashes``: lone "-" lines may be in
+    it, but not last, where the general reader would take one for the first card's
+    count)."""
     lines = head.split("\n")
     tokens = Tokens([])
     start = _header(lines, tokens)
@@ -123,13 +142,19 @@ def _head(head: str, url_lines: bool) -> tuple[list[Item], Tokens] | None:
         return None  # cut before the first card
     if not tokens.items or tokens.items.pop().text != _END:
         return None
+    last = K_BLANK
     for it in tokens.items:
         kind = _classify(it)
         # A third-level heading would be a title, a text linked to a paper could be one
         # (or change which level the titles are); counts and "Submitted by" belong to cards.
         if (it.heading == 3 or (it.href and paper_id(it.href))
-                or kind in (K_UP, K_DASH, K_SUBMIT, K_UPWORD, K_DOT) or "·" in it.text):
+                or kind in (K_UP, K_SUBMIT, K_UPWORD, K_DOT) or "·" in it.text
+                or (kind == K_DASH and not dashes)):
             return None
+        if kind != K_BLANK:
+            last = kind
+    if last == K_DASH:
+        return None
     return tokens.items, tokens
 
 
@@ -213,9 +238,13 @@ def collapse(text: str) -> str:
     """Blanks collapsed to single spaces, none at the ends: ``" ".join(text.split())``.
     Printable ASCII without double spaces has single spaces between its words already:
     a check at C speed instead of splitting a thousand characters into words."""
-    if (text.isascii() and "  " not in text
-            and not text.encode("ascii").translate(None, _PRINTABLE_ASCII)):
-        return text.strip(" ")
+    if "  " not in text:
+        if text.isascii():
+            if not text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+                return text.strip(" ")
+        elif text.isprintable():
+            # Every whitespace character but the space is unprintable (Cc, Zs, Zl, Zp).
+            return text.strip(" ")
     return " ".join(text.split())
 
 

@@ -21,6 +21,7 @@ PAGES = {
     "html-daily.html": "html", "html-daily-props.html": "html",
     "md-firecrawl.md": "markdown", "md-reference-links.md": "markdown",
     "md-clipper-date-page.md": "markdown", "md-trending.md": "markdown",
+    "md-trending-clipped.md": "markdown",
     "md-trending-extraction.md": "markdown", "md-truncated.md": "markdown",
     "md-search-highlight.md": "markdown", "text-urls-export.txt": "text-urls",
     "api-week.json": "api", "api-paper.json": "api",
