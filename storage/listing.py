@@ -21,14 +21,13 @@ import os
 import re
 import stat
 import unicodedata
-from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.forms import HEAD_LINES, ParsedListing, open_blocks, open_form
+from storage.forms import HEAD_CHARS, HEAD_LINES, ParsedListing, detect, open_blocks, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
 
@@ -394,12 +393,11 @@ class _Encoding:
     skip: int  # bytes of a UTF-8 BOM to seek past
     sha256: str  # of the file's bytes, taken on the validating pass
     repair: bool = False  # UTF-8 with a few bad bytes: shown as U+FFFD, line by line
-    # Valid UTF-8 of at most _KEEP_DECODED bytes: the text its validation decoded, in
-    # pieces of whole lines (the line end between two pieces left out), each with the file
-    # offset read to by then. Decoding it again cost as much as the decoding itself, and
-    # joining chunks into lines twice as much again (26 MB of a page with CJK text: 36 and
-    # 25 ms). The decoding takes the pieces out of the deque as it goes.
-    decoded: deque[tuple[str, int]] | None = field(default=None, repr=False, compare=False)
+    # Valid UTF-8 of at most _KEEP_DECODED bytes: the whole text, decoded once by its
+    # validation. Decoding it again, then joining its chunks into lines and its blocks into
+    # a page, cost as much as the decoding three times over (26 MB of a page with CJK
+    # text: 36 ms to decode, 25 to join lines, 30 to join the page).
+    decoded: str | None = field(default=None, repr=False, compare=False)
 
 
 # Files up to this size keep their validated text (see _Encoding.decoded): every page a
@@ -423,7 +421,11 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
         digest.update(chunk)
         return chunk
 
-    head = read(max(_CHUNK, 4))  # a whole BOM, whatever the chunk size
+    # A file small enough to keep its text is read in one go (no chunks to join later).
+    start = handle.tell()
+    size = handle.seek(0, io.SEEK_END) - start
+    handle.seek(start)
+    head = read(max(_CHUNK, 4, size if size <= _KEEP_DECODED else 0))  # a whole BOM too
     if not head:
         raise ListingError(f"{name}: file is empty")
     wide = _wide_codec(head[:4])
@@ -466,15 +468,20 @@ def _validate_utf8(head: bytes, read: Callable[[int], bytes], name: str
     skip = len(_UTF8_BOM) if head.startswith(_UTF8_BOM) else 0
     chunk = head[skip:]
     # Strict decoding (at C speed) until the first byte that is not UTF-8; from there
-    # the escaping decoder, only while no valid non-ASCII character has been seen.
+    # the escaping decoder, only while no valid non-ASCII character has been seen. A file
+    # small enough to keep is held as bytes and decoded in one go at its end instead (and
+    # checked chunk by chunk only if that fails, or once it grows too big to keep).
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     bad = valid = nonblank = False
-    # While the file is valid UTF-8 and small enough to keep: decoded strictly up to the
-    # last line end of what has been read (a line end is never inside a character), the
-    # bytes after it kept for the next chunk.
-    kept: deque[tuple[str, int]] | None = deque()
-    pending = b""
-    offset = len(head)  # the file offset read to
+
+    def scan(chunk: bytes, final: bool) -> None:
+        nonlocal bad, valid, decoder
+        # An ASCII chunk needs no decoding unless a character began in the last one.
+        if not (bad and valid) and (not chunk.isascii() or final or decoder.getstate()[0]):
+            bad, valid, decoder = _scan_utf8(decoder, chunk, final, bad, valid)
+
+    kept: list[bytes] | None = []
+    size = len(head)  # bytes read
     while True:
         final = not chunk
         if b"\x00" in chunk:
@@ -485,31 +492,30 @@ def _validate_utf8(head: bytes, read: Callable[[int], bytes], name: str
             for start in range(0, len(chunk), _SNIFF_BYTES):
                 _check_binary(chunk[start:start + _SNIFF_BYTES], name)
         nonblank = nonblank or not (chunk.isspace() or not chunk)
+        if kept is not None and size > _KEEP_DECODED:
+            for held in kept:
+                scan(held, False)
+            kept = None
         if kept is not None:
-            data = pending + chunk if pending else chunk
-            cut = len(data) if final else data.rfind(b"\n")
-            text = _strict(data[:cut]) if cut >= 0 and offset <= _KEEP_DECODED else None
-            if text is not None:
-                kept.append((text, offset))
-                valid = valid or not text.isascii()
-                pending = data[cut + 1 :]
-            elif cut < 0 and offset <= _KEEP_DECODED:
-                pending = data  # no line end yet
-            else:
-                # Too big to keep, or not UTF-8 here: checked as a stream from the last
-                # line end on, with a decoder that starts there.
-                kept, chunk = None, data
-        # An ASCII chunk needs no decoding unless a character began in the last one.
-        if (kept is None and not (bad and valid)
-                and (not chunk.isascii() or final or decoder.getstate()[0])):
-            bad, valid, decoder = _scan_utf8(decoder, chunk, final, bad, valid)
+            kept.append(chunk)
+        else:
+            scan(chunk, final)
         if final:
             break
         chunk = read(_CHUNK)
-        offset += len(chunk)
+        size += len(chunk)
+    text = None
+    if kept is not None:
+        kept = [held for held in kept if held]
+        text = _strict(kept[0] if len(kept) == 1 else b"".join(kept))
+        if text is None:  # not UTF-8 throughout: checked chunk by chunk after all
+            for k, held in enumerate(kept):
+                scan(held, k == len(kept) - 1)
+        else:
+            valid = not text.isascii()
     if bad and not valid:
         return _Encoding("cp1252", skip, ""), nonblank
-    return _Encoding("utf-8", skip, "", repair=bad, decoded=kept), nonblank
+    return _Encoding("utf-8", skip, "", repair=bad, decoded=text), nonblank
 
 
 def _strict(data: bytes) -> str | None:
@@ -625,18 +631,26 @@ def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
             yield _normalise(whole)
 
 
-def _kept_blocks(handle: BinaryIO, pieces: deque[tuple[str, int]]
-                 ) -> Generator[str, None, None]:
-    """The blocks of a file whose validation kept its text: each piece is one, its
-    line ends made ``\\n``. The file's position follows the pieces (a progress bar
-    reads it)."""
-    while pieces:
-        text, end = pieces.popleft()
-        handle.seek(end)
-        # A piece ends before a line end: a CR there was the first half of a CRLF.
-        if pieces and text.endswith("\r"):
-            text = text[:-1]
-        yield _normalise(text)
+def _kept_blocks(handle: BinaryIO, text: str) -> Generator[str, None, None]:
+    """The blocks of a file whose validation kept its text. A page (every form but the
+    seeds' layout) is parsed whole: it comes as one block, never split or joined again.
+    The seeds' layout streams: it comes in blocks of about a megabyte of whole lines, the
+    file's position following them (in proportion: a progress bar reads it)."""
+    text = _normalise(text)
+    size = handle.seek(0, io.SEEK_END)
+    if detect(text[:HEAD_CHARS]) != "seeds":
+        yield text
+        return
+    start = 0
+    while True:
+        end = text.find("\n", start + _CHUNK)
+        if end < 0:
+            handle.seek(size)
+            yield text[start:]
+            return
+        handle.seek(size * end // len(text))
+        yield text[start:end]
+        start = end + 1
 
 
 def open_listing(path: str | os.PathLike[str]) -> Stream:

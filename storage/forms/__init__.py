@@ -339,7 +339,9 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
     for block in blocks:
         taken.append(block)
         size += len(block) + 1
-        count += block.count("\n") + 1
+        # Lines past HEAD_CHARS characters are past the head anyway: not counted (a
+        # page kept whole comes as one block of megabytes).
+        count += block.count("\n", 0, HEAD_CHARS) + 1
         if size >= HEAD_CHARS or count >= HEAD_LINES:
             break
     first = "\n".join(taken)

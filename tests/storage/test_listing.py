@@ -911,15 +911,18 @@ def test_text_kept_from_validation_is_the_text_decoded_again(
     assert text == listing.decode_listing(data, "page.md")
 
 
-def test_a_page_is_decoded_once_and_a_big_file_streams_as_before(
+def test_a_seeds_listing_kept_whole_still_streams_in_blocks(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The older layout is the one form that streams: its text comes in blocks of whole
+    # lines, and the file position moves through the file (the import's progress bar).
     body = _big_listing(3000).replace("\n", "\r\n").encode("utf-8")
     path = tmp_path / "big.txt"
     path.write_bytes(body)
     monkeypatch.setattr(listing, "_CHUNK", 1 << 16)
     text, warnings, kept, positions = _blocks(path)
     assert kept and warnings == [] and "\r" not in text
-    assert len(positions) > 40  # still in blocks: a progress bar moves through the file
+    assert len(positions) > 40 and positions == sorted(positions)
+    assert positions[-1] == len(body)
     assert text == body.decode("utf-8").replace("\r\n", "\n")
     # Above the threshold nothing is kept: decoded again, a chunk at a time.
     monkeypatch.setattr(listing, "_KEEP_DECODED", len(body) // 2)
@@ -928,3 +931,16 @@ def test_a_page_is_decoded_once_and_a_big_file_streams_as_before(
     whole = read_listing(path)
     monkeypatch.setattr(listing, "_KEEP_DECODED", 32 << 20)
     assert read_listing(path).records == whole.records and len(whole.records) == 3000
+
+
+def test_a_page_kept_whole_comes_as_one_block(tmp_path: Path) -> None:
+    # Every other form is parsed whole: one block, never split into lines and joined.
+    from tests.fixtures.forms import make_forms as mf
+    from tests.fixtures.forms.catalogue import PAPERS
+
+    page = mf.md_trending(PAPERS * 20)
+    path = tmp_path / "trending.md"
+    path.write_text(page, encoding="utf-8")
+    text, warnings, kept, positions = _blocks(path)
+    assert kept and warnings == [] and text == page
+    assert positions == [path.stat().st_size]
