@@ -59,6 +59,31 @@ def test_a_link_that_is_no_repository_goes_to_the_general_reader() -> None:
     assert fast(extraction_listing, text) == ("not taken",)
 
 
+def test_second_copies_that_differ_are_read_and_merged_as_the_general_reader_does() -> None:
+    # A second copy the same to the character is left out (its record would merge into
+    # the first without a change); one that differs is a card again, and merged.
+    paper = next(p for p in PAPERS if p.github_repo)
+    stars = f"[LINK: GitHub {mf.compact_stars(paper.github_stars or 0)}]({paper.github_repo})"
+    first = COPIES[0].index(stars)
+    second = COPIES[0].index(stars, first + 1)
+    text = COPIES[0][:second] + f"[LINK: GitHub 99]({paper.github_repo})" + COPIES[0][
+        second + len(stars):]
+    got = fast(extraction_listing, text)
+    assert got[0] == "read" and got == general(text)
+
+
+@pytest.mark.parametrize("summary", ["Too short to be a card.", "Short, and in both."])
+def test_a_card_that_makes_no_record_is_read_with_every_copy_in(summary: str) -> None:
+    # Leaving second copies out is exact only while every card makes a record: a card
+    # with a text too short for one (or none) changes how many of the cards are records,
+    # so the copy is read again with every second copy in, as the general reader has it.
+    paper = next(p for p in PAPERS if p.github_repo and p.ai_summary)
+    text = COPIES[1].replace(f"\n{paper.ai_summary}\n", f"\n{summary}\n")
+    assert text != COPIES[1]
+    got = fast(extraction_listing, text)
+    assert got != ("not taken",) and got == general(text)
+
+
 def test_an_abstract_that_leaves_a_bracket_open_goes_to_the_general_reader() -> None:
     # The general reader runs a link whose "[" is not closed on its first line over the
     # lines after it (the byline, the repository): the one-pass reader read the text alone.
