@@ -68,34 +68,41 @@ _GAP = r"\n\n+"
 # An image's alt text as the extractor writes it ("[图片：无替代文本]"): no text of a card.
 _ALT = r"\[[^\[\]\n\\&]{0,40}\]"
 _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
-# From the thumbnail or "Submitted by" (in either order, or none) to the text after the
-# title: 1 the user, 2 the anchor's number, 3 the title, 4 the arXiv id.
-_HEAD = re.compile(
-    r"(?:" + _THUMB + r")?"
+# A card, and its second copy when that says the same in the same lines (its anchor's
+# number and "Published on" aside): matched back to back, the second copy compared with
+# the first at C speed, by backreference. Groups: 1 the card up to its anchor's number,
+# 2 the user, 3 the anchor's number, 4 from the anchor's end to the date, 5 the title,
+# 6 the arXiv id, 7 the text, 8 the organisation, 9 the number of authors, 10 "Published
+# on", 11 from the date to the card's end, 12 the date, 13 the upvotes, 14 the stars, 15
+# the repository, 16 the second copy, 17 the line ends after the card.
+_CARD = re.compile(
+    r"((?:" + _THUMB + r")?"
     r"(?:Submitted by" + _GAP + _ALT + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
-    r"(?:" + _THUMB + r')?<a id="source-section-([0-9]{1,9})"></a>' + _GAP
+    r"(?:" + _THUMB + r')?<a id="source-section-)([0-9]{1,9})'
+    r'("></a>' + _GAP
     + r"### \[([^\[\]\n\\]+)\]\(" + _HF + r"papers/(" + _ID + r")\)" + _GAP
-)
-# From the blank line after the text to the blank lines after the card: 1 the
-# organisation, 2 the number of authors, 3 "Published on", 4 the date, 5 the upvotes,
-# 6 the stars, 7 the repository, 8 the line ends after the card.
-_TAIL = re.compile(
-    _GAP + r"(?:\[" + _ALT + r" ([^\[\]\n\\&·]+)\]\(" + _HF + r"[^()\s]+\) · "
-    r"|(?:-(?: " + _ALT + r")?" + _GAP + r")*- ([0-9]{1,6}) authors?" + _GAP + r"· )"
-    r"(Published on )?([A-Za-z]{3,9} [0-9]{1,2}(?:, [0-9]{4})?)" + _GAP
+    # The text: lines up to the blank line before the organisation or the avatar row.
+    + r"([^\n]+(?:\n[^\n]+)*)" + _GAP
+    + r"(?:\[" + _ALT + r" ([^\[\]\n\\&·]+)\]\(" + _HF + r"[^()\s]+\) · "
+    r"|(?:-(?: " + _ALT + r")?" + _GAP + r")*- ([0-9]{1,6}) authors?" + _GAP + r"· ))"
+    r"(Published on )?"
+    r"(([A-Za-z]{3,9} [0-9]{1,2}(?:, [0-9]{4})?)" + _GAP
     + r"\[Upvote\n\n(-|[0-9]{1,9})\]\(" + _HF + r"login\?next=%2Fpapers%2F" + _ID
     + r"\)" + _GAP
     + r"(?:\[GitHub ([0-9][0-9.,]*[kKmM]?)\]\((https://github\.com/"
     r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9_.-]+)\) )?"
-    r"\[arXiv Page\]\(https://arxiv\.org/abs/" + _ID + r"\)(\n*)"
+    r"\[arXiv Page\]\(https://arxiv\.org/abs/" + _ID + r"\))"
+    r"(" + _GAP + r"\1[0-9]{1,9}\4(?:Published on )?\11)?(\n*)"
 )
+# What of a copy makes its record (its groups): all but its anchor's number, "Published
+# on" and its blank lines.
+_PARTS = (2, 5, 6, 7, 8, 9, 12, 13, 14, 15)
 # Where the first card starts: its thumbnail, "Submitted by" or anchor, then its title.
 _FIRST = re.compile(
     r"^(?:" + _THUMB + r")?(?:Submitted by" + _GAP + _ALT + _GAP + r"[^\n]+" + _GAP + r")?"
     r"(?:" + _THUMB + r")?<a id=\"source-section-[0-9]{1,9}\"></a>" + _GAP + r"### \[",
     re.MULTILINE,
 )
-_NEWLINES = re.compile(r"\n*")
 
 
 def trending_listing(text: str, *, name: str, reference: date | None,
@@ -109,73 +116,42 @@ def trending_listing(text: str, *, name: str, reference: date | None,
 
 
 def _reader() -> Read:
-    """A card reader for one text: it remembers the copy it read last (its two matches),
-    to know the card's second copy without reading it again."""
-    last: list[tuple[re.Match[str], re.Match[str]] | None] = [None]
+    """A card reader for one text: it remembers the parts of the copy it read last, to
+    know a second copy in other blank lines as one that adds nothing."""
+    last: list[tuple[str | None, ...] | None] = [None]
 
     def read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:
-        previous = last[0]
-        if previous is not None:
-            end = _again(text, pos, *previous)
-            if end is not None:
-                last[0] = None  # a third copy is read as a card
-                return before, end
-        head = _HEAD.match(text, pos)
-        if head is None:
+        m = _CARD.match(text, pos)
+        if m is None:
             return None  # the cards are over; the footer is read as the general reader does
-        start = head.end()
-        end = text.find("\n\n", start)
-        tail = _TAIL.match(text, end) if end > start else None
         # The card's last line stands alone: a blank line or the end of the text after it.
-        if tail is None or (len(tail[8]) < 2 and tail.end() != len(text)):
+        if len(m[17]) < 2 and m.end() != len(text):
             return None
-        if previous is not None and _parts(head, tail) == _parts(*previous):
-            last[0] = None
-            return before, tail.end()  # the second copy, in other blank lines: nothing new
-        last[0] = head, tail
-        return _card(head, tail, text[start:end]), tail.end()
+        if m[16] is None:
+            parts = m.group(*_PARTS)
+            if before is not None and parts == last[0]:
+                last[0] = None  # a third copy is read as a card
+                return before, m.end()  # the second copy, in other blank lines
+            last[0] = parts
+        else:
+            last[0] = None  # both copies matched: a third is read as a card
+        return _card(m), m.end()
 
     return read
 
 
-def _parts(head: re.Match[str], tail: re.Match[str]) -> tuple[object, ...]:
-    """What of a copy makes its record: all but its anchor's number, "Published on" and
-    its blank lines (the text is what lies between the two matches)."""
-    return (head[1], head[3], head[4], head.string[head.end() : tail.start()], tail[1],
-            tail[2], tail[4], tail[5], tail[6], tail[7])
-
-
-def _again(text: str, pos: int, head: re.Match[str], tail: re.Match[str]) -> int | None:
-    """Where the second copy of the card read from ``head`` and ``tail`` ends when it
-    starts at ``pos`` and says the same in the same lines, only its anchor's number one
-    more and without "Published on": a string comparison at C speed instead of matching
-    and reading the copy again."""
-    string = head.string
-    second = "".join((string[head.start() : head.start(2)], str(int(head[2]) + 1),
-                      string[head.end(2) : tail.start(3) if tail[3] else tail.start(4)],
-                      string[tail.start(4) : tail.start(8)]))
-    if not text.startswith(second, pos):
-        return None
-    end = pos + len(second)
-    after = _NEWLINES.match(text, end).end()  # type: ignore[union-attr]
-    if after - end < 2 and after != len(text):
-        return None
-    return after
-
-
-def _card(head: re.Match[str], tail: re.Match[str], body: str) -> _Card | None:
-    title = _title(head[3])
-    abstract = _paragraph(body, urls=True)
+def _card(m: re.Match[str]) -> _Card | None:
+    title = _title(m[5])
+    abstract = _paragraph(m[7], urls=True)
     # A text shorter than an abstract makes no record; every card here makes one, so that
     # a second copy left out changes no count of cards that are records.
     if title is None or abstract is None or len(abstract) < _ABSTRACT_MIN:
         return None
-    org, n, pub, day, up, stars, repo, _ = tail.groups()
+    user, org, n, pub, day, up, stars, repo = m.group(2, 8, 9, 10, 12, 13, 14, 15)
     card = _Card(title=title, title_at=0, canonical=True, heading=True)
-    card.arxiv_id = head[4]
+    card.arxiv_id = m[6]
     card.hf_link = True
     card.texts = [abstract]
-    user = head[1]
     if user is not None:
         name = user if _handle(user) else _paragraph(user)  # a line of its own
         if name is None or len(name) >= 64 or _kind(name)[0] != K_TEXT:
