@@ -239,11 +239,12 @@ def collapse(text: str) -> str:
     Printable ASCII without double spaces has single spaces between its words already:
     a check at C speed instead of splitting a thousand characters into words."""
     if "  " not in text:
-        if text.isascii():
+        # Every whitespace character but the space is unprintable (Cc, Zs, Zl, Zp). A long
+        # ASCII text is checked faster as bytes, a short one (a title, a name) directly.
+        if text.isascii() and len(text) > 80:
             if not text.encode("ascii").translate(None, _PRINTABLE_ASCII):
                 return text.strip(" ")
         elif text.isprintable():
-            # Every whitespace character but the space is unprintable (Cc, Zs, Zl, Zp).
             return text.strip(" ")
     return " ".join(text.split())
 

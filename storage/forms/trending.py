@@ -74,7 +74,7 @@ _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
 # 2 the user, 3 the anchor's number, 4 from the anchor's end to the date, 5 the title,
 # 6 the arXiv id, 7 the text, 8 the organisation, 9 the number of authors, 10 "Published
 # on", 11 from the date to the card's end, 12 the date, 13 the upvotes, 14 the stars, 15
-# the repository, 16 the second copy, 17 the line ends after the card.
+# the repository, 16 the second copy.
 _CARD = re.compile(
     r"((?:" + _THUMB + r")?"
     r"(?:Submitted by" + _GAP + _ALT + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
@@ -92,7 +92,9 @@ _CARD = re.compile(
     + r"(?:\[GitHub ([0-9][0-9.,]*[kKmM]?)\]\((https://github\.com/"
     r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9_.-]+)\) )?"
     r"\[arXiv Page\]\(https://arxiv\.org/abs/" + _ID + r"\))"
-    r"(" + _GAP + r"\1[0-9]{1,9}\4(?:Published on )?\11)?(\n*)"
+    r"(" + _GAP + r"\1[0-9]{1,9}\4(?:Published on )?\11)?"
+    # The card's last line stands alone: a blank line or the end of the text after it.
+    r"(?:\n\n+|\n*\Z)"
 )
 # What of a copy makes its record (its groups): all but its anchor's number, "Published
 # on" and its blank lines.
@@ -124,10 +126,7 @@ def _reader() -> Read:
         m = _CARD.match(text, pos)
         if m is None:
             return None  # the cards are over; the footer is read as the general reader does
-        # The card's last line stands alone: a blank line or the end of the text after it.
-        if len(m[17]) < 2 and m.end() != len(text):
-            return None
-        if m[16] is None:
+        if m.start(16) < 0:  # (not m[16]: that would copy the second copy out)
             parts = m.group(*_PARTS)
             if before is not None and parts == last[0]:
                 last[0] = None  # a third copy is read as a card
@@ -141,15 +140,16 @@ def _reader() -> Read:
 
 
 def _card(m: re.Match[str]) -> _Card | None:
-    title = _title(m[5])
-    abstract = _paragraph(m[7], urls=True)
+    user, raw, pid, body, org, n, pub, day, up, stars, repo = m.group(
+        2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15)
+    title = _title(raw)
+    abstract = _paragraph(body, urls=True)
     # A text shorter than an abstract makes no record; every card here makes one, so that
     # a second copy left out changes no count of cards that are records.
     if title is None or abstract is None or len(abstract) < _ABSTRACT_MIN:
         return None
-    user, org, n, pub, day, up, stars, repo = m.group(2, 8, 9, 10, 12, 13, 14, 15)
     card = _Card(title=title, title_at=0, canonical=True, heading=True)
-    card.arxiv_id = m[6]
+    card.arxiv_id = pid
     card.hf_link = True
     card.texts = [abstract]
     if user is not None:
