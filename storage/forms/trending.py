@@ -69,12 +69,13 @@ _GAP = r"\n\n+"
 _ALT = r"\[[^\[\]\n\\&]{0,40}\]"
 _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
 # A card, and its second copy when that says the same in the same lines (its anchor's
-# number and "Published on" aside): matched back to back, the second copy compared with
-# the first at C speed, by backreference. Groups: 1 the card up to its anchor's number,
-# 2 the user, 3 the anchor's number, 4 from the anchor's end to the date, 5 the title,
-# 6 the arXiv id, 7 the text, 8 the organisation, 9 the number of authors, 10 "Published
-# on", 11 from the date to the card's end, 12 the date, 13 the upvotes, 14 the stars, 15
-# the repository, 16 the second copy.
+# number, "Published on" and the blank lines before its links aside: a clipper's copy
+# has one more there): matched back to back, the second copy compared with the first at
+# C speed, by backreference. Groups: 1 the card up to its anchor's number, 2 the user,
+# 3 the anchor's number, 4 from the anchor's end to the date, 5 the title, 6 the arXiv
+# id, 7 the text, 8 the organisation, 9 the number of authors, 10 "Published on", 11 from
+# the date to the upvote count's end, 12 the date, 13 the upvotes, 14 the links, 15 the
+# stars, 16 the repository, 17 the second copy.
 _CARD = re.compile(
     r"((?:" + _THUMB + r")?"
     r"(?:Submitted by" + _GAP + _ALT + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
@@ -88,17 +89,17 @@ _CARD = re.compile(
     r"(Published on )?"
     r"(([A-Za-z]{3,9} [0-9]{1,2}(?:, [0-9]{4})?)" + _GAP
     + r"\[Upvote\n\n(-|[0-9]{1,9})\]\(" + _HF + r"login\?next=%2Fpapers%2F" + _ID
-    + r"\)" + _GAP
-    + r"(?:\[GitHub ([0-9][0-9.,]*[kKmM]?)\]\((https://github\.com/"
+    + r"\))" + _GAP
+    + r"((?:\[GitHub ([0-9][0-9.,]*[kKmM]?)\]\((https://github\.com/"
     r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9_.-]+)\) )?"
     r"\[arXiv Page\]\(https://arxiv\.org/abs/" + _ID + r"\))"
-    r"(" + _GAP + r"\1[0-9]{1,9}\4(?:Published on )?\11)?"
+    r"(" + _GAP + r"\1[0-9]{1,9}\4(?:Published on )?\11" + _GAP + r"\14)?"
     # The card's last line stands alone: a blank line or the end of the text after it.
     r"(?:\n\n+|\n*\Z)"
 )
 # What of a copy makes its record (its groups): all but its anchor's number, "Published
 # on" and its blank lines.
-_PARTS = (2, 5, 6, 7, 8, 9, 12, 13, 14, 15)
+_PARTS = (2, 5, 6, 7, 8, 9, 12, 13, 15, 16)
 # Where the first card starts: its thumbnail, "Submitted by" or anchor, then its title.
 _FIRST = re.compile(
     r"^(?:" + _THUMB + r")?(?:Submitted by" + _GAP + _ALT + _GAP + r"[^\n]+" + _GAP + r")?"
@@ -126,7 +127,7 @@ def _reader() -> Read:
         m = _CARD.match(text, pos)
         if m is None:
             return None  # the cards are over; the footer is read as the general reader does
-        if m.start(16) < 0:  # (not m[16]: that would copy the second copy out)
+        if m.start(17) < 0:  # (not m[17]: that would copy the second copy out)
             parts = m.group(*_PARTS)
             if before is not None and parts == last[0]:
                 last[0] = None  # a third copy is read as a card
@@ -141,7 +142,7 @@ def _reader() -> Read:
 
 def _card(m: re.Match[str]) -> _Card | None:
     user, raw, pid, body, org, n, pub, day, up, stars, repo = m.group(
-        2, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15)
+        2, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16)
     title = _title(raw)
     abstract = _paragraph(body, urls=True)
     # A text shorter than an abstract makes no record; every card here makes one, so that
