@@ -52,6 +52,8 @@ FORMS: dict[str, Callable[[list[Paper]], str]] = {
     "markdown (reference links)": mf.md_reference_links,
     "markdown (clipper, date page)": mf.md_clipper,
     "markdown (trending, cards twice)": mf.md_trending,
+    # The same page as a clipper's extractor writes it (the real copies' shape).
+    "markdown (trending, clipper's shape)": mf.md_trending_clipped,
     # Trending papers are papers with code: every card of the real copies links its repo.
     "markdown (trending extraction, cards twice)": lambda ps: mf.md_trending_extraction(
         [p for p in ps if p.github_repo]),
