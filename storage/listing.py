@@ -487,10 +487,13 @@ def _validate_utf8(head: bytes, read: Callable[[int], bytes], name: str
         if b"\x00" in chunk:
             raise ListingError(f"{name}: not a text file (contains NUL bytes)")
         # Binary data can start after the first 64 KB sniffed above: every window of the
-        # file gets the same test (a chunk without a control byte passes them all).
-        if len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
-            for start in range(0, len(chunk), _SNIFF_BYTES):
-                _check_binary(chunk[start:start + _SNIFF_BYTES], name)
+        # file gets the same test (a megabyte without a control byte passes them all; a
+        # megabyte at a time, as a small file comes as one chunk).
+        for block in range(0, len(chunk), _CHUNK):
+            window = chunk[block:block + _CHUNK]
+            if len(window.translate(None, _CONTROL_BYTES)) != len(window):
+                for start in range(0, len(window), _SNIFF_BYTES):
+                    _check_binary(window[start:start + _SNIFF_BYTES], name)
         nonblank = nonblank or not (chunk.isspace() or not chunk)
         if kept is not None and size > _KEEP_DECODED:
             for held in kept:
