@@ -32,6 +32,7 @@ records on the fixture and on cut and mutated copies of it.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 
@@ -45,7 +46,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.markdown import _BARE_URL, _balance, _cut_here, _plain, _structural
-from storage.forms.onepass import dated, inline_text, read_cards
+from storage.forms.onepass import collapse, dated, inline_text, read_cards
 
 __all__ = ["clipper_listing"]
 
@@ -150,10 +151,15 @@ def _paragraph(block: str, *, urls: bool = False) -> str | None:
     "available at" / "https://...")."""
     if "\n" not in block:  # one line, the common case: no list to split and join
         s = block.strip()
-        if not s or _starts_item(s) or _balance(s) > 0:
+        if not s or _starts_item(s):
             return None
-        # A closing backslash is a hard break: a space, as the general reader makes it.
-        text = inline_text(s.rstrip("\\") if s[-1] == "\\" else s)
+        if "[" in s or "]" in s or "\\" in s:
+            if _balance(s) > 0:
+                return None
+            # A closing backslash is a hard break: a space, as the general reader makes it.
+            text = inline_text(s.rstrip("\\") if s[-1] == "\\" else s)
+        else:  # plain text (inline_text's own shortcut, without its searches again)
+            text = collapse(html.unescape(s) if "&" in s else s)
     else:
         lines = block.split("\n")
         for k, line in enumerate(lines):
@@ -167,7 +173,8 @@ def _paragraph(block: str, *, urls: bool = False) -> str | None:
                 return None
             lines[k] = s.rstrip("\\") if s[-1] == "\\" else s
         text = inline_text(" ".join(lines))
-    if text is None or "·" in text or (len(text) < 80 and _kind(text)[0] != K_TEXT):
+    if (text is None or (not text.isascii() and "·" in text)
+            or (len(text) < 80 and _kind(text)[0] != K_TEXT)):
         return None
     return text
 

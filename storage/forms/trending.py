@@ -198,8 +198,12 @@ def _stars_of(shown: str) -> int | None:
 def _title(raw: str) -> str | None:
     """The heading link's text as the general reader makes it, or None when it would not
     take it for a title (chrome) or it is not plain text."""
-    text = collapse(html.unescape(raw) if "&" in raw else raw)
-    if (not 2 <= len(text) <= _TITLE_MAX or "\\" in text
-            or (len(text) < 24 and text.lower() in _CHROME) or _kind(text)[0] != K_TEXT):
+    if "&" in raw:
+        raw = html.unescape(raw)
+        if "\\" in raw:
+            return None  # an escaped backslash: the general reader's business
+    text = collapse(raw)
+    if (not 2 <= len(text) <= _TITLE_MAX or (len(text) < 24 and text.lower() in _CHROME)
+            or _kind(text)[0] != K_TEXT):
         return None
     return text
