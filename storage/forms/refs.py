@@ -41,7 +41,6 @@ from storage.forms.cards import (
     K_AUTH,
     K_TEXT,
     _Card,
-    _clean_title,
     _kind,
     _org_name,
 )
@@ -96,7 +95,9 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
         return None, 0
     up, raw = head.groups()
     authors, org_raw, day, comments = tail.groups()
-    card = _Card(title=_clean_title(_plain(raw)), title_at=0, canonical=True, heading=True)
+    # _clean_title of a text whose blanks _plain collapsed already.
+    card = _Card(title=_plain(raw).rstrip("\\").strip(), title_at=0, canonical=True,
+                 heading=True)
     title = card.title
     if not title or (len(title) < 24 and title.lower() in _CHROME):
         return None, 0

@@ -16,7 +16,7 @@ import re
 from datetime import date
 
 from storage.forms.base import ParsedListing
-from storage.forms.cards import _NOT_HANDLES, K_TEXT, _Card, _clean_title, _kind, _org_name
+from storage.forms.cards import _NOT_HANDLES, K_TEXT, _Card, _kind, _org_name
 from storage.forms.markdown import _plain
 from storage.forms.onepass import abstract_text, dated, inline_text, read_cards
 
@@ -73,7 +73,8 @@ def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int]
     if (not title or not abstract or "·" in abstract
             or (len(abstract) < 80 and _kind(abstract)[0] != K_TEXT)):
         return None, 0
-    card = _Card(title=_clean_title(title), title_at=0, canonical=True, heading=True)
+    # _clean_title of a text whose blanks inline_text collapsed already.
+    card = _Card(title=title.rstrip("\\").strip(), title_at=0, canonical=True, heading=True)
     card.arxiv_id = pid
     card.hf_link = True
     card.upvotes = 0 if up == "-" else int(up)
