@@ -207,8 +207,11 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
-_ONE_PASS = {"markdown": (scraper_listing, refs_listing, clipper_listing, extraction_listing,
-                          trending_listing),
+# The trending reader first: it declines any other text after one bounded search for its
+# anchors, where the others each search for their first card (a millisecond a reader on
+# a big trending page). Whichever reader takes a text reads it as the general reader does.
+_ONE_PASS = {"markdown": (trending_listing, scraper_listing, refs_listing, clipper_listing,
+                          extraction_listing),
              "text-urls": (urls_listing,)}
 
 
