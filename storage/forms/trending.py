@@ -68,6 +68,9 @@ _GAP = r"\n\n+"
 # An image's alt text as the extractor writes it ("[图片：无替代文本]"): no text of a card.
 _ALT = r"\[[^\[\]\n\\&]{0,40}\]"
 _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
+# An avatar's alt text on a line of its own, as long as it is not a scraper's "[Content
+# truncated]", where the general reader stops reading.
+_AVATAR = r"\[(?!\s*(?i:content\s+truncated))[^\[\]\n\\&]{0,40}\]"
 # A card, and its second copy when that says the same in the same lines (its anchor's
 # number, "Published on" and the blank lines before its links aside: a clipper's copy
 # has one more there): matched back to back, the second copy compared with the first at
@@ -78,7 +81,7 @@ _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
 # stars, 16 the repository, 17 the second copy.
 _CARD = re.compile(
     r"((?:" + _THUMB + r")?"
-    r"(?:Submitted by" + _GAP + _ALT + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
+    r"(?:Submitted by" + _GAP + _AVATAR + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
     r"(?:" + _THUMB + r')?<a id="source-section-)([0-9]{1,9})'
     r'("></a>' + _GAP
     + r"### \[([^\[\]\n\\]+)\]\(" + _HF + r"papers/(" + _ID + r")\)" + _GAP
@@ -102,7 +105,7 @@ _CARD = re.compile(
 _PARTS = (2, 5, 6, 7, 8, 9, 12, 13, 15, 16)
 # Where the first card starts: its thumbnail, "Submitted by" or anchor, then its title.
 _FIRST = re.compile(
-    r"^(?:" + _THUMB + r")?(?:Submitted by" + _GAP + _ALT + _GAP + r"[^\n]+" + _GAP + r")?"
+    r"^(?:" + _THUMB + r")?(?:Submitted by" + _GAP + _AVATAR + _GAP + r"[^\n]+" + _GAP + r")?"
     r"(?:" + _THUMB + r")?<a id=\"source-section-[0-9]{1,9}\"></a>" + _GAP + r"### \[",
     re.MULTILINE,
 )

@@ -98,6 +98,18 @@ def test_an_abstract_that_leaves_a_bracket_open_goes_to_the_general_reader(
         assert changed in [r.ai_summary for r in got[1]]  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("k", [0, 1])
+def test_a_truncation_marker_in_a_card_goes_to_the_general_reader(k: int) -> None:
+    # "[Content truncated]" on a line of its own is where the general reader stops; as a
+    # "Submitted by" avatar's place it looked like an alt text to the card's expression.
+    text = COPIES[k]
+    at = text.index("Submitted by\n\n[图片：无替代文本]", len(text) // 2)
+    cut = text[:at] + "Submitted by\n\n[Content truncated]" + text[
+        at + len("Submitted by\n\n[图片：无替代文本]"):]
+    assert fast(trending_listing, cut) == ("not taken",)
+    assert len(general(cut)[1]) < len(general(text)[1])  # type: ignore[arg-type]
+
+
 def test_a_copy_of_another_shape_is_not_taken() -> None:
     for name in ("md-firecrawl.md", "md-trending-extraction.md", "md-clipper-date-page.md"):
         assert fast(trending_listing, (FORMS / name).read_text(encoding="utf-8")) == (
