@@ -157,10 +157,9 @@ def _card(m: re.Match[str]) -> _Card | None:
     card.hf_link = True
     card.texts = [abstract]
     if user is not None:
-        name = user if _handle(user) else _paragraph(user)  # a line of its own
-        if name is None or len(name) >= 64 or _kind(name)[0] != K_TEXT:
+        card.submitted_by = _USERS.get(user) or _user(user)
+        if not card.submitted_by:
             return None
-        card.submitted_by = name
     if n is not None:
         card.authors_count = int(n)
     else:
@@ -168,10 +167,10 @@ def _card(m: re.Match[str]) -> _Card | None:
         card.organization = collapse(org)
         if not card.organization:
             return None
-    found = _date_match(pub + day if pub else day)
-    if found is None:
+    shown = pub + day if pub else day
+    card.date_raw = _DATES.get(shown) or _date_raw(shown)
+    if not card.date_raw:
         return None
-    card.date_raw = found["raw"]
     card.has_meta_dot = True
     card.upvotes = 0 if up == "-" else int(up)
     if repo is not None:
@@ -180,6 +179,36 @@ def _card(m: re.Match[str]) -> _Card | None:
         card.github_repo = repo
         card.github_stars = _stars_of(stars)
     return card
+
+
+# Short texts recur through a page (who submitted, the dates): each is read once (only
+# what reads as one is kept). Bounded, as cards._KINDS is.
+_USERS: dict[str, str] = {}
+_DATES: dict[str, str] = {}
+_SHORT_MAX = 4096
+
+
+def _user(user: str) -> str:
+    """The user name as the general reader reads it on a line of its own, or "" when it
+    would not take it for one."""
+    name = user if _handle(user) else _paragraph(user)
+    if name is None or len(name) >= 64 or _kind(name)[0] != K_TEXT:
+        return ""
+    return _remember(_USERS, user, name)
+
+
+def _date_raw(shown: str) -> str:
+    """The card date as the general reader takes it from "Published on Oct 1, 2026" or
+    "Oct 1", or "" when it is no date."""
+    found = _date_match(shown)
+    return "" if found is None else _remember(_DATES, shown, found["raw"])
+
+
+def _remember(cache: dict[str, str], key: str, value: str) -> str:
+    if len(cache) > _SHORT_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 _STARS: dict[str, int | None] = {}
