@@ -281,7 +281,7 @@ def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]
         first = next(blocks, None)
         if first is None:
             return
-        wrapper = _wrapper(first.split("\n", HEAD_LINES)[:HEAD_LINES])
+        wrapper = _wrapper(_first_lines(first))
         if wrapper is None:
             yield first
             yield from blocks
@@ -297,6 +297,17 @@ def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]
         close = getattr(blocks, "close", None)
         if close is not None:
             close()
+
+
+def _first_lines(text: str) -> list[str]:
+    """The first HEAD_LINES lines of a text, without copying the rest of it out (a page
+    kept whole is one block of megabytes: split with a limit still copies its remainder)."""
+    end = 0
+    for _ in range(HEAD_LINES):
+        end = text.find("\n", end) + 1
+        if not end:
+            return text.split("\n")
+    return text[: end - 1].split("\n")
 
 
 def _unwrapped_lines(lines: Iterator[str], name: str, warnings: list[str]) -> Iterator[str]:

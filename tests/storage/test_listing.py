@@ -944,3 +944,11 @@ def test_a_page_kept_whole_comes_as_one_block(tmp_path: Path) -> None:
     text, warnings, kept, positions = _blocks(path)
     assert kept and warnings == [] and text == page
     assert positions == [path.stat().st_size]
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(text=st.text(alphabet="ab\n", max_size=1200))
+def test_the_first_lines_are_split_without_the_rest(text: str) -> None:
+    # What a wrapped copy's head is judged from: the first HEAD_LINES lines, found
+    # without copying out the rest of a page kept whole.
+    assert listing._first_lines(text) == text.split("\n", HEAD_LINES)[:HEAD_LINES]
