@@ -118,8 +118,20 @@ class RemovalRunner(QObject):
 
         return self._start(job, f"Deleting {len(ids):,} papers…", "Deleting", then)
 
+    def replay(self, which: str, then: Callable[[Any], None] | None = None) -> bool:
+        """Undo (`which` "undo") or redo a big delete or take-back; `then(change)`.
+        No Cancel: what it puts back or takes out is finished either way."""
+        def job(library: Library, progress: Callable[[int, int], None],
+                _cancel: Callable[[], bool]) -> Any:
+            return getattr(library, which)(progress=progress)
+
+        verb = "Undo" if which == "undo" else "Redo"
+        return self._start(job, f"{verb}: putting papers back…" if which == "undo"
+                           else f"{verb}: taking papers out again…", verb, then,
+                           cancellable=False)
+
     def _start(self, job: Callable[..., Any], label: str, verb: str,
-               then: Callable[[Any], None] | None) -> bool:
+               then: Callable[[Any], None] | None, *, cancellable: bool = True) -> bool:
         if self.busy:
             self.message.emit("Papers are already being taken out; wait for it to finish")
             return False
@@ -141,6 +153,8 @@ class RemovalRunner(QObject):
             # To this object, in the GUI thread: a queued call to the busy worker
             # would run only once everything was taken.
             dialog.canceled.connect(self.cancel)
+            if not cancellable:
+                dialog.setCancelButton(None)
             dialog.setValue(0)
             self.dialog = dialog
         thread.start()

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 
 from desktop.actions import has_paper, has_targets
 from desktop.commands import CommandSet
+from storage.library.removals import step_size
 
 if TYPE_CHECKING:
     from desktop.window import MainWindow
@@ -61,9 +62,22 @@ def redo(w: MainWindow) -> None:
 
 
 def _undo_or_redo(w: MainWindow, which: str) -> None:
+    if w.library.papers_to_replay(redo=which == "redo") > step_size():
+        # Thousands of papers back or out: in the background, with progress.
+        w.remover.replay(which, then=lambda change: replayed(w, change))
+        return
     w.ops.run(lambda library: getattr(library, which)(), reload=True, undoable=False,
               then=lambda change: _reload_if_papers_came_or_went(w, change),
               message=lambda change: change.description if change else f"Nothing to {which}")
+
+
+def replayed(w: MainWindow, change: object) -> None:
+    """After the removal runner's undo or redo (another Library wrote)."""
+    w.library.poll_changes()
+    w.ops.saw_own_write()
+    w.browser.load(keep_id=w.current_id())
+    w.ops.refresh_counts()
+    w.flash(str(getattr(change, "description", "")))
 
 
 def _reload_if_papers_came_or_went(w: MainWindow, change: object) -> None:

@@ -25,7 +25,7 @@ Applier = Callable[[int, Any, Any], "list[int] | None"]
 Label = str | Callable[[Any, Any], str]
 # Undoes (undo=True) or redoes a whole batch its own way, committing as it likes
 # (a delete of 30,000 papers, in steps: storage/library/removals.py).
-BulkReplay = Callable[[int, bool], Change]
+BulkReplay = Callable[[int, bool, "Callable[[int, int], None] | None"], Change]
 
 
 class Events:
@@ -92,25 +92,30 @@ class Events:
              for paper_id, action, before, after in rows])
 
     @guarded
-    def undo(self) -> Change:
-        """Take back the latest user action still in effect; an empty Change if none."""
+    def undo(self, progress: Callable[[int, int], None] | None = None) -> Change:
+        """Take back the latest user action still in effect; an empty Change if none.
+        `progress` is handed to a bulk replay (see `register_bulk`)."""
         for guard in self._guards:
             guard()
-        row = self.conn.execute(
-            "SELECT max(batch) FROM events WHERE undone = 0").fetchone()
-        if row[0] is None:
+        batch = self.next_batch(undo=True)
+        if batch is None:
             return Change("Nothing to undo", origin="undo")
-        return self._core.announce(self._dispatch(row[0], undo=True))
+        return self._core.announce(self._dispatch(batch, undo=True, progress=progress))
 
     @guarded
-    def redo(self) -> Change:
+    def redo(self, progress: Callable[[int, int], None] | None = None) -> Change:
         for guard in self._guards:
             guard()
-        row = self.conn.execute(
-            "SELECT min(batch) FROM events WHERE undone = 1").fetchone()
-        if row[0] is None:
+        batch = self.next_batch(undo=False)
+        if batch is None:
             return Change("Nothing to redo", origin="redo")
-        return self._core.announce(self._dispatch(row[0], undo=False))
+        return self._core.announce(self._dispatch(batch, undo=False, progress=progress))
+
+    def next_batch(self, *, undo: bool) -> int | None:
+        """The batch undo (or redo) would replay next, if any."""
+        sql = ("SELECT max(batch) FROM events WHERE undone = 0" if undo
+               else "SELECT min(batch) FROM events WHERE undone = 1")
+        return self.conn.execute(sql).fetchone()[0]
 
     @guarded
     def can_undo(self) -> bool:
@@ -122,12 +127,13 @@ class Events:
         return self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 1)").fetchone()[0] == 1
 
-    def _dispatch(self, batch: int, *, undo: bool) -> Change:
+    def _dispatch(self, batch: int, *, undo: bool,
+                  progress: Callable[[int, int], None] | None) -> Change:
         actions = {row[0] for row in self.conn.execute(
             "SELECT DISTINCT action FROM events WHERE batch = ?", (batch,))}
         bulk = {self._bulk.get(action) for action in actions}
         if len(bulk) == 1 and None not in bulk:
-            return bulk.pop()(batch, undo)  # type: ignore[misc]
+            return bulk.pop()(batch, undo, progress)  # type: ignore[misc]
         return self._replay(batch, undo=undo)
 
     def _replay(self, batch: int, *, undo: bool) -> Change:

@@ -414,11 +414,19 @@ class Library:
         return self._annotations.delete_annotation(annotation_id)
 
     # -------------------------------------------------------------- undo/redo
-    def undo(self) -> Change:
-        return self._events.undo()
+    def undo(self, *, progress: Callable[[int, int], None] | None = None) -> Change:
+        """`progress(done, total)`: after each step of a big put-back (a delete or a
+        take-back of thousands of papers runs in steps)."""
+        return self._events.undo(progress=progress)
 
-    def redo(self) -> Change:
-        return self._events.redo()
+    def redo(self, *, progress: Callable[[int, int], None] | None = None) -> Change:
+        return self._events.redo(progress=progress)
+
+    def papers_to_replay(self, *, redo: bool = False) -> int:
+        """How many papers the next undo (or redo) takes out or puts back: 0 unless
+        it is a delete or a taken-back import. The app runs a big one off the GUI
+        thread."""
+        return self._removals.papers_to_replay(undo=not redo)
 
     def can_undo(self) -> bool:
         return self._events.can_undo()

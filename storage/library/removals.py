@@ -179,7 +179,27 @@ class Removals:
                 "source": plan["source"], "initial": initial, "final": 0}
 
     # ------------------------------------------------------------- undo, redo
-    def _replay(self, batch: int, undo: bool) -> Change:
+    @guarded
+    def papers_to_replay(self, *, undo: bool) -> int:
+        """Papers the next undo (or redo) takes out or puts back, if it is one of
+        ours; 0 otherwise."""
+        batch = self._events.next_batch(undo=undo)
+        if batch is None:
+            return 0
+        first = self.conn.execute("SELECT action, after FROM events WHERE batch = ? "
+                                  "ORDER BY id LIMIT 1", (batch,)).fetchone()
+        if first[0] == "delete":
+            return self.conn.execute("SELECT count(*) FROM events WHERE batch = ?",
+                                     (batch,)).fetchone()[0]
+        if first[0] != "import_undo":
+            return 0
+        if undo:
+            return self.conn.execute("SELECT count(*) FROM trash WHERE batch = ?",
+                                     (batch,)).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
+                                 (json.loads(first[1])["source"],)).fetchone()[0]
+
+    def _replay(self, batch: int, undo: bool, progress: Progress | None) -> Change:
         """Undo or redo a delete or a taken-back import, in steps (the events log
         hands these batches over whole instead of replaying them event by event)."""
         events = self.conn.execute(
@@ -215,7 +235,7 @@ class Removals:
                         "noop": True, "source": source, "initial": initial, "final": 0}
             return self._take_import(batch, plan, initial=initial)
 
-        job = self._execute(start, None, None)
+        job = self._execute(start, progress, None)
         self._on_changed()
         ids = tuple(dict.fromkeys(job["_done"]))
         return Change(f"{'Undid' if undo else 'Redid'} {label} on {plural(len(ids), 'paper')}",

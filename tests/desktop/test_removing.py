@@ -99,3 +99,18 @@ def test_a_file_that_is_no_library_fails_in_one_line(qtbot, tmp_path: Path) -> N
     [line] = said
     assert line.startswith(str(bad)) and "\n" not in line
     assert bad.read_text() == "just some notes\n"
+
+
+def test_a_big_undo_in_the_background_has_progress_and_no_cancel(
+        qtbot, runner: RemovalRunner, seeded: Library, big: tuple[int, list[int]]) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    source, ids = big
+    seeded.undo_import(source, backup=False)
+    runner.show_dialogs = True
+    with qtbot.waitSignal(runner.done, timeout=30000) as done:
+        runner.replay("undo")
+        assert runner.dialog is not None and runner.dialog.windowTitle() == "Undo"
+        assert runner.dialog.findChildren(QPushButton) == []  # nothing to cancel
+    assert done.args[0].description == "Undid undo of an import on 300 papers"
+    assert seeded.get(ids[0]) is not None and seeded.count() == 715

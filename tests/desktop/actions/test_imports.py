@@ -209,6 +209,16 @@ def test_deleting_thousands_runs_in_a_thread_and_ctrl_z_brings_them_back(
     assert seeded.stats()["total"] == 415
     assert window.statusBar().currentMessage() == "Deleted 120 papers · Ctrl+Z to undo"
     assert window.model.rowCount() == 0
-    press("ctrl+z")
+    said: list[str] = []
+    window.remover.message.connect(said.append)
+    press("ctrl+z")  # 120 papers back: more than a step, so in the background too
+    assert window.remover.busy
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert said == [f"Undo: {n} of 120 papers" for n in (50, 100, 120)]
     assert seeded.stats()["total"] == 535
-    assert window.statusBar().currentMessage().startswith("Undid delete on 120 papers")
+    assert window.statusBar().currentMessage() == "Undid delete on 120 papers"
+    assert window.model.rowCount() == 120
+    press("ctrl+y")
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert seeded.stats()["total"] == 415
+    assert window.statusBar().currentMessage() == "Redid delete on 120 papers"

@@ -182,3 +182,21 @@ def test_a_delete_in_steps_is_undone_and_redone_in_steps(
     assert seeded.redo().description == "Redid delete on 300 papers"
     assert seeded.count() == 115 and [t[0] for t in seeded.tags()] == ["kept"]
     assert seeded.conn.execute("SELECT count(*) FROM trash").fetchone()[0] == 300
+
+
+def test_the_size_of_the_next_undo_and_its_progress(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    assert seeded.papers_to_replay() == 0  # an import is not undone by undo
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "50")
+    seeded.undo_import(source_id, backup=False)
+    assert seeded.papers_to_replay() == 120 and seeded.papers_to_replay(redo=True) == 0
+    seen: list[tuple[int, int]] = []
+    seeded.undo(progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(50, 120), (100, 120), (120, 120)]
+    assert seeded.papers_to_replay(redo=True) == 120
+    seeded.delete_papers(range(1, 201), backup=False)
+    assert seeded.papers_to_replay() == 200
+    seeded.set_starred([300])
+    assert seeded.papers_to_replay() == 0
