@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from desktop.cli.common import (
@@ -17,9 +18,32 @@ from desktop.cli.common import (
 )
 from desktop.cli.registry import arg, command
 from storage import Library
+from storage.safetext import unfiltered
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from storage.fetch import FetchResult, Period
+
+
+@contextmanager
+def step_progress(label: str, *, quiet: bool = False
+                  ) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress line on a terminal's stderr for a job in steps (a take-back, a big
+    delete, their undo), erased at the end; None when stderr is no terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    # The line's own CR and erase-line go past the terminal-safe filter.
+    terminal = unfiltered(sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        print(f"\r{label}: {done:,} of {total:,} papers…", end="", file=terminal, flush=True)
+
+    try:
+        yield progress
+    finally:
+        print("\r\033[K", end="", file=terminal, flush=True)
 
 
 @command("sources", "list imports with their counts (newest first)",
@@ -49,7 +73,8 @@ def sources(lib: Library, args: argparse.Namespace) -> int:
 def undo_import(lib: Library, args: argparse.Namespace) -> int:
     reports = []
     for source_id in args.ids:
-        result = lib.undo_import(source_id)
+        with step_progress(f"taking back import {source_id}", quiet=args.json) as progress:
+            result = lib.undo_import(source_id, progress=progress)
         reports.append(result.to_json())
         if args.json:
             continue
@@ -77,7 +102,8 @@ def undo_import(lib: Library, args: argparse.Namespace) -> int:
 @command("delete", "delete papers (a backup first; `winnow undo` brings them back)",
          arg("ids", nargs="+", type=paper_id, metavar="ID"), writes=True)
 def delete(lib: Library, args: argparse.Namespace) -> int:
-    change = lib.delete_papers(args.ids)
+    with step_progress("deleting") as progress:
+        change = lib.delete_papers(args.ids, progress=progress)
     print(f"deleted {plural(len(change.paper_ids), 'paper')} (`{PROG} undo` brings "
           f"{'it' if len(change.paper_ids) == 1 else 'them'} back)")
     return 0

@@ -38,14 +38,20 @@ def unstar(lib: Library, args: argparse.Namespace) -> int:
 
 @command("undo", "undo the last triage action", writes=True)
 def undo(lib: Library, args: argparse.Namespace) -> int:
-    change = lib.undo()
+    from desktop.cli.imports import step_progress
+
+    with step_progress("undo") as progress:  # a big delete or take-back, in steps
+        change = lib.undo(progress=progress)
     print(change.description if change else "nothing to undo")
     return 0
 
 
 @command("redo", "redo the last undone action", writes=True)
 def redo(lib: Library, args: argparse.Namespace) -> int:
-    change = lib.redo()
+    from desktop.cli.imports import step_progress
+
+    with step_progress("redo") as progress:
+        change = lib.redo(progress=progress)
     print(change.description if change else "nothing to redo")
     return 0
 

@@ -240,3 +240,55 @@ def test_a_copy_quoted_in_an_email_imports_and_a_gzipped_one_is_named(tmp_path: 
         "winnow: page.md: a gzip-compressed file, not text; decompress it (gunzip -k FILE) "
         "and import what it holds"]
     assert len(json.loads(winnow("sources", "--json", db=db).stdout)) == 2
+
+
+def _in_terminal(*args: str, db: Path, env: dict[str, str]) -> str:
+    """`winnow` with stdout and stderr on a real pseudo-terminal (raw: the bytes read
+    are the bytes written)."""
+    import os
+    import select
+    import subprocess
+    import tty
+
+    from tests.desktop.cli.conftest import WINNOW
+
+    master, slave = os.openpty()
+    tty.setraw(slave)
+    process = subprocess.Popen([*WINNOW, "--db", str(db), *args], cwd=ROOT,
+                               stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
+                               env={**os.environ, **env})
+    os.close(slave)
+    chunks = []
+    try:
+        while select.select([master], [], [], 60)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(master)
+        process.wait(timeout=60)
+    return b"".join(chunks).decode()
+
+
+def test_a_take_back_in_steps_shows_its_progress_on_a_terminal_only(
+        tmp_path: Path, db: Path) -> None:
+    from tests.reliability.conftest import write_listing
+
+    big = write_listing(tmp_path / "big.txt", 120)
+    assert winnow("import", str(big), db=db).returncode == 0
+    steps = {"WINNOW_REMOVAL_BATCH": "50"}
+    out = _in_terminal("undo-import", "6", db=db, env=steps)
+    line = "\rtaking back import 6: {} of 120 papers…"
+    assert out.startswith("".join(line.format(n) for n in (50, 100, 120)) + "\r\x1b[K"), out
+    assert "undid import 6 (big.txt): removed 120 papers" in out
+    out = _in_terminal("undo", db=db, env=steps)
+    assert out.startswith("\rundo: 50 of 120 papers…"), out
+    assert "Undid undo of an import on 120 papers" in out
+    # Not on a terminal (a pipe, a script): no progress line at all.
+    piped = winnow("undo-import", "6", db=db, env=steps)
+    assert piped.returncode == 0 and piped.stderr == ""
+    assert piped.stdout.startswith("undid import 6 (big.txt): removed 120 papers")
