@@ -44,6 +44,10 @@ from storage.models import COUNTS, PAPERS, Change
 # kill tests use it to get many steps out of a small library.
 CHUNK = 2000
 JOB_KEY = "removal_job:"
+# What a job does not change from step to step (the ids to take, an import's plan,
+# the state to put back), written once: at 1M papers the ids alone are 7 MB.
+PLAN_KEY = "removal_plan:"
+FIXED = ("ids", "plan", "state")
 PAUSE = 0.1  # s between two steps: see `_run`
 RUNNING = 3  # events.undone of a job's events while the job runs
 
@@ -289,6 +293,9 @@ class Removals:
                                    f"({error.strerror or error})") from None
             if not held:  # a batch number is handed out once: nobody else can hold it
                 raise LibraryError(f"{lock.path}: held by another program; try again")
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (f"{PLAN_KEY}{job['batch']}",
+                          json.dumps({k: job[k] for k in FIXED if k in job})))
             self._save(conn, job)
         try:
             self._run(job, size, progress, cancel)
@@ -323,7 +330,7 @@ class Removals:
                             (job["batch"],)).fetchone()[0]
 
     def _save(self, conn: Any, job: dict[str, Any]) -> None:
-        kept = {k: v for k, v in job.items() if not k.startswith("_")}
+        kept = {k: v for k, v in job.items() if not k.startswith("_") and k not in FIXED}
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                      (f"{JOB_KEY}{job['batch']}", json.dumps(kept)))
 
@@ -333,7 +340,8 @@ class Removals:
         else:
             conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
                          (undone, job["batch"]))
-        conn.execute("DELETE FROM meta WHERE key = ?", (f"{JOB_KEY}{job['batch']}",))
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?)",
+                     (f"{JOB_KEY}{job['batch']}", f"{PLAN_KEY}{job['batch']}"))
         return True
 
     def _step(self, conn: Any, job: dict[str, Any], size: int) -> bool:
@@ -384,8 +392,14 @@ class Removals:
     # -------------------------------------------------- jobs of other programs
     def jobs(self) -> list[dict[str, Any]]:
         """The recorded jobs not finished: running elsewhere, or left by a kill."""
-        return [json.loads(value) for (value,) in self.conn.execute(
-            "SELECT value FROM meta WHERE key LIKE ? ORDER BY key", (f"{JOB_KEY}%",))]
+        found = []
+        for key, value in self.conn.execute(
+                "SELECT key, value FROM meta WHERE key LIKE ? ORDER BY key", (f"{JOB_KEY}%",)
+        ).fetchall():
+            fixed = self.conn.execute("SELECT value FROM meta WHERE key = ?",
+                                      (PLAN_KEY + key.removeprefix(JOB_KEY),)).fetchone()
+            found.append({**json.loads(value), **(json.loads(fixed[0]) if fixed else {})})
+        return found
 
     def recover(self) -> None:
         """Finish the jobs whose process died (kill -9, a power cut) between two

@@ -84,7 +84,7 @@ def _sound(path: Path) -> dict[str, int]:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
-        assert conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'removal_job:%'"
+        assert conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'removal_%'"
                             ).fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM events WHERE undone = 3").fetchone()[0] == 0
         # The per-state counts the sidebar reads agree with the papers.
@@ -263,9 +263,11 @@ def test_a_take_back_between_steps_lets_others_write_and_keeps_what_they_mark(
         with closing(read_only(path)) as conn:
             [(value,)] = conn.execute(
                 "SELECT value FROM meta WHERE key LIKE 'removal_job:%'").fetchall()
-        job = json.loads(value)
-        later = job["ids"][-1]  # planned for removal, not taken yet
-        assert job["pos"] < len(job["ids"])
+            [(fixed,)] = conn.execute(
+                "SELECT value FROM meta WHERE key LIKE 'removal_plan:%'").fetchall()
+        job, ids = json.loads(value), json.loads(fixed)["ids"]
+        later = ids[-1]  # planned for removal, not taken yet
+        assert "ids" not in job and job["pos"] < len(ids) == job["total"]
         # Another program's writes go through while the job is stopped mid-way.
         _run("star", str(later), db=path)
         refused = winnow("undo", db=path, env=STEP_ENV)
