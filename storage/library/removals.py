@@ -277,26 +277,37 @@ class Removals:
         one is recorded and run a step per transaction under its lock."""
         size = step_size()
         lock: ImportLock | None = None
-        with self._core.write() as conn:
-            job = start(conn)
-            job.update(pos=0, kept=[], back=False, _done=[])
-            job["total"] = self._total(conn, job)
-            if job["total"] <= size:
-                while not self._step(conn, job, size):
-                    pass
-                return job
-            lock = ImportLock(self._core.path, job["batch"], kind="removal")
-            try:
-                held = lock.try_acquire()
-            except OSError as error:
-                raise LibraryError(f"{lock.path}: cannot create the lock of this job "
-                                   f"({error.strerror or error})") from None
-            if not held:  # a batch number is handed out once: nobody else can hold it
-                raise LibraryError(f"{lock.path}: held by another program; try again")
-            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                         (f"{PLAN_KEY}{job['batch']}",
-                          json.dumps({k: job[k] for k in FIXED if k in job})))
-            self._save(conn, job)
+        try:
+            with self._core.write() as conn:
+                job = start(conn)
+                job.update(pos=0, kept=[], back=False, _done=[])
+                job["total"] = self._total(conn, job)
+                if job["total"] <= size:
+                    while not self._step(conn, job, size):
+                        pass
+                    return job
+                # Held before the record is committed: nobody sees the job while
+                # its lock is free (they would finish it under our feet).
+                lock = ImportLock(self._core.path, job["batch"], kind="removal")
+                try:
+                    held = lock.try_acquire()
+                except OSError as error:
+                    lock = None
+                    raise LibraryError(f"{self._core.path}: cannot create the lock of "
+                                       f"this job ({error.strerror or error})") from None
+                if not held:  # a batch number is handed out once: nobody holds it
+                    lock = None
+                    raise LibraryError(f"{self._core.path}: another program holds the "
+                                       f"lock of job {job['batch']}; try again")
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                             (f"{PLAN_KEY}{job['batch']}",
+                              json.dumps({k: job[k] for k in FIXED if k in job})))
+                self._save(conn, job)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        assert lock is not None
         try:
             self._run(job, size, progress, cancel)
         finally:
