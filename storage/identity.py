@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -159,7 +160,11 @@ class OwnPapers:
 
     def __init__(self) -> None:
         self.by_arxiv_id: dict[str, tuple[int, str]] = {}  # arXiv id -> (id, key)
-        self.by_key: dict[str, list[tuple[int, str | None]]] = {}  # -> (id, arXiv id)
+        # Title key -> (id, arXiv id) of one of its papers. One is enough: a title
+        # with an id-less paper has no other (a card of that title is "twice"),
+        # and of a title's id-bearing papers any one answers a card by title the
+        # same: an id-less card is "twice", one with a new id is new.
+        self.by_key: dict[str, tuple[int, str | None]] = {}
         self._seen: tuple[int, int] | None = None
 
     @classmethod
@@ -190,13 +195,14 @@ class OwnPapers:
                 conn.total_changes) == self._seen
 
     def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """The new rows of a batch (NEW_ROW_COLUMNS), once inserted."""
-        by_arxiv_id, by_key = self.by_arxiv_id, self.by_key
-        for row in rows:
-            paper_id, key, arxiv_id = row[0], row[1], row[_ARXIV_AT]
-            if arxiv_id is not None:
-                by_arxiv_id[arxiv_id] = (paper_id, key)
-            by_key.setdefault(key, []).append((paper_id, arxiv_id))
+        """The new rows of a batch (NEW_ROW_COLUMNS), once inserted. Built by
+        dict() over zips: a Python step per row cost about what the look-ups
+        this class saves."""
+        ids, keys, arxiv_ids = (list(map(itemgetter(at), rows)) for at in (0, 1, _ARXIV_AT))
+        by_arxiv_id = dict(zip(arxiv_ids, zip(ids, keys, strict=True), strict=True))
+        by_arxiv_id.pop(None, None)
+        self.by_arxiv_id.update(by_arxiv_id)
+        self.by_key.update(zip(keys, zip(ids, arxiv_ids, strict=True), strict=True))
 
     def known(self, arxiv_ids: list[str], keys: list[str]
               ) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
@@ -212,15 +218,13 @@ class OwnPapers:
             return found
 
         by_id: dict[str, dict[str, Any]] = {}
-        for arxiv_id in arxiv_ids:
-            hit = self.by_arxiv_id.get(arxiv_id)
-            if hit is not None:
-                by_id[arxiv_id] = paper(hit[0], hit[1], arxiv_id)
+        for arxiv_id in self.by_arxiv_id.keys() & arxiv_ids:  # a C loop: few are met
+            paper_id, key = self.by_arxiv_id[arxiv_id]
+            by_id[arxiv_id] = paper(paper_id, key, arxiv_id)
         by_key: dict[str, list[dict[str, Any]]] = {}
-        for key in keys:
-            hits = self.by_key.get(key)
-            if hits:  # in id order, as _known sorts them
-                by_key[key] = [paper(paper_id, key, arxiv_id) for paper_id, arxiv_id in hits]
+        for key in self.by_key.keys() & keys:
+            paper_id, arxiv_id = self.by_key[key]
+            by_key[key] = [paper(paper_id, key, arxiv_id)]
         return by_id, by_key
 
 
