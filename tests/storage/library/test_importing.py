@@ -412,21 +412,25 @@ def test_an_import_into_an_empty_library_meets_what_others_wrote_meanwhile(
 
 def test_an_import_into_an_empty_library_meets_what_its_own_connection_did_meanwhile(
         library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The progress callback deletes, through the importing Library itself, a paper
-    # the file lists again later: that card brings it in anew, as it would into
-    # any library without it.
+    # The progress callback imports, through the importing Library itself, a paper
+    # the file lists later, and deletes one it lists again later: the first card
+    # is that paper, the second brings its paper in anew, as in any library.
     monkeypatch.setenv("WINNOW_IMPORT_BATCH", "10")
     titles = [f"Own paper {n}" for n in range(25)] + ["Own paper 3"]
+    titles[20] = "Written meanwhile"
     calls: list[int] = []
 
     def progress(name: str, found: int) -> None:
         calls.append(found)
         if len(calls) == 1:
+            assert library.import_text(_cards(tmp_path / "x.txt", ["Written meanwhile"])
+                                       .read_text(encoding="utf-8"), name="same").new == 1
             library.delete_papers([title_id(library, "Own paper 3")], backup=False)
 
     report = library.import_files([_cards(tmp_path / "own.txt", titles)], progress=progress)
 
-    assert report.ok and report.files[0].new == 26
+    assert report.ok and report.files[0].new == 25, report.files[0].warnings
     assert not any("appears twice" in w for w in report.files[0].warnings)
-    assert library.conn.execute(
-        "SELECT count(*) FROM papers WHERE title = 'Own paper 3'").fetchone()[0] == 1
+    count = "SELECT count(*) FROM papers WHERE title = ?"
+    assert library.conn.execute(count, ("Own paper 3",)).fetchone()[0] == 1
+    assert library.conn.execute(count, ("Written meanwhile",)).fetchone()[0] == 1
