@@ -133,9 +133,12 @@ def record(conn: sqlite3.Connection, abstracts: Iterable[str]) -> int:
     many definitions were seen. Runs inside the caller's transaction."""
     pairs: Counter[tuple[str, str, str, str]] = Counter()
     for abstract in abstracts:
+        found = find_definitions(abstract)
+        if not found:
+            continue
         seen: set[tuple[str, str]] = set()
-        for short, long_form in find_definitions(abstract):
-            skey, lkey = key_of([short]), key_of([long_form])
+        for short, long_form in found:
+            skey, lkey = _key(short), _key(long_form)  # key_of of one word sequence
             if skey and lkey and (skey, lkey) not in seen:
                 seen.add((skey, lkey))
                 pairs[(skey, lkey, short, long_form.lower())] += 1
