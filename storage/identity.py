@@ -290,7 +290,9 @@ class BatchImporter:
         tomorrow, now, source_id = _tomorrow(self.today), self.now, self.source_id
         new_rows = out.new_rows
         for key, record in fresh:
-            new_rows.append((next_id, key, now, source_id, *_fact_values(record, tomorrow)))
+            # Concatenated: half the time of unpacking into a new tuple (timeit).
+            new_rows.append((next_id, key, now, source_id)  # noqa: RUF005
+                            + _fact_values(record, tomorrow))
             links.append((next_id, source_id, record.position))
             next_id += 1
         out.new += len(fresh)
@@ -314,19 +316,20 @@ class BatchImporter:
         # ident -> (normalised title, record): the title is normalised once per record.
         chosen: dict[str, tuple[str, PaperRecord]] = {}
         title_owner: dict[str, str] = {}
+        out.found += len(records)
         for record in records:
-            out.found += 1
             key = normalise_title(record.title)
             if not key:
                 out.untitled.append(record.title)
                 continue
-            ident = f"a:{record.arxiv_id}" if record.arxiv_id else f"t:{key}"
+            arxiv_id = record.arxiv_id
+            ident = f"a:{arxiv_id}" if arxiv_id else f"t:{key}"
             if ident in chosen:
                 self._twice(record, out)
                 continue
             owner = title_owner.get(key)
-            if owner is not None and (owner.startswith("t:") or not record.arxiv_id):
-                if owner.startswith("t:") and record.arxiv_id:
+            if owner is not None and (owner.startswith("t:") or not arxiv_id):
+                if owner.startswith("t:") and arxiv_id:
                     # The id arrived with the second copy: keep the first's place.
                     _, first = chosen.pop(owner)
                     chosen[ident] = (key, replace(record, position=first.position))
