@@ -25,12 +25,14 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 
 from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
+from storage.forms.copies import split_copies
 from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
@@ -40,7 +42,9 @@ from storage.forms.seeds import ListingStream
 from storage.forms.text import text_listing
 from storage.forms.trending import trending_listing
 from storage.forms.urls import urls_listing
-from storage.records import ListingError
+from storage.identity import GROWING, LISTS, PLAIN, SHORTER_SHARE
+from storage.records import ListingError, PaperRecord
+from storage.text import normalise_title
 
 __all__ = [
     "HEAD_CHARS", "HEAD_LINES", "ParsedListing", "detect", "open_blocks", "open_form",
@@ -204,7 +208,60 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     # whole page (50 MB for 20k trending cards) to find out.
     if not text or text.isspace():
         raise ListingError(f"{name}: no papers found")
+    warnings = warnings if warnings is not None else []
+    glued = _parse_copies(text, form, name=name, reference=reference, warnings=warnings)
+    if glued is not None:
+        return glued
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+
+
+def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
+                  warnings: list[str]) -> ParsedListing | None:
+    """Copies of the page from different tools glued in one text, each read on its own and
+    merged as two files would be (a paper in both, once); None when the text is one copy
+    or copies of one shape, which the reader of their form reads whole (attack F26)."""
+    if form in ("html", "api"):
+        return None  # a page's markup or JSON: its chrome line is no copy's start
+    copies = split_copies(text)
+    if len(copies) < 2:
+        return None
+    forms = [detect(copy.text) for copy in copies]
+    if len({(part, copy.header) for part, copy in zip(forms, copies, strict=True)}) == 1:
+        return None
+    parsed: list[ParsedListing] = []
+    for part, copy in zip(forms, copies, strict=True):
+        try:
+            if part in ("seeds", "html", "api"):
+                raise ListingError(part)
+            parsed.append(parse_form(copy.text, part, name=name, reference=reference,
+                                     warnings=warnings))
+        except ListingError:
+            line = text.count("\n", 0, copy.start) + 1
+            warnings.append(
+                f"{name}: line {line} begins another copy of the page that could not be read "
+                f"on its own; its papers may be missing (import that copy as a file of its own)")
+            return None
+    records: list[PaperRecord] = []
+    seen: dict[str, int] = {}
+    for listing in parsed:
+        offset = len(records)
+        for record in listing.records:
+            keys = [normalise_title(record.title)]
+            if record.arxiv_id:
+                keys.append(record.arxiv_id)
+            index = next((seen[key] for key in keys if key in seen), None)
+            if index is None:
+                index = len(records)
+                records.append(replace(record, position=record.position + offset))
+            else:
+                records[index] = _filled(records[index], record)
+            for key in keys:
+                seen.setdefault(key, index)
+    first = parsed[0]
+    return ParsedListing(records, name=name, form=first.form, warnings=warnings,
+                         listing_date=first.listing_date,
+                         listing_date_raw=first.listing_date_raw,
+                         capture_date=first.capture_date)
 
 
 # The trending reader first: it declines any other text after one bounded search for its
@@ -213,6 +270,33 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
 _ONE_PASS = {"markdown": (trending_listing, scraper_listing, refs_listing, clipper_listing,
                           extraction_listing),
              "text-urls": (urls_listing,)}
+
+
+_DATE_FIELDS = ("published", "published_raw", "year_inferred", "date_source")
+
+
+def _filled(first: PaperRecord, other: PaperRecord) -> PaperRecord:
+    """A paper both copies hold: the first copy's card with the other's facts merged in
+    by the rules a second import of that copy follows (storage/identity.py's update)."""
+    changes: dict[str, object] = {}
+    new, old = other.abstract, first.abstract
+    if new and new != old and (not old or len(new) >= len(old) * SHORTER_SHARE):
+        changes["abstract"] = new
+    for name in PLAIN + LISTS:
+        value = getattr(other, name)
+        if value not in (None, "", ()) and value != getattr(first, name):
+            changes[name] = value
+    if other.arxiv_id and first.arxiv_id is None:
+        changes["arxiv_id"] = other.arxiv_id
+    # A date with its year written beats one whose year was guessed.
+    if other.published and other.published != first.published and (
+            first.published is None or (first.year_inferred and not other.year_inferred)):
+        changes.update({name: getattr(other, name) for name in _DATE_FIELDS})
+    for name in GROWING:
+        mine, theirs = getattr(first, name), getattr(other, name)
+        if theirs is not None and (mine is None or theirs > mine):
+            changes[name] = theirs
+    return replace(first, **changes) if changes else first
 
 
 def _parse_form(text: str, form: str, *, name: str, reference: date | None,
