@@ -275,8 +275,12 @@ def _link_group(lines: list[str], i: int, n: int, s: str, depth: int, level: int
     parts = [s]
     while i < n and depth > 0 and len(parts) < _MAX_GROUP_LINES:
         nxt = lines[i].strip()
-        if nxt[:1] == "#" and _HEADING.fullmatch(nxt):
-            break
+        if nxt[:1] == "#" and (m := _HEADING.fullmatch(nxt)):
+            # "### [A long title\n### wrapped][106]": a dump wraps a linked title into
+            # a second heading of its level, which closes the link (attack F21).
+            if not (level and len(m[1]) == level and depth + _balance(m[2]) <= 0):
+                break
+            nxt = m[2].strip()
         if nxt and nxt[0] in "cC[" and _cut_here(nxt):
             break
         parts.append(nxt)

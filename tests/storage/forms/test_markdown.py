@@ -4,9 +4,11 @@ card by card against the catalogue."""
 
 from __future__ import annotations
 
+from storage.forms.markdown import markdown_items
+from storage.listing import parse_listing
 from tests.fixtures.forms.catalogue import PAPERS
 from tests.fixtures.forms.make_forms import extraction_url, highlight_damage
-from tests.storage.forms.helpers import assert_cards, page_facts, read
+from tests.storage.forms.helpers import FORMS, READ_ON, assert_cards, page_facts, read
 
 
 def test_reference_links_without_definitions_and_wrapped_abstracts() -> None:
@@ -97,3 +99,21 @@ def test_text_export_with_urls_on_their_own_lines() -> None:
         want.update(year_inferred=False)
         expected.append(want)
     assert_cards(listing, expected)
+
+
+def test_a_linked_title_wrapped_over_two_heading_lines_is_one_title() -> None:
+    """A reference dump wraps a long ``### [title][n]`` into a second ``### `` line: the
+    title is the two lines' text, without the brackets or the reference number (F21)."""
+    page = (FORMS / "md-reference-links.md").read_text(encoding="utf-8")
+    one_line = ("### [Lattice-KV: Compressing the Key-Value Cache with Learned Product "
+                "Quantizers][32]")
+    assert one_line in page
+    wrapped = page.replace(one_line, "### [Lattice-KV: Compressing the Key-Value Cache with\n"
+                                     "### Learned Product Quantizers][32]")
+    headings = [item.text for item in markdown_items(wrapped).items if item.heading == 3]
+    title = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
+    assert title in headings
+    assert [h for h in headings if "[" in h or "]" in h] == []
+    alone = parse_listing(page, name="one.md", reference=READ_ON)
+    read_wrapped = parse_listing(wrapped, name="wrapped.md", reference=READ_ON)
+    assert read_wrapped.records == alone.records
