@@ -113,3 +113,19 @@ def test_winnow_import_json_reads_both_copies(tmp_path: Path) -> None:
     report = json.loads(run.stdout)
     assert report["new"] == len(one_by_one)
     assert _papers(tmp_path / "lib.db") == one_by_one
+
+
+def test_a_copy_that_cannot_be_read_on_its_own_is_named_by_its_line() -> None:
+    """Unsure (the second copy holds no card of its own): the first is read as before and
+    one warning names the file and the line where the unread copy begins."""
+    page = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
+    stub = "---\ntitle: Daily Papers\nurl: https://huggingface.co/papers\n---\nnew\n" \
+           "Get trending papers in your email inbox once a day!\nnothing here\n"
+    alone = parse_listing(page, name="both.md")
+    both = parse_listing(page + stub, name="both.md")
+    assert both.records == alone.records
+    line = page.count("\n") + 1
+    assert both.warnings == [*alone.warnings,
+                             f"both.md: line {line} begins another copy of the page that "
+                             f"could not be read on its own; its papers may be missing "
+                             f"(import that copy as a file of its own)"]
