@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
@@ -19,23 +20,20 @@ from desktop.toast import toast_for
 from storage import FileReport, ImportReport, Library, LibraryError
 
 
-class ImportWorker(QObject):
-    """Runs in its own QThread. `cancel()` is called from the GUI thread directly
-    (never through a queued signal: this object's event loop is busy importing), and
-    the import polls the event between batches."""
+class LibraryWorker(QObject):
+    """Runs `work(library)` in its own QThread on its own `Library(path)`, and ends
+    with `finished(result)` or `failed(message)`, never neither (a progress dialog
+    waits for one of them). `cancel()` is called from the GUI thread directly, never
+    through a queued signal: this object's event loop is busy with the work, which
+    polls `cancelled` between its steps."""
 
-    progress = Signal(str, int, int)   # file name, papers so far, file number (1-based)
-    position = Signal(int, int)        # bytes read of the current file, its size
-    finished = Signal(object)          # ImportReport
+    finished = Signal(object)
     failed = Signal(str)
+    failure = "the job"  # what "… failed: ERROR" names for an unexpected error
 
-    def __init__(self, db_path: Path, *, paths: Sequence[Path] = (), text: str | None = None,
-                 text_name: str = "clipboard") -> None:
+    def __init__(self, db_path: Path) -> None:
         super().__init__()
         self.db_path = Path(db_path)
-        self.paths = [Path(p) for p in paths]
-        self.text = text
-        self.text_name = text_name
         self._cancel = threading.Event()
 
     def cancel(self) -> None:
@@ -44,6 +42,9 @@ class ImportWorker(QObject):
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    def work(self, library: Library) -> Any:
+        raise NotImplementedError
 
     def run(self) -> None:
         try:
@@ -54,30 +55,54 @@ class ImportWorker(QObject):
         except Exception as error:
             self.failed.emit(f"{self.db_path}: cannot open ({error})")
             return
+        # The connection is closed before the window hears of the end, so what it
+        # does next never meets this thread's connection still open.
         try:
-            report = ImportReport()
-            if self.text is not None:
-                report.files.append(library.import_text(self.text, name=self.text_name))
-            for number, path in enumerate(self.paths, start=1):
-                if self.cancelled:
-                    break
-                self.progress.emit(path.name, 0, number)
-
-                def on_progress(name: str, count: int, number: int = number) -> None:
-                    self.progress.emit(name, count, number)
-
-                part = library.import_files([path], progress=on_progress,
-                                            cancel=self._cancel.is_set,
-                                            position=self.position.emit)
-                report.files.extend(part.files)
-            library.close()
-            self.finished.emit(report)
+            result = self.work(library)
         except LibraryError as error:
             library.close()
             self.failed.emit(str(error))
         except Exception as error:  # never leave the progress dialog hanging
             library.close()
-            self.failed.emit(f"import failed: {error}")
+            self.failed.emit(f"{self.failure} failed: {error}")
+        else:
+            library.close()
+            self.finished.emit(result)
+
+
+class ImportWorker(LibraryWorker):
+    """Imports the given files (and pasted text) one after another; Cancel is
+    checked between files and inside big files (the Library rolls back the file
+    being imported)."""
+
+    progress = Signal(str, int, int)   # file name, papers so far, file number (1-based)
+    position = Signal(int, int)        # bytes read of the current file, its size
+    failure = "import"
+
+    def __init__(self, db_path: Path, *, paths: Sequence[Path] = (), text: str | None = None,
+                 text_name: str = "clipboard") -> None:
+        super().__init__(db_path)
+        self.paths = [Path(p) for p in paths]
+        self.text = text
+        self.text_name = text_name
+
+    def work(self, library: Library) -> ImportReport:
+        report = ImportReport()
+        if self.text is not None:
+            report.files.append(library.import_text(self.text, name=self.text_name))
+        for number, path in enumerate(self.paths, start=1):
+            if self.cancelled:
+                break
+            self.progress.emit(path.name, 0, number)
+
+            def on_progress(name: str, count: int, number: int = number) -> None:
+                self.progress.emit(name, count, number)
+
+            part = library.import_files([path], progress=on_progress,
+                                        cancel=self._cancel.is_set,
+                                        position=self.position.emit)
+            report.files.extend(part.files)
+        return report
 
 
 def _size(path: Path) -> int:

@@ -9,7 +9,6 @@ taken so far; Cancel puts back what was taken and leaves the library as before.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,51 +16,24 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from storage import Library, LibraryError
+from desktop.importer import LibraryWorker
+from storage import Library
 
 
-class RemovalWorker(QObject):
-    """Runs `job(library, progress, cancel)` in its own thread. `cancel()` is called
-    from the GUI thread directly (this object's own event loop is busy)."""
+class RemovalWorker(LibraryWorker):
+    """Runs `job(library, progress, cancel)`: a take-back, a put-back or a big delete."""
 
     progress = Signal(int, int)  # papers taken (or put back) so far, in all
-    finished = Signal(object)    # what `job` returned
-    failed = Signal(str)
+    failure = "taking papers out"
 
     def __init__(self, db_path: Path,
                  job: Callable[[Library, Callable[[int, int], None], Callable[[], bool]], Any]
                  ) -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
+        super().__init__(db_path)
         self.job = job
-        self._cancel = threading.Event()
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def run(self) -> None:
-        try:
-            library = Library(self.db_path)
-        except LibraryError as error:
-            self.failed.emit(str(error))
-            return
-        except Exception as error:
-            self.failed.emit(f"{self.db_path}: cannot open ({error})")
-            return
-        try:
-            result = self.job(library, self.progress.emit, self._cancel.is_set)
-        except LibraryError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # never leave the progress dialog hanging
-            self.failed.emit(f"taking papers out failed: {error}")
-        else:
-            self.finished.emit(result)
-        finally:
-            library.close()
+    def work(self, library: Library) -> Any:
+        return self.job(library, self.progress.emit, self._cancel.is_set)
 
 
 class RemovalRunner(QObject):
