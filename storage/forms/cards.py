@@ -701,10 +701,22 @@ def assemble(
     cards, first = _read_cards(items, titles)
     cards[-1].cut = cut
     started = None if cut or truncated else _started(items, cards[-1])
+    last = next((it.text for it in reversed(items) if it.kind != K_BLANK), "")
     return finish(cards, items[:first], name=name, form=form, reference=reference,
                   capture_date=capture_date, listing_date=listing_date,
                   truncated=truncated, trending=trending, warnings=warnings,
-                  started=started)
+                  started=started, date_cut=ends_in_date(last, cards[-1]))
+
+
+# "Oct 1", "Oct 2", "Oct 3": a day the copy may have cut ("Oct 21, 2025").
+_DAY_GOES_ON = re.compile(r"[A-Za-z]+\.? [1-3]")
+
+
+def ends_in_date(tail: str, card: _Card) -> bool:
+    """Whether the copy ends (``tail``: its last text) with the card's date, cut where its
+    day could go on: "Oct 2" may be "Oct 21, 2025" cut short, and is no date to keep."""
+    raw = card.date_raw
+    return bool(raw) and tail.rstrip().endswith(raw) and _DAY_GOES_ON.fullmatch(raw) is not None
 
 
 def finish(
@@ -720,6 +732,7 @@ def finish(
     truncated: bool = False,
     trending: bool | None = None,
     started: _Started | None = None,
+    date_cut: bool = False,
 ) -> ParsedListing:
     """The listing from its cards and the page's head (the items before the first card):
     dates resolved, non-cards dropped, a cut last card skipped, duplicates merged."""
@@ -730,7 +743,7 @@ def finish(
         listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
     anchor, source = anchor_date(capture_date, listing_date, reference)
     records = _records(cards, anchor, source, trending, name=name, truncated=truncated,
-                       warnings=warnings, started=started)
+                       warnings=warnings, started=started, date_cut=date_cut)
     return ParsedListing(
         records,
         name=name,
@@ -821,8 +834,10 @@ def _page_head(head: list[Item]) -> tuple[str | None, bool]:
 
 def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
              truncated: bool, warnings: list[str],
-             started: _Started | None = None) -> list[PaperRecord]:
-    """The cards that are cards, the last one only if whole, duplicates merged."""
+             started: _Started | None = None, date_cut: bool = False) -> list[PaperRecord]:
+    """The cards that are cards, the last one only if whole, duplicates merged. The last
+    card is cut when the copy ends inside its date (``date_cut``); an only card, when it
+    has none of a card's facts after its text (no date, authors, organisation, repo)."""
     made = [_record(card, anchor, source, trending) for card in cards]
     # A listing is cards through and through; a README or a blog post may have one
     # heading that happens to look like a card among many that do not.
@@ -834,8 +849,10 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     complete_share = _feature_share(cards)
     for k, card in enumerate(cards):
         record = made[k]
-        if k == last and (truncated or k > 0) and (record is not None or _card_like(card)) \
-                and not _whole(card, complete_share, truncated):
+        if k == last and (record is not None or _card_like(card)) and (
+                date_cut or ((truncated or k > 0) and not _whole(card, complete_share, truncated))
+                or (k == 0 and not (card.date_raw or card.authors_count or card.organization
+                                    or card.github_repo or card.github_stars is not None))):
             # Every card twice (trending pages): the cut one may be a second copy.
             twice = len(fields) < sum(1 for r in made[:k] if r is not None)
             if not _copied_before(card, fields, seen, twice):
@@ -851,6 +868,8 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
         seen[key] = len(fields)
         fields.append(record)
     if not fields:
+        if last == 0 and warnings and warnings[-1].startswith(f"{name}: the copy ends inside"):
+            raise ListingError(warnings.pop())  # its only card: nothing to import
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     if started is not None and made[last] is not None:
         keys = [r[_ARXIV] or _title_key(r[_TITLE]) for r in made if r is not None]

@@ -33,6 +33,7 @@ from storage.forms.cards import (
     _cut_title,
     _kind,
     card_head_at_end,
+    ends_in_date,
     finish,
     paper_id,
 )
@@ -97,7 +98,8 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
         return None
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
-                  listing_date=tokens.listing_date, trending=trending)
+                  listing_date=tokens.listing_date, trending=trending,
+                  date_cut=ends_in_date(text, cards[-1]))
 
 
 def by_pattern(card: re.Pattern[str],
