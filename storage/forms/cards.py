@@ -849,10 +849,8 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     complete_share = _feature_share(cards)
     for k, card in enumerate(cards):
         record = made[k]
-        if k == last and (record is not None or _card_like(card)) and (
-                date_cut or ((truncated or k > 0) and not _whole(card, complete_share, truncated))
-                or (k == 0 and not (card.date_raw or card.authors_count or card.organization
-                                    or card.github_repo or card.github_stars is not None))):
+        if k == last and (record is not None or _card_like(card)) and _cut_last(
+                card, k, date_cut=date_cut, truncated=truncated, share=complete_share):
             # Every card twice (trending pages): the cut one may be a second copy.
             twice = len(fields) < sum(1 for r in made[:k] if r is not None)
             if not _copied_before(card, fields, seen, twice):
@@ -987,6 +985,21 @@ def _card_like(card: _Card) -> bool:
     stood (after the last card's meta)."""
     return bool(card.title) and (card.cut or card.heading or card.upvotes is not None
                                  or card.hf_link or card.submitted_by is not None)
+
+
+def _cut_last(card: _Card, k: int, *, date_cut: bool, truncated: bool,
+              share: dict[str, float]) -> bool:
+    """Whether the copy ends inside its last card (the k-th): it ends inside the card's
+    date; or the card lacks what the cards before it (or a truncated page's) have; or it is
+    the only card and shows none of a card's facts after its text."""
+    if date_cut or (k == 0 and not _shows_facts(card)):
+        return True
+    return (truncated or k > 0) and not _whole(card, share, truncated)
+
+
+def _shows_facts(card: _Card) -> bool:
+    return bool(card.date_raw or card.authors_count or card.organization
+                or card.github_repo or card.github_stars is not None)
 
 
 def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
