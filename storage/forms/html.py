@@ -51,6 +51,9 @@ class _Reader(HTMLParser):
         self._heading: list[int] = []
         self._void_skip = False
         self.props: list[str] = []  # data-props attributes that may hold the listing
+        # Closing: a page cut inside a tag ends with it ("<", 'a href="/papers/...'),
+        # which the parser hands over as text then; no text of the page.
+        self._closing = False
 
     # The current item ends at every block boundary.
     def _flush(self) -> None:
@@ -127,12 +130,17 @@ class _Reader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
+        if self._closing and data == "<":
+            self._skip = 1
+            return
         self._parts.append(data)
         for bucket in self._link_text:
             bucket.append(data)
 
     def close(self) -> None:
+        self._closing = True
         super().close()
+        self._skip = 0
         self._flush()
 
 
