@@ -28,7 +28,7 @@ from storage.forms.dates import _MONTHS, _latest_on_or_before
 from storage.records import ListingError, PaperRecord
 from storage.text import normalise_title
 
-__all__ = ["Item", "assemble", "finish"]
+__all__ = ["Item", "assemble", "card_head_at_end", "finish", "upvotes_only"]
 
 
 @dataclass(slots=True)
@@ -63,6 +63,8 @@ class _Card:
     github_stars: int | None = None
     has_meta_dot: bool = False
     hf_link: bool = False  # the card links to its huggingface.co/papers/<id> page
+    # Its "arXiv Page" link, with which a trending card ends.
+    arxiv_page: bool = False
     texts: list[str] = field(default_factory=list)
     # The one-pass readers know their texts' blanks are single spaces already.
     canonical: bool = False
@@ -79,6 +81,7 @@ class _Card:
 _ID = r"(\d{4}\.\d{4,5})(?:v\d+)?"
 _PAPER_HREF = re.compile(r"(?:^|huggingface\.co)/papers/" + _ID + r"(?=$|[/?#])")
 _LOGIN_HREF = re.compile(r"next=%2Fpapers%2F" + _ID)
+_LOGIN_BARE = "login?next=%2Fpapers"
 _ARXIV_HREF = re.compile(r"arxiv\.org/(?:abs|pdf)/" + _ID)
 _GITHUB_HREF = re.compile(r"^https?://(?:www\.)?github\.com/([^/\s?#]+/[^/\s?#]+)")
 _HF_HANDLE = re.compile(r"^(?:https?://huggingface\.co)?/([A-Za-z0-9][\w.-]*)/?$")
@@ -219,6 +222,13 @@ def _is_upvote(item: Item) -> int | None:
     return item.value if item.kind in (K_UP, K_DASH) else None  # type: ignore[return-value]
 
 
+def upvotes_only(item: Item) -> bool:
+    """A count that can only be a card's upvotes, never a comment count: the upvote
+    button's "[-] 5" (a text export), or a count linked to the login page (its paper's id
+    may be cut off: "https://huggingface.co/login?next=%2Fpapers%2F")."""
+    return item.text[0] == "[" or (item.href is not None and _LOGIN_BARE in item.href)
+
+
 def _is_blank(item: Item) -> bool:
     # A lone "-" is an empty list item (an avatar) here; as an upvote count it is asked
     # for by _is_upvote.
@@ -280,7 +290,7 @@ def _link_titles(items: list[Item]) -> list[int] | None:
         pid = paper_id(it.href)
         if pid is None or "#" in (it.href or ""):
             continue
-        if it.kind in (K_BLANK, K_DASH, K_AUTH):
+        if it.kind in (K_BLANK, K_DASH, K_AUTH, K_UP):
             continue
         if pid != current:
             titles.append(i)
@@ -339,11 +349,16 @@ def _cut_title(items: list[Item], start: int) -> int | None:
         # No count, no "Submitted by": the first text that is not the page's.
         while title < n and (items[title].kind != K_TEXT or _chrome(items[title].text)):
             title += 1
-    if title >= n or items[title].kind != K_TEXT or _chrome(items[title].text):
+    if (title >= n or items[title].kind != K_TEXT or _chrome(items[title].text)
+            or _remnant(items[title])):
         return None
     if "https://".startswith(items[title].text) or "http://".startswith(items[title].text):
         return None  # a link's URL cut short (a text export), not the card's title
+    if title == n - 1 and _cut_short(items[title].text):
+        return None
     rest = [it for it in items[title + 1 :] if it.kind != K_BLANK]
+    if len(rest) == _CUT_PARTS_MAX + 1 and rest[-2].kind == K_DOT:
+        rest.pop()  # its date cut short after the "·": "Sep ", "S"
     if len(rest) > _CUT_PARTS_MAX or any(it.kind not in _CUT_PARTS or _chrome(it.text)
                                          for it in rest):
         return None
@@ -352,8 +367,32 @@ def _cut_title(items: list[Item], start: int) -> int | None:
     return title
 
 
+# Words of the page that a copy may end inside: no title of a card cut short.
+_PAGE_WORDS = ("submitted by", "upvote", "github", "arxiv page", "previous", "next",
+               "daily papers", "trending papers", "published on")
+
+
+def _cut_short(text: str) -> bool:
+    """The copy's last text is markup or a word of the page cut short ("<img alt=",
+    "[[图片", "![](", "Submitt"), not a title."""
+    if text[0] in "<![":
+        return True
+    low = text.lower()
+    return any(word.startswith(low) for word in _PAGE_WORDS)
+
+
 def _chrome(text: str) -> bool:
     return len(text) < 24 and text.lower() in _CHROME
+
+
+# The page's own name, which its head shows before the first card.
+_PAGE_NAMES = frozenset({"daily papers", "trending papers"})
+
+
+def _page_chrome(head: list[Item]) -> bool:
+    """The items are the head of a Daily Papers page (its name among them): what makes a
+    copy that ends inside its first card a copy of the page, not some other text."""
+    return any(len(it.text) < 24 and it.text.lower() in _PAGE_NAMES for it in head)
 
 
 # ------------------------------------------------- a card cut before its title
@@ -385,8 +424,11 @@ def _head_item(items: list[Item], j: int, floor: int) -> bool:
 def card_head_at_end(items: list[Item], floor: int = -1) -> int | None:
     """Where the items after ``floor`` end with the head of a card cut before its title
     (an upvote count, "Submitted by" + user, a cut "### ["), or None when they do not.
-    Blank items (avatars, image links) may sit among them."""
+    Blank items (avatars, image links) may sit among them, and at the very end the
+    address of the count's link cut short (a text export: "https://huggingface.co/lo")."""
     j = len(items) - 1
+    while j > floor and (items[j].kind == K_BLANK or _address_cut(items[j])):
+        j -= 1
     start = None
     while j > floor:
         it = items[j]
@@ -398,6 +440,13 @@ def card_head_at_end(items: list[Item], floor: int = -1) -> int | None:
         start = j
         j -= 1
     return start
+
+
+def _address_cut(it: Item) -> bool:
+    """A text that is a link's address cut short (its own line in a text export)."""
+    text = it.text
+    return (it.kind == K_TEXT and not it.href and text[:1] == "h"
+            and ("https://".startswith(text) or text.startswith(("http://", "https://"))))
 
 
 @dataclass(slots=True)
@@ -432,7 +481,8 @@ def _started(items: list[Item], card: _Card) -> _Started | None:
         if pid and pid != card.arxiv_id:
             arxiv = arxiv or pid
     bare = [it for it in counts if not it.href]
-    certain = (arxiv is not None or len(counts) >= 2 or any(it.kind == K_DASH for it in counts)
+    certain = (arxiv is not None or len(counts) >= 2
+               or any(it.kind == K_DASH or upvotes_only(it) for it in counts)
                or any(it.kind in (K_SUBMIT, K_TEXT) for it in run)
                or (len(counts) == 1 and 0 <= card.comments_at < start)
                or (len(counts) == 1 and card.comments is not None and card.comments_at < 0))
@@ -596,7 +646,9 @@ def _read_post(items: list[Item], start: int, end: int, card: _Card) -> None:
             card.authors_count = it.value  # type: ignore[assignment]
         elif kind == K_GH:
             card.github_stars = it.value  # type: ignore[assignment]
-        elif kind in (K_UP, K_DASH) and dated and card.comments is None:
+        elif kind == K_ARXIV:
+            card.arxiv_page = True
+        elif kind in (K_UP, K_DASH) and dated and card.comments is None and not upvotes_only(it):
             card.comments = it.value  # type: ignore[assignment]
             card.comments_at = i - 1
     if linked is not None:
@@ -666,7 +718,10 @@ def _read_link(text: str, href: str, card: _Card, dated: bool) -> bool:
     ax = _ARXIV_HREF.search(href)
     if ax is not None:
         card.arxiv_id = card.arxiv_id or ax[1]
-        return text.strip() in ("arXiv Page", "")
+        if text.strip() == "arXiv Page":
+            card.arxiv_page = True
+            return True
+        return not text.strip()
     login = _LOGIN_HREF.search(href)
     if login is not None:
         card.arxiv_id = card.arxiv_id or login[1]
@@ -697,6 +752,10 @@ def assemble(
     warnings = warnings if warnings is not None else []
     titles, cut = _find_titles(items)
     if not titles:
+        head = card_head_at_end(items)
+        if head is not None and _page_chrome(items[:head]):
+            raise ListingError(f"{name}: the copy ends inside its first card, before its "
+                               f"title; nothing to import")
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     cards, first = _read_cards(items, titles)
     cards[-1].cut = cut
@@ -705,18 +764,28 @@ def assemble(
     return finish(cards, items[:first], name=name, form=form, reference=reference,
                   capture_date=capture_date, listing_date=listing_date,
                   truncated=truncated, trending=trending, warnings=warnings,
-                  started=started, date_cut=ends_in_date(last, cards[-1]))
+                  started=started, ending=last)
 
 
 # "Oct 1", "Oct 2", "Oct 3": a day the copy may have cut ("Oct 21, 2025").
 _DAY_GOES_ON = re.compile(r"[A-Za-z]+\.? [1-3]")
 
 
-def ends_in_date(tail: str, card: _Card) -> bool:
-    """Whether the copy ends (``tail``: its last text) with the card's date, cut where its
-    day could go on: "Oct 2" may be "Oct 21, 2025" cut short, and is no date to keep."""
+def _date_end(ending: str, card: _Card, commented: bool) -> str | None:
+    """What the copy may have cut of its last card when it ends (``ending``: its last
+    text) with the card's date, or None when it does not end there. "" when the day may
+    go on ("Oct 2" of "Oct 21, 2025"): no date to keep. Else what may be missing of a
+    card that may be whole: the year ("Oct 21" of "Oct 21, 2025"), the comment count
+    (``commented``: the cards before show theirs), or neither ("Oct 21, 2025" on a page
+    without counts)."""
     raw = card.date_raw
-    return bool(raw) and tail.rstrip().endswith(raw) and _DAY_GOES_ON.fullmatch(raw) is not None
+    if not raw or not ending.rstrip().endswith(raw):
+        return None
+    if _DAY_GOES_ON.fullmatch(raw):
+        return ""
+    missing = [what for what, maybe in (("year", "," not in raw),
+                                        ("comment count", commented)) if maybe]
+    return " or ".join(missing) or None
 
 
 def finish(
@@ -732,18 +801,22 @@ def finish(
     truncated: bool = False,
     trending: bool | None = None,
     started: _Started | None = None,
-    date_cut: bool = False,
+    ending: str = "",
 ) -> ParsedListing:
     """The listing from its cards and the page's head (the items before the first card):
-    dates resolved, non-cards dropped, a cut last card skipped, duplicates merged."""
+    dates resolved, non-cards dropped, a cut last card skipped, duplicates merged.
+    ``ending``: the copy's last text (or the whole text), to tell a copy that ends inside
+    its last card's date."""
     listing_raw, head_trending = _page_head(head)
     if trending is None:
         trending = head_trending
     if listing_date is None and listing_raw is not None:
         listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
     anchor, source = anchor_date(capture_date, listing_date, reference)
+    commented = any(card.comments is not None for card in cards[:-1])
     records = _records(cards, anchor, source, trending, name=name, truncated=truncated,
-                       warnings=warnings, started=started, date_cut=date_cut)
+                       warnings=warnings, started=started, page=_page_chrome(head),
+                       date_end=_date_end(ending, cards[-1], commented))
     return ParsedListing(
         records,
         name=name,
@@ -790,6 +863,10 @@ def _find_titles(items: list[Item]) -> tuple[list[int], bool]:
     if not titles:
         titles = _meta_titles(items, anchors)
     if not titles:
+        # No whole card: the copy may end inside its first, after the page's own head.
+        cut = None if anchors else _cut_title(items, 0)
+        if cut is not None and _page_chrome(items[:cut]):
+            return [cut], True
         return [], False
     titles = _join_split_titles(items, titles)
     # Without headings, a card the copy ends inside may have no title of the kind
@@ -834,23 +911,31 @@ def _page_head(head: list[Item]) -> tuple[str | None, bool]:
 
 def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
              truncated: bool, warnings: list[str],
-             started: _Started | None = None, date_cut: bool = False) -> list[PaperRecord]:
+             started: _Started | None = None, date_end: str | None = None,
+             page: bool = False) -> list[PaperRecord]:
     """The cards that are cards, the last one only if whole, duplicates merged. The last
-    card is cut when the copy ends inside its date (``date_cut``); an only card, when it
-    has none of a card's facts after its text (no date, authors, organisation, repo)."""
+    card is cut when the copy ends inside its date (``date_end`` "": see _date_end); an
+    only card, when it does not show its end. A last card the copy may have cut at its
+    date (``date_end``: what of it) is kept and named."""
     made = [_record(card, anchor, source, trending) for card in cards]
+    last = len(cards) - 1
+    complete_share = _feature_share(cards)
+    cut = (made[last] is not None or _card_like(cards[last])) and _cut_last(
+        cards[last], last, date_cut=date_end == "", truncated=truncated, trending=trending,
+        share=complete_share)
     # A listing is cards through and through; a README or a blog post may have one
-    # heading that happens to look like a card among many that do not.
-    if sum(1 for r in made if r is not None) * 2 < len(cards):
+    # heading that happens to look like a card among many that do not. A card the copy
+    # ends inside is a card too short to be a record: not counted against the listing
+    # when it shows it is the page's (an only card by more than being a heading, unless
+    # the page's head says whose it is: ``page``).
+    paged = cut and (last > 0 or made[last] is not None or _card_like(cards[last], page))
+    if sum(1 for r in made if r is not None) * 2 < len(cards) - paged:
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     fields: list[list[Any]] = []
     seen: dict[str, int] = {}
-    last = len(cards) - 1
-    complete_share = _feature_share(cards)
     for k, card in enumerate(cards):
         record = made[k]
-        if k == last and (record is not None or _card_like(card)) and _cut_last(
-                card, k, date_cut=date_cut, truncated=truncated, share=complete_share):
+        if k == last and cut:
             # Every card twice (trending pages): the cut one may be a second copy.
             twice = len(fields) < sum(1 for r in made[:k] if r is not None)
             if not _copied_before(card, fields, seen, twice):
@@ -859,6 +944,10 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
             continue
         if record is None:
             continue
+        if k == last and date_end:
+            warnings.append(f'{name}: the copy ends with the date of "{_short(card.title)}" '
+                            f'({card.date_raw}): if it was cut there, its {date_end} is '
+                            f'missing')
         key = record[_ARXIV] or _title_key(record[_TITLE])
         if key in seen:
             _merge(fields[seen[key]], record)
@@ -956,8 +1045,10 @@ def _feature_share(cards: list[_Card]) -> dict[str, float]:
         "text": sum(1 for c in body if c.texts) / n,
         "meta": sum(1 for c in body if c.date_raw or c.authors_count or c.organization) / n,
         "date": sum(1 for c in body if c.date_raw) / n,
+        "upvotes": sum(1 for c in body if c.upvotes is not None) / n,
         # Trending pages are papers with code: a card there links its repository.
-        "github": sum(1 for c in body if c.github_repo or c.github_stars is not None) / n,
+        "github": sum(1 for c in body if _linked_repo(c)) / n,
+        "arxiv_page": sum(1 for c in body if c.arxiv_page) / n,
     }
 
 
@@ -975,46 +1066,76 @@ def _copied_before(card: _Card, fields: list[list[Any]], seen: dict[str, int],
 
 
 def _cut_text(title: str) -> str:
-    # A title cut inside its link's brackets ("### [Proof Sket") shows the bracket.
-    return title[1:].lstrip() if title[:1] == "[" and "]" not in title else title
+    # A title cut inside its link's brackets ("### [Proof Sket") shows the bracket; one
+    # cut inside its link's address ("[Proof Sketches](https://hug"), the address.
+    if title[:1] != "[":
+        return title
+    if "]" not in title:
+        return title[1:].lstrip()
+    text, bracket, rest = title[1:].rpartition("]")
+    if bracket and "]" not in text and rest[:1] in ("", "(", "["):
+        return text.strip()
+    return title
 
 
-def _card_like(card: _Card) -> bool:
+def _card_like(card: _Card, heading: bool = True) -> bool:
     """A card cut too short to be a record (its title, a few words of its text): what says
     it was a card is its count, its "Submitted by", its link to the paper, or where it
-    stood (after the last card's meta)."""
-    return bool(card.title) and (card.cut or card.heading or card.upvotes is not None
-                                 or card.hf_link or card.submitted_by is not None)
+    stood (after the last card's meta; ``heading``: a heading at the titles' level)."""
+    return bool(card.title) and (card.cut or (heading and card.heading)
+                                 or card.upvotes is not None or card.hf_link
+                                 or card.submitted_by is not None)
 
 
-def _cut_last(card: _Card, k: int, *, date_cut: bool, truncated: bool,
+def _cut_last(card: _Card, k: int, *, date_cut: bool, truncated: bool, trending: bool,
               share: dict[str, float]) -> bool:
     """Whether the copy ends inside its last card (the k-th): it ends inside the card's
     date; or the card lacks what the cards before it (or a truncated page's) have; or it is
-    the only card and shows none of a card's facts after its text."""
-    if date_cut or (k == 0 and not _shows_facts(card)):
+    the only card and does not show its end."""
+    if date_cut or (k == 0 and not _shows_end(card, trending)):
         return True
     return (truncated or k > 0) and not _whole(card, share, truncated)
 
 
+def _shows_end(card: _Card, trending: bool) -> bool:
+    """What a card ends with: its date; on a trending page its "arXiv Page" link, or
+    where the page shows no dates (a trending extraction), its repository."""
+    if card.arxiv_page:
+        return True
+    if trending:
+        return not card.date_raw and _linked_repo(card)
+    return bool(card.date_raw)
+
+
+def _linked_repo(card: _Card) -> bool:
+    return bool(card.github_repo or card.github_stars is not None)
+
+
 def _shows_facts(card: _Card) -> bool:
+    """The card shows a fact of its own after its text: its date, authors, organisation
+    or repository."""
     return bool(card.date_raw or card.authors_count or card.organization
-                or card.github_repo or card.github_stars is not None)
+                or _linked_repo(card))
 
 
 def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
+    """The last card has every part that the cards before it have (four in five of
+    them): its text, its date, its card facts, its upvotes, its repository and the arXiv
+    link that closes a trending card; a truncated page's, its text and a fact too."""
     if share["text"] >= 0.8 and not card.texts:
         return False
     if share["date"] >= 0.8 and not card.date_raw:
         return False
-    # Without card dates (a trending page's text extraction) a card ends with its repo.
-    if (share["date"] < 0.8 and share["github"] >= 0.8
-            and not (card.github_repo or card.github_stars is not None)):
-        return False
     if share["meta"] >= 0.8 and not (card.date_raw or card.authors_count or card.organization):
         return False
-    facts = card.date_raw or card.authors_count or card.organization or card.github_repo
-    return not truncated or bool(card.texts and facts)
+    # Trending pages: after the date come "Upvote N", the repository and the arXiv link.
+    if share["upvotes"] >= 0.8 and card.upvotes is None:
+        return False
+    if share["github"] >= 0.8 and not _linked_repo(card):
+        return False
+    if share["arxiv_page"] >= 0.8 and not card.arxiv_page:
+        return False
+    return not truncated or bool(card.texts and _shows_facts(card))
 
 
 # Where each field sits in a record's list (PaperRecord's own order; see _record).

@@ -33,9 +33,9 @@ from storage.forms.cards import (
     _cut_title,
     _kind,
     card_head_at_end,
-    ends_in_date,
     finish,
     paper_id,
+    upvotes_only,
 )
 from storage.forms.markdown import _HEADING, Tokens, _cut_here, _header, _inline, _scan
 
@@ -99,7 +99,7 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
                   listing_date=tokens.listing_date, trending=trending,
-                  date_cut=ends_in_date(text, cards[-1]))
+                  ending=text)
 
 
 def by_pattern(card: re.Pattern[str],
@@ -189,6 +189,8 @@ def _tail(tail: str, card: _Card, url_lines: bool, dated: bool = True) -> bool:
                          or "#community" in href or paper_id(href)):
                 return False
         if kind in (K_UP, K_DASH) and card.comments is None:
+            if upvotes_only(it):
+                return False  # the next card's count: the general reader says so
             card.comments = it.value  # type: ignore[assignment]
     return True
 

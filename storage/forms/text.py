@@ -33,7 +33,6 @@ from storage.forms.cards import (
     _kind,
     _org_name,
     card_head_at_end,
-    ends_in_date,
     finish,
 )
 from storage.forms.markdown import _cut_here
@@ -94,7 +93,7 @@ def text_listing(text: str, *, name: str, reference: date | None,
     if not _tail(text[pos:], cards[-1]):
         return None
     return finish(cards, head, name=name, form="text", reference=reference,
-                  warnings=warnings, date_cut=ends_in_date(text, cards[-1]))
+                  warnings=warnings, ending=text)
 
 
 def _head_items(head: str) -> list[Item] | None:

@@ -155,6 +155,7 @@ def _card(m: re.Match[str]) -> _Card | None:
     card = _Card(title=title, title_at=0, canonical=True, heading=True)
     card.arxiv_id = pid
     card.hf_link = True
+    card.arxiv_page = True
     card.texts = [abstract]
     if user is not None:
         card.submitted_by = _USERS.get(user) or _user(user)
