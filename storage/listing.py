@@ -30,6 +30,13 @@ from typing import BinaryIO
 from storage.forms import HEAD_CHARS, HEAD_LINES, ParsedListing, detect, open_blocks, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
+from storage.transport import (
+    line_separated,
+    mojibaked,
+    transported_head,
+    unmojibaked,
+    untransported,
+)
 
 __all__ = [
     "Listing",
@@ -161,6 +168,7 @@ _BAD_BYTES_SHOWN = 20
 def _normalise(text: str) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = line_separated(text)
     if not _latin1(text) and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
@@ -331,13 +339,25 @@ def iter_listing(
     after when the text states no date of its own: the file's modification date, by
     default today. The result has ``.form``: which form the detector picked."""
     warnings: list[str] = []
-    bare = _unwrapped_lines((line.rstrip("\r\n") for line in lines), name, warnings)
+    stripped = (line.rstrip("\r\n") for line in lines)
+    head = list(itertools.islice(stripped, HEAD_LINES))
+    if transported_head("\n".join(head)):
+        # An e-mail or its quoted-printable source is undone whole (a paste is in memory).
+        text = untransported("\n".join(itertools.chain(head, stripped)), name, warnings)
+        plain: Iterator[str] = iter(text.split("\n"))
+    elif mojibaked("\n".join(head)):
+        plain = (unmojibaked(line, name, warnings) for line in itertools.chain(head, stripped))
+    else:
+        plain = itertools.chain(head, stripped)
+    bare = _unwrapped_lines(plain, name, warnings)
     return open_form(bare, name=name, reference=reference, warnings=warnings)
 
 
 def parse_listing(text: str, *, name: str = "<text>", reference: date | None = None) -> Listing:
     """Parse a whole listing held in memory (a decoded file or the clipboard)."""
-    return _parse_text(_normalise(text), name, reference)
+    warnings: list[str] = []
+    return _parse_text(untransported(_normalise(text), name, warnings), name, reference,
+                       warnings)
 
 
 def _parse_text(text: str, name: str, reference: date | None,
@@ -590,7 +610,7 @@ def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
     the blocks, instead of splitting the text into lines and joining those."""
     with handle:
         if encoding.decoded is not None:
-            yield from _kept_blocks(handle, encoding.decoded)
+            yield from _kept_blocks(handle, encoding.decoded, name, warnings)
             return
         handle.seek(encoding.skip)
         if encoding.codec == "cp1252":
@@ -606,6 +626,14 @@ def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
                 return incremental.decode(chunk, final=not chunk)
 
         repair = encoding.repair
+        moji: bool | None = None  # UTF-8 read as cp1252: judged from the first block
+
+        def undone(block: str) -> str:
+            nonlocal moji
+            if moji is None:
+                moji = mojibaked(block)
+            return unmojibaked(block, name, warnings) if moji else block
+
         done = 0  # lines yielded so far, for the warnings' line numbers
         carry: list[str] = []  # text after the last newline, possibly over many chunks
         held_cr = False
@@ -626,9 +654,9 @@ def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
                 if repair or (encoding.codec == "utf-8" and _ESCAPED.search(whole)):
                     # A character cut by the end of the file is repaired the same way.
                     lines = _repair(whole.split("\n"), done + 1, name, warnings)
-                    yield _normalise("\n".join(lines))
+                    yield undone(_normalise("\n".join(lines)))
                 else:
-                    yield _normalise(whole)
+                    yield undone(_normalise(whole))
                 return
             cut = text.rfind("\n")
             if cut < 0:
@@ -642,15 +670,17 @@ def _decoded_blocks(handle: BinaryIO, encoding: _Encoding, name: str,
                 lines = _repair(whole.split("\n"), done + 1, name, warnings)
                 done += len(lines)
                 whole = "\n".join(lines)
-            yield _normalise(whole)
+            yield undone(_normalise(whole))
 
 
-def _kept_blocks(handle: BinaryIO, text: str) -> Generator[str, None, None]:
+def _kept_blocks(handle: BinaryIO, text: str, name: str, warnings: list[str]
+                 ) -> Generator[str, None, None]:
     """The blocks of a file whose validation kept its text. A page (every form but the
     seeds' layout) is parsed whole: it comes as one block, never split or joined again.
     The seeds' layout streams: it comes in blocks of about a megabyte of whole lines, the
-    file's position following them (in proportion: a progress bar reads it)."""
-    text = _normalise(text)
+    file's position following them (in proportion: a progress bar reads it). What carried
+    the copy (an e-mail, a second decoding) is undone first, on the whole text."""
+    text = untransported(_normalise(text), name, warnings)
     size = handle.seek(0, io.SEEK_END)
     if detect(text[:HEAD_CHARS]) != "seeds":
         yield text

@@ -1,0 +1,227 @@
+"""Undo what carried a copy to us before any form's reader sees it.
+
+A copy of the page that went through an e-mail (a saved ``.eml``, a message's raw source
+with its quoted-printable body), through a tool that read UTF-8 as Windows-1252 and saved
+the result as UTF-8 again ("â€™" for "’", "Â·" for "·"), or through an editor that ends
+its lines with Unicode line separators is still the page: left as it was, the readers
+took "=C2=B7" and "Â" for organisations, cut titles at "=" soft line breaks, or found no
+listing at all (attack F29, F30, F32). Each undoing is decided by the text itself, is
+exact (nothing is guessed), and is said in a warning naming the file, except for line
+separators, which are only line ends.
+
+Pure standard library; no Qt.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.policy
+import quopri
+import re
+from email.message import EmailMessage
+
+__all__ = ["HEAD", "line_separated", "mojibaked", "transported_head", "unmojibaked",
+           "untransported"]
+
+
+# ------------------------------------------------------------------ line separators
+
+# U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR and NEL end the lines of text from
+# some editors and converters. One of them inside an abstract is the page's own text
+# (kept); a text where they outnumber the newlines uses them as its line ends.
+_SEPARATORS = ("\u2028", "\u2029", "\x85")
+
+
+# Each undoing is judged from the text's head, as its form is: scanning every character of
+# a page of 20k papers for these marks cost a fifth of its parsing.
+HEAD = 1 << 16
+
+
+def line_separated(text: str) -> str:
+    """The text with Unicode line separators as newlines, when they are its line ends."""
+    head = text[:HEAD]
+    if not any(sep in head for sep in _SEPARATORS):
+        return text
+    if sum(head.count(sep) for sep in _SEPARATORS) <= head.count("\n"):
+        return text
+    return text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\x85", "\n")
+
+
+# ------------------------------------------------------------------------- mojibake
+
+
+def _cp1252_table() -> str:
+    # As storage.listing decodes cp1252: the five bytes cp1252 leaves unmapped are their
+    # Latin-1 selves, so text a tool decoded that way encodes back byte for byte.
+    chars = []
+    for b in range(256):
+        try:
+            chars.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            chars.append(chr(b))
+    return "".join(chars)
+
+
+_TABLE = _cp1252_table()
+_ENCODE = codecs.charmap_build(_TABLE)
+_HIGH = "".join(sorted(set(_TABLE[0x80:])))
+_CONTINUATION = "".join(sorted(set(_TABLE[0x80:0xC0])))
+# A UTF-8 lead byte (0xC2-0xF4) read as cp1252, then a continuation byte (0x80-0xBF)
+# read as cp1252: the mark of UTF-8 decoded as Windows-1252. Text never has these pairs
+# of its own ("Ã©", "Â·", "â€"), and a run of such characters that encodes back to valid
+# UTF-8 is decoded; a run that does not ("é" alone) is left as it is.
+_MOJIBAKE = re.compile(f"[{re.escape(_TABLE[0xC2:0xF5])}][{re.escape(_CONTINUATION)}]")
+_HIGH_RUN = re.compile(f"[{re.escape(_HIGH)}]+")
+
+
+def _fixed_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if _MOJIBAKE.search(run) is None:
+        return run
+    try:
+        return codecs.charmap_encode(run, "strict", _ENCODE)[0].decode("utf-8")
+    except UnicodeDecodeError:
+        return run
+
+
+def _example(text: str, start: int) -> str:
+    """One character's worth of the mojibake at ``start`` and what it was ("Â·" for "·")."""
+    lead = ord(text[start])
+    shown = text[start:start + (2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)]
+    try:
+        was = codecs.charmap_encode(shown, "strict", _ENCODE)[0].decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return f'"{shown}"'
+    return f'"{shown}" for "{was}"'
+
+
+def mojibaked(head: str) -> bool:
+    """Whether a text whose head this is was UTF-8 read as Windows-1252 (a tool decodes a
+    whole file one way: its head says how)."""
+    return _MOJIBAKE.search(head, 0, HEAD) is not None
+
+
+def unmojibaked(text: str, name: str, warnings: list[str]) -> str:
+    """The text with UTF-8 that was read as Windows-1252 read as UTF-8 again (twice read:
+    twice undone), warning once per file."""
+    for _ in range(2):
+        found = _MOJIBAKE.search(text)
+        if found is None:
+            return text
+        fixed = _HIGH_RUN.sub(_fixed_run, text)
+        if fixed == text:
+            return text
+        note = f"{name}: text in it is UTF-8 that was read as Windows-1252"
+        if not any(w.startswith(note) for w in warnings):
+            warnings.append(f"{note} ({_example(text, found.start())}); read as UTF-8")
+        text = fixed
+    return text
+
+
+# -------------------------------------------------------------------------- e-mail
+
+# A message saved whole (.eml, "Show original" / "View source" of a mail): header lines
+# first, a blank line, the body. The page saved as a single file (.mhtml) is a MIME
+# message too, but the detector reads that one as the page it holds.
+_HEADER = re.compile(r"[A-Za-z][A-Za-z0-9-]*:[ \t]")
+_MAIL_HEADERS = ("from", "to", "subject", "date", "mime-version", "content-type",
+                 "received", "return-path", "message-id", "delivered-to")
+_HEAD_LINES = 60
+
+
+def _is_message(text: str) -> bool:
+    names: list[str] = []
+    for line in text[:8192].lstrip("\n").split("\n")[:_HEAD_LINES]:
+        if not line.strip():
+            break
+        if line[0] in " \t" and names:
+            continue  # a folded header's next line
+        if _HEADER.match(line) is None:
+            return False
+        names.append(line.split(":", 1)[0].lower())
+    else:
+        return False
+    known = [n for n in names if n in _MAIL_HEADERS]
+    return len(known) >= 2 and ("content-type" in known or "mime-version" in known
+                                or "from" in known)
+
+
+def _message_text(text: str) -> tuple[str, str] | None:
+    """The text of an e-mail message's body (plain text before HTML) and how it was
+    encoded; None when it holds no text part."""
+    message = email.message_from_string(text, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):
+        return None
+    if "multipart/related" in message.get_content_type():
+        return None  # a single-file page (.mhtml): the detector's
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return None
+    try:
+        content = body.get_content()
+    except (LookupError, UnicodeError, ValueError):
+        payload = body.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            return None
+        content = payload.decode("utf-8", errors="replace")
+    if not isinstance(content, str):
+        return None
+    encoding = (body.get("Content-Transfer-Encoding") or "").strip().lower()
+    return content.replace("\r\n", "\n").replace("\r", "\n"), encoding
+
+
+# A quoted-printable body without its headers (copied out of a message's source): every
+# "=" is an escape ("=3D" for "=" itself, "=C2=B7" for "·") or a soft line break ending
+# a line, and no line is longer than 76 characters. A page's own text has "=" in its
+# URLs ("?next=%2F"), which no quoted-printable text can.
+_QP_ESCAPES = re.compile(r"=(?:[0-9A-F]{2}|\n)")
+_QP_NOT_ESCAPE = re.compile(r"=(?![0-9A-F]{2}|\n|\Z)")
+_QP_MIN_ESCAPES = 3
+_QP_LINE = 78  # 76 by the standard; a little room for the tools that overrun it
+
+
+def _is_quoted_printable(text: str) -> bool:
+    head = text[:HEAD]
+    if "=\n" not in head or not head.isascii() or _QP_NOT_ESCAPE.search(head):
+        return False
+    if len(_QP_ESCAPES.findall(head)) < _QP_MIN_ESCAPES:
+        return False
+    # Judged by its head; then all of it must be quoted-printable to be decoded so.
+    return (text.isascii() and _QP_NOT_ESCAPE.search(text) is None
+            and max(len(line) for line in text.split("\n")) <= _QP_LINE)
+
+
+def _unquoted_printable(text: str) -> str:
+    raw = quopri.decodestring(text.encode("ascii"))
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = codecs.charmap_decode(raw, "strict", _TABLE)[0]
+    return decoded.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def transported_head(head: str) -> bool:
+    """Whether the first lines of a text may begin an e-mail message or its
+    quoted-printable source: what :func:`untransported` needs the whole text for."""
+    head = head[:HEAD]
+    return _is_message(head) or ("=\n" in head and head.isascii()
+                                 and _QP_NOT_ESCAPE.search(head) is None)
+
+
+def untransported(text: str, name: str, warnings: list[str]) -> str:
+    """The copy inside a whole text (newline line ends): out of an e-mail message or its
+    quoted-printable body, with its line separators as newlines and its mojibake undone."""
+    text = line_separated(text)
+    if _is_message(text):
+        found = _message_text(text)
+        if found is not None:
+            text, encoding = found
+            how = f" ({encoding} decoded)" if encoding in ("quoted-printable",
+                                                           "base64") else ""
+            warnings.append(f"{name}: an e-mail message; read the text of its body{how}")
+    elif _is_quoted_printable(text):
+        text = _unquoted_printable(text)
+        warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
+                        f"\"=\" at line ends); read decoded")
+    return unmojibaked(text, name, warnings) if mojibaked(text) else text

@@ -1,0 +1,168 @@
+"""Copies that something carried to us (attack F29, F30, F32): an e-mail message or its
+quoted-printable source, UTF-8 read as Windows-1252 and saved again, Unicode line
+separators. Each must read as exactly the clean copy's papers, through a file, a text in
+memory and a paste's lines, and through the real `winnow import` once."""
+
+from __future__ import annotations
+
+import email.message
+import email.policy
+import json
+import quopri
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from storage.listing import Listing, iter_listing, parse_listing, read_listing
+
+FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+# Every text and Markdown form a page is saved in (HTML and JSON have no text to carry
+# this way that is not also a saved page), and one of the older layout.
+PAGES = ["md-firecrawl.md", "md-reference-links.md", "md-trending-extraction.md",
+         "md-clipper-date-page.md", "md-trending.md", "md-truncated.md", "text-daily.txt",
+         "text-trending.txt", "text-date-page.txt", "text-urls-export.txt", "seed-002"]
+
+
+def _source(name: str) -> str:
+    if name.startswith("seed-"):
+        (path,) = SEEDS.glob(f"{name.removeprefix('seed-')}_*.txt")
+        return path.read_text(encoding="utf-8")
+    return (FORMS / name).read_text(encoding="utf-8")
+
+
+def _message(text: str, cte: str, html: bool = False) -> str:
+    """The page as the body of a mail saved whole (.eml), as Python's mail library writes
+    one: headers, then the body in the given transfer encoding."""
+    message = email.message.EmailMessage()
+    message["From"] = "Alice <alice@example.org>"
+    message["To"] = "me@example.org"
+    message["Subject"] = "Fwd: Daily Papers"
+    message["Date"] = "Mon, 30 Nov 2026 09:12:00 +0000"
+    message.set_content(text, cte=cte)
+    if html:  # a mail client's HTML alternative beside the plain text
+        message.add_alternative("<html><body><p>see below</p></body></html>",
+                                subtype="html", cte="quoted-printable")
+    return message.as_string(policy=email.policy.SMTP)
+
+
+def _mojibake(text: str) -> str:
+    """UTF-8 decoded as Windows-1252 (the five bytes it leaves unmapped as Latin-1, as a
+    lenient tool does) and saved as UTF-8."""
+    raw = text.encode("utf-8")
+    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in
+                   (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b) for b in raw)
+
+
+CARRIERS: dict[str, Callable[[str], str]] = {
+    "eml-quoted-printable": lambda t: _message(t, "quoted-printable"),
+    "eml-base64": lambda t: _message(t, "base64"),
+    "eml-with-html-alternative": lambda t: _message(t, "quoted-printable", html=True),
+    # The body alone, copied out of a message's source ("Show original").
+    "quoted-printable-body": lambda t: quopri.encodestring(t.encode("utf-8")).decode("ascii"),
+    "mojibake": _mojibake,
+    "mojibake-twice": lambda t: _mojibake(_mojibake(t)),
+    "line-separators": lambda t: t.replace("\n", "\u2028"),
+    "paragraph-separators": lambda t: t.replace("\n\n", "\u2029").replace("\n", "\u2028"),
+    "next-line": lambda t: t.replace("\n", "\x85"),
+}
+NOTES = {
+    "eml-quoted-printable": "an e-mail message; read the text of its body "
+                            "(quoted-printable decoded)",
+    "eml-with-html-alternative": "an e-mail message; read the text of its body "
+                                 "(quoted-printable decoded)",
+    "eml-base64": "an e-mail message; read the text of its body (base64 decoded)",
+    "quoted-printable-body": "quoted-printable text (an e-mail's source: \"=C2=B7\", \"=\" "
+                             "at line ends); read decoded",
+}
+
+
+def _lines(text: str, name: str, reference: date) -> Listing:
+    # As the app imports a paste: the clipboard's text split into lines.
+    with iter_listing(text.splitlines(), name=name, reference=reference) as stream:
+        return Listing(name=stream.name, listing_date=stream.listing_date,
+                       listing_date_raw=stream.listing_date_raw, records=list(stream),
+                       warnings=stream.warnings, form=stream.form,
+                       capture_date=stream.capture_date)
+
+
+@pytest.mark.parametrize("carrier", sorted(CARRIERS))
+@pytest.mark.parametrize("name", PAGES)
+def test_a_carried_copy_is_its_papers(tmp_path: Path, name: str, carrier: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    assert expected.records
+    carried_text = CARRIERS[carrier](text)
+    if carrier.startswith("mojibake") and carried_text == text:
+        pytest.skip("an ASCII page: nothing for a second decoding to change")
+    carried = tmp_path / "carried.eml"
+    carried.write_bytes(carried_text.encode("utf-8"))
+    reference = date.fromtimestamp(carried.stat().st_mtime)
+    for got in (read_listing(carried),
+                parse_listing(carried_text, name="carried.eml", reference=reference),
+                _lines(carried_text, "carried.eml", reference)):
+        assert got.form == expected.form
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "carried.eml") for w in expected.warnings]
+        notes = [w for w in got.warnings if w not in said]
+        if carrier.startswith("mojibake"):
+            [note] = notes
+            assert note.startswith("carried.eml: text in it is UTF-8 that was read as "
+                                   "Windows-1252 (")
+        elif carrier in NOTES:
+            assert notes == [f"carried.eml: {NOTES[carrier]}"]
+        else:  # line ends are only line ends
+            assert notes == []
+
+
+def test_text_that_only_looks_carried_is_read_as_written() -> None:
+    # A setext heading's "====" and an "=" in a URL are no quoted-printable; "São Paulo",
+    # "Ångström" and a lone "Â" are no mojibake; one U+2028 inside an abstract is the
+    # abstract's own (the file's line ends are newlines).
+    page = _source("text-daily.txt")
+    abstract = ("Serving long-context language models is bounded by the memory of the "
+                "key-value cache")
+    assert abstract in page
+    odd = ("Lattice-KV in São Paulo and Ångström units, Â alone,\u2028with a line "
+           "separator. " + abstract)
+    text = "Daily Papers\n=====\n\n" + page.replace(abstract, odd)
+    got = parse_listing(text, name="page.txt", reference=date(2026, 11, 30))
+    clean = parse_listing(page, name="page.txt", reference=date(2026, 11, 30))
+    assert len(got.records) == len(clean.records)
+    [record] = [r for r in got.records if r.title.startswith("Lattice-KV")]
+    # (the text reader makes the separator a space, as any line break inside an abstract)
+    assert record.abstract.startswith("Lattice-KV in São Paulo and Ångström units, Â alone,")
+    assert not [w for w in got.warnings if "Windows-1252" in w or "quoted" in w]
+
+
+def test_the_command_imports_a_saved_mail_as_the_page(tmp_path: Path) -> None:
+    clean = tmp_path / "page.md"
+    clean.write_text(_source("md-firecrawl.md"), encoding="utf-8")
+    mail = tmp_path / "Fwd Daily Papers.eml"
+    mail.write_text(_message(clean.read_text(encoding="utf-8"), "quoted-printable"),
+                    encoding="utf-8", newline="")
+    rows = {}
+    for path in (clean, mail):
+        db = tmp_path / f"{path.stem}.db"
+        done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(db),
+                               "import", "--json", str(path)],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)["files"][0]
+        with sqlite3.connect(db) as conn:
+            rows[path] = sorted(conn.execute(
+                "SELECT arxiv_id, title, abstract, upvotes, organization, authors_count,"
+                " published, comments FROM papers"))
+        if path == mail:
+            assert report["warnings"] == [
+                "Fwd Daily Papers.eml: an e-mail message; read the text of its body "
+                "(quoted-printable decoded)"]
+    assert rows[mail] == rows[clean]
+    assert len(rows[clean]) >= 10
