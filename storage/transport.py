@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import email
 import email.policy
+import itertools
 import quopri
 import re
 from email.message import EmailMessage
@@ -73,6 +74,13 @@ _CONTINUATION = "".join(sorted(set(_TABLE[0x80:0xC0])))
 # UTF-8 is decoded; a run that does not ("é" alone) is left as it is.
 _MOJIBAKE = re.compile(f"[{re.escape(_TABLE[0xC2:0xF5])}][{re.escape(_CONTINUATION)}]")
 _HIGH_RUN = re.compile(f"[{re.escape(_HIGH)}]+")
+# What a text must show to be taken for one decoded so: the pairs every such copy of the
+# page is full of ("Â·" for the "·" of each card, "Ã©" for "é", "â€™" for "’"), several
+# times. One lead and continuation pair alone ("à" before two no-break spaces) can be
+# text as written.
+_SIGNATURE = re.compile(f"[\u00c2\u00c3][{re.escape(_CONTINUATION)}]|"
+                        f"\u00e2\u20ac[{re.escape(_CONTINUATION)}]")
+_SIGNATURES = 3
 
 
 def _fixed_run(match: re.Match[str]) -> str:
@@ -99,7 +107,8 @@ def _example(text: str, start: int) -> str:
 def mojibaked(head: str) -> bool:
     """Whether a text whose head this is was UTF-8 read as Windows-1252 (a tool decodes a
     whole file one way: its head says how)."""
-    return _MOJIBAKE.search(head, 0, HEAD) is not None
+    found = _SIGNATURE.finditer(head, 0, HEAD)
+    return sum(1 for _ in itertools.islice(found, _SIGNATURES)) == _SIGNATURES
 
 
 def unmojibaked(text: str, name: str, warnings: list[str]) -> str:

@@ -124,14 +124,15 @@ def test_a_carried_copy_is_its_papers(tmp_path: Path, name: str, carrier: str) -
 
 def test_text_that_only_looks_carried_is_read_as_written() -> None:
     # A setext heading's "====" and an "=" in a URL are no quoted-printable; "São Paulo",
-    # "Ångström" and a lone "Â" are no mojibake; one U+2028 inside an abstract is the
+    # "Ångström", a lone "Â" and "à" before two no-break spaces (bytes of a UTF-8
+    # character, read as cp1252) are no mojibake; one U+2028 inside an abstract is the
     # abstract's own (the file's line ends are newlines).
     page = _source("text-daily.txt")
     abstract = ("Serving long-context language models is bounded by the memory of the "
                 "key-value cache")
     assert abstract in page
-    odd = ("Lattice-KV in São Paulo and Ångström units, Â alone,\u2028with a line "
-           "separator. " + abstract)
+    odd = ("Lattice-KV in São Paulo and Ångström units, Â alone, voilà\u00a0\u00a0twice,"
+           "\u2028with a line separator. " + abstract)
     text = "Daily Papers\n=====\n\n" + page.replace(abstract, odd)
     got = parse_listing(text, name="page.txt", reference=date(2026, 11, 30))
     clean = parse_listing(page, name="page.txt", reference=date(2026, 11, 30))
@@ -139,6 +140,7 @@ def test_text_that_only_looks_carried_is_read_as_written() -> None:
     [record] = [r for r in got.records if r.title.startswith("Lattice-KV")]
     # (the text reader makes the separator a space, as any line break inside an abstract)
     assert record.abstract.startswith("Lattice-KV in São Paulo and Ångström units, Â alone,")
+    assert "voilà" in record.abstract
     assert not [w for w in got.warnings if "Windows-1252" in w or "quoted" in w]
 
 
