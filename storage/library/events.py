@@ -24,8 +24,10 @@ Applier = Callable[[int, Any, Any], "list[int] | None"]
 # first event's (before, after).
 Label = str | Callable[[Any, Any], str]
 # Undoes (undo=True) or redoes a whole batch its own way, committing as it likes
-# (a delete of 30,000 papers, in steps: storage/library/removals.py).
-BulkReplay = Callable[[int, bool, "Callable[[int, int], None] | None"], Change]
+# (a delete of 30,000 papers, in steps: storage/library/removals.py), with progress
+# and cancel.
+BulkReplay = Callable[[int, bool, "Callable[[int, int], None] | None",
+                       "Callable[[], bool] | None"], Change]
 
 
 class Events:
@@ -92,24 +94,28 @@ class Events:
              for paper_id, action, before, after in rows])
 
     @guarded
-    def undo(self, progress: Callable[[int, int], None] | None = None) -> Change:
+    def undo(self, progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> Change:
         """Take back the latest user action still in effect; an empty Change if none.
-        `progress` is handed to a bulk replay (see `register_bulk`)."""
+        `progress` and `cancel` are handed to a bulk replay (see `register_bulk`)."""
         for guard in self._guards:
             guard()
         batch = self.next_batch(undo=True)
         if batch is None:
             return Change("Nothing to undo", origin="undo")
-        return self._core.announce(self._dispatch(batch, undo=True, progress=progress))
+        return self._core.announce(self._dispatch(batch, undo=True, progress=progress,
+                                                  cancel=cancel))
 
     @guarded
-    def redo(self, progress: Callable[[int, int], None] | None = None) -> Change:
+    def redo(self, progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> Change:
         for guard in self._guards:
             guard()
         batch = self.next_batch(undo=False)
         if batch is None:
             return Change("Nothing to redo", origin="redo")
-        return self._core.announce(self._dispatch(batch, undo=False, progress=progress))
+        return self._core.announce(self._dispatch(batch, undo=False, progress=progress,
+                                                  cancel=cancel))
 
     def next_batch(self, *, undo: bool) -> int | None:
         """The batch undo (or redo) would replay next, if any."""
@@ -128,12 +134,13 @@ class Events:
             "SELECT EXISTS (SELECT 1 FROM events WHERE undone = 1)").fetchone()[0] == 1
 
     def _dispatch(self, batch: int, *, undo: bool,
-                  progress: Callable[[int, int], None] | None) -> Change:
+                  progress: Callable[[int, int], None] | None,
+                  cancel: Callable[[], bool] | None) -> Change:
         actions = {row[0] for row in self.conn.execute(
             "SELECT DISTINCT action FROM events WHERE batch = ?", (batch,))}
         bulk = {self._bulk.get(action) for action in actions}
         if len(bulk) == 1 and None not in bulk:
-            return bulk.pop()(batch, undo, progress)  # type: ignore[misc]
+            return bulk.pop()(batch, undo, progress, cancel)  # type: ignore[misc]
         return self._replay(batch, undo=undo)
 
     def _replay(self, batch: int, *, undo: bool) -> Change:

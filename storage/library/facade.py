@@ -102,10 +102,14 @@ class Library:
     `check`: run `quick_check` before anything is written (default: for files under
     QUICK_CHECK_BELOW_BYTES; bigger ones are checked with `check()` off the start-up
     path, e.g. by the GUI on a second Library in the background after first paint).
+    `finish_cut_short=False`: a delete or take-back a kill cut short is left for
+    `finish_cut_short()` (the app runs it on a worker thread, with progress) instead
+    of being finished here, on the opening thread.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
-                 check: bool | None = None, read_only: bool = False) -> None:
+                 check: bool | None = None, read_only: bool = False,
+                 finish_cut_short: bool = True) -> None:
         self._core = core = Core(path, create=create, read_only=read_only)
         self.path: Path = core.path
         self.conn: sqlite3.Connection = core.conn
@@ -123,6 +127,7 @@ class Library:
         self._learning = Learning(core)
         self._removals = Removals(core, self._events, self._backups,
                                   on_changed=self._search.invalidate)
+        self._finish_removals = finish_cut_short
         core.open(check=check, before_upgrade=self._backups.before_migration,
                   after_upgrade=self._recover,
                   backup_dir=self._backups.backup_dir())
@@ -137,7 +142,8 @@ class Library:
     def _recover(self) -> None:
         """What a killed process left half done: an import, a delete or a take-back."""
         self._importer.recover_unfinished_imports()
-        self._removals.recover()
+        if self._finish_removals:
+            self._removals.recover()
 
     def _note_states(self, change: Change) -> None:
         if change.aspects & {STATE, COUNTS}:
@@ -259,8 +265,15 @@ class Library:
 
     def removal_jobs(self) -> list[dict[str, Any]]:
         """Deletes and take-backs recorded as running (in another program, or left
-        by a kill and not yet finished)."""
+        by a kill and not yet finished); "what" names each ("taking back import 6")."""
         return self._removals.jobs()
+
+    def finish_cut_short(self, *, progress: Callable[[int, int], None] | None = None,
+                         cancel: Callable[[], bool] | None = None) -> list[str]:
+        """Finish the deletes and take-backs a kill cut short (what opening does,
+        unless `finish_cut_short=False`), with `progress(done, total)`; `cancel()`
+        rolls the one being finished back instead. One line each on what was done."""
+        return self._removals.finish_cut_short(progress, cancel)
 
     # ------------------------------------------------------------------ reads
     def get(self, paper_id: int) -> Paper | None:
@@ -414,13 +427,17 @@ class Library:
         return self._annotations.delete_annotation(annotation_id)
 
     # -------------------------------------------------------------- undo/redo
-    def undo(self, *, progress: Callable[[int, int], None] | None = None) -> Change:
+    def undo(self, *, progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> Change:
         """`progress(done, total)`: after each step of a big put-back (a delete or a
-        take-back of thousands of papers runs in steps)."""
-        return self._events.undo(progress=progress)
+        take-back of thousands of papers runs in steps); `cancel()`, polled between
+        them, turns it round: the library as before, the change in effect still
+        (the returned Change is empty, its description says so)."""
+        return self._events.undo(progress=progress, cancel=cancel)
 
-    def redo(self, *, progress: Callable[[int, int], None] | None = None) -> Change:
-        return self._events.redo(progress=progress)
+    def redo(self, *, progress: Callable[[int, int], None] | None = None,
+             cancel: Callable[[], bool] | None = None) -> Change:
+        return self._events.redo(progress=progress, cancel=cancel)
 
     def papers_to_replay(self, *, redo: bool = False) -> int:
         """How many papers the next undo (or redo) takes out or puts back: 0 unless

@@ -157,9 +157,10 @@ def test_cancel_puts_back_what_a_delete_took_so_far(
     before = _rows(seeded)
     monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "50")
     calls: list[int] = []
+    # Cancel once a step ran (before any, nothing starts: see the next tests).
     change = seeded.delete_papers(range(1, 301), backup=False,
                                   progress=lambda done, _total: calls.append(done),
-                                  cancel=lambda: True)
+                                  cancel=lambda: bool(calls))
     assert change.description == "Deleted no paper (cancelled)" and not change.paper_ids
     assert calls[0] == 50
     assert _rows(seeded) == before
@@ -200,3 +201,136 @@ def test_the_size_of_the_next_undo_and_its_progress(
     assert seeded.papers_to_replay() == 200
     seeded.set_starred([300])
     assert seeded.papers_to_replay() == 0
+
+
+# ------------------------------------------- Cancel of a put-back, of a small job
+def test_cancel_of_putting_an_import_back_takes_it_out_again(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "20")
+    seeded.undo_import(source_id, backup=False)
+    taken = _rows(seeded)
+    steps: list[int] = []
+    change = seeded.undo(progress=lambda done, _total: steps.append(done),
+                         cancel=lambda: len(steps) >= 3)
+    assert not change and change.description == (
+        f"Undo cancelled: import {source_id} stays taken back")
+    assert steps[:3] == [20, 40, 60] and steps[-1] == 0  # back down as it took them out
+    after = _rows(seeded)
+    for table in ("papers", "paper_sources", "paper_tags", "annotations", "sources",
+                  "events", "meta", "state_counts"):
+        assert after[table] == taken[table], table
+    # The same papers in the trash, under the same batch (new trash rows).
+    assert sorted(r[1:3] for r in after["trash"]) == sorted(r[1:3] for r in taken["trash"])
+    assert seeded.removal_jobs() == []
+    # Still undoable: the next undo puts all 120 back, and redo takes them again.
+    assert seeded.undo().description == "Undid undo of an import on 120 papers"
+    assert seeded.count() == 535 and seeded.sources()[0]["status"] == "complete"
+    assert seeded.redo().description == "Redid undo of an import on 120 papers"
+    assert seeded.count() == 415
+
+
+def test_cancel_of_undoing_a_delete_deletes_again_and_of_redo_puts_back(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded.add_tags([5, 6], ["kept"])
+    seeded.set_note(6, "a note on a deleted paper")
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "50")
+    seeded.delete_papers(range(1, 301), backup=False)
+    deleted = _rows(seeded)
+    calls: list[int] = []
+    change = seeded.undo(progress=lambda done, _total: calls.append(done),
+                         cancel=lambda: bool(calls))
+    assert change.description == "Undo cancelled: the deleted papers stay deleted"
+    assert calls[0] == 50 and calls[-1] == 0
+    for table in ("papers", "paper_tags", "events", "meta", "state_counts"):
+        assert _rows(seeded)[table] == deleted[table], table
+    assert seeded.undo().description == "Undid delete on 300 papers"
+    assert seeded.get(6).note == "a note on a deleted paper"
+    before_redo = _rows(seeded)
+    redone: list[int] = []
+    change = seeded.redo(progress=lambda done, _total: redone.append(done),
+                         cancel=lambda: bool(redone))
+    assert change.description == "Redo cancelled: the papers stay in the library"
+    for table in ("papers", "paper_tags", "events", "meta", "state_counts"):
+        assert _rows(seeded)[table] == before_redo[table], table
+    assert seeded.redo().description == "Redid delete on 300 papers"
+
+
+def test_cancel_of_a_job_of_one_step_rolls_it_back_whole(
+        library: Library, three: list[int]) -> None:
+    before = _rows(library)
+    source_id = library.sources()[0]["id"]
+    result = library.undo_import(source_id, backup=False, cancel=lambda: True)
+    assert result.cancelled and result.removed == []
+    assert library.delete_papers(three, backup=False, cancel=lambda: True).description == (
+        "Deleted no paper (cancelled)")
+    assert _rows(library) == before
+    # Cancelled once the job's one transaction ran: rolled back all the same.
+    asked: list[bool] = []
+
+    def late() -> bool:
+        asked.append(True)
+        return len(asked) > 1
+
+    assert library.undo_import(source_id, backup=False, cancel=late).cancelled
+    assert asked == [True, True] and _rows(library) == before
+    assert library.undo().description == "Nothing to undo"
+
+
+def test_a_job_a_kill_left_waits_for_finish_cut_short_when_asked(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "20")
+    seen: list[int] = []
+
+    class Killed(BaseException):
+        pass
+
+    def kill_after_two(done: int, _total: int) -> None:
+        seen.append(done)
+        if len(seen) == 2:
+            raise Killed  # the process dies between two steps, its lock with it
+    with pytest.raises(Killed):
+        seeded.undo_import(source_id, backup=False, progress=kill_after_two)
+    path = seeded.path
+    seeded.close()
+    with Library(path, finish_cut_short=False) as later:
+        [job] = later.removal_jobs()
+        assert (job["what"], job["pos"], job["total"]) == (
+            f"taking back import {source_id}", 40, 120)
+        assert later.count() == 495 and later.notices == []
+        steps: list[tuple[int, int]] = []
+        told = later.finish_cut_short(progress=lambda d, t: steps.append((d, t)))
+        assert told == [f"library.db: taking back import {source_id} was cut short; it has "
+                        f"been finished"]
+        assert steps == [(60, 120), (80, 120), (100, 120), (120, 120)]
+        assert later.removal_jobs() == [] and later.count() == 415
+
+
+def test_cancel_of_finishing_a_cut_short_job_rolls_it_back(
+        seeded: Library, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seeded.import_files([write_listing(tmp_path / "listing.txt", 120)])
+    source_id = seeded.sources()[0]["id"]
+    before = _rows(seeded)
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "20")
+
+    class Killed(BaseException):
+        pass
+
+    def kill(done: int, _total: int) -> None:
+        if done == 60:
+            raise Killed
+    with pytest.raises(Killed):
+        seeded.undo_import(source_id, backup=False, progress=kill)
+    path = seeded.path
+    seeded.close()
+    with Library(path, finish_cut_short=False) as later:
+        told = later.finish_cut_short(cancel=lambda: True)
+        assert told == [f"library.db: taking back import {source_id} was cut short; "
+                        f"finishing it was cancelled, so it has been rolled back"]
+        after = _rows(later)
+    for table in ("papers", "paper_sources", "paper_tags", "sources", "events", "meta",
+                  "state_counts", "trash"):
+        assert after[table] == before[table], table
