@@ -69,6 +69,28 @@ def _daily_backup(lib: object) -> None:
               file=sys.stderr)
 
 
+def _finish_cut_short(lib: object) -> None:
+    from desktop.cli.imports import step_progress
+    from storage import LibraryError
+    from storage.library import LibraryCorrupt
+
+    jobs = [] if lib.read_only else lib.removal_jobs()  # type: ignore[attr-defined]
+    if not jobs:
+        return
+    try:
+        with step_progress(f"finishing {jobs[0]['what']}, cut short") as progress:
+            told = lib.finish_cut_short(progress=progress)  # type: ignore[attr-defined]
+    except LibraryCorrupt:
+        raise
+    except LibraryError as error:  # busy or full: the next open finishes it
+        print(f"{PROG}: warning: {jobs[0]['what']} was cut short and cannot be finished "
+              f"now: {one_line(error)}", file=sys.stderr)
+        return
+    for line in told:
+        print(f"{PROG}: {one_line(line)}", file=sys.stderr)
+        lib.notices.remove(line)  # type: ignore[attr-defined]
+
+
 def run(args: argparse.Namespace) -> int:
     cmd: Command = getattr(args, "command_", None) or REGISTRY.commands[DEFAULT_COMMAND]
     args.library_path, args.default_library = library_path(args.db)
@@ -83,8 +105,11 @@ def run(args: argparse.Namespace) -> int:
     if cmd.opens == "existing" and found is None:
         raise CommandError(f"{path}: no library yet; import listings with "
                            f"`{PROG} import FILE...` or start the app")
-    with Library(path) as lib:
+    # A delete or take-back a kill cut short is finished here, with a progress line
+    # and one line saying so before the command's own output.
+    with Library(path, finish_cut_short=False) as lib:
         try:
+            _finish_cut_short(lib)
             status = cmd.handler(lib, args)
             # `writes` may depend on the options (`tags` lists, `tags --delete` writes).
             writes = cmd.writes(args) if callable(cmd.writes) else cmd.writes

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,34 @@ def step_progress(label: str, *, quiet: bool = False
         print("\r\033[K", end="", file=terminal, flush=True)
 
 
+@contextmanager
+def ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
+    """While a job in steps runs, the first Ctrl+C asks it to stop (it turns round
+    between two steps: the library as before it); a second one interrupts at once,
+    leaving the job for the next open to roll back. Yields the job's `cancel`."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed.is_set  # only the main thread may take the signal
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        pressed.set()
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        yield pressed.is_set
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def interrupted(what: str) -> int:
+    """Ctrl+C stopped a job in steps and it turned round: one line, status 130."""
+    print(f"{PROG}: interrupted: {what}", file=sys.stderr)
+    return 130
+
+
 @command("sources", "list imports with their counts (newest first)",
          arg("--all", action="store_true", help="also list imports that were undone"),
          arg("--limit", type=positive, default=None, help="at most N imports"),
@@ -73,8 +103,14 @@ def sources(lib: Library, args: argparse.Namespace) -> int:
 def undo_import(lib: Library, args: argparse.Namespace) -> int:
     reports = []
     for source_id in args.ids:
-        with step_progress(f"taking back import {source_id}", quiet=args.json) as progress:
-            result = lib.undo_import(source_id, progress=progress)
+        with ctrl_c_cancels() as cancel, \
+                step_progress(f"taking back import {source_id}", quiet=args.json) as progress:
+            result = lib.undo_import(source_id, progress=progress, cancel=cancel)
+        if result.cancelled:
+            if args.json:
+                print_json(reports)
+            return interrupted(f"import {source_id} ({one_line(result.name)}) is as it was; "
+                               f"nothing of it was taken back")
         reports.append(result.to_json())
         if args.json:
             continue
@@ -102,8 +138,10 @@ def undo_import(lib: Library, args: argparse.Namespace) -> int:
 @command("delete", "delete papers (a backup first; `winnow undo` brings them back)",
          arg("ids", nargs="+", type=paper_id, metavar="ID"), writes=True)
 def delete(lib: Library, args: argparse.Namespace) -> int:
-    with step_progress("deleting") as progress:
-        change = lib.delete_papers(args.ids, progress=progress)
+    with ctrl_c_cancels() as cancel, step_progress("deleting") as progress:
+        change = lib.delete_papers(args.ids, progress=progress, cancel=cancel)
+    if not change and cancel():
+        return interrupted("no paper was deleted")
     print(f"deleted {plural(len(change.paper_ids), 'paper')} (`{PROG} undo` brings "
           f"{'it' if len(change.paper_ids) == 1 else 'them'} back)")
     return 0

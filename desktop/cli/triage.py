@@ -38,20 +38,25 @@ def unstar(lib: Library, args: argparse.Namespace) -> int:
 
 @command("undo", "undo the last triage action", writes=True)
 def undo(lib: Library, args: argparse.Namespace) -> int:
-    from desktop.cli.imports import step_progress
+    from desktop.cli.imports import ctrl_c_cancels, interrupted, step_progress
 
-    with step_progress("undo") as progress:  # a big delete or take-back, in steps
-        change = lib.undo(progress=progress)
+    # A big delete or take-back is undone in steps; Ctrl+C turns it round.
+    with ctrl_c_cancels() as cancel, step_progress("undo") as progress:
+        change = lib.undo(progress=progress, cancel=cancel)
+    if not change and cancel():
+        return interrupted(change.description.removeprefix("Undo cancelled: "))
     print(change.description if change else "nothing to undo")
     return 0
 
 
 @command("redo", "redo the last undone action", writes=True)
 def redo(lib: Library, args: argparse.Namespace) -> int:
-    from desktop.cli.imports import step_progress
+    from desktop.cli.imports import ctrl_c_cancels, interrupted, step_progress
 
-    with step_progress("redo") as progress:
-        change = lib.redo(progress=progress)
+    with ctrl_c_cancels() as cancel, step_progress("redo") as progress:
+        change = lib.redo(progress=progress, cancel=cancel)
+    if not change and cancel():
+        return interrupted(change.description.removeprefix("Redo cancelled: "))
     print(change.description if change else "nothing to redo")
     return 0
 

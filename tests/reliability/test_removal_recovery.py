@@ -292,3 +292,121 @@ def test_a_take_back_between_steps_lets_others_write_and_keeps_what_they_mark(
     with closing(read_only(path)) as conn:
         assert conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
                             (source,)).fetchone()[0] == BROUGHT
+
+
+# ----------------------------------------------- Ctrl+C: stop now, as it was before
+def _interrupt_when(process: subprocess.Popen[bytes], path: Path,
+                    moment: Callable[[State], bool]) -> tuple[int, str, str]:
+    """Ctrl+C (SIGINT, as the terminal sends it) once `moment` is seen; the exit
+    status and the output once the command ends by itself."""
+    with closing(read_only(path)) as conn:
+        wait_for(lambda: moment(_trashed(conn)) or process.poll() is not None, timeout=120)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out.decode(), err.decode()
+
+
+def test_ctrl_c_of_undo_import_stops_it_and_leaves_the_import_as_it_was(
+        tmp_path: Path, imported_template: Path, states: dict[str, dict[str, str]],
+        started: list[subprocess.Popen[bytes]]) -> None:
+    path = copy_library(imported_template, tmp_path)
+    source = _source(path)
+    process = _start("undo-import", str(source), db=path)
+    started.append(process)
+    code, out, err = _interrupt_when(process, path, lambda s: s[1] >= 3 * STEP)
+    assert code == 130, err
+    assert out == ""
+    assert err.splitlines() == [f"winnow: interrupted: import {source} (big.txt) is as it "
+                                f"was; nothing of it was taken back"]
+    assert _user_fingerprint(path) == states["imported"]
+    assert _sound(path)["trash"] == 0
+    # Nothing left to finish or undo of it: the next command starts clean.
+    listed = winnow("sources", db=path, env=STEP_ENV)
+    assert listed.returncode == 0 and listed.stderr.decode() == ""
+    assert _run("undo-import", str(source), db=path)
+    assert _user_fingerprint(path) == states["undone"]
+
+
+def test_ctrl_c_of_putting_an_import_back_takes_out_what_it_put_back(
+        tmp_path: Path, imported_template: Path, states: dict[str, dict[str, str]],
+        started: list[subprocess.Popen[bytes]]) -> None:
+    path = copy_library(imported_template, tmp_path)
+    source = _source(path)
+    _run("undo-import", str(source), db=path)
+    process = _start("undo", db=path)
+    started.append(process)
+    code, _out, err = _interrupt_when(process, path, lambda s: s[0] and s[1] <= BROUGHT // 2)
+    assert code == 130, err
+    assert err.splitlines() == [f"winnow: interrupted: import {source} stays taken back"]
+    assert _user_fingerprint(path) == states["undone"]
+    assert _sound(path)["trash"] == BROUGHT
+    # Still undoable, whole.
+    assert "Undid undo of an import on" in _run("undo", db=path)
+    assert _user_fingerprint(path) == states["imported"]
+    _sound(path)
+
+
+def test_ctrl_c_of_a_big_delete_deletes_nothing(
+        tmp_path: Path, imported_template: Path, states: dict[str, dict[str, str]],
+        started: list[subprocess.Popen[bytes]]) -> None:
+    path = copy_library(imported_template, tmp_path)
+    with closing(read_only(path)) as conn:
+        ids = [str(row[0]) for row in conn.execute(
+            "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (_source(path),))]
+    process = _start("delete", *ids, db=path)
+    started.append(process)
+    code, _out, err = _interrupt_when(process, path, lambda s: s[1] >= 2 * STEP)
+    assert code == 130, err
+    assert err.splitlines() == ["winnow: interrupted: no paper was deleted"]
+    assert _user_fingerprint(path) == states["imported"]
+    assert _sound(path)["trash"] == 0
+
+
+def test_kill_while_a_cancelled_put_back_turns_round_is_rolled_back_at_the_next_open(
+        tmp_path: Path, imported_template: Path, states: dict[str, dict[str, str]],
+        started: list[subprocess.Popen[bytes]]) -> None:
+    path = copy_library(imported_template, tmp_path)
+    _run("undo-import", str(_source(path)), db=path)
+    process = _start("undo", db=path)
+    started.append(process)
+    with closing(read_only(path)) as conn:
+        wait_for(lambda: _trashed(conn)[1] <= BROUGHT // 2 or process.poll() is not None,
+                 timeout=120)
+        process.send_signal(signal.SIGINT)
+
+        def turning() -> bool:  # at least one step taken out again since
+            row = conn.execute("SELECT value FROM meta WHERE key LIKE 'removal_job:%'"
+                               ).fetchone()
+            return (row is not None and json.loads(row[0])["back"]
+                    and _trashed(conn)[1] > BROUGHT // 2) or process.poll() is not None
+
+        wait_for(turning, timeout=120)
+        process.send_signal(signal.SIGKILL)
+        process.communicate()
+    later = winnow("stats", db=path, env=STEP_ENV)
+    assert later.returncode == 0
+    assert [line for line in later.stderr.decode().splitlines() if "cut short" in line] == [
+        f"winnow: library.db: putting back import {_source(path)} was cancelled and then "
+        f"cut short; it has been rolled back"]
+    assert _user_fingerprint(path) == states["undone"]
+    assert _sound(path)["trash"] == BROUGHT
+
+
+def test_the_command_after_a_kill_finishes_the_job_first_and_says_so_in_one_line(
+        tmp_path: Path, imported_template: Path, states: dict[str, dict[str, str]],
+        started: list[subprocess.Popen[bytes]]) -> None:
+    path = copy_library(imported_template, tmp_path)
+    source = _source(path)
+    process = _start("undo-import", str(source), db=path)
+    started.append(process)
+    seen = _kill_when(process, path, TAKE_MOMENTS["half taken"])
+    assert seen[0] and seen[2] != "undone", seen
+    listed = winnow("sources", "--all", db=path, env=STEP_ENV)
+    assert listed.returncode == 0
+    assert listed.stderr.decode().splitlines() == [
+        f"winnow: library.db: taking back import {source} was cut short; it has been "
+        f"finished"]
+    # The command's own output already shows the job done.
+    assert "(undone)" in listed.stdout.decode().splitlines()[0]
+    assert _user_fingerprint(path) == states["undone"]
+    _sound(path)

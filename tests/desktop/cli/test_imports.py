@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from storage import Library
 from tests.conftest import ROOT
 from tests.desktop.cli.conftest import winnow
@@ -292,3 +294,29 @@ def test_a_take_back_in_steps_shows_its_progress_on_a_terminal_only(
     piped = winnow("undo-import", "6", db=db, env=steps)
     assert piped.returncode == 0 and piped.stderr == ""
     assert piped.stdout.startswith("undid import 6 (big.txt): removed 120 papers")
+
+
+def test_the_next_command_finishes_a_cut_short_take_back_with_progress_and_one_line(
+        tmp_path: Path, db: Path, monkeypatch) -> None:
+    from tests.reliability.conftest import write_listing
+
+    big = write_listing(tmp_path / "big.txt", 120)
+    assert winnow("import", str(big), db=db).returncode == 0
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "20")
+
+    class Killed(BaseException):
+        pass
+
+    def die(done: int, _total: int) -> None:
+        if done == 40:
+            raise Killed  # as kill -9 between two steps: the record stays
+
+    with Library(db) as lib, pytest.raises(Killed):
+        lib.undo_import(6, backup=False, progress=die)
+    out = _in_terminal("sources", "--all", db=db, env={"WINNOW_REMOVAL_BATCH": "20"})
+    line = "\rfinishing taking back import 6, cut short: {} of 120 papers…"
+    told = "winnow: library.db: taking back import 6 was cut short; it has been finished\n"
+    assert out.startswith("".join(line.format(n) for n in (60, 80, 100, 120))
+                          + "\r\x1b[K" + told), out
+    # Said once, before the command's own output, which shows the job done.
+    assert out.count("cut short") == 1 + 4 and "(undone)" in out.split(told)[1]
