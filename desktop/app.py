@@ -155,7 +155,9 @@ def _open_library(db_path: Path, *, interactive: bool) -> Library | None:
     offer to restore a backup, then a second try."""
     while True:
         try:
-            return Library(db_path)
+            # A delete or take-back a kill cut short is finished once the window is
+            # up, on a worker thread with progress (desktop/removing.py).
+            return Library(db_path, finish_cut_short=False)
         except LibraryCorrupt as error:
             if not interactive or not offer_restore(None, db_path, str(error)):
                 if not interactive:

@@ -46,9 +46,12 @@ class LibraryWorker(QObject):
     def work(self, library: Library) -> Any:
         raise NotImplementedError
 
+    def open(self) -> Library:
+        return Library(self.db_path)
+
     def run(self) -> None:
         try:
-            library = Library(self.db_path)
+            library = self.open()
         except LibraryError as error:
             self.failed.emit(str(error))
             return

@@ -4,7 +4,12 @@ A worker in its own QThread opens its own `Library(path)` (SQLite connections
 belong to one thread) and runs the job in steps that commit between them
 (storage/library/removals.py), so the window keeps painting and its own writes
 (a star, a note) wait for one step at most. A progress dialog shows the papers
-taken so far; Cancel puts back what was taken and leaves the library as before.
+taken so far; Cancel puts back what was taken (takes out again what was put back)
+and leaves the library as before.
+
+A job a kill cut short is finished here too, at start (`finish_cut_short`): the
+window's own Library leaves it alone when it opens, so that the first paint does
+not wait seconds for it; its dialog is not modal, the window stays usable.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ class RemovalWorker(LibraryWorker):
     def work(self, library: Library) -> Any:
         return self.job(library, self.progress.emit, self._cancel.is_set)
 
+    def open(self) -> Library:
+        # A job a kill left is finished by `finish_cut_short` with progress, or by
+        # the job itself first (undo, delete), not silently while this one opens.
+        return Library(self.db_path, finish_cut_short=False)
+
+
+# What Cancel does, as the progress line says it while it runs.
+TAKE_TURN = "putting back what was taken ({:,} papers still out)"
+RESTORE_TURN = "taking out again what was put back ({:,} papers still back)"
+
 
 class RemovalRunner(QObject):
     """One take-back or big delete at a time, with a progress dialog and Cancel;
@@ -54,6 +69,7 @@ class RemovalRunner(QObject):
         self._closing = False
         self._then: Callable[[Any], None] | None = None
         self._verb = "Taking back"
+        self._turn = TAKE_TURN
 
     @property
     def busy(self) -> bool:
@@ -92,18 +108,33 @@ class RemovalRunner(QObject):
 
     def replay(self, which: str, then: Callable[[Any], None] | None = None) -> bool:
         """Undo (`which` "undo") or redo a big delete or take-back; `then(change)`.
-        No Cancel: what it puts back or takes out is finished either way."""
+        Cancel turns it round: the change stays as it was (the Change is empty)."""
         def job(library: Library, progress: Callable[[int, int], None],
-                _cancel: Callable[[], bool]) -> Any:
-            return getattr(library, which)(progress=progress)
+                cancel: Callable[[], bool]) -> Any:
+            return getattr(library, which)(progress=progress, cancel=cancel)
 
         verb = "Undo" if which == "undo" else "Redo"
         return self._start(job, f"{verb}: putting papers back…" if which == "undo"
                            else f"{verb}: taking papers out again…", verb, then,
-                           cancellable=False)
+                           turn=RESTORE_TURN if which == "undo" else TAKE_TURN)
+
+    def finish_cut_short(self, jobs: Sequence[dict[str, Any]],
+                         then: Callable[[Any], None] | None = None) -> bool:
+        """Finish the deletes and take-backs a kill cut short (`Library.removal_jobs`
+        as the window's Library found them); `then(lines)`: one line each on what
+        was done. Cancel rolls the one being finished back instead."""
+        def job(library: Library, progress: Callable[[int, int], None],
+                cancel: Callable[[], bool]) -> list[str]:
+            return library.finish_cut_short(progress=progress, cancel=cancel)
+
+        what = jobs[0]["what"]
+        return self._start(job, f"Finishing {what}, cut short when Winnow last stopped…",
+                            f"Finishing {what}", then, modal=False,
+                            turn=RESTORE_TURN if jobs[0]["kind"] == "restore" else TAKE_TURN)
 
     def _start(self, job: Callable[..., Any], label: str, verb: str,
-               then: Callable[[Any], None] | None, *, cancellable: bool = True) -> bool:
+               then: Callable[[Any], None] | None, *, modal: bool = True,
+               turn: str = TAKE_TURN) -> bool:
         if self.busy:
             self.message.emit("Papers are already being taken out; wait for it to finish")
             return False
@@ -115,18 +146,19 @@ class RemovalRunner(QObject):
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
         self.thread, self.worker, self._then, self._verb = thread, worker, then, verb
+        self._turn = turn
         if self.show_dialogs:
             dialog = QProgressDialog(label, "Cancel", 0, 1000, self.window)
             dialog.setWindowTitle(verb)
-            dialog.setWindowModality(Qt.WindowModality.WindowModal)
+            # Finishing what a crash left: the window's writes go on meanwhile.
+            dialog.setWindowModality(Qt.WindowModality.WindowModal if modal
+                                     else Qt.WindowModality.NonModal)
             dialog.setMinimumDuration(400)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
             # To this object, in the GUI thread: a queued call to the busy worker
             # would run only once everything was taken.
             dialog.canceled.connect(self.cancel)
-            if not cancellable:
-                dialog.setCancelButton(None)
             dialog.setValue(0)
             self.dialog = dialog
         thread.start()
@@ -135,7 +167,8 @@ class RemovalRunner(QObject):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-            self.message.emit(f"{self._verb} cancelled: putting back what was taken…")
+            self.message.emit(f"{self._verb} cancelled: "
+                              f"{self._turn.split(' (')[0]}…")
 
     def shutdown(self) -> None:
         """The window is closing: cancel (what was taken goes back) and wait; a
@@ -149,7 +182,7 @@ class RemovalRunner(QObject):
     def _progress(self, done: int, total: int) -> None:
         if self.worker is None:
             return  # it ended meanwhile (a modal dialog's setValue runs queued events)
-        text = (f"Cancelled: putting back what was taken ({done:,} papers still out)"
+        text = (f"Cancelled: {self._turn.format(done)}"
                 if self.worker.cancelled
                 else f"{self._verb}: {done:,} of {total:,} papers")
         self.message.emit(text)

@@ -178,6 +178,8 @@ class MainWindow(QMainWindow):
         # What opening the library did on its own (an import cut short taken back),
         # once the window is up to show it.
         QTimer.singleShot(0, self.show_notices)
+        # A delete or take-back a kill cut short: finished off this thread.
+        QTimer.singleShot(0, self, lambda: import_cmds.finish_cut_short(self))
 
     def _build_commands(self) -> None:
         """The commands of every topic (and of every state), the keymap, the key parser."""

@@ -108,6 +108,23 @@ def taken_back(w: MainWindow, results: list[ImportUndo]) -> None:
     w.flash(text + UNDO_HINT)
 
 
+def finish_cut_short(w: MainWindow) -> None:
+    """At start: a delete or take-back a kill cut short (the window's Library left
+    it when it opened) is finished on the removal runner's thread, with progress."""
+    if w.library.read_only or w.remover.busy:
+        return
+    jobs = w.library.removal_jobs()
+    if jobs:
+        w.remover.finish_cut_short(jobs, then=lambda lines: cut_short_finished(w, lines))
+
+
+def cut_short_finished(w: MainWindow, lines: list[str]) -> None:
+    _seen_outside(w)
+    w.browser.load(keep_id=w.current_id())
+    if lines:
+        w.show_notices(lines)
+
+
 @command("fetch.today", "Fetch today's papers", group="Library", menu="File")
 def fetch_today(w: MainWindow) -> None:
     w.fetcher.start()

@@ -101,16 +101,32 @@ def test_a_file_that_is_no_library_fails_in_one_line(qtbot, tmp_path: Path) -> N
     assert bad.read_text() == "just some notes\n"
 
 
-def test_a_big_undo_in_the_background_has_progress_and_no_cancel(
+def test_a_big_undo_in_the_background_has_progress_and_its_cancel_takes_out_again(
         qtbot, runner: RemovalRunner, seeded: Library, big: tuple[int, list[int]]) -> None:
     from PySide6.QtWidgets import QPushButton
 
     source, ids = big
     seeded.undo_import(source, backup=False)
+    taken = seeded.conn.execute("SELECT id FROM papers ORDER BY id").fetchall()
     runner.show_dialogs = True
+    said: list[str] = []
+    runner.message.connect(said.append)
     with qtbot.waitSignal(runner.done, timeout=30000) as done:
         runner.replay("undo")
         assert runner.dialog is not None and runner.dialog.windowTitle() == "Undo"
-        assert runner.dialog.findChildren(QPushButton) == []  # nothing to cancel
+        [button] = runner.dialog.findChildren(QPushButton)
+        qtbot.waitUntil(lambda: bool(said), timeout=15000)  # a step put papers back
+        button.click()
+    change = done.args[0]
+    assert not change
+    assert change.description == f"Undo cancelled: import {source} stays taken back"
+    assert said[0] == "Undo: 30 of 300 papers"
+    assert "Undo cancelled: taking out again what was put back…" in said
+    assert said[-1].startswith("Cancelled: taking out again what was put back (")
+    assert seeded.conn.execute("SELECT id FROM papers ORDER BY id").fetchall() == taken
+    assert seeded.removal_jobs() == []
+    # The take-back is still in effect and undoable, whole.
+    with qtbot.waitSignal(runner.done, timeout=30000) as done:
+        runner.replay("undo")
     assert done.args[0].description == "Undid undo of an import on 300 papers"
     assert seeded.get(ids[0]) is not None and seeded.count() == 715

@@ -5,6 +5,7 @@ the paper's own page. Real window, real keys, real library file, real QThread.""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -222,3 +223,100 @@ def test_deleting_thousands_runs_in_a_thread_and_ctrl_z_brings_them_back(
     qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
     assert seeded.stats()["total"] == 415
     assert window.statusBar().currentMessage() == "Redid delete on 120 papers"
+
+
+# --------------------------------- a take-back a kill cut short, finished at start
+@pytest.fixture
+def as_the_app_opens() -> Iterator[Callable[[Path], Library]]:
+    """Open a library as the app does (a job a kill left is left for the window);
+    closed after the windows (ask for this fixture before `make_window`)."""
+    opened: list[Library] = []
+
+    def open_library(path: Path) -> Library:
+        opened.append(Library(path, finish_cut_short=False))
+        return opened[-1]
+
+    yield open_library
+    for library in opened:
+        library.close()
+
+
+def _cut_short(library: Library, source: int, steps: int = 2) -> None:
+    """Take the import back until `steps` steps committed, then die as a kill would:
+    the job's record stays, its lock goes with the process."""
+    class Killed(BaseException):
+        pass
+
+    def die(_done: int, _total: int, seen: list[int] = []) -> None:  # noqa: B006
+        seen.append(1)
+        if len(seen) == steps:
+            raise Killed
+
+    with pytest.raises(Killed):
+        library.undo_import(source, backup=False, progress=die)
+
+
+def test_a_take_back_cut_short_is_finished_at_start_off_the_gui_thread(
+        as_the_app_opens, make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    source, ids = _big_import(seeded, tmp_path, monkeypatch)
+    _cut_short(seeded, source)
+    # As the app opens it: the job is left for the window to finish.
+    opened = as_the_app_opens(seeded.path)
+    [job] = opened.removal_jobs()
+    assert (job["what"], job["pos"]) == (f"taking back import {source}", 100)
+    window = make_window(opened)
+    said: list[str] = []
+    threads: set[int] = set()
+    window.remover.message.connect(said.append)
+    qtbot.waitUntil(lambda: window.remover.busy, timeout=5000)
+    from PySide6.QtCore import Qt
+
+    window.remover.worker.progress.connect(
+        lambda *_: threads.add(threading.get_ident()), Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: any(m.startswith("Finishing") for m in said), timeout=15000)
+    change = window.ops.run(lambda library: library.set_starred([ids[-1]]))
+    assert change is not None and change.paper_ids == (ids[-1],)
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert threads and threading.get_ident() not in threads
+    assert said[0] == f"Finishing taking back import {source}: 150 of 600 papers"
+    assert said[-1] == f"Finishing taking back import {source}: 600 of 600 papers"
+    assert opened.removal_jobs() == [] and opened.get(ids[-1]).starred
+    assert opened.stats()["total"] == 416
+    assert window.statusBar().currentMessage() == (
+        f"library.db: taking back import {source} was cut short; it has been finished")
+    assert window.model.row_of(ids[0]) < 0
+
+
+def test_cancel_of_finishing_a_cut_short_take_back_rolls_it_back(
+        as_the_app_opens, make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _ids = _big_import(seeded, tmp_path, monkeypatch)
+    opened = as_the_app_opens(seeded.path)
+    window = make_window(opened)
+    qtbot.wait(50)
+    assert not window.remover.busy  # nothing to finish when it opened
+    _cut_short(seeded, source, steps=4)  # another program, killed meanwhile
+    window.remover.show_dialogs = True
+    from desktop.actions.imports import finish_cut_short
+
+    finish_cut_short(window)  # what the window runs once it is up
+    dialog = window.remover.dialog
+    assert dialog.labelText() == (f"Finishing taking back import {source}, cut short "
+                                  f"when Winnow last stopped…")
+    # Not modal: the window stays usable meanwhile.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    assert dialog.windowModality() == Qt.WindowModality.NonModal
+    [button] = window.remover.dialog.findChildren(QPushButton)
+    button.click()
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert opened.removal_jobs() == [] and opened.stats()["total"] == 1015
+    assert [s["status"] for s in opened.sources() if s["id"] == source] == ["complete"]
+    assert window.statusBar().currentMessage() == (
+        f"library.db: taking back import {source} was cut short; finishing it was "
+        f"cancelled, so it has been rolled back")
+    assert window.model.rowCount() > 0
