@@ -264,7 +264,7 @@ def plan_import_undo(conn: sqlite3.Connection, source_id: int) -> dict[str, Any]
     name, status = row
     if status == "undone":
         raise LookupError(f"import {source_id} ({name}) is already undone")
-    if status != "complete":
+    if status not in ("complete", "interrupted"):
         raise LookupError(f"import {source_id} ({name}) has not finished")
     brought = [r[0] for r in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
@@ -272,7 +272,8 @@ def plan_import_undo(conn: sqlite3.Connection, source_id: int) -> dict[str, Any]
     alone = [i for i in brought if i not in elsewhere]
     acted = acted_on(conn, alone)
     return {"source": source_id, "name": name, "remove": [i for i in alone if i not in acted],
-            "kept_acted_on": sorted(acted), "kept_elsewhere": sorted(elsewhere)}
+            "kept_acted_on": sorted(acted), "kept_elsewhere": sorted(elsewhere),
+            "status": status}
 
 
 def trash_unacted(conn: sqlite3.Connection, ids: Sequence[int], *, batch: int,
@@ -300,7 +301,10 @@ def finish_import_undo(conn: sqlite3.Connection, plan: dict[str, Any], *, batch:
     brought = [r[0] for r in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ? ORDER BY id", (source_id,))]
     first_source = _credit_elsewhere(conn, source_id, brought)
-    reverted = _revert_changes(conn, source_id, result, now=now, reanchor=reanchor)
+    # An import a crash cut short had what it changed put back by the recovery.
+    status = plan.get("status", "complete")
+    reverted = {} if status == "interrupted" else \
+        _revert_changes(conn, source_id, result, now=now, reanchor=reanchor)
     result.removed = [r[0] for r in conn.execute(
         "SELECT paper_id FROM trash WHERE batch = ? ORDER BY paper_id", (batch,))]
     links = [list(r) for r in conn.execute(
@@ -309,7 +313,7 @@ def finish_import_undo(conn: sqlite3.Connection, plan: dict[str, Any], *, batch:
     conn.execute("UPDATE sources SET status = 'undone', undone_at = ? WHERE id = ?",
                  (now, source_id))
     state = {"source": source_id, "batch": batch, "links": links,
-             "first_source": first_source, "reverted": reverted}
+             "first_source": first_source, "reverted": reverted, "status": status}
     return result, state
 
 
@@ -397,6 +401,6 @@ def finish_import_redo(conn: sqlite3.Connection, state: dict[str, Any], *, now: 
         again = {c: after for c, (before, after) in fields.items() if current[c] == before}
         _set_facts(conn, paper_id, again, now=now, source_id=source_id, reanchor=reanchor)
         touched.append(paper_id)
-    conn.execute("UPDATE sources SET status = 'complete', undone_at = NULL WHERE id = ?",
-                 (source_id,))
+    conn.execute("UPDATE sources SET status = ?, undone_at = NULL WHERE id = ?",
+                 (state.get("status", "complete"), source_id))
     return touched

@@ -88,7 +88,7 @@ def sources(lib: Library, args: argparse.Namespace) -> int:
     if not rows:
         print("no imports yet")
     for row in rows:
-        state = "  (undone)" if row["status"] == "undone" else ""
+        state = f"  ({row['status']})" if row["status"] in ("undone", "interrupted") else ""
         print(f"{row['id']:>5}  {row['imported_at'][:16].replace('T', ' ')}  "
               f"{row['form'] or '-':<9} {row['found']:>6} found {row['new']:>6} new "
               f"{row['updated']:>6} updated  {one_line(row['name'])}{state}")

@@ -493,8 +493,11 @@ class Importer:
     def sources(self, limit: int | None = None, *, undone: bool = False
                 ) -> list[dict[str, Any]]:
         """Imports, newest first, with their counts; `undone=True` lists the undone
-        ones too. `papers` is how many papers the import lists now."""
-        states = "('complete', 'undone')" if undone else "('complete')"
+        ones too. `papers` is how many papers the import lists now. An import a
+        crash cut short (status 'interrupted': the papers of it the user had acted
+        on, kept) is listed as the others, and can be taken back as they can."""
+        states = "('complete', 'interrupted', 'undone')" if undone else \
+            "('complete', 'interrupted')"
         sql = ("SELECT s.id, s.path, s.name, s.listing_date, s.imported_at, s.papers_found, "
                "s.papers_new, s.papers_updated, s.form, s.status, s.undone_at, "
                "(SELECT count(*) FROM paper_sources ps WHERE ps.source_id = s.id) "

@@ -155,7 +155,7 @@ class Removals:
         if row[0] == "undone":
             raise LibraryError(f"import {source_id} ({row[1]}) is already undone; "
                                f"`winnow undo` puts it back")
-        if row[0] != "complete":
+        if row[0] not in ("complete", "interrupted"):
             raise LibraryError(f"import {source_id} ({row[1]}) is still running")
         if backup:
             self._backup_before(f"undo-import-{source_id}")
@@ -167,7 +167,7 @@ class Removals:
                 raise LibraryError(str(error)) from None
             batch = self._events.new_batch()
             self._events.log_many(batch, [(None, "import_undo",
-                                           {"state": "complete", "source": source_id},
+                                           {"state": row[0], "source": source_id},
                                            {"state": "undone", "source": source_id,
                                             "batch": batch})], undone=RUNNING)
             return self._take_import(batch, plan, initial=None)
@@ -285,7 +285,7 @@ class Removals:
 
     def _put_back_import(self, paper_id: int | None, target: Any, other: Any) -> list[int]:
         self._on_changed()
-        if target["state"] == "complete":
+        if target["state"] != "undone":  # complete, or interrupted
             return removal.redo_import(self.conn, other, now=now(), reanchor=self._reanchor)
         try:
             result, state = removal.undo_import(self.conn, target["source"],

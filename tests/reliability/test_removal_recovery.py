@@ -410,3 +410,41 @@ def test_the_command_after_a_kill_finishes_the_job_first_and_says_so_in_one_line
     assert "(undone)" in listed.stdout.decode().splitlines()[0]
     assert _user_fingerprint(path) == states["undone"]
     _sound(path)
+
+
+# ------------------------------------- an import a kill cut short: listed, undoable
+def test_an_interrupted_import_is_listed_as_such_and_taken_back_like_any_other(
+        tmp_path: Path, base_template: Path, big_listing: Path,
+        no_leaked_processes: list[subprocess.Popen[bytes]]) -> None:
+    from tests.reliability.test_import_recovery import _stopped_mid_import
+
+    path = copy_library(base_template, tmp_path)
+    importer, source, imported = _stopped_mid_import(path, big_listing, no_leaked_processes)
+    _run("star", str(imported[0]), db=path)
+    importer.send_signal(signal.SIGKILL)
+    importer.communicate()
+    recovered = winnow("sources", db=path)
+    assert recovered.returncode == 0
+    assert "kept 1 paper" in recovered.stderr.decode()  # what the recovery did
+    newest = recovered.stdout.decode().splitlines()[0]
+    assert newest.split()[0] == str(source) and newest.endswith("big.txt  (interrupted)")
+    assert "1 found" in newest
+    [row] = [r for r in json.loads(_run("sources", "--json", db=path)) if r["id"] == source]
+    assert (row["status"], row["papers"]) == ("interrupted", 1)
+    # Taken back as any other: the paper the user starred stays, and says so.
+    out = _run("undo-import", str(source), db=path)
+    assert f"undid import {source} (big.txt): removed 0 papers" in out
+    assert f"kept 1 paper you acted on (read, starred, tagged, noted or highlighted): " \
+           f"{imported[0]}" in out
+    assert str(source) not in [line.split()[0] for line in
+                               _run("sources", db=path).splitlines()]
+    assert _run("sources", "--all", db=path).splitlines()[0].endswith("big.txt  (undone)")
+    # Undo puts it back as it was: interrupted, its paper linked to it.
+    assert "Undid undo of an import on" in _run("undo", db=path)
+    with closing(read_only(path)) as conn:
+        assert conn.execute("SELECT status FROM sources WHERE id = ?",
+                            (source,)).fetchone() == ("interrupted",)
+        assert conn.execute("SELECT paper_id FROM paper_sources WHERE source_id = ?",
+                            (source,)).fetchall() == [(imported[0],)]
+        assert conn.execute("SELECT starred FROM papers WHERE id = ?",
+                            (imported[0],)).fetchone() == (1,)
