@@ -21,7 +21,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from desktop.dialogs import Choice, ListPopup
 from desktop.importer import LibraryWorker
+from desktop.theme import Theme
 from storage import Library
 
 
@@ -223,3 +225,19 @@ class RemovalRunner(QObject):
         self._then = None
         self.message.emit(error)
         self.done.emit(None)
+
+
+class ChooseImport(ListPopup):
+    """Undo which import? The recent ones, newest first; typing narrows them by
+    name, date or id. Emits `chosen(source id)`."""
+
+    def __init__(self, parent: QWidget, imports: Sequence[Choice], theme: Theme) -> None:
+        self._imports = list(imports)
+        super().__init__(parent, "Undo which import? Type to narrow…",
+                         "Its papers you acted on stay · Enter to take it back · Esc to "
+                         "close", theme)
+
+    def choices(self, text: str) -> Sequence[Choice]:
+        words = text.casefold().split()
+        return [c for c in self._imports
+                if all(w in f"{c.title} {c.detail}".casefold() for w in words)]

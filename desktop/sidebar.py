@@ -181,9 +181,16 @@ def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
         for source in facts.sources:
             name = source["name"]
             label = listing_label(source)
+            tooltip, glyph = f"{name}\n{source['path']}", "⤓"
+            if source.get("status") == "interrupted":
+                # Cut short by a crash: what is left of it are the papers the user
+                # had acted on meanwhile (attack N10: they said where they came from).
+                label, glyph = label + " (interrupted)", "⚠"
+                tooltip += ("\nInterrupted: taken back but for the papers you had acted "
+                            "on meanwhile")
             entries.append(Entry(f"source:{source['id']}", label,
-                                 f"source:{quote_value(name)}", source.get("found"), "⤓",
-                                 tooltip=f"{name}\n{source['path']}"))
+                                 f"source:{quote_value(name)}", source.get("found"), glyph,
+                                 tooltip=tooltip))
     return entries
 
 

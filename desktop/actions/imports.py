@@ -64,6 +64,12 @@ def showing_import(w: MainWindow) -> bool:
     return w.browser.view_key.startswith("source:") and not w.browser.search_query
 
 
+def an_import_to_undo(w: MainWindow) -> bool:
+    """Undo this import is offered everywhere there is one: outside an import's
+    own view it asks which (it found nothing there: attack N7)."""
+    return showing_import(w) or bool(w.library.sources(limit=1))
+
+
 def _undo_message(result: ImportUndo) -> str:
     removed = len(result.removed)
     text = (f"Undid import {result.source_id}: removed {removed} "
@@ -77,14 +83,49 @@ def _undo_message(result: ImportUndo) -> str:
     return text
 
 
-@command("import.undo", "Undo this import", when=showing_import, group="Library",
+@command("import.undo", "Undo this import", when=an_import_to_undo, group="Library",
          menu="File")
 def undo_import(w: MainWindow) -> None:
     """In the background (a QThread with its own Library), with progress and Cancel:
-    30,000 papers take seconds, and the window's own writes go on meanwhile."""
-    source_id = int(w.browser.view_key.removeprefix("source:"))
+    30,000 papers take seconds, and the window's own writes go on meanwhile. Outside
+    an import's view, the recent imports are offered first."""
+    if not showing_import(w):
+        choose_import(w)
+        return
+    take_back(w, int(w.browser.view_key.removeprefix("source:")))
+
+
+def take_back(w: MainWindow, source_id: int) -> None:
     w.reader.flush_note()
     w.remover.undo_imports([source_id], then=lambda results: taken_back(w, results))
+
+
+def choose_import(w: MainWindow) -> None:
+    """A list of the recent imports, newest first (type to narrow); Enter takes the
+    chosen one back."""
+    from desktop.dialogs import Choice
+    from desktop.model import format_date
+    from desktop.removing import ChooseImport
+    from desktop.sidebar import listing_label
+
+    choices = []
+    for source in w.library.sources(limit=RECENT):
+        state = " · interrupted" if source["status"] == "interrupted" else ""
+        label, name = listing_label(source), source["name"]
+        title = name if label == name.removesuffix(".txt") else f"{label} · {name}"
+        choices.append(Choice(
+            source["id"], f"{title} (import {source['id']})",
+            f"{source['found']:,} papers · imported "
+            f"{format_date(source['imported_at'])} {source['imported_at'][11:16]}{state}"))
+    if not choices:
+        w.flash("No import to undo")
+        return
+    chooser = ChooseImport(w, choices, w.theme)
+    chooser.chosen.connect(lambda source_id: take_back(w, int(source_id)))
+    w.open_dialog(chooser)
+
+
+RECENT = 30  # imports the chooser offers
 
 
 def taken_back(w: MainWindow, results: list[ImportUndo]) -> None:

@@ -53,7 +53,7 @@ def test_undo_this_import_from_its_recent_imports_entry(make_window, library: Li
                                 name="tuesday")
     window = make_window(library)
     command = window.registry["import.undo"]
-    assert not command.is_enabled()  # not on the Inbox
+    assert command.is_enabled()  # on the Inbox too: it asks which (attack N7)
     entry = next(e for e in window.sidebar.entries() if e.key == f"source:{later.source_id}")
     window.browser.show_view(entry.key, entry.label, entry.query)
     assert command.is_enabled()
@@ -320,3 +320,83 @@ def test_cancel_of_finishing_a_cut_short_take_back_rolls_it_back(
         f"library.db: taking back import {source} was cut short; finishing it was "
         f"cancelled, so it has been rolled back")
     assert window.model.rowCount() > 0
+
+
+# ------------------------------------- Undo this import from anywhere (attack N7, N10)
+def _focused_in(kind: type) -> bool:
+    from PySide6.QtWidgets import QApplication
+
+    focus = QApplication.focusWidget()
+    return focus is not None and isinstance(focus.window(), kind)
+
+def test_undo_this_import_from_the_inbox_offers_the_recent_imports(
+        make_window, library: Library, press, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import ChoiceRole, CommandPalette
+    from desktop.removing import ChooseImport
+    from tests.storage.test_identity import ABSTRACTS, TITLES, listing
+
+    monday = library.import_text(listing(list(zip(TITLES[:3], ABSTRACTS[:3], strict=True))),
+                                 name="monday.txt")
+    library.import_text(listing(list(zip(TITLES[3:6], ABSTRACTS[3:6], strict=True))),
+                        name="tuesday.txt")
+    window = make_window(library)
+    assert window.browser.view_key == "inbox"
+    press("ctrl+k")
+    qtbot.waitUntil(lambda: _focused_in(CommandPalette))
+    palette = QApplication.focusWidget().window()
+    qtbot.keyClicks(palette.input, "undo this import")
+    assert [palette.list.item(i).data(ChoiceRole).title
+            for i in range(palette.list.count())] == ["Undo this import"]
+    press("Return")
+    qtbot.waitUntil(lambda: _focused_in(ChooseImport))
+    chooser = QApplication.focusWidget().window()
+    shown = [chooser.list.item(i).data(ChoiceRole) for i in range(chooser.list.count())]
+    assert [c.title for c in shown] == [
+        f"Mar 14, 2026 · tuesday.txt (import {monday.source_id + 1})",
+        f"Mar 14, 2026 · monday.txt (import {monday.source_id})"]
+    assert shown[1].detail.startswith("3 papers · imported ")
+    qtbot.keyClicks(chooser.input, "monday")
+    assert chooser.list.count() == 1
+    press("Return")
+    assert window.remover.busy
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=15000)
+    assert library.stats()["total"] == 3
+    assert window.statusBar().currentMessage().startswith(
+        f"Undid import {monday.source_id}: removed 3 papers")
+    assert [s["name"] for s in library.sources()] == ["tuesday.txt"]
+
+
+def test_an_interrupted_import_is_in_recent_imports_and_can_be_taken_back(
+        as_the_app_opens, make_window, library: Library, qtbot) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import ChoiceRole
+    from desktop.removing import ChooseImport
+    from tests.storage.test_identity import ABSTRACTS, TITLES, listing
+
+    cut = library.import_text(listing(list(zip(TITLES[:3], ABSTRACTS[:3], strict=True))),
+                              name="monday.txt")
+    [starred, *_] = library.search("", limit=None).ids
+    library.set_starred([starred])
+    # As a kill between two batches leaves it: still 'importing', its lock free.
+    library.conn.execute("UPDATE sources SET status = 'importing' WHERE id = ?",
+                         (cut.source_id,))
+    opened = as_the_app_opens(library.path)  # the next start takes it back
+    assert "kept 1 paper" in opened.notices[0]
+    window = make_window(opened)
+    [entry] = [e for e in window.sidebar.entries() if e.key == f"source:{cut.source_id}"]
+    assert entry.label == "Mar 14, 2026 (interrupted)" and entry.count == 1
+    window.run_command("import.undo")
+    qtbot.waitUntil(lambda: _focused_in(ChooseImport))
+    chooser = QApplication.focusWidget().window()
+    [choice] = [chooser.list.item(i).data(ChoiceRole) for i in range(chooser.list.count())]
+    assert choice.detail.endswith(" · interrupted")
+    chooser.list.setCurrentRow(0)
+    chooser._accept()
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=15000)
+    assert window.statusBar().currentMessage().startswith(
+        f"Undid import {cut.source_id}: removed 0 papers, kept 1 you acted on")
+    assert opened.get(starred).starred
+    assert not any(e.key.startswith("source:") for e in window.sidebar.entries())
