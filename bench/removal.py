@@ -12,6 +12,13 @@ press would. Reported per command: the longest the prober waited for the write
 lock (what an app write would wait), how many of its tries waited over 1 s, the
 command's wall time and CPU time (user + system, from wait4). The machine is
 shared: the load average is printed before and after.
+
+`--part cut` (also in the default `all`): `winnow undo-import` killed (kill -9)
+half-way, then what the app's GUI thread does when it opens that library (the
+baseline finishes the job there; this tree opens with `finish_cut_short=False`
+and finishes it on a worker), timed in a fresh process of each code; and Ctrl+C
+half-way: how long the command takes to exit after SIGINT, its status, what the
+next open then has to do, and whether the import is as before.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -91,11 +99,101 @@ def _run(code: Path, path: Path, *args: str) -> dict[str, float]:
             "out": out.strip().splitlines()[0] if out.strip() else ""}
 
 
+# What the app does on its GUI thread when it opens a library, timed; then (this
+# tree) what its worker does. Run in a fresh process of the code under test.
+OPEN_AS_THE_APP = """
+import sys, time
+from storage import Library
+started = time.perf_counter()
+try:
+    lib = Library(sys.argv[1], finish_cut_short=False)
+    jobs = lib.removal_jobs()
+except TypeError:  # a version that finishes the job while opening
+    lib, jobs = Library(sys.argv[1]), []
+gui = time.perf_counter() - started
+started = time.perf_counter()
+if jobs:
+    lib.finish_cut_short()
+worker = time.perf_counter() - started
+print(f"{gui:.3f} {worker:.3f} {len(lib.notices)}")
+lib.close()
+"""
+
+
+def _half_taken(path: Path, total: int) -> bool:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM trash").fetchone()[0] >= total // 2
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def _start(code: Path, path: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "desktop.cli", "--db", str(path), *args],
+                            cwd=code, env={**os.environ, "PYTHONPATH": str(code)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _stop_half_way(code: Path, path: Path, source: int, total: int, how: int
+                   ) -> tuple[float, int, str]:
+    """`undo-import` stopped by signal `how` once half its papers are in the trash:
+    (seconds from the signal to the exit, exit status, its last stderr line)."""
+    process = _start(code, path, "undo-import", str(source))
+    while not _half_taken(path, total) and process.poll() is None:
+        time.sleep(0.02)
+    sent = time.perf_counter()
+    process.send_signal(how)
+    _, err = process.communicate()
+    lines = err.decode().strip().splitlines()
+    return time.perf_counter() - sent, process.returncode, lines[-1] if lines else ""
+
+
+def _open_as_the_app(code: Path, path: Path) -> tuple[float, float, int]:
+    out = subprocess.run([sys.executable, "-c", OPEN_AS_THE_APP, str(path)], cwd=code,
+                         env={**os.environ, "PYTHONPATH": str(code)}, check=True,
+                         capture_output=True).stdout.decode().split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def _status(path: Path, source: int) -> str:
+    with sqlite3.connect(path) as conn:
+        papers = conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
+                              (source,)).fetchone()[0]
+        status = conn.execute("SELECT status FROM sources WHERE id = ?",
+                              (source,)).fetchone()[0]
+    return f"{status}, {papers:,} of its papers"
+
+
+def cut_short(variants: list[tuple[str, Path]], base: Path, tmp: Path, source: int,
+              total: int) -> None:
+    print(f"\nundo-import stopped half-way ({total:,} papers); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(f"{'code':<22} {'stop':<8} {'exit after':>10} {'status':>6} {'GUI thread':>10} "
+          f"{'worker':>7}  import after the next open")
+    for label, code in variants:
+        for name, how in (("kill -9", signal.SIGKILL), ("Ctrl+C", signal.SIGINT)):
+            work = tmp / f"cut-{label.split()[0]}.db"
+            shutil.copy(base, work)
+            exit_after, status, _line = _stop_half_way(code, work, source, total, how)
+            gui, worker, _told = _open_as_the_app(code, work)
+            print(f"{label:<22} {name:<8} {exit_after:>9.2f}s {status:>6} {gui:>9.2f}s "
+                  f"{worker:>6.2f}s  {_status(work, source)}", flush=True)
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{work}{suffix}").unlink(missing_ok=True)
+            for lock in tmp.glob("cut-*.lock"):
+                lock.unlink()
+            shutil.rmtree(tmp / "backups", ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=parse_size, default=30_000)
     parser.add_argument("--baseline-rev", help="git revision to compare with (same run)")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
+    parser.add_argument("--part", choices=("all", "lock", "cut"), default="all",
+                        help="the write-lock table, the stopped half-way table, or both")
     args = parser.parse_args(argv)
     listing = ensure(args.papers, args.data)
     with tempfile.TemporaryDirectory(prefix="winnow-removal-") as folder:
@@ -112,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline_rev:
             variants.insert(0, (f"baseline {args.baseline_rev}",
                                 _unpack(args.baseline_rev, tmp / "baseline")))
+        if args.part == "cut":
+            cut_short(variants, base, tmp, source, args.papers)
+            print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            return 0
         print(f"{args.papers} papers taken back and put back; load average before "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} CPUs, "
               f"sqlite {sqlite3.sqlite_version}", flush=True)
@@ -128,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{work}{suffix}").unlink(missing_ok=True)
             shutil.rmtree(tmp / "backups", ignore_errors=True)
+        if args.part == "all":
+            cut_short(variants, base, tmp, source, args.papers)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
