@@ -28,11 +28,16 @@ if TYPE_CHECKING:
     from storage.fetch import FetchResult, Period
 
 
+TAKE_TURN = "interrupted: putting back what was taken ({:,} papers still out)…"
+RESTORE_TURN = "interrupted: taking out again what was put back ({:,} papers still back)…"
+
+
 @contextmanager
-def step_progress(label: str, *, quiet: bool = False
-                  ) -> Iterator[Callable[[int, int], None] | None]:
+def step_progress(label: str, *, quiet: bool = False, cancel: Callable[[], bool] | None = None,
+                  turn: str = TAKE_TURN) -> Iterator[Callable[[int, int], None] | None]:
     """A progress line on a terminal's stderr for a job in steps (a take-back, a big
-    delete, their undo), erased at the end; None when stderr is no terminal."""
+    delete, their undo), erased at the end; None when stderr is no terminal. Once
+    `cancel()` (Ctrl+C) the line says what turning round does: `turn`."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
@@ -40,7 +45,9 @@ def step_progress(label: str, *, quiet: bool = False
     terminal = unfiltered(sys.stderr)
 
     def progress(done: int, total: int) -> None:
-        print(f"\r{label}: {done:,} of {total:,} papers…", end="", file=terminal, flush=True)
+        line = turn.format(done) if cancel is not None and cancel() else \
+            f"{label}: {done:,} of {total:,} papers…"
+        print(f"\r\033[K{line}", end="", file=terminal, flush=True)
 
     try:
         yield progress
@@ -104,7 +111,8 @@ def undo_import(lib: Library, args: argparse.Namespace) -> int:
     reports = []
     for source_id in args.ids:
         with ctrl_c_cancels() as cancel, \
-                step_progress(f"taking back import {source_id}", quiet=args.json) as progress:
+                step_progress(f"taking back import {source_id}", quiet=args.json,
+                              cancel=cancel) as progress:
             result = lib.undo_import(source_id, progress=progress, cancel=cancel)
         if result.cancelled:
             if args.json:
@@ -138,7 +146,7 @@ def undo_import(lib: Library, args: argparse.Namespace) -> int:
 @command("delete", "delete papers (a backup first; `winnow undo` brings them back)",
          arg("ids", nargs="+", type=paper_id, metavar="ID"), writes=True)
 def delete(lib: Library, args: argparse.Namespace) -> int:
-    with ctrl_c_cancels() as cancel, step_progress("deleting") as progress:
+    with ctrl_c_cancels() as cancel, step_progress("deleting", cancel=cancel) as progress:
         change = lib.delete_papers(args.ids, progress=progress, cancel=cancel)
     if not change and cancel():
         return interrupted("no paper was deleted")

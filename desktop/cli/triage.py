@@ -38,10 +38,11 @@ def unstar(lib: Library, args: argparse.Namespace) -> int:
 
 @command("undo", "undo the last triage action", writes=True)
 def undo(lib: Library, args: argparse.Namespace) -> int:
-    from desktop.cli.imports import ctrl_c_cancels, interrupted, step_progress
+    from desktop.cli.imports import RESTORE_TURN, ctrl_c_cancels, interrupted, step_progress
 
     # A big delete or take-back is undone in steps; Ctrl+C turns it round.
-    with ctrl_c_cancels() as cancel, step_progress("undo") as progress:
+    with ctrl_c_cancels() as cancel, \
+            step_progress("undo", cancel=cancel, turn=RESTORE_TURN) as progress:
         change = lib.undo(progress=progress, cancel=cancel)
     if not change and cancel():
         return interrupted(change.description.removeprefix("Undo cancelled: "))
@@ -53,7 +54,7 @@ def undo(lib: Library, args: argparse.Namespace) -> int:
 def redo(lib: Library, args: argparse.Namespace) -> int:
     from desktop.cli.imports import ctrl_c_cancels, interrupted, step_progress
 
-    with ctrl_c_cancels() as cancel, step_progress("redo") as progress:
+    with ctrl_c_cancels() as cancel, step_progress("redo", cancel=cancel) as progress:
         change = lib.redo(progress=progress, cancel=cancel)
     if not change and cancel():
         return interrupted(change.description.removeprefix("Redo cancelled: "))

@@ -271,8 +271,20 @@ class Removals:
             return Change(f"{verb} cancelled: {stays}", (), frozenset({PAPERS, COUNTS}),
                           origin=verb.lower())
         ids = tuple(dict.fromkeys(job["_done"]))
-        return Change(f"{'Undid' if undo else 'Redid'} {label} on {plural(len(ids), 'paper')}",
-                      ids, frozenset({PAPERS, COUNTS}), count=len(events),
+        if action == "delete":
+            what = f"{'Undid' if undo else 'Redid'} {label} on {plural(len(ids), 'paper')}"
+        else:  # "Undid undo of an import on 50 papers" named neither (attack N5, N22)
+            source = json.loads(events[0][2])["source"]
+            row = self.conn.execute("SELECT name FROM sources WHERE id = ?",
+                                    (source,)).fetchone()
+            named = f"import {source} ({row[0] if row else '?'})"
+            if undo:
+                what = (f"Put back {named}: {plural(job['total'], 'paper')} back in the "
+                        f"library")
+            else:
+                taken = len(job["_result"].removed) if "_result" in job else 0
+                what = f"Took back {named} again: removed {plural(taken, 'paper')}"
+        return Change(what, ids, frozenset({PAPERS, COUNTS}), count=len(events),
                       origin="undo" if undo else "redo")
 
     # Single events, should a batch mix them with others (it never does today).

@@ -128,5 +128,6 @@ def test_a_big_undo_in_the_background_has_progress_and_its_cancel_takes_out_agai
     # The take-back is still in effect and undoable, whole.
     with qtbot.waitSignal(runner.done, timeout=30000) as done:
         runner.replay("undo")
-    assert done.args[0].description == "Undid undo of an import on 300 papers"
+    assert done.args[0].description == (
+        f"Put back import {source} (big.txt): 300 papers back in the library")
     assert seeded.get(ids[0]) is not None and seeded.count() == 715

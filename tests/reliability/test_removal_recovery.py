@@ -186,7 +186,7 @@ def test_undo_import_killed_is_finished_at_the_next_open(
     if seen[0] and seen[2] != "undone":
         assert any("was cut short; it has been finished" in n for n in notices), notices
     # The way back still works both ways, through the real command.
-    assert "Undid undo of an import on" in _run("undo", db=path)
+    assert "Put back import" in _run("undo", db=path)
     assert _user_fingerprint(path) == states["imported"]
     assert _sound(path)["trash"] == 0
     _run("redo", db=path)
@@ -288,7 +288,7 @@ def test_a_take_back_between_steps_lets_others_write_and_keeps_what_they_mark(
     # then the take-back, which brings every paper back.
     first = _run("undo", db=path)
     assert "on 1 paper" in first and "import" not in first, first
-    assert "Undid undo of an import on" in _run("undo", db=path)
+    assert "Put back import" in _run("undo", db=path)
     with closing(read_only(path)) as conn:
         assert conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
                             (source,)).fetchone()[0] == BROUGHT
@@ -341,7 +341,7 @@ def test_ctrl_c_of_putting_an_import_back_takes_out_what_it_put_back(
     assert _user_fingerprint(path) == states["undone"]
     assert _sound(path)["trash"] == BROUGHT
     # Still undoable, whole.
-    assert "Undid undo of an import on" in _run("undo", db=path)
+    assert "Put back import" in _run("undo", db=path)
     assert _user_fingerprint(path) == states["imported"]
     _sound(path)
 
@@ -440,7 +440,7 @@ def test_an_interrupted_import_is_listed_as_such_and_taken_back_like_any_other(
                                _run("sources", db=path).splitlines()]
     assert _run("sources", "--all", db=path).splitlines()[0].endswith("big.txt  (undone)")
     # Undo puts it back as it was: interrupted, its paper linked to it.
-    assert "Undid undo of an import on" in _run("undo", db=path)
+    assert "Put back import" in _run("undo", db=path)
     with closing(read_only(path)) as conn:
         assert conn.execute("SELECT status FROM sources WHERE id = ?",
                             (source,)).fetchone() == ("interrupted",)

@@ -75,14 +75,16 @@ def test_undo_of_the_undo_puts_the_import_back_and_redo_takes_it_again(
     library.undo_import(tuesday)
 
     change = library.undo()
-    assert change is not None and change.description == "Undid undo of an import on 5 papers"
+    assert change is not None and change.description == (
+        f"Put back import {tuesday} (tuesday): 3 papers back in the library")
     after = {p.id: p for p in library.get_many(library.search("", limit=None).ids)}
     assert after == before  # same ids, same facts, same sources
     assert _fts_ids(library, "weather") == [_by_title(library)[TITLES[6]]]
     assert library.sources()[0]["id"] == tuesday
 
     again = library.redo()
-    assert again is not None and again.description.startswith("Redid undo of an import")
+    assert again is not None and again.description == (
+        f"Took back import {tuesday} (tuesday) again: removed 3 papers")
     assert len(library.search("", limit=None).ids) == 4
     assert library.undo() is not None
     assert len(library.search("", limit=None).ids) == 7

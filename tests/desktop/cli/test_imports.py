@@ -68,7 +68,8 @@ def test_sources_undo_import_and_undo_again(tmp_path: Path) -> None:
     assert len(list((tmp_path / "backups").glob("lib-before-undo-import-2-*.db"))) == 1
 
     back = winnow("undo", db=db)
-    assert back.stdout.strip() == "Undid undo of an import on 3 papers"
+    # Named, with the papers that came back (attack N5, N22).
+    assert back.stdout.strip() == "Put back import 2 (tuesday.txt): 2 papers back in the library"
     assert len(json.loads(winnow("list", "--json", db=db).stdout)) == 6
 
     again = winnow("undo-import", "9", db=db)
@@ -284,12 +285,12 @@ def test_a_take_back_in_steps_shows_its_progress_on_a_terminal_only(
     assert winnow("import", str(big), db=db).returncode == 0
     steps = {"WINNOW_REMOVAL_BATCH": "50"}
     out = _in_terminal("undo-import", "6", db=db, env=steps)
-    line = "\rtaking back import 6: {} of 120 papers…"
+    line = "\r\x1b[Ktaking back import 6: {} of 120 papers…"
     assert out.startswith("".join(line.format(n) for n in (50, 100, 120)) + "\r\x1b[K"), out
     assert "undid import 6 (big.txt): removed 120 papers" in out
     out = _in_terminal("undo", db=db, env=steps)
-    assert out.startswith("\rundo: 50 of 120 papers…"), out
-    assert "Undid undo of an import on 120 papers" in out
+    assert out.startswith("\r\x1b[Kundo: 50 of 120 papers…"), out
+    assert "Put back import 6 (big.txt): 120 papers back in the library" in out
     # Not on a terminal (a pipe, a script): no progress line at all.
     piped = winnow("undo-import", "6", db=db, env=steps)
     assert piped.returncode == 0 and piped.stderr == ""
@@ -314,7 +315,7 @@ def test_the_next_command_finishes_a_cut_short_take_back_with_progress_and_one_l
     with Library(db) as lib, pytest.raises(Killed):
         lib.undo_import(6, backup=False, progress=die)
     out = _in_terminal("sources", "--all", db=db, env={"WINNOW_REMOVAL_BATCH": "20"})
-    line = "\rfinishing taking back import 6, cut short: {} of 120 papers…"
+    line = "\r\x1b[Kfinishing taking back import 6, cut short: {} of 120 papers…"
     told = "winnow: library.db: taking back import 6 was cut short; it has been finished\n"
     assert out.startswith("".join(line.format(n) for n in (60, 80, 100, 120))
                           + "\r\x1b[K" + told), out

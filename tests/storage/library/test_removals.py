@@ -126,7 +126,8 @@ def test_a_take_back_in_steps_reports_progress_and_ends_as_one_in_one_step(
     assert seeded.count() == 535
     monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "100000")
     # The same take-back in one transaction (redo): the same rows.
-    assert seeded.redo().description == "Redid undo of an import on 119 papers"
+    assert seeded.redo().description == (
+        f"Took back import {source_id} (listing.txt) again: removed 119 papers")
     whole = _rows(seeded)
     for table in ("papers", "paper_sources", "paper_tags", "annotations", "state_counts"):
         assert whole[table] == stepped[table], table
@@ -225,9 +226,11 @@ def test_cancel_of_putting_an_import_back_takes_it_out_again(
     assert sorted(r[1:3] for r in after["trash"]) == sorted(r[1:3] for r in taken["trash"])
     assert seeded.removal_jobs() == []
     # Still undoable: the next undo puts all 120 back, and redo takes them again.
-    assert seeded.undo().description == "Undid undo of an import on 120 papers"
+    assert seeded.undo().description == (
+        f"Put back import {source_id} (listing.txt): 120 papers back in the library")
     assert seeded.count() == 535 and seeded.sources()[0]["status"] == "complete"
-    assert seeded.redo().description == "Redid undo of an import on 120 papers"
+    assert seeded.redo().description == (
+        f"Took back import {source_id} (listing.txt) again: removed 120 papers")
     assert seeded.count() == 415
 
 
