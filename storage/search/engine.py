@@ -50,6 +50,7 @@ class SearchEngine:
             self.vocabulary.reset()
             self.order.reset()
             self.titles.reset()
+            self.ranker.reset()
 
     def _fresh(self) -> None:
         # Another process may import into the same file: its commits move
@@ -178,10 +179,11 @@ class SearchEngine:
         lines.append(f"sql WHERE: {compiled.where}")
         lines.append(f"sql params: {compiled.params!r}")
         if compiled.fts is not None and compiled.sort == "relevance":
-            source, where, _ = self.ranker.source(compiled)
-            lines.append(f"ranked: SELECT papers_fts.rowid, {BM25} FROM {source} WHERE "
-                         f"{where} AND rowid >= <{self.ranker.rank_cap(compiled)}th newest "
-                         f"match> ORDER BY 2")
+            source = self.ranker.source(compiled)
+            ranked = source.select(f"papers_fts.rowid, {BM25}", "AND rowid >= "
+                                   f"<{self.ranker.rank_cap(compiled)}th newest match> "
+                                   "ORDER BY 2")
+            lines.append(f"ranked: {ranked}")
         else:
             lines.append(f"order: {ORDER_BY[compiled.sort]}")
         return "\n".join(lines)

@@ -4,10 +4,12 @@ the older matches after them in list order."""
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
+from typing import NamedTuple
 
-from storage.query import Compiled
+from storage.query import Compiled, Driver
 from storage.schema import FILTER_COLUMNS, FILTER_INDEX, FTS_WEIGHTS
 from storage.search.order import ListOrder
 
@@ -31,26 +33,73 @@ def narrow_enough(compiled: Compiled) -> bool:
     return all(column in _NARROW for column in _ROW_COLUMN.findall(compiled.where))
 
 
-def fts_from(compiled: Compiled, *, narrow: bool = False) -> tuple[str, str, list[object]]:
-    """FROM and WHERE for a query driven by the index, with its parameters.
-    CROSS JOIN pins the index as the outer loop: given a choice, SQLite may
-    walk an index on `papers` and re-run the MATCH for every row (22 s for
+class Source(NamedTuple):
+    """A statement driven by the full-text index: `select(columns, rest)` reads
+    `columns` of the matches; `params` are the parameters of all but `rest`."""
+
+    with_: str  # a WITH clause, or ""
+    tables: str
+    where: str
+    params: list[object]
+
+    def select(self, columns: str, rest: str = "") -> str:
+        tail = f" {rest}" if rest else ""
+        return f"{self.with_}SELECT {columns} FROM {self.tables} WHERE {self.where}{tail}"
+
+
+# Up to this many listed papers, the list is joined as a CTE, which SQLite
+# indexes with a Bloom filter in front of the index: 10,000 bytes, one bit per
+# paper, so a match not listed costs ~16 ns, or a seek (~600 ns) for the share of
+# them whose bit another paper set (1 - e^(-n/80,000): 9.5% at 8,000). Above it
+# the list is tested with `rowid IN (...)`, ~90 ns a match whatever its size.
+BLOOM_MOST = 8_000
+
+
+def fts_from(compiled: Compiled, *, narrow: bool = False, driver: Driver | None = None,
+             bloom: bool = False) -> Source:
+    """The matches of `compiled`, as a statement driven by the index. CROSS
+    JOIN pins the index as the outer loop: given a choice, SQLite may walk an
+    index on `papers` and re-run the MATCH for every row (22 s for
     `is:unread diffusion` at 1M papers). `narrow`: the file has the filter index
     (schema v10); when the filters read only its columns, each match's test reads
-    it instead of the wide row (SQLite would take the row: a lookup by id wins)."""
-    if compiled.has_where:
-        table = "papers p"
-        if narrow and narrow_enough(compiled):
-            table = f"papers p INDEXED BY {FILTER_INDEX}"
-        return (f"papers_fts CROSS JOIN {table} ON p.id = papers_fts.rowid",
-                f"papers_fts MATCH ? AND ({compiled.where})",
-                [compiled.fts, *compiled.params])
-    return "papers_fts", "papers_fts MATCH ?", [compiled.fts]
+    it instead of the wide row (SQLite would take the row: a lookup by id wins).
+    `driver`: one of the filters, its papers listed once (see Ranker.driver),
+    joined as a CTE (`bloom`: see BLOOM_MOST) or tested with IN; each text match
+    is looked up among them before any row is read, and the other filters are
+    tested on the rows of those found. A driver changes what is read, never
+    what matches."""
+    text: list[object] = [compiled.fts]
+    if not compiled.has_where:
+        return Source("", "papers_fts", "papers_fts MATCH ?", text)
+    with_, tables, where = "", "papers_fts", "papers_fts MATCH ?"
+    params: list[object] = []
+    if driver is not None and bloom:
+        # MATERIALIZED: kept whole, not folded into a join with `papers`.
+        with_ = f"WITH listed(id) AS MATERIALIZED ({driver.select}) "
+        tables += " CROSS JOIN listed ON listed.id = papers_fts.rowid"
+        params += driver.params
+    params += text
+    if driver is not None and not bloom:
+        # `+` keeps the test away from FTS5, which given `rowid IN (...)` runs the
+        # MATCH (and bm25's idf over the whole index) once per listed id.
+        where += f" AND +papers_fts.rowid IN ({driver.select})"
+        params += driver.params
+    if driver is not None and compiled.where == driver.condition:
+        return Source(with_, tables, where, params)  # the list is the whole test
+    table = "papers p"
+    if narrow and narrow_enough(compiled):
+        table = f"papers p INDEXED BY {FILTER_INDEX}"
+    return Source(with_, f"{tables} CROSS JOIN {table} ON p.id = papers_fts.rowid",
+                  f"{where} AND ({compiled.where})", [*params, *compiled.params])
 
 
 class Ranker:
     rank_budget = RANK_BUDGET
     rank_min = RANK_MIN
+    # Off: every filtered search tests each text match's row (the plan before
+    # drivers; the tests and bench.filter_probe compare the two).
+    drive = True
+    bloom_most = BLOOM_MOST
 
     def __init__(self, conn: sqlite3.Connection, order: ListOrder) -> None:
         self.conn = conn
@@ -58,14 +107,68 @@ class Ranker:
         self._narrow: bool | None = None
         # Papers in the library, at most (the highest id; the engine keeps it).
         self.papers = 0
+        # How many papers pass a driver, counted up to a limit: {(sql, params):
+        # (count, limit)}, for this connection's writes so far (`_changes`).
+        self._sizes: dict[tuple[str, tuple[object, ...]], tuple[int, int]] = {}
+        self._changes = -1
 
-    def source(self, compiled: Compiled) -> tuple[str, str, list[object]]:
-        """fts_from, through the filter index when this file has it."""
+    def reset(self) -> None:
+        """Forget the filters' sizes: another connection wrote to the file."""
+        self._sizes.clear()
+
+    def source(self, compiled: Compiled) -> Source:
+        """fts_from, through the filter index when this file has it, driven by
+        the smallest filter when it is small (`driver`)."""
         if self._narrow is None:
             self._narrow = self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
                 (FILTER_INDEX,)).fetchone() is not None
-        return fts_from(compiled, narrow=self._narrow)
+        driver, listed = self.driver(compiled)
+        return fts_from(compiled, narrow=self._narrow, driver=driver,
+                        bloom=listed <= self.bloom_most)
+
+    def driver(self, compiled: Compiled) -> tuple[Driver | None, int]:
+        """The filter to look for the text among, if any, and how many papers pass
+        it: the one fewest pass, when listing them costs less than testing the
+        rows of the matches walked. Listing a paper costs 330-600 ns, after which a
+        match costs 16-90 ns (BLOOM_MOST). A match's row test is a lookup in an
+        index of the whole library: ~300 ns at 1M papers when the matches are
+        dense (their rows share pages), ~2 us when they are sparse (a rare word).
+        The walk stops when the window is full: after every match, or after about
+        cap x papers / passing. So a filter drives when at most
+        sqrt(cap x papers / 2) papers pass it (at 1M papers and a window of
+        10,000: 70,710; at 100k: 22,360), and at most four times as many as the
+        text matches (a word in 3 papers is tested on 3 rows, not listed against)."""
+        if not self.drive or compiled.fts is None or not compiled.drivers:
+            return None, 0
+        most = math.isqrt(self.rank_cap(compiled) * max(1, self.papers) // 2)
+        chosen: Driver | None = None
+        for driver in compiled.drivers:
+            size = self._size(driver.select, driver.params, most)
+            if size <= most:
+                chosen, most = driver, size
+        if chosen is None:
+            return None, 0
+        matches = self._size("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?",
+                             [compiled.fts], most // 4)
+        return (chosen, most) if matches > most // 4 else (None, 0)
+
+    def _size(self, sql: str, params: list[object], most: int) -> int:
+        """How many rows `sql` gives, or some number above `most`. Kept until the
+        next write: a count that is out of date costs time, never a result (what
+        matches does not depend on the driver)."""
+        if self.conn.total_changes != self._changes:
+            self._sizes.clear()
+            self._changes = self.conn.total_changes
+        key = (sql, tuple(params))
+        known = self._sizes.get(key)
+        # Exact when below its limit; else it says only "above the limit".
+        if known is not None and (known[0] <= known[1] or most <= known[1]):
+            return known[0]
+        count = self.conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)",
+                                  [*params, most + 1]).fetchone()[0]
+        self._sizes[key] = (count, most)
+        return count
 
     def rank_cap(self, compiled: Compiled) -> int:
         return max(1, int(self.rank_min), int(self.rank_budget) // max(1, compiled.phrases))
@@ -73,9 +176,8 @@ class Ranker:
     def count(self, compiled: Compiled) -> int:
         """Every paper the compiled query matches."""
         if compiled.fts is not None:
-            source, where, params = self.source(compiled)
-            return self.conn.execute(f"SELECT count(*) FROM {source} WHERE {where}",
-                                     params).fetchone()[0]
+            source = self.source(compiled)
+            return self.conn.execute(source.select("count(*)"), source.params).fetchone()[0]
         if not compiled.has_where:
             return self.conn.execute("SELECT count(*) FROM papers").fetchone()[0]
         return self.conn.execute(f"SELECT count(*) FROM papers p WHERE {compiled.where}",
@@ -85,21 +187,22 @@ class Ranker:
         """(matches counted up to the cap, the rowid the ranked window starts at,
         how many matches pass the filters: None when not counted)."""
         cap = self.rank_cap(compiled)
-        threshold = ("SELECT count(*), min(rowid) FROM (SELECT papers_fts.rowid AS rowid "
-                     "FROM {} WHERE {} ORDER BY papers_fts.rowid DESC LIMIT ?)")
+
+        def threshold(source: Source) -> tuple[int, int]:
+            newest = source.select("papers_fts.rowid AS rowid",
+                                   "ORDER BY papers_fts.rowid DESC LIMIT ?")
+            return self.conn.execute(f"SELECT count(*), min(rowid) FROM ({newest})",
+                                     [*source.params, cap]).fetchone()
+
         # The text alone first: it needs no row of `papers`. When it has fewer
         # matches than the cap, all of them are ranked and the filters are
         # applied once, in the ranking query, instead of in a second pass.
-        found, floor = self.conn.execute(
-            threshold.format("papers_fts", "papers_fts MATCH ?"), [compiled.fts, cap]
-        ).fetchone()
+        found, floor = threshold(Source("", "papers_fts", "papers_fts MATCH ?", [compiled.fts]))
         if not found or not compiled.has_where:
             return found, floor, found
         if found < cap:
             return found, floor, None  # how many pass the filters: not counted
-        source, where, params = self.source(compiled)
-        found, floor = self.conn.execute(threshold.format(source, where),
-                                         [*params, cap]).fetchone()
+        found, floor = threshold(self.source(compiled))
         return found, floor, found
 
     def _page(self, compiled: Compiled, cap: int, limit: int, offset: int) -> Page:
@@ -107,12 +210,12 @@ class Ranker:
         matches streamed in id order, ranked by bm25, with no count first (the
         count was 0.5-2.6 ms of a search at 100k papers). The total is known only
         when the window ran out before the page did: then it held every match."""
-        source, where, params = self.source(compiled)
+        source = self.source(compiled)
+        newest = source.select(f"papers_fts.rowid AS rowid, {BM25} AS score",
+                               "ORDER BY papers_fts.rowid DESC LIMIT ?")
         rows = self.conn.execute(
-            f"SELECT rowid, score FROM (SELECT papers_fts.rowid AS rowid, {BM25} AS score "
-            f"FROM {source} WHERE {where} ORDER BY papers_fts.rowid DESC LIMIT ?) "
-            f"ORDER BY score, rowid DESC LIMIT ? OFFSET ?",
-            [*params, cap, limit, offset]).fetchall()
+            f"SELECT rowid, score FROM ({newest}) ORDER BY score, rowid DESC LIMIT ? OFFSET ?",
+            [*source.params, cap, limit, offset]).fetchall()
         total = offset + len(rows) if len(rows) < limit and (rows or not offset) else None
         return [r[0] for r in rows], [-r[1] for r in rows], total
 
@@ -122,10 +225,10 @@ class Ranker:
         paper with the telling word outranks one with two common words in its
         title, and a word searched in two forms (an abbreviation) counts once."""
         cap = self.rank_cap(compiled)
-        source, where, params = self.source(compiled)
+        source = self.source(compiled)
         rows = self.conn.execute(
-            f"SELECT papers_fts.rowid, {BM25} FROM {source} WHERE {where} "
-            f"ORDER BY papers_fts.rowid DESC LIMIT ?", [*params, cap]).fetchall()
+            source.select(f"papers_fts.rowid, {BM25}", "ORDER BY papers_fts.rowid DESC LIMIT ?"),
+            [*source.params, cap]).fetchall()
         if not rows:
             return [], [], 0  # the newest matches are none: there are none
         floor = rows[-1][0]
@@ -182,7 +285,7 @@ class Ranker:
         found, floor, known = self._window(compiled)
         if not found:
             return [], [], 0
-        source, where, params = self.source(compiled)
+        source = self.source(compiled)
         ids: list[int] = []
         scores: list[float] = []
         if known is None or offset < known:
@@ -191,10 +294,10 @@ class Ranker:
             else:
                 take = known - offset if limit is None else min(limit, known - offset)
             for paper_id, score in self.conn.execute(
-                    f"SELECT papers_fts.rowid, {BM25} AS score FROM {source} "
-                    f"WHERE {where} AND papers_fts.rowid >= ? "
-                    f"ORDER BY score, papers_fts.rowid DESC LIMIT ? OFFSET ?",
-                    [*params, floor, take, offset]):
+                    source.select(f"papers_fts.rowid, {BM25} AS score",
+                                  "AND papers_fts.rowid >= ? "
+                                  "ORDER BY score, papers_fts.rowid DESC LIMIT ? OFFSET ?"),
+                    [*source.params, floor, take, offset]):
                 ids.append(paper_id)
                 scores.append(-score)
         if known is None or known < self.rank_cap(compiled):
@@ -212,9 +315,10 @@ class Ranker:
         """The matches older than the ranked window, in list order."""
         if wanted is None:
             # Every older match: fetch them from the index, then put them in list order.
-            source, where, params = self.source(compiled)
-            rows = self.conn.execute(f"SELECT papers_fts.rowid FROM {source} WHERE {where} "
-                                     f"AND papers_fts.rowid < ?", [*params, floor])
+            source = self.source(compiled)
+            rows = self.conn.execute(
+                source.select("papers_fts.rowid", "AND papers_fts.rowid < ?"),
+                [*source.params, floor])
             return self.order.ordered({r[0] for r in rows})[skip:]
         clauses = ["p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? "
                    "AND rowid < ?)"]

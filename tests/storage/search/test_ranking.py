@@ -7,6 +7,7 @@ import pytest
 
 from storage import Library
 from storage.search import RANK_BUDGET, RANK_MIN
+from storage.search.ranking import BLOOM_MOST, fts_from
 from tests.storage.search.helpers import ids, raw_count
 
 
@@ -144,3 +145,129 @@ def test_filters_read_the_narrow_index_and_find_what_the_rows_say(seeded: Librar
             expected, query
     assert len(with_index["model is:unread"][0]) == len(ids(lib, "model")) - len(
         set(ids(lib, "model")) & set(ids(lib, "is:read")))
+
+
+def _triaged(lib: Library) -> Library:
+    """Marks of every kind a filter reads, on shares as uneven as a user's:
+    read a third, starred a seventh, a few shortlisted and skipped, two tags,
+    notes and annotations on a handful."""
+    every = ids(lib, "")
+    lib.set_read(every[::3])
+    lib.set_starred(every[::7])
+    lib.set_state(every[1::11], "shortlist")
+    lib.set_state(every[2::13], "skipped")
+    lib.add_tags(every[::5], ["rl"])
+    lib.add_tags(every[3::17], ["toread"])
+    for paper_id in every[4::19]:
+        lib.set_note(paper_id, "a model worth reading again")
+    for paper in lib.get_many(every[5::23]):
+        lib.annotate(paper.id, 0, min(10, len(paper.abstract)), "see the model")
+        lib.annotate(paper.id, 0, min(5, len(paper.abstract)))  # a paper twice
+    return lib
+
+
+# Each filter kind an index lists, beside a common word, a rare one, a phrase, a
+# field term, several words (their later tiers) and an exclusion; and filters
+# together, one listable and one not.
+LISTABLE = ("is:starred", "is:read", "is:shortlist", "is:skipped", "tag:rl", "tag:ToRead",
+            "tag:nosuchtag", "has:note", "is:annotated", "year:2024", "year:<2025",
+            "upvotes:>20", "upvotes:3..10", "added:7d")
+TEXTS = ("model", "kolmogorov", '"language model"', "title:model", "language models agents",
+         "learning -model")
+TOGETHER = ("is:starred tag:rl model", "is:starred -is:read model", "tag:rl is:unread learning",
+            "has:note year:2024 model", "is:shortlist org:a model", "tag:rl OR is:starred model")
+
+
+def _everything(lib: Library, query: str) -> tuple:
+    """What a search shows of `query`: every id, pages, scores, counts, tiers."""
+    whole = lib.search(query, limit=None)
+    pages = [lib.search(query, limit=9, offset=offset) for offset in (0, 9, 40)]
+    return (whole.ids, whole.all_count, whole.some_count, lib.count(query),
+            [(p.ids, [round(h.score, 9) for h in p.hits], p.total, p.all_count, p.message)
+             for p in pages])
+
+
+def test_a_filter_driving_the_search_finds_what_testing_each_row_finds(seeded: Library
+                                                                        ) -> None:
+    # The plan that lists a small filter's papers and looks for the text among
+    # them must give what testing each text match's row gives, for every kind
+    # of filter, both ways of looking (a CTE behind a Bloom filter, IN), and
+    # windows smaller than the matches (the older matches then follow).
+    lib = _triaged(seeded)
+    engine = lib._search
+    ranker = engine.ranker
+    queries = [f"{f} {t}" for f in LISTABLE for t in TEXTS] + list(TOGETHER)
+    driven = 0
+    try:
+        for budget, bloom_most in ((RANK_BUDGET, 10**9), (RANK_BUDGET, 0), (40, 10**9)):
+            ranker.rank_budget = ranker.rank_min = budget
+            ranker.bloom_most = bloom_most
+            for query in queries:
+                ranker.drive = False
+                expected = _everything(lib, query)
+                ranker.drive = True
+                assert _everything(lib, query) == expected, (query, budget, bloom_most)
+                driven += ranker.driver(engine.plan(query).compiled)[0] is not None
+    finally:
+        ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+        ranker.bloom_most = BLOOM_MOST
+        ranker.drive = True
+    # Not a vacuous comparison: most of these searches were driven by a filter.
+    assert driven > len(queries) * 3 // 2
+
+
+def test_a_small_filter_drives_and_a_common_one_or_a_rare_word_does_not(seeded: Library
+                                                                          ) -> None:
+    lib = _triaged(seeded)
+    engine = lib._search
+
+    def driver(query: str) -> str | None:
+        chosen, _size = engine.ranker.driver(engine.plan(query).compiled)
+        return None if chosen is None else chosen.condition
+
+    assert driver("is:starred model") == "(p.starred)"
+    # The smallest of two listable filters drives; the other is tested on its rows.
+    assert driver("is:read is:starred model") == "(p.starred)"
+    assert "paper_tags" in (driver("tag:toread is:read model") or "")
+    # Most of the library passes: testing each match's row stays cheaper.
+    assert driver("is:unread model") is None
+    assert driver("-is:starred model") is None
+    assert driver("org:a model") is None  # no index lists it
+    # A word in fewer papers than a quarter of the filter's: its rows are tested.
+    rare = engine.plan("kolmogorov").compiled
+    assert 0 < engine.ranker.count(rare) * 4 <= len(ids(lib, "is:read"))
+    assert driver("is:read kolmogorov") is None
+    # What --explain shows, for each way of looking.
+    assert "WITH listed(id) AS MATERIALIZED (SELECT p.id FROM papers p WHERE p.starred)" in \
+        lib.explain("is:starred model")
+    engine.ranker.bloom_most = 0
+    try:
+        assert "+papers_fts.rowid IN (SELECT p.id FROM papers p WHERE p.starred)" in \
+            lib.explain("is:starred model")
+    finally:
+        engine.ranker.bloom_most = BLOOM_MOST
+
+
+def test_a_driver_is_listed_through_an_index_and_joined_behind_a_bloom_filter(
+        seeded: Library) -> None:
+    # Listing a filter's papers must cost what passes it, not a scan of the
+    # library; and the list, joined, must be indexed (SQLite's Bloom filter
+    # comes with that automatic index), the full-text index the outer loop.
+    lib = _triaged(seeded)
+    engine = lib._search
+    for query in [f"{f} model" for f in LISTABLE]:
+        compiled = engine.plan(query).compiled
+        (driver,) = compiled.drivers
+        plan = [row[3] for row in lib.conn.execute(
+            f"EXPLAIN QUERY PLAN {driver.select}", driver.params)]
+        assert all("INDEX" in step or "PRIMARY KEY" in step or "SUBQUERY" in step
+                   for step in plan), (query, plan)
+        source = fts_from(compiled, narrow=True, driver=driver, bloom=True)
+        plan = [row[3] for row in lib.conn.execute(
+            f"EXPLAIN QUERY PLAN {source.select('papers_fts.rowid')}", source.params)]
+        loops = [step for step in plan if step.startswith(("SCAN", "SEARCH"))]
+        assert loops[-2].startswith("SCAN papers_fts VIRTUAL TABLE"), (query, plan)
+        assert loops[-1] == "SEARCH listed USING AUTOMATIC COVERING INDEX (id=?)", plan
+        bytecode = [row[1] for row in lib.conn.execute(f"EXPLAIN {source.select('1')}",
+                                                       source.params)]
+        assert "Filter" in bytecode and "FilterAdd" in bytecode, query
