@@ -111,7 +111,7 @@ class SearchEngine:
         elif ranked:
             ids, scores, total = self.ranker.ranked(compiled, limit, offset)
         else:
-            ids = self.order.listed(compiled, limit, offset)
+            ids = self.order.listed(compiled, limit, offset, self.ranker.driven(compiled))
             scores = [0.0] * len(ids)
         if limit is None:
             total = offset + len(ids) if offset == 0 or total is None else total

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
+from typing import TYPE_CHECKING
 
 from storage.query import DEFAULT_ORDER, ORDER_BY, Compiled
+
+if TYPE_CHECKING:
+    from storage.search.ranking import Source
 
 
 class ListOrder:
@@ -75,17 +79,28 @@ class ListOrder:
         keyed.sort(key=lambda row: (row[1] is None, -(row[1] or 0), row[0]))
         return [paper_id for paper_id, _source in keyed]
 
-    def listed(self, compiled: Compiled, limit: int | None, offset: int) -> list[int]:
-        """A search that is not ranked: its matches in the sort it asks for."""
+    def listed(self, compiled: Compiled, limit: int | None, offset: int,
+               matches: Source | None = None) -> list[int]:
+        """A search that is not ranked: its matches in the sort it asks for.
+        `matches`: the text's matches that pass the filters, found through the
+        index driven by a small filter (Ranker.driven); they are few, so they are
+        found first and sorted, where SQLite would list every match of the text
+        (436k for `language` at 1M papers) and walk the sort's index testing each
+        row: `is:starred language sort:date` 674 -> 68 ms."""
         order = ORDER_BY[compiled.sort]
         params: list[object] = []
         clauses = []
-        if compiled.fts is not None:
-            clauses.append("p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
-            params.append(compiled.fts)
-        if compiled.has_where:
-            clauses.append(f"({compiled.where})")
-            params.extend(compiled.params)
+        if matches is not None and order != DEFAULT_ORDER:
+            clauses.append(f"p.id IN ({matches.select('papers_fts.rowid')})")
+            params.extend(matches.params)
+        else:
+            if compiled.fts is not None:
+                clauses.append(
+                    "p.id IN (SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?)")
+                params.append(compiled.fts)
+            if compiled.has_where:
+                clauses.append(f"({compiled.where})")
+                params.extend(compiled.params)
         if order == DEFAULT_ORDER and limit is None:
             if not clauses:
                 return list(self.every_id())[offset:]

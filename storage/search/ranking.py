@@ -127,6 +127,12 @@ class Ranker:
         return fts_from(compiled, narrow=self._narrow, driver=driver,
                         bloom=listed <= self.bloom_most)
 
+    def driven(self, compiled: Compiled) -> Source | None:
+        """The matches, when a small filter drives the search; else None."""
+        if self.driver(compiled)[0] is None:
+            return None
+        return self.source(compiled)
+
     def driver(self, compiled: Compiled) -> tuple[Driver | None, int]:
         """The filter to look for the text among, if any, and how many papers pass
         it: the one fewest pass, when listing them costs less than testing the

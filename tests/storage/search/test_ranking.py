@@ -176,6 +176,11 @@ TEXTS = ("model", "kolmogorov", '"language model"', "title:model", "language mod
          "learning -model")
 TOGETHER = ("is:starred tag:rl model", "is:starred -is:read model", "tag:rl is:unread learning",
             "has:note year:2024 model", "is:shortlist org:a model", "tag:rl OR is:starred model")
+# Sorted searches list the driven matches and sort them (ListOrder.listed).
+SORTED = tuple(f"{f} {t} sort:{s}" for f in ("is:starred", "tag:rl", "has:note", "is:annotated",
+                                             "year:2024")
+               for t in ("model", "language models")
+               for s in ("date", "upvotes", "title", "added", "interest"))
 
 
 def _everything(lib: Library, query: str) -> tuple:
@@ -196,7 +201,7 @@ def test_a_filter_driving_the_search_finds_what_testing_each_row_finds(seeded: L
     lib = _triaged(seeded)
     engine = lib._search
     ranker = engine.ranker
-    queries = [f"{f} {t}" for f in LISTABLE for t in TEXTS] + list(TOGETHER)
+    queries = [f"{f} {t}" for f in LISTABLE for t in TEXTS] + list(TOGETHER) + list(SORTED)
     driven = 0
     try:
         for budget, bloom_most in ((RANK_BUDGET, 10**9), (RANK_BUDGET, 0), (40, 10**9)):
