@@ -86,36 +86,21 @@ def _cpu_ms(run) -> tuple[float, float]:
     return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("db")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--mark", action="store_true")
-    parser.add_argument("--plans", action="store_true")
-    parser.add_argument("--only", default="", help="a substring of the queries to run")
-    args = parser.parse_args()
-    if args.mark:
-        print("marks:", mark(args.db))
-    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    lib = Library(args.db, check=False)
+def measure(db: str, rounds: int) -> dict:
+    """Each query of FILTERED three ways per round, after a warm-up round: the
+    search as it is, the same search with each text match's row tested
+    (`Ranker.drive` off: the plan before filters drove), and raw FTS5 bm25 over
+    its words alone. {way: {query: [(wall ms, cpu ms), ...]}}, and what drove."""
+    lib = Library(db, check=False)
     ranker = lib._search.ranker
-    raw = sqlite3.connect(args.db)
+    raw = sqlite3.connect(db)
     raw_sql = ("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ? "
                "ORDER BY bm25(papers_fts) LIMIT 50")
-    queries = [q for q in FILTERED if args.only in q[1]]
-    if args.plans:
-        for _kind, query, _words in queries:
-            print(lib.explain(query))
-            print()
-    # Three ways in each round, one after the other: the search as it is, the same
-    # search with each text match's row tested (Ranker.drive off: the plan before
-    # drivers), and raw FTS5 bm25 over the words alone.
-    ways = ("now", "rows", "raw")
     times: dict[str, dict[str, list[tuple[float, float]]]] = {
-        w: {q: [] for _, q, _ in queries} for w in ways}
-    for round_ in range(args.rounds + 1):  # the first round warms up
-        for _kind, query, words in queries:
-            for way in ways:
+        w: {q: [] for _, q, _ in FILTERED} for w in WAYS}
+    for round_ in range(rounds + 1):
+        for _kind, query, words in FILTERED:
+            for way in WAYS:
                 ranker.drive = way != "rows"
                 if way == "raw":
                     sample = _cpu_ms(lambda w=words: raw.execute(
@@ -125,33 +110,61 @@ def main() -> None:
                 if round_:
                     times[way][query].append(sample)
     ranker.drive = True
+    info = {}
+    for kind, query, _words in FILTERED:
+        driver, size = ranker.driver(lib._search.plan(query).compiled)
+        info[query] = {"kind": kind, "count": lib.count(query),
+                       "driver": size if driver is not None else None}
+    lib.close()
+    raw.close()
+    return {"ms": times, "queries": info}
+
+
+WAYS = ("now", "rows", "raw")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--mark", action="store_true")
+    parser.add_argument("--plans", action="store_true")
+    args = parser.parse_args()
+    if args.mark:
+        print("marks:", mark(args.db))
+    print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.plans:
+        with Library(args.db, check=False) as lib:
+            for _kind, query, _words in FILTERED:
+                print(lib.explain(query))
+                print()
+    result = measure(args.db, args.rounds)
+    times, info = result["ms"], result["queries"]
     print(f"{'query':36s} {'hits':>6s} {'driver':>7s}  {'now p50/p95 (cpu)':>22s}  "
           f"{'rows tested p50/p95 (cpu)':>26s}  {'raw FTS5 p50/p95':>17s}")
-    for _kind, query, _words in queries:
-        driver, size = ranker.driver(lib._search.plan(query).compiled)
+    for _kind, query, _words in FILTERED:
         cells = []
-        for way in ways:
+        for way in WAYS:
             wall = [s[0] for s in times[way][query]]
             cpu = [s[1] for s in times[way][query]]
             cells.append(f"{statistics.median(wall):6.1f} /{pct(wall, 95):6.1f} "
                          f"({statistics.median(cpu):5.1f})")
-        print(f"{query:36s} {lib.count(query):6d} {size if driver else '-':>7}  "
+        driver = info[query]["driver"]
+        print(f"{query:36s} {info[query]['count']:6d} {'-' if driver is None else driver:>7}  "
               + "  ".join(cells))
-    for kind in dict.fromkeys(k for k, _q, _w in queries):
+    for kind in dict.fromkeys(k for k, _q, _w in FILTERED):
         cols = []
-        for way in ways:
-            wall = [s[0] for k, q, _w in queries if k == kind for s in times[way][q]]
-            cpu = [s[1] for k, q, _w in queries if k == kind for s in times[way][q]]
+        for way in WAYS:
+            wall = [s[0] for k, q, _w in FILTERED if k == kind for s in times[way][q]]
+            cpu = [s[1] for k, q, _w in FILTERED if k == kind for s in times[way][q]]
             cols.append(f"{way} {pct(wall, 50):6.1f} / {pct(wall, 95):6.1f} "
                         f"(cpu p95 {pct(cpu, 95):6.1f})")
         print(f"  {kind:16s} " + "   ".join(cols))
-    wall = {w: [s[0] for q in times[w] for s in times[w][q]] for w in ways}
+    wall = {w: [s[0] for q in times[w] for s in times[w][q]] for w in WAYS}
     print("all filtered, wall p50 / p95: " + "; ".join(
-        f"{w} {pct(wall[w], 50):.1f} / {pct(wall[w], 95):.1f} ms" for w in ways)
+        f"{w} {pct(wall[w], 50):.1f} / {pct(wall[w], 95):.1f} ms" for w in WAYS)
         + f"; now / rows tested p95 {pct(wall['now'], 95) / pct(wall['rows'], 95):.2f}x")
     print("load average:", " ".join(f"{x:.2f}" for x in os.getloadavg()))
-    lib.close()
-    raw.close()
 
 
 if __name__ == "__main__":

@@ -283,9 +283,20 @@ def fuzzy(db: str, titles: str = "5", chars: str = "40") -> dict:
             "total": total}
 
 
+def filters(db: str, repeat: str = "5") -> dict:
+    """Filtered searches (bench.filter_probe: a rare or common filter with a rare
+    or common word) as they are, with each match's row tested, and raw FTS5, after
+    the marks the filters read beyond `prepare`'s (shortlisted, skipped, notes)."""
+    from bench.filter_probe import mark, measure
+
+    marks = mark(db)
+    return {**measure(db, int(repeat)), "marks": marks["counts"]}
+
+
 WORKERS = {
     "prepare": prepare,
     "search": search,
+    "filters": filters,
     "fuzzy": fuzzy,
     "import-library": import_library,
     "parse-only": parse_only,
