@@ -52,7 +52,8 @@ class Source(NamedTuple):
 # paper, so a match not listed costs ~16 ns, or a seek (~600 ns) for the share of
 # them whose bit another paper set (1 - e^(-n/80,000): 9.5% at 8,000). Above it
 # the list is tested with `rowid IN (...)`, ~90 ns a match whatever its size.
-BLOOM_MOST = 8_000
+# `AS MATERIALIZED` is SQLite 3.35's, its Bloom filters 3.38's: before, IN only.
+BLOOM_MOST = 8_000 if sqlite3.sqlite_version_info >= (3, 38, 0) else 0
 
 
 def fts_from(compiled: Compiled, *, narrow: bool = False, driver: Driver | None = None,
