@@ -32,7 +32,7 @@ from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
-from storage.forms.copies import split_copies
+from storage.forms.copies import foreign_start, split_copies
 from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
@@ -216,31 +216,53 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
 
 
 def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
-                  warnings: list[str]) -> ParsedListing | None:
-    """Copies of the page from different tools glued in one text, each read on its own and
-    merged as two files would be (a paper in both, once); None when the text is one copy
-    or copies of one shape, which the reader of their form reads whole (attack F26)."""
-    if form in ("html", "api"):
-        return None  # a page's markup or JSON: its chrome line is no copy's start
+                  warnings: list[str], line_base: int = 0) -> ParsedListing | None:
+    """Copies of the page glued in one text, each read on its own and merged as two files
+    would be (a paper in both, once); None when the text is one copy (attack F26).
+    ``line_base``: the lines before ``text`` in its file, for the warnings."""
     copies = split_copies(text)
     if len(copies) < 2:
         return None
+    # Copies of one shape too (two days' pages from one tool): each read alone, as its file
+    # would be, so that a copy cut short keeps no other copy's cards from being read.
     forms = [detect(copy.text) for copy in copies]
-    if len({(part, copy.header) for part, copy in zip(forms, copies, strict=True)}) == 1:
-        return None
     parsed: list[ParsedListing] = []
+    before = len(warnings)
     for part, copy in zip(forms, copies, strict=True):
+        mine = len(warnings)
         try:
-            if part in ("seeds", "html", "api"):
-                raise ListingError(part)
-            parsed.append(parse_form(copy.text, part, name=name, reference=reference,
-                                     warnings=warnings))
+            parsed.append(_parse_part(copy.text, part, name=name, reference=reference,
+                                      warnings=warnings))
         except ListingError:
-            line = text.count("\n", 0, copy.start) + 1
+            # A copy that was not read says so in one line, not in its reader's words.
+            del warnings[mine:]
+            if not parsed:
+                return None  # the first copy's own reader says what is wrong with it
+            line = line_base + text.count("\n", 0, copy.start) + 1
             warnings.append(
                 f"{name}: line {line} begins another copy of the page that could not be read "
                 f"on its own; its papers may be missing (import that copy as a file of its own)")
-            return None
+    # Two pastes of one cut copy name its cut card once.
+    warnings[before:] = dict.fromkeys(warnings[before:])
+    return merged(parsed, name=name, warnings=warnings)
+
+
+def _parse_part(text: str, form: str, *, name: str, reference: date | None,
+                warnings: list[str]) -> ParsedListing:
+    """One copy of a glued text, read as its own file would be."""
+    if form != "seeds":
+        return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+    stream = ListingStream(text.split("\n"), name=name, reference=reference,
+                           warnings=warnings)
+    records = list(stream)
+    return ParsedListing(records, name=name, form="seeds", warnings=warnings,
+                         listing_date=stream.listing_date,
+                         listing_date_raw=stream.listing_date_raw)
+
+
+def merged(parsed: list[ParsedListing], *, name: str, warnings: list[str]) -> ParsedListing:
+    """The copies' records, a paper in two copies once: the first copy's card with the
+    later one's facts merged in as a second import would merge them."""
     records: list[PaperRecord] = []
     seen: dict[str, int] = {}
     for listing in parsed:
@@ -406,10 +428,11 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if _nbsp_for_spaces("\n".join(head)):
         head = [_spaces(line) for line in head]
         source = map(_spaces, source)
-    form = detect("\n".join(head))
+    form = detect(_first_copy("\n".join(head)))
     if form == "seeds":
-        return ListingStream(itertools.chain(head, source), name=name, reference=reference,
-                             warnings=warnings)
+        # Blocks of lines for the search for another copy after the seeds' one.
+        blocks = itertools.chain(("\n".join(head),), map("\n".join, _batched(source, 256)))
+        return _seeds_stream(blocks, name=name, reference=reference, warnings=warnings)
     return _parse_joined(itertools.chain(head, source), form, name=name, reference=reference,
                          warnings=warnings)
 
@@ -435,13 +458,114 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
     head = _head(first)
     if _nbsp_for_spaces(head):
         first, head, blocks = _spaces(first), _spaces(head), map(_spaces, blocks)
-    form = detect(head)
+    form = detect(_first_copy(head))
     if form == "seeds":
-        lines = itertools.chain.from_iterable(
-            block.split("\n") for block in itertools.chain((first,), blocks))
-        return ListingStream(lines, name=name, reference=reference, warnings=warnings)
+        return _seeds_stream(itertools.chain((first,), blocks), name=name,
+                             reference=reference, warnings=warnings)
     return _parse_joined(itertools.chain((first,), blocks), form, name=name,
                          reference=reference, warnings=warnings)
+
+
+def _first_copy(head: str) -> str:
+    """The part of a text's head that is its first copy: the form is that copy's (the
+    seeds' card lines of a second copy in the head made a copied page read as seeds)."""
+    copies = split_copies(head)
+    return copies[0].text if len(copies) > 1 else head
+
+
+def _batched(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+    while batch := list(itertools.islice(lines, size)):
+        yield batch
+
+
+def _seeds_stream(blocks: Iterator[str], *, name: str, reference: date | None,
+                  warnings: list[str] | None) -> ListingStream:
+    """The seeds' layout, streamed, and any copy of another form glued after it (a saved
+    page, a Markdown or JSON copy: ``cat seeds.txt page.md``) read on its own after it."""
+    warnings = warnings if warnings is not None else []
+    rest: list[str] = []
+    lines = _seeds_lines(blocks, rest)
+    # Lines the seeds' reader was given, for the line a warning names.
+    given = [0]
+
+    def counted() -> Iterator[str]:
+        for line in lines:
+            given[0] += 1
+            yield line
+
+    def then() -> list[PaperRecord]:
+        if not rest:
+            return []
+        text = "\n".join(rest)
+        rest.clear()
+        line = given[0]
+        form = detect(text[:HEAD_CHARS])
+        mine = len(warnings)
+        try:
+            if form == "seeds":
+                # Its header is no seeds' copy's (foreign_start): the older layout's reader
+                # would take its header lines for papers.
+                raise ListingError(name)
+            glued = _parse_copies(text, form, name=name, reference=reference,
+                                  warnings=warnings, line_base=line - 1)
+            tail = glued if glued is not None else _parse_part(
+                text, form, name=name, reference=reference, warnings=warnings)
+        except ListingError:
+            del warnings[mine:]
+            warnings.append(
+                f"{name}: line {line} begins another copy of the page that could not be read "
+                f"on its own; its papers may be missing (import that copy as a file of its own)")
+            return []
+        return tail.records
+
+    return ListingStream(counted(), name=name, reference=reference, warnings=warnings,
+                         then=then)
+
+
+# What of a block is kept back for the next one: a copy of another form whose header
+# begins at a block's end is found whole in the next (headers are under 8,000 characters).
+_CARRY = 16 * 1024
+_CARRY_LINES = 100
+
+
+def _carry_from(text: str) -> int:
+    """Where the part of a block kept back for the next begins (at a line end): its last
+    _CARRY_LINES lines or _CARRY characters, whichever is less; -1 for all of it."""
+    by_lines = len(text)
+    for _ in range(_CARRY_LINES):
+        by_lines = text.rfind("\n", 0, by_lines)
+        if by_lines < 0:
+            break
+    return max(by_lines, text.rfind("\n", 0, max(0, len(text) - _CARRY)))
+
+
+def _seeds_lines(blocks: Iterator[str], rest: list[str]) -> Iterator[str]:
+    """The lines of the seeds' layout copy the blocks begin with. Where a copy of another
+    form begins, the text from there on goes into ``rest`` and the lines end."""
+    carry: str | None = None
+    for block in blocks:
+        text = block if carry is None else f"{carry}\n{block}"
+        at = foreign_start(text)
+        while at is not None and len(text) - at < HEAD_CHARS:
+            # Detected from a head as long as a file's would be.
+            more = next(blocks, None)
+            if more is None:
+                break
+            text = f"{text}\n{more}"
+            at = foreign_start(text)
+        if at is not None:
+            yield from text[:at].split("\n")
+            rest.append(text[at:])
+            rest.extend(blocks)
+            return
+        cut = _carry_from(text)
+        if cut < 0:
+            carry = text
+            continue
+        yield from text[:cut].split("\n")
+        carry = text[cut + 1:]
+    if carry is not None:
+        yield from carry.split("\n")
 
 
 def _head(text: str) -> str:

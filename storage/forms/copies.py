@@ -1,13 +1,16 @@
-"""Two copies of the page saved by different tools and glued into one file.
+"""Copies of the page saved by different tools and glued into one file.
 
 ``cat ref-dump.md text-urls.md`` (with or without a line end between) gives one text whose
 head is one copy's form; read whole as that form, the other copy's papers were dropped
-without a word (attack F26). Each copy of the page carries the page's chrome line
-"Get trending papers in your email inbox once a day!" once, after its own header (front
-matter, a "# Web source" block, a clipper's title and source lines). Where a text holds
-more than one such line, each copy begins at its header (or at the chrome line when no
-header is near), and copies whose form or header differ are read each on its own, as
-two files would be.
+without a word (attack F26). A copy of the page is found by what every copy carries once:
+
+- the page's chrome line "Get trending papers in your email inbox once a day!" (or the
+  older page's shorter "... inbox!"), after its own header (front matter, a "# Web source"
+  block, a clipper's title and source lines, the site's navigation, the "new" badge);
+- a saved HTML page (``<!DOCTYPE html>`` to ``</html>``) or an API JSON document (one or
+  more JSON values one after another): each is one copy whatever text it quotes, and what
+  follows it is another;
+- YAML front matter, which a clipper writes first even where it kept no chrome.
 
 Copies of one shape (two pastes of the same page, ``cat day1.txt day2.txt``) are left to
 the one reader of their form, as before: it already reads them as their papers, once each.
@@ -15,12 +18,18 @@ the one reader of their form, as before: it already reads them as their papers, 
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Copy", "split_copies"]
+__all__ = ["Copy", "foreign_start", "split_copies"]
 
 _CHROME = "Get trending papers in your email inbox once a day!"
+# The older page's variant (the seeds' layout); a copy may carry both, one under the other.
+_CHROME_SHORT = "Get trending papers in your email inbox!"
+_CHROME_START = "Get trending papers in your email inbox"
+_CHROME_TAILS = (_CHROME[len(_CHROME_START):], _CHROME_SHORT[len(_CHROME_START):])
 
 # A copy's own header, which comes before its chrome line. Not anchored at a line start:
 # glued without a line end, the header's first line ends the other copy's last line.
@@ -39,6 +48,26 @@ _HEADERS = re.compile(
 # (a reference dump's navigation) is under 1,000 characters, a text export's under 800.
 _HEADER_REACH = 8000
 
+# YAML front matter: "---", "key: value" lines with a page's key among them, "---".
+_FRONT = re.compile(r"---[ \t]*\n(?=[A-Za-z_][\w-]*:[ \t])")
+_FRONT_BODY = re.compile(r"(?:[ \t]*(?:[A-Za-z_][\w-]*:.*|-[ \t].*|)\n){1,40}?---[ \t]*(?:\n|$)")
+_FRONT_KEYS = re.compile(r"^(?:title|url|source|retrieved|created|captured):", re.M)
+
+# Where a saved HTML page begins and ends (the tags as browsers write them).
+_HTML_TAG = re.compile(r"<(?:!DOCTYPE html|!doctype html|!DOCTYPE HTML|html|HTML)")
+_HTML_CLOSE = ("</html>", "</HTML>")
+# An API document's first object: "{" then its first key (a list's "[" may come before).
+_JSON_OBJECT = re.compile(r'\{\s*"')
+_BLANKS = re.compile(r"[\s\ufeff]*")
+
+# What a card leaves between a copy's header and the next copy's: the "·" before its date,
+# a "###" title, "N authors". A copy's own header (navigation, badge) has none of these.
+_CARD_SIGN = re.compile(r"(?:^|\s)·(?:\s|$)|^#{3} |^[ \t]*[0-9]{1,6} authors?[ \t]*$", re.M)
+
+# Chrome lines closer than this (in characters that are not blanks) are one copy's:
+# the older page shows the long line over the short one.
+_SAME_CHROME = 40
+
 
 @dataclass(frozen=True, slots=True)
 class Copy:
@@ -52,7 +81,10 @@ class Copy:
 def _header_before(text: str, low: int, anchor: int) -> tuple[int, str]:
     """Where the copy whose chrome line is at ``anchor`` begins, not before ``low``."""
     lo = max(low, anchor - _HEADER_REACH)
-    found = _HEADERS.search(text, lo, anchor)
+    # The badge's look-ahead reads the chrome line itself.
+    found = _HEADERS.search(text, lo, anchor + len(_CHROME_SHORT))
+    if found is not None and found.start() >= anchor:
+        found = None
     if found is None:
         return anchor, "none"
     kind = found.lastgroup or "none"
@@ -63,26 +95,215 @@ def _header_before(text: str, low: int, anchor: int) -> tuple[int, str]:
     return found.start(), kind
 
 
+def _chrome_lines(text: str) -> Iterator[int]:
+    """Where a chrome line (either variant) stands on a line of its own in ``text``, or
+    at the end of another copy's last line (glued without a line end) with more of the
+    page's chrome under it; never where an abstract quotes it inside a sentence."""
+    # One search for what both variants begin with: a page of megabytes is searched once.
+    at = text.find(_CHROME_START)
+    while at != -1:
+        rest = at + len(_CHROME_START)
+        for tail in _CHROME_TAILS:
+            if text.startswith(tail, rest):
+                after = rest + len(tail)
+                line_end = text.find("\n", after)
+                line_end = len(text) if line_end == -1 else line_end
+                if not text[after:line_end].strip() and (
+                        at == 0 or text[at - 1] == "\n" or _chrome_follows(text, line_end)):
+                    yield at
+                break
+        at = text.find(_CHROME_START, rest)
+
+
+def _chrome_follows(text: str, pos: int) -> bool:
+    """The next line that is not blank is more of the page's chrome."""
+    rest = text[pos:pos + 400].lstrip()
+    return rest.startswith(("Get trending papers", "Subscribe", "Daily Papers",
+                            "Trending Papers", "by AK", "byAK"))
+
+
+def _front_at(text: str, at: int) -> int | None:
+    """The end of the front matter that begins at ``at``, or None when it is none."""
+    head = _FRONT.match(text, at)
+    if head is None:
+        return None
+    body = _FRONT_BODY.match(text, head.end())
+    if body is None or _FRONT_KEYS.search(text, head.end(), body.end()) is None:
+        return None
+    return body.end()
+
+
+def _fronts(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every front matter block in the text."""
+    found = _FRONT.search(text)
+    while found is not None:
+        end = _front_at(text, found.start())
+        if end is not None:
+            yield found.start(), end
+        found = _FRONT.search(text, end if end is not None else found.end())
+
+
+def _html_open(text: str, pos: int) -> int | None:
+    """Where the next saved page begins: its doctype anywhere (glued to another copy's last
+    line), or an ``<html`` tag at a line's start with the page's head or body after it
+    (an abstract that writes "<html>" is text)."""
+    for found in _HTML_TAG.finditer(text, pos):
+        at = found.start()
+        if found.group()[1] == "!" or (
+                (at == 0 or text[at - 1] == "\n")
+                and text[at + 5:at + 6] in (">", " ", "\n", "\t")
+                and any(tag in text[at:at + 4000].lower() for tag in ("<head", "<body"))):
+            return at
+    return None
+
+
+def _html_end(text: str, at: int) -> int:
+    """Where the saved page that begins at ``at`` ends: after its ``</html>``, else at the
+    text's end (a page cut short)."""
+    ends = [found for close in _HTML_CLOSE if (found := text.find(close, at)) != -1]
+    return min(ends) + len("</html>") if ends else len(text)
+
+
+def _api_value(value: object) -> bool:
+    """A value the API answers with: a list of entries or papers, or one paper."""
+    if isinstance(value, dict):
+        return isinstance(value.get("paper"), dict) or ("id" in value and "title" in value)
+    return isinstance(value, list) and any(
+        isinstance(entry, dict) and (isinstance(entry.get("paper"), dict) or "title" in entry)
+        for entry in value)
+
+
+def _json_end(text: str, at: int) -> int | None:
+    """Where the API documents that begin at ``at`` end (JSON Lines, or ``cat a.json
+    b.json``: one copy), or None when no API document begins there."""
+    decoder = json.JSONDecoder()
+    end = None
+    pos = at
+    while pos < len(text) and text[pos] in "[{":
+        try:
+            value, after = decoder.raw_decode(text, pos)
+        except (ValueError, RecursionError):
+            break
+        if not _api_value(value):
+            break
+        end = after
+        pos = _BLANKS.match(text, after).end()  # type: ignore[union-attr]
+    return end
+
+
+def _json_start(text: str, brace: int) -> int:
+    """Where the document whose first object opens at ``brace`` begins: at a "[" before
+    it (blanks between), else at the brace."""
+    before = brace
+    while before > 0 and text[before - 1] in " \t\r\n":
+        before -= 1
+    return before - 1 if before > 0 and text[before - 1] == "[" else brace
+
+
+def _documents(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of every saved HTML page and API document in the text, in
+    order; what they quote (the chrome line, "{") is theirs."""
+    found: list[tuple[int, int, str]] = []
+    pos = 0
+    while (at := _html_open(text, pos)) is not None:
+        end = _html_end(text, at)
+        found.append((at, end, "html"))
+        pos = end
+    # "{" is rare outside JSON (a formula's braces): found by the fastest search there is.
+    at = text.find("{")
+    while at != -1:
+        inside = next((end for start, end, _ in found if start <= at < end), None)
+        if inside is not None:
+            at = text.find("{", inside)
+            continue
+        if _JSON_OBJECT.match(text, at) is None:
+            at = text.find("{", at + 1)
+            continue
+        start = _json_start(text, at)
+        end = _json_end(text, start)
+        if end is None:
+            at = text.find("{", at + 1)
+            continue
+        found.append((start, end, "api"))
+        at = text.find("{", end)
+    return sorted(found)
+
+
 def split_copies(text: str) -> list[Copy]:
     """The copies of the page ``text`` holds, in order; one copy when it holds one."""
-    anchors: list[int] = []
-    at = text.find(_CHROME)
-    while at != -1:
-        anchors.append(at)
-        at = text.find(_CHROME, at + len(_CHROME))
-    if len(anchors) < 2:
-        return [Copy(text, 0, "none")]
+    marks = _marks(text)
     starts: list[tuple[int, str]] = []
+    # Whether the copy being read met its chrome (or is a document) yet, and where its
+    # header ended: the next copy's header begins after it, at the earliest.
+    chromed = False
     low = 0
-    for index, anchor in enumerate(anchors):
-        if index == 0:
-            # The first copy begins at the text's start; its header names its shape.
-            _, header = _header_before(text, 0, anchor)
-            starts.append((0, header))
+    for at, kind, end in marks:
+        if kind in ("html", "api", "front"):
+            # What follows a document is its own unless another copy's sign begins there
+            # (its reader says what is wrong with "<html>rate limited</html>" after JSON).
+            starts.append((at, kind))
+            chromed, low = kind != "front", end
+            continue
+        if not starts:
+            starts.append((0, _header_before(text, 0, at)[1]))
+        elif not chromed:
+            # The first chrome line after front matter or a document: its copy's own,
+            # unless cards stand between (a clipper's page without chrome came first).
+            begun = starts[-1][0]
+            head, header = _header_before(text, low, at)
+            if _CARD_SIGN.search(text, begun, head) is not None:
+                starts.append((head, header))
         else:
-            starts.append(_header_before(text, low, anchor))
-        low = anchor + len(_CHROME)
-    copies: list[Copy] = []
-    for (start, header), (end, _) in zip(starts, [*starts[1:], (len(text), "")], strict=True):
-        copies.append(Copy(text[start:end], start, header))
-    return copies
+            starts.append(_header_before(text, low, at))
+        chromed, low = True, end
+    if not starts:
+        return [Copy(text, 0, "none")]
+    if starts[0][0] != 0:
+        if text[: starts[0][0]].strip():
+            starts.insert(0, (0, "none"))
+        else:
+            starts[0] = (0, starts[0][1])
+    if len(starts) == 1:
+        return [Copy(text, 0, starts[0][1])]
+    ends = [start for start, _ in starts[1:]] + [len(text)]
+    return [Copy(text[start:end], start, header)
+            for (start, header), end in zip(starts, ends, strict=True)]
+
+
+def _marks(text: str) -> list[tuple[int, str, int]]:
+    """(where, what, where it ends) of each sign of a copy's start, in order: a document,
+    a copy's chrome line (the short one under the long one is the same copy's), front
+    matter. A chrome line or front matter quoted inside a document is the document's."""
+    documents = _documents(text)
+    marks = [(start, kind, end) for start, end, kind in documents]
+
+    def outside(at: int) -> bool:
+        return not any(start <= at < end for start, end, _ in documents)
+
+    previous = None  # where the last chrome line ended
+    for at in _chrome_lines(text):
+        if not outside(at):
+            continue
+        end = text.find("!", at) + 1
+        same = previous is not None and at - previous < 20 * _SAME_CHROME and len(
+            "".join(text[previous:at].split())) <= _SAME_CHROME
+        previous = end
+        if not same:
+            marks.append((at, "chrome", end))
+    marks.extend((start, "front", end) for start, end in _fronts(text) if outside(start))
+    marks.sort()
+    return marks
+
+
+def foreign_start(text: str) -> int | None:
+    """Where in ``text`` another copy of the page begins that is not in
+    the seeds' older layout; None when there is none. For the seeds' layout, which streams
+    and so never reaches :func:`split_copies`: only copies of other forms need finding."""
+    from storage.forms import detect  # the detector imports this module
+
+    for copy in split_copies(text)[1:]:
+        # A header the older page never had (front matter, a reader's or clipper's title
+        # block, a document) is another form's, however little of a listing follows it.
+        if copy.header not in ("badge", "none") or detect(copy.text) != "seeds":
+            return copy.start
+    return None

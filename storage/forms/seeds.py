@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from storage.forms.dates import _DATE_MAX_LEN, _DateLine, _parse_date
@@ -137,8 +138,11 @@ class ListingStream:
     """
 
     def __init__(self, lines: Iterable[str], *, name: str, reference: date | None = None,
-                 warnings: list[str] | None = None) -> None:
+                 warnings: list[str] | None = None,
+                 then: Callable[[], list[PaperRecord]] | None = None) -> None:
         self.name = name
+        # The records of a copy of another form glued after this one (read whole), if any.
+        self._then = then
         self.listing_date: str | None = None
         self.listing_date_raw: str | None = None
         # Which form the detector picked, and the capture's own date where the copy
@@ -460,6 +464,10 @@ class ListingStream:
             yield make(title, abstract, position, authors, org, when)
         elif meta == _NO_META and phase == _WANT_ABSTRACT:
             warn(f'last paper "{_short(title)}" is cut off (no abstract); skipped')
+        if self._then is not None:
+            for record in self._then():
+                position += 1
+                yield replace(record, position=position)
         if self._suppressed:
             self.warnings.append(f"{name}: {self._suppressed} more warnings not shown")
             self._suppressed = 0
