@@ -10,6 +10,8 @@ form           what it is                                                      p
 ``text-urls``  text exports with each link's URL on its own line               markdown.py
 ``api``        ``/api/daily_papers`` JSON (a day, a week, a month) or one
                ``/api/papers/<id>``                                            api.py
+``dump``       the saved page as a text browser renders it (lynx -dump,
+               pandoc -t plain; w3m, links, html2text are refused)             dumps.py
 =============  ==============================================================  ===========
 
 The detector reads the content, never the file name: a Markdown copy saved as ``.txt`` is
@@ -33,6 +35,7 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
 from storage.forms.copies import foreign_start, split_copies
+from storage.forms.dumps import dump_tool, undumped
 from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
 from storage.forms.markdown import markdown_items, plain_items
@@ -155,6 +158,8 @@ def detect(head: str) -> str:
         return "api"
     if looks_like_html(head):
         return "html"
+    if dump_tool(head) is not None:
+        return "dump"
     md = len(_MD_LINK.findall(head))
     urls = len(_URL_LINE.findall(head))
     if urls >= 3 and urls >= md:
@@ -323,6 +328,8 @@ def _filled(first: PaperRecord, other: PaperRecord) -> PaperRecord:
 
 def _parse_form(text: str, form: str, *, name: str, reference: date | None,
                 warnings: list[str]) -> ParsedListing:
+    if form == "dump":
+        return _parse_dump(text, name=name, reference=reference, warnings=warnings)
     if form == "api":
         return api_listing(text, name=name, warnings=warnings)
     if form == "html":
@@ -360,6 +367,22 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
         truncated=tokens.truncated,
         warnings=warnings,
     )
+
+
+def _parse_dump(text: str, *, name: str, reference: date | None,
+                warnings: list[str]) -> ParsedListing:
+    """A text browser's dump of the saved page, read as the page's text form; the form
+    reported names the tool (``lynx-dump``, ``pandoc-dump``)."""
+    tool = dump_tool(text[:HEAD_CHARS]) or "glued"
+    plain, ids = undumped(text, tool, name)
+    listing = _parse_form(plain, "text", name=name, reference=reference, warnings=warnings)
+    if ids:
+        listing.records = [
+            replace(r, arxiv_id=ids[r.title], url=f"https://huggingface.co/papers/{ids[r.title]}")
+            if r.title in ids and r.arxiv_id is None else r for r in listing.records]
+        listing._iter = iter(listing.records)
+    listing.form = f"{tool}-dump"
+    return listing
 
 
 # A text that a tool wrapped at a fixed width (pandoc -t plain, w3m or lynx -dump, an
