@@ -34,6 +34,7 @@ _PANDOC_MARK = "[]"
 _REFERENCES = re.compile(r"^References\n\n(?:[ \t]*Visible links:\n)?[ \t]*1\. \S", re.M)
 _REF_LINE = re.compile(r"^[ \t]*([0-9]{1,6})\. (\S+)[ \t]*$", re.M)
 _MARKS_NEEDED = 5
+_DUMP_WIDTH = 100
 
 _W3M = ("[IMG]", "• [0]")
 _HTML2TEXT = re.compile(r"^\*{4,6} \S", re.M)
@@ -44,6 +45,11 @@ _TOOLS_THAT_GLUE = "w3m, links or html2text"
 def dump_tool(head: str) -> str | None:
     """Which tool rendered the page as text, or None when the text is no such dump."""
     if len(_GLUED_DATE.findall(head)) < 2:
+        return None
+    # These tools wrap every paragraph at 72-80 columns; a copy of the page made by
+    # selecting it keeps each abstract on one long line, whatever its "·" looks like.
+    lines = head.split("\n")
+    if max(map(len, lines)) > _DUMP_WIDTH or sum(len(line) >= 60 for line in lines) < 3:
         return None
     if len(_LYNX_LINK.findall(head)) >= _MARKS_NEEDED:
         return "lynx"

@@ -21,9 +21,10 @@ import pytest
 
 from storage import Library
 from storage.forms import detect
+from storage.listing import Listing, parse_listing
 from storage.records import ListingError
 from tests.fixtures.forms.catalogue import PAPERS
-from tests.storage.forms.helpers import FORMS, assert_cards, page_facts, read
+from tests.storage.forms.helpers import FORMS, READ_ON, assert_cards, page_facts, read
 
 GLUED = ["dumps/w3m.txt", "dumps/links.txt", "dumps/html2text.txt"]
 
@@ -63,6 +64,19 @@ def test_select_all_copies_are_no_dumps() -> None:
     for name in ["text-daily.txt", "text-date-page.txt", "text-trending.txt",
                  "text-urls-export.txt", "md-firecrawl.md", "md-trending.md"]:
         assert detect((FORMS / name).read_text(encoding="utf-8")) != "dump", name
+
+
+def test_a_select_all_copy_with_its_dates_run_into_the_dot_is_no_dump() -> None:
+    """A browser that copies "·" and the date as one line is still the text form (its
+    abstracts on one line each): read, not refused as a dump."""
+    text = (FORMS / "text-daily.txt").read_text(encoding="utf-8").replace("·\n", "·")
+    assert "·Oct 1\n6\n" in text
+    assert detect(text) == "text"
+    assert len(read_text(text).records) == 15
+
+
+def read_text(text: str) -> Listing:
+    return parse_listing(text, name="copy.txt", reference=READ_ON)
 
 
 def _count(db: Path) -> int:
