@@ -143,9 +143,13 @@ def _short(title: str) -> str:
     return title if len(title) <= 60 else title[:59] + "…"
 
 
-# Bits of each OwnPapers map: 1 MB, whatever the import's size; at 100k papers
-# about 1 card in 80 is a false "maybe", which the indexes then answer.
-_OWN_BITS = 1 << 23
+# Bits of each OwnPapers map (2 MB, whatever the import's size) and the bits a
+# value sets in it: three slices of its 64-bit hash. At 100k papers a card the
+# import never inserted finds all three set about once per 7 imports (with one
+# bit in a 1 MB map: 1 card in 80), and each such card makes the import build
+# the title index it deferred (storage/library/deferred.py).
+_OWN_BITS = 1 << 24
+_OWN_MASK = _OWN_BITS - 1
 
 
 class OwnPapers:
@@ -155,20 +159,25 @@ class OwnPapers:
     An import into an empty library, with nobody else writing, finds in the
     library only papers it inserted itself: a card whose arXiv id and title key
     it never inserted is new, and needs no look-up in the indexes (those cost
-    0.15-0.25 s of CPU per 100k cards). The ids and keys go into two bitmaps by
-    hash (a fixed 2 MB, where a set of 100k keys held ~20 MB); a card with a bit
-    set is asked of the indexes as before, so what is found is what the indexes
-    say. The bitmaps answer only while that is provably so: the library had no
-    papers when the import's first transaction began, and at the start of each
-    later one no other connection has committed (`PRAGMA data_version`) and this
-    connection has changed nothing but the import's own work (`total_changes`).
-    Once either fails, every card is asked of the indexes.
+    0.15-0.25 s of CPU per 100k cards, and the title index is not even built
+    yet: storage/library/deferred.py). The ids and keys go into two Bloom
+    filters by hash (a fixed 4 MB, where a set of 100k keys held ~20 MB); a
+    card that may be in one is asked of the indexes as before, after
+    `before_lookup` (which builds the deferred title index), so what is found
+    is what the indexes say. The filters answer only while that is provably so:
+    the library had no papers when the import's first transaction began, and at
+    the start of each later one no other connection has committed (`PRAGMA
+    data_version`) and this connection has changed nothing but the import's own
+    work (`total_changes`). Once either fails, every card is asked of the
+    indexes.
     """
 
     def __init__(self) -> None:
         self.arxiv_ids = bytearray(_OWN_BITS >> 3)
         self.keys = bytearray(_OWN_BITS >> 3)
         self._seen: tuple[int, int] | None = None
+        # Runs once, before the first card is asked of the indexes.
+        self.before_lookup: Callable[[], None] | None = None
 
     @classmethod
     def begin(cls, conn: sqlite3.Connection) -> OwnPapers | None:
@@ -199,26 +208,41 @@ class OwnPapers:
 
     def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """The new rows of a batch (NEW_ROW_COLUMNS), once inserted."""
-        arxiv_bits, key_bits, mask = self.arxiv_ids, self.keys, _OWN_BITS - 1
+        arxiv_bits, key_bits, mask = self.arxiv_ids, self.keys, _OWN_MASK
         for row in rows:
-            bit = hash(row[1]) & mask
-            key_bits[bit >> 3] |= 1 << (bit & 7)
+            value = hash(row[1])
+            for bit in (value & mask, (value >> 24) & mask, (value >> 40) & mask):
+                key_bits[bit >> 3] |= 1 << (bit & 7)
             arxiv_id = row[_ARXIV_AT]
             if arxiv_id is not None:
-                bit = hash(arxiv_id) & mask
-                arxiv_bits[bit >> 3] |= 1 << (bit & 7)
+                value = hash(arxiv_id)
+                for bit in (value & mask, (value >> 24) & mask, (value >> 40) & mask):
+                    arxiv_bits[bit >> 3] |= 1 << (bit & 7)
 
     def maybe(self, key: str, arxiv_id: str | None) -> bool:
         """Might the library hold a paper of this title key or arXiv id? False is
         certain."""
-        mask = _OWN_BITS - 1
-        bit = hash(key) & mask
-        if self.keys[bit >> 3] >> (bit & 7) & 1:
+        if _in(self.keys, hash(key)):
             return True
-        if arxiv_id:
-            bit = hash(arxiv_id) & mask
-            return bool(self.arxiv_ids[bit >> 3] >> (bit & 7) & 1)
+        return bool(arxiv_id) and _in(self.arxiv_ids, hash(arxiv_id))
+
+    def asking(self) -> None:
+        """A card is about to be asked of the indexes."""
+        if self.before_lookup is not None:
+            before, self.before_lookup = self.before_lookup, None
+            before()
+
+
+def _in(bits: bytearray, value: int) -> bool:
+    """Are all three of `value`'s bits set? (Nearly always the first is not.)"""
+    bit = value & _OWN_MASK
+    if not bits[bit >> 3] >> (bit & 7) & 1:
         return False
+    bit = (value >> 24) & _OWN_MASK
+    if not bits[bit >> 3] >> (bit & 7) & 1:
+        return False
+    bit = (value >> 40) & _OWN_MASK
+    return bool(bits[bit >> 3] >> (bit & 7) & 1)
 
 
 class BatchImporter:
@@ -347,6 +371,8 @@ class BatchImporter:
         record). A card this file already brought in an earlier batch is neither."""
         asked = chosen if self.own is None else [
             (key, record) for key, record in chosen if self.own.maybe(key, record.arxiv_id)]
+        if asked and self.own is not None:
+            self.own.asking()
         keys = list(dict.fromkeys(key for key, _ in asked))
         arxiv_ids = [r.arxiv_id for _, r in asked if r.arxiv_id]
         by_id, by_key = self._known(arxiv_ids, keys)

@@ -25,6 +25,7 @@ from typing import Any
 
 from storage import abbrev
 from storage.identity import NEW_ROW_COLUMNS, BatchImporter, OwnPapers
+from storage.library import deferred
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
@@ -296,7 +297,10 @@ class Importer:
             # the lock is free once this process lets go of it.
             with suppress(LibraryError):
                 self._undo_import(source_id)
+            self._build_deferred()
             raise
+        else:
+            self._build_deferred()
         finally:
             lock.release()
         if progress is not None:
@@ -324,8 +328,16 @@ class Importer:
                 conn.execute("BEGIN IMMEDIATE")
                 if not written:
                     own = OwnPapers.begin(conn)
+                    if own is not None and deferred.defer(conn, source_id):
+                        # The title index comes back before the import's first
+                        # look-up, the others after its load (deferred.py).
+                        own.before_lookup = partial(deferred.build, conn,
+                                                    (deferred.DEFERRED[0],))
                 elif own is not None and not own.still_alone(conn):
+                    # Someone else wrote: from now on this is an import like any
+                    # other, into a library with every index.
                     own = None
+                    deferred.build(conn)
             untitled.extend(self._import_batch(batch, source_id, report, own))
             written += len(batch)
             if last:
@@ -339,6 +351,16 @@ class Importer:
                     conn.execute("COMMIT")
             if progress is not None:
                 progress(report.name, report.found)
+
+    def _build_deferred(self) -> None:
+        """The indexes a bulk import into an empty library left for after its load,
+        built while this import still holds its lock. If that fails (a full disk,
+        a writer holding the lock for long), the next open builds them; every
+        query is right meanwhile, only slower."""
+        try:
+            deferred.build_each(self.conn)
+        except sqlite3.Error:
+            self._core.rollback_quietly()
 
     def _finish(self, source_id: int, report: FileReport) -> None:
         """Mark the import complete, in the last batch's transaction, and commit."""
@@ -488,6 +510,9 @@ class Importer:
                 return
             finally:
                 lock.release()
+        if not self._core.read_only:
+            with suppress(sqlite3.Error, LibraryError):
+                deferred.repair(self.conn, self.path)
 
     @guarded
     def sources(self, limit: int | None = None, *, undone: bool = False
