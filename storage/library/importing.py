@@ -47,7 +47,7 @@ BATCH = 5000
 BULK_COMMIT = 20_000
 
 # The page cache an import works with, in KiB (SQLite's default is 2,000).
-IMPORT_CACHE_KB = 32_768
+IMPORT_CACHE_KB = 16_384
 
 # What an import keeps and indexes of one field, in characters: a listing's longest
 # real abstract is ~3,000. A 50 MB abstract made the app take 2.3 GB and 98 s to
@@ -538,11 +538,14 @@ class Importer:
 def _import_cache(conn: sqlite3.Connection) -> Iterator[None]:
     """A page cache of IMPORT_CACHE_KB for the import, SQLite's own size again after.
 
-    An import writes into seven indexes of papers and the full-text index, whose
+    An import writes into the indexes of papers and the full-text index, whose
     merges read back the segments the batches before wrote; in SQLite's default
     2 MB those pages are evicted and read again through the WAL. Measured at 100k
-    papers: 13.1 s of CPU with 2 MB, 11.4 with 16 MB, 11.1 with 64 MB (which
-    adds 65 MB to the peak RSS); the floor gains nothing from it (bench/README,
+    papers (session 2): 13.1 s of CPU with 2 MB, 11.4 with 16 MB, 11.1 with 64 MB
+    (which adds 65 MB to the peak RSS); the floor gains nothing from it. Since
+    the two indexes with random keys are built after the load of a first import
+    (deferred.py), 16 MB costs no CPU against 32 MB (interleaved, session 5:
+    +0.22 / -0.07 / -0.46 s) and the peak RSS is 16 MB lower (bench/README,
     "Import at 100k"). The pages are allocated only as they are needed, and
     freed when the size goes back.
     """
