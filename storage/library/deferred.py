@@ -24,6 +24,7 @@ import json
 import re
 import sqlite3
 from contextlib import suppress
+from pathlib import Path
 
 from storage.library.importlock import ImportLock
 
@@ -99,7 +100,7 @@ def build_each(conn: sqlite3.Connection) -> None:
         conn.execute("COMMIT")
 
 
-def repair(conn: sqlite3.Connection, library_path: object) -> None:
+def repair(conn: sqlite3.Connection, library_path: Path) -> None:
     """At open: build the indexes a bulk import dropped and did not build (killed,
     or the disk filled), unless that import is still running: it holds its lock
     and builds them itself when it ends."""
@@ -107,7 +108,7 @@ def repair(conn: sqlite3.Connection, library_path: object) -> None:
     if not indexes:
         return
     if source_id is not None:
-        lock = ImportLock(library_path, int(source_id))  # type: ignore[arg-type]
+        lock = ImportLock(library_path, int(source_id))
         try:
             if not lock.try_acquire():
                 return  # still running
