@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from desktop.cli import build_parser
+from storage import Library
+from tests.desktop.cli.conftest import winnow
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def _winnow_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `winnow`, run from `folder` as a user would type it there."""
+    return subprocess.run([sys.executable, "-m", "desktop.cli", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=300, check=False)
 
 
 def _commands() -> list[tuple[str, argparse.ArgumentParser]]:
@@ -36,3 +50,173 @@ def test_readme_gives_the_two_commands() -> None:
     assert test_command in README
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci
+
+
+# ------------------------------------------------------------ the README against the code
+def _section(heading: str) -> str:
+    """The README's text under `heading` (a `## ` line), up to the next `## `."""
+    start = README.index(f"\n{heading}\n")
+    end = README.find("\n## ", start + len(heading) + 2)
+    return README[start:end if end >= 0 else len(README)]
+
+
+def _keymap_table() -> str:
+    start = README.index("| Keys | Command |")
+    return README[start:README.index("\n\n", start)]
+
+
+_KEY_AS_WRITTEN = {"Down": "↓", "Up": "↑"}
+
+
+def _in_table(key: str, table: str) -> bool:
+    if f"`{key}`" in table or f"`{_KEY_AS_WRITTEN.get(key, key)}`" in table:
+        return True
+    if key.isdigit():  # written as a range: `1` … `9`, `1`…`5`
+        return any(int(a) <= int(key) <= int(b) for a, b in
+                   re.findall(r"`(\d)`\s*…\s*`(\d)`", table))
+    return False
+
+
+def test_every_key_the_app_binds_is_in_the_readme_keymap() -> None:
+    """The cheat sheet is made from the command registry; the README's table is written
+    by hand, so it is checked against the same registry (it lacked `g u`, `g d` and caret
+    mode's character keys)."""
+    from desktop.actions import command_sets
+    from storage import states
+
+    table = _keymap_table()
+    missing = [f"{spec.id} ({spec.mode}): {key}"
+               for commands in command_sets(states.table()) for spec in commands.specs
+               for key in spec.keys if not _in_table(key, table)]
+    assert not missing, "keys bound in the app but not in the README's keymap:\n" + \
+        "\n".join(missing)
+
+
+_FTS_SHADOW = re.compile(r"papers_fts_(data|idx|docsize|config)$")
+
+
+def test_the_schema_table_names_every_table_and_every_papers_column(library: Library) -> None:
+    """The README's table is the map a user reads before opening the file in sqlite-utils
+    or Datasette: every table a new library has and every column of `papers` (the triage
+    state was missing from it)."""
+    section = _section("## The library file")
+    tables = [name for (name,) in library.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        if not _FTS_SHADOW.match(name)]
+    assert "papers" in tables and "papers_fts" in tables
+    assert [t for t in tables if f"`{t}`" not in section] == []
+    papers_row = next(line for line in section.splitlines() if line.startswith("| `papers` |"))
+    columns = [row[1] for row in library.conn.execute("PRAGMA table_info(papers)")]
+    assert "state" in columns
+    assert [c for c in columns if f"`{c}`" not in papers_row] == []
+
+
+def test_the_json_fields_are_exactly_the_ones_the_readme_lists(seeded_path: Path) -> None:
+    start = README.index("`--json` papers carry")
+    paragraph = README[start:README.index("`winnow show` prints the same", start)]
+    while re.search(r"\([^()]*\)", paragraph):  # asides: "(where `published` got ...)"
+        paragraph = re.sub(r"\([^()]*\)", "", paragraph)
+    listed = set()
+    for quoted in re.findall(r"`([^`]+)`", paragraph):
+        if "{" in quoted:  # the annotations' and sources' own fields
+            continue
+        listed.update(n.strip() for n in quoted.split(",") if re.fullmatch(r"\w+", n.strip()))
+    listed.discard("--json")
+    shown = winnow("show", "1", "--json", db=seeded_path)
+    assert shown.returncode == 0, shown.stderr
+    assert set(json.loads(shown.stdout)) == listed
+
+
+def _query_examples() -> list[str]:
+    section = _section("## Query language")
+    start = section.index("| Query | Finds |")
+    rows = section[start:section.index("\n\n", start)].splitlines()[2:]
+    examples = []
+    for row in rows:
+        first = row.split(" | ")[0].lstrip("| ")
+        examples += [q.replace("\\|", "|") for q in re.findall(r"`((?:[^`\\]|\\.)+)`", first)]
+    return examples
+
+
+def test_every_query_example_of_the_readme_is_read_as_the_readme_says(seeded: Library) -> None:
+    """Each example in the query table is a real filter, operator or phrase on the sample
+    library: none is searched as words with a note that it is not a filter, and each
+    filter example of the table finds papers or is one the samples cannot have."""
+    examples = _query_examples()
+    assert len(examples) >= 40 and "`" not in "".join(examples)
+    for query in examples:
+        result = seeded.search(query)
+        assert result.error is None, (query, result.error)
+        for refusal in ("is not a filter", "has no value", "is not an order", "ignored"):
+            assert refusal not in result.message, (query, result.message)
+
+
+def test_the_readme_query_examples_find_papers_in_the_samples(seeded: Library) -> None:
+    """A new user tries the examples on the sample library first: a text example that
+    finds nothing there reads as a broken search (`title:kan` did: no sample title says
+    KAN). Filters on what a new library has none of (tags, notes, stars, states other
+    than the Inbox, a saved source) are left out."""
+    empty_by_nature = re.compile(r"(^|\s|-)(tag|note|is|has|added|sort):|^NOT |^-")
+    for query in _query_examples():
+        if empty_by_nature.search(query):
+            continue
+        assert seeded.search(query).ids, f"{query!r} finds nothing in the sample library"
+
+
+def test_the_readme_status_lines_are_the_ones_winnow_list_prints(seeded_path: Path) -> None:
+    """The README quotes what the status line says; `winnow list` on the samples says it."""
+    section = _section("## Query language")
+    for query, quoted in (("kolmogorv arnld", "Showing results for kolmogorov arnold"),
+                          ("is:unred", "is:unred is not a filter (is: takes annotated, done, "
+                                       "inbox, "),
+                          ('tag:""', 'tag:"" has no value; ignored')):
+        assert quoted in section, quoted
+        listed = winnow("list", query, db=seeded_path)
+        assert listed.returncode == 0 and quoted in listed.stderr, (query, listed.stderr)
+
+
+def _json_block_after(marker: str) -> str:
+    start = README.index("```json", README.index(marker))
+    return README[start + len("```json"):README.index("```", start + 7)]
+
+
+def test_the_readme_keys_and_states_examples_load_as_written(tmp_path: Path) -> None:
+    from desktop.keys import load_overrides
+    from storage import states
+
+    keys_json = tmp_path / "keys.json"
+    keys_json.write_text(_json_block_after("**Rebinding keys.**"), encoding="utf-8")
+    bindings, rest, warnings = load_overrides(keys_json)
+    assert warnings == [] and bindings["paper.star"] == ["f"]
+    assert rest["quick_tags"] == ["to-read", "keep"]
+    states_json = tmp_path / "states.json"
+    states_json.write_text(_json_block_after("Rename a state or add your own"),
+                           encoding="utf-8")
+    table = states.load(states_json)
+    assert table.get("shortlist").label == "To read"
+    assert table.get("skimmed").key == "c"
+
+
+def test_the_headless_first_step_gives_the_sample_papers(tmp_path: Path) -> None:
+    """Without a display the README's way to the 415 sample papers is `winnow import
+    seeds/*.txt`; run as written, from the clone's root."""
+    command = "winnow import seeds/*.txt"
+    assert f"`{command}`" in " ".join(_section("## Install and start").split())
+    seeds = sorted(str(p.relative_to(ROOT)) for p in SEEDS)
+    done = _winnow_in(ROOT, "--db", str(tmp_path / "lib.db"), "import", *seeds)
+    assert done.returncode == 0, done.stderr
+    new = sum(int(n) for n in re.findall(r", (\d+) new,", done.stdout))
+    assert new == 415, done.stdout
+
+
+def test_the_import_line_the_readme_shows_is_the_one_winnow_prints(tmp_path: Path) -> None:
+    """`Every import gets an id, printed after its counts`: the README's example line has
+    the shape of the real one (it lacked the `updated` count)."""
+    example = re.search(r"`(monday\.txt: [^`]*)`", README)
+    assert example, "the README shows an import's line"
+    written = " ".join(example.group(1).split())
+    shape = re.sub(r"\d+", r"\\d+", re.escape(written))
+    (tmp_path / "monday.txt").write_bytes(SEEDS[0].read_bytes())
+    done = _winnow_in(tmp_path, "--db", str(tmp_path / "lib.db"), "import", "monday.txt")
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(shape, done.stdout.strip()), (shape, done.stdout)
