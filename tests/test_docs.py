@@ -220,3 +220,54 @@ def test_the_import_line_the_readme_shows_is_the_one_winnow_prints(tmp_path: Pat
     done = _winnow_in(tmp_path, "--db", str(tmp_path / "lib.db"), "import", "monday.txt")
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(shape, done.stdout.strip()), (shape, done.stdout)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_readme_offline_fetch_recipe_runs_as_written(tmp_path: Path) -> None:
+    """The three lines of "To try it offline", run by bash as written (on a free port
+    instead of 8000), with an API answer as `answer.json`: the day's papers come in."""
+    import os
+    import shutil
+    import time
+    import urllib.request
+
+    start = README.index("```sh", README.index("To try it offline"))
+    lines = README[start + 5:README.index("```", start + 5)].strip().splitlines()
+    assert len(lines) == 3 and lines[1].endswith("&")
+    port = str(_free_port())
+    shutil.copy(ROOT / "tests" / "fixtures" / "forms" / "api-week.json",
+                tmp_path / "answer.json")
+    env = {**os.environ, "WINNOW_DB": str(tmp_path / "lib.db"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+    def bash(line: str, **kw: object) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-c", line.replace("8000", port)], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=120,
+                              check=False, **kw)
+
+    assert bash(lines[0]).returncode == 0
+    server = subprocess.Popen(["bash", "-c", "exec " + lines[1].rstrip("& ").strip("()")
+                               .replace("cd mirror && ", "").replace("8000", port)],
+                              cwd=tmp_path / "mirror", env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):  # until it listens (not a timing assertion: a wait)
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/daily_papers", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        done = bash(lines[2])
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(rf"127\.0\.0\.1:{port} date=2026-11-27: 14 papers, 14 new, 0 updated, "
+                        r"0 unchanged \(import 1\)", done.stdout.strip()), done.stdout
