@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from storage import states
 from storage.models import Paper
 
 # C0 and C1 controls but tab and newline: ESC starts terminal sequences, the
@@ -128,11 +129,26 @@ def _ascii_words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", folded.lower())
 
 
+def _bibtex_authors(names: Iterable[str]) -> str | None:
+    """The listing's author names as BibTeX people ("A and B"), None without names.
+    A name BibTeX would cut in two ("Smith and Sons Lab") or turn around at its comma
+    ("Ng, Andrew", as a listing wrote it) is braced whole."""
+    people = []
+    for name in names:
+        name = " ".join(_clean(name).split())
+        if name:
+            person = _latex(name)
+            people.append("{" + person + "}" if re.search(r"(?i)\band\b|,", name) else person)
+    return "{" + " and ".join(people) + "}" if people else None
+
+
 def bibtex_key(paper: Paper, used: set[str]) -> str:
     """organisation + year + first significant title word ("nvidia2025nemotron"),
-    made unique within one export by a, b, c… The listings name no authors: the
-    organisation stands in for the first author; without one the key is the word
-    and the year ("galore2024"), as a reader would cite it."""
+    made unique within one export by a, b, c… A copied page names no authors, so the
+    organisation stands in for the first author (also where a saved page or the API
+    named them: a paper's key must not change when a richer import of it comes in);
+    without one the key is the word and the year ("galore2024"), as a reader would
+    cite it."""
     org = _ascii_words(paper.organization or "")
     year = (paper.published or "")[:4] if (paper.published or "")[:4].isdigit() else ""
     words = _ascii_words(paper.title)
@@ -154,6 +170,9 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
     used: set[str] = set()
     for p in papers:
         fields = [("title", _bibtex_title(p.title))]
+        authors = _bibtex_authors(p.authors)
+        if authors:
+            fields.append(("author", authors))
         if p.organization:
             fields.append(("institution", _bibtex_value(p.organization)))
         if p.published:
@@ -177,6 +196,20 @@ def to_bibtex(papers: Iterable[Paper]) -> str:
 
 
 # ----------------------------------------------------------------- Markdown
+def state_text(paper: Paper) -> str:
+    """The paper's triage state as the app names it ("Later, until 2026-12-24"). A state
+    no longer in states.json (or a states.json that does not load) is named as stored:
+    the export still writes every paper."""
+    try:
+        state = states.table().get(paper.state)
+    except states.StatesFileError:
+        state = None
+    label = state.label if state is not None else paper.state
+    if state is not None and state.snoozes:
+        label += f", until {paper.snooze_until}" if paper.snooze_until else ", someday"
+    return label
+
+
 def meta_line(paper: Paper) -> str:
     """Date · byline · upvotes · sources, as the reading pane and notes show it."""
     parts = []
@@ -236,7 +269,7 @@ def to_markdown(papers: Iterable[Paper]) -> str:
         meta = meta_line(p)
         if meta:
             lines.append(f"- {md_text(meta)}")
-        status = ["read" if p.read else "unread"] + (["starred"] if p.starred else [])
+        status = [state_text(p)] + (["starred"] if p.starred else [])
         lines.append(f"- Status: {', '.join(status)}")
         if p.tags:
             lines.append("- Tags: " + " ".join(_md_tag(t) for t in p.tags))

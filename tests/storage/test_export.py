@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
 import pytest
+from bibtexparser.middlewares import SeparateCoAuthors
 from markdown_it import MarkdownIt
 from pybtex.database import parse_file as pybtex_parse_file
 from pybtex.database import parse_string as pybtex_parse_string
@@ -105,7 +107,7 @@ def test_markdown_keeps_facts_on_their_own_lines_and_comments_with_quotes(
     markdown = to_markdown([seeded.get(paper_id)])
     rendered = MarkdownIt("commonmark").render(markdown)
     items = [_text_of(li).strip() for li in re.findall(r"<li>(.*?)</li>", rendered, re.S)]
-    assert "Status: read" in items
+    assert "Status: Done" in items
     assert "Tags: #scaling #to-read" in items
     assert any(item.startswith("from ") or " · from " in item for item in items)
     quotes = re.findall(r"<blockquote>(.*?)</blockquote>", rendered, re.S)
@@ -113,7 +115,55 @@ def test_markdown_keeps_facts_on_their_own_lines_and_comments_with_quotes(
     assert "natively scalable architecture" in quotes[0] and "why it scales" in quotes[0]
 
 
+def test_markdown_names_each_paper_s_triage_state_as_the_app_does(seeded: Library) -> None:
+    """Reading notes said "Status: unread" for a paper in Later, the Shortlist, Skipped or
+    the Inbox (attack N19): the state is what triage decided, so the notes name it."""
+    ids = [row[0] for row in seeded.conn.execute("SELECT id FROM papers ORDER BY id LIMIT 6")]
+    seeded.set_state(ids[:1], "later", until="2026-12-24")
+    seeded.set_state(ids[1:2], "later")
+    seeded.set_state(ids[2:3], "shortlist")
+    seeded.set_state(ids[3:4], "skipped")
+    seeded.set_state(ids[4:5], "done")
+    seeded.set_starred(ids[5:6], True)
+    markdown = to_markdown(seeded.get(i) for i in ids)
+    rendered = MarkdownIt("commonmark").render(markdown)
+    statuses = [_text_of(li).strip() for li in re.findall(r"<li>(.*?)</li>", rendered, re.S)
+                if _text_of(li).startswith("Status:")]
+    assert statuses == ["Status: Later, until 2026-12-24", "Status: Later, someday",
+                        "Status: Shortlist", "Status: Skipped", "Status: Done",
+                        "Status: Inbox, starred"]
+
+
 # ------------------------------------------------------------------- BibTeX
+def test_bibtex_names_the_authors_when_the_listing_did(library: Library,
+                                                       tmp_path: Path) -> None:
+    """The API and the saved page name the authors; the BibTeX entry had none (attack
+    N20). pybtex reads each as a person, a name with "and" or a comma stays one."""
+    papers = [{"paper": {"id": "2610.17765", "title": "Grounded Chart Reasoning",
+                         "summary": "Chart question answering models often read values. " * 3,
+                         "authors": [{"name": "Lea Dubois"}, {"name": "Arjun Mehta"},
+                                     {"name": "Sun-hee Park"}, {"name": "Ng, Andrew"},
+                                     {"name": "Smith and Sons Lab"}],
+                         "upvotes": 31, "publishedAt": "2026-09-27T00:00:00.000Z"},
+               "title": "Grounded Chart Reasoning", "publishedAt": "2026-09-27T00:00:00.000Z"}]
+    answer = tmp_path / "day.json"
+    answer.write_text(json.dumps(papers), encoding="utf-8")
+    report = library.import_files([answer])
+    assert report.ok and report.new == 1, report
+    [paper_id] = [row[0] for row in library.conn.execute("SELECT id FROM papers")]
+    text = to_bibtex([library.get(paper_id)])
+    [entry] = pybtex_parse_string(text, "bibtex").entries.values()
+    people = [str(p) for p in entry.persons["author"]]
+    assert people == ["Dubois, Lea", "Mehta, Arjun", "Park, Sun-hee", "{Ng, Andrew}",
+                      "{Smith and Sons Lab}"]
+    parsed = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors()])
+    assert not parsed.failed_blocks
+    assert parsed.entries[0].fields_dict["author"].value == [
+        "Lea Dubois", "Arjun Mehta", "Sun-hee Park", "{Ng, Andrew}", "{Smith and Sons Lab}"]
+    # A listing without names (a copied page) gives no author field, not an empty one.
+    assert "author" not in to_bibtex([replace(library.get(paper_id), authors=())])
+
+
 def test_bibtex_is_read_whole_by_pybtex_and_bibtexparser(seeded: Library, tmp_path: Path,
                                                           hostile_path: Path) -> None:
     seeded.import_files([hostile_path])
