@@ -271,3 +271,15 @@ def test_the_readme_offline_fetch_recipe_runs_as_written(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(rf"127\.0\.0\.1:{port} date=2026-11-27: 14 papers, 14 new, 0 updated, "
                         r"0 unchanged \(import 1\)", done.stdout.strip()), done.stdout
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces -> -."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_every_link_inside_the_readme_lands_on_a_heading() -> None:
+    anchors = {_slug(h) for h in re.findall(r"^#{1,4} (.+)$", README, re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", README)
+    assert len(links) >= 10
+    assert sorted({link for link in links if link not in anchors}) == []
