@@ -20,8 +20,14 @@ DARK = {"bg": "#1e1f22", "fg": "#e6e6e6", "grid": "#3a3b3f", "accent": "#6ea0ff"
 def plot_stats(figures: TriageStats, out: Path, *, dark: bool = False) -> Path:
     """The heatmap of decisions per day, the Inbox over time (size and the age of
     its oldest paper), papers per state, time per decision and the top tags."""
+    import logging
+
     import matplotlib
 
+    # On its first run (a new HOME) matplotlib builds its font cache, and where it cannot
+    # save it (a full disk) it warns on stderr before Winnow's own one line about the
+    # file. The cache is matplotlib's: it builds it again next time.
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
