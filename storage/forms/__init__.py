@@ -44,6 +44,7 @@ from storage.forms.scraper import scraper_listing
 from storage.forms.seeds import ListingStream
 from storage.forms.text import text_listing
 from storage.forms.trending import trending_listing
+from storage.forms.unwrap import unwrapped_markdown
 from storage.forms.urls import urls_listing
 from storage.identity import GROWING, LISTS, PLAIN, SHORTER_SHARE
 from storage.records import ListingError, PaperRecord
@@ -350,6 +351,9 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             return fast
         tokens = plain_items(text)
     else:
+        # A copy another tool wrapped at a fixed width (fold, fmt, an e-mail) is read
+        # as it was before (attack F24).
+        text = unwrapped_markdown(text) or text
         # The one-pass readers of the common shapes first; each declines a text that is
         # not wholly its shape, and the general reader takes what none of them took.
         for reader in _ONE_PASS[form]:
