@@ -245,6 +245,18 @@ def _in(bits: bytearray, value: int) -> bool:
     return bool(bits[bit >> 3] >> (bit & 7) & 1)
 
 
+def _summary_taken_for_abstract(old: str | None, record: PaperRecord) -> bool:
+    """The stored abstract is the record's AI summary read as an abstract: the record's
+    card shows the summary where an abstract would be (and no abstract), and the stored
+    text begins with that summary. A copy wrapped or cut so that the text after a summary
+    ran on into it (attack F24: '... block sparse attention. [logo] LongCat · Oct 25,')
+    stored summary and junk as the abstract, which an empty abstract never replaced."""
+    summary = record.ai_summary
+    if record.abstract or not summary or not old:
+        return False
+    return " ".join(old.split()).startswith(" ".join(summary.split()))
+
+
 class BatchImporter:
     """Imports batches of one listing into papers; the Library owns the transaction."""
 
@@ -466,6 +478,8 @@ class BatchImporter:
         changes: dict[str, Any] = {}
         if self._abstract(paper, facts["abstract"], stored, out, record.title):
             changes["abstract"] = facts["abstract"]
+        elif _summary_taken_for_abstract(paper["abstract"], record):
+            changes["abstract"] = ""  # the old text kept in abstract_history, as always
         for column in PLAIN + LISTS:
             if facts[column] not in (None, "") and facts[column] != paper[column]:
                 changes[column] = facts[column]
