@@ -24,7 +24,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from storage.records import PaperRecord
+from storage.records import GROWING, LISTS, PLAIN, SHORTER_SHARE, PaperRecord
 from storage.removal import LISTING_FACTS, acted_on
 from storage.schema import STATE_COUNT_TRIGGERS
 from storage.text import normalise_title
@@ -33,15 +33,8 @@ from storage.text import normalise_title
 # not a revision of the paper's own; measured on arXiv v1/v2 abstract pairs, which
 # score 75-99.
 SAME_TEXT_RATIO = 50.0
-# A text under this share of the stored abstract's length is a summary or a cut-off
-# copy, never a better abstract.
-SHORTER_SHARE = 0.5
-# Facts that only grow: an older listing imported later must not lower them.
-GROWING = ("upvotes", "github_stars", "comments")
-# Facts a listing either has or not; a new non-empty value replaces the old one.
-PLAIN = ("authors_count", "organization", "url", "submitted_by", "ai_summary",
-         "github_repo", "project_page")
-LISTS = ("authors", "ai_keywords")
+# How two listings' facts about one paper merge (SHORTER_SHARE, GROWING, PLAIN, LISTS) is
+# the records' own rule: storage/records.py, where the glued copies of one file merge too.
 
 _COLUMNS = ("id", "key", "first_source_id", *LISTING_FACTS)
 # The columns of `BatchOutcome.new_rows`, in order.

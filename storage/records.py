@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["DATE_SOURCES", "FORMS", "Listing", "ListingError", "PaperRecord"]
+__all__ = ["DATE_SOURCES", "FORMS", "GROWING", "LISTS", "PLAIN", "SHORTER_SHARE", "Listing",
+           "ListingError", "PaperRecord"]
 
 # Where a record's `published` got its year: written on the card itself, or, for a
 # yearless "Mar 13", the capture's own date (front matter, the API), the listing's
@@ -31,6 +32,18 @@ FORMS: tuple[str, ...] = (
     "text-urls",
     "api",
 )
+
+# How two records of one paper merge, whether from two imports (storage/identity.py) or
+# two copies of the page glued in one file (storage/forms/__init__.py):
+# A text under this share of the stored abstract's length is a summary or a cut-off
+# copy, never a better abstract.
+SHORTER_SHARE = 0.5
+# Facts that only grow: an older listing imported later must not lower them.
+GROWING = ("upvotes", "github_stars", "comments")
+# Facts a listing either has or not; a new non-empty value replaces the old one.
+PLAIN = ("authors_count", "organization", "url", "submitted_by", "ai_summary",
+         "github_repo", "project_page")
+LISTS = ("authors", "ai_keywords")
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,3 +63,23 @@ def test_the_mirror_rule() -> None:
     assert mirrored(Path("desktop/cli/__init__.py")) == Path("tests/desktop/cli/test_main.py")
     assert has_logic(ROOT / "storage" / "abbrev.py")
     assert not has_logic(ROOT / "desktop" / "cli" / "__main__.py")
+
+
+# The readers of the page turn text into records and nothing else: they may use the record
+# type and text normalisation, never the library that stores records (its merge rules, the
+# database, rapidfuzz). Two glued copies merge by the records' own rule (storage/records.py).
+FORMS_MAY_USE = ("storage.forms", "storage.records", "storage.text")
+
+
+def test_the_page_readers_use_nothing_of_the_library() -> None:
+    used = set()
+    for path in (ROOT / "storage" / "forms").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                used.add((node.module, path.name))
+            elif isinstance(node, ast.Import):
+                used.update((alias.name, path.name) for alias in node.names)
+    outside = sorted((module, name) for module, name in used
+                     if module.split(".")[0] == "storage"
+                     and not module.startswith(FORMS_MAY_USE))
+    assert outside == []

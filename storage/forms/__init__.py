@@ -46,8 +46,7 @@ from storage.forms.text import text_listing
 from storage.forms.trending import trending_listing
 from storage.forms.unwrap import unwrapped_markdown
 from storage.forms.urls import urls_listing
-from storage.identity import GROWING, LISTS, PLAIN, SHORTER_SHARE
-from storage.records import ListingError, PaperRecord
+from storage.records import GROWING, LISTS, PLAIN, SHORTER_SHARE, ListingError, PaperRecord
 from storage.text import normalise_title
 
 __all__ = [
