@@ -31,6 +31,7 @@ _WRAP_MIN = 40
 _HEAD = 16 * 1024
 # Joints a wrapped copy has at least (a page has dozens of abstracts over many lines).
 _JOINTS = 5
+_GOAL = 0.93
 _BLOCK_STARTS = ("#", "* ", "- ", "+ ", "> ", "|", "```", "~~~", "<")
 
 
@@ -103,4 +104,6 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
         return size(line) >= width and " " not in line
     if start[0] == "[" and line[-1] in ".!?":
         return False
-    return size(line) + 1 + size(start.split(None, 1)[0]) > width
+    # GNU fmt fills toward 93% of the width and balances a paragraph's lines: a line near
+    # the width went on where the next word would have passed that goal.
+    return size(line) + 1 + size(start.split(None, 1)[0]) > width * _GOAL

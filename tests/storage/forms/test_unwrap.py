@@ -55,6 +55,29 @@ def test_a_copy_wrapped_at_a_fixed_width_reads_as_the_copy(name: str, wrap, widt
     assert wrapped.warnings == whole.warnings
 
 
+def gnu_fmt(text: str, width: int) -> str:
+    """The real `fmt -w WIDTH`: it refills every paragraph toward 93% of the width,
+    balancing its lines (so a line is rarely full)."""
+    return subprocess.run(["fmt", "-w", str(width)], input=text.encode("utf-8"),
+                          capture_output=True, check=True).stdout.decode("utf-8")
+
+
+# The shapes whose every part is a paragraph of its own (blank lines between), which fmt
+# refills without running two parts together: the clipper's and the extractor's trending
+# copies, the clipper's date page, the scraper's copy. (The trending extraction and the
+# reference links keep parts on consecutive lines: fmt runs them into one.)
+ONE_LINE_PARTS = ("md-clipper-date-page.md", "md-firecrawl.md", "md-trending-clipped.md",
+                  "md-trending.md")
+
+
+@pytest.mark.parametrize("name", ONE_LINE_PARTS)
+@pytest.mark.parametrize("width", [72, 80, 100])
+def test_a_copy_refilled_by_fmt_reads_as_the_copy(name: str, width: int) -> None:
+    text = (FORMS / name).read_text(encoding="utf-8")
+    wrapped = parse_listing(gnu_fmt(text, width), name=name, reference=READ_ON)
+    assert wrapped.records == read(name).records
+
+
 @pytest.mark.parametrize("name", sorted(n for n in FILES if n.endswith((".md", ".txt"))
                                         and not n.startswith("not-")))
 def test_a_copy_that_is_not_wrapped_is_left_as_it_is(name: str) -> None:
