@@ -519,9 +519,11 @@ class Removals:
         if running:
             job = running[0]
             raise LibraryError(
-                f"{self._core.path}: {self._describe(job)} is still running in another "
-                f"window or command ({job['pos']:,} of {job['total']:,} papers); undo and "
-                f"redo wait until it finishes")
+                # (Another window, a command, or this app's own worker finishing what
+                # a crash left: the message must fit all three.)
+                f"{self._core.path}: {self._describe(job)} is still running "
+                f"({job['pos']:,} of {job['total']:,} papers); undo and redo wait until it "
+                f"finishes")
 
     @staticmethod
     def _describe(job: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ the paper's own page. Real window, real keys, real library file, real QThread.""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -279,6 +280,14 @@ def test_a_take_back_cut_short_is_finished_at_start_off_the_gui_thread(
     qtbot.waitUntil(lambda: any(m.startswith("Finishing") for m in said), timeout=15000)
     change = window.ops.run(lambda library: library.set_starred([ids[-1]]))
     assert change is not None and change.paper_ids == (ids[-1],)
+    # Undo waits for the job, and says so without blaming another program.
+    assert window.remover.busy
+    window.run_command("edit.undo")
+    assert re.fullmatch(rf"library\.db: taking back import {source} is still running "
+                        rf"\([\d,]+ of 600 papers\); undo and redo wait until it finishes",
+                        window.statusBar().currentMessage().removeprefix(
+                            str(opened.path.parent) + "/"))
+    assert opened.get(ids[-1]).starred
     qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
     assert threads and threading.get_ident() not in threads
     assert said[0] == f"Finishing taking back import {source}: 150 of 600 papers"
