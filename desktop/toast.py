@@ -7,12 +7,14 @@ action (Undo) as a button; details (per-file lines) sit under the headline.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.text import without_bidi_controls
+from desktop.text import plain_tooltip, without_bidi_controls
 
 
 class Toast(QFrame):
@@ -20,6 +22,11 @@ class Toast(QFrame):
 
     MARGIN = 18
     WIDTH = 520
+    # A toast is a glance over the list: past this share of the window (and this
+    # many pixels) its detail lines are cut to one row each, the whole text in
+    # its tooltip.
+    MAX_SHARE = 0.4
+    MAX_HEIGHT = 300
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -55,6 +62,8 @@ class Toast(QFrame):
         self.close_button.clicked.connect(self.dismiss)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self._callback: Callable[[], object] | None = None
+        self._full = ""
+        self._lines: list[str] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
@@ -70,6 +79,9 @@ class Toast(QFrame):
         lines = without_bidi_controls(details).splitlines()
         if len(lines) > 6:  # a toast is a glance; the rest is in the status line / CLI
             lines = [*lines[:6], f"… and {len(lines) - 6} more"]
+        self._full = "\n".join(t for t in (self.headline.text(),
+                                           without_bidi_controls(details)) if t)
+        self._lines = lines
         self.details.setText("\n".join(lines))
         self.details.setVisible(bool(lines))
         self._callback = on_action if action else None
@@ -84,7 +96,12 @@ class Toast(QFrame):
             self._timer.stop()
 
     def text(self) -> str:
-        return "\n".join(t for t in (self.headline.text(), self.details.text()) if t)
+        return "\n".join(t for t in (self.headline.text(), self.detail_text()) if t)
+
+    def detail_text(self) -> str:
+        """The detail lines as shown, without the break opportunities and elisions
+        `_place` puts in for the label's width."""
+        return "\n".join(self._lines)
 
     def dismiss(self) -> None:
         self._timer.stop()
@@ -110,8 +127,24 @@ class Toast(QFrame):
             return
         width = min(self.WIDTH, parent.width() - 2 * self.MARGIN)
         self.setFixedWidth(width)
-        self.adjustSize()
-        height = self.sizeHint().height()
+        # The height the wrapped labels need at this width: sizeHint() is the
+        # labels' unwrapped hint, which cut a detail of several lines top and bottom.
+        self.details.setText("\n".join(self._lines))
+        self.resize(width, max(self.height(), 1))
+        self.layout().activate()
+        room = max(40, self.details.contentsRect().width())
+        metrics = self.details.fontMetrics()
+        self.details.setText("\n".join(_breakable(line, metrics, room) for line in self._lines))
+        height = self.heightForWidth(width)
+        cap = max(60, min(self.MAX_HEIGHT, int(parent.height() * self.MAX_SHARE)))
+        cut = len(self._lines) < len(self._full.splitlines()) - 1
+        if height > cap and self._lines:
+            self.details.setText("\n".join(
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
+                for line in self._lines))
+            height = min(cap, self.heightForWidth(width))
+            cut = True
+        self.setToolTip(plain_tooltip(self._full, limit=4000) if cut else "")
         self.setGeometry((parent.width() - width) // 2,
                          parent.height() - height - self.MARGIN - 28, width, height)
 
@@ -120,6 +153,25 @@ class Toast(QFrame):
                 self.isVisible():
             self._place()
         return super().eventFilter(obj, event)
+
+
+_BREAK_AFTER = re.compile(r"([/\\_.\-:,])(?=\S)")
+
+
+def _breakable(line: str, metrics: QFontMetrics, room: int) -> str:
+    """`line` with a break opportunity (a zero-width space) after each separator of a
+    word wider than the label: a word wrap breaks only at spaces, so a long file path
+    ran under the Undo button, cut off. A piece still too wide is elided in its middle."""
+    words = line.split(" ")
+    for n, word in enumerate(words):
+        if metrics.horizontalAdvance(word) <= room:
+            continue
+        pieces = _BREAK_AFTER.sub("\\1\u200b", word).split("\u200b")
+        words[n] = "\u200b".join(
+            piece if metrics.horizontalAdvance(piece) <= room
+            else metrics.elidedText(piece, Qt.TextElideMode.ElideMiddle, room)
+            for piece in pieces)
+    return " ".join(words)
 
 
 def show_notices(window: QWidget, notices: Sequence[str]) -> None:

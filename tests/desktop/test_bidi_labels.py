@@ -124,7 +124,7 @@ def test_overrides_from_listings_reorder_no_words_of_the_app(library: Library, m
     toast = toast_for(window)
     toast.show_message(f"Imported {name}: 1 new", f"✓ {name}: 1 paper")
     assert toast.headline.text() == "Imported evil.json: 1 new"
-    assert toast.details.text() == "✓ evil.json: 1 paper"
+    assert toast.detail_text() == "✓ evil.json: 1 paper"
 
 
 def test_the_why_line_keeps_its_words_around_hostile_and_right_to_left_titles(

@@ -30,7 +30,7 @@ def _save(path: Path, data: object, *, rename: bool = False) -> None:
 def _toast(window) -> str | None:
     """The details line of the window's toast while it shows."""
     toast = window.findChild(Toast)
-    return toast.details.text() if toast is not None and toast.isVisible() else None
+    return toast.detail_text() if toast is not None and toast.isVisible() else None
 
 
 def _middle(window, press) -> int:
@@ -86,7 +86,7 @@ def test_a_broken_states_json_is_refused_with_its_line_and_the_states_stay(
     qtbot.waitUntil(lambda: _toast(window) is not None and "line 3" in _toast(window),
                     timeout=WAIT_MS)
     toast = window.findChild(Toast)
-    assert toast.details.text().startswith(f"{settings}: not valid JSON")
+    assert toast.detail_text().startswith(f"{settings}: not valid JSON")
     assert "reloaded" not in window.statusBar().currentMessage()
     assert window.states.get("parked") is not None and window.current_id() == paper
     press("z")  # the last good states still hold
@@ -106,7 +106,7 @@ def test_keys_json_saved_while_the_app_runs_rebinds_and_a_broken_one_is_refused(
     qtbot.waitUntil(lambda: (_toast(window) or "").startswith(f"{keys}: ignored"),
                     timeout=WAIT_MS)
     toast = window.findChild(Toast)
-    assert "line 2" in toast.details.text()
+    assert "line 2" in toast.detail_text()
     assert window.keymap.keys_for("paper.star") == ["f"]  # kept, not the defaults
     press("f")
     assert not seeded.get(paper).starred

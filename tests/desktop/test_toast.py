@@ -113,3 +113,76 @@ def test_notices_are_one_toast_first_line_as_headline(host) -> None:
     assert toast.headline.text() == "The import of a.txt was cut short and taken back."
     assert toast.details.text() == "Kept 12 papers you acted on."
     assert QApplication.focusWidget() is host.edit
+
+
+QUOTED_IMPORT = [
+    "✓ clipboard (Pasted 2026-11-30 22:00): 50 papers, 50 new, 0 updated, 0 unchanged",
+    "read as quoted text: the '> ' quote marks before every line were taken off first, "
+    "as a mail client puts them when a copy is forwarded",
+    "one card was cut at its end (line 812) and skipped: 'Scaling Laws for Sparse Mixture "
+    "of Experts Routing'",
+    "nothing else was skipped",
+]
+
+
+def _shown_whole(label) -> bool:
+    return label.height() >= label.heightForWidth(label.width())
+
+
+def test_a_detail_of_several_wrapped_lines_is_shown_whole(host, qtbot) -> None:
+    """N12: the import toast of an email-quoted copy cut its four lines of detail top
+    and bottom: the card kept the labels' unwrapped height."""
+    host.resize(1280, 800)
+    toast = toast_for(host)
+    toast.show_message("Imported 50 papers from the clipboard", "\n".join(QUOTED_IMPORT),
+                       action="Undo import")
+    qtbot.waitUntil(lambda: toast.details.width() > 0)
+    assert toast.details.heightForWidth(toast.details.width()) > \
+        4 * toast.details.fontMetrics().height()  # the lines wrap at this width
+    assert _shown_whole(toast.details) and _shown_whole(toast.headline)
+    assert toast.details.text() == "\n".join(QUOTED_IMPORT)  # nothing elided
+    assert toast.geometry().bottom() < host.height()
+    assert toast.toolTip() == ""  # nothing hidden, nothing to reach
+    toast.show_message("Exported 3 papers")  # a one-line toast shrinks back
+    assert toast.height() < 4 * toast.headline.fontMetrics().height()
+
+
+def test_a_detail_too_tall_for_the_window_is_cut_to_rows_and_kept_in_the_tooltip(
+        host, qtbot) -> None:
+    host.resize(700, 420)
+    toast = toast_for(host)
+    lines = [f"{n}: " + " ".join(["a listing line long enough to wrap"] * 3) for n in range(9)]
+    toast.show_message("Imported 9 files", "\n".join(lines))
+    qtbot.waitUntil(lambda: toast.details.width() > 0)
+    assert toast.height() <= int(host.height() * Toast.MAX_SHARE)
+    assert toast.geometry().top() >= 0
+    shown = toast.details.text().splitlines()
+    assert len(shown) == 7 and shown[-1] == "… and 3 more"
+    assert all(row.endswith("…") for row in shown[:6])  # one row each
+    assert _shown_whole(toast.details)
+    tip = toast.toolTip()
+    for line in lines:  # the whole text is reachable, the hidden lines too
+        assert line in tip
+    assert toast.text().splitlines()[1] == lines[0]
+    host.resize(1280, 800)  # room again: the same lines are shown whole
+    qtbot.waitUntil(lambda: not toast.details.text().splitlines()[0].endswith("…"))
+    assert _shown_whole(toast.details)
+
+
+def test_a_long_file_name_wraps_at_its_separators_instead_of_running_under_the_button(
+        host, qtbot) -> None:
+    host.resize(1280, 800)
+    toast = toast_for(host)
+    name = "/home/someone/Downloads/2026-11-30/Daily_Papers_Hugging_Face_trending_copy.md"
+    toast.show_message("Imported 50 papers", f"✓ {name}: 50 papers, 50 new",
+                       action="Undo import")
+    qtbot.waitUntil(lambda: toast.details.width() > 0)
+    metrics = toast.details.fontMetrics()
+    assert metrics.horizontalAdvance(name) > toast.details.width()  # it cannot fit one row
+    rows = toast.details.text().replace("\u200b", "\n").splitlines()
+    assert all(metrics.horizontalAdvance(row.split(" ")[-1]) <= toast.details.width()
+               for row in rows)
+    assert toast.details.text().replace("\u200b", "") == f"✓ {name}: 50 papers, 50 new"
+    assert _shown_whole(toast.details)
+    assert toast.details.geometry().right() < toast.action.geometry().left()
+    assert toast.text() == f"Imported 50 papers\n✓ {name}: 50 papers, 50 new"

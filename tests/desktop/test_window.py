@@ -138,7 +138,7 @@ def test_a_bad_states_file_is_one_line_in_the_window_and_queries_still_work(
     window = make_window(seeded)  # starts, on the built-in states
     toast = window.findChild(Toast)
     assert toast is not None and toast.isVisible()
-    assert toast.details.text() == (
+    assert toast.detail_text() == (
         f"{bad}: not valid JSON (Expecting property name enclosed in double quotes, line 1)")
     assert "Traceback" not in toast.text()
     assert [s.name for s in window.states.states] == [
@@ -154,5 +154,5 @@ def test_a_bad_states_file_is_one_line_in_the_window_and_queries_still_work(
     os.utime(bad, ns=(stamp, stamp))
     window.set_search("is:read")
     assert window.model.error is None and window.model.ids == [5]
-    assert toast.isVisible() and toast.details.text() == (
+    assert toast.isVisible() and toast.detail_text() == (
         f"{bad}: state 'done': key should be text")

@@ -178,7 +178,7 @@ def test_a_state_whose_key_is_taken_is_refused_in_one_line(
     window = make_window(seeded)
     toast = window.findChild(Toast)
     assert toast is not None and toast.isVisible()
-    assert toast.details.text() == (f"{settings}: state 'parked': key 'j' (j) is already "
+    assert toast.detail_text() == (f"{settings}: state 'parked': key 'j' (j) is already "
                                     f"bound to 'Next paper'; choose another key")
     assert window.states.get("parked") is None  # the built-in states, `j` still moves
     assert window.keymap.effective("normal")[("j",)] == "list.next"
@@ -196,7 +196,7 @@ def test_a_state_key_that_keys_json_binds_elsewhere_is_refused_naming_both_files
     window = make_window(seeded)
     toast = window.findChild(Toast)
     assert toast is not None and toast.isVisible()
-    assert toast.details.text() == (f"{settings}: state 'parked': key 'w' (w) is already "
+    assert toast.detail_text() == (f"{settings}: state 'parked': key 'w' (w) is already "
                                     f"bound to 'Star / unstar' in {keys}; choose another key")
     assert window.states.get("parked") is None
     first = window.current_id()
