@@ -26,6 +26,7 @@ from desktop.maintenance import Maintenance, offer_restore
 from desktop.toast import toast_for
 from desktop.window import MainWindow
 from storage import Library, LibraryCorrupt, LibraryError
+from storage.integrity import NewLibrary
 
 ORGANISATION = "Winnow"
 APPLICATION = "Winnow"
@@ -79,6 +80,7 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
     if screenshot is not None:
         _quiet_offscreen_plugin()
     app = _application()
+    fresh = NewLibrary(db_path)
     library = _open_library(db_path, interactive=screenshot is None)
     if library is None:
         return 1
@@ -110,6 +112,9 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         return 0
     finally:
         library.close()
+        # A first start whose import brought nothing (closed while it ran, or
+        # refused) leaves no empty library behind: the next start is a first start.
+        fresh.discard()
 
 
 # What the offscreen platform says about window-manager features it lacks. It is

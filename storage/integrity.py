@@ -17,6 +17,7 @@ the README, "Damage and crashes"):
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -24,8 +25,8 @@ import struct
 import uuid
 from pathlib import Path
 
-__all__ = ["WINNOW_TABLES", "create_library", "full_check", "header_problem", "identify",
-           "locate", "size_problem"]
+__all__ = ["WINNOW_TABLES", "NewLibrary", "create_library", "full_check", "header_problem",
+           "identify", "locate", "size_problem"]
 
 MAGIC = b"SQLite format 3\x00"
 # Tables every Winnow library has had since schema 1. A file missing any of them is
@@ -200,3 +201,67 @@ def create_library(path: Path, *, over_empty: bool = False) -> bool:
     finally:
         for leftover in (temp, Path(f"{temp}-journal")):
             leftover.unlink(missing_ok=True)
+
+
+class NewLibrary:
+    """What a command that may create the library at `path` would make there: the
+    file itself, the folders above it that are missing, and `backups/` beside it.
+
+    A first import that is refused (a junk file, a cut copy, no listing in it) used
+    to leave an empty library file, its folders and a `backups/` folder behind at a
+    new `--db` path. `discard()` takes back what the command made when the library
+    it made holds nothing: the user then finds the path as it was.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(os.path.abspath(path))
+        found, _ = locate(self.path)
+        self.new = found is None and not os.path.islink(self.path)
+        self._folders = [folder for folder in (self.path.parent, *self.path.parent.parents)
+                         if not os.path.lexists(folder)]
+        self._backups = self.path.parent / "backups"
+        self._backups_new = not os.path.lexists(self._backups)
+
+    def holds_nothing(self) -> bool:
+        """True if the library was made by this command and has no paper, no import
+        and no other row of the user's (tags, saved searches) in it."""
+        if not self.new or not self.path.is_file():
+            return False
+        try:
+            conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        except sqlite3.Error:
+            return False
+        try:
+            return not any(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
+                           for table in ("papers", "sources", "tags", "events"))
+        except sqlite3.Error:
+            return False
+        finally:
+            conn.close()
+
+    def discard(self) -> bool:
+        """Remove the library this command made, if it holds nothing (call it once the
+        library is closed); True if it was removed."""
+        if not self.holds_nothing():
+            return False
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+            except OSError:
+                return False
+        if self._backups_new and self._backups.is_dir():
+            # Made by this command (a backup of an empty library is worth nothing).
+            for entry in self._backups.iterdir():
+                if entry.name.startswith(f"{self.path.stem}-") and entry.is_file():
+                    entry.unlink(missing_ok=True)
+            _remove_if_empty(self._backups)
+        for folder in self._folders:  # the deepest first
+            _remove_if_empty(folder)
+        return True
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # someone put something there meanwhile: it stays
+        folder.rmdir()

@@ -33,11 +33,15 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from desktop.cli.common import PROG, CommandError, one_line
 from desktop.cli.registry import REGISTRY, Command, library_path, top_parser
-from storage.integrity import locate
+from storage.integrity import NewLibrary, locate
 from storage.safetext import terminal_safe_output
+
+if TYPE_CHECKING:
+    from storage import Library
 
 __all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"]
 

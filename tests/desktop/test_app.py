@@ -85,11 +85,13 @@ def test_first_start_imports_the_samples(tmp_path: Path) -> None:
 
 
 def test_a_new_db_starts_empty_with_an_import_action(tmp_path: Path) -> None:
-    db = tmp_path / "empty.db"
+    db = tmp_path / "new" / "empty.db"
     result = run_gui_subprocess(tmp_path, db, out=tmp_path / "empty.png")
     assert result.returncode == 0, result.stderr
-    with Library(db) as lib:
-        assert lib.is_empty()
+    assert QImage(str(tmp_path / "empty.png")).width() == 1280
+    # N13: nothing was imported, so nothing is left at the new path (no empty
+    # library, no folder): the next start there is a first start again.
+    assert not (tmp_path / "new").exists()
 
 
 def test_empty_state_button_imports_the_samples(library: Library, make_window,

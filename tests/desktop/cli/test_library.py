@@ -48,3 +48,39 @@ def test_backup_and_restore_keep_the_current_file(db: Path, tmp_path: Path) -> N
     bogus = tmp_path / "bogus.db"
     bogus.write_text("not a database")
     assert winnow("restore", str(bogus), db=db).returncode == 1
+
+
+def _tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_a_refused_first_import_at_a_new_path_leaves_nothing_there(tmp_path: Path) -> None:
+    """N13: a first import that brings nothing left an empty library file (and its
+    folders) at a new `--db` path."""
+    junk = tmp_path / "junk.txt"
+    junk.write_text("QUJDREVGR0g=\n" * 4000, encoding="ascii")  # base64, no listing in it
+    before = _tree(tmp_path)
+    db = tmp_path / "new" / "deeper" / "lib.db"
+    result = winnow("import", str(junk), db=db)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "winnow: junk.txt: no Daily Papers listing found in it"
+    assert _tree(tmp_path) == before  # no lib.db, no -wal, no folders, no backups/
+    # Missing, unreadable and refused files together: still nothing made.
+    assert winnow("import", str(junk), str(tmp_path / "missing.md"), db=db).returncode == 1
+    assert _tree(tmp_path) == before
+    # A later good import makes the library there as before, with its daily backup.
+    made = winnow("import", str(junk), str(SEEDS[0]), db=db)
+    assert made.returncode == 1 and "22 new" in made.stdout  # the good file is kept
+    assert db.is_file()
+    assert json.loads(winnow("stats", "--json", db=db).stdout)["counts"]["total"] == 22
+
+
+def test_a_refused_import_into_a_library_that_exists_leaves_it_as_it_was(
+        tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    assert winnow("init", db=db).returncode == 0  # an empty library the user made
+    junk = tmp_path / "junk.txt"
+    junk.write_text("QUJDREVGR0g=\n" * 400, encoding="ascii")
+    assert winnow("import", str(junk), db=db).returncode == 1
+    assert db.is_file()
+    assert json.loads(winnow("stats", "--json", db=db).stdout)["counts"]["total"] == 0
