@@ -7,7 +7,8 @@ column that has something for fewer than a quarter of the loaded rows is hidden
 any row on screen; the others are as
 wide as what they show (a date is never cut), within caps. Only the rows already
 fetched for painting (the first page) are looked at: at 1M papers this costs no
-query of its own.
+query of its own. Scrolled to rows that have a value for a hidden column, the column
+shows once the scroll settles (from the rows painted, so again no query).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -36,6 +37,7 @@ SHOWN_FROM = 0.25  # share of the loaded rows with a value that earns a column
 CHIP_FONT_PX = 11  # as TagsDelegate draws them
 PADDING = 28  # the cell's margins and the focus frame
 SAMPLE_DATE = "Sep 30, 2026"  # the widest date format_date writes
+SCROLL_SETTLE_MS = 120
 
 
 # What each optional column shows of a row (empty: nothing to show).
@@ -79,6 +81,13 @@ class ColumnFitter(QObject):
         self._width = 0
         table.horizontalHeader().sectionResized.connect(self._resized)
         table.viewport().installEventFilter(self)
+        # After a scroll settles and its rows are painted (so fetched): looking
+        # at the cache then costs no query, and a wheel's 30 events make one look.
+        self._scrolled = QTimer(self)
+        self._scrolled.setSingleShot(True)
+        self._scrolled.setInterval(SCROLL_SETTLE_MS)
+        self._scrolled.timeout.connect(self.reveal)
+        table.verticalScrollBar().valueChanged.connect(self._scrolled.start)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self._model is not None:
@@ -96,62 +105,123 @@ class ColumnFitter(QObject):
     def fit(self, model: PaperTableModel) -> None:
         self._model = model
         self._width = self.table.viewport().width()
+        self._scrolled.stop()
         self._fitting = True
         try:
             fit_columns(self.table, model, keep=self.user_sized)
         finally:
             self._fitting = False
 
+    def reveal(self) -> None:
+        """The columns the rows scrolled into view have values for (see
+        reveal_columns)."""
+        if self._model is None or self.table.model() is not self._model:
+            return
+        self._fitting = True
+        try:
+            reveal_columns(self.table, self._model, keep=self.user_sized)
+        finally:
+            self._fitting = False
+
+
+class _Measure:
+    """The fonts a column's width is measured with."""
+
+    def __init__(self, table: QTableView) -> None:
+        font = table.font()
+        self.text = QFontMetrics(font)
+        chip_font = QFont(font)
+        chip_font.setPixelSize(CHIP_FONT_PX)
+        self.chips = QFontMetrics(chip_font)
+        self.header = QFontMetrics(table.horizontalHeader().font())
+
+    def width(self, column: int, found: list[Any]) -> int:
+        if column == COL_TAGS:
+            widths = [chips_width(list(tags), self.chips) for tags in set(found)]
+        else:
+            widths = [self.text.horizontalAdvance(text) + PADDING for text in set(found)]
+        # The header's own words (and sort arrow) must fit as well.
+        title = self.header.horizontalAdvance(HEADERS[column]) + PADDING + 14
+        return min(MAX_WIDTH[column], max(max(widths, default=0), title))
+
+
+def _earned(column: int, found: list[Any], rows: int) -> bool:
+    # Tags are the user's own: any tag in view shows the column.
+    share = SHOWN_FROM if column != COL_TAGS else 0.0
+    return bool(found) and len(found) >= share * rows
+
+
+def _cached_rows(model: PaperTableModel, rows: range) -> list[PaperRow]:
+    """The rows of `rows` the model has fetched (plain attribute reads, no query)."""
+    return [row for row in (model.paper_row(n) for n in rows) if row is not None]
+
 
 def fit_columns(table: QTableView, model: PaperTableModel,
                 keep: set[int] | frozenset[int] = frozenset()) -> None:
     header = table.horizontalHeader()
-    font = table.font()
-    metrics = QFontMetrics(font)
-    chip_font = QFont(font)
-    chip_font.setPixelSize(CHIP_FONT_PX)
-    chip_metrics = QFontMetrics(chip_font)
-    header_metrics = QFontMetrics(header.font())
+    measure = _Measure(table)
     # The rows of the first page, as the model cached them for painting: plain
     # attribute reads, no data() calls (800 of those took 8 ms).
-    lines = [row for row in (model.paper_row(n) for n in range(min(model.rowCount(),
-                                                                   model.PAGE)))
-             if row is not None]
+    lines = _cached_rows(model, range(min(model.rowCount(), model.PAGE)))
     values = {column: [has(row) for row in lines if has(row)] for column, has in HAS.items()}
     # A column with nothing on any row on screen is only an empty stripe, however
     # full the rest of the page is (the first listing of the samples has no byline
     # and no upvotes for 19 rows, the page below them has 112 bylines in 200).
-    screen = [row for row in (model.paper_row(n) for n in rows_on_screen(table, model))
-              if row is not None]
+    screen = _cached_rows(model, rows_on_screen(table, model))
     for column in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE):
         if column in keep:
             header.setSectionHidden(column, False)
             continue
         found = values[column]
-        if column == COL_TAGS:
-            widths = [chips_width(list(tags), chip_metrics) for tags in set(found)]
-        else:
-            widths = [metrics.horizontalAdvance(text) + PADDING for text in set(found)]
-        # Tags are the user's own: any tag in view shows the column.
-        share = SHOWN_FROM if column != COL_TAGS else 0.0
-        empty = (not found or len(found) < share * len(lines)
+        empty = (not _earned(column, found, len(lines))
                  or not any(HAS[column](row) for row in screen))
-        needed = max(widths, default=0)
         header.setSectionHidden(column, empty)
         if empty:
             continue
-        # The header's own words (and sort arrow) must fit as well.
-        title = header_metrics.horizontalAdvance(HEADERS[column]) + PADDING + 14
-        width = min(MAX_WIDTH[column], max(needed, title))
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(column, width)
+        header.resizeSection(column, measure.width(column, found))
     # A narrow list (a small window) keeps at least half its width for the title:
     # the least telling columns go first.
     room = table.viewport().width() // 2
     for column in (COL_UPVOTES, COL_BYLINE, COL_DATE, COL_TAGS):
-        used = sum(header.sectionSize(c) for c in MAX_WIDTH if not header.isSectionHidden(c))
-        if used <= room:
+        if _used(header) <= room:
             break
         if column not in keep:
             header.setSectionHidden(column, True)
     header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+
+
+def _used(header: QHeaderView) -> int:
+    return sum(header.sectionSize(c) for c in MAX_WIDTH if not header.isSectionHidden(c))
+
+
+def reveal_columns(table: QTableView, model: PaperTableModel,
+                   keep: set[int] | frozenset[int] = frozenset()) -> list[int]:
+    """Show each hidden column that the rows now on screen earn by the same rule as
+    a load (a quarter of them with a value; any tag), if the title keeps half the
+    list. Only shows: a column that came and went with every scroll would make the
+    titles jump under the reader's eyes; a load or a resize hides it again.
+    Returns the columns shown."""
+    header = table.horizontalHeader()
+    hidden = [c for c in (COL_TAGS, COL_DATE, COL_UPVOTES, COL_BYLINE)
+              if header.isSectionHidden(c) and c not in keep]
+    if not hidden:
+        return []
+    screen = _cached_rows(model, rows_on_screen(table, model))
+    if not screen:
+        return []
+    measure = _Measure(table)
+    room = table.viewport().width() // 2
+    shown = []
+    for column in hidden:
+        found = [value for value in map(HAS[column], screen) if value]
+        if not _earned(column, found, len(screen)):
+            continue
+        width = measure.width(column, found)
+        if _used(header) + width > room:
+            continue
+        header.setSectionHidden(column, False)
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(column, width)
+        shown.append(column)
+    return shown

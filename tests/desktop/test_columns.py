@@ -261,3 +261,36 @@ def test_a_tag_given_on_screen_shows_the_tags_column_at_once(window, seeded: Lib
     assert window.model.index(row, COL_TAGS).data()
     press("ctrl+z")  # untagged: nothing to show on screen, the column goes again
     assert header.isSectionHidden(COL_TAGS)
+
+
+def test_scrolling_to_rows_that_have_a_value_shows_the_hidden_column(window, seeded: Library,
+                                                                     press, qtbot) -> None:
+    """A column hidden because nothing on screen had a value stayed hidden while the
+    user scrolled into papers that have one, until the next load or resize. It now
+    shows once the scroll settles, from the rows already fetched for painting."""
+    press("g a")
+    table, model, header = window.table, window.model, window.table.horizontalHeader()
+    assert header.isSectionHidden(COL_BYLINE)
+    page = [model.paper_row(n) for n in range(model.PAGE)]
+    rows = _on_screen(table)
+    # A stretch of the page where most rows carry an organisation or author count.
+    start = next(n for n in range(rows[-1] + 1, model.PAGE - len(rows))
+                 if sum(bool(row.byline) for row in page[n:n + len(rows)]) > len(rows) // 2)
+    fetches, current = model.rows_calls, window.current_id()
+    table.scrollTo(model.index(start, COL_TITLE), QTableView.ScrollHint.PositionAtTop)
+    assert header.isSectionHidden(COL_BYLINE)  # not on every scroll event
+    qtbot.waitUntil(lambda: not header.isSectionHidden(COL_BYLINE), timeout=3000)
+    assert model.rows_calls == fetches  # the rows were cached: no query for it
+    assert window.current_id() == current  # scrolling moved nothing else
+    assert header.sectionSize(COL_BYLINE) > 40
+    assert any(model.index(row, COL_BYLINE).data() for row in _on_screen(table))
+    assert header.sectionSize(COL_TITLE) >= table.viewport().width() // 2
+    assert header.isSectionHidden(COL_TAGS)  # no row there earns it: the samples have none
+    # Back at the top it stays (no column coming and going under the reader's eyes);
+    # the next load hides it again.
+    table.scrollToTop()
+    qtbot.wait(400)
+    assert not header.isSectionHidden(COL_BYLINE)
+    window.browser.load()
+    assert header.isSectionHidden(COL_BYLINE)
+
