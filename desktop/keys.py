@@ -156,6 +156,9 @@ class Keymap:
         keymap = cls(modes={mode: {} for mode in MODES})
         overrides = dict(overrides or {})
         known = set()
+        # The user's bindings after every default: a key keys.json gives one command
+        # is that command's, whichever of the two was registered first.
+        defaults = sorted(defaults, key=lambda item: item[0] in overrides)
         for command_id, mode, keys in defaults:
             known.add(command_id)
             if mode not in MODES:

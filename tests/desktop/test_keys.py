@@ -175,3 +175,16 @@ def test_rebinding_a_taken_key_moves_it() -> None:
     assert km.effective("normal")[("j",)] == "top"
     assert km.keys_for("next") == ["Down"]
     assert km.warnings
+
+
+def test_a_key_the_user_binds_wins_over_a_default_registered_later() -> None:
+    """keys.json giving `O` to "open the paper's page" lost to the default `O` of
+    "open its code", registered after it: the later default took the key back."""
+    defaults = [("paper.open_web", "normal", ["o"]), ("paper.open_code", "normal", ["O"])]
+    keymap = Keymap.build(defaults, {"paper.open_web": ["O"]})
+    assert keymap.effective("normal")[("O",)] == "paper.open_web"
+    assert ("o",) not in keymap.effective("normal")
+    assert keymap.warnings == ["O was bound to paper.open_code; now runs paper.open_web"]
+    # Registered the other way round: the same.
+    keymap = Keymap.build(defaults[::-1], {"paper.open_web": ["O"]})
+    assert keymap.effective("normal")[("O",)] == "paper.open_web"
