@@ -8,10 +8,12 @@ writing HTML. Character offsets given to the Library are Python string indices.
 from __future__ import annotations
 
 import hashlib
+import html
 import math
+import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QFocusEvent,
@@ -644,6 +646,7 @@ class ReaderPane(QStackedWidget):
 
     note_edited = Signal(int, str)
     tag_clicked = Signal(str)
+    link_opened = Signal(QUrl)  # a link of the facts line, clicked
 
     NOTE_DELAY_MS = 300
 
@@ -694,13 +697,31 @@ class ReaderPane(QStackedWidget):
         # What a card holds besides its abstract: a trending page brings only the AI
         # summary (the pane showed a title over nothing), and the arXiv id and GitHub
         # repository a card links to were kept but never shown.
+        # Its links are real links (rich text built from escaped fields): a click
+        # opens one; from the keyboard `o` opens the paper's page, Shift+O its code.
         self.facts = QLabel()
-        self.facts.setObjectName("paperMeta")
+        self.facts.setObjectName("paperFacts")
         self.facts.setWordWrap(True)
+        self.facts.setTextFormat(Qt.TextFormat.RichText)
+        self.facts.setOpenExternalLinks(False)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.facts.linkActivated.connect(lambda link: self.link_opened.emit(QUrl(link)))
+        self.facts.setToolTip(plain_tooltip("o opens the paper's page · Shift+O its code"))
+        # The summary is the body of a card that has no abstract (a trending page's),
+        # in the reading font under its own label; beside an abstract, a quieter aside.
+        self.summary_box = QFrame()
+        self.summary_box.setObjectName("aiSummary")
+        self.summary_label = QLabel("AI SUMMARY")
+        self.summary_label.setObjectName("sectionLabel")
         self.summary = QLabel()
-        self.summary.setObjectName("paperWhy")
+        self.summary.setObjectName("summaryText")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box = QVBoxLayout(self.summary_box)
+        box.setContentsMargins(14, 8, 12, 10)
+        box.setSpacing(4)
+        box.addWidget(self.summary_label)
+        box.addWidget(self.summary)
         # Why For you ranks this paper here (its words, the kept papers it is like).
         self.why = QLabel()
         self.why.setObjectName("paperWhy")
@@ -722,7 +743,7 @@ class ReaderPane(QStackedWidget):
         self.note_status = QLabel("")
         self.note_status.setObjectName("sectionHint")
         self.note = NoteEditor()
-        for label in (self.state, self.meta, self.facts, self.summary, self.why,
+        for label in (self.state, self.meta, self.summary_label, self.summary, self.why,
                       self.annotations_label,
                       self.annotations_hint, self.note_label, self.note_status):
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -731,7 +752,7 @@ class ReaderPane(QStackedWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(28, 22, 28, 28)
         layout.setSpacing(0)
-        divider = QFrame()
+        self.divider = divider = QFrame()
         divider.setObjectName("divider")
         header = QHBoxLayout()
         header.addWidget(self.annotations_label)
@@ -742,7 +763,7 @@ class ReaderPane(QStackedWidget):
         note_header.addWidget(self.note_status)
         # (widget or layout, spacing after it)
         for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10),
-                            (self.facts, 10), (self.summary, 10), (self.why, 0),
+                            (self.facts, 10), (self.summary_box, 12), (self.why, 0),
                             (self.chips, 14), (divider, 14), (self.abstract, 22),
                             (header, 6), (self.annotations_hint, 0),
                             (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
@@ -800,12 +821,10 @@ class ReaderPane(QStackedWidget):
         hit.setBackground(self.theme.colour("search_hit"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
         self.meta.setText(meta_line(paper))
-        facts = facts_line(paper)
+        facts = facts_html(paper)
         self.facts.setText(facts)
         self.facts.setVisible(bool(facts))
-        self.summary.setText(f"AI summary: {balanced_bidi(paper.ai_summary)}"
-                             if paper.ai_summary else "")
-        self.summary.setVisible(bool(paper.ai_summary))
+        self._show_summary(paper)
         self._set_chips(paper.tags)
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
         self._set_annotations(paper.annotations)
@@ -818,6 +837,26 @@ class ReaderPane(QStackedWidget):
             QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(scroll))
         else:
             self.scroll.verticalScrollBar().setValue(0)
+
+    def _show_summary(self, paper: Paper) -> None:
+        summary = balanced_bidi(paper.ai_summary) if paper.ai_summary else ""
+        self.summary.setText(summary)
+        self.summary_box.setVisible(bool(summary))
+        # Alone, the summary is what there is to read: the abstract's font and colour,
+        # and no empty abstract under it. Beside an abstract it is an aside.
+        body = bool(summary) and not paper.abstract
+        if self.summary_box.property("body") != body:
+            self.summary_box.setProperty("body", body)
+            for widget in (self.summary_box, self.summary):
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
+        # After the polish, which sets the style sheet's font.
+        self.summary.setFont(reading_font(15) if body else ui_font(13))
+        self.abstract.setVisible(bool(paper.abstract) or not summary)
+        self.divider.setVisible(not body)
+        self.annotations_hint.setText(
+            NO_ABSTRACT_HINT if body else
+            "v then w, b, ( or ) to select · h to highlight · a to add a comment")
 
     def set_why(self, text: str | None) -> None:
         """Show why the paper is ranked where it is (None: hide). The titles in it
@@ -985,15 +1024,53 @@ def meta_line(paper: Paper) -> str:
 
 
 def facts_line(paper: Paper) -> str:
-    """The card's links, by what they are: its arXiv id, its GitHub repository and stars,
-    that it has a project page (``o`` opens the paper's own page)."""
+    """The card's links, by what they are, as plain text: its arXiv id, its GitHub
+    repository and stars, that it has a project page."""
+    return "  ·  ".join(text for text, _url in _facts(paper))
+
+
+def facts_html(paper: Paper) -> str:
+    """facts_line as rich text: each fact with an address a link to it. Every piece
+    of listing text is escaped (and isolated); the addresses are built here from
+    checked ids, never taken from the listing as they stand."""
     parts = []
+    for text, url in _facts(paper):
+        shown = html.escape(text)
+        parts.append(f'<a href="{html.escape(url, quote=True)}" '
+                     f'style="text-decoration: none">{shown}</a>' if url else shown)
+    return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts)
+
+
+_REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+")
+
+
+def code_url(paper: Paper) -> str | None:
+    """The paper's GitHub repository as an address, if it names one."""
+    if not paper.github_repo:
+        return None
+    repo = paper.github_repo.removeprefix("https://github.com/").rstrip("/")
+    return f"https://github.com/{repo}" if _REPO.fullmatch(repo) else None
+
+
+def _facts(paper: Paper) -> list[tuple[str, str | None]]:
+    parts: list[tuple[str, str | None]] = []
     if paper.arxiv_id:
-        parts.append(f"arXiv {paper.arxiv_id}")  # digits and a dot: checked at import
+        # digits and a dot: checked at import
+        parts.append((f"arXiv {paper.arxiv_id}", f"https://arxiv.org/abs/{paper.arxiv_id}"
+                      if _ARXIV.fullmatch(paper.arxiv_id) else None))
     if paper.github_repo:
         repo = paper.github_repo.removeprefix("https://github.com/").rstrip("/")
-        stars = f" ({paper.github_stars:,} stars)" if paper.github_stars is not None else ""
-        parts.append(f"GitHub {isolated(repo)}{stars}")
+        parts.append((f"GitHub {isolated(repo)}", code_url(paper)))
+    if paper.github_stars is not None and paper.github_repo:
+        parts.append((f"★ {paper.github_stars:,}", None))
     if paper.project_page:
-        parts.append("project page")
-    return "  ·  ".join(parts)
+        page = paper.project_page.strip()
+        parts.append(("project page", page if _WEB.fullmatch(page) else None))
+    return parts
+
+
+_WEB = re.compile(r"https?://[^\s\"'<>\\]+")
+
+
+_ARXIV = re.compile(r"\d{4}\.\d{4,5}")
+NO_ABSTRACT_HINT = "Highlights go on an abstract; a trending card has only its AI summary"

@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         reader = self.reader
         reader.note_edited.connect(functools.partial(triage_cmds.save_note, self))
         reader.tag_clicked.connect(self.browser.show_tag)
+        reader.link_opened.connect(functools.partial(triage_cmds.open_link, self))
         reader.abstract.annotation_under_caret.connect(
             functools.partial(highlight_cmds.annotation_under_caret, self))
         reader.annotation_list.itemActivated.connect(

@@ -25,6 +25,12 @@ command = commands.command
 @command("caret.enter", "Select text in the abstract (caret mode)", keys=("v", "Return"),
          when=has_paper, group="Highlights", menu="Paper")
 def enter_caret(w: MainWindow) -> None:
+    paper = w.reader.paper
+    if paper is not None and not paper.abstract:
+        w.flash("No abstract to select in: " + (
+            "this card has only its AI summary, and highlights go on an abstract"
+            if paper.ai_summary else "this paper's listing gave none"))
+        return
     w.reader.abstract.enter_caret()
     w.flash("Caret mode: v starts a selection · w/b words · (/) sentences · "
             "h highlight · a comment · Esc leaves", 10000)

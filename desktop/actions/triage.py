@@ -117,6 +117,31 @@ def open_web(w: MainWindow) -> None:
     w.flash("Opened a web search for this title")
 
 
+@command("paper.open_code", "Open the paper's code (its GitHub repository)", keys=("O",),
+         when=has_paper, group="Paper", menu="Paper")
+def open_code(w: MainWindow) -> None:
+    from desktop.reader import code_url
+
+    pid = w.current_id()
+    paper = w.library.get(pid) if pid is not None else None
+    if paper is None:
+        return
+    url = code_url(paper)
+    if url is None:
+        w.flash("This paper's listing names no code repository")
+        return
+    open_link(w, QUrl(url))
+
+
+def open_link(w: MainWindow, url: QUrl) -> None:
+    """Open an address from the reading pane (its facts line, Shift+O)."""
+    if w.url_opener(url) is False:
+        QGuiApplication.clipboard().setText(url.toString())
+        w.flash("Could not start a web browser; the address is on the clipboard")
+        return
+    w.flash(f"Opened {url.toString()}")
+
+
 @command("note.edit", "Edit the note", keys=("n",), when=has_paper, group="Paper",
          menu="Paper")
 def edit_note(w: MainWindow) -> None:

@@ -7,15 +7,17 @@ so a change that makes two marks look alike fails here.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections import Counter
 
 import pytest
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QColor, QImage, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE
+from desktop.reader import NO_ABSTRACT_HINT, code_url, facts_html, facts_line
 from storage import Library
 
 SENTENCE = "Sparse attention with learned routing scales to long inputs. "
@@ -274,10 +276,15 @@ def test_the_pane_names_the_state_from_the_state_table(seeded: Library, make_win
 
 
 def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
-        library: Library, make_window) -> None:
+        library: Library, make_window, press, qtbot) -> None:
     """A trending page carries no abstract, only the AI summary, GitHub repo and stars;
-    the pane showed a title over nothing (attack, new-user walk)."""
+    the pane showed a title over nothing (attack, new-user walk), then two plain lines
+    (F28). The summary is now the card's body, in the abstract's font under its own
+    label, with no empty abstract below; the arXiv id and the repository are links,
+    opened by a click or from the keyboard (o, Shift+O)."""
     from pathlib import Path
+
+    from PySide6.QtCore import QUrl
 
     from storage import sample_listings
 
@@ -291,15 +298,64 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     paper = library.get(trending)
     assert paper.abstract == "" and paper.ai_summary
     reader = win.reader
-    assert reader.summary.isVisible()
-    assert reader.summary.text() == f"AI summary: {paper.ai_summary}"
+    assert reader.summary_box.isVisible() and reader.summary_label.text() == "AI SUMMARY"
+    assert reader.summary.text() == paper.ai_summary
+    assert reader.summary.textFormat() == Qt.TextFormat.PlainText
+    assert not reader.abstract.isVisible()  # no empty body under the summary
+    meta_px = reader.meta.fontInfo().pixelSize()
+    assert reader.summary.fontInfo().pixelSize() > meta_px  # read, not a footnote
+    assert reader.summary.font().family() == reader.abstract.font().family()
     assert reader.facts.isVisible()
+    assert reader.facts.textFormat() == Qt.TextFormat.RichText
     # Listing text among the app's words is isolated (U+2068 … U+2069), as in the meta line.
-    assert reader.facts.text() == ("arXiv 2611.01234  ·  GitHub \u2068lattice-kv/lattice-kv"
-                                   "\u2069 (2,310 stars)")
+    assert facts_line(paper) == ("arXiv 2611.01234  ·  GitHub \u2068lattice-kv/lattice-kv"
+                                 "\u2069  ·  ★ 2,310")
+    assert QTextDocumentFragment.fromHtml(reader.facts.text()).toPlainText() == \
+        facts_line(paper)
+    assert 'href="https://arxiv.org/abs/2611.01234"' in reader.facts.text()
+    assert 'href="https://github.com/lattice-kv/lattice-kv"' in reader.facts.text()
+    # A click on the repository opens it (the label's own link signal).
+    reader.facts.linkActivated.emit("https://github.com/lattice-kv/lattice-kv")
+    assert win.opened_urls[-1] == QUrl("https://github.com/lattice-kv/lattice-kv")
+    # From the keyboard: Shift+O opens the code, o the paper's page.
+    press("O")
+    assert win.opened_urls[-1] == QUrl("https://github.com/lattice-kv/lattice-kv")
+    press("o")
+    assert win.opened_urls[-1] == QUrl(paper.page_url)
+    # Highlights go on an abstract: v says why there is nothing to select.
+    press("v")
+    assert "only its AI summary" in win.statusBar().currentMessage()
+    assert not reader.abstract.hasFocus()
+    assert reader.annotations_hint.text() == NO_ABSTRACT_HINT
     # A card of a form with none of these (the older sample layout) shows neither line.
     plain = next(i for i in library.search("", limit=None).ids
                  if library.get(i).ai_summary is None and library.get(i).arxiv_id is None)
     win.browser.select_paper(plain)
     win.browser.reload_current()
-    assert not reader.summary.isVisible() and not reader.facts.isVisible()
+    assert not reader.summary_box.isVisible() and not reader.facts.isVisible()
+    assert reader.abstract.isVisible() and reader.divider.isVisible()
+    opened = len(win.opened_urls)
+    press("O")
+    assert len(win.opened_urls) == opened
+    assert win.statusBar().currentMessage() == "This paper's listing names no code repository"
+
+
+def test_card_facts_are_escaped_and_only_checked_addresses_are_links() -> None:
+    """The facts line is rich text: every field from a listing is escaped, and a link
+    is made only from an id or repository name that has the right shape."""
+    from storage import Paper
+
+    paper = Paper(id=1, title="t", abstract="", authors_count=None, organization=None,
+                  published=None, published_raw=None, year_inferred=False, upvotes=None,
+                  added_at="2026-11-30", read_at=None, starred=False, note="",
+                  arxiv_id="2611.01234", github_repo='https://github.com/a"<b>x</b>/y',
+                  github_stars=5, project_page="javascript:alert(1)")
+    text = facts_html(paper)
+    assert "<b>" not in text and "&lt;b&gt;" in text
+    assert text.count("href=") == 1  # the arXiv id only
+    assert 'href="https://arxiv.org/abs/2611.01234"' in text
+    assert code_url(paper) is None
+    good = dataclasses.replace(paper, github_repo="https://github.com/owner/repo.js/",
+                               project_page="https://example.org/p?a=1&b=2")
+    assert code_url(good) == "https://github.com/owner/repo.js"
+    assert 'href="https://example.org/p?a=1&amp;b=2"' in facts_html(good)
