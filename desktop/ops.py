@@ -33,6 +33,9 @@ POLL_MS = 1500
 COUNTS_DELAY_MS = 60
 COUNTS_GAP_MS = 500
 UNDO_HINT = " · Ctrl+Z to undo"
+# While another process imports a big file batch by batch, the list and the counts
+# follow it together at most this often.
+FOLLOW_MS = 3000
 
 Message = str | Callable[[T], str | None] | None
 
@@ -57,6 +60,8 @@ class Operations(QObject):
         self.counts_timer.timeout.connect(self.refresh_counts)
         self._counts_clock = QElapsedTimer()  # since the last refresh_counts
         self._last_version = self._data_version()
+        self._follow_clock = QElapsedTimer()  # since the last refresh_external
+        self._reload_ms = 0
         self.poll_timer = QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
         self.poll_timer.timeout.connect(self.poll)
@@ -126,14 +131,29 @@ class Operations(QObject):
             browser.columns.fit(browser.model)
         if reload or (pane and current is not None and current in paper_ids):
             browser.reload_current()
-        self._last_version = self._data_version()
+        # Not "seen" here: another process's commits since the list was loaded are
+        # still news (the counts refresh then reloads the list with them).
         self.schedule_counts()
         self.changed.emit(list(paper_ids))
 
     # ------------------------------------------------------------ counts
     def refresh_counts(self) -> None:
-        """Read the library's counts into the sidebar and the status bar now."""
+        """Read the library's counts into the sidebar and the status bar now; if
+        another process wrote since the list was loaded, reload the list with them."""
         self.counts_timer.stop()  # this is the refresh a pending one would have made
+        if self._others_wrote():
+            # The counts would show another process's papers (an import's committed
+            # batches: Inbox 20,475) over a list without them (478 rows). Both follow
+            # it together, at the pace a running import allows.
+            wait = self._follow_wait()
+            if wait > 0:
+                self.counts_timer.start(wait)
+                return
+            self.refresh_external()
+            return
+        self._read_counts()
+
+    def _read_counts(self) -> None:
         self._counts_clock.start()
         window = self.window
         try:
@@ -172,15 +192,30 @@ class Operations(QObject):
         version = self._data_version()
         if version is None or version == self._last_version:
             return
-        importer = self.window.importer
-        if not importer.busy and self._import_elsewhere():
-            # Another process is between two batch commits of a big file: keep the
-            # old version so the view refreshes once, when the file is in whole.
-            return
-        self._last_version = version
-        if importer.busy or self.window.remover.busy:
+        if self.window.importer.busy or self.window.remover.busy:
+            self._last_version = version
             return  # their end refreshes the view once
+        if self._follow_wait() > 0:
+            return  # still news at the next poll
         self.refresh_external()
+
+    def _others_wrote(self) -> bool:
+        """Whether another process committed since the list was last loaded (our own
+        import and removal threads say so at their end instead)."""
+        if self.window.importer.busy or self.window.remover.busy:
+            return False
+        version = self._data_version()
+        return version is not None and version != self._last_version
+
+    def _follow_wait(self) -> int:
+        """How long (ms) before the view may follow another process again: 0, unless an
+        import there is between batch commits, when the list and counts follow it
+        every FOLLOW_MS (or ten times what a reload costs, on a huge library) rather
+        than at each batch and each triage key."""
+        if not self._follow_clock.isValid() or not self._import_elsewhere():
+            return 0
+        gap = max(FOLLOW_MS, 10 * self._reload_ms)
+        return max(0, gap - self._follow_clock.elapsed())
 
     def new_day(self) -> bool:
         """On the first poll of a new day, bring the snoozed papers whose date has come
@@ -206,6 +241,9 @@ class Operations(QObject):
         """Reload the list, the reading pane (keeping its place) and the counts."""
         browser = self.window.browser
         self.window.reader.flush_note()
+        self._last_version = self._data_version()
+        self._follow_clock.start()
         browser.load(keep_id=browser.current_id())
-        self.refresh_counts()
+        self._read_counts()
+        self._reload_ms = self._follow_clock.elapsed()
         self.changed.emit([])

@@ -105,3 +105,63 @@ def test_a_new_day_brings_snoozed_papers_back_to_the_inbox_list(window, seeded: 
     assert window.sidebar.entry("later").count == 0
     window.ops.poll()  # once a day
     assert window.statusBar().currentMessage() == "2 snoozed papers back in the Inbox"
+
+
+def test_the_counts_and_the_list_agree_while_another_process_imports(
+        seeded_path, make_window, qtbot, tmp_path, press) -> None:
+    """N9: while `winnow import` of a big file ran in another process, the sidebar
+    counted its committed batches (Inbox 20,475) while the list still showed the old
+    rows (478). Both now follow the import together: a real importer, stopped between
+    two batch commits, then let go."""
+    import signal
+    import sqlite3
+    from contextlib import closing
+
+    from tests.reliability.conftest import (
+        TEST_BATCH,
+        read_only,
+        start_winnow,
+        wait_for,
+        write_listing,
+    )
+
+    library = Library(seeded_path)
+    window = make_window(library)
+    window.ops.poll_timer.stop()  # the test polls by hand
+    inbox = window.model.rowCount()
+    assert window.sidebar.entry("inbox").count == inbox == 415
+    listing = write_listing(tmp_path / "big.txt", 6 * TEST_BATCH)
+    process = start_winnow("import", str(listing), db=seeded_path)
+    try:
+        with closing(read_only(seeded_path)) as conn:
+            wait_for(lambda: conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+                     >= inbox + TEST_BATCH or process.poll() is not None, timeout=60)
+        lock = sqlite3.connect(seeded_path, isolation_level=None, timeout=30)
+        try:
+            lock.execute("BEGIN IMMEDIATE")  # the importer is between batches now
+            process.send_signal(signal.SIGSTOP)
+            [status] = lock.execute("SELECT status FROM sources ORDER BY id DESC").fetchone()
+            lock.execute("ROLLBACK")
+        finally:
+            lock.close()
+        assert status == "importing", "the import finished before it could be stopped"
+        # The user triages meanwhile: the counts refresh after the key press.
+        press("e")
+        qtbot.waitUntil(lambda: not window.ops.counts_timer.isActive(), timeout=10_000)
+        shown = window.model.rowCount()
+        assert shown > inbox  # the committed batches are listed ...
+        assert window.sidebar.entry("inbox").count == shown  # ... and counted, alike
+        assert window.counts_label.text().startswith(f"Inbox {shown:,}  ·  Showing {shown:,}")
+        # Let it finish: the next poll shows the whole file, counts and rows alike.
+        process.send_signal(signal.SIGCONT)
+        assert process.wait(timeout=120) == 0
+        qtbot.waitUntil(lambda: (window.ops.poll(), window.model.rowCount())[1]
+                        == inbox - 1 + 6 * TEST_BATCH, timeout=10_000)
+        assert window.sidebar.entry("inbox").count == window.model.rowCount()
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGCONT)
+            process.kill()
+        process.communicate()
+        window.close()
+        library.close()

@@ -296,9 +296,13 @@ def test_other_processes_writes_show_up(window, seeded: Library, qtbot) -> None:
     assert window.model.paper_row(window.model.row_of(first)).starred
 
 
-def test_a_file_still_importing_elsewhere_appears_only_whole(window, seeded: Library,
-                                                              qtbot) -> None:
+def test_a_file_still_importing_elsewhere_is_followed_by_the_list_and_counts_alike(
+        window, seeded: Library, qtbot) -> None:
+    """A big file another process imports batch by batch: the list and the counts follow
+    its batches together (N9: the counts did while the list waited), at most every
+    FOLLOW_MS, and once more when it is whole."""
     window.run_command("go.all")
+    window.ops.poll_timer.stop()  # the test polls by hand
     shown = window.model.rowCount()
     # What another process leaves between two batch commits of a big file.
     other = Library(seeded.path)
@@ -310,11 +314,24 @@ def test_a_file_still_importing_elsewhere_appears_only_whole(window, seeded: Lib
             "INSERT INTO papers (id, key, title, abstract, added_at, first_source_id) "
             "VALUES (9001, 'first batch', 'First batch', 'abs', '2026-11-24', ?)", (source,))
         window.ops.poll()
-        assert window.model.rowCount() == shown
+        assert window.model.rowCount() == shown + 1
+        assert window.sidebar.entry("all").count == shown + 1
+        # The next batch right after: not followed at once (a reload per batch would
+        # keep the list moving under the user), and the counts wait with the rows.
+        other.conn.execute(
+            "INSERT INTO papers (id, key, title, abstract, added_at, first_source_id) "
+            "VALUES (9002, 'second batch', 'Second batch', 'abs', '2026-11-24', ?)",
+            (source,))
+        window.ops.poll()
+        window.ops.refresh_counts()
+        assert window.model.rowCount() == shown + 1
+        assert window.sidebar.entry("all").count == shown + 1
         other.conn.execute("UPDATE sources SET status = 'complete' WHERE id = ?", (source,))
     finally:
         other.close()
-    qtbot.waitUntil(lambda: window.model.rowCount() == shown + 1, timeout=5000)
+    window.ops.poll()  # whole now: followed at once
+    assert window.model.rowCount() == shown + 2
+    assert window.sidebar.entry("all").count == shown + 2
 
 
 def test_search_field_keeps_letters(window, press, type_text, qtbot) -> None:
