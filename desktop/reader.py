@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QScrollArea,
     QSizePolicy,
+    QSpacerItem,
     QStackedWidget,
     QStyle,
     QStyledItemDelegate,
@@ -749,6 +750,7 @@ class ReaderPane(QStackedWidget):
             label.setTextFormat(Qt.TextFormat.PlainText)
 
     def _lay_out(self, content: QWidget) -> None:
+        self._gaps: list[tuple[QWidget, QSpacerItem, int]] = []
         layout = QVBoxLayout(content)
         layout.setContentsMargins(28, 22, 28, 28)
         layout.setSpacing(0)
@@ -763,7 +765,7 @@ class ReaderPane(QStackedWidget):
         note_header.addWidget(self.note_status)
         # (widget or layout, spacing after it)
         for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10),
-                            (self.facts, 10), (self.summary_box, 12), (self.why, 0),
+                            (self.facts, 10), (self.summary_box, 12), (self.why, 10),
                             (self.chips, 14), (divider, 14), (self.abstract, 22),
                             (header, 6), (self.annotations_hint, 0),
                             (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
@@ -772,8 +774,24 @@ class ReaderPane(QStackedWidget):
             else:
                 layout.addWidget(part)
             if after:
-                layout.addSpacing(after)
+                gap = QSpacerItem(0, after, QSizePolicy.Policy.Minimum,
+                                  QSizePolicy.Policy.Fixed)
+                layout.addSpacerItem(gap)
+                if isinstance(part, QWidget):
+                    self._gaps.append((part, gap, after))
         layout.addStretch(1)
+
+    def _fit_gaps(self) -> None:
+        """A hidden part takes its gap with it: a card with no facts, summary or tags
+        had 36 px of nothing between its meta line and the divider."""
+        changed = False
+        for widget, gap, after in self._gaps:
+            height = 0 if widget.isHidden() else after
+            if gap.sizeHint().height() != height:
+                gap.changeSize(0, height, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+                changed = True
+        if changed:
+            self.scroll.widget().layout().invalidate()
 
     def _wire_note(self) -> None:
         self._note_paper: int | None = None
@@ -826,6 +844,7 @@ class ReaderPane(QStackedWidget):
         self.facts.setVisible(bool(facts))
         self._show_summary(paper)
         self._set_chips(paper.tags)
+        self._fit_gaps()
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
         self._set_annotations(paper.annotations)
         if not same or (self.note.toPlainText() != paper.note and not self.note.hasFocus()):
@@ -863,6 +882,7 @@ class ReaderPane(QStackedWidget):
         come isolated (`Why.text(isolate=isolated)`); the whole is balanced too."""
         self.why.setText(f"\u2726 {balanced_bidi(text)}" if text else "")
         self.why.setVisible(bool(text))
+        self._fit_gaps()
 
     def _set_chips(self, tags: Sequence[str]) -> None:
         while self.chip_layout.count():
@@ -1035,7 +1055,8 @@ def facts_html(paper: Paper) -> str:
     checked ids, never taken from the listing as they stand."""
     parts = []
     for text, url in _facts(paper):
-        shown = html.escape(text)
+        # "★ 5,240" and "arXiv 2610.05608" never break at their space.
+        shown = html.escape(text).replace(" ", "&nbsp;", 1)
         parts.append(f'<a href="{html.escape(url, quote=True)}" '
                      f'style="text-decoration: none">{shown}</a>' if url else shown)
     return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts)

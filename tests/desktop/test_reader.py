@@ -359,3 +359,24 @@ def test_card_facts_are_escaped_and_only_checked_addresses_are_links() -> None:
                                project_page="https://example.org/p?a=1&b=2")
     assert code_url(good) == "https://github.com/owner/repo.js"
     assert 'href="https://example.org/p?a=1&amp;b=2"' in facts_html(good)
+
+
+def test_hidden_parts_take_their_gaps_with_them(window, seeded: Library, qtbot) -> None:
+    """A sample card has no facts, summary, why line or tags: their gaps stayed, 36 px
+    of nothing between the meta line and the divider."""
+    reader = window.reader
+
+    def gap() -> int:
+        reader.scroll.widget().layout().activate()
+        return reader.divider.geometry().top() - reader.meta.geometry().bottom()
+
+    assert reader.facts.isHidden() and reader.summary_box.isHidden()
+    assert reader.chips.isHidden()
+    assert 6 <= gap() <= 14
+    seeded.add_tags([window.current_id()], ["queued"])
+    window.browser.reload_current()
+    assert not reader.chips.isHidden()
+    assert gap() >= reader.chips.height() + 20  # the chips and their own gap
+    seeded.remove_tags([window.current_id()], ["queued"])
+    window.browser.reload_current()
+    assert 6 <= gap() <= 14
