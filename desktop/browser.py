@@ -17,7 +17,10 @@ from desktop.listpanel import ListPanel
 from desktop.model import COL_TITLE, SORT_KEYS
 from desktop.reader import ReaderPane
 from desktop.sidebar import Entry, Sidebar, View, tag_view
+from desktop.toast import Toast
 from storage import Library, Paper
+
+TOAST_CLEARANCE = 8  # px between a row the user is on and a toast over the list
 
 SEARCH_DELAY_MS = 150
 
@@ -297,8 +300,27 @@ class Browser(QObject):
             selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
                                       | QItemSelectionModel.SelectionFlag.Rows)
             self.table.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
+            self._clear_of_toast(index)
         if self._shown == shown:
             self.show_current()
+
+    def _clear_of_toast(self, index: QModelIndex) -> None:
+        """Scroll the current row out from under a toast: j walking down the list went
+        under the welcome toast (a minute long), four rows the user could not see."""
+        toast = self.table.window().findChild(
+            Toast, options=Qt.FindChildOption.FindDirectChildrenOnly)
+        if toast is None or not toast.isVisible():
+            return
+        viewport = self.table.viewport()
+        row = self.table.visualRect(index)
+        row.setLeft(0)
+        row.setRight(viewport.width())
+        top_left = viewport.mapFrom(toast.parentWidget(), toast.geometry().topLeft())
+        card = toast.rect().translated(top_left)
+        if not row.intersects(card) or card.top() <= row.height():
+            return
+        bar = self.table.verticalScrollBar()
+        bar.setValue(bar.value() + row.bottom() - card.top() + TOAST_CLEARANCE)
 
     def move(self, step: int) -> None:
         count = self.model.rowCount()

@@ -62,3 +62,29 @@ def test_targets_are_marked_papers_first(window) -> None:
     window.model.toggle_mark(third)
     window.model.toggle_mark(first)
     assert window.browser.targets() == [first, third]
+
+
+def test_the_current_row_never_sits_under_a_toast(window, press) -> None:
+    """j walking down the list went under the welcome toast (shown a minute): four
+    rows the user moved through without seeing them."""
+    from desktop.toast import toast_for
+
+    toast = toast_for(window)
+    toast.show_message("Welcome to Winnow. We imported five sample listings.",
+                       "j / k move down and up · e marks it done\nCtrl+I imports",
+                       timeout_ms=60_000)
+    table = window.table
+    viewport = table.viewport()
+    top_left = viewport.mapFrom(window, toast.geometry().topLeft())
+    card = toast.rect().translated(top_left)
+    assert 0 < card.top() < viewport.height()  # the toast is over the list
+    rows_above = card.top() // table.rowHeight(0)
+    for _ in range(rows_above + 6):
+        press("j")
+        row = table.visualRect(table.currentIndex())
+        assert row.bottom() < card.top(), (window.browser.current_row(), row, card)
+        assert row.top() >= 0
+    assert window.browser.current_row() == rows_above + 6
+    toast.dismiss()
+    press("j")  # no toast: the list scrolls as before, the row at the bottom edge
+    assert table.visualRect(table.currentIndex()).bottom() <= viewport.height()
