@@ -734,8 +734,7 @@ class ReaderPane(QStackedWidget):
         self.abstract.setFont(reading_font(15))
         self.annotations_label = QLabel("HIGHLIGHTS")
         self.annotations_label.setObjectName("sectionLabel")
-        self.annotations_hint = QLabel("v then w, b, ( or ) to select · h to highlight · "
-                                       "a to add a comment")
+        self.annotations_hint = QLabel(HIGHLIGHT_HINT)
         self.annotations_hint.setObjectName("sectionHint")
         self.annotations_hint.setWordWrap(True)
         self.annotation_list = AnnotationList()
@@ -874,8 +873,7 @@ class ReaderPane(QStackedWidget):
         self.abstract.setVisible(bool(paper.abstract) or not summary)
         self.divider.setVisible(not body)
         self.annotations_hint.setText(
-            NO_ABSTRACT_HINT if body else
-            "v then w, b, ( or ) to select · h to highlight · a to add a comment")
+            NO_ABSTRACT_HINT if body else HIGHLIGHT_HINT)
 
     def set_why(self, text: str | None) -> None:
         """Show why the paper is ranked where it is (None: hide). The titles in it
@@ -1094,4 +1092,8 @@ _WEB = re.compile(r"https?://[^\s\"'<>\\]+")
 
 
 _ARXIV = re.compile(r"\d{4}\.\d{4,5}")
+# `v` puts the caret in the abstract and a second `v` starts the selection: "v then
+# w" (the old hint) left the user with nothing selected and "select text first".
+HIGHLIGHT_HINT = ("v, then v again to start a selection (w, b, ( or ) extend it) · "
+                  "h to highlight · a to add a comment")
 NO_ABSTRACT_HINT = "Highlights go on an abstract; a trending card has only its AI summary"

@@ -28,14 +28,25 @@ command = commands.command
          group="Library", menu="File")
 def import_files_dialog(w: MainWindow) -> None:
     dialog = QFileDialog(w, "Import Daily Papers listings")
+    # As the export dialog: drawn with the app's theme, and opened where a saved page
+    # is (the last import's folder, else Downloads), not where the app was started.
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
     # Every form a page is saved in: "Save Page As" gives .html/.htm, the API .json; the
     # form is told from the content, so the list only has to show the files.
     dialog.setNameFilters(["Listings (*.txt *.text *.md *.markdown *.html *.htm *.json)",
                            "All files (*)"])
+    dialog.setDirectory(str(start_folder(w, "import/folder",
+                                         QStandardPaths.StandardLocation.DownloadLocation)))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.filesSelected.connect(lambda files: import_paths(w, [Path(f) for f in files]))
-    dialog.open()
+    dialog.filesSelected.connect(lambda files: _import_chosen(w, [Path(f) for f in files]))
+    w.open_dialog(dialog)
+
+
+def _import_chosen(w: MainWindow, paths: list[Path]) -> None:
+    if paths:
+        remember_folder(w, "import/folder", paths[0].parent)
+    import_paths(w, paths)
 
 
 def import_paths(w: MainWindow, paths: Sequence[Path], *, summary: bool = True) -> bool:
@@ -99,15 +110,28 @@ def export_view(w: MainWindow) -> None:
 def export_folder(w: MainWindow) -> Path:
     """Where the export dialog starts: the folder of the last export, else Documents,
     else home (never the directory the app happened to be started from)."""
-    last = w.settings.value("export/folder", "") if w.settings is not None else \
-        getattr(w, "last_export_folder", "")
+    return start_folder(w, "export/folder", QStandardPaths.StandardLocation.DocumentsLocation)
+
+
+def start_folder(w: MainWindow, key: str, usual: QStandardPaths.StandardLocation) -> Path:
+    """The folder a file dialog starts in: the one last used for it (`key`), else the
+    user's `usual` folder, else home."""
+    last = w.settings.value(key, "") if w.settings is not None else \
+        getattr(w, "last_folders", {}).get(key, "")
     if last and Path(str(last)).is_dir():
         return Path(str(last))
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation)
-    if documents and Path(documents).is_dir():
-        return Path(documents)
+    folder = QStandardPaths.writableLocation(usual)
+    if folder and Path(folder).is_dir():
+        return Path(folder)
     return Path.home()
+
+
+def remember_folder(w: MainWindow, key: str, folder: Path) -> None:
+    if w.settings is not None:
+        w.settings.setValue(key, str(folder))
+    if not hasattr(w, "last_folders"):
+        w.last_folders = {}
+    w.last_folders[key] = str(folder)
 
 
 def export_name(w: MainWindow) -> str:
@@ -122,9 +146,7 @@ def export_to(w: MainWindow, path: Path) -> None:
     done = w.ops.run(lambda library: library.export(query, format_for(path.suffix), path),
                      undoable=False)
     if done is not None and path.exists():
-        if w.settings is not None:
-            w.settings.setValue("export/folder", str(path.parent))
-        w.last_export_folder = str(path.parent)
+        remember_folder(w, "export/folder", path.parent)
         count = w.model.rowCount()
         w.flash(f"Exported {count} papers to {path}")
         toast_for(w).show_message(f"Exported {count:,} paper{'s' if count != 1 else ''}",

@@ -77,3 +77,36 @@ def test_the_import_dialog_shows_a_page_saved_in_any_form_and_imports_it(
     qtbot.waitUntil(lambda: not window.importer.busy and library.stats()["total"] > 0,
                     timeout=20000)
     assert {s["form"] for s in library.sources()} == {"html", "api"}
+
+
+def test_the_import_dialog_starts_where_pages_are_saved_then_in_the_last_folder(
+        make_window, library: Library, qtbot, tmp_path: Path) -> None:
+    """It opened in the directory the app was started from (a source checkout, `/`),
+    as Qt's platform dialog, light in dark mode; now as the export dialog does."""
+    import os
+    import shutil
+
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(library)
+    window.run_command("import.files")
+    dialog = window.findChild(QFileDialog)
+    assert dialog.testOption(QFileDialog.Option.DontUseNativeDialog)
+    downloads = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DownloadLocation)
+    usual = Path(downloads) if downloads and Path(downloads).is_dir() else Path.home()
+    assert Path(dialog.directory().absolutePath()) == usual.resolve()
+    assert Path(dialog.directory().absolutePath()) != Path(os.getcwd())
+    folder = tmp_path / "saved pages"
+    folder.mkdir()
+    page = folder / "daily.html"
+    shutil.copy(FORMS / "html-daily.html", page)
+    dialog.filesSelected.emit([str(page)])
+    dialog.close()
+    qtbot.waitUntil(lambda: not window.importer.busy and library.stats()["total"] > 0,
+                    timeout=20000)
+    qtbot.waitUntil(lambda: window.findChild(QFileDialog) is None, timeout=5000)
+    window.run_command("import.files")
+    again = window.findChild(QFileDialog)
+    assert Path(again.directory().absolutePath()) == folder
