@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from desktop.window import MainWindow
 
 commands = CommandSet("highlights")
+# How a selection is made: `v` puts the caret in the abstract, `v` again starts
+# selecting ("v, then w" left the user with nothing selected).
+SELECT_KEYS = "v, v again to start selecting, then w/b/(/) to extend"
 command = commands.command
 
 
@@ -77,7 +80,7 @@ def highlight_in(w: MainWindow, colour: str) -> None:
     span = abstract.selection_span()
     pid = w.current_id()
     if span is None or pid is None:
-        w.flash(f"Highlight colour: {colour} · select text first (v, then w/b/(/))")
+        w.flash(f"Highlight colour: {colour} · select text first: {SELECT_KEYS}")
         return
     annotation = w.ops.run(lambda library: library.annotate(pid, span[0], span[1],
                                                             colour=colour),
@@ -97,13 +100,16 @@ def annotate(w: MainWindow) -> None:
         return
     span = abstract.selection_span()
     if span is None:
-        # On an existing highlight, `a` edits its comment.
-        here = abstract.annotation_at(utf16_to_index(abstract.toPlainText(),
-                                                     abstract.textCursor().position()))
+        # On an existing highlight, `a` edits its comment; so it does on the one just
+        # made ("Highlighted · a to comment"), whose end the caret sits after.
+        caret = utf16_to_index(abstract.toPlainText(), abstract.textCursor().position())
+        here = abstract.annotation_at(caret) or next(
+            (a for a in abstract.annotations if a.id == abstract.active_annotation
+             and not a.orphaned), None)
         if here is not None:
             edit_annotation(w, here.id)
         else:
-            w.flash("Select text first: v, then w/b/(/) to extend, then a")
+            w.flash(f"Select text first: {SELECT_KEYS}, then a")
         return
     paper = w.library.get(pid)
     if paper is None:
