@@ -7,6 +7,8 @@ pane, and says what an empty list means. Commands move and switch views through 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
 
@@ -26,7 +28,8 @@ SEARCH_DELAY_MS = 150
 
 
 def empty_message(*, library_empty: bool, searching: bool, view_key: str,
-                  view_label: str, error: str | None = None) -> tuple[str, str, str]:
+                  view_label: str, error: str | None = None,
+                  how: str | None = None) -> tuple[str, str, str]:
     """(glyph, title, text) for a list with no rows. A search that failed says why:
     "No papers match" would be a claim about the library it could not make."""
     if error:
@@ -42,7 +45,10 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
         return ("✓", "All caught up",
                 "Every paper in your Inbox has a decision. Import a new listing "
                 "with Ctrl+I, or press g a to browse the whole library.")
+    # `how`: what puts a paper in this view, by the keys in force ("Press s on a paper
+    # to star it"); an empty view that only said "g i" left the user guessing.
     return ("○", f"Nothing in {texts.isolated(view_label)} yet",
+            f"{how} Or press g i to go back to the inbox." if how else
             "Press g i to go back to the inbox.")
 
 
@@ -88,6 +94,8 @@ class Browser(QObject):
         self.search_typing = False
         self._typed_text = ""
         self.learner: Learner | None = None  # set by the window: For you's models
+        # Set by the window: what puts a paper in a view, by the keys in force.
+        self.empty_hint: Callable[[str], str | None] = lambda _view_key: None
         self._loading = False
         self._shown = 0  # reading-pane renders of the current paper (see select_row)
         self.search_timer = QTimer(self)
@@ -276,7 +284,8 @@ class Browser(QObject):
         panel.files_button.setVisible(library_empty)
         glyph, title, text = empty_message(
             library_empty=library_empty, searching=bool(self.search_query),
-            view_key=self.view_key, view_label=self.view_label, error=self.model.error)
+            view_key=self.view_key, view_label=self.view_label, error=self.model.error,
+            how=self.empty_hint(self.view_key))
         panel.empty_glyph.setText(glyph)
         panel.empty_title.setText(title)
         panel.empty_text.setText(text)

@@ -299,6 +299,7 @@ class MainWindow(QMainWindow):
         self.views = builtin_views(self.states)
         self.browser = Browser(self.library, self.panel, self.search, self.sidebar,
                                self.reader, self.views)
+        self.browser.empty_hint = self.empty_view_hint
 
         # The list (with the reading pane beside it), or a page in its place: Statistics.
         self.pages = QStackedWidget()
@@ -470,6 +471,29 @@ class MainWindow(QMainWindow):
 
     def _show_pending(self, keys: str) -> None:
         self.pending_label.setText(f"{keys} …" if keys else "")
+
+    def empty_view_hint(self, view_key: str) -> str | None:
+        """What puts a paper in an empty view, with the key that does it now (keys.json
+        and states.json may have moved it)."""
+        from desktop.text import isolated
+
+        def key(command_id: str) -> str | None:
+            keys = self.keymap.keys_for(command_id)
+            return keys[0] if keys else None
+
+        for state in self.states.states:
+            if state.view == view_key and state.name != INBOX and key(f"state.{state.name}"):
+                return (f"Press {key(f'state.{state.name}')} on a paper to move it to "
+                        f"{isolated(state.label)}.")
+        if view_key == "starred" and key("paper.star"):
+            return f"Press {key('paper.star')} on a paper to star it."
+        if view_key == "annotated" and key("caret.enter") and key("caret.highlight"):
+            return (f"Highlight a passage of a paper ({key('caret.enter')}, then "
+                    f"{key('caret.enter')} again to select, {key('caret.highlight')}) "
+                    f"and it is listed here.")
+        if view_key.startswith("tag:") and key("paper.tag"):
+            return f"Press {key('paper.tag')} on a paper to tag it."
+        return None
 
     def open_dialog(self, dialog, *, refocus: QWidget | None = None) -> None:
         """Show a dialog without blocking; give the keyboard back when it closes."""

@@ -88,3 +88,26 @@ def test_the_current_row_never_sits_under_a_toast(window, press) -> None:
     toast.dismiss()
     press("j")  # no toast: the list scrolls as before, the row at the bottom edge
     assert table.visualRect(table.currentIndex()).bottom() <= viewport.height()
+
+
+def test_an_empty_view_says_what_puts_a_paper_there_with_the_keys_in_force(
+        window, press) -> None:
+    """"Nothing in Starred yet · Press g i to go back to the inbox" left the user
+    guessing how a paper gets there."""
+    panel = window.panel
+    press("g", "s")
+    assert panel.stack.currentWidget() is panel.empty_state
+    assert panel.empty_title.text() == "Nothing in \u2068Starred\u2069 yet"
+    assert panel.empty_text.text() == ("Press s on a paper to star it. "
+                                       "Or press g i to go back to the inbox.")
+    press("g", "l")
+    assert panel.empty_text.text().startswith("Press l on a paper to move it to "
+                                              "\u2068Later\u2069.")
+    press("g", "n")  # Annotated
+    assert panel.empty_text.text().startswith("Highlight a passage of a paper (v, then v "
+                                              "again to select, h)")
+    # Keys moved in keys.json: the hint follows them.
+    window.keymap = window.keymap.build(
+        [(c.id, c.mode, c.keys) for c in window.registry], {"paper.star": ["f"]})
+    press("g", "s")
+    assert panel.empty_text.text().startswith("Press f on a paper to star it.")
