@@ -838,7 +838,7 @@ class ReaderPane(QStackedWidget):
         hit.setBackground(self.theme.colour("search_hit"))
         self.title.setExtraSelections(self.title.span_selections(title_spans, hit))
         self.meta.setText(meta_line(paper))
-        facts = facts_html(paper)
+        facts = facts_html(paper, self.theme.colour("accent").name())
         self.facts.setText(facts)
         self.facts.setVisible(bool(facts))
         self._show_summary(paper)
@@ -1047,7 +1047,7 @@ def facts_line(paper: Paper) -> str:
     return "  ·  ".join(text for text, _url in _facts(paper))
 
 
-def facts_html(paper: Paper) -> str:
+def facts_html(paper: Paper, link: str = "#3563e9") -> str:
     """facts_line as rich text: each fact with an address a link to it. Every piece
     of listing text is escaped (and isolated); the addresses are built here from
     checked ids, never taken from the listing as they stand."""
@@ -1055,8 +1055,11 @@ def facts_html(paper: Paper) -> str:
     for text, url in _facts(paper):
         # "★ 5,240" and "arXiv 2610.05608" never break at their space.
         shown = html.escape(text).replace(" ", "&nbsp;", 1)
+        # The theme's accent by name: a label keeps the link colour of the palette it
+        # was first laid out with, so a switch to dark mode left dark-blue links.
         parts.append(f'<a href="{html.escape(url, quote=True)}" '
-                     f'style="text-decoration: none">{shown}</a>' if url else shown)
+                     f'style="color: {link}; text-decoration: none">{shown}</a>'
+                     if url else shown)
     return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts)
 
 

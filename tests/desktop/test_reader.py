@@ -314,6 +314,14 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
         facts_line(paper)
     assert 'href="https://arxiv.org/abs/2611.01234"' in reader.facts.text()
     assert 'href="https://github.com/lattice-kv/lattice-kv"' in reader.facts.text()
+    # In the theme's accent, dark mode included (the label kept the light palette's).
+    from desktop.theme import DARK, LIGHT
+
+    assert f"color: {LIGHT.colour('accent').name()}" in reader.facts.text()
+    win.run_command("view.theme")
+    assert reader.theme is DARK
+    assert f"color: {DARK.colour('accent').name()}" in reader.facts.text()
+    win.run_command("view.theme")
     # A click on the repository opens it (the label's own link signal).
     reader.facts.linkActivated.emit("https://github.com/lattice-kv/lattice-kv")
     assert win.opened_urls[-1] == QUrl("https://github.com/lattice-kv/lattice-kv")
