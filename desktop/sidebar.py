@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -126,10 +127,24 @@ class LibraryFacts:
                    library.unknown_states())
 
 
-def listing_label(source: dict) -> str:
+_PASTED = re.compile(r"clipboard (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})(?::\d{2})?")
+
+
+def listing_label(source: dict, today: date | None = None) -> str:
     """A listing as people name it: its date, "Pasted …", "Sample listing 2", else its
     file name (never a bare content hash)."""
     name = str(source.get("name") or "")
+    pasted = _PASTED.fullmatch(name)
+    if pasted:
+        # As short as the day allows ("Pasted 22:18" today, "Pasted Nov 30" this
+        # year): "Pasted 2026-11-30 22:18:33" was cut to "Pasted 2026-1…" in the
+        # sidebar; the whole name is in the entry's tooltip.
+        day = date.fromisoformat(pasted.group(1))
+        today = today or date.today()
+        if day == today:
+            return f"Pasted {pasted.group(2)}"
+        shown = format_date(day.isoformat())
+        return f"Pasted {shown.rsplit(',', 1)[0] if day.year == today.year else shown}"
     if name.startswith("clipboard"):
         return "Pasted " + name[len("clipboard"):].strip()
     if source.get("listing_date"):
@@ -141,7 +156,8 @@ def listing_label(source: dict) -> str:
 
 
 def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
-                    quick_tags: Mapping[int, str] | Sequence[str] = ()) -> list[Entry]:
+                    quick_tags: Mapping[int, str] | Sequence[str] = (),
+                    today: date | None = None) -> list[Entry]:
     """The sidebar as a function of the library's facts: views, tags, saved searches
     and recent imports, each with its count."""
     entries: list[Entry] = [header("Library")]
