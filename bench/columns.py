@@ -5,6 +5,8 @@
 The baseline in the same run is the first version of the fit, which asked the
 model's data() for every (row, column) of the first page; the ratios compare it
 with the fit the app runs (desktop.columns), which reads the cached rows' fields.
+Then 60 scrolls down All papers: the reveal a settled scroll runs, beside a whole
+fit at the same place, and the queries the reveal asked (none expected).
 """
 
 from __future__ import annotations
@@ -64,6 +66,29 @@ def main(path: str) -> None:
     print(f"query load {ms(loads):.1f} ms | baseline fit (data() calls) {ms(baseline):.2f} ms | "
           f"fit {ms(fits):.2f} ms | fit/baseline {ms(fits) / ms(baseline):.3f} | "
           f"fit/load {ms(fits) / ms(loads):.3f}")
+    # What a settled scroll costs (ColumnFitter.reveal, from the rows painted), beside
+    # a whole fit at the same place in the same run; and that it asks no query.
+    model.set_query("")
+    fitter.fit(model)
+    bar = table.verticalScrollBar()
+    reveals, refits, queries = [], [], 0
+    for step in range(1, 61):
+        bar.setValue(min(bar.maximum(), step * 37 * table.verticalHeader().defaultSectionSize()))
+        table.viewport().repaint()  # the paint that fetches the rows on screen
+        app.processEvents()
+        before = model.rows_calls
+        t0 = time.perf_counter()
+        fitter.reveal()
+        t1 = time.perf_counter()
+        queries += model.rows_calls - before
+        fitter.fit(model)
+        t2 = time.perf_counter()
+        reveals.append(t1 - t0)
+        refits.append(t2 - t1)
+    print(f"scroll: reveal {ms(reveals):.3f} ms (max {max(reveals) * 1000:.2f}) | whole fit "
+          f"at the same place {ms(refits):.3f} ms | reveal/fit {ms(reveals) / ms(refits):.3f} | "
+          f"queries by reveal {queries} in {len(reveals)} | load average "
+          f"{os.getloadavg()[0]:.2f}")
     library.close()
     del app
 

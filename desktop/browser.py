@@ -372,6 +372,7 @@ class Browser(QObject):
         self.reader.show_paper(paper, self.highlight_terms(),
                                spans=self.highlight(paper.abstract),
                                title_spans=self.highlight(paper.title),
+                               summary_spans=self.highlight(paper.ai_summary or ""),
                                keep_position=keep_position)
         ranked, tag = self.interest_view()
         why = None

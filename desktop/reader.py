@@ -816,6 +816,7 @@ class ReaderPane(QStackedWidget):
     def show_paper(self, paper: Paper | None, terms: Sequence[str] = (), *,
                    spans: Sequence[tuple[int, int]] = (),
                    title_spans: Sequence[tuple[int, int]] = (),
+                   summary_spans: Sequence[tuple[int, int]] = (),
                    keep_position: bool = False) -> None:
         """Show `paper` (None: the empty state). Saves a pending note first."""
         same = paper is not None and self.paper is not None and paper.id == self.paper.id
@@ -841,7 +842,7 @@ class ReaderPane(QStackedWidget):
         facts = facts_html(paper, self.theme.colour("accent").name())
         self.facts.setText(facts)
         self.facts.setVisible(bool(facts))
-        self._show_summary(paper)
+        self._show_summary(paper, summary_spans)
         self._set_chips(paper.tags)
         self._fit_gaps()
         self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
@@ -856,9 +857,15 @@ class ReaderPane(QStackedWidget):
         else:
             self.scroll.verticalScrollBar().setValue(0)
 
-    def _show_summary(self, paper: Paper) -> None:
+    def _show_summary(self, paper: Paper,
+                      spans: Sequence[tuple[int, int]] = ()) -> None:
         summary = balanced_bidi(paper.ai_summary) if paper.ai_summary else ""
-        self.summary.setText(summary)
+        # The search's matches washed as in the abstract (a trending card is found by
+        # its summary): rich text made of escaped pieces, plain text otherwise.
+        washed = washed_html(summary, spans, self.theme.colour("search_hit").name())
+        self.summary.setTextFormat(Qt.TextFormat.RichText if washed else
+                                   Qt.TextFormat.PlainText)
+        self.summary.setText(washed or summary)
         self.summary_box.setVisible(bool(summary))
         # Alone, the summary is what there is to read: the abstract's font and colour,
         # and no empty abstract under it. Beside an abstract it is an aside.
@@ -1061,6 +1068,26 @@ def facts_html(paper: Paper, link: str = "#3563e9") -> str:
                      f'style="color: {link}; text-decoration: none">{shown}</a>'
                      if url else shown)
     return "&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts)
+
+
+def washed_html(text: str, spans: Sequence[tuple[int, int]], colour: str) -> str:
+    """`text` as rich text with each span's background `colour`, every piece escaped;
+    "" when there is no span to wash."""
+    spans = sorted((max(0, a), min(len(text), b)) for a, b in spans if b > a)
+    if not text or not spans:
+        return ""
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:
+            start = at
+        if end <= start:
+            continue
+        out.append(html.escape(text[at:start]))
+        out.append(f'<span style="background-color: {colour}">'
+                   f"{html.escape(text[start:end])}</span>")
+        at = end
+    out.append(html.escape(text[at:]))
+    return "".join(out).replace("\n", "<br>")
 
 
 _REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9_.-]+")

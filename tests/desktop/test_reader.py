@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QImage, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE
-from desktop.reader import NO_ABSTRACT_HINT, code_url, facts_html, facts_line
+from desktop.reader import NO_ABSTRACT_HINT, code_url, facts_html, facts_line, washed_html
 from storage import Library
 
 SENTENCE = "Sparse attention with learned routing scales to long inputs. "
@@ -335,6 +335,22 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     assert "only its AI summary" in win.statusBar().currentMessage()
     assert not reader.abstract.hasFocus()
     assert reader.annotations_hint.text() == NO_ABSTRACT_HINT
+    # Found by a word of its title that its summary has too: washed there as in an
+    # abstract. (The summary itself is not in the full-text index: a search for a word
+    # only the summary has does not find the card; said in the i15 report, for srch.)
+    win.set_search("quantizers")
+    win.accept_search()
+    assert win.model.ids == [trending]
+    win.browser.select_paper(trending)
+    win.browser.reload_current()
+    assert reader.summary.textFormat() == Qt.TextFormat.RichText
+    assert f'<span style="background-color: {LIGHT.colour("search_hit").name()}">' \
+        in reader.summary.text()
+    assert QTextDocumentFragment.fromHtml(reader.summary.text()).toPlainText() == \
+        paper.ai_summary
+    assert washed_html("a <b>x</b> b", [(2, 10)], "#ffe2b8") == (
+        'a <span style="background-color: #ffe2b8">&lt;b&gt;x&lt;/b&gt;</span> b')
+    win.set_search("")
     # A card of a form with none of these (the older sample layout) shows neither line.
     plain = next(i for i in library.search("", limit=None).ids
                  if library.get(i).ai_summary is None and library.get(i).arxiv_id is None)
