@@ -155,7 +155,8 @@ def test_the_command_refuses_a_file_with_an_error_document_and_writes_nothing(
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "winnow: bad.json: line 2: a JSON document that is no Daily Papers listing"]
-    assert json.loads(_winnow(tmp_path, "list", "--json").stdout) == []
+    # Not even an empty library is left at the new path (N13).
+    assert not (tmp_path / "library.db").exists()
 
 
 def _winnow(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
