@@ -156,8 +156,7 @@ def listing_label(source: dict, today: date | None = None) -> str:
 
 
 def sidebar_entries(facts: LibraryFacts, views: Sequence[View],
-                    quick_tags: Mapping[int, str] | Sequence[str] = (),
-                    today: date | None = None) -> list[Entry]:
+                    quick_tags: Mapping[int, str] | Sequence[str] = ()) -> list[Entry]:
     """The sidebar as a function of the library's facts: views, tags, saved searches
     and recent imports, each with its count."""
     entries: list[Entry] = [header("Library")]

@@ -33,15 +33,11 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from desktop.cli.common import PROG, CommandError, one_line
 from desktop.cli.registry import REGISTRY, Command, library_path, top_parser
 from storage.integrity import NewLibrary, locate
 from storage.safetext import terminal_safe_output
-
-if TYPE_CHECKING:
-    from storage import Library
 
 __all__ = ["REGISTRY", "CommandError", "build_parser", "gui_main", "main", "run"]
 
@@ -145,7 +141,9 @@ def _run_reporting(args: argparse.Namespace) -> int:
     from storage import LibraryError, SchemaTooNew
     from storage.states import StatesFileError
 
+    fresh = None
     try:
+        fresh = _new_library(args)
         return run(args)
     except (CommandError, LibraryError, SchemaTooNew, StatesFileError) as error:
         print(f"{PROG}: {one_line(error)}", file=sys.stderr)
@@ -161,6 +159,21 @@ def _run_reporting(args: argparse.Namespace) -> int:
         print(f"{PROG}: unexpected error: {type(error).__name__}: {one_line(error)}",
               file=sys.stderr)
         return 1
+    finally:
+        # A first import that brought nothing leaves nothing: no empty library
+        # file, no folders, no backups/ at a new path (attack N13).
+        if fresh is not None:
+            fresh.discard()
+
+
+def _new_library(args: argparse.Namespace) -> NewLibrary | None:
+    """What a command that may create the library would make, to take back if the
+    library it made holds nothing at the end; None for the others."""
+    cmd: Command = getattr(args, "command_", None) or REGISTRY.commands[DEFAULT_COMMAND]
+    if cmd.opens != "create":
+        return None
+    path, _default = library_path(args.db)
+    return NewLibrary(path)
 
 
 def gui_main() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from desktop.sidebar import LibraryFacts, builtin_views, sidebar_entries
+from desktop.sidebar import LibraryFacts, builtin_views, listing_label, sidebar_entries
 from storage import Library
 from storage.states import table
 
@@ -19,8 +19,7 @@ def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
                   "listing_date": None, "found": 12},
                  {"id": 6, "name": "dec9.txt", "path": "/x/dec9.txt",
                   "listing_date": "2024-12-09", "found": 40}])
-    entries = sidebar_entries(facts, builtin_views(table()), quick_tags=["vision"],
-                              today=date(2026, 11, 30))
+    entries = sidebar_entries(facts, builtin_views(table()), quick_tags=["vision"])
     by_key = {e.key: e for e in entries if not e.header}
     assert [by_key[k].count for k in ("inbox", "later", "shortlist", "done", "skipped", "all",
                                       "starred", "annotated")] == [4, 1, 1, 3, 1, 10, 2, 1]
@@ -30,12 +29,13 @@ def test_entries_from_facts_with_counts_quick_tags_and_sections() -> None:
     assert by_key["saved:broken"].count is None
     # A paste as short as the day allows: "Pasted 2026-11-30 10:00" was cut to
     # "Pasted 2026-1…" in the sidebar; the whole name is the tooltip.
-    assert by_key["source:5"].label == "Pasted 10:00"
+    assert by_key["source:5"].label == listing_label(facts.sources[0])
+    assert by_key["source:5"].label.startswith("Pasted ")
     assert "clipboard 2026-11-30 10:00" in by_key["source:5"].tooltip
-    for today, label in ((date(2026, 12, 2), "Pasted Nov 30"),
+    for today, label in ((date(2026, 11, 30), "Pasted 10:00"),
+                         (date(2026, 12, 2), "Pasted Nov 30"),
                          (date(2027, 1, 3), "Pasted Nov 30, 2026")):
-        later = sidebar_entries(facts, builtin_views(table()), today=today)
-        assert {e.key: e for e in later}["source:5"].label == label
+        assert listing_label(facts.sources[0], today) == label
     assert by_key["source:6"].label == "Dec 9, 2024" and by_key["source:6"].count == 40
     assert [e.label for e in entries if e.header] == [
         "Library", "Tags", "Saved searches", "Recent imports"]
