@@ -145,7 +145,7 @@ class Operations(QObject):
             # The counts would show another process's papers (an import's committed
             # batches: Inbox 20,475) over a list without them (478 rows). Both follow
             # it together, at the pace a running import allows.
-            wait = self._follow_wait()
+            wait = self._follow_wait(counts=True)
             if wait > 0:
                 self.counts_timer.start(wait)
                 return
@@ -207,14 +207,22 @@ class Operations(QObject):
         version = self._data_version()
         return version is not None and version != self._last_version
 
-    def _follow_wait(self) -> int:
-        """How long (ms) before the view may follow another process again: 0, unless an
-        import there is between batch commits, when the list and counts follow it
-        every FOLLOW_MS (or ten times what a reload costs, on a huge library) rather
-        than at each batch and each triage key."""
-        if not self._follow_clock.isValid() or not self._import_elsewhere():
+    def _follow_wait(self, *, counts: bool = False) -> int:
+        """How long (ms) before the view may follow another process again. While an
+        import there is between batch commits, the list and counts follow it every
+        FOLLOW_MS (or ten times what a reload costs, on a huge library) rather than at
+        each batch and each triage key. Otherwise a poll follows at once, and a counts
+        refresh (each key press) at most every POLL_MS: a writer that commits all the
+        time (For you's vectors after a big import) must not reload the list at every
+        key."""
+        if not self._follow_clock.isValid():
             return 0
-        gap = max(FOLLOW_MS, 10 * self._reload_ms)
+        if self._import_elsewhere():
+            gap = max(FOLLOW_MS, 10 * self._reload_ms)
+        elif counts:
+            gap = POLL_MS
+        else:
+            return 0
         return max(0, gap - self._follow_clock.elapsed())
 
     def new_day(self) -> bool:

@@ -165,3 +165,29 @@ def test_the_counts_and_the_list_agree_while_another_process_imports(
         process.communicate()
         window.close()
         library.close()
+
+
+def test_a_writer_that_commits_all_the_time_does_not_reload_the_list_at_every_key(
+        window, seeded: Library, qtbot) -> None:
+    """Another connection committing over and over (For you's vectors after a big
+    import, a script): the counts refresh after each key follows it with the list at
+    most every POLL_MS, the counts never ahead of the rows."""
+    from desktop.ops import POLL_MS
+
+    window.ops.poll_timer.stop()
+    loads: list[int] = []
+    window.browser.loaded.connect(lambda: loads.append(1))
+    inbox = window.model.ids[:3]
+    with Library(seeded.path) as other:
+        other.set_read([inbox[0]], True)
+        window.ops.refresh_counts()  # the first one follows at once
+        assert len(loads) == 1 and inbox[0] not in window.model.ids
+        assert window.sidebar.entry("inbox").count == window.model.rowCount()
+        other.set_read([inbox[1]], True)
+        window.ops.refresh_counts()  # right after: waits, counts and rows alike
+        assert len(loads) == 1 and inbox[1] in window.model.ids
+        assert window.sidebar.entry("inbox").count == window.model.rowCount()
+        assert 0 < window.ops.counts_timer.remainingTime() <= POLL_MS + 50  # timer slack
+    qtbot.waitUntil(lambda: inbox[1] not in window.model.ids, timeout=POLL_MS + 2000)
+    assert len(loads) == 2
+    assert window.sidebar.entry("inbox").count == window.model.rowCount()
