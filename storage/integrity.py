@@ -225,11 +225,11 @@ class NewLibrary:
     def holds_nothing(self) -> bool:
         """True if the library was made by this command and has no paper, no import
         and no other row of the user's (tags, saved searches) in it."""
-        if not self.new or not self.path.is_file():
-            return False
         try:
+            if not self.new or not self.path.is_file():
+                return False
             conn = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
-        except sqlite3.Error:
+        except (OSError, sqlite3.Error):  # a name too long, no permission: not ours
             return False
         try:
             return not any(conn.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchone()[0]
@@ -253,9 +253,10 @@ class NewLibrary:
                 return False
         if self._backups_new and self._backups.is_dir():
             # Made by this command (a backup of an empty library is worth nothing).
-            for entry in self._backups.iterdir():
-                if entry.name.startswith(f"{self.path.stem}-") and entry.is_file():
-                    entry.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                for entry in self._backups.iterdir():
+                    if entry.name.startswith(f"{self.path.stem}-") and entry.is_file():
+                        entry.unlink(missing_ok=True)
             _remove_if_empty(self._backups)
         for folder in self._folders:  # the deepest first
             _remove_if_empty(folder)
