@@ -245,6 +245,51 @@ class _Wrapper:
                 f"the quote marks")
 
 
+# An outliner's copy (Logseq, Roam, Workflowy, Dynalist keep a pasted page so): every
+# paragraph a block, its first line behind a "- " bullet, its other lines indented under
+# it, a list inside it a child block one level deeper, and not one blank line. Read as
+# it was, the readers took an anchor line or a login link for a title (attack F32).
+_BULLET = re.compile(r"([ \t]*)- ")
+_OUTLINE_MIN_BULLETS = 3
+
+
+def _is_outline(head: list[str]) -> bool:
+    """Whether the first lines of a text are an outliner's blocks: after its first line
+    (a page's title, say), a bullet or a line indented under one on every line (a block
+    of many lines, a code block, has more of these than bullets), and not one empty line
+    between."""
+    lines = head[:-1] if head and not head[-1].strip() else head
+    bullets = 0
+    for index, line in enumerate(lines):
+        if _BULLET.match(line) is not None:
+            bullets += 1
+        elif index and (not line or line[0] not in " \t"):
+            return False
+    return bullets >= _OUTLINE_MIN_BULLETS
+
+
+def _unoutlined(lines: Iterable[str]) -> Iterator[str]:
+    """An outliner's blocks as the paragraphs they were: each bullet begins one (after a
+    blank line), a block's other lines lose the indent that put them under it."""
+    under = ""  # what a line inside the current block starts with
+    for line in lines:
+        bullet = _BULLET.match(line)
+        if bullet is not None:
+            under = bullet.group(1) + "  "
+            yield ""
+            yield line[bullet.end():]
+        elif line.startswith(under):
+            yield line[len(under):]
+        else:
+            yield line.lstrip(" \t")
+
+
+def _outline_note(name: str) -> str:
+    # The bullets are characters taken out of the user's text, so that is said.
+    return (f"{name}: every paragraph is a '- ' item, as an outliner (Logseq, Roam) keeps "
+            f"a page; read as paragraphs")
+
+
 def _quote_depth(line: str) -> int:
     depth = pos = 0
     while (mark := _QUOTE_MARK.match(line, pos)) is not None:
@@ -289,13 +334,22 @@ def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]
         first = next(blocks, None)
         if first is None:
             return
-        wrapper = _wrapper(_first_lines(first))
-        if wrapper is None:
+        head = _first_lines(first)
+        wrapper = _wrapper(head)
+        outline = _is_outline(_bare(head, wrapper))
+        if wrapper is None and not outline:
             yield first
             yield from blocks
             return
-        if (note := wrapper.note(name)) is not None:
+        if wrapper is not None and (note := wrapper.note(name)) is not None:
             warnings.append(note)
+        if outline:
+            warnings.append(_outline_note(name))
+            every = (line for block in itertools.chain((first,), blocks)
+                     for line in block.split("\n"))
+            yield "\n".join(_unoutlined(_bare(every, wrapper)))
+            return
+        assert wrapper is not None
         lines = first.split("\n")
         yield "\n".join([wrapper.line(lines[0], first=True),
                          *(wrapper.line(line) for line in lines[1:])])
@@ -305,6 +359,14 @@ def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]
         close = getattr(blocks, "close", None)
         if close is not None:
             close()
+
+
+def _bare(lines: Iterable[str], wrapper: _Wrapper | None) -> list[str] | Iterator[str]:
+    """Lines without the wrapper (quote marks, a list item's indent) they are in."""
+    if wrapper is None:
+        return lines if isinstance(lines, list) else iter(lines)
+    bare = (wrapper.line(line, first=index == 0) for index, line in enumerate(lines))
+    return list(bare) if isinstance(lines, list) else bare
 
 
 def _first_lines(text: str) -> list[str]:
@@ -322,10 +384,15 @@ def _unwrapped_lines(lines: Iterator[str], name: str, warnings: list[str]) -> It
     """:func:`_unwrapped_blocks` for a text given as lines (a paste)."""
     head = list(itertools.islice(lines, HEAD_LINES))
     wrapper = _wrapper(head)
-    if wrapper is None:
+    outline = _is_outline(_bare(head, wrapper))
+    if wrapper is None and not outline:
         return itertools.chain(head, lines)
-    if (note := wrapper.note(name)) is not None:
+    if wrapper is not None and (note := wrapper.note(name)) is not None:
         warnings.append(note)
+    if outline:
+        warnings.append(_outline_note(name))
+        return _unoutlined(_bare(itertools.chain(head, lines), wrapper))
+    assert wrapper is not None
     return itertools.chain(
         (wrapper.line(line, first=index == 0) for index, line in enumerate(head)),
         map(wrapper.line, lines))

@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import itertools
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -952,3 +953,67 @@ def test_the_first_lines_are_split_without_the_rest(text: str) -> None:
     # What a wrapped copy's head is judged from: the first HEAD_LINES lines, found
     # without copying out the rest of a page kept whole.
     assert listing._first_lines(text) == text.split("\n", HEAD_LINES)[:HEAD_LINES]
+
+
+# ------------------------------------------------ an outliner's blocks (attack F32)
+
+
+def _outline(text: str, parent: str | None = None) -> str:
+    """As Logseq (Roam, Workflowy) keeps a pasted page: each paragraph a block, its first
+    line behind "- ", its other lines indented two spaces under it, a list item inside it
+    a child block a tab deeper, no blank lines; under a parent block when one is given."""
+    out = []
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        if not paragraph.strip():
+            continue
+        for index, line in enumerate(paragraph.split("\n")):
+            item = re.match(r"[ \t]*[-*+] (.*)", line)
+            if index == 0:
+                out.append("- " + (item.group(1) if item else line))
+            elif item:
+                out.append("\t- " + item.group(1))
+            else:
+                out.append("  " + line)
+    if parent is not None:
+        out = [f"- {parent}", *("\t" + line for line in out)]
+    return "\n".join(out) + "\n"
+
+
+OUTLINED = [name for name in WRAPPED if name.endswith((".md", ".txt"))]
+
+
+# The older layout reads a line before its page as a paper cut short, outlined or not:
+# it is outlined here only as the page's own blocks.
+@pytest.mark.parametrize(("name", "parent"), [
+    *((name, parent) for name in OUTLINED for parent in (None, "Reading list")),
+    ("seed-000", None)])
+def test_a_copy_kept_in_an_outliner_is_its_papers(tmp_path: Path, name: str,
+                                                  parent: str | None) -> None:
+    text = _wrapped_source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    outlined = tmp_path / "outlined.md"
+    outlined.write_text(_outline(text, parent), encoding="utf-8")
+    expected = read_listing(clean)
+    assert expected.records
+    reference = date.fromtimestamp(outlined.stat().st_mtime)
+    for got in (read_listing(outlined),
+                parse_listing(outlined.read_text(encoding="utf-8"), name="outlined.md",
+                              reference=reference),
+                _whole_lines(outlined.read_text(encoding="utf-8").splitlines(),
+                             reference=reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "outlined.md").replace("wrapped.txt", "outlined.md")
+                for w in expected.warnings]
+        notes = [w.replace("wrapped.txt", "outlined.md") for w in got.warnings
+                 if w.replace("wrapped.txt", "outlined.md") not in said]
+        assert notes == ["outlined.md: every paragraph is a '- ' item, as an outliner "
+                         "(Logseq, Roam) keeps a page; read as paragraphs"]
+
+
+def test_a_list_that_is_no_outline_is_read_as_written() -> None:
+    # A page whose blocks are separated by blank lines is not an outliner's, even where
+    # many of its lines are list items (a clipper's avatar rows).
+    page = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
+    parsed = parse_listing(page, name="page.md", reference=REF)
+    assert not [w for w in parsed.warnings if "outliner" in w]
