@@ -215,13 +215,17 @@ _LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,3}[.)])[ \t]+")
 _INDENT = re.compile(r"[ \t]*")
 # Fewer lines than this say nothing about how a text is wrapped.
 _WRAPPED_MIN_LINES = 3
+# The share of a text's first lines quoted that makes it a quoted copy with a mail's own
+# lines around it.
+_REPLY_SHARE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
 class _Wrapper:
-    levels: int  # quote marks on every line
+    levels: int  # quote marks on every (quoted) line
     indent: str  # the indent of every line after the first
     marker: bool  # the first line carries a list marker instead of the indent
+    reply: bool = False  # a few lines of the mail's own are not quoted
 
     def line(self, line: str, first: bool = False) -> str:
         for _ in range(self.levels):
@@ -241,6 +245,9 @@ class _Wrapper:
         # quote marks are characters taken out of the user's text, so that is said.
         if not self.levels:
             return None
+        if self.reply:
+            return (f"{name}: the copy in it is quoted with '>', as in an email reply; read "
+                    f"without the quote marks")
         return (f"{name}: every line is quoted with '>', as in an email; read without "
                 f"the quote marks")
 
@@ -312,7 +319,12 @@ def _wrapper(head: list[str]) -> _Wrapper | None:
     lines = [line for line in head if line.strip()]
     if len(lines) < _WRAPPED_MIN_LINES:
         return None
-    levels = min(_quote_depth(line) for line in lines)
+    depths = [_quote_depth(line) for line in lines]
+    quoted = [depth for depth in depths if depth]
+    # A reply quotes the copy under a line or two of its own ("On Mon, Alice wrote:"):
+    # nearly every line quoted is a quoted copy; one quoted line is the page's own text.
+    reply = len(quoted) < len(depths) and len(quoted) >= _REPLY_SHARE * len(depths)
+    levels = min(quoted) if reply else min(depths)
     bare = _Wrapper(levels, "", False)
     lines = [text for text in (bare.line(line) for line in lines) if text.strip()]
     indent, marker = "", False
@@ -323,7 +335,7 @@ def _wrapper(head: list[str]) -> _Wrapper | None:
             indent = indent if marker else ""
     if not levels and not indent:
         return None
-    return _Wrapper(levels, indent, marker)
+    return _Wrapper(levels, indent, marker, reply)
 
 
 def _unwrapped_blocks(blocks: Iterator[str], name: str, warnings: list[str]

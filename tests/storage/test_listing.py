@@ -1017,3 +1017,22 @@ def test_a_list_that_is_no_outline_is_read_as_written() -> None:
     page = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
     parsed = parse_listing(page, name="page.md", reference=REF)
     assert not [w for w in parsed.warnings if "outliner" in w]
+
+
+@pytest.mark.parametrize("name", OUTLINED)
+def test_a_copy_quoted_in_an_email_reply_is_its_papers(tmp_path: Path, name: str) -> None:
+    # A reply quotes the copy under the mail's own lines; all of it quoted or nothing was
+    # read, and the copy was "no Daily Papers listing".
+    text = _wrapped_source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    reply = tmp_path / "reply.txt"
+    reply.write_text("Here you go.\n\nOn Mon, 30 Nov 2026 at 09:12, Alice <a@example.org> "
+                     "wrote:\n" + _email_quoted(text), encoding="utf-8")
+    expected = read_listing(clean)
+    got = read_listing(reply)
+    assert got.records == expected.records
+    said = [w.replace("clean.txt", "reply.txt") for w in expected.warnings]
+    assert [w for w in got.warnings if w not in said] == [
+        "reply.txt: the copy in it is quoted with '>', as in an email reply; read without "
+        "the quote marks"]
