@@ -225,6 +225,8 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
     """Copies of the page glued in one text, each read on its own and merged as two files
     would be (a paper in both, once); None when the text is one copy (attack F26).
     ``line_base``: the lines before ``text`` in its file, for the warnings."""
+    if form == "html" and _looks_like_mhtml(text):
+        return None  # one page in a MIME message; its markup is quoted-printable
     copies = split_copies(text)
     if len(copies) < 2:
         return None
@@ -233,7 +235,8 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
     forms = [detect(copy.text) for copy in copies]
     parsed: list[ParsedListing] = []
     before = len(warnings)
-    for part, copy in zip(forms, copies, strict=True):
+    unread_head = False
+    for index, (part, copy) in enumerate(zip(forms, copies, strict=True)):
         mine = len(warnings)
         try:
             parsed.append(_parse_part(copy.text, part, name=name, reference=reference,
@@ -241,12 +244,22 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
         except ListingError:
             # A copy that was not read says so in one line, not in its reader's words.
             del warnings[mine:]
-            if not parsed:
-                return None  # the first copy's own reader says what is wrong with it
+            if index == 0:
+                # Text before the first copy that holds no listing (a README's or a
+                # note's lines the page was pasted under): said below, if a copy is read.
+                unread_head = True
+                continue
             line = line_base + text.count("\n", 0, copy.start) + 1
             warnings.append(
                 f"{name}: line {line} begins another copy of the page that could not be read "
                 f"on its own; its papers may be missing (import that copy as a file of its own)")
+    if not parsed:
+        return None  # the first copy's own reader says what is wrong with the text
+    if unread_head:
+        last = line_base + text.count("\n", 0, copies[1].start)
+        warnings.insert(before, f"{name}: lines {line_base + 1}-{last}, before the copy of the "
+                                f"page on line {last + 1}, hold no listing that could be read; "
+                                f"left out")
     # Two pastes of one cut copy name its cut card once.
     warnings[before:] = dict.fromkeys(warnings[before:])
     return merged(parsed, name=name, warnings=warnings)
@@ -454,7 +467,7 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if _nbsp_for_spaces("\n".join(head)):
         head = [_spaces(line) for line in head]
         source = map(_spaces, source)
-    form = detect(_first_copy("\n".join(head)))
+    form = _head_form("\n".join(head))
     if form == "seeds":
         # Blocks of lines for the search for another copy after the seeds' one.
         blocks = itertools.chain(("\n".join(head),), map("\n".join, _batched(source, 256)))
@@ -484,7 +497,7 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
     head = _head(first)
     if _nbsp_for_spaces(head):
         first, head, blocks = _spaces(first), _spaces(head), map(_spaces, blocks)
-    form = detect(_first_copy(head))
+    form = _head_form(head)
     if form == "seeds":
         return _seeds_stream(itertools.chain((first,), blocks), name=name,
                              reference=reference, warnings=warnings)
@@ -492,11 +505,16 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
                          reference=reference, warnings=warnings)
 
 
-def _first_copy(head: str) -> str:
-    """The part of a text's head that is its first copy: the form is that copy's (the
-    seeds' card lines of a second copy in the head made a copied page read as seeds)."""
-    copies = split_copies(head)
-    return copies[0].text if len(copies) > 1 else head
+def _head_form(head: str) -> str:
+    """The form of a text from its head; where the head holds a copy in the seeds' layout
+    after a copy of another form, the first copy's (its card lines outnumbered a copied
+    page's, which then was read as seeds)."""
+    form = detect(head)
+    if form == "seeds":
+        copies = split_copies(head)
+        if len(copies) > 1 and (first := detect(copies[0].text)) != "seeds":
+            return first
+    return form
 
 
 def _batched(lines: Iterator[str], size: int) -> Iterator[list[str]]:

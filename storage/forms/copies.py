@@ -44,6 +44,9 @@ _HEADERS = re.compile(
     r"|(?P<badge>(?<![A-Za-z])new[ \t]*\n\s*(?=Get trending papers))"
 )
 
+# Headers an abstract can hold too: nothing, or a line "new" over the chrome line.
+_WEAK = ("none", "badge")
+
 # How far before its chrome line a copy's header may begin: the longest real header
 # (a reference dump's navigation) is under 1,000 characters, a text export's under 800.
 _HEADER_REACH = 8000
@@ -113,6 +116,11 @@ def _chrome_lines(text: str) -> Iterator[int]:
                     yield at
                 break
         at = text.find(_CHROME_START, rest)
+
+
+def _line_end(text: str, at: int) -> int:
+    end = text.find("\n", at)
+    return len(text) if end < 0 else end
 
 
 def _chrome_follows(text: str, pos: int) -> bool:
@@ -220,6 +228,14 @@ def _documents(text: str) -> list[tuple[int, int, str]]:
             at = text.find("{", at + 1)
             continue
         start = _json_start(text, at)
+        before = start
+        while before > 0 and text[before - 1] in " \t\r\n":
+            before -= 1
+        if before > 0 and text[before - 1] in ",[:":
+            # An entry inside a list or object (one cut short: the API's reader names
+            # where), not a document of its own.
+            at = text.find("{", at + 1)
+            continue
         end = _json_end(text, start)
         if end is None:
             at = text.find("{", at + 1)
@@ -251,10 +267,16 @@ def split_copies(text: str) -> list[Copy]:
             # unless cards stand between (a clipper's page without chrome came first).
             begun = starts[-1][0]
             head, header = _header_before(text, low, at)
-            if _CARD_SIGN.search(text, begun, head) is not None:
+            if _CARD_SIGN.search(text, begun, head) is not None and (
+                    header not in _WEAK or _chrome_follows(text, _line_end(text, at))):
                 starts.append((head, header))
         else:
-            starts.append(_header_before(text, low, at))
+            head, header = _header_before(text, low, at)
+            # No header before it but the badge, if that: a copy that begins with the
+            # chrome line (the older page's) has the rest of the chrome under it; an
+            # abstract that quotes the line on a line of its own begins nothing.
+            if header not in _WEAK or _chrome_follows(text, _line_end(text, at)):
+                starts.append((head, header))
         chromed, low = True, end
     if not starts:
         return [Copy(text, 0, "none")]
