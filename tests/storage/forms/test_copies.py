@@ -346,17 +346,18 @@ def test_winnow_import_json_leaves_out_a_readme_before_the_copy(tmp_path: Path) 
     assert _papers(tmp_path / "lib.db") == _imported(tmp_path / "one.db", [page])
 
 
-# For i12 (the general Markdown reader, storage/forms/markdown.py + cards.py): a README's
-# own "### Heading" + paragraph + "- 3 authors of this README" + "- May 12" after or
-# around a pasted card is read as a card. Found here (session 5, i11); see
-# /work/notes/s5-i11.md.
-@pytest.mark.xfail(strict=True, reason="i12: the general Markdown reader takes a README's "
-                                       "section for a card (junk row 'Exporting')")
 def test_a_readme_after_a_copy_adds_no_paper() -> None:
+    """Its last section ("### Exporting", a paragraph, "- 3 authors of this README",
+    "- May 12") was a junk paper; since i12's cut-card rules (F27) it is named as a card
+    the copy ends inside and skipped."""
     page = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
     assert _read(page + "\n" + NOTES).records == _read(page).records
 
 
+# For i12 (the general Markdown reader, storage/forms/markdown.py + cards.py): a README's
+# own "### Heading" + paragraph sections around one pasted card are read as cards (junk
+# rows "Importing", "Reading", "Exporting"). Found by i11, session 5; see
+# /work/notes/s5-i11.md.
 @pytest.mark.xfail(strict=True, reason="i12: the general Markdown reader takes a README's "
                                        "sections for cards around one pasted card")
 def test_a_readme_with_one_pasted_card_is_that_card() -> None:
