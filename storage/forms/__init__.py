@@ -528,14 +528,11 @@ def _seeds_stream(blocks: Iterator[str], *, name: str, reference: date | None,
     page, a Markdown or JSON copy: ``cat seeds.txt page.md``) read on its own after it."""
     warnings = warnings if warnings is not None else []
     rest: list[str] = []
-    lines = _seeds_lines(blocks, rest)
     # Lines the seeds' reader was given, for the line a warning names.
     given = [0]
-
-    def counted() -> Iterator[str]:
-        for line in lines:
-            given[0] += 1
-            yield line
+    # Lists of lines, flattened at C speed: a generator step per line cost the seeds'
+    # reader a sixth of its speed.
+    lines = itertools.chain.from_iterable(_seeds_lines(blocks, rest, given))
 
     def then() -> list[PaperRecord]:
         if not rest:
@@ -562,7 +559,7 @@ def _seeds_stream(blocks: Iterator[str], *, name: str, reference: date | None,
             return []
         return tail.records
 
-    return ListingStream(counted(), name=name, reference=reference, warnings=warnings,
+    return ListingStream(lines, name=name, reference=reference, warnings=warnings,
                          then=then)
 
 
@@ -583,9 +580,11 @@ def _carry_from(text: str) -> int:
     return max(by_lines, text.rfind("\n", 0, max(0, len(text) - _CARRY)))
 
 
-def _seeds_lines(blocks: Iterator[str], rest: list[str]) -> Iterator[str]:
-    """The lines of the seeds' layout copy the blocks begin with. Where a copy of another
-    form begins, the text from there on goes into ``rest`` and the lines end."""
+def _seeds_lines(blocks: Iterator[str], rest: list[str], given: list[int]
+                 ) -> Iterator[list[str]]:
+    """The lines of the seeds' layout copy the blocks begin with, a list at a time. Where
+    a copy of another form begins, the text from there on goes into ``rest`` and the
+    lines end; ``given[0]`` counts the lines given."""
     carry: str | None = None
     for block in blocks:
         text = block if carry is None else f"{carry}\n{block}"
@@ -598,7 +597,9 @@ def _seeds_lines(blocks: Iterator[str], rest: list[str]) -> Iterator[str]:
             text = f"{text}\n{more}"
             at = foreign_start(text)
         if at is not None:
-            yield from text[:at].split("\n")
+            lines = text[:at].split("\n")
+            given[0] += len(lines)
+            yield lines
             rest.append(text[at:])
             rest.extend(blocks)
             return
@@ -606,10 +607,14 @@ def _seeds_lines(blocks: Iterator[str], rest: list[str]) -> Iterator[str]:
         if cut < 0:
             carry = text
             continue
-        yield from text[:cut].split("\n")
+        lines = text[:cut].split("\n")
+        given[0] += len(lines)
+        yield lines
         carry = text[cut + 1:]
     if carry is not None:
-        yield from carry.split("\n")
+        lines = carry.split("\n")
+        given[0] += len(lines)
+        yield lines
 
 
 def _head(text: str) -> str:
