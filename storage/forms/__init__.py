@@ -34,7 +34,7 @@ from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
-from storage.forms.copies import foreign_start, split_copies
+from storage.forms.copies import foreign_start, other_marks, split_copies
 from storage.forms.dumps import dump_tool, undumped
 from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
@@ -227,6 +227,10 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
     ``line_base``: the lines before ``text`` in its file, for the warnings."""
     if form == "html" and _looks_like_mhtml(text):
         return None  # one page in a MIME message; its markup is quoted-printable
+    if form == "api" and not other_marks(text):
+        # JSON and nothing after it that begins a copy: the API's reader decodes it once
+        # (finding where a 36 MB response ends cost a second full decode).
+        return None
     copies = split_copies(text)
     if len(copies) < 2:
         return None

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Copy", "foreign_start", "split_copies"]
+__all__ = ["Copy", "foreign_start", "other_marks", "split_copies"]
 
 _CHROME = "Get trending papers in your email inbox once a day!"
 # The older page's variant (the seeds' layout); a copy may carry both, one under the other.
@@ -315,6 +315,13 @@ def _marks(text: str) -> list[tuple[int, str, int]]:
     marks.extend((start, "front", end) for start, end in _fronts(text) if outside(start))
     marks.sort()
     return marks
+
+
+def other_marks(text: str) -> bool:
+    """The text holds a sign of a copy that is no JSON: a chrome line, front matter or a
+    saved page (a JSON response quoting one in a string says yes: then it is split)."""
+    return (next(_chrome_lines(text), None) is not None or _FRONT.search(text) is not None
+            or _html_open(text, 0) is not None)
 
 
 def foreign_start(text: str) -> int | None:
