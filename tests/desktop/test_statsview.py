@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import date
 
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -141,7 +140,7 @@ def test_the_view_redraws_in_the_dark_theme(seeded: Library, qtbot) -> None:
     seeded.add_tags([1, 2], ["rl"])
     view = StatsView()
     qtbot.addWidget(view)
-    view.show_figures(figures_from(seeded, table(), date(2026, 11, 30)))
+    view.show_figures(figures_from(seeded, table()))
     view.set_theme(DARK)
     assert view.heatmap.theme is DARK
     assert all(plot.grab().toImage().pixelColor(plot.width() - 3, 3) == DARK.colour("base")
