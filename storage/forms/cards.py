@@ -771,6 +771,9 @@ def assemble(
 _DAY_GOES_ON = re.compile(r"[A-Za-z]+\.? [1-3]")
 
 
+_CUT_COUNT_LINK = re.compile(r"\s*\[\d[\d,.]*[kK]?\]$")
+
+
 def _date_end(ending: str, card: _Card, commented: bool) -> str | None:
     """What the copy may have cut of its last card when it ends (``ending``: its last
     text) with the card's date, or None when it does not end there. "" when the day may
@@ -779,7 +782,10 @@ def _date_end(ending: str, card: _Card, commented: bool) -> str | None:
     (``commented``: the cards before show theirs), or neither ("Oct 21, 2025" on a page
     without counts)."""
     raw = card.date_raw
-    if not raw or not ending.rstrip().endswith(raw):
+    # A count's link cut before its address ("[64]") is no text of the card: the general
+    # reader's items drop it, so the one-pass readers' raw text must too, or the two differ.
+    ending = _CUT_COUNT_LINK.sub("", ending.rstrip())
+    if not raw or not ending.endswith(raw):
         return None
     if _DAY_GOES_ON.fullmatch(raw):
         return ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from storage.forms.clipper import clipper_listing
@@ -72,6 +72,9 @@ def test_an_abstract_that_leaves_a_bracket_open_goes_to_the_general_reader() -> 
        edits=st.lists(st.tuples(st.integers(0, 3), st.floats(0, 1), st.sampled_from(PIECES)),
                       max_size=5),
        cut=st.one_of(st.just(1.0), st.floats(0.2, 1)))
+# Found at 00:20 on 2026-12-01: a copy cut inside the last card's comment link ("Aug 12" then
+# "[64]") was named by the general reader only.
+@example(which=0, edits=[], cut=0.5680859585828824)
 def test_the_one_pass_reader_reads_what_the_general_reader_reads(
         which: int, edits: list[tuple[int, float, str]], cut: float) -> None:
     text = edited(COPIES[which], edits, cut)
