@@ -782,10 +782,13 @@ def _date_end(ending: str, card: _Card, commented: bool) -> str | None:
     (``commented``: the cards before show theirs), or neither ("Oct 21, 2025" on a page
     without counts)."""
     raw = card.date_raw
+    if not raw:
+        return None
     # A count's link cut before its address ("[64]") is no text of the card: the general
     # reader's items drop it, so the one-pass readers' raw text must too, or the two differ.
-    ending = _CUT_COUNT_LINK.sub("", ending.rstrip())
-    if not raw or not ending.endswith(raw):
+    # Only the tail: ``ending`` may be the whole copy (tens of MB).
+    ending = _CUT_COUNT_LINK.sub("", ending[-len(raw) - 200:].rstrip())
+    if not ending.endswith(raw):
         return None
     if _DAY_GOES_ON.fullmatch(raw):
         return ""
