@@ -31,6 +31,7 @@ from storage.forms import HEAD_CHARS, HEAD_LINES, ParsedListing, detect, open_bl
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
 from storage.transport import (
+    CP1252_TABLE,
     line_separated,
     mojibaked,
     transported_head,
@@ -71,23 +72,8 @@ _WIDE_BOMS = (
 )
 
 
-def _build_cp1252_table() -> str:
-    # cp1252 leaves five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) unmapped; a file that has them is
-    # still text, so they fall back to their Latin-1 meaning instead of failing the import.
-    chars = []
-    for b in range(256):
-        try:
-            chars.append(bytes([b]).decode("cp1252"))
-        except UnicodeDecodeError:
-            chars.append(chr(b))
-    return "".join(chars)
-
-
-_CP1252_TABLE = _build_cp1252_table()
-
-
 def _decode_cp1252(data: bytes) -> str:
-    return codecs.charmap_decode(data, "strict", _CP1252_TABLE)[0]
+    return codecs.charmap_decode(data, "strict", CP1252_TABLE)[0]
 
 
 def _wide_codec(head: bytes) -> str | None:

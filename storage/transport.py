@@ -53,8 +53,9 @@ def line_separated(text: str) -> str:
 
 
 def _cp1252_table() -> str:
-    # As storage.listing decodes cp1252: the five bytes cp1252 leaves unmapped are their
-    # Latin-1 selves, so text a tool decoded that way encodes back byte for byte.
+    # cp1252 leaves five bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D) unmapped; a file that has them is
+    # still text, so they fall back to their Latin-1 meaning (the import reads them so, and
+    # text a tool decoded that way encodes back byte for byte).
     chars = []
     for b in range(256):
         try:
@@ -64,7 +65,8 @@ def _cp1252_table() -> str:
     return "".join(chars)
 
 
-_TABLE = _cp1252_table()
+CP1252_TABLE = _cp1252_table()
+_TABLE = CP1252_TABLE
 _ENCODE = codecs.charmap_build(_TABLE)
 _HIGH = "".join(sorted(set(_TABLE[0x80:])))
 _CONTINUATION = "".join(sorted(set(_TABLE[0x80:0xC0])))

@@ -15,8 +15,8 @@ from desktop.cli.common import (
     text,
 )
 from desktop.cli.registry import arg, command
-from storage import Library, Paper, states
-from storage.export import meta_line
+from storage import Library, Paper
+from storage.export import meta_line, state_text
 from storage.search import SearchResult
 
 
@@ -63,7 +63,7 @@ def status_line(lib: Library, query: str, sort: str | None, result: SearchResult
 def _print_paper(paper: Paper) -> None:
     print(" ".join(paper.title.split()))
     print(meta_line(paper))
-    state = [_state_text(paper)] + (["starred"] if paper.starred else [])
+    state = [state_text(paper)] + (["starred"] if paper.starred else [])
     print(f"id {paper.id} · {' · '.join(state)}" +
           (f" · tags: {', '.join(paper.tags)}" if paper.tags else ""))
     for line in _card_lines(paper):
@@ -77,20 +77,6 @@ def _print_paper(paper: Paper) -> None:
             print(f"  [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
     if paper.note:
         print("\nNote:\n" + paper.note)
-
-
-def _state_text(paper: Paper) -> str:
-    """The paper's triage state as the app names it ("Later, until 2026-12-24"); it said
-    "unread" for a skipped or shortlisted paper. A state no longer in states.json (or a
-    states.json that does not load) is named as stored: `show` still shows the paper."""
-    try:
-        state = states.table().get(paper.state)
-    except states.StatesFileError:
-        state = None
-    label = state.label if state is not None else paper.state
-    if state is not None and state.snoozes:
-        label += f", until {paper.snooze_until}" if paper.snooze_until else ", someday"
-    return label
 
 
 def _card_lines(paper: Paper) -> list[str]:
