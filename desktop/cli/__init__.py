@@ -18,8 +18,9 @@ status; `CommandError("...")` becomes one line on stderr and status 1. `writes=T
 makes a success take the automatic daily backup; `opens="create"` lets the command
 create a missing library; `opens=None` opens none (the function gets only `args`).
 Actions under a word (`winnow search save`) are declared with `group("search", help)`
-and registered as "search save". Document every option in README.md (tests/test_docs.py
-checks), and keep Qt imports inside the function that opens the GUI.
+and registered as "search save"; `group(..., hint=...)` says what to type instead
+when the word after the group is no action of it. Document every option in
+README.md (tests/test_docs.py checks), and keep Qt imports inside the function that opens the GUI.
 
 Topics: app (gui), library (import, check, backup, restore), papers (list, show,
 similar), triage (read, unread, star, unstar, undo, redo), tags, notes (note, annotate,

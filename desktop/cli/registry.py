@@ -8,6 +8,7 @@ never disagree. Qt is never imported here.
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ class Registry:
     commands: dict[str, Command] = field(default_factory=dict)
     groups: dict[str, str] = field(default_factory=dict)
     """A group's name -> its help ("search" -> "saved searches")."""
+    hints: dict[str, str] = field(default_factory=dict)
+    """A group's name -> what to say when its first word is no action of it."""
 
     def add(self, cmd: Command) -> None:
         # A second function under a name would silently win: refuse instead.
@@ -74,11 +77,17 @@ class Registry:
             return handler
         return decorate
 
-    def group(self, name: str, help: str) -> None:
-        """Declare `winnow NAME ACTION ...`; its actions register as "NAME ACTION"."""
+    def group(self, name: str, help: str, hint: str | None = None) -> None:
+        """Declare `winnow NAME ACTION ...`; its actions register as "NAME ACTION".
+
+        `hint` is said when the word after NAME is no action, or none is given:
+        "{words}" in it becomes the words typed, quoted for the shell ("QUERY" when
+        there are none)."""
         if name in self.groups or name in self.commands:
             raise ValueError(f"winnow command {name!r} is registered twice")
         self.groups[name] = help
+        if hint is not None:
+            self.hints[name] = hint
 
     def build_parser(self, parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         """Add every command to `parser`; `--help` lists them alphabetically, so the
@@ -89,6 +98,8 @@ class Registry:
         for name in top:
             if name in self.groups:
                 sub = commands.add_parser(name, help=self.groups[name])
+                if isinstance(sub, Parser):
+                    sub.action_hint = self.hints.get(name)
                 actions[name] = sub.add_subparsers(dest="action", metavar="ACTION",
                                                    required=True)
             else:
@@ -111,6 +122,10 @@ command = REGISTRY.command
 group = REGISTRY.group
 
 
+# Marks a message that ends in the group's hint (argparse passes only the text on).
+_NOT_AN_ACTION = "\x00not-an-action:"
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with usage errors on one line (exit status 2), naming the help to read.
 
@@ -118,8 +133,28 @@ class Parser(argparse.ArgumentParser):
     `-tag:x`, `-"state space"`) is an argument: in a query it is an exclusion
     (README: Query language). argparse would take it for an unknown option."""
 
+    action_hint: str | None = None
+    """For a group (`winnow search`): said when no action of it is named."""
+
     def error(self, message: str) -> NoReturn:
+        if self.action_hint is not None and "arguments are required: ACTION" in message:
+            message = f"{message}; {self.action_hint.format(words='QUERY')}"
+        if self.action_hint is not None and message.startswith(_NOT_AN_ACTION):
+            # The hint ends in a command to paste: nothing after it.
+            self.exit(2, f"{self.prog}: {one_line(message[len(_NOT_AN_ACTION):])}\n")
         self.exit(2, f"{self.prog}: {one_line(message)} (see `{self.prog} --help`)\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]):  # type: ignore[no-untyped-def]
+        # `winnow search agent` means a search (attack N21): argparse's "invalid
+        # choice: 'agent' (choose from 'delete', 'list', 'save')" named no way to it.
+        if (self.action_hint is not None and isinstance(action, argparse._SubParsersAction)
+                and arg_strings and arg_strings[0] not in action.choices):
+            actions = ", ".join(action.choices)
+            words = shlex.join(arg_strings)
+            raise argparse.ArgumentError(None, f"{_NOT_AN_ACTION}{arg_strings[0]!r} is not "
+                                               f"an action ({actions}); "
+                                               f"{self.action_hint.format(words=words)}")
+        return super()._get_values(action, arg_strings)
 
     def _parse_optional(self, arg_string: str):  # type: ignore[no-untyped-def]
         if len(arg_string) > 1 and arg_string[0] == "-" and arg_string[1] != "-" \

@@ -8,7 +8,8 @@ from desktop.cli.common import text
 from desktop.cli.registry import arg, command, group
 from storage import Library
 
-group("search", "saved searches")
+group("search", "saved searches (to search papers: winnow list QUERY)",
+      hint="to search papers: winnow list {words}")
 
 
 @command("search save", "save a query under a name",
