@@ -434,11 +434,14 @@ class BatchImporter:
                 f"VALUES ({', '.join('?' * len(columns))})", rows)
         # The index is written here rather than by a trigger: one statement per
         # batch instead of one FTS flush per row.
+        # Every indexed column, as the row holds it: the update and delete triggers
+        # take out what the row holds, so what goes in must be the same text.
         title_at, abstract_at = columns.index("title"), columns.index("abstract")
+        summary_at = columns.index("ai_summary")
         self.conn.executemany(
-            "INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text) "
-            "VALUES (?, ?, ?, '', '')",
-            ((row[0], row[title_at], row[abstract_at]) for row in rows))
+            "INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text, "
+            "ai_summary) VALUES (?, ?, ?, '', '', ?)",
+            ((row[0], row[title_at], row[abstract_at], row[summary_at]) for row in rows))
 
     # ---------------------------------------------------------------- facts
     def _abstract(self, paper: dict[str, Any], new: str, stored: dict[str, int],

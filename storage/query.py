@@ -47,16 +47,18 @@ MAX_ATOMS = 64
 MIN_PREFIX = 3
 
 # FTS5 column filters for the text fields. `note:` also covers annotation
-# comments: both are the user's own words about the paper.
+# comments: both are the user's own words about the paper. `summary:` is a
+# trending card's AI summary (schema 12).
 FIELD_COLUMNS = {
     "title": "title",
     "abstract": "abstract",
     "note": "{note annotation_text}",
+    "summary": "ai_summary",
 }
 FILTER_KEYS = frozenset({"tag", "is", "has", "year", "upvotes", "authors", "added", "source",
                          "org", "sort"})
 # Keys whose value may be a quoted phrase: `title:"mixture of experts"`, `tag:"to read"`.
-PHRASE_KEYS = frozenset({"title", "abstract", "note", "tag", "source", "org"})
+PHRASE_KEYS = frozenset({"title", "abstract", "note", "summary", "tag", "source", "org"})
 
 SORTS = ("relevance", "date", "upvotes", "added", "title", "interest")
 _SORT_ALIASES = {
@@ -95,8 +97,9 @@ _TOKEN_CHAR = re.compile(r"[^\W_]")
 # Kana and CJK ideographs: unicode61 makes a whole unspaced run of them one token,
 # so a word inside a Chinese or Japanese title is not in the index.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_SUBSTRING_COLUMNS = {"text": ("p.title", "p.abstract"), "title": ("p.title",),
-                      "abstract": ("p.abstract",), "note": ("p.note",)}
+_SUBSTRING_COLUMNS = {"text": ("p.title", "p.abstract", "p.ai_summary"),
+                      "title": ("p.title",), "abstract": ("p.abstract",), "note": ("p.note",),
+                      "summary": ("p.ai_summary",)}
 _TOKEN_RUN = re.compile(r"[^\W_]+")
 _CMP = re.compile(r"(>=|<=|>|<|=)?(\d{1,9})")
 _RANGE = re.compile(r"(\d{1,9})\.\.(\d{1,9})")
@@ -113,7 +116,7 @@ class Text:
     """A full-text term: a word (porter-stemmed by FTS5) or a quoted phrase."""
 
     value: str
-    field: str | None = None  # None (all text columns), "title", "abstract" or "note"
+    field: str | None = None  # None (all text columns), "title", "abstract", "note", "summary"
     phrase: bool = False
     prefix: bool = False  # the word being typed: also matches as a prefix
     # FTS5 queries for the index terms searched instead of `value` (typo widening,

@@ -132,13 +132,14 @@ class SearchEngine:
             return [Hit(i, s) for i, s in zip(ids, scores, strict=True)]
         # The texts are read now, with the search (a hit never goes back to the
         # file, from whichever thread holds it); their spans when asked for.
-        texts: dict[int, tuple[str, str]] = {}
+        texts: dict[int, tuple[str, ...]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for paper_id, title, abstract in self.conn.execute(
-                    f"SELECT id, title, abstract FROM papers WHERE id IN ({marks})", chunk):
-                texts[paper_id] = (title or "", abstract or "")
+            for paper_id, title, abstract, summary in self.conn.execute(
+                    f"SELECT id, title, abstract, ai_summary FROM papers WHERE id IN ({marks})",
+                    chunk):
+                texts[paper_id] = (title or "", abstract or "", summary or "")
         page = PageText(texts, prepared)
         return [Hit(paper_id, score, page) for paper_id, score in zip(ids, scores, strict=True)]
 

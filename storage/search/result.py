@@ -12,26 +12,32 @@ Spans = tuple[tuple[int, int], ...]
 
 
 class PageText:
-    """The titles and abstracts of a page's papers as the search read them, and
-    the words it matched: the spans of a hit are worked out when first asked for.
-    Working them out for all 50 rows of a page took 1.3-2.5 ms of each search at
-    100k papers (a tenth of the search), and the views highlight the rows they
-    draw themselves (`SearchResult.highlight`)."""
+    """The titles, abstracts and AI summaries of a page's papers as the search
+    read them, and the words it matched: the spans of a hit are worked out when
+    first asked for. Working them out for all 50 rows of a page took 1.3-2.5 ms
+    of each search at 100k papers (a tenth of the search), and the views highlight
+    the rows they draw themselves (`SearchResult.highlight`)."""
 
     __slots__ = ("_spans", "_terms", "_texts")
 
-    def __init__(self, texts: dict[int, tuple[str, str]], terms: list[Term]) -> None:
+    def __init__(self, texts: dict[int, tuple[str, ...]], terms: list[Term]) -> None:
         self._texts = texts
         self._terms = terms
-        self._spans: dict[int, tuple[Spans, Spans]] = {}
+        self._spans: dict[int, tuple[Spans, Spans, Spans]] = {}
 
-    def spans(self, paper_id: int) -> tuple[Spans, Spans]:
+    def spans(self, paper_id: int) -> tuple[Spans, Spans, Spans]:
+        """(title, abstract, AI summary) spans of the paper's matched words."""
         found = self._spans.get(paper_id)
         if found is None:
-            title, abstract = self._texts.get(paper_id, ("", ""))
-            found = (tuple(spans(title, self._terms)), tuple(spans(abstract, self._terms)))
+            title, abstract, summary = (*self._texts.get(paper_id, ()), "", "", "")[:3]
+            found = (tuple(spans(title, self._terms)), tuple(spans(abstract, self._terms)),
+                     tuple(spans(summary, self._terms)))
             self._spans[paper_id] = found
         return found
+
+
+# The texts a hit's spans are in, in PageText.spans order, as `Hit.matched_in` names them.
+MATCHED_FIELDS = ("title", "abstract", "summary")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +55,21 @@ class Hit:
     def abstract_spans(self) -> Spans:
         """Where the matched words are in the abstract (as the search read it)."""
         return self.text.spans(self.id)[1] if self.text is not None else ()
+
+    @property
+    def summary_spans(self) -> Spans:
+        """Where the matched words are in the card's AI summary (as the search read it)."""
+        return self.text.spans(self.id)[2] if self.text is not None else ()
+
+    @property
+    def matched_in(self) -> tuple[str, ...]:
+        """Which of the paper's texts hold a matched word: "title", "abstract",
+        "summary" (a paper found by its AI summary alone says only "summary"; one
+        found by a note or a highlight's comment says none of them)."""
+        if self.text is None:
+            return ()
+        return tuple(name for name, found in zip(MATCHED_FIELDS, self.text.spans(self.id),
+                                                 strict=True) if found)
 
 
 @dataclass(slots=True)

@@ -275,9 +275,9 @@ def fts_table() -> sqlite3.Connection:
         """
         CREATE TABLE papers (id INTEGER PRIMARY KEY, title, abstract, note, annotation_text,
             authors_count, organization, published, upvotes, added_at, read_at, starred,
-            state);
+            state, ai_summary);
         CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, note, annotation_text,
-            content='papers', content_rowid='id',
+            ai_summary, content='papers', content_rowid='id',
             tokenize='porter unicode61 remove_diacritics 2');
         CREATE TABLE tags (id INTEGER PRIMARY KEY, name);
         CREATE TABLE paper_tags (paper_id, tag_id);
@@ -285,9 +285,9 @@ def fts_table() -> sqlite3.Connection:
         CREATE TABLE sources (id INTEGER PRIMARY KEY, name, path);
         CREATE TABLE paper_sources (paper_id, source_id);
         INSERT INTO papers VALUES (1, 'Kolmogorov-Arnold Networks', 'e-mail it''s C++', '',
-            '', 3, 'NVIDIA', '2024-05-01', 7, '2026-01-01', NULL, 0, 'inbox');
-        INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text)
-            SELECT id, title, abstract, note, annotation_text FROM papers;
+            '', 3, 'NVIDIA', '2024-05-01', 7, '2026-01-01', NULL, 0, 'inbox', 'A summary.');
+        INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text, ai_summary)
+            SELECT id, title, abstract, note, annotation_text, ai_summary FROM papers;
         """
     )
     return conn

@@ -293,3 +293,42 @@ def test_a_version_is_registered_once() -> None:
         migration(1)(lambda db: None)
     assert before == MIGRATIONS
 
+
+
+def test_schema_12_indexes_the_summaries_a_v11_library_holds(tmp_path: Path) -> None:
+    """Schema 12: the AI summaries already stored (v11 kept them, unindexed) are found
+    after the upgrade, on papers the user acted on too, with every mark as it was."""
+    dump = FIXTURES / "library-v11.sql"
+    path = load(dump.read_text(encoding="utf-8"), tmp_path / "library.db")
+    with closing(sqlite3.connect(path)) as conn:
+        # As a v11 import stored a trending card: the summary in its row, the index
+        # over the other four columns.
+        card = conn.execute(
+            "INSERT INTO papers (key, title, abstract, added_at, ai_summary) VALUES "
+            "('echidna tunnels', 'Echidna Tunnels', '', '2026-11-30T00:00:00+00:00', "
+            "'A numbat digs through clay.') RETURNING id").fetchone()[0]
+        conn.execute("INSERT INTO papers_fts (rowid, title, abstract, note, annotation_text) "
+                     "VALUES (?, 'Echidna Tunnels', '', '', '')", (card,))
+        # A summary a later trending copy gave a paper with a note (v11's update
+        # trigger did not watch the column).
+        conn.execute("UPDATE papers SET ai_summary = 'Platypus sonar, summarised.' "
+                     "WHERE id = 2")
+        conn.commit()
+        assert conn.execute("SELECT rowid FROM papers_fts WHERE papers_fts MATCH "
+                            "'numbat OR platypus'").fetchall() == []
+    with Library(path) as lib:
+        assert _user_version(path) == current_version() >= 12
+        assert lib.search("numbat", limit=None).ids == [card]
+        assert lib.search("summary:platypus", limit=None).ids == [2]
+        assert lib.search("zanzibar platypus", limit=None).ids[:1] == [2]
+        facts = library_facts(lib)
+        assert facts["user_data"] == _expected(dump)["user_data"]
+        assert facts["fts"] == _expected(dump)["fts"]
+        # The index follows later edits of a summary.
+        lib.conn.execute("UPDATE papers SET ai_summary = 'A quoll instead.' WHERE id = ?",
+                         (card,))
+        assert lib.search("numbat", limit=None).ids == []
+        assert lib.search("quoll", limit=None).ids == [card]
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
