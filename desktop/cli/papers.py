@@ -48,7 +48,9 @@ def list_(lib: Library, args: argparse.Namespace) -> int:
 def status_line(lib: Library, query: str, sort: str | None, result: SearchResult) -> str:
     """How many papers match and how many are listed, then what the search has to
     say (corrections, "12 have all words · 30 more have some")."""
+    recounted = result.total is None
     total = result.total if result.total is not None else lib.count(query, sort=sort)
+    message = result.message_with_total(total) if recounted else result.message
     shown = len(result.ids)
     noun = "paper" if total == 1 else "papers"
     counted = f"{total:,} {noun}" if shown >= total else \
@@ -57,7 +59,7 @@ def status_line(lib: Library, query: str, sort: str | None, result: SearchResult
         # An empty list under a bare "0 papers" read as if the command had failed.
         counted = f'No papers match "{query}"' if query.strip() else \
             "No papers in this library yet: import listings with `winnow import FILE...`"
-    return " · ".join(part for part in (counted, result.message) if part)
+    return " · ".join(part for part in (counted, message) if part)
 
 
 def _print_paper(paper: Paper) -> None:

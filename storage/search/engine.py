@@ -121,7 +121,8 @@ class SearchEngine:
         result = SearchResult(query=query, ids=ids, hits=hits, corrections=plan.corrections,
                               terms=compiled.terms, total=total, sort=compiled.sort,
                               all_count=counts.all_count, some_count=counts.some_count,
-                              expansions=plan.expansions)
+                              expansions=plan.expansions, notes=tuple(plan.query.notes),
+                              warnings=tuple(plan.query.warnings))
         result.message = status_line(query, plan.corrections, plan.query.notes, counts,
                                      offset + len(ids), plan.query.warnings)
         return result

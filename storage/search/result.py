@@ -93,6 +93,20 @@ class SearchResult:
     some_count: int | None = None
     # Abbreviations the library defines that the search used: (typed, also searched).
     expansions: list[tuple[str, str]] = field(default_factory=list)
+    # What the status line was made from beside the counts (see message_with_total).
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def message_with_total(self, total: int) -> str:
+        """The status line once the caller has counted every match (`total`, as
+        `Library.count` gives it: all the tiers): a page that ended among the
+        papers with every word left "N more have some" uncounted, and the
+        total says it (attack N26: `winnow list 'graph neural' --limit 3`)."""
+        if self.all_count is None or self.some_count is not None or total < self.all_count:
+            return self.message
+        counts = TierCounts(True, self.all_count, total - self.all_count, None)
+        return status_line(self.query, self.corrections, self.notes, counts, len(self.ids),
+                           self.warnings)
 
     @property
     def matches(self) -> list[int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from storage import Library
 from tests.desktop.cli.conftest import winnow
 
 
@@ -55,3 +56,18 @@ def test_show_names_the_triage_state_the_paper_is_in(db: Path) -> None:
     assert lines[4] == "id 4 · Later, someday"
     assert lines[5] == "id 5 · Done · starred"
     assert lines[6] == "id 6 · Inbox"
+
+
+def test_a_small_limit_keeps_the_count_of_papers_with_some_words(db: Path) -> None:
+    """N26: a --limit that ends among the papers with every word still says how many
+    more have some, as the default limit does; the counts are the Library's own."""
+
+    with Library(db) as lib:
+        every = lib.search("graph neural", limit=None)
+    assert every.all_count is not None and every.some_count
+    expected = f"{every.all_count} have all words · {every.some_count} more have some"
+    for limit in ("1", "3", str(every.all_count), str(every.all_count + 1), "50"):
+        done = winnow("list", "graph neural", "--limit", limit, db=db)
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.strip() == (f"{len(every.ids)} papers, the first {limit} listed · "
+                                       f"{expected}"), limit
