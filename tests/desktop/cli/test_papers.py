@@ -61,7 +61,6 @@ def test_show_names_the_triage_state_the_paper_is_in(db: Path) -> None:
 def test_a_small_limit_keeps_the_count_of_papers_with_some_words(db: Path) -> None:
     """N26: a --limit that ends among the papers with every word still says how many
     more have some, as the default limit does; the counts are the Library's own."""
-
     with Library(db) as lib:
         every = lib.search("graph neural", limit=None)
     assert every.all_count is not None and every.some_count
