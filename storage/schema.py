@@ -594,26 +594,51 @@ def _summary_in_full_text(db: sqlite_utils.Database) -> None:
     """A trending card's AI summary is searched: the index gains the `ai_summary`
     column (weighted least, FTS_WEIGHTS) and the query language `summary:`.
 
-    FTS5 cannot add a column, so the index is made again over `papers` with the
-    column at the end (the others keep their place, so `title:` and the rest
-    read as before) and rebuilt from the rows: every paper is tokenised once
-    more (bench/README, "The summary in the index": seconds at 100k papers). The
-    index is derived from `papers` alone; no row of `papers` or of any user
-    table is read for anything else or written.
+    FTS5 has no ADD COLUMN, and making the index again re-reads every paper
+    (bench/README, "The summary in the index": 6 s of CPU at 100k papers, a minute
+    at 1M, on the app's opening). A column added at the end changes none of the
+    postings already written (each names its column by number), so the index is
+    extended where it stands: its declaration gains the column (as migration 3
+    changed its quoting), each paper's stored column sizes gain a zero for it, and
+    only the papers that have a summary are indexed again, with it. A file whose
+    index does not keep column sizes (not one Winnow made) is rebuilt instead. The
+    index is derived from `papers`: no row of `papers` or of any user table is
+    written.
     """
     conn = db.conn
     conn.execute("DROP TRIGGER IF EXISTS papers_fts_update")
     conn.execute("DROP TRIGGER IF EXISTS papers_fts_delete")
-    conn.execute("DROP TABLE IF EXISTS papers_fts_vocab")
-    conn.execute("DROP TABLE papers_fts")
-    conn.execute(
-        f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, "
-        f"content=\"papers\", content_rowid='id', tokenize='{FTS_TOKENIZE}')")
-    conn.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
-    conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
-    # As schema 1 set it (see _v1_full_text), after the rebuild: the rebuild's own
-    # merges follow the default, which leaves fewer segments to read.
-    conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16)")
+    old = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+    declared = [row[1] for row in conn.execute("PRAGMA table_info(papers_fts)")]
+    sizes = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'papers_fts_docsize'"
+                         ).fetchone() is not None
+    new = (f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, "
+           f"content=\"papers\", content_rowid='id', tokenize='{FTS_TOKENIZE}')")
+    if tuple(declared) == V1_FTS_COLUMNS and sizes and "columnsize" not in old:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema = ON")
+        try:
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'papers_fts'", (new,))
+            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+        finally:
+            conn.execute("PRAGMA writable_schema = OFF")
+        # A row's sizes are one varint per column; the new column holds no token.
+        conn.execute("UPDATE papers_fts_docsize SET sz = CAST(sz || x'00' AS BLOB)")
+        # What the index holds of these papers is their text without the summary: it
+        # is taken out as that, and put back with it.
+        have = "FROM papers WHERE ai_summary IS NOT NULL AND ai_summary != ''"
+        kept = ", ".join(V1_FTS_COLUMNS)
+        conn.execute(f"INSERT INTO papers_fts(papers_fts, rowid, {kept}, ai_summary) "
+                     f"SELECT 'delete', id, {kept}, '' {have}")
+        conn.execute(f"INSERT INTO papers_fts(rowid, {kept}, ai_summary) "
+                     f"SELECT id, {kept}, ai_summary {have}")
+    else:
+        conn.execute("DROP TABLE IF EXISTS papers_fts_vocab")
+        conn.execute("DROP TABLE papers_fts")
+        conn.execute(new)
+        conn.execute("CREATE VIRTUAL TABLE papers_fts_vocab USING fts5vocab(papers_fts, 'row')")
+        conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+        conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16)")
     for statement in _fts_triggers(FTS_COLUMNS).split("END;")[:-1]:
         conn.execute(statement + "END;")
 

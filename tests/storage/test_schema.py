@@ -332,3 +332,57 @@ def test_schema_12_indexes_the_summaries_a_v11_library_holds(tmp_path: Path) -> 
     with closing(sqlite3.connect(path)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_schema_12_extends_the_index_to_what_a_rebuild_makes(tmp_path: Path) -> None:
+    """The upgrade adds the column where the index stands instead of re-reading every
+    paper: the result must be the very index FTS5's own rebuild makes of the same rows
+    (every posting, every paper's column sizes, the bm25 ranks of words in each
+    column, the summaries' included)."""
+    path = load((FIXTURES / "library-v11.sql").read_text(encoding="utf-8"),
+                tmp_path / "library.db")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("UPDATE papers SET ai_summary = 'Wombat training, in short: ' || "
+                     "substr(abstract, 1, 60) WHERE id % 3 = 0")
+        conn.execute("UPDATE papers SET ai_summary = '' WHERE id = 4")
+        conn.commit()
+    with Library(path):
+        pass
+    rebuilt = tmp_path / "rebuilt.db"
+    with closing(sqlite3.connect(path)) as conn, closing(sqlite3.connect(rebuilt)) as copy:
+        conn.backup(copy)
+        copy.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+        copy.commit()
+
+    def index(file: Path) -> dict[str, list[tuple]]:
+        found = _index(file)
+        with closing(sqlite3.connect(file)) as conn:
+            found["summary ranks"] = [conn.execute(
+                "SELECT rowid, bm25(papers_fts, 10, 1, 4, 4, 0.5) FROM papers_fts "
+                "WHERE papers_fts MATCH ? ORDER BY rowid", (word,)).fetchall()
+                for word in ("wombat", "ai_summary : training", "training", "model")]
+        return found
+
+    extended, made = index(path), index(rebuilt)
+    assert len(extended["summary ranks"][0]) >= 5
+    assert extended == made
+
+
+def test_schema_12_rebuilds_an_index_that_keeps_no_column_sizes(tmp_path: Path) -> None:
+    """An index made by another tool without column sizes cannot be extended where it
+    stands: the upgrade makes it again, and the summaries are found."""
+    path = load((FIXTURES / "library-v11.sql").read_text(encoding="utf-8"),
+                tmp_path / "library.db")
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP TABLE papers_fts")
+        conn.execute("CREATE VIRTUAL TABLE papers_fts USING fts5(title, abstract, note, "
+                     "annotation_text, content='papers', content_rowid='id', columnsize=0)")
+        conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+        conn.execute("UPDATE papers SET ai_summary = 'Bilby burrows.' WHERE id = 5")
+        conn.commit()
+    with Library(path) as lib:
+        assert lib.search("bilby", limit=None).ids == [5]
+        assert set(lib.search("zanzibar", limit=None).ids) >= {2}
+        assert "columnsize" not in lib.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
+        lib.conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
