@@ -13,6 +13,15 @@ form (one part a line, as a select-all copy has them) and read by its reader; ly
 references give each card its arXiv id. w3m, links and html2text leave "·Oct 16": the
 day and the count cannot be told apart ("Oct 1" and 6 comments, or "Oct 16"), so such a
 dump is refused with one line that says why and what to import instead.
+
+A Markdown copy of the page (a clipper's, a scraper's) rendered as HTML (``pandoc -t html``)
+and dumped in turn has none of the page's markup left: the card's "·" a paragraph of its
+own, its date run into the comment count ("May 29[8]6", "May 296"), a logo's alt text run
+into the organisation ("occ-aiOCC"), lynx's link numbers before every title and count
+("[4]101"). Read as a page, it gave up to 196 junk papers from 14 cards (attack F35). Such
+a dump is refused with one line naming the tool; the Markdown copy it came from reads
+whole. It is told by what no copy of the page has: every paragraph re-wrapped at 72-80
+columns with blank lines between them, and no Markdown link left in it.
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ _TOOLS_THAT_GLUE = "w3m, links or html2text"
 def dump_tool(head: str) -> str | None:
     """Which tool rendered the page as text, or None when the text is no such dump."""
     if len(_GLUED_DATE.findall(head)) < 2:
-        return None
+        return _rendered_tool(head)
     # These tools wrap every paragraph at 72-80 columns; a copy of the page made by
     # selecting it keeps each abstract on one long line, whatever its "·" looks like.
     lines = head.split("\n")
@@ -56,6 +65,87 @@ def dump_tool(head: str) -> str | None:
     if head.count(_PANDOC_MARK) >= _MARKS_NEEDED:
         return "pandoc"
     return "glued"
+
+
+# What a copy of the page in Markdown keeps: its links ("](", "][12]").
+_MD_LINKS = re.compile(r"\]\(|\]\[[0-9]+\]")
+_MD_LINKS_MAX = 3
+# The page in it: its chrome, a card's lone "·", "N authors".
+_PAGE_SIGNS = re.compile(r"Get trending papers in your email|^[ \t]*·[ \t]*$|\b[0-9]+ authors\b",
+                         re.M)
+# What a Markdown copy's markup leaves in its rendered dump, and no copy of the page has: a
+# date run into its comment count ("May 296", "Oct 2, 20243"), an image's alt text in
+# brackets ("[IMG]", "[papers-by.png]", "[图片：kandinskylab]", "[ethz]ETH Zurich", an
+# avatar's "[ldubois]" or "[0] [1] [2]" on a line of its own), a hard line break's
+# backslash at a line's end, a trending extraction's "LINK: GitHub" without its link.
+_LEFT_BEHIND = re.compile(
+    r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? "
+    r"(?:[0-9]{3,}|[0-9]{1,2}, [0-9]{5,})[ \t]*$"
+    r"|\[(?:IMG|[^\]\n]*\.(?:png|jpe?g|svg|gif|webp)|图片：[^\]\n]*)\]"
+    r"|\[[^\]\s]{2,60}\][A-Za-z]|^[ \t]*\[[\w.-]{1,40}\](?: \[[\w.-]{1,40}\])*[ \t]*$"
+    r"|\\[ \t]*$"
+    r"|\bLINK: GitHub\b", re.M)
+_LEFT_BEHIND_NEEDED = 2
+_WRAPPED_MIN = 60
+_WRAPPED_LINES = 8
+_INDENT = re.compile(r"^ {3}\S", re.M)
+_INDENT_SHARE = 0.5
+_BLOCKS_SHARE = 0.6
+_SHORT = 30
+
+_BROWSERS = "w3m -dump, links -dump or lynx -dump -nolist; or a copy re-wrapped at a fixed width"
+# The tool each kind of rendered dump names in its refusal.
+RENDERED = {
+    "lynx-rendered": "lynx -dump",
+    "html2text-rendered": "html2text",
+    # Told apart by their indentation only, which a copy indented whole loses when it is
+    # read (storage/transport.py takes a common indentation off).
+    "indented-rendered": _BROWSERS,
+    "wrapped-rendered": _BROWSERS,
+}
+
+
+def _rendered_tool(head: str) -> str | None:
+    """Which tool dumped a copy of the page whose cards are wrapped paragraphs with no
+    markup left (a Markdown copy rendered as HTML, then dumped; or the page's text re-wrapped
+    by fold with blank lines between its parts), or None. Clean copies are told at once:
+    a Markdown copy by its links, a select-all copy by its abstracts on one long line."""
+    if len(_MD_LINKS.findall(head, 0, 16384)) >= _MD_LINKS_MAX:
+        return None
+    lines = head.split("\n")
+    wrapped = 0
+    for line in lines:
+        size = len(line)
+        if size > _DUMP_WIDTH and " " in line.strip() and "://" not in line:
+            return None  # a line no wrapper wrote: a paragraph on one line
+        if size >= _WRAPPED_MIN:
+            wrapped += 1
+    if wrapped < _WRAPPED_LINES or len(_PAGE_SIGNS.findall(head)) < 2:
+        return None
+    # lynx numbers the links in order from 1 ("[1]Subscribe", "[4]101"); an image's alt
+    # text in brackets ("[2611]") is no such number.
+    numbers = {int(mark[1:-1]) for mark in _LYNX_MARK.findall(head)}
+    if (numbers.issuperset(range(1, _MARKS_NEEDED + 1))
+            and len(_LYNX_LINK.findall(head)) >= _MARKS_NEEDED):
+        return "lynx-rendered"
+    if _HTML2TEXT.search(head):
+        return "html2text-rendered"
+    # The page's text re-wrapped with blank lines between its parts (pandoc -t plain of a
+    # select-all copy) reads as the copy; a rendered Markdown copy shows what its markup
+    # left behind.
+    if len(_LEFT_BEHIND.findall(head)) < _LEFT_BEHIND_NEEDED:
+        return None
+    filled = sum(1 for line in lines if line.strip())
+    if len(_INDENT.findall(head)) >= _INDENT_SHARE * filled:
+        return "indented-rendered"
+    # A card's short parts ("·", a date, a count) each a paragraph, blank lines between
+    # them: a text copy wrapped without them is the text form's (it warns that a wrapped
+    # title may have lost its end).
+    short = [k for k in range(len(lines) - 1) if 0 < len(lines[k].strip()) < _SHORT]
+    apart = sum(1 for k in short if not lines[k + 1].strip())
+    if short and apart >= _BLOCKS_SHARE * len(short):
+        return "wrapped-rendered"
+    return None
 
 
 # A date, then what a dump put after it: lynx's link mark or pandoc's empty link, and the
@@ -80,6 +170,12 @@ def undumped(text: str, tool: str, name: str) -> tuple[str, dict[str, str]]:
     """The dump as the page's text form, and the arXiv id of each title where the dump
     kept the links' addresses (lynx): {title: id}. A dump whose dates run into the
     comment counts is refused."""
+    if tool in RENDERED:
+        raise ListingError(
+            f"{name}: a text dump of the page ({RENDERED[tool]}) with every paragraph "
+            f"re-wrapped and its links gone: a card's date, comment count and organisation "
+            f"run together; not read: import the copy it was made from (the Markdown copy "
+            f"or the saved page) instead")
     if tool == "glued":
         raise ListingError(
             f"{name}: a text dump of the page ({_TOOLS_THAT_GLUE}) that runs each card's date "
