@@ -15,6 +15,7 @@ one-line summary), or, for a paper the user acted on, an entirely different text
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,10 @@ from storage.text import normalise_title
 # not a revision of the paper's own; measured on arXiv v1/v2 abstract pairs, which
 # score 75-99.
 SAME_TEXT_RATIO = 50.0
+# What a capture's date is recorded under in `meta`, per import (`capture_date:<source id>`):
+# the date the copy states it was made (front matter, a scraper's header). The import's
+# "as of" is that, else the listing's own date (`sources.listing_date`); see `BatchImporter`.
+CAPTURE_KEY = "capture_date:"
 # How two listings' facts about one paper merge (SHORTER_SHARE, GROWING, PLAIN, LISTS) is
 # the records' own rule: storage/records.py, where the glued copies of one file merge too.
 
@@ -50,6 +55,9 @@ class BatchOutcome:
     new_rows: list[tuple[Any, ...]] = field(default_factory=list)
     # Titles with no letter or digit: no title key, so no paper (the importer says so).
     untitled: list[str] = field(default_factory=list)
+    # Known papers whose facts another import states as of a later day: this one's
+    # differing facts were not taken (BatchImporter.as_of).
+    older: int = 0
 
 
 def _json_list(values: Sequence[str]) -> str | None:
@@ -238,6 +246,27 @@ def _in(bits: bytearray, value: int) -> bool:
     return bool(bits[bit >> 3] >> (bit & 7) & 1)
 
 
+# Quote, dash and ellipsis forms a word processor's AutoFormat (or a "smart
+# punctuation" editor) writes for the plain ones. Two abstracts that differ only in
+# them are one text (attack N15: a Word-formatted copy re-imported over the clean one
+# rewrote 8 abstracts, moving the old ones to history for nothing).
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
+})
+_DASHES = re.compile(r"-+")
+
+
+def _typeset_alike(old: str, new: str) -> bool:
+    """`old` and `new` are the same text but for quote, dash, ellipsis and space
+    typography ("--" and an em dash, "..." and an ellipsis, curly and straight quotes)."""
+    def plain(text: str) -> str:
+        return " ".join(_DASHES.sub("-", text.translate(_TYPOGRAPHY)).split())
+    return plain(old) == plain(new)
+
+
 def _summary_taken_for_abstract(old: str | None, record: PaperRecord) -> bool:
     """The stored abstract is the record's AI summary read as an abstract: the record's
     card shows the summary where an abstract would be (and no abstract), and the stored
@@ -255,7 +284,8 @@ class BatchImporter:
 
     def __init__(self, conn: sqlite3.Connection, *, source_id: int, name: str, now: str,
                  reanchor: Callable[[int, str], None], today: date | None = None,
-                 own: OwnPapers | None = None) -> None:
+                 own: OwnPapers | None = None, as_of: str | None = None,
+                 glued_from: int | None = None) -> None:
         self.conn = conn
         self.own = own
         self.source_id = source_id
@@ -263,6 +293,15 @@ class BatchImporter:
         self.now = now
         self.reanchor = reanchor
         self.today = today or date.today()
+        # The day this copy's facts are as of (its capture date, else its listing's
+        # date; None if it states neither): a paper whose facts another import states
+        # as of a later day keeps them (only empty ones are filled; counts only grow).
+        self.as_of = as_of
+        # The position of the first card of a copy glued after a seeds-layout copy in
+        # the same file (that layout streams, so the two cannot be merged before the
+        # import): such a card of a paper the first copy listed merges its facts onto
+        # it, as a second import would, where a card twice in one copy keeps the first.
+        self.glued_from = glued_from
 
     # ------------------------------------------------------------- identity
     def _known(self, arxiv_ids: list[str], keys: list[str]
@@ -270,7 +309,8 @@ class BatchImporter:
         """The known papers with one of these arXiv ids or title keys: one query per
         chunk of 250 of each, both indexes (papers_arxiv_id, papers_key) in it."""
         columns = ", ".join(f"p.{c}" for c in _COLUMNS)
-        linked = ("EXISTS (SELECT 1 FROM paper_sources ps WHERE ps.paper_id = p.id "
+        # Where this import listed the paper already (its card's position), else NULL.
+        linked = ("(SELECT ps.position FROM paper_sources ps WHERE ps.paper_id = p.id "
                   "AND ps.source_id = ?)")
         names = (*_COLUMNS, "linked")
         wanted_ids, wanted_keys = set(arxiv_ids), set(keys)
@@ -300,20 +340,12 @@ class BatchImporter:
     def run(self, records: Sequence[PaperRecord]) -> BatchOutcome:
         """Import one batch: new papers inserted and indexed, known ones merged."""
         out = BatchOutcome()
-        chosen = self._choose(records, out)
+        later: list[tuple[str, PaperRecord]] = []
+        chosen = self._choose(records, out, later)
         if not chosen:
             return out
         matched, fresh = self._match(chosen, out)
-        # The stored abstracts of the papers this batch names: a record that offers one
-        # of them for a different paper has its blocks out of order.
-        stored = {p["abstract"]: p["id"] for _, p in matched if p["abstract"]}
-        links: list[tuple[int, int, int]] = []
-        for record, paper in matched:
-            if self._update(paper, record, stored, out):
-                out.updated += 1
-            else:
-                out.unchanged += 1
-            links.append((paper["id"], self.source_id, record.position))
+        links = self._merge(matched, out)
 
         next_id = self._next_id()
         tomorrow, now, source_id = _tomorrow(self.today), self.now, self.source_id
@@ -331,21 +363,70 @@ class BatchImporter:
         self.conn.executemany(
             "INSERT OR IGNORE INTO paper_sources (paper_id, source_id, position) "
             "VALUES (?, ?, ?)", links)
+        if later:
+            # Cards of a glued copy whose paper this batch's first copy listed: now
+            # that paper is stored and linked, they merge onto it.
+            again, fresh = self._match(later, out)
+            if fresh:  # not expected: each one's twin was just stored
+                raise RuntimeError("storage.identity: a glued card lost its twin")
+            self._merge(again, out)
         return out
+
+    def _merge(self, matched: list[tuple[PaperRecord, dict[str, Any]]], out: BatchOutcome
+               ) -> list[tuple[int, int, int]]:
+        """Merge each matched record's facts onto its paper; the papers' links to
+        this import, for those not linked yet."""
+        # The stored abstracts of the papers this batch names: a record that offers one
+        # of them for a different paper has its blocks out of order.
+        stored = {p["abstract"]: p["id"] for _, p in matched if p["abstract"]}
+        newer = self._newer_elsewhere([p["id"] for _, p in matched])
+        links: list[tuple[int, int, int]] = []
+        for record, paper in matched:
+            again = paper["linked"] is not None
+            if self._update(paper, record, stored, out, older=paper["id"] in newer,
+                            again=again):
+                if not again or (paper["first_source_id"] != self.source_id
+                                 and not paper["changed_here"]):
+                    out.updated += 1
+            elif not again:
+                out.unchanged += 1
+            if not again:
+                links.append((paper["id"], self.source_id, record.position))
+        return links
+
+    def _newer_elsewhere(self, paper_ids: list[int]) -> set[int]:
+        """Those of `paper_ids` that another import lists as of a later day than this
+        one's (see `as_of`)."""
+        if self.as_of is None or not paper_ids:
+            return set()
+        newer: set[int] = set()
+        for start in range(0, len(paper_ids), 500):
+            chunk = paper_ids[start:start + 500]
+            newer.update(row[0] for row in self.conn.execute(
+                "SELECT ps.paper_id FROM paper_sources ps "
+                "JOIN sources s ON s.id = ps.source_id "
+                "LEFT JOIN meta m ON m.key = ? || s.id "
+                f"WHERE ps.paper_id IN ({','.join('?' * len(chunk))}) "
+                "AND ps.source_id != ? AND s.status != 'undone' "
+                "GROUP BY ps.paper_id HAVING max(coalesce(m.value, s.listing_date)) > ?",
+                (CAPTURE_KEY, *chunk, self.source_id, self.as_of)))
+        return newer
 
     def _twice(self, record: PaperRecord, out: BatchOutcome) -> None:
         out.warnings.append(
             f"{self.name}: \"{_short(record.title)}\" appears twice; kept the first")
 
-    def _choose(self, records: Sequence[PaperRecord], out: BatchOutcome
-                ) -> list[tuple[str, PaperRecord]]:
+    def _choose(self, records: Sequence[PaperRecord], out: BatchOutcome,
+                later: list[tuple[str, PaperRecord]]) -> list[tuple[str, PaperRecord]]:
         """(title key, record) of each card of the batch once: one record per arXiv
         id, else per title; an id-less record and an id-bearing one of the same title
-        are one card."""
+        are one card. A glued copy's card of a paper the first copy listed goes to
+        `later`, to merge onto that paper once it is stored."""
         # ident -> (normalised title, record): the title is normalised once per record.
         chosen: dict[str, tuple[str, PaperRecord]] = {}
         title_owner: dict[str, str] = {}
         out.found += len(records)
+        glued_from = self.glued_from
         for record in records:
             key = normalise_title(record.title)
             if not key:
@@ -353,6 +434,12 @@ class BatchImporter:
                 continue
             arxiv_id = record.arxiv_id
             ident = f"a:{arxiv_id}" if arxiv_id else f"t:{key}"
+            if glued_from is not None and record.position >= glued_from:
+                twin = chosen.get(ident) or chosen.get(title_owner.get(key, ""))
+                if twin is not None and twin[1].position < glued_from and (
+                        not arxiv_id or twin[1].arxiv_id in (None, arxiv_id)):
+                    later.append((key, record))
+                    continue
             if ident in chosen:
                 self._twice(record, out)
                 continue
@@ -396,11 +483,15 @@ class BatchImporter:
                         continue
                     paper = candidate
                     break
+            glued = self.glued_from
             if paper is None:
                 fresh.append((key, record))
-            elif paper["linked"]:
+            elif paper["linked"] is not None and not (
+                    glued is not None and paper["linked"] < glued <= record.position):
                 self._twice(record, out)  # came in an earlier batch of this same file
             else:
+                # Not linked yet, or listed by the first copy and met again in a copy
+                # glued after it: merged as a second import would merge it.
                 claimed.add(paper["id"])
                 matched.append((record, paper))
         return matched, fresh
@@ -452,6 +543,8 @@ class BatchImporter:
             return False
         if not old:
             return True
+        if _typeset_alike(old, new):
+            return False
         other = stored.get(new)
         if other is not None and other != paper["id"]:
             out.warnings.append(
@@ -468,8 +561,13 @@ class BatchImporter:
         return True
 
     def _update(self, paper: dict[str, Any], record: PaperRecord, stored: dict[str, int],
-                out: BatchOutcome) -> bool:
-        """Merge what a listing says about a known paper; user data is never touched."""
+                out: BatchOutcome, *, older: bool = False, again: bool = False) -> bool:
+        """Merge what a listing says about a known paper; user data is never touched.
+
+        `older`: another import states this paper's facts as of a later day than this
+        copy's, so only the facts the paper lacks are taken. `again`: this import
+        listed the paper already (a glued copy's card): what it changes joins what
+        the import changed before, so undoing the import takes both back."""
         facts = record_facts(record, today=self.today)
         changes: dict[str, Any] = {}
         if self._abstract(paper, facts["abstract"], stored, out, record.title):
@@ -479,6 +577,14 @@ class BatchImporter:
         for column in PLAIN + LISTS:
             if facts[column] not in (None, "") and facts[column] != paper[column]:
                 changes[column] = facts[column]
+        if older:
+            kept = [column for column in ("abstract", *PLAIN, *LISTS)
+                    if column in changes and paper[column] not in (None, "")
+                    and changes[column] != ""]
+            for column in kept:
+                del changes[column]
+            if kept:
+                out.older += 1
         if facts["arxiv_id"] and paper["arxiv_id"] is None:
             changes["arxiv_id"] = facts["arxiv_id"]
         # A date with its year written beats one whose year was guessed.
@@ -495,16 +601,24 @@ class BatchImporter:
             return False
         before = {c: paper[c] for c in changes}
         conn = self.conn
-        # import_undo: the crash journal of an unfinished import; import_changes: the
-        # lasting record that "undo this import" reads.
-        conn.execute(
-            "INSERT OR IGNORE INTO import_undo (source_id, paper_id, facts) VALUES (?, ?, ?)",
-            (self.source_id, paper["id"], json.dumps(before)))
-        conn.execute(
-            "INSERT OR IGNORE INTO import_changes (source_id, paper_id, before, after) "
-            "VALUES (?, ?, ?, ?)",
-            (self.source_id, paper["id"], json.dumps(before), json.dumps(changes)))
-        if "abstract" in changes:
+        own = again and paper["first_source_id"] == self.source_id
+        if own:
+            # A paper this import brought: undoing the import removes it whole, and
+            # nobody had its first card's text to work on but for a moment.
+            pass
+        elif again:
+            self._journal_again(paper["id"], before, changes, paper)
+        else:
+            # import_undo: the crash journal of an unfinished import; import_changes: the
+            # lasting record that "undo this import" reads.
+            conn.execute(
+                "INSERT OR IGNORE INTO import_undo (source_id, paper_id, facts) "
+                "VALUES (?, ?, ?)", (self.source_id, paper["id"], json.dumps(before)))
+            conn.execute(
+                "INSERT OR IGNORE INTO import_changes (source_id, paper_id, before, after) "
+                "VALUES (?, ?, ?, ?)",
+                (self.source_id, paper["id"], json.dumps(before), json.dumps(changes)))
+        if "abstract" in changes and not own:
             conn.execute(
                 "INSERT INTO abstract_history (paper_id, abstract, replaced_at, source_id) "
                 "VALUES (?, ?, ?, ?)", (paper["id"], paper["abstract"], self.now,
@@ -515,3 +629,29 @@ class BatchImporter:
         if "abstract" in changes:
             self.reanchor(paper["id"], changes["abstract"])
         return True
+
+    def _journal_again(self, paper_id: int, before: dict[str, Any], changes: dict[str, Any],
+                       paper: dict[str, Any]) -> None:
+        """Record a second change of this import to a paper it did not bring: each
+        column's value before the import (the first change's, where it made one) and
+        after both."""
+        conn = self.conn
+        row = conn.execute("SELECT before, after FROM import_changes "
+                           "WHERE source_id = ? AND paper_id = ?",
+                           (self.source_id, paper_id)).fetchone()
+        paper["changed_here"] = row is not None
+        first_before, first_after = (json.loads(row[0]), json.loads(row[1])) if row else ({}, {})
+        merged_before = {**before, **first_before}
+        merged_after = {**first_after, **changes}
+        conn.execute(
+            "INSERT INTO import_changes (source_id, paper_id, before, after) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (source_id, paper_id) DO UPDATE SET before = excluded.before, "
+            "after = excluded.after",
+            (self.source_id, paper_id, json.dumps(merged_before), json.dumps(merged_after)))
+        row = conn.execute("SELECT facts FROM import_undo WHERE source_id = ? AND paper_id = ?",
+                           (self.source_id, paper_id)).fetchone()
+        undo = {**before, **(json.loads(row[0]) if row else {})}
+        conn.execute(
+            "INSERT INTO import_undo (source_id, paper_id, facts) VALUES (?, ?, ?) "
+            "ON CONFLICT (source_id, paper_id) DO UPDATE SET facts = excluded.facts",
+            (self.source_id, paper_id, json.dumps(undo)))

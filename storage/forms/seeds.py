@@ -143,6 +143,9 @@ class ListingStream:
         self.name = name
         # The records of a copy of another form glued after this one (read whole), if any.
         self._then = then
+        # The position of that copy's first record once it is read: the import merges
+        # its cards of papers this copy listed (storage/identity.py, `glued_from`).
+        self.glued_from: int | None = None
         self.listing_date: str | None = None
         self.listing_date_raw: str | None = None
         # Which form the detector picked, and the capture's own date where the copy
@@ -467,6 +470,8 @@ class ListingStream:
         if self._then is not None:
             for record in self._then():
                 position += 1
+                if self.glued_from is None:
+                    self.glued_from = position
                 yield replace(record, position=position)
         if self._suppressed:
             self.warnings.append(f"{name}: {self._suppressed} more warnings not shown")

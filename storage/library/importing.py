@@ -17,6 +17,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import date
 from functools import partial
 from importlib import resources
 from itertools import islice
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import abbrev
-from storage.identity import NEW_ROW_COLUMNS, BatchImporter, OwnPapers
+from storage.identity import CAPTURE_KEY, NEW_ROW_COLUMNS, BatchImporter, OwnPapers
 from storage.library import deferred
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
@@ -259,8 +260,28 @@ class Importer:
         # recorded then (a paste or records, which are not detected again).
         report.form = report.form or same[3]
         report.warnings.append(f"{report.name}: already imported on {same[2][:10]}; "
-                               f"nothing changed")
+                               f"nothing changed{self._changed_since(same[0])}")
         return True
+
+    def _changed_since(self, source_id: int) -> str:
+        """What later imports changed in the papers of import `source_id`, and how to
+        take it back (attack N16: the clean copy imported again after a junk one
+        said only "nothing changed", while the junk's changes stayed)."""
+        later = self.conn.execute(
+            "SELECT s.id, s.name, count(*) FROM import_changes c "
+            "JOIN sources s ON s.id = c.source_id "
+            "WHERE c.source_id > ? AND s.status IN ('complete', 'interrupted') "
+            "AND c.paper_id IN (SELECT paper_id FROM paper_sources WHERE source_id = ?) "
+            "GROUP BY s.id ORDER BY s.id DESC", (source_id, source_id)).fetchall()
+        if not later:
+            return ""
+        shown = later[:3]
+        named = "; ".join(f"import {row[0]} ({safe_text(row[1])}) changed {row[2]:,} of its "
+                          f"papers" for row in shown)
+        more = f"; and {len(later) - 3} more imports" if len(later) > 3 else ""
+        undo = ", then ".join(f"`winnow undo-import {row[0]}`" for row in shown)
+        return (f" by this copy, but since then {named}{more}: to take that back, {undo} "
+                f"(or Undo this import in the app's Recent imports)")
 
     def _import_stream(self, stream: ListingStream, *, path: str, sha256: str,
                        report: FileReport, progress: ProgressCallback | None,
@@ -282,11 +303,16 @@ class Importer:
             try:
                 with _import_cache(conn), _foreign_keys_off(self._core):
                     untitled: list[str] = []
+                    older = [0]
                     self._write_batches(iter(stream), source_id, report, progress, cancel,
-                                        untitled)
+                                        untitled, as_of=_as_of(stream),
+                                        glued=partial(getattr, stream, "glued_from", None),
+                                        older=older)
                     report.warnings.extend(stream.warnings)
                     if untitled:
                         report.warnings.append(_untitled_warning(name, untitled))
+                    if older[0]:
+                        report.warnings.append(_older_warning(name, _as_of(stream), older[0]))
                     self._finish(source_id, report)
             except sqlite3.Error as error:
                 self._core.rollback_quietly()
@@ -308,10 +334,15 @@ class Importer:
 
     def _write_batches(self, records: Iterator[PaperRecord], source_id: int,
                        report: FileReport, progress: ProgressCallback | None,
-                       cancel: CancelCallback | None, untitled: list[str]) -> None:
+                       cancel: CancelCallback | None, untitled: list[str], *,
+                       as_of: str | None = None,
+                       glued: Callable[[], int | None] = lambda: None,
+                       older: list[int] | None = None) -> None:
         """Every batch but the last committed; the last one's transaction left open
         for `_finish`. The titles of cards skipped for having no letter or digit go
-        to `untitled`."""
+        to `untitled`; `older[0]` counts the papers whose newer facts were kept
+        (storage/identity.py, `as_of`). `glued()`: where a copy glued after a
+        seeds-layout copy begins, once the stream has read that far."""
         conn, batch_size = self.conn, _batch_size()
         commit_every = batch_size
         if batch_size == BATCH and conn.execute(
@@ -338,7 +369,8 @@ class Importer:
                     # other, into a library with every index.
                     own = None
                     deferred.build(conn)
-            untitled.extend(self._import_batch(batch, source_id, report, own))
+            untitled.extend(self._import_batch(batch, source_id, report, own, as_of=as_of,
+                                               glued_from=glued(), older=older))
             written += len(batch)
             if last:
                 return
@@ -388,6 +420,13 @@ class Importer:
                     (path, name, sha256, stream.listing_date, now(),
                      getattr(stream, "form", None)),
                 ).lastrowid
+                captured = _capture_date(stream)
+                if captured is not None:
+                    # In `meta` rather than a column of its own: a schema change for
+                    # one date per import was not worth a migration (sessions' rule:
+                    # those are numbered at landing).
+                    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                                 (f"{CAPTURE_KEY}{source_id}", captured))
                 # Held before the row is committed: nobody ever sees this import
                 # 'importing' while its lock is free.
                 lock = ImportLock(self.path, source_id)
@@ -407,18 +446,22 @@ class Importer:
         return source_id, lock
 
     def _import_batch(self, records: Sequence[PaperRecord], source_id: int,
-                      report: FileReport, own: OwnPapers | None = None) -> list[str]:
+                      report: FileReport, own: OwnPapers | None = None, *,
+                      as_of: str | None = None, glued_from: int | None = None,
+                      older: list[int] | None = None) -> list[str]:
         """Identity, dedupe and the merge of listing facts: storage/identity.py.
         Returns the titles of the cards skipped for having no letter or digit."""
         # A field over FIELD_CAPS is cut here, with a warning, before anything is stored.
         records = [_capped(record, report) for record in records]
+        older = older if older is not None else [0]
         outcome = BatchImporter(self.conn, source_id=source_id, name=report.name, now=now(),
                                 reanchor=partial(reanchor_annotations, self.conn),
-                                own=own).run(records)
+                                own=own, as_of=as_of, glued_from=glued_from).run(records)
         report.found += outcome.found
         report.new += outcome.new
         report.updated += outcome.updated
         report.unchanged += outcome.unchanged
+        older[0] += outcome.older
         report.warnings.extend(outcome.warnings)
         # Short forms the new abstracts define ("mixture of experts (MoE)"): search
         # finds either form by the other.
@@ -481,6 +524,8 @@ class Importer:
                 notice = (f"{name}: an import that was cut short has been taken back "
                           f"({_papers(taken)})") if taken else None
                 conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+                # Its id may be given again: its capture date must not outlive it.
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"{CAPTURE_KEY}{source_id}",))
         if notice:
             self._core.notices.append(notice)
 
@@ -596,6 +641,39 @@ def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
     brought = [row[0] for row in conn.execute(
         "SELECT id FROM papers WHERE first_source_id = ?", (source_id,))]
     return sorted(acted_on(conn, brought, undone_too=True))
+
+
+def _capture_date(stream: object) -> str | None:
+    """The capture's own date, where the copy states one as an ISO date."""
+    value = getattr(stream, "capture_date", None)
+    try:
+        return date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _as_of(stream: object) -> str | None:
+    """The day a copy's facts are as of: its capture date, else its listing's date (a
+    page is saved on or after the day it lists); None where it states neither (then it
+    is taken as the newest, as it comes). An API response's day is the day its papers
+    were listed, and says nothing of when it was fetched (`winnow fetch` of a past
+    day gives today's counts): not a capture date."""
+    captured = _capture_date(stream)
+    if captured is not None:
+        return captured
+    if getattr(stream, "form", None) == "api":
+        return None
+    listing = getattr(stream, "listing_date", None)
+    try:
+        return date.fromisoformat(listing).isoformat() if isinstance(listing, str) else None
+    except ValueError:
+        return None
+
+
+def _older_warning(name: str, as_of: str | None, papers: int) -> str:
+    return (f"{name}: this copy is as of {as_of}; {_papers(papers)} in it had facts from a "
+            f"later copy, which were kept (only what they lacked was filled; counts only "
+            f"grow)")
 
 
 def _untitled_warning(name: str, titles: list[str]) -> str:

@@ -4,11 +4,18 @@ of papers the user worked on. Real library files in a temp dir."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
 
 from storage import Library
 from storage.records import PaperRecord
+from tests.storage.library.conftest import title_id
 
 ABSTRACTS = [
     f"Paper {n} studies {topic} with a new method. We show that it improves over strong "
@@ -186,3 +193,298 @@ def test_card_facts_are_plain_columns_for_other_tools(library: Library, tmp_path
         [form] = conn.execute("SELECT form FROM sources").fetchone()
     assert arxiv == "2503.00007" and json.loads(authors) == ["A", "B"]
     assert json.loads(keywords) == ["k1", "k2"] and form == "api"
+
+
+# ------------------------------------------------------ captures of different days (F37)
+
+FORMS = Path(__file__).resolve().parent.parent / "fixtures" / "forms"
+WINNOW = [sys.executable, "-m", "desktop.cli"]
+LATTICE = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
+
+
+def winnow(db: Path, *args: str, env: dict[str, str] | None = None
+           ) -> subprocess.CompletedProcess[str]:
+    """The real `winnow` command on the library file `db`."""
+    return subprocess.run([*WINNOW, "--db", str(db), *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120, check=False)
+
+
+def firecrawl(tmp_path: Path, name: str, *, retrieved: str | None = "2026-10-02",
+              older_text: bool = False) -> Path:
+    """The firecrawl fixture (front matter `retrieved: 2026-10-02`, 142 upvotes on its
+    first card), or an earlier capture of the same page: paper 1 with an earlier
+    wording of its abstract and 57 upvotes, paper 2's organisation as "CMU"."""
+    text = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
+    if older_text:
+        text = (text.replace("We introduce Lattice-KV", "We present Lattice-KV")
+                .replace("[142](", "[57](").replace(")Carnegie Mellon University](", ")CMU]("))
+    if retrieved is None:
+        text = text.split("---\n", 2)[2]
+    else:
+        text = text.replace("retrieved: 2026-10-02", f"retrieved: {retrieved}")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _mark(library: Library, paper_id: int) -> int:
+    library.set_read([paper_id])
+    library.set_note(paper_id, "compare with H2O")
+    library.add_tags([paper_id], ["kv-cache"])
+    return library.annotate_quote(paper_id, "grows linearly with sequence length").annotation.id
+
+
+def _marks_kept(library: Library, paper_id: int, highlight: int) -> None:
+    paper = library.get(paper_id)
+    assert paper.read and paper.note == "compare with H2O" and paper.tags == ("kv-cache",)
+    kept = library.annotation(highlight)
+    assert kept is not None and not kept.orphaned
+    assert paper.abstract[kept.start:kept.end] == "grows linearly with sequence length"
+
+
+def test_an_older_capture_imported_later_keeps_the_newer_facts(
+        library: Library, tmp_path: Path) -> None:
+    """F37: the firecrawl copy retrieved 2026-10-02, then a capture of 2026-09-20
+    through the real command: the newer abstract stays current (it did not go to
+    history), the newer organisation stays, counts stay, marks stay, and the import
+    says so. Before: "1 updated" and the older abstract current."""
+    newer = firecrawl(tmp_path, "newer.md")
+    assert library.import_files([newer]).ok
+    lattice = title_id(library, LATTICE)
+    newest_abstract = library.get(lattice).abstract
+    highlight = _mark(library, lattice)
+    cmu = title_id(library, "Teaching Small Models to Say \"I Don't Know\": Calibrated "
+                            "Abstention for Retrieval-Augmented QA")
+    library.close()
+
+    done = winnow(library.path, "import", str(firecrawl(tmp_path, "older.md",
+                                                        retrieved="2026-09-20",
+                                                        older_text=True)))
+    assert done.returncode == 0, done.stderr
+    assert "0 updated" in done.stdout
+    assert "as of 2026-09-20; 2 papers in it had facts from a later copy" in done.stderr
+
+    with Library(library.path) as again:
+        paper = again.get(lattice)
+        assert paper.abstract == newest_abstract and "We introduce" in paper.abstract
+        assert paper.upvotes == 142
+        assert again.get(cmu).organization == "Carnegie Mellon University"
+        assert again.abstract_history(lattice) == []
+        _marks_kept(again, lattice, highlight)
+
+
+def test_a_newer_capture_imported_later_replaces_the_older_facts(
+        library: Library, tmp_path: Path) -> None:
+    # The other order: the newer copy is news, as any re-import is.
+    assert library.import_files([firecrawl(tmp_path, "older.md", retrieved="2026-09-20",
+                                           older_text=True)]).ok
+    lattice = title_id(library, LATTICE)
+    older_abstract = library.get(lattice).abstract
+    highlight = _mark(library, lattice)
+
+    report = library.import_files([firecrawl(tmp_path, "newer.md")])
+    assert report.ok and report.updated == 2
+    assert not any("later copy" in w for w in report.files[0].warnings)
+    paper = library.get(lattice)
+    assert "We introduce" in paper.abstract and paper.upvotes == 142
+    assert [h["abstract"] for h in library.abstract_history(lattice)] == [older_abstract]
+    _marks_kept(library, lattice, highlight)
+
+
+def test_an_older_capture_still_fills_what_the_paper_lacks(library: Library) -> None:
+    # A newer capture without an organisation; an older one with it fills the gap
+    # but does not touch the abstract the newer one wrote.
+    library.import_records([record(TITLES[0], ABSTRACTS[0], arxiv_id="2503.00001",
+                                   upvotes=40)], name="new", listing_date="2026-10-02")
+    report = library.import_records(
+        [PaperRecord(TITLES[0], ABSTRACTS[0].replace("We show", "We find"), 1, 3, "MIT",
+                     None, None, False, 12, arxiv_id="2503.00001", comments=2)],
+        name="old", listing_date="2026-09-01")
+    assert report.updated == 1
+    [paper] = library.get_many(library.search("", limit=None).ids)
+    assert paper.abstract == ABSTRACTS[0] and paper.upvotes == 40
+    assert (paper.organization, paper.authors_count, paper.comments) == ("MIT", 3, 2)
+
+
+def test_a_copy_that_states_no_date_is_taken_as_it_comes(
+        library: Library, tmp_path: Path) -> None:
+    """Where a copy says nothing of when it was made (no front matter, no listing
+    date), nothing says it is older: it merges as any later import does (README,
+    "Importing the same papers again")."""
+    assert library.import_files([firecrawl(tmp_path, "newer.md")]).ok
+    lattice = title_id(library, LATTICE)
+    library.import_records(
+        [record(LATTICE, library.get(lattice).abstract.replace("We introduce", "We offer"),
+                arxiv_id="2611.01234")], name="undated")
+    assert "We offer" in library.get(lattice).abstract
+
+
+# ------------------------------------- a copy glued after a seeds-layout copy, one paper
+
+def seeds_copy(count: int = 150) -> str:
+    """A listing in the seeds' layout that holds the firecrawl fixture's first paper
+    (a shorter abstract, 120 upvotes, an organisation, no id, no comments) and
+    `count` papers of its own: past the detector's head, so it streams and the copy
+    glued after it is read after its papers are stored."""
+    blocks = ["Daily Papers", "byAK and the research community", "Oct 2",
+              LATTICE, "Serving long-context language models is bounded by the memory "
+              "of the key-value cache, which grows linearly with sequence length. We "
+              "introduce Lattice-KV, a cache compressor that learns product quantizers "
+              "per attention head during a short calibration pass.",
+              "Lattice-Lab Lattice Lab\n·\nOct 1 120"]
+    for n in range(count):
+        blocks += [f"A Seeds Only Paper About Gardens Number {n}",
+                   f"We study gardens of kind {n} in an abstract long enough to be a real "
+                   f"abstract of a real paper.", "  • 2 authors\n·\nSep 30 3"]
+    return "\n\n".join(blocks) + "\n"
+
+
+def _lattice_merged(library: Library, paper_id: int) -> None:
+    paper = library.get(paper_id)
+    assert paper.arxiv_id == "2611.01234" and paper.upvotes == 142 and paper.comments == 6
+    assert paper.page_url == "https://huggingface.co/papers/2611.01234"
+    assert paper.organization == "Lattice Lab"  # the seeds card's; the later card has none
+    assert "We release kernels for three GPU families." in paper.abstract
+
+
+@pytest.mark.parametrize("batch", ["1", "7", "5000"])
+def test_a_copy_glued_after_a_seeds_copy_merges_its_facts_onto_the_shared_paper(
+        library: Library, tmp_path: Path, batch: str) -> None:
+    """The seeds copy alone first, its paper marked; then a file of the seeds copy with
+    the firecrawl copy glued after it, through the real command, in batches of 1, 7
+    and 5000 cards: the shared paper takes the later card's facts (arXiv id, URL,
+    comments, upvotes, the longer abstract) and keeps its own organisation, the
+    marks, and what undo-import needs. Before: with its twin in another batch the
+    later card was "appears twice; kept the first" and its facts were lost."""
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(seeds_copy(), encoding="utf-8")
+    assert library.import_files([seeds]).ok
+    lattice = title_id(library, LATTICE)
+    short = library.get(lattice).abstract
+    highlight = _mark(library, lattice)
+    library.close()
+    glued = tmp_path / "glued.md"
+    glued.write_text(seeds_copy() + "\n" + (FORMS / "md-firecrawl.md").read_text(
+        encoding="utf-8"), encoding="utf-8")
+
+    done = winnow(library.path, "import", "--json", str(glued),
+                  env={"WINNOW_IMPORT_BATCH": batch})
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads(done.stdout)["files"]
+    assert (report["new"], report["updated"]) == (14, 1), report
+    assert not any("appears twice" in w for w in report["warnings"])
+
+    with Library(library.path) as again:
+        _lattice_merged(again, lattice)
+        _marks_kept(again, lattice, highlight)
+        assert [h["abstract"] for h in again.abstract_history(lattice)] == [short]
+        assert again.count() == 151 + 14
+    # Undoing the glued file's import takes back what its later copy changed.
+    undone = winnow(library.path, "undo-import", str(report["source_id"]))
+    assert undone.returncode == 0, undone.stderr
+    with Library(library.path) as again:
+        paper = again.get(lattice)
+        assert (paper.arxiv_id, paper.upvotes, paper.comments) == (None, 120, None)
+        assert paper.abstract == short
+        _marks_kept(again, lattice, highlight)
+
+
+@pytest.mark.parametrize("batch", ["1", "5000"])
+def test_into_an_empty_library_the_glued_copy_card_is_merged_too(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        batch: str) -> None:
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", batch)
+    glued = tmp_path / "glued.md"
+    glued.write_text(seeds_copy() + "\n" + (FORMS / "md-firecrawl.md").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    report = library.import_files([glued])
+    assert report.ok and report.new == 151 + 14, report.files[0].warnings
+    assert not any("appears twice" in w for w in report.files[0].warnings)
+    lattice = title_id(library, LATTICE)
+    _lattice_merged(library, lattice)
+    # The paper is this import's own: no history or change record for its first card.
+    assert library.abstract_history(lattice) == []
+    assert library.conn.execute("SELECT count(*) FROM import_changes").fetchone()[0] == 0
+
+
+def test_a_card_twice_in_the_seeds_copy_itself_still_keeps_the_first(
+        library: Library, tmp_path: Path) -> None:
+    # Only a glued copy's card merges: within one copy a second card is a repeat.
+    text = seeds_copy(3).replace("A Seeds Only Paper About Gardens Number 2", LATTICE)
+    path = tmp_path / "twice.txt"
+    path.write_text(text, encoding="utf-8")
+    report = library.import_files([path])
+    assert any("appears twice" in w for w in report.files[0].warnings)
+    assert library.get(title_id(library, LATTICE)).upvotes == 120
+
+
+# ----------------------------------------------------- typography is not a new text (N15)
+
+def _word_autoformat(text: str) -> str:
+    """What Word's AutoFormat does to a copy: curly quotes and apostrophes, en dashes
+    for spaced hyphens, em dashes for double hyphens, an ellipsis for three dots."""
+    out, double = [], True
+    for index, char in enumerate(text):
+        if char == '"':
+            double = not double
+            out.append("\u201d" if double else "\u201c")
+        elif char == "'":
+            before = text[index - 1] if index else " "
+            out.append("\u2018" if before.isspace() else "\u2019")
+        else:
+            out.append(char)
+    return ("".join(out).replace(" - ", " \u2013 ").replace("--", "\u2014")
+            .replace("...", "\u2026"))
+
+
+def test_a_word_formatted_copy_rewrites_no_abstract(library: Library, tmp_path: Path) -> None:
+    """N15: the text-export fixture, then the same copy through Word's AutoFormat,
+    through the real command: no abstract rewritten, none to history, highlights
+    where they were. Before: every abstract with a quote or dash rewritten."""
+    clean = FORMS / "text-daily.txt"
+    text = clean.read_text(encoding="utf-8")
+    curly = tmp_path / "curly.txt"
+    curly.write_text(_word_autoformat(text), encoding="utf-8")
+    assert curly.read_text(encoding="utf-8") != text
+    assert library.import_files([clean]).ok
+    before = {p.id: p.abstract for p in library.get_many(library.search("", limit=None).ids)}
+    typeset = [i for i, a in before.items() if a != _word_autoformat(a)]
+    assert len(typeset) >= 3  # the test would say nothing otherwise
+    library.set_read(typeset)
+    library.close()
+
+    done = winnow(library.path, "import", "--json", str(curly))
+    assert done.returncode == 0, done.stderr
+    [report] = json.loads(done.stdout)["files"]
+    assert (report["new"], report["updated"]) == (0, 0), report
+    with Library(library.path) as again:
+        assert {p.id: p.abstract for p in again.get_many(list(before))} == before
+        assert all(again.abstract_history(i) == [] for i in before)
+
+
+def test_a_changed_word_is_still_a_revised_abstract(library: Library) -> None:
+    # Typography aside, a real change still arrives (and the old text is kept).
+    assert library.import_text(listing([(TITLES[0], ABSTRACTS[0])]), name="v1").ok
+    revised = ABSTRACTS[0].replace("we release code", "we release \u201ccode\u201d and data")
+    report = library.import_text(listing([(TITLES[0], revised)]), name="v2")
+    assert report.updated == 1
+    [paper] = library.get_many(library.search("", limit=None).ids)
+    assert paper.abstract == revised
+
+
+def test_an_api_response_of_an_earlier_day_is_not_an_older_capture(library: Library) -> None:
+    # The API's day is the day its papers were listed; its counts and text are as of
+    # the fetch (`winnow fetch 2026-09-01` today), so it is taken as it comes. A page
+    # saved as listing the same earlier day is placed on that day.
+    library.import_records([record(TITLES[0], ABSTRACTS[0], arxiv_id="2503.00001",
+                                   upvotes=40)], name="saved", listing_date="2026-10-02")
+    revised = ABSTRACTS[0].replace("We show", "We find")
+    page = library.import_records([record(TITLES[0], revised, arxiv_id="2503.00001")],
+                                  name="page", listing_date="2026-09-01", form="markdown")
+    assert page.updated == 0
+    api = library.import_records([record(TITLES[0], revised, arxiv_id="2503.00001",
+                                         upvotes=41)],
+                                 name="api", listing_date="2026-09-01", form="api")
+    assert api.updated == 1
+    [paper] = library.get_many(library.search("", limit=None).ids)
+    assert paper.abstract == revised and paper.upvotes == 41

@@ -434,3 +434,44 @@ def test_an_import_into_an_empty_library_meets_what_its_own_connection_did_meanw
     count = "SELECT count(*) FROM papers WHERE title = ?"
     assert library.conn.execute(count, ("Own paper 3",)).fetchone()[0] == 1
     assert library.conn.execute(count, ("Written meanwhile",)).fetchone()[0] == 1
+
+
+def test_the_same_copy_again_names_a_later_import_that_changed_its_papers(
+        library: Library, tmp_path: Path) -> None:
+    """N16: the clean copy, then a damaged copy of it that rewrites its organisations,
+    then the clean copy again through the real command: the "already imported" line
+    names the later import and the command that takes it back, and that command does."""
+    forms = ROOT / "tests" / "fixtures" / "forms"
+    clean = forms / "md-firecrawl.md"
+    text = clean.read_text(encoding="utf-8")
+    damaged = tmp_path / "damaged.md"
+    damaged.write_text(text.replace("Carnegie Mellon University", "Carnegie Mellon Â"),
+                       encoding="utf-8")
+    assert library.import_files([clean]).ok
+    cmu = [p.id for p in library.get_many(library.search("", limit=None).ids)
+           if p.organization == "Carnegie Mellon University"]
+    assert cmu
+    library.set_starred(cmu)
+    quiet = library.import_files([clean]).files[0].warnings
+    assert quiet == ["md-firecrawl.md: already imported on "
+                     f"{library.sources()[0]['imported_at'][:10]}; nothing changed"]
+    junk = library.import_files([damaged]).files[0]
+    assert junk.updated == len(cmu)
+    library.close()
+
+    command = [sys.executable, "-m", "desktop.cli", "--db", str(library.path)]
+    again = subprocess.run([*command, "import", str(clean)], capture_output=True, text=True,
+                           timeout=120, check=False)
+    assert again.returncode == 0, again.stderr
+    assert (f"import {junk.source_id} (damaged.md) changed {len(cmu)} of its papers"
+            in again.stderr), again.stderr
+    assert f"`winnow undo-import {junk.source_id}`" in again.stderr
+
+    undo = subprocess.run([*command, "undo-import", str(junk.source_id)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert undo.returncode == 0, undo.stderr
+    with Library(library.path) as after:
+        papers = after.get_many(cmu)
+        assert {p.organization for p in papers} == {"Carnegie Mellon University"}
+        assert all(p.starred for p in papers)
+        assert after.import_files([clean]).files[0].warnings == quiet
