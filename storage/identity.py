@@ -259,6 +259,10 @@ _TYPOGRAPHY = str.maketrans({
 _DASHES = re.compile(r"-+")
 
 
+# The listing facts besides the abstract that are prose a word processor retypesets.
+_PROSE = frozenset({"organization", "ai_summary"})
+
+
 def _typeset_alike(old: str, new: str) -> bool:
     """`old` and `new` are the same text but for quote, dash, ellipsis and space
     typography ("--" and an em dash, "..." and an ellipsis, curly and straight quotes)."""
@@ -576,6 +580,9 @@ class BatchImporter:
             changes["abstract"] = ""  # the old text kept in abstract_history, as always
         for column in PLAIN + LISTS:
             if facts[column] not in (None, "") and facts[column] != paper[column]:
+                if column in _PROSE and paper[column] and _typeset_alike(paper[column],
+                                                                          facts[column]):
+                    continue  # the same words, typeset otherwise
                 changes[column] = facts[column]
         if older:
             kept = [column for column in ("abstract", *PLAIN, *LISTS)

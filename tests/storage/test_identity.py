@@ -488,3 +488,17 @@ def test_an_api_response_of_an_earlier_day_is_not_an_older_capture(library: Libr
     assert api.updated == 1
     [paper] = library.get_many(library.search("", limit=None).ids)
     assert paper.abstract == revised and paper.upvotes == 41
+
+
+def test_a_retypeset_ai_summary_or_organisation_is_not_news(library: Library) -> None:
+    # The real trending copies through Word's AutoFormat: their AI summaries changed
+    # only in apostrophes (2 of 100 papers "updated" before).
+    summary = "Extends language models' long-horizon skills -- across \"hard\" tasks..."
+    library.import_records([PaperRecord(TITLES[0], "", 1, None, "Alice's Lab", None, None,
+                                        False, 3, ai_summary=summary)], name="clean")
+    report = library.import_records(
+        [PaperRecord(TITLES[0], "", 1, None, "Alice\u2019s Lab", None, None, False, 4,
+                     ai_summary=_word_autoformat(summary))], name="curly")
+    assert report.updated == 1  # the count still grows
+    [paper] = library.get_many(library.search("", limit=None).ids)
+    assert (paper.ai_summary, paper.organization, paper.upvotes) == (summary, "Alice's Lab", 4)
