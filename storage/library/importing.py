@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -643,6 +644,9 @@ def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
     return sorted(acted_on(conn, brought, undone_too=True))
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def _capture_date(stream: object) -> str | None:
     """The capture's own date, where the copy states one as an ISO date."""
     value = getattr(stream, "capture_date", None)
@@ -662,6 +666,11 @@ def _as_of(stream: object) -> str | None:
     if captured is not None:
         return captured
     if getattr(stream, "form", None) == "api":
+        return None
+    raw = getattr(stream, "listing_date_raw", None)
+    if isinstance(raw, str) and not _YEAR.search(raw):
+        # "Dec 9": its year was guessed from the file's time, so two copies saved the
+        # same week can come out a year apart in either order. No evidence of age.
         return None
     listing = getattr(stream, "listing_date", None)
     try:

@@ -28,9 +28,9 @@ ABSTRACTS = [
 TITLES = [f"Title Number {n}: A Study of Something Distinct" for n in range(1, 10)]
 
 
-def listing(pairs: list[tuple[str, str]], *, upvotes: int = 5) -> str:
+def listing(pairs: list[tuple[str, str]], *, upvotes: int = 5, day: str = "Mar 14") -> str:
     """A listing in the seeds' text layout: title, abstract, authors, "·", date."""
-    blocks = ["Daily Papers", "byAK and the research community", "Mar 14"]
+    blocks = ["Daily Papers", "byAK and the research community", day]
     for title, abstract in pairs:
         blocks += [title, abstract, "  • 3 authors\n·\nMar 13, 2025 " + str(upvotes)]
     return "\n\n".join(blocks) + "\n"
@@ -502,3 +502,21 @@ def test_a_retypeset_ai_summary_or_organisation_is_not_news(library: Library) ->
     assert report.updated == 1  # the count still grows
     [paper] = library.get_many(library.search("", limit=None).ids)
     assert (paper.ai_summary, paper.organization, paper.upvotes) == (summary, "Alice's Lab", 4)
+
+
+def test_a_listing_date_counts_as_a_capture_date_only_with_its_year(library: Library) -> None:
+    # "Mar 14, 2026" then "Mar 1, 2026": the second page is older, its abstract is not
+    # taken. A yearless "Mar 1" gets its year from the file's time, a guess that can
+    # put either of two copies first: such a copy is taken as it comes.
+    assert library.import_text(listing([(TITLES[0], ABSTRACTS[0])], day="Mar 14, 2026"),
+                               name="newer").ok
+    revised = ABSTRACTS[0].replace("We show", "We find")
+    older = library.import_text(listing([(TITLES[0], revised)], upvotes=6, day="Mar 1, 2026"),
+                                name="older")
+    assert older.updated == 1  # the upvotes grow
+    assert any("as of 2026-03-01; 1 paper" in w for w in older.warnings)
+    [paper_id] = library.search("", limit=None).ids
+    assert library.get(paper_id).abstract == ABSTRACTS[0]
+    yearless = library.import_text(listing([(TITLES[0], revised)], upvotes=7, day="Mar 1"),
+                                   name="yearless")
+    assert yearless.updated == 1 and library.get(paper_id).abstract == revised
