@@ -520,3 +520,37 @@ def test_a_listing_date_counts_as_a_capture_date_only_with_its_year(library: Lib
     yearless = library.import_text(listing([(TITLES[0], revised)], upvotes=7, day="Mar 1"),
                                    name="yearless")
     assert yearless.updated == 1 and library.get(paper_id).abstract == revised
+
+
+def test_an_import_cancelled_after_its_glued_card_merged_puts_the_paper_back(
+        library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The seeds part raises the paper's upvotes (one change), the glued card then adds
+    # its id, comments and abstract (a second): a cancel after both, a batch later,
+    # puts back the paper as it was before the import, not as after the first change.
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(seeds_copy(), encoding="utf-8")
+    assert library.import_files([seeds]).ok
+    lattice = title_id(library, LATTICE)
+    before = library.get(lattice)
+    highlight = _mark(library, lattice)
+    glued = tmp_path / "glued.md"
+    glued.write_text(seeds_copy().replace("Oct 1 120", "Oct 1 130") + "\n" + (
+        FORMS / "md-firecrawl.md").read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("WINNOW_IMPORT_BATCH", "1")
+
+    seen: list[bool] = []
+
+    def cancel() -> bool:
+        # Asked after each batch, before its commit: cancel at the batch after the
+        # one that merged the glued card, so that one is committed.
+        seen.append(library.conn.execute("SELECT arxiv_id FROM papers WHERE id = ?",
+                                         (lattice,)).fetchone()[0] is not None)
+        return seen.count(True) == 2
+
+    report = library.import_files([glued], cancel=cancel)
+    assert "cancelled" in (report.files[0].error or "")
+    paper = library.get(lattice)
+    assert (paper.arxiv_id, paper.upvotes, paper.comments, paper.abstract) == (
+        None, 120, None, before.abstract)
+    _marks_kept(library, lattice, highlight)
+    assert library.count() == 151
