@@ -34,10 +34,11 @@ from storage.text import normalise_title
 # not a revision of the paper's own; measured on arXiv v1/v2 abstract pairs, which
 # score 75-99.
 SAME_TEXT_RATIO = 50.0
-# What a capture's date is recorded under in `meta`, per import (`capture_date:<source id>`):
-# the date the copy states it was made (front matter, a scraper's header). The import's
-# "as of" is that, else the listing's own date (`sources.listing_date`); see `BatchImporter`.
-CAPTURE_KEY = "capture_date:"
+# The day an import's facts are as of, recorded in `meta` per import (`as_of:<source id>`)
+# where the copy states it: its capture date (front matter, a scraper's header), else its
+# listing's date if the copy writes that date's year (storage/library/importing.py,
+# `_as_of`). An import without one (every import before this rule) places nothing.
+AS_OF_KEY = "as_of:"
 # How two listings' facts about one paper merge (SHORTER_SHARE, GROWING, PLAIN, LISTS) is
 # the records' own rule: storage/records.py, where the glued copies of one file merge too.
 
@@ -403,17 +404,27 @@ class BatchImporter:
         one's (see `as_of`)."""
         if self.as_of is None or not paper_ids:
             return set()
+        conn = self.conn
+        # Nearly always no import at all is as of a later day (the newest page is the
+        # one imported): a look at the few recorded days instead of one per paper
+        # (0.4-0.6 s of CPU on a re-import of 100k papers).
+        if not conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM meta m JOIN sources s "
+                "ON s.id = CAST(substr(m.key, ?) AS INTEGER) "
+                "WHERE m.key GLOB ? AND m.value > ? AND s.id != ? AND s.status != 'undone')",
+                (len(AS_OF_KEY) + 1, f"{AS_OF_KEY}*", self.as_of, self.source_id)
+        ).fetchone()[0]:
+            return set()
         newer: set[int] = set()
         for start in range(0, len(paper_ids), 500):
             chunk = paper_ids[start:start + 500]
-            newer.update(row[0] for row in self.conn.execute(
+            newer.update(row[0] for row in conn.execute(
                 "SELECT ps.paper_id FROM paper_sources ps "
-                "JOIN sources s ON s.id = ps.source_id "
-                "LEFT JOIN meta m ON m.key = ? || s.id "
+                "JOIN meta m ON m.key = ? || ps.source_id "
                 f"WHERE ps.paper_id IN ({','.join('?' * len(chunk))}) "
-                "AND ps.source_id != ? AND s.status != 'undone' "
-                "GROUP BY ps.paper_id HAVING max(coalesce(m.value, s.listing_date)) > ?",
-                (CAPTURE_KEY, *chunk, self.source_id, self.as_of)))
+                "AND ps.source_id != ? "
+                "GROUP BY ps.paper_id HAVING max(m.value) > ?",
+                (AS_OF_KEY, *chunk, self.source_id, self.as_of)))
         return newer
 
     def _twice(self, record: PaperRecord, out: BatchOutcome) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import abbrev
-from storage.identity import CAPTURE_KEY, NEW_ROW_COLUMNS, BatchImporter, OwnPapers
+from storage.identity import AS_OF_KEY, NEW_ROW_COLUMNS, BatchImporter, OwnPapers
 from storage.library import deferred
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
@@ -421,13 +421,12 @@ class Importer:
                     (path, name, sha256, stream.listing_date, now(),
                      getattr(stream, "form", None)),
                 ).lastrowid
-                captured = _capture_date(stream)
-                if captured is not None:
-                    # In `meta` rather than a column of its own: a schema change for
-                    # one date per import was not worth a migration (sessions' rule:
-                    # those are numbered at landing).
+                as_of = _as_of(stream)
+                if as_of is not None:
+                    # In `meta` rather than a column of its own: one date per import
+                    # was not worth a schema migration (storage/identity.py AS_OF_KEY).
                     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 (f"{CAPTURE_KEY}{source_id}", captured))
+                                 (f"{AS_OF_KEY}{source_id}", as_of))
                 # Held before the row is committed: nobody ever sees this import
                 # 'importing' while its lock is free.
                 lock = ImportLock(self.path, source_id)
@@ -525,8 +524,8 @@ class Importer:
                 notice = (f"{name}: an import that was cut short has been taken back "
                           f"({_papers(taken)})") if taken else None
                 conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
-                # Its id may be given again: its capture date must not outlive it.
-                conn.execute("DELETE FROM meta WHERE key = ?", (f"{CAPTURE_KEY}{source_id}",))
+                # Its id may be given again: its as-of day must not outlive it.
+                conn.execute("DELETE FROM meta WHERE key = ?", (f"{AS_OF_KEY}{source_id}",))
         if notice:
             self._core.notices.append(notice)
 

@@ -554,3 +554,17 @@ def test_an_import_cancelled_after_its_glued_card_merged_puts_the_paper_back(
         None, 120, None, before.abstract)
     _marks_kept(library, lattice, highlight)
     assert library.count() == 151
+
+
+def test_an_import_whose_listing_year_was_guessed_places_no_later_one(
+        library: Library) -> None:
+    # "Nov 20" (its year guessed from the file's time) then a page dated "Mar 1, 2026":
+    # nothing says the first is newer, so the second's abstract is taken.
+    assert library.import_text(listing([(TITLES[0], ABSTRACTS[0])], day="Nov 20"),
+                               name="guessed").ok
+    revised = ABSTRACTS[0].replace("We show", "We find")
+    report = library.import_text(listing([(TITLES[0], revised)], day="Mar 1, 2026"),
+                                 name="dated")
+    assert report.updated == 1 and not any("later copy" in w for w in report.warnings)
+    [paper_id] = library.search("", limit=None).ids
+    assert library.get(paper_id).abstract == revised
