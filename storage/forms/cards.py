@@ -913,9 +913,40 @@ def _page_head(head: list[Item]) -> tuple[str | None, bool]:
         m = _date_match(it.text)
         if m is not None and m["n"] is None:
             listing_raw = m["raw"]
-    text_head = " ".join(it.text for it in head).lower()
-    trending = "trending papers" in text_head and "daily papers" not in text_head
-    return listing_raw, trending
+    return listing_raw, _page_name(head) == "trending papers"
+
+
+# The page's own name stands over its byline, "by AK and the research community" (a text
+# export puts "by", "AK" and AK's address on lines of their own between). Words elsewhere
+# in the head say nothing: the chrome line ("Get trending papers in your email inbox")
+# and the tabs ("Trending Papers" on the daily page) are on both pages, and a line of the
+# user's above the copy ("HF daily papers 2026-11-30") may say anything (attack F33).
+_BYLINE = "the research community"
+_BYLINE_REACH = 6
+# Where no byline is left (a copy cut inside its head, a tool that dropped it): the page's
+# title as the tools write it ("Trending Papers - Hugging Face", a clipper's
+# "Hugging Face - 2026 - Trending Papers").
+_PAGE_TITLE = re.compile(r"\b(daily|trending) papers - hugging face\b|"
+                         r"^hugging face - (?:.* - )?(daily|trending) papers$")
+
+
+def _page_name(head: list[Item]) -> str | None:
+    """"daily papers" or "trending papers": the name of the page whose head the items are
+    (the last copy's, where a user's own lines come first), or None when it shows none."""
+    names = [(k, it) for k, it in enumerate(head)
+             if it.href is None and len(it.text) < 24 and it.text.lower() in _PAGE_NAMES]
+    if not names:
+        titled = [m[1] or m[2] for it in head if len(it.text) < 200
+                  and (m := _PAGE_TITLE.search(it.text.lower())) is not None]
+        return f"{titled[-1]} papers" if titled else None
+    for k in range(len(head) - 1, -1, -1):
+        if _BYLINE in head[k].text.lower():
+            named = [it for j, it in names if k - _BYLINE_REACH <= j < k]
+            if named:
+                return named[-1].text.lower()
+    # No byline under a name: the last heading that names the page, else the last line.
+    headed = [it for _, it in names if it.heading]
+    return (headed or [it for _, it in names])[-1].text.lower()
 
 
 def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
