@@ -19,6 +19,7 @@ This module then finds the cards in them, the same way for every form:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -959,7 +960,7 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     date (``date_end``: what of it) is kept and named."""
     made = [_record(card, anchor, source, trending) for card in cards]
     last = len(cards) - 1
-    complete_share = _feature_share(cards)
+    complete_share = _Shares(cards)
     cut = (made[last] is not None or _card_like(cards[last])) and _cut_last(
         cards[last], last, date_cut=date_end == "", truncated=truncated, trending=trending,
         share=complete_share)
@@ -1077,19 +1078,37 @@ def _resolve_date(raw: str, anchor: date) -> str | None:
     return found.isoformat() if found else None
 
 
-def _feature_share(cards: list[_Card]) -> dict[str, float]:
-    """How many of the cards (all but the last) have each part: what a whole card has."""
-    body = cards[:-1] or cards
-    n = len(body)
-    return {
-        "text": sum(1 for c in body if c.texts) / n,
-        "meta": sum(1 for c in body if c.date_raw or c.authors_count or c.organization) / n,
-        "date": sum(1 for c in body if c.date_raw) / n,
-        "upvotes": sum(1 for c in body if c.upvotes is not None) / n,
-        # Trending pages are papers with code: a card there links its repository.
-        "github": sum(1 for c in body if _linked_repo(c)) / n,
-        "arxiv_page": sum(1 for c in body if c.arxiv_page) / n,
-    }
+class _Shares:
+    """How many of the cards (all but the last) have each part: what a whole card has.
+    Each part is counted when asked for: the last card of a whole copy has every part,
+    and then none is (six passes over 20k cards were a fiftieth of a trending page's
+    parse)."""
+
+    __slots__ = ("_body", "_found")
+
+    def __init__(self, cards: list[_Card]) -> None:
+        self._body = cards[:-1] or cards
+        self._found: dict[str, float] = {}
+
+    def __getitem__(self, part: str) -> float:
+        try:
+            return self._found[part]
+        except KeyError:
+            pass
+        has = _PARTS[part]
+        found = self._found[part] = sum(1 for c in self._body if has(c)) / len(self._body)
+        return found
+
+
+_PARTS: dict[str, Callable[[_Card], object]] = {
+    "text": lambda c: c.texts,
+    "meta": lambda c: c.date_raw or c.authors_count or c.organization,
+    "date": lambda c: c.date_raw,
+    "upvotes": lambda c: c.upvotes is not None,
+    # Trending pages are papers with code: a card there links its repository.
+    "github": lambda c: _linked_repo(c),
+    "arxiv_page": lambda c: c.arxiv_page,
+}
 
 
 def _copied_before(card: _Card, fields: list[list[Any]], seen: dict[str, int],
@@ -1128,7 +1147,7 @@ def _card_like(card: _Card, heading: bool = True) -> bool:
 
 
 def _cut_last(card: _Card, k: int, *, date_cut: bool, truncated: bool, trending: bool,
-              share: dict[str, float]) -> bool:
+              share: _Shares) -> bool:
     """Whether the copy ends inside its last card (the k-th): it ends inside the card's
     date; or the card lacks what the cards before it (or a truncated page's) have; or it is
     the only card and does not show its end."""
@@ -1158,22 +1177,23 @@ def _shows_facts(card: _Card) -> bool:
                 or _linked_repo(card))
 
 
-def _whole(card: _Card, share: dict[str, float], truncated: bool) -> bool:
+def _whole(card: _Card, share: _Shares, truncated: bool) -> bool:
     """The last card has every part that the cards before it have (four in five of
     them): its text, its date, its card facts, its upvotes, its repository and the arXiv
-    link that closes a trending card; a truncated page's, its text and a fact too."""
-    if share["text"] >= 0.8 and not card.texts:
+    link that closes a trending card; a truncated page's, its text and a fact too. (The
+    card is asked first: a part it has needs no counting.)"""
+    if not card.texts and share["text"] >= 0.8:
         return False
-    if share["date"] >= 0.8 and not card.date_raw:
+    if not card.date_raw and share["date"] >= 0.8:
         return False
-    if share["meta"] >= 0.8 and not (card.date_raw or card.authors_count or card.organization):
+    if not (card.date_raw or card.authors_count or card.organization) and share["meta"] >= 0.8:
         return False
     # Trending pages: after the date come "Upvote N", the repository and the arXiv link.
-    if share["upvotes"] >= 0.8 and card.upvotes is None:
+    if card.upvotes is None and share["upvotes"] >= 0.8:
         return False
-    if share["github"] >= 0.8 and not _linked_repo(card):
+    if not _linked_repo(card) and share["github"] >= 0.8:
         return False
-    if share["arxiv_page"] >= 0.8 and not card.arxiv_page:
+    if not card.arxiv_page and share["arxiv_page"] >= 0.8:
         return False
     return not truncated or bool(card.texts and _shows_facts(card))
 

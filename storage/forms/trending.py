@@ -44,6 +44,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from typing import Any
 
 from storage.forms.base import ParsedListing
 from storage.forms.cards import (
@@ -144,8 +145,8 @@ def _reader() -> Read:
 
 
 def _card(m: re.Match[str]) -> _Card | None:
-    user, raw, pid, body, org, n, pub, day, up, stars, repo = m.group(
-        2, 5, 6, 7, 8, 9, 10, 12, 13, 15, 16)
+    user, raw, pid, body, org, n, day, up, stars, repo = m.group(
+        2, 5, 6, 7, 8, 9, 12, 13, 15, 16)
     title = _title(raw)
     abstract = _paragraph(body, urls=True)
     # A text shorter than an abstract makes no record; every card here makes one, so that
@@ -168,8 +169,9 @@ def _card(m: re.Match[str]) -> _Card | None:
         card.organization = collapse(org)
         if not card.organization:
             return None
-    shown = pub + day if pub else day
-    card.date_raw = _DATES.get(shown) or _date_raw(shown)
+    # "Published on " is only looked at, not copied out: the date is read with it.
+    published = m.start(10) >= 0
+    card.date_raw = _DATES.get((published, day)) or _date_raw(published, day)
     if not card.date_raw:
         return None
     card.has_meta_dot = True
@@ -185,7 +187,7 @@ def _card(m: re.Match[str]) -> _Card | None:
 # Short texts recur through a page (who submitted, the dates): each is read once (only
 # what reads as one is kept). Bounded, as cards._KINDS is.
 _USERS: dict[str, str] = {}
-_DATES: dict[str, str] = {}
+_DATES: dict[tuple[bool, str], str] = {}
 _SHORT_MAX = 4096
 
 
@@ -198,14 +200,14 @@ def _user(user: str) -> str:
     return _remember(_USERS, user, name)
 
 
-def _date_raw(shown: str) -> str:
+def _date_raw(published: bool, day: str) -> str:
     """The card date as the general reader takes it from "Published on Oct 1, 2026" or
     "Oct 1", or "" when it is no date."""
-    found = _date_match(shown)
-    return "" if found is None else _remember(_DATES, shown, found["raw"])
+    found = _date_match(f"Published on {day}" if published else day)
+    return "" if found is None else _remember(_DATES, (published, day), found["raw"])
 
 
-def _remember(cache: dict[str, str], key: str, value: str) -> str:
+def _remember(cache: dict[Any, str], key: Any, value: str) -> str:
     if len(cache) > _SHORT_MAX:
         cache.clear()
     cache[key] = value
@@ -236,7 +238,9 @@ def _title(raw: str) -> str | None:
         if "\\" in raw:
             return None  # an escaped backslash: the general reader's business
     text = collapse(raw)
-    if (not 2 <= len(text) <= _TITLE_MAX or (len(text) < 24 and text.lower() in _CHROME)
-            or _kind(text)[0] != K_TEXT):
+    n = len(text)
+    if not 2 <= n <= _TITLE_MAX or (n < 24 and text.lower() in _CHROME):
         return None
+    if n < 80 and _kind(text)[0] != K_TEXT:
+        return None  # (a text of 80 characters and more is always text: cards._kind_of)
     return text
