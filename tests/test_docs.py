@@ -351,3 +351,36 @@ def test_the_layout_names_every_module_of_storage() -> None:
     assert len(parts) >= 20
     assert [p for p in parts if f"`{p}`" not in row and f"`{p.removesuffix('.py')}`"
             not in row and f"`{p}/`" not in row] == []
+
+
+def test_a_wrong_import_is_put_right_by_taking_it_back_as_the_readme_says(
+        tmp_path: Path) -> None:
+    """Attack N16: after a mangled copy rewrote an abstract, a user imported the good copy
+    again to repair it; nothing changed, and the README did not say why or what to do."""
+    text = " ".join(_section("## What can be imported").split())
+    assert "put right by taking it back" in text
+    assert "already imported on DATE; nothing changed" in text
+    good = (ROOT / "tests" / "fixtures" / "forms" / "text-daily.txt").read_text(encoding="utf-8")
+    first = "Serving long-context language models is bounded"
+    assert good.count(first) == 1
+    (tmp_path / "day.txt").write_text(good, encoding="utf-8")
+    (tmp_path / "again.txt").write_text(good, encoding="utf-8")
+    (tmp_path / "chat.txt").write_text(good.replace(first, "Alice 9:13 AM " + first),
+                                       encoding="utf-8")
+    db = tmp_path / "lib.db"
+
+    def abstract() -> str:
+        shown = winnow("list", "Lattice-KV", "--json", db=db)
+        return json.loads(shown.stdout)[0]["abstract"]
+
+    assert winnow("import", str(tmp_path / "day.txt"), db=db).returncode == 0
+    chat = winnow("import", "--json", str(tmp_path / "chat.txt"), db=db)
+    assert json.loads(chat.stdout)["updated"] == 1
+    assert abstract().startswith("Alice 9:13 AM")
+    again = winnow("import", str(tmp_path / "again.txt"), db=db)
+    assert again.returncode == 0
+    assert "already imported on" in again.stderr and "nothing changed" in again.stderr
+    assert abstract().startswith("Alice 9:13 AM")
+    undo = winnow("undo-import", str(json.loads(chat.stdout)["files"][0]["source_id"]), db=db)
+    assert undo.returncode == 0, undo.stderr
+    assert abstract().startswith(first)
