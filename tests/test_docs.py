@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -384,3 +385,23 @@ def test_a_wrong_import_is_put_right_by_taking_it_back_as_the_readme_says(
     undo = winnow("undo-import", str(json.loads(chat.stdout)["files"][0]["source_id"]), db=db)
     assert undo.returncode == 0, undo.stderr
     assert abstract().startswith(first)
+
+
+@pytest.mark.skipif(shutil.which("fmt") is None, reason="GNU fmt is not installed")
+def test_what_the_readme_says_of_copies_refilled_by_fmt(tmp_path: Path) -> None:
+    """The README said any Markdown copy or text export refilled by `fmt` reads as before;
+    a reference-link dump (the real one of 58948089181 too) is refused instead, its parts
+    run into one line by fmt's paragraph filling."""
+    text = " ".join(_section("## What can be imported").split())
+    assert "A reference-link dump refilled by `fmt`" in text
+    assert "(`fold -s -w 80`, `fmt`, a mail client)" not in text
+    source = ROOT / "tests" / "fixtures" / "forms" / "md-reference-links.md"
+    refilled = subprocess.run(["fmt", "-w", "80"], input=source.read_bytes(),
+                              capture_output=True, check=True).stdout
+    (tmp_path / "refs.md").write_bytes(refilled)
+    db = tmp_path / "lib.db"
+    done = winnow("import", str(tmp_path / "refs.md"), db=db)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "winnow: refs.md: no Daily Papers listing found in it"]
+    assert not db.exists()
