@@ -3,6 +3,7 @@ typing, Enter, the result's message, highlighter and error, all through the view
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -98,3 +99,27 @@ def test_a_filter_that_is_not_one_says_so_once_it_is_typed(window, qtbot, press)
     message = window.model.result.message
     assert message.startswith("is:unre is not a filter (is: takes ") and "unread" in message
     assert window.panel.correction.isVisible() and window.panel.correction.text() == message
+
+
+def test_a_card_found_by_its_ai_summary_is_highlighted_there(library: Library, make_window,
+                                                             qtbot, press) -> None:
+    """Schema 12: a word only a trending card's AI summary has finds the card, and the
+    reader washes the word in the summary: that is where the match is."""
+    from tests.storage.forms.helpers import FORMS
+
+    assert library.import_files([FORMS / "md-trending-clipped.md"]).ok
+    window = make_window(library)
+    type_into_search(window, qtbot, "abstain")
+    press("Return")
+    qtbot.waitUntil(lambda: not window.browser.search_typing)
+    assert window.model.rowCount() == 1
+    assert "I Don't Know" in window.model.index(0, COL_TITLE).data()
+    window.browser.show_current()
+    reader = window.browser.reader
+    paper = reader.paper
+    assert paper is not None and not paper.abstract and "abstain" in (paper.ai_summary or "")
+    shown = reader.summary.text()
+    assert reader.summary_box.isVisible()
+    # The summary is rich text with the word washed in the search-hit colour.
+    colour = reader.theme.colour("search_hit").name()
+    assert colour in shown and re.search(r">abstain<", shown), shown
