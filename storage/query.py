@@ -676,11 +676,13 @@ def sql_expression(node: Node, now: datetime) -> tuple[str, list[object]]:
 
 
 class Driver(NamedTuple):
-    """One filter as a SELECT of the ids of the papers passing it."""
+    """One filter as a SELECT of the ids of the papers passing it; `exclude`: a
+    negated filter (`-is:starred`), whose SELECT lists the papers it leaves out."""
 
     select: str
     params: list[object]
     condition: str  # the filter's part of `Compiled.where`
+    exclude: bool = False
 
 
 def driver_select(node: Filter, sql: str) -> str:
@@ -833,6 +835,10 @@ def compile_query(query: Query, *, sort: str | None = None,
         params.extend(node_params)
         if isinstance(node, Filter) and listable(node):
             drivers.append(Driver(driver_select(node, sql), list(node_params), f"({sql})"))
+        elif isinstance(node, Not) and isinstance(node.child, Filter) and listable(node.child):
+            inner, inner_params = sql_expression(node.child, now)
+            drivers.append(Driver(driver_select(node.child, inner), list(inner_params),
+                                  f"({sql})", exclude=True))
     where = " AND ".join(sql_parts) if sql_parts else "1"
     return Compiled(fts, where, params, chosen, highlight_terms(query.root), phrases,
                     soft, strict, negative if positive else [], drivers=drivers)

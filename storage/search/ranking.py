@@ -57,7 +57,7 @@ BLOOM_MOST = 8_000 if sqlite3.sqlite_version_info >= (3, 38, 0) else 0
 
 
 def fts_from(compiled: Compiled, *, narrow: bool = False, driver: Driver | None = None,
-             bloom: bool = False) -> Source:
+             bloom: bool = False, exclude: Driver | None = None) -> Source:
     """The matches of `compiled`, as a statement driven by the index. CROSS
     JOIN pins the index as the outer loop: given a choice, SQLite may walk an
     index on `papers` and re-run the MATCH for every row (22 s for
@@ -67,11 +67,19 @@ def fts_from(compiled: Compiled, *, narrow: bool = False, driver: Driver | None 
     `driver`: one of the filters, its papers listed once (see Ranker.driver),
     joined as a CTE (`bloom`: see BLOOM_MOST) or tested with IN; each text match
     is looked up among them before any row is read, and the other filters are
-    tested on the rows of those found. A driver changes what is read, never
-    what matches."""
+    tested on the rows of those found. `exclude`: a negated filter that is the
+    whole of the filters (see Ranker.excluded), its few papers listed once and
+    each match looked up among them instead of in its row. Neither changes what
+    matches, only what is read."""
     text: list[object] = [compiled.fts]
     if not compiled.has_where:
         return Source("", "papers_fts", "papers_fts MATCH ?", text)
+    if exclude is not None and driver is None and compiled.where == exclude.condition:
+        # NOT IN is false for every row if the list holds a NULL: none may.
+        return Source("", "papers_fts", "papers_fts MATCH ? AND +papers_fts.rowid NOT IN "
+                      f"(WITH excluded(id) AS ({exclude.select}) "
+                      "SELECT id FROM excluded WHERE id IS NOT NULL)",
+                      [*text, *exclude.params])
     with_, tables, where = "", "papers_fts", "papers_fts MATCH ?"
     params: list[object] = []
     if driver is not None and bloom:
@@ -125,8 +133,28 @@ class Ranker:
                 "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
                 (FILTER_INDEX,)).fetchone() is not None
         driver, listed = self.driver(compiled)
+        exclude = self.excluded(compiled) if driver is None else None
         return fts_from(compiled, narrow=self._narrow, driver=driver,
-                        bloom=listed <= self.bloom_most)
+                        bloom=listed <= self.bloom_most, exclude=exclude)
+
+    def excluded(self, compiled: Compiled) -> Driver | None:
+        """The negated filter to leave its papers out by a list, if the filters are
+        that one alone (`-is:starred model`) and few papers pass its inner filter:
+        listing a paper costs 330-600 ns and looking a match up in the list ~150,
+        where testing a match's row in the filter index costs ~400 ns (bench/README,
+        "Session 6"). A match is walked for each of up to the window's papers, so
+        the list pays when it holds at most a quarter as many as that."""
+        if not self.drive or compiled.fts is None:
+            return None
+        candidates = [d for d in compiled.drivers if d.exclude and d.condition == compiled.where]
+        if not candidates:
+            return None
+        cap = self.rank_cap(compiled)
+        matches = self._size("SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?",
+                             [compiled.fts], cap)
+        most = min(cap, matches) // 4
+        chosen = candidates[0]
+        return chosen if self._size(chosen.select, chosen.params, most) <= most else None
 
     def driven(self, compiled: Compiled) -> Source | None:
         """The matches, when a small filter drives the search; else None."""
@@ -151,6 +179,8 @@ class Ranker:
         most = math.isqrt(self.rank_cap(compiled) * max(1, self.papers) // 2)
         chosen: Driver | None = None
         for driver in compiled.drivers:
+            if driver.exclude:
+                continue  # see excluded()
             size = self._size(driver.select, driver.params, most)
             if size <= most:
                 chosen, most = driver, size

@@ -388,17 +388,22 @@ def test_drivers_are_the_top_level_filters_an_index_lists() -> None:
     # Each is a SELECT of ids beside its own part of the WHERE, which keeps
     # every filter: a driver only says where the search may start.
     compiled = compile_query(parse("is:starred tag:rl year:2024 org:meta -is:read model"))
-    assert [d.condition for d in compiled.drivers] == [
+    assert [d.condition for d in compiled.drivers if not d.exclude] == [
         "(p.starred)", compiled.where.split(" AND ")[1],
         "(p.published >= ? AND p.published < ?)"]
     assert all(d.condition in compiled.where for d in compiled.drivers)
+    # A negated listable filter lists the papers it leaves out.
+    (negated,) = [d for d in compiled.drivers if d.exclude]
+    assert negated.condition == "(NOT coalesce((p.state = ?), 0))"
+    assert negated.select == "SELECT p.id FROM papers p WHERE p.state = ?"
     assert compiled.drivers[1].params == ["rl"]
     assert compiled.drivers[1].select.startswith("SELECT pt.paper_id FROM paper_tags")
     # What most papers pass, what no index lists, and anything below the top level.
-    for text in ("is:unread model", "-is:starred model", "tag:none model", "tag:any model",
+    for text in ("is:unread model", "tag:none model", "tag:any model",
                  "org:meta model", "authors:>3 model", "source:seeds model",
-                 "(is:starred OR tag:rl) model", "🚀 model"):
+                 "(is:starred OR tag:rl) model", "-org:meta model", "🚀 model"):
         assert compile_query(parse(text)).drivers == [], text
+    assert [d.exclude for d in compile_query(parse("-is:starred model")).drivers] == [True]
     for text in ("is:shortlist x", "is:done x", "is:annotated x", "has:note x", "upvotes:>5 x",
                  "added:7d x", "year:2020..2022 x"):
         assert len(compile_query(parse(text)).drivers) == 1, text

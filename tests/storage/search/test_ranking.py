@@ -202,7 +202,10 @@ def test_a_filter_driving_the_search_finds_what_testing_each_row_finds(seeded: L
     engine = lib._search
     ranker = engine.ranker
     queries = [f"{f} {t}" for f in LISTABLE for t in TEXTS] + list(TOGETHER) + list(SORTED)
-    driven = 0
+    positive = len(queries)
+    # A negated filter alone leaves its papers out by a list (Ranker.excluded).
+    queries += [f"-{f} {t}" for f in LISTABLE for t in TEXTS]
+    driven = excluded = 0
     try:
         for budget, bloom_most in ((RANK_BUDGET, 10**9), (RANK_BUDGET, 0), (40, 10**9)):
             ranker.rank_budget = ranker.rank_min = budget
@@ -213,12 +216,15 @@ def test_a_filter_driving_the_search_finds_what_testing_each_row_finds(seeded: L
                 ranker.drive = True
                 assert _everything(lib, query) == expected, (query, budget, bloom_most)
                 driven += ranker.driver(engine.plan(query).compiled)[0] is not None
+                excluded += ranker.excluded(engine.plan(query).compiled) is not None
     finally:
         ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
         ranker.bloom_most = BLOOM_MOST
         ranker.drive = True
-    # Not a vacuous comparison: most of these searches were driven by a filter.
-    assert driven > len(queries) * 3 // 2
+    # Not a vacuous comparison: most of these searches were driven by a filter,
+    # and many negated ones left their papers out by a list.
+    assert driven > positive * 3 // 2
+    assert excluded > len(LISTABLE) * len(TEXTS) // 2
 
 
 def test_a_small_filter_drives_and_a_common_one_or_a_rare_word_does_not(seeded: Library
@@ -237,6 +243,15 @@ def test_a_small_filter_drives_and_a_common_one_or_a_rare_word_does_not(seeded: 
     # Most of the library passes: testing each match's row stays cheaper.
     assert driver("is:unread model") is None
     assert driver("-is:starred model") is None
+    # ... but its few starred papers are left out by a list, not by testing rows.
+    excluded = engine.ranker.excluded(engine.plan("-is:starred model").compiled)
+    assert excluded is not None and excluded.condition == "(NOT coalesce((p.starred), 0))"
+    assert "+papers_fts.rowid NOT IN (WITH excluded(id) AS (SELECT p.id FROM papers p WHERE " \
+        "p.starred)" in lib.explain("-is:starred model")
+    # Not with another filter beside it (its rows are read anyway), nor a rare word.
+    assert engine.ranker.excluded(engine.plan("-is:starred year:2024 model").compiled) is None
+    assert engine.ranker.excluded(engine.plan("-is:starred kolmogorov").compiled) is None
+    assert engine.ranker.excluded(engine.plan("-is:unread model").compiled) is None
     assert driver("org:a model") is None  # no index lists it
     # A word in fewer papers than a quarter of the filter's: its rows are tested.
     rare = engine.plan("kolmogorov").compiled
