@@ -34,7 +34,7 @@ from storage.forms.api import api_listing, entries_listing, looks_like_api
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
-from storage.forms.copies import foreign_start, other_marks, split_copies
+from storage.forms.copies import Copy, foreign_start, holds_card, other_marks, split_copies
 from storage.forms.dumps import dump_tool, undumped
 from storage.forms.extraction import extraction_listing
 from storage.forms.html import html_items, looks_like_html, page_props
@@ -149,6 +149,11 @@ def _mhtml_page(text: str) -> str | None:
     return None
 
 
+# Marks of today's text page a Markdown copy cut in its head may show ("-" for an empty
+# count); more are a text page's cards.
+_TODAY_UNDER_HEADING = 2
+
+
 def detect(head: str) -> str:
     """The form of a text, judged from its first ``HEAD_CHARS`` characters."""
     head = head[:HEAD_CHARS]
@@ -169,8 +174,9 @@ def detect(head: str) -> str:
     today = len(_TODAY.findall(head))
     seeds = len(_SEEDS.findall(head))
     # A Markdown heading first and no mark of the older layout: a Markdown copy (cut short,
-    # say), whose "# Title" / "- URL: ..." the seeds' reader would take for a paper.
-    if not seeds and _MD_HEADING_FIRST.match(head):
+    # say), whose "# Title" / "- URL: ..." the seeds' reader would take for a paper. Not
+    # where today's text page follows it: a note's "# My papers" above a select-all copy.
+    if not seeds and today <= _TODAY_UNDER_HEADING and _MD_HEADING_FIRST.match(head):
         return "markdown"
     # One mark of today's page and none of the older one: a copy of today's page (cut in
     # its head, say), which the seeds' reader would read chrome from as a paper.
@@ -220,6 +226,10 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     return parse_form(text, form, name=name, reference=reference, warnings=warnings)
 
 
+# Where a text that begins with its JSON has its first bracket.
+_JSON_LEAD = re.compile(r"[ \t\r\n\ufeff]*")
+
+
 def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
                   warnings: list[str], line_base: int = 0) -> ParsedListing | None:
     """Copies of the page glued in one text, each read on its own and merged as two files
@@ -227,16 +237,22 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
     ``line_base``: the lines before ``text`` in its file, for the warnings."""
     if form == "html" and _looks_like_mhtml(text):
         return None  # one page in a MIME message; its markup is quoted-printable
-    if form == "api" and not other_marks(text):
+    if form == "api" and text[_JSON_LEAD.match(text).end()] in "{[" and not other_marks(text):  # type: ignore[union-attr]
         # JSON and nothing after it that begins a copy: the API's reader decodes it once
-        # (finding where a 36 MB response ends cost a second full decode).
+        # (finding where a 36 MB response ends cost a second full decode). A note above
+        # the JSON is a preamble, left out by the splitter.
         return None
     copies = split_copies(text)
     if len(copies) < 2:
-        return None
+        if not copies[0].lead or form not in _NO_PREAMBLE:
+            return None  # the text's reader takes a preamble as a page's head
+        # One copy under a preamble, in a form whose reader cannot take one.
+        return _parse_part(_unpreambled(copies[0], form), form, name=name,
+                           reference=reference, warnings=warnings)
     # Copies of one shape too (two days' pages from one tool): each read alone, as its file
     # would be, so that a copy cut short keeps no other copy's cards from being read.
-    forms = [detect(copy.text) for copy in copies]
+    forms = [detect(copy.text[copy.lead:]) for copy in copies]
+    copies[0] = replace(copies[0], text=_unpreambled(copies[0], forms[0]))
     parsed: list[ParsedListing] = []
     before = len(warnings)
     unread_head = False
@@ -267,6 +283,21 @@ def _parse_copies(text: str, form: str, *, name: str, reference: date | None,
     # Two pastes of one cut copy name its cut card once.
     warnings[before:] = dict.fromkeys(warnings[before:])
     return merged(parsed, name=name, warnings=warnings)
+
+
+# Forms whose readers take no preamble: JSON is read from its first bracket, and the seeds'
+# reader takes every line for a title or an abstract.
+_NO_PREAMBLE = ("api", "seeds")
+
+
+def _unpreambled(copy: Copy, form: str) -> str:
+    """The copy's text as its form's reader takes it: its preamble left out where that
+    reader cannot take one (as blank lines for the seeds' reader, which names lines)."""
+    if not copy.lead or form not in _NO_PREAMBLE:
+        return copy.text
+    if form == "api":
+        return copy.text[copy.lead:]
+    return _blanked(copy.text, copy.lead)
 
 
 def _parse_part(text: str, form: str, *, name: str, reference: date | None,
@@ -471,10 +502,13 @@ def open_form(lines: Iterable[str], *, name: str, reference: date | None,
     if _nbsp_for_spaces("\n".join(head)):
         head = [_spaces(line) for line in head]
         source = map(_spaces, source)
-    form = _head_form("\n".join(head))
+    joined = "\n".join(head)
+    form, preamble = _head_form(joined)
     if form == "seeds":
+        if preamble and joined[preamble - 1] == "\n":
+            joined = _blanked(joined, preamble)
         # Blocks of lines for the search for another copy after the seeds' one.
-        blocks = itertools.chain(("\n".join(head),), map("\n".join, _batched(source, 256)))
+        blocks = itertools.chain((joined,), map("\n".join, _batched(source, 256)))
         return _seeds_stream(blocks, name=name, reference=reference, warnings=warnings)
     return _parse_joined(itertools.chain(head, source), form, name=name, reference=reference,
                          warnings=warnings)
@@ -501,24 +535,51 @@ def open_blocks(blocks: Iterator[str], *, name: str, reference: date | None,
     head = _head(first)
     if _nbsp_for_spaces(head):
         first, head, blocks = _spaces(first), _spaces(head), map(_spaces, blocks)
-    form = _head_form(head)
+    form, preamble = _head_form(head)
     if form == "seeds":
+        if preamble and head[preamble - 1] == "\n":
+            first = _blanked(first, preamble)
         return _seeds_stream(itertools.chain((first,), blocks), name=name,
                              reference=reference, warnings=warnings)
     return _parse_joined(itertools.chain((first,), blocks), form, name=name,
                          reference=reference, warnings=warnings)
 
 
-def _head_form(head: str) -> str:
-    """The form of a text from its head; where the head holds a copy in the seeds' layout
-    after a copy of another form, the first copy's (its card lines outnumbered a copied
-    page's, which then was read as seeds)."""
+def _head_form(head: str) -> tuple[str, int]:
+    """The form of a text from its head, and where its preamble ends (0: none). Lines that
+    hold no card above the first copy's header (a note's title, a mail's "On Mon, ...
+    wrote:") are no part of the copy: the form is the copy's. Where the head holds a copy
+    in the seeds' layout after a copy of another form, the first copy's (its card lines
+    outnumbered a copied page's, which then was read as seeds)."""
     form = detect(head)
-    if form == "seeds":
-        copies = split_copies(head)
-        if len(copies) > 1 and (first := detect(copies[0].text)) != "seeds":
-            return first
-    return form
+    if form in ("api", "html"):
+        return form, 0  # a document from the text's first character
+    copies = split_copies(head)
+    if copies[0].lead:
+        first = copies[0]
+        return detect(first.text[first.lead:]), first.lead
+    if form == "seeds" and len(copies) > 1 and (first := detect(copies[0].text)) != "seeds":
+        return first, 0
+    # A note above a JSON response: the head ends inside the JSON, where the splitter
+    # cannot find it whole; its first line and keys say what it is.
+    found = _JSON_LINE.search(head, 0, _PREAMBLE_REACH)
+    if found is not None and not holds_card(head, found.start()) and _API_KEY.search(
+            head, found.start(), found.start() + _PREAMBLE_REACH) is not None:
+        return "api", 0
+    return form, 0
+
+
+def _blanked(text: str, end: int) -> str:
+    """``text`` with its preamble (up to ``end``, a line's start) as blank lines: the seeds'
+    reader skips them, and the lines it names keep their numbers."""
+    return "\n" * text.count("\n", 0, end) + text[end:]
+
+
+# A line that opens an API response (an object with its first key, a list of objects),
+# and how far into a text a preamble may reach before it.
+_JSON_LINE = re.compile(r'^[ \t]*(?:\{\s*"|\[\s*\{\s*")', re.MULTILINE)
+_PREAMBLE_REACH = 8000
+_API_KEY = re.compile(r'"(?:paper|title|publishedAt|upvotes)"\s*:')
 
 
 def _batched(lines: Iterator[str], size: int) -> Iterator[list[str]]:

@@ -970,7 +970,12 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     # when it shows it is the page's (an only card by more than being a heading, unless
     # the page's head says whose it is: ``page``).
     paged = cut and (last > 0 or made[last] is not None or _card_like(cards[last], page))
-    if sum(1 for r in made if r is not None) * 2 < len(cards) - paged:
+    kept = sum(1 for r in made if r is not None)
+    # Cards linked to their papers with the card's "·" are the page's own, however many
+    # of a README's sections stand around them (a card pasted into one).
+    if kept * 2 < len(cards) - paged and not (kept and all(
+            card.hf_link and card.has_meta_dot
+            for card, r in zip(cards, made, strict=True) if r is not None)):
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     fields: list[list[Any]] = []
     seen: dict[str, int] = {}
@@ -1215,9 +1220,13 @@ def _record(card: _Card, anchor: date, source: str, trending: bool) -> list[Any]
         text = " ".join(text.split())
     # Facts only a Daily Papers card has. A link to arXiv or GitHub alone is no card: blog
     # posts and reading lists have those too; on a trending page the stars are the card's.
+    # A date (and the short line over it, taken for an organisation) is a card's with the
+    # "·" before it or its comment count after it: a README's section that ends in "- May
+    # 12" is none (a section around a card pasted into a README was a paper).
     facts = (
-        card.date_raw or card.authors_count is not None or card.organization
-        or card.upvotes is not None or card.hf_link
+        ((card.date_raw or card.organization) and (card.has_meta_dot
+                                                   or card.comments is not None))
+        or card.authors_count is not None or card.upvotes is not None or card.hf_link
         or (trending and card.github_stars is not None)
     )
     # A card has an abstract-sized text and its facts; a README's "### Install" has neither.

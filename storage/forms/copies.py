@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Copy", "foreign_start", "other_marks", "split_copies"]
+__all__ = ["Copy", "foreign_start", "holds_card", "other_marks", "split_copies"]
 
 _CHROME = "Get trending papers in your email inbox once a day!"
 # The older page's variant (the seeds' layout); a copy may carry both, one under the other.
@@ -74,11 +74,13 @@ _SAME_CHROME = 40
 
 @dataclass(frozen=True, slots=True)
 class Copy:
-    """One copy's text, where it begins in the whole, and how its header looks."""
+    """One copy's text, where it begins in the whole, and how its header looks; ``lead``:
+    how much of its text is a preamble before its header (lines that hold no card)."""
 
     text: str
     start: int
     header: str
+    lead: int = 0
 
 
 def _header_before(text: str, low: int, anchor: int) -> tuple[int, str]:
@@ -208,6 +210,15 @@ def _json_start(text: str, brace: int) -> int:
     return before - 1 if before > 0 and text[before - 1] == "[" else brace
 
 
+def _key_before(text: str, colon: int) -> bool:
+    """The ":" at ``colon`` follows a JSON key (``"paper": {``), not a sentence (a mail's
+    "Alice wrote:" above a response)."""
+    at = colon
+    while at > 0 and text[at - 1] in " \t\r\n":
+        at -= 1
+    return at > 0 and text[at - 1] == '"'
+
+
 def _documents(text: str) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every saved HTML page and API document in the text, in
     order; what they quote (the chrome line, "{") is theirs."""
@@ -231,7 +242,8 @@ def _documents(text: str) -> list[tuple[int, int, str]]:
         before = start
         while before > 0 and text[before - 1] in " \t\r\n":
             before -= 1
-        if before > 0 and text[before - 1] in ",[:":
+        if before > 0 and (text[before - 1] in ",[" or (
+                text[before - 1] == ":" and _key_before(text, before - 1))):
             # An entry inside a list or object (one cut short: the API's reader names
             # where), not a document of its own.
             at = text.find("{", at + 1)
@@ -246,7 +258,9 @@ def _documents(text: str) -> list[tuple[int, int, str]]:
 
 
 def split_copies(text: str) -> list[Copy]:
-    """The copies of the page ``text`` holds, in order; one copy when it holds one."""
+    """The copies of the page ``text`` holds, in order; one copy when it holds one. The
+    first holds the text's preamble (its ``lead``) where lines that hold no card stand
+    before its header."""
     marks = _marks(text)
     starts: list[tuple[int, str]] = []
     # Whether the copy being read met its chrome (or is a document) yet, and where its
@@ -261,7 +275,7 @@ def split_copies(text: str) -> list[Copy]:
             chromed, low = kind != "front", end
             continue
         if not starts:
-            starts.append((0, _header_before(text, 0, at)[1]))
+            starts.append(_header_before(text, 0, at))
         elif not chromed:
             # The first chrome line after front matter or a document: its copy's own,
             # unless cards stand between (a clipper's page without chrome came first).
@@ -280,16 +294,33 @@ def split_copies(text: str) -> list[Copy]:
         chromed, low = True, end
     if not starts:
         return [Copy(text, 0, "none")]
+    lead = 0
     if starts[0][0] != 0:
-        if text[: starts[0][0]].strip():
+        if holds_card(text, starts[0][0]):
             starts.insert(0, (0, "none"))
         else:
+            # A preamble (a note's title and a sentence, a mail's "On Mon, ... wrote:", a
+            # fence's opening line, a header a tool ran into one paragraph): the first
+            # copy's own, as a reader takes the lines above a copy without a header. As a
+            # part of its own it was a junk paper or refused the file (attack F38).
+            lead = starts[0][0] if text[: starts[0][0]].strip() else 0
             starts[0] = (0, starts[0][1])
     if len(starts) == 1:
-        return [Copy(text, 0, starts[0][1])]
+        return [Copy(text, 0, starts[0][1], lead)]
     ends = [start for start, _ in starts[1:]] + [len(text)]
-    return [Copy(text[start:end], start, header)
-            for (start, header), end in zip(starts, ends, strict=True)]
+    return [Copy(text[start:end], start, header, lead if k == 0 else 0)
+            for k, ((start, header), end) in enumerate(zip(starts, ends, strict=True))]
+
+
+# What says a text before the first copy's header is a copy (or a card) of its own, not
+# the copy's preamble: a card's signs, the older layout's "• N authors", a paper's link.
+_OWN_CARD = re.compile(r"^[ \t]*•[ \t]*[0-9]{1,6} authors?|/papers/[0-9]{4}\.[0-9]{4,5}", re.M)
+
+
+def holds_card(text: str, end: int) -> bool:
+    """The text before ``end`` (where the first copy's header begins) holds a card."""
+    return (_CARD_SIGN.search(text, 0, end) is not None
+            or _OWN_CARD.search(text, 0, end) is not None)
 
 
 def _marks(text: str) -> list[tuple[int, str, int]]:

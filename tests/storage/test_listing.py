@@ -1024,17 +1024,7 @@ def test_a_list_that_is_no_outline_is_read_as_written() -> None:
     assert not [w for w in parsed.warnings if "outliner" in w]
 
 
-# Copies with a header of their own (front matter, a clipper's title and source lines):
-# since the splitter begins a copy at its header (i11, session 5), the reply's own lines
-# before it are a part of their own, read as a paper ("Here you go.") or refusing the
-# file: attack F38, for i11. Strict: these pass again once that is fixed.
-_F38 = pytest.mark.xfail(strict=True, reason="attack F38: text before a copy's header")
-REPLIED = [pytest.param(name, marks=_F38) if name in (
-    "md-firecrawl.md", "md-clipper-date-page.md", "text-urls-export.txt") else name
-    for name in OUTLINED]
-
-
-@pytest.mark.parametrize("name", REPLIED)
+@pytest.mark.parametrize("name", OUTLINED)
 def test_a_copy_quoted_in_an_email_reply_is_its_papers(tmp_path: Path, name: str) -> None:
     # A reply quotes the copy under the mail's own lines; all of it quoted or nothing was
     # read, and the copy was "no Daily Papers listing".
