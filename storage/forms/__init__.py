@@ -30,14 +30,20 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 
-from storage.forms.api import api_listing, entries_listing, looks_like_api
+from storage.forms.api import api_listing, entries_listing, looks_like_api, warn_cut
 from storage.forms.base import ParsedListing
 from storage.forms.cards import assemble
 from storage.forms.clipper import clipper_listing
 from storage.forms.copies import Copy, foreign_start, holds_card, other_marks, split_copies
 from storage.forms.dumps import dump_tool, undumped
 from storage.forms.extraction import extraction_listing
-from storage.forms.html import html_items, looks_like_html, page_props
+from storage.forms.html import (
+    PageProps,
+    cut_page_props,
+    html_items,
+    looks_like_html,
+    page_props,
+)
 from storage.forms.markdown import markdown_items, plain_items
 from storage.forms.refs import refs_listing
 from storage.forms.scraper import scraper_listing
@@ -385,6 +391,10 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             text = _mhtml_page(text) or ""
         tokens, props = html_items(text)
         listing = page_props(props)
+        if listing is None:
+            listing = cut_page_props(text)
+            if listing is not None and listing.cut is not None:
+                return _cut_props_listing(listing, name=name, warnings=warnings)
         if listing is not None:
             try:
                 return entries_listing(listing.entries, name=name, form="html",
@@ -418,6 +428,25 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
         truncated=tokens.truncated,
         warnings=warnings,
     )
+
+
+def _cut_props_listing(listing: PageProps, *, name: str, warnings: list[str]
+                       ) -> ParsedListing:
+    """A saved page that ends inside its listing's JSON: the entries before the cut, and
+    the one it ends inside named, as a cut API response's; refused, saying so, when the
+    cut comes inside the first."""
+    mine = len(warnings)
+    warn_cut([(0, listing.entries)], listing.cut or "", name, warnings)
+    try:
+        return entries_listing(listing.entries, name=name, form="html", warnings=warnings,
+                               listing_date=listing.listing_date)
+    except ListingError:
+        said = warnings[mine:]
+        del warnings[mine:]
+        if said and said[0].endswith("; skipped"):
+            raise ListingError(said[0]) from None
+        raise ListingError(f"{name}: the copy ends inside its first card, before its "
+                           f"title; nothing to import") from None
 
 
 def _parse_dump(text: str, *, name: str, reference: date | None,

@@ -16,7 +16,7 @@ from typing import Any
 from storage.forms.base import ParsedListing
 from storage.records import ListingError, PaperRecord
 
-__all__ = ["api_listing", "entries_listing", "looks_like_api"]
+__all__ = ["api_listing", "cut_list", "entries_listing", "looks_like_api", "warn_cut"]
 
 
 _JSON_START = re.compile(r"\s*(?:\{|\[\s*[{\]])")
@@ -128,7 +128,7 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
     cut: list[str] = []
     documents = _documents(text, name, cut)
     if cut:
-        _warn_cut(documents, cut[0], name, warnings)
+        warn_cut(documents, cut[0], name, warnings)
     if len(documents) == 1:
         data = documents[0][1]
         if _single_paper(data):
@@ -164,15 +164,19 @@ def _documents(text: str, name: str, cut: list[str]) -> list[tuple[int, Any]]:
     while pos < len(text):
         try:
             data, end = decoder.raw_decode(text, pos)
-        except (ValueError, RecursionError):
-            whole = _cut_list(text, pos, decoder) if text[pos] == "[" else None
+        except (ValueError, RecursionError) as error:
+            whole = cut_list(text, pos, decoder) if text[pos] == "[" else None
             if whole is not None and (whole[0] or found):
                 found.append((pos, whole[0]))
                 cut.append(whole[1])
                 return found
             if not found:
-                # Not JSON after all (a text that starts with "{"): no listing in any form.
-                raise ListingError(f"{name}: no Daily Papers listing found in it") from None
+                first = whole[1] if whole is not None else (
+                    text[pos:] if _cut_short(text, error) else "")
+                # A response that ends inside its first paper says so; a text that only
+                # starts with "{" (no JSON after all) holds no listing in any form.
+                raise ListingError(_cut_first(first, name) or
+                                   f"{name}: no Daily Papers listing found in it") from None
             what = ("a JSON document cut off or malformed" if text[pos] in "[{"
                     else "text that is no JSON")
             raise ListingError(f"{name}: line {_line_of(text, pos)}: {what}") from None
@@ -181,7 +185,7 @@ def _documents(text: str, name: str, cut: list[str]) -> list[tuple[int, Any]]:
     return found
 
 
-def _cut_list(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[Any], str] | None:
+def cut_list(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[Any], str] | None:
     """The whole entries of the list at ``pos`` when the text ends inside it, and the text
     of the entry it ends inside ("" when it ends between entries); None when the list is
     malformed, not cut."""
@@ -192,8 +196,10 @@ def _cut_list(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[Any]
             value, end = decoder.raw_decode(text, i)
         except json.JSONDecodeError as error:
             # Cut: the text ends inside a string, or before what had to come next.
+            # ("fa" of "false": a literal cut short is no value yet.)
             ends = (error.msg.startswith("Unterminated string")
-                    or error.pos >= len(text.rstrip()))
+                    or error.pos >= len(text.rstrip())
+                    or _cut_literal(text, error.pos))
             return (entries, text[i:]) if ends else None
         except (ValueError, RecursionError):
             return None
@@ -206,11 +212,44 @@ def _cut_list(text: str, pos: int, decoder: json.JSONDecoder) -> tuple[list[Any]
     return entries, ""
 
 
+def _cut_short(text: str, error: ValueError | RecursionError) -> bool:
+    """The decoding failed because the text ends before the value does."""
+    return isinstance(error, json.JSONDecodeError) and (
+        error.msg.startswith("Unterminated string") or error.pos >= len(text.rstrip())
+        or _cut_literal(text, error.pos))
+
+
+def _cut_first(rest: str, name: str) -> str | None:
+    """What to say of a response that ends inside its first paper (``rest``: its text),
+    or None when ``rest`` is no paper's start."""
+    if not rest or ('"paper"' not in rest[:400] and _CUT_ID.search(rest, 0, 400) is None):
+        return None
+    found = _CUT_TITLE.search(rest)
+    title = _cut_title(found[1]) if found is not None else ""
+    if title:
+        return f'{name}: the copy ends inside the card "{_short(title)}"; skipped'
+    return f"{name}: the copy ends inside its first card, before its title; nothing to import"
+
+
+def _cut_title(raw: str) -> str:
+    try:
+        return _text(json.loads(f'"{raw}"'))
+    except ValueError:
+        return _text(raw.rstrip("\\"))
+
+
+def _cut_literal(text: str, pos: int) -> bool:
+    """The text ends at ``pos`` with the start of ``true``, ``false`` or ``null``."""
+    tail = text[pos:pos + 8].rstrip()
+    return bool(tail) and pos + 8 >= len(text) and any(
+        word.startswith(tail) for word in ("true", "false", "null"))
+
+
 _CUT_TITLE = re.compile(r'"title"\s*:\s*"((?:[^"\\]|\\.)*)("?)')
 _CUT_ID = re.compile(r'"id"\s*:\s*"(\d{4}\.\d{4,5})"')
 
 
-def _warn_cut(documents: list[tuple[int, Any]], rest: str, name: str,
+def warn_cut(documents: list[tuple[int, Any]], rest: str, name: str,
               warnings: list[str]) -> None:
     """Name the entry a cut response ends inside, as the other forms name a cut card."""
     before = ""
@@ -221,11 +260,7 @@ def _warn_cut(documents: list[tuple[int, Any]], rest: str, name: str,
                 before = _text(entry.get("title")) or _text(paper.get("title")) or before
     found = _CUT_TITLE.search(rest)
     if found is not None:
-        raw = found[1]
-        try:
-            title = _text(json.loads(f'"{raw}"'))
-        except ValueError:
-            title = _text(raw.rstrip("\\"))
+        title = _cut_title(found[1])
         if title:
             warnings.append(f'{name}: the copy ends inside the card "{_short(title)}"; skipped')
             return

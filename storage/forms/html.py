@@ -15,15 +15,18 @@ there when the JSON is present and holds papers, else from the rendered cards.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
+from storage.forms.api import cut_list
 from storage.forms.cards import Item
 from storage.forms.markdown import Tokens
 
-__all__ = ["PageProps", "html_items", "page_props"]
+__all__ = ["PageProps", "cut_page_props", "html_items", "page_props"]
 
 _BLOCK = frozenset(
     {"address", "article", "aside", "blockquote", "body", "br", "dd", "details", "div", "dl",
@@ -145,11 +148,15 @@ class _Reader(HTMLParser):
 
 
 class PageProps:
-    """The listing a saved page carries as JSON: its entries and the day it lists."""
+    """The listing a saved page carries as JSON: its entries and the day it lists; ``cut``:
+    where the page ends inside that JSON, the text of the entry it ends inside ("" when it
+    ends between entries), else None."""
 
-    def __init__(self, entries: list[Any], listing_date: str | None) -> None:
+    def __init__(self, entries: list[Any], listing_date: str | None,
+                 cut: str | None = None) -> None:
         self.entries = entries
         self.listing_date = listing_date
+        self.cut = cut
 
 
 def html_items(text: str) -> tuple[Tokens, list[str]]:
@@ -175,6 +182,48 @@ def page_props(values: list[str]) -> PageProps | None:
         day = data.get("dateString") if data.get("periodType", "day") == "day" else None
         return PageProps(entries, _iso_day(day))
     return None
+
+
+_PROPS_OPEN = 'data-props="'
+_LIST_KEY = re.compile(r'"dailyPapers"\s*:\s*\[')
+_DAY_KEY = re.compile(r'"dateString"\s*:\s*"([0-9-]{10})"')
+_OTHER_PERIOD = re.compile(r'"periodType"\s*:\s*"(?!day")')
+
+
+def cut_page_props(text: str) -> PageProps | None:
+    """The listing of a saved page that ends inside its ``data-props`` JSON (a download or
+    a copy that stopped short): the whole entries before the cut. The HTML parser never
+    hands over a tag the page ends inside, so the page had neither JSON nor cards, and
+    was refused as no listing without a word of being cut."""
+    at = text.rfind(_PROPS_OPEN)
+    if at < 0:
+        return None
+    start = at + len(_PROPS_OPEN)
+    if text.find('"', start) != -1:
+        return None  # the attribute ends: the parser had it, if it was the listing's
+    raw = text[start:]
+    amp = raw.rfind("&", len(raw) - 10)
+    if amp != -1 and ";" not in raw[amp:]:
+        raw = raw[:amp]  # cut inside an entity ("&quo"): no character of the JSON yet
+    value = html.unescape(raw)
+    found = _LIST_KEY.search(value, 0, 4096)
+    if found is None:
+        return None
+    decoder = json.JSONDecoder()
+    try:
+        entries, _ = decoder.raw_decode(value, found.end() - 1)
+        rest = None  # the list is whole; the page ends after it
+    except (ValueError, RecursionError):
+        whole = cut_list(value, found.end() - 1, decoder)
+        if whole is None:
+            return None
+        entries, rest = whole
+    if not isinstance(entries, list):
+        return None
+    head = value[:found.start()]
+    day = _DAY_KEY.search(head)
+    listing_date = None if day is None or _OTHER_PERIOD.search(head) else _iso_day(day[1])
+    return PageProps(entries, listing_date, rest)
 
 
 def _iso_day(value: Any) -> str | None:

@@ -24,10 +24,11 @@ from storage.records import PaperRecord
 from tests.fixtures.forms.make_forms import FILES
 from tests.storage.forms.helpers import FORMS, READ_ON, read
 
-# Every fixture of the page itself but the saved page read from its data-props JSON (which
-# comes before the cards: a cut there is refused by the HTML reader, not read as cards).
-PAGES = sorted(name for name in FILES if name.endswith((".txt", ".md", ".html"))
-               and not name.startswith("not-") and name != "html-daily-props.html")
+# Every fixture of the page itself, the saved page that carries its listing as JSON and
+# the API's responses too (cut inside that JSON, the saved page was refused as "no
+# listing"; a response cut inside its first paper, too: neither said it was cut).
+PAGES = sorted(name for name in FILES if name.endswith((".txt", ".md", ".html", ".json"))
+               and not name.startswith("not-"))
 CUTS = 30
 
 
