@@ -122,6 +122,20 @@ def _without_subscribe(line: str) -> str:
     return line
 
 
+# A line that is only a link to the paper's own page: a phone's share text puts it under
+# the title and summary ("TITLE", "SUMMARY", "https://huggingface.co/papers/2412.20138").
+_PAPER_LINK = re.compile(r"(?:https?://)?(?:www\.)?(?:huggingface\.co/papers|arxiv\.org/(?:abs|pdf))"
+                         r"/([0-9]{4}\.[0-9]{4,5})(?:v[0-9]+)?(?:[/?#]\S*)?")
+
+
+def _paper_link(line: str) -> str | None:
+    """The arXiv id of a line that is only a link to a paper's page, else None."""
+    if line[0] not in "hw":
+        return None
+    found = _PAPER_LINK.fullmatch(line)
+    return found[1] if found is not None else None
+
+
 def _short(title: str) -> str:
     if len(title) <= _TITLE_IN_MESSAGE:
         return title
@@ -258,6 +272,8 @@ class ListingStream:
         numbered = itertools.chain((first,), enumerate(self._lines, start=first[0] + 1))
 
         dates: dict[str, _DateLine | None] = {}
+        # Papers (by the position they will get) whose page a line of its own linked.
+        links: dict[int, str] = {}
 
         def read_date(text: str, number: int) -> _DateLine | None:
             # The same few hundred date lines recur across a listing; parse each once.
@@ -283,23 +299,30 @@ class ListingStream:
             if abstract.endswith(_FINAL) or _finished(abstract):
                 finished += 1
             if when is None:
-                return PaperRecord(title, abstract, position, authors, org, None, None, False, None)
-            if when.published is None:
-                source = None
+                record = PaperRecord(title, abstract, position, authors, org, None, None,
+                                     False, None)
             else:
-                source = inferred_from if when.year_inferred else "card"
-            return PaperRecord(
-                title,
-                abstract,
-                position,
-                authors,
-                org,
-                when.published,
-                when.raw,
-                when.year_inferred,
-                when.upvotes,
-                date_source=source,
-            )
+                if when.published is None:
+                    source = None
+                else:
+                    source = inferred_from if when.year_inferred else "card"
+                record = PaperRecord(
+                    title,
+                    abstract,
+                    position,
+                    authors,
+                    org,
+                    when.published,
+                    when.raw,
+                    when.year_inferred,
+                    when.upvotes,
+                    date_source=source,
+                )
+            if links and position in links:
+                arxiv = links.pop(position)
+                record = replace(record, arxiv_id=arxiv,
+                                 url=f"https://huggingface.co/papers/{arxiv}")
+            return record
 
         inferred_from = self._inferred_from
         dot = _DOT
@@ -345,8 +368,11 @@ class ListingStream:
                     held = None
                     meta = _WANT_DATE
                     continue
-                # Not followed by "·": the held line is a title or an abstract.
-                if phase == _WANT_TITLE:
+                # Not followed by "·": the held line is a title or an abstract, or the
+                # link to the page of the paper it follows.
+                if phase == _HAVE_TEXT and (arxiv := _paper_link(held)) is not None:
+                    links[position + 1] = arxiv
+                elif phase == _WANT_TITLE:
                     title, abstract, authors, org, when = held, "", None, None, None
                     phase = _WANT_ABSTRACT
                 elif phase == _WANT_ABSTRACT:
@@ -437,7 +463,9 @@ class ListingStream:
 
         # End of input: settle whatever is still open.
         if held is not None:
-            if phase == _HAVE_TEXT and held[0] == bullet:
+            if phase == _HAVE_TEXT and (arxiv := _paper_link(held)) is not None:
+                links[position + 1] = arxiv
+            elif phase == _HAVE_TEXT and held[0] == bullet:
                 # "  • 6 auth" cut mid-line: metadata, not the next title.
                 meta, orphan = _WANT_DOT, False
                 self._evidence = True

@@ -5,8 +5,10 @@ brought three: "new", "Subscribe" and "byAK and the research community"."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -167,3 +169,58 @@ def test_the_command_reports_a_cut_bare_layout(tmp_path: Path) -> None:
     (warning,) = report["warnings"]
     assert warning.startswith("cut.txt: last paper ") and "may be cut off" in warning
     assert report["found"] == report["new"] == len(read_listing(SEEDS[4]).records)
+
+
+# A phone's share text (the app's Share -> Copy): the title, its summary, the link to the
+# paper's page. Read by the older layout's reader (title, abstract), the link was a paper
+# "cut off (no abstract)" and the paper had no arXiv id (attack N18).
+SHARED = [("Large Language Models as Judges: A Survey",
+           "LLM-as-a-judge is reviewed across evaluation settings, biases and uses, with "
+           "guidance on when it can be trusted.", "2412.20138",
+           "https://huggingface.co/papers/2412.20138"),
+          ("Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers",
+           "Lattice-KV compresses the key-value cache of long-context models with learned "
+           "per-head product quantizers.", "2611.01234", "https://arxiv.org/abs/2611.01234v2")]
+
+
+def _shared(papers: list[tuple[str, str, str, str]]) -> str:
+    return "\n\n".join(f"{title}\n\n{summary}\n\n{link}" for title, summary, _, link in papers)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_phones_share_text_keeps_the_link_as_the_papers_id(tmp_path: Path,
+                                                              count: int) -> None:
+    share = tmp_path / "share.txt"
+    share.write_text(_shared(SHARED[:count]) + "\n", encoding="utf-8")
+    listing = read_listing(share)
+    assert listing.warnings == []
+    assert [(r.title, r.abstract, r.arxiv_id, r.url) for r in listing.records] == [
+        (title, summary, arxiv, f"https://huggingface.co/papers/{arxiv}")
+        for title, summary, arxiv, _ in SHARED[:count]]
+
+
+def test_a_link_line_is_a_papers_link_only_after_its_abstract(tmp_path: Path) -> None:
+    # A line that is a link where a title stands is a title still (nothing taken from it).
+    text = (f"{SHARED[0][0]}\n\n{SHARED[0][1]}\n\n  • 3 authors\n·\nDec 9 4\n\n"
+            f"https://example.org/papers/1\n\nAn abstract of a paper whose title is a link to "
+            f"somewhere else.\n\n  • 2 authors\n·\nDec 9 1\n")
+    path = tmp_path / "links.txt"
+    path.write_text(text, encoding="utf-8")
+    records = read_listing(path).records
+    assert [(r.title, r.arxiv_id) for r in records] == [
+        (SHARED[0][0], None), ("https://example.org/papers/1", None)]
+
+
+def test_winnow_import_json_keeps_a_shared_papers_id(tmp_path: Path) -> None:
+    share = tmp_path / "share.txt"
+    share.write_text(_shared(SHARED[:1]), encoding="utf-8")
+    db = tmp_path / "lib.db"
+    run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(db), "import",
+                          "--json", str(share)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    (report,) = json.loads(run.stdout)["files"]
+    assert (report["found"], report["new"], report["warnings"]) == (1, 1, [])
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT title, arxiv_id, url FROM papers").fetchall() == [
+            (SHARED[0][0], "2412.20138", "https://huggingface.co/papers/2412.20138")]
