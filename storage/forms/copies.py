@@ -257,17 +257,27 @@ def _documents(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def split_copies(text: str) -> list[Copy]:
+def split_copies(text: str, headers: bool = False) -> list[Copy]:
     """The copies of the page ``text`` holds, in order; one copy when it holds one. The
     first holds the text's preamble (its ``lead``) where lines that hold no card stand
     before its header."""
-    marks = _marks(text)
+    marks = _marks(text, headers)
     starts: list[tuple[int, str]] = []
     # Whether the copy being read met its chrome (or is a document) yet, and where its
     # header ended: the next copy's header begins after it, at the earliest.
     chromed = False
     low = 0
     for at, kind, end in marks:
+        if kind.startswith(_HEADED):
+            # A reader's or clipper's title block, with or without chrome under it: a copy
+            # of its own, unless it stands in the header of the copy begun (no card
+            # between, within a header's reach).
+            if starts and at - starts[-1][0] < _HEADER_REACH and _CARD_SIGN.search(
+                    text, starts[-1][0], at) is None:
+                continue
+            starts.append((at, kind[len(_HEADED):]))
+            chromed, low = False, end
+            continue
         if kind in ("html", "api", "front"):
             # What follows a document is its own unless another copy's sign begins there
             # (its reader says what is wrong with "<html>rate limited</html>" after JSON).
@@ -323,10 +333,11 @@ def holds_card(text: str, end: int) -> bool:
             or _OWN_CARD.search(text, 0, end) is not None)
 
 
-def _marks(text: str) -> list[tuple[int, str, int]]:
+def _marks(text: str, headers: bool = False) -> list[tuple[int, str, int]]:
     """(where, what, where it ends) of each sign of a copy's start, in order: a document,
     a copy's chrome line (the short one under the long one is the same copy's), front
-    matter. A chrome line or front matter quoted inside a document is the document's."""
+    matter, a reader's title block (``headers``: past the head too, see _headed). A chrome
+    line or front matter quoted inside a document is the document's."""
     documents = _documents(text)
     marks = [(start, kind, end) for start, end, kind in documents]
 
@@ -344,8 +355,42 @@ def _marks(text: str) -> list[tuple[int, str, int]]:
         if not same:
             marks.append((at, "chrome", end))
     marks.extend((start, "front", end) for start, end in _fronts(text) if outside(start))
+    marks.extend(mark for mark in _headed(text, headers) if outside(mark[0]))
     marks.sort()
     return marks
+
+
+# The title blocks of readers and clippers that keep no chrome: a copy of their own after
+# another copy (`cat seeds.txt reader.md`), found in the text's head, or anywhere in the
+# seeds' layout (which streams, and its reader would take their lines for papers). Found
+# by their second line, which starts a line even where the first is glued to another
+# copy's last line: one scan for a line-start literal; the whole pattern over a page cost
+# more than parsing it.
+_HEADED = "headed:"
+_STRONG = re.compile(
+    r"(?P<websource>(?<!#)# Web source[ \t]*\n)"
+    r"|(?P<jina>Title:[^\n]*\n+URL Source:)"
+    r"|(?P<h1src>(?<!#)# [^\n]*\n+(?:- Source|- URL:|\*\*URL:\*\*))")
+_SECOND = re.compile(r"\n(?:- Source|- URL:|\*\*URL:\*\*|URL Source:)")
+# How far before its second line a title block may begin ("# Web source", blank, "- URL").
+_TITLE_BACK = 1000
+_STRONG_HEAD = 64 * 1024
+
+
+def _headed(text: str, whole: bool) -> Iterator[tuple[int, str, int]]:
+    """(where, "headed:" + kind, where it ends) of each reader's or clipper's title block:
+    in the head, or (``whole``) anywhere."""
+    high = len(text) if whole else min(len(text), _STRONG_HEAD)
+    last = -1
+    for hit in _SECOND.finditer(text, 0, high):
+        found = _STRONG.search(text, max(last + 1, hit.start() - _TITLE_BACK), hit.end())
+        if found is None or found.start() <= last:
+            continue
+        last = found.start()
+        kind = found.lastgroup or "none"
+        if kind == "h1src":
+            kind += ":" + found.group()[-8:]
+        yield found.start(), _HEADED + kind, found.end()
 
 
 def other_marks(text: str) -> bool:
@@ -361,7 +406,7 @@ def foreign_start(text: str) -> int | None:
     and so never reaches :func:`split_copies`: only copies of other forms need finding."""
     from storage.forms import detect  # the detector imports this module
 
-    for copy in split_copies(text)[1:]:
+    for copy in split_copies(text, headers=True)[1:]:
         # A header the older page never had (front matter, a reader's or clipper's title
         # block, a document) is another form's, however little of a listing follows it.
         if copy.header not in ("badge", "none") or detect(copy.text) != "seeds":

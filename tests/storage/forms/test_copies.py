@@ -472,3 +472,52 @@ def test_winnow_import_json_takes_a_note_above_the_copy_as_its_preamble(
     assert (report["form"], report["found"], report["new"], report["warnings"]) == (
         "markdown", 15, 15, [])
     assert _papers(tmp_path / "lib.db") == _imported(tmp_path / "one.db", [page])
+
+
+# A reader's or clipper's copy that kept its title block ("# Title" + "- Source ...", "#
+# Web source", "Title:" + "URL Source:") but not the page's chrome, glued after the older
+# layout (which streams) or after a copy without links: it was not found. After a bare
+# seeds file the seeds' reader took its lines for ~600 papers; after a seeds copy with
+# chrome the whole text was read as Markdown and the seeds' papers were lost.
+HEADED = ["md-trending-clipped.md", "md-trending-extraction.md", "md-reference-links.md",
+          "text-urls-export.txt"]
+
+
+def _chromeless(name: str, tmp_path: Path) -> Path:
+    lines = (FORMS / name).read_text(encoding="utf-8").split("\n")
+    kept = [line for line in lines if not line.startswith("Get trending papers")]
+    path = tmp_path / f"chromeless-{name}"
+    path.write_text("\n".join(kept), encoding="utf-8")
+    assert split_copies(path.read_text(encoding="utf-8"))[0].header != "none"
+    return path
+
+
+@pytest.mark.parametrize("between", ["\n", ""], ids=["line-end", "glued"])
+@pytest.mark.parametrize("name", HEADED)
+@pytest.mark.parametrize("seed", SEED_FILES)
+def test_a_chromeless_copy_after_the_seeds_layout_is_the_two_files(
+        tmp_path: Path, seed: str, name: str, between: str) -> None:
+    page = _chromeless(name, tmp_path)
+    glued = tmp_path / "both.txt"
+    glued.write_text(_glue_paths(SEEDS / seed, page, between), encoding="utf-8")
+    one_by_one = _imported(tmp_path / "two.db", [SEEDS / seed, page])
+    together = _imported(tmp_path / "one.db", [glued])
+    assert together.keys() == one_by_one.keys()
+    for key, paper in one_by_one.items():
+        assert together[key] == paper, key
+
+
+def test_winnow_import_json_finds_a_chromeless_copy_after_the_seeds(tmp_path: Path) -> None:
+    seeds, page = SEEDS / SEED_FILES[1], _chromeless("md-trending-clipped.md", tmp_path)
+    glued = tmp_path / "both.txt"
+    glued.write_text(_glue_paths(seeds, page, ""), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "lib.db"), "import",
+         "--json", str(glued)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    (report,) = json.loads(run.stdout)["files"]
+    expected = _imported(tmp_path / "two.db", [seeds, page])
+    assert (report["found"], report["new"], report["warnings"]) == (
+        len(expected), len(expected), [])
+    assert _papers(tmp_path / "lib.db") == expected
