@@ -505,4 +505,9 @@ class ListingStream:
             self.warnings.append(f"{name}: {self._suppressed} more warnings not shown")
             self._suppressed = 0
         if position == 0:
-            raise ListingError(f"{name}: no papers found")
+            # The page's chrome with no paper under it is a page without papers; a line or
+            # two of text that shows nothing of the page ("hello world", a stylesheet) is
+            # no listing, as the README says (attack N29).
+            if self._evidence:
+                raise ListingError(f"{name}: no papers found")
+            raise ListingError(f"{name}: no Daily Papers listing found in it")

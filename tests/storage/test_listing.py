@@ -509,11 +509,23 @@ def test_missing_files_and_directories_fail_with_one_line(
 
 @pytest.mark.parametrize(
     "text",
-    ["", "\n\n", "new\n\nSubscribe\n\nDaily Papers\n\nDec 9\n", "Only a title that got cut"],
+    ["", "\n\n", "new\n\nSubscribe\n\nDaily Papers\n\nDec 9\n", "new\n\nOnly a title that got cut"],
 )
 def test_nothing_parseable_is_an_error(text: str) -> None:
     with pytest.raises(ListingError, match=r"^clip: no papers found$"):
         parse_listing(text, name="clip", reference=REF)
+
+
+@pytest.mark.parametrize("text", ["Only a title that got cut", "hello world\n", "x",
+                                  "body{}\n", "hello\n\nworld\n"])
+def test_a_line_or_two_of_text_is_no_listing(text: str, tmp_path: Path) -> None:
+    # Attack N29: "hello world" was "no papers found", not the README's line.
+    with pytest.raises(ListingError, match=r"^clip: no Daily Papers listing found in it$"):
+        parse_listing(text, name="clip", reference=REF)
+    path = tmp_path / "hello.txt"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ListingError, match=r"^hello\.txt: no Daily Papers listing found in it$"):
+        read_listing(path)
 
 
 # -------------------------------------------------------------------- properties
@@ -1041,3 +1053,15 @@ def test_a_copy_quoted_in_an_email_reply_is_its_papers(tmp_path: Path, name: str
     assert [w for w in got.warnings if w not in said] == [
         "reply.txt: the copy in it is quoted with '>', as in an email reply; read without "
         "the quote marks"]
+
+
+def test_winnow_import_of_hello_world_says_it_holds_no_listing(tmp_path: Path) -> None:
+    hello = tmp_path / "hello.txt"
+    hello.write_text("hello world\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                          "import", str(hello)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        "winnow: hello.txt: no Daily Papers listing found in it"]
+    assert not (tmp_path / "l.db").exists()
