@@ -20,10 +20,11 @@ import email.policy
 import itertools
 import quopri
 import re
+import urllib.parse
 from email.message import EmailMessage
 
 __all__ = ["HEAD", "line_separated", "mojibaked", "transported_head", "unmojibaked",
-           "untransported"]
+           "untransported", "unwrapped_links"]
 
 
 # ------------------------------------------------------------------ line separators
@@ -212,12 +213,55 @@ def _unquoted_printable(text: str) -> str:
     return decoded.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# ----------------------------------------------------------------- wrapped links
+
+# Mail and document tools put every link behind a redirect of their own: Outlook's Safe
+# Links (Microsoft 365 mail), Google's (a Docs or Gmail export), Slack's. A reader saw the
+# redirect, not the paper's page: every card lost its arXiv id and URL (attack F40). The
+# address the redirect carries is in its url= (q=) parameter, percent-encoded.
+_WRAPPER_MARKS = ("safelinks.protection.outlook.com/", "google.com/url?", "slack-redir.net/")
+_URL_END = r"[^\s)\]>\"'<]"
+_WRAPPED = re.compile(
+    r"https?://(?:[\w-]+\.)?(?:safelinks\.protection\.outlook\.com/|(?:www\.)?google\.com/url"
+    r"|slack-redir\.net/link)\?(?:" + _URL_END + r"*?&(?:amp;)?)?(?:url|q)=(" + _URL_END
+    + r"+?)(?=&|[\s)\]>\"'<]|$)" + _URL_END + "*")
+# Characters an unwrapped address keeps escaped: as they were, they would end a Markdown
+# link or a text's URL.
+_KEEP_ESCAPED = str.maketrans({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E",
+                               '"': "%22", "[": "%5B", "]": "%5D", "\n": "%0A"})
+
+
+def _carried(match: re.Match[str]) -> str:
+    # Encoded ("https%3A%2F%2F...", Safe Links) or as it was (Google's "q=https://...", whose
+    # own escapes, "next=%2Fpapers%2F...", must stay).
+    address = match[1] if "://" in match[1] else urllib.parse.unquote(match[1])
+    if not address.startswith(("http://", "https://")):
+        return match[0]  # a redirect to something that is no web address: left as it is
+    return address.translate(_KEEP_ESCAPED)
+
+
+def unwrapped_links(text: str, name: str, warnings: list[str]) -> str:
+    """The text with each link a mail or document tool wrapped in its redirect as the
+    address it carries (judged from the head: a clean copy costs three searches of it)."""
+    head = text[:HEAD]
+    if not any(mark in head for mark in _WRAPPER_MARKS):
+        return text
+    text, count = _WRAPPED.subn(_carried, text)
+    if count:
+        warnings.append(f"{name}: its links go through a mail or document tool's redirect "
+                        f"(Outlook Safe Links, Google, Slack); read as the addresses they "
+                        f"carry")
+    return text
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
-    quoted-printable source: what :func:`untransported` needs the whole text for."""
+    quoted-printable source, or hold links wrapped in a redirect: what
+    :func:`untransported` needs the whole text for."""
     head = head[:HEAD]
     return _is_message(head) or ("=\n" in head and head.isascii()
-                                 and _QP_NOT_ESCAPE.search(head) is None)
+                                 and _QP_NOT_ESCAPE.search(head) is None) or any(
+        mark in head for mark in _WRAPPER_MARKS)
 
 
 def untransported(text: str, name: str, warnings: list[str]) -> str:
@@ -235,4 +279,5 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
+    text = unwrapped_links(text, name, warnings)
     return unmojibaked(text, name, warnings) if mojibaked(text) else text

@@ -9,9 +9,11 @@ import email.message
 import email.policy
 import json
 import quopri
+import re
 import sqlite3
 import subprocess
 import sys
+import urllib.parse
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -168,3 +170,81 @@ def test_the_command_imports_a_saved_mail_as_the_page(tmp_path: Path) -> None:
                 "(quoted-printable decoded)"]
     assert rows[mail] == rows[clean]
     assert len(rows[clean]) >= 10
+
+
+# Links behind a mail or document tool's redirect (attack F40): Microsoft 365 mail's Safe
+# Links (the address percent-encoded), Google's (a Docs export, the address as it was),
+# Slack's. Read as they were, every card lost its arXiv id and URL.
+_ADDRESS = re.compile(r"https?://[^\s)\]>\"'<]+")
+
+
+def _safelinks(text: str) -> str:
+    return _ADDRESS.sub(lambda m: "https://eur03.safelinks.protection.outlook.com/?url="
+                        + urllib.parse.quote(m[0], safe="") + "&data=05%7C02%7C%7Cabc%7C0"
+                        "&sdata=xyz%3D&reserved=0", text)
+
+
+WRAPPERS: dict[str, Callable[[str], str]] = {
+    "safelinks": _safelinks,
+    "google": lambda t: _ADDRESS.sub(lambda m: f"https://www.google.com/url?q={m[0]}&sa=D"
+                                     "&source=editors&ust=1764580000000000&usg=AOvVaw0", t),
+    "google-encoded": lambda t: _ADDRESS.sub(
+        lambda m: "https://www.google.com/url?sa=t&url=" + urllib.parse.quote(m[0], safe="")
+        + "&usg=AOvVaw0", t),
+    "slack": lambda t: _ADDRESS.sub(
+        lambda m: "https://slack-redir.net/link?url=" + urllib.parse.quote(m[0], safe=""), t),
+}
+LINKED = ["md-firecrawl.md", "md-search-highlight.md", "md-clipper-date-page.md",
+          "md-trending.md", "text-urls-export.txt"]
+
+
+@pytest.mark.parametrize("wrapper", sorted(WRAPPERS))
+@pytest.mark.parametrize("name", LINKED)
+def test_links_behind_a_tools_redirect_are_the_addresses_they_carry(
+        tmp_path: Path, name: str, wrapper: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    assert any(r.arxiv_id for r in expected.records)
+    wrapped_text = WRAPPERS[wrapper](text)
+    host = {"safelinks": "safelinks.protection", "slack": "slack-redir"}.get(wrapper,
+                                                                         "google.com/url")
+    assert wrapped_text.count(host) >= len(expected.records)
+    wrapped = tmp_path / "wrapped.md"
+    wrapped.write_text(wrapped_text, encoding="utf-8")
+    reference = date.fromtimestamp(wrapped.stat().st_mtime)
+    for got in (read_listing(wrapped),
+                parse_listing(wrapped_text, name="wrapped.md", reference=reference),
+                _lines(wrapped_text, "wrapped.md", reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "wrapped.md") for w in expected.warnings]
+        assert [w for w in got.warnings if w not in said] == [
+            "wrapped.md: its links go through a mail or document tool's redirect (Outlook "
+            "Safe Links, Google, Slack); read as the addresses they carry"]
+
+
+def test_a_redirect_to_no_web_address_is_left_as_it_is() -> None:
+    text = _source("md-firecrawl.md")
+    odd = "https://www.google.com/url?q=javascript:alert(1)"
+    listing = parse_listing(text.replace("We release kernels", f"See {odd} We release kernels"),
+                            name="x.md", reference=date(2026, 11, 30))
+    assert any(odd in r.abstract for r in listing.records)
+
+
+def test_the_command_reads_a_safelinks_copy_with_its_ids(tmp_path: Path) -> None:
+    clean = tmp_path / "page.md"
+    clean.write_text(_source("md-firecrawl.md"), encoding="utf-8")
+    mailed = tmp_path / "mailed.md"
+    mailed.write_text(_safelinks(clean.read_text(encoding="utf-8")), encoding="utf-8")
+    rows = {}
+    for path in (clean, mailed):
+        db = tmp_path / f"{path.stem}.db"
+        done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(db),
+                               "import", "--json", str(path)],
+                              capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        with sqlite3.connect(db) as conn:
+            rows[path] = sorted(conn.execute("SELECT arxiv_id, url, title FROM papers"))
+    assert rows[mailed] == rows[clean]
+    assert all(arxiv and url for arxiv, url, _ in rows[clean])
