@@ -131,7 +131,10 @@ def _visible(text: str) -> str:
 
 # "Save as: Webpage, Single File" (Chrome, Edge): the page inside a MIME message (.mhtml),
 # its HTML quoted-printable. Read with the standard library's MIME parser.
-_MHTML_STARTS = ("From:", "MIME-Version:", "Snapshot-Content-Location:", "Subject:", "Date:")
+# Chrome writes "From: <Saved by Blink>" first; other savers (and Python's email package)
+# begin with the message's Content-Type (attack N31: refused, later read as 5 of 15).
+_MHTML_STARTS = ("From:", "MIME-Version:", "Snapshot-Content-Location:", "Subject:", "Date:",
+                 "Content-Type:")
 
 
 def _looks_like_mhtml(head: str) -> bool:
