@@ -318,7 +318,10 @@ def entries_listing(entries: list[Any], *, name: str, form: str, warnings: list[
             continue
         seen.add(key)
         records.append(record)
-        day = _day(entry.get("publishedAt"))
+        # The day it was listed: submittedOnDailyAt. The entry's own publishedAt is the
+        # arXiv time in real responses (a week before, or another day each: attack N35).
+        day = (_day(paper.get("submittedOnDailyAt")) or _day(entry.get("submittedOnDailyAt"))
+               or _day(entry.get("publishedAt")))
         if day:
             days[day] += 1
     if not records:

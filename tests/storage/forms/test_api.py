@@ -237,3 +237,42 @@ def test_a_second_document_cut_short_keeps_the_first() -> None:
     assert listing.warnings == [
         f'both.json: the copy ends inside a card after "{WEEK[6]["paper"]["title"]}"; '
         f"its title is cut off"]
+
+
+# The day a paper was listed is its submittedOnDailyAt. A real response's entries carry
+# the arXiv time as their own publishedAt (attack N35): the day's listing date was read
+# from that, so a real day's response had none (its papers' arXiv days differ) or the wrong
+# one (one entry: the day it went to arXiv, a week before it was listed).
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+
+
+def _real_shape(entries: list[dict[str, object]]) -> list[dict[str, object]]:
+    out = []
+    for e in entries:
+        paper = dict(e["paper"])  # type: ignore[arg-type]
+        out.append({**e, "publishedAt": paper["publishedAt"]})
+    return out
+
+
+@pytest.mark.parametrize("day", ["2026-09-28", "2026-10-02"])
+def test_a_days_response_is_listed_on_its_papers_submitted_day(tmp_path: Path,
+                                                                day: str) -> None:
+    week = json.loads((FORMS / "api-week.json").read_text(encoding="utf-8"))
+    entries = [e for e in week if e["paper"]["submittedOnDailyAt"].startswith(day)]
+    assert len(entries) >= 2
+    real = _real_shape(entries)
+    assert {e["publishedAt"][:10] for e in real} != {day}  # the arXiv days, not the list's
+    listing = parse_listing(json.dumps(real), name="day.json")
+    assert listing.listing_date == day
+    (one,) = _real_shape(entries[:1])
+    assert parse_listing(json.dumps([one]), name="one.json").listing_date == day
+    path = tmp_path / f"day-{day}.json"
+    path.write_text(json.dumps(real), encoding="utf-8")
+    db = tmp_path / "lib.db"
+    run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(db), "import",
+                          "--json", str(path)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    with Library(db) as lib:
+        dates = [s.get("listing_date") for s in lib.sources()]
+    assert dates == [day]
