@@ -32,7 +32,9 @@ _HEADING = re.compile(r"(#{1,6})\s+(.*)")
 _REF_DEF = re.compile(r"\s{0,3}\[([^\]\n]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(].*)?")
 _BARE_URL = re.compile(r"<?(https?://\S+?)>?")
 _HTML_ONLY = re.compile(r"(?:<[a-zA-Z/][^<>]*>\s*)+")
-_IMAGE = re.compile(r"!\[[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\]]*\])")
+# An image, inline or by reference; or as Obsidian embeds a downloaded one ("![[x.png]]").
+_IMAGE = re.compile(r"!\[(?:\[[^\[\]\n]*\]\]"
+                    r"|[^\[\]]*\](?:\([^()\s]*(?:\s+\"[^\"]*\")?\)|\[[^\]]*\]))")
 # One level of nested brackets inside the link text: "[[logo] Microsoft](...)".
 _LINK = re.compile(
     r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"

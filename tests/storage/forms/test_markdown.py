@@ -4,6 +4,10 @@ card by card against the catalogue."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from storage.forms.markdown import markdown_items
 from storage.listing import parse_listing
 from tests.fixtures.forms.catalogue import PAPERS
@@ -117,3 +121,30 @@ def test_a_linked_title_wrapped_over_two_heading_lines_is_one_title() -> None:
     alone = parse_listing(page, name="one.md", reference=READ_ON)
     read_wrapped = parse_listing(wrapped, name="wrapped.md", reference=READ_ON)
     assert read_wrapped.records == alone.records
+
+
+# Obsidian keeps a clipped page's images as embeds of the files it downloaded ("![[Pasted
+# image 20261130091200.png]]" for "![](https://huggingface.co/avatars/x.svg)"): read as text,
+# every avatar row and organisation logo became part of a card's organisation (134 fields of
+# the real firecrawl copy: "![[Pasted image ...]]OCC", authors counts lost).
+@pytest.mark.parametrize("name", ["md-firecrawl.md", "md-clipper-date-page.md", "md-truncated.md",
+                                  "md-search-highlight.md"])
+def test_obsidian_image_embeds_are_images(name: str, tmp_path: Path) -> None:
+    import json
+    import re
+    import subprocess
+    import sys
+    text = (FORMS / name).read_text(encoding="utf-8")
+    embedded = re.sub(r"!\[[^\]]*\]\([^)]*\)", "![[Pasted image 20261130091200.png]]", text)
+    assert embedded.count("![[") >= 5
+    assert parse_listing(embedded, name=name, reference=READ_ON).records == parse_listing(
+        text, name=name, reference=READ_ON).records
+    if name == "md-firecrawl.md":
+        path = tmp_path / "clipped.md"
+        path.write_text(embedded, encoding="utf-8")
+        run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db",
+                              str(tmp_path / "l.db"), "import", "--json", str(path)],
+                             capture_output=True, text=True, timeout=300, check=False)
+        assert run.returncode == 0, run.stderr
+        (report,) = json.loads(run.stdout)["files"]
+        assert (report["found"], report["warnings"]) == (15, [])
