@@ -198,7 +198,8 @@ Stream = ListingStream | ParsedListing
 # on, every form's reader missed its cards and the file was "no Daily Papers listing".
 _QUOTE_MARK = re.compile(r"[ \t]*>[ \t]?")
 _LIST_MARKER = re.compile(r"[ \t]*(?:[-*+]|[0-9]{1,3}[.)])[ \t]+")
-_INDENT = re.compile(r"[ \t]*")
+# An indent of spaces, tabs or no-break spaces (rich-text editors keep a leading space as one).
+_INDENT = re.compile(r"[ \t\xa0]*")
 # Fewer lines than this say nothing about how a text is wrapped.
 _WRAPPED_MIN_LINES = 3
 # The share of a text's first lines quoted that makes it a quoted copy with a mail's own

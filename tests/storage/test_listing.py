@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import itertools
+import json
 import random
 import re
 import subprocess
@@ -1065,3 +1066,27 @@ def test_winnow_import_of_hello_world_says_it_holds_no_listing(tmp_path: Path) -
     assert run.stderr.strip().splitlines() == [
         "winnow: hello.txt: no Daily Papers listing found in it"]
     assert not (tmp_path / "l.db").exists()
+
+
+# Every line of a copy indented the same way (a note that indents what was pasted): with
+# spaces or tabs it was read as the copy; with no-break spaces, as rich-text editors keep a
+# leading space, the trending extraction was refused as no listing (its "### " titles not
+# at a line start).
+@pytest.mark.parametrize("indent", ["\xa0\xa0", "  ", "\t"], ids=["nbsp", "spaces", "tab"])
+@pytest.mark.parametrize("name", ["md-trending-extraction.md", "md-firecrawl.md",
+                                  "text-daily.txt", "text-urls-export.txt"])
+def test_a_copy_indented_line_by_line_is_the_copy(tmp_path: Path, name: str,
+                                                  indent: str) -> None:
+    text = (FORMS / name).read_text(encoding="utf-8")
+    indented = "\n".join(indent + line if line else line for line in text.split("\n"))
+    clean, moved = tmp_path / "clean.txt", tmp_path / "moved.txt"
+    clean.write_text(text, encoding="utf-8")
+    moved.write_text(indented, encoding="utf-8")
+    expected, got = read_listing(clean), read_listing(moved)
+    assert got.records == expected.records
+    if name == "md-trending-extraction.md" and indent == "\xa0\xa0":
+        run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db",
+                              str(tmp_path / "l.db"), "import", "--json", str(moved)],
+                             capture_output=True, text=True, timeout=300, check=False)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["files"][0]["found"] == len(expected.records)
