@@ -413,7 +413,7 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
     else:
         # A copy another tool wrapped at a fixed width (fold, fmt, an e-mail) is read
         # as it was before (attack F24).
-        text = unwrapped_markdown(text) or text
+        text = unwrapped_markdown(text, name=name, warnings=warnings) or text
         # The one-pass readers of the common shapes first; each declines a text that is
         # not wholly its shape, and the general reader takes what none of them took.
         for reader in _ONE_PASS[form]:

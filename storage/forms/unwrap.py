@@ -18,29 +18,55 @@ line's end; a line ending in a hard break (a backslash, two spaces) is never wra
 
 Copies whose lines run longer than any wrapper's width (a clipper's or a scraper's copy keeps
 an abstract on one line, or wraps it at 120 columns) are told from the first 16 KB.
+
+A Markdown tool (pandoc at 72 columns, prettier ``--prose-wrap always`` at 80, an editor's
+"format document") wraps the same way but never a heading, and prettier moves a whole link
+to the next line: those lines may run past the width (attack F34). It also rewrites what
+Markdown reads as one paragraph, which a copy kept apart on its lines; that, and what such a
+tool changed or dropped for good, is put back or named in a warning (``_parts_apart``,
+``_typography_undone``, ``_lost_counts``). None of it runs for a copy that is not wrapped.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Callable
 
 __all__ = ["unwrapped_markdown"]
 
 _WRAP_MAX = 100
 _WRAP_MIN = 40
+_TOOL_MAX = 80
 _HEAD = 16 * 1024
 # Joints a wrapped copy has at least (a page has dozens of abstracts over many lines).
 _JOINTS = 5
 _GOAL = 0.93
 _BLOCK_STARTS = ("#", "* ", "- ", "+ ", "> ", "|", "```", "~~~", "<")
+_MARKER = re.compile(r"^[ \t]*(?:[-*+>]|[0-9]{1,3}[.)])[ \t]+")
+# What a wrapper moves to the next line whole: a word, or (prettier) a whole link or image.
+_UNIT = re.compile(r"!?\[(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]\([^)\s]*\)\S*|\S+")
 
 
-def unwrapped_markdown(text: str) -> str | None:
+def unwrapped_markdown(text: str, *, name: str = "<text>",
+                       warnings: list[str] | None = None) -> str | None:
     """The copy with its wrapped lines joined, or None when it is not wrapped at a fixed
-    width (then it is read as it is)."""
+    width (then it is read as it is). What the tool lost or changed for good is said in
+    ``warnings``."""
     head = text[:_HEAD]
-    if max(map(len, head.split("\n"))) > _WRAP_MAX:
-        return None  # an abstract on one line: no wrapper's copy
+    # A Markdown tool (pandoc, prettier, an editor's "format document") wraps every
+    # paragraph but never a heading: a title longer than the width is no sign.
+    head_lines = head.split("\n")
+    long_heading = False  # or another line no tool breaks
+    for line in head_lines:
+        if len(line) > _WRAP_MAX:
+            if not _unbreakable(line):
+                return None  # an abstract on one line: no wrapper's copy
+            long_heading = True
+    # Beside a title longer than any wrapper's width, a copy's own lines of up to 100
+    # columns (a reference dump's abstracts) are no tool's: those wrap at 72 or 80.
+    if long_heading and any(len(line) > _TOOL_MAX and _breakable(line) for line in head_lines):
+        return None
     lines = text.split("\n")
     # ``fold`` counts bytes, ``fmt`` and mail clients characters: a line with a CJK
     # character in it is shorter by one measure than by the other. The measure a wrapper
@@ -54,14 +80,20 @@ def unwrapped_markdown(text: str) -> str | None:
     kept = sum(1 for k in range(len(lines) - 1)
                if lines[k].endswith(" ") and not lines[k].endswith("  ")
                and lines[k + 1].strip()) >= _JOINTS
+    breakable = [line for line in lines if _breakable(line)]
+    # prettier moves a link to the next line whole; fold, fmt and pandoc break inside its
+    # text ("[arXiv" / "Page](...)"). What had to fit is the next word, or the next link
+    # for a copy that never breaks one.
+    units = not any(line.rfind("[") > line.rfind("]") and "](" in lines[k + 1]
+                    for k, line in enumerate(lines[:-1]))
     for measure in (len, _utf8_len):
         # The width: the longest line that has a blank in it (a word longer than the
         # width stays whole on a line of its own with fmt).
-        found = max((measure(line) for line in lines if " " in line.strip()), default=0)
+        found = max((measure(line) for line in breakable), default=0)
         if not _WRAP_MIN <= found <= _WRAP_MAX:
             continue
         at = [k for k in range(len(lines) - 1)
-              if _wrapped(lines[k], lines[k + 1], found, measure, kept)]
+              if _wrapped(lines[k], lines[k + 1], found, measure, kept, units)]
         if len(at) > len(joints):
             joints, width, size = at, found, measure
         if text.isascii():
@@ -74,7 +106,80 @@ def unwrapped_markdown(text: str) -> str | None:
             lines[k] = line + after  # the blank is there, or a word was cut at the width
         else:
             lines[k] = f"{line} {after.lstrip()}"
-    return "\n".join(lines)
+    text = _parts_apart("\n".join(lines))
+    if warnings is not None:
+        text = _typography_undone(text, name, warnings)
+        _lost_counts(text, name, warnings)
+    return text
+
+
+# A Markdown tool reads a copy's lines as Markdown does: a line under a paragraph is more of
+# that paragraph, a line under a heading a paragraph of its own. The trending extraction
+# keeps a card's parts on consecutive lines (summary, "- 8 authors", "[LINK: GitHub
+# 11.3k](...)") and a long title's end on the line under its "###": pandoc runs the parts
+# into the summary's paragraph ("... cache. - 9 authors [LINK: GitHub 68.1k](...)"),
+# prettier runs the link into the list item, both put a blank line between a title and its
+# end (attack F34: 9 titles cut, 50 authors counts lost on the real copy). Put back apart.
+_LINK_PART = re.compile(r"(?<=\S) (?=\[LINK: )")
+_AUTHORS_PART = re.compile(r"(?<=[^\s-]) +- +(?=[0-9]+ authors?$)", re.M)
+# pandoc writes a list item "-   9 authors".
+_LOOSE_ITEM = re.compile(r"^([-*+])[ \t]{2,}(?=\S)", re.M)
+_TITLE_END = re.compile(r"^(#{1,6} [^\[\n][^\n]*)\n\n([^\s\[!#*>|`<-][^\n]{0,59})\n\n(?=[^\s#])",
+                        re.M)
+_SENTENCE_END = (".", "!", "?", ":", ";")
+
+
+# What else pandoc writes its own way: raw HTML as "`<a id=...>`{=html}" (-t markdown), a
+# link's address or a bare URL in angle brackets ("](<https://...>)", "<https://...>";
+# -f gfm). A URL on a line of its own is a text export's link.
+_RAW_HTML = re.compile(r"`(<[^`\n]*>)`\{=html\}")
+_ANGLED = re.compile(r"(?<=\]\()<([^<>\s]*)>(?=\))|<(https?://[^<>\s]+)>")
+
+
+def _parts_apart(text: str) -> str:
+    if "{=html}" in text:
+        text = _RAW_HTML.sub(r"\1", text)
+    if "<http" in text:
+        text = _ANGLED.sub(lambda found: found[1] or found[2], text)
+    if "[LINK: " in text:
+        text = _LINK_PART.sub("\n", text)
+    if " authors" in text:
+        text = _AUTHORS_PART.sub("\n- ", text)
+    text = _LOOSE_ITEM.sub(r"\1 ", text)
+    return _TITLE_END.sub(_title_end, text)
+
+
+def _title_end(found: re.Match[str]) -> str:
+    """A heading's end that a tool made a paragraph of its own, under the heading again.
+    A card's summary under its title is a sentence: it ends like one."""
+    end = found[2]
+    if end.rstrip().endswith(_SENTENCE_END) or _AUTHORS_LINE.match(end):
+        return found[0]
+    return f"{found[1]}\n{end}\n\n"
+
+
+_AUTHORS_LINE = re.compile(r"[0-9]+ authors?$")
+
+
+def _unbreakable(line: str) -> bool:
+    """Whether a line is one a Markdown tool leaves longer than its width: a heading, one
+    that begins with an image or address longer than the width, or a short link prettier keeps whole
+    (an organisation's). A scraper's abstract is one link too, but as long as a paragraph."""
+    if line[:1] == "#":
+        return True
+    body = _MARKER.sub("", line, 1).strip()
+    first = body.split(None, 1)[0] if body else ""
+    if len(first) > _TOOL_MAX:
+        return True  # an image or address longer than the width, alone or nearly
+    unit = _UNIT.fullmatch(body)
+    return unit is not None and body.find("](") <= _TOOL_MAX
+
+
+def _breakable(line: str) -> bool:
+    """Whether a wrapper could have broken the line: no heading, and two units after a
+    list's marker (a link prettier kept whole, or a long URL, runs past the width alone)."""
+    return (" " in line.strip() and not _unbreakable(line)
+            and len(_UNIT.findall(_MARKER.sub("", line, 1), 0, 2 * _WRAP_MAX)) >= 2)
 
 
 def _utf8_len(line: str) -> int:
@@ -82,7 +187,7 @@ def _utf8_len(line: str) -> int:
 
 
 def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
-             kept: bool) -> bool:
+             kept: bool, units: bool = False) -> bool:
     """Whether ``line`` was cut where ``after`` goes on (``size``: how the wrapper
     measured a line; ``kept``: the copy keeps the blanks it broke at). ``fold -s`` leaves
     the blank: a line that ends in one was cut there. ``fmt`` drops it: a line was cut
@@ -96,8 +201,12 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
     if line.endswith(" "):
         # fold breaks at the last blank within the width: the next word ended at the
         # width itself, or the blank after it did not fit.
-        return size(line) + size(start.split(None, 1)[0]) >= width
+        return size(line) + size(_first(start, units)) >= width
     if start.startswith(_BLOCK_STARTS):
+        return False
+    if units and _MARKER.match(line):
+        # prettier indents a list item's wrapped lines: a line under one at the margin was
+        # on a line of its own (a trending extraction's "[LINK: GitHub ...]").
         return False
     if kept:
         # A word cut at the width, with no blank to break at.
@@ -106,4 +215,77 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
         return False
     # GNU fmt fills toward 93% of the width and balances a paragraph's lines: a line near
     # the width went on where the next word would have passed that goal.
-    return size(line) + 1 + size(start.split(None, 1)[0]) > width * _GOAL
+    return size(line) + 1 + size(_first(start, units)) > width * _GOAL
+
+
+def _first(start: str, units: bool) -> str:
+    """What a wrapper would have had to fit on the line before: the first word, or the
+    whole link it begins where the wrapper never breaks inside one (prettier)."""
+    if units and start[0] in "[!":
+        found = _UNIT.match(start)
+        if found is not None:
+            return found.group()
+    return start.split(None, 1)[0]
+
+
+# pandoc's Markdown reader makes ASCII quotes and dashes typographic ("smart"): "NL's" became
+# "NL’s", "model--harness" "model–harness". The page's texts (arXiv's) are ASCII: a copy
+# with curly apostrophes after letters and not one straight one was changed throughout,
+# and is read with the page's characters again (and says so).
+_CURLY_APOSTROPHE = re.compile(r"(?<=\w)\u2019")
+_STRAIGHT_APOSTROPHE = re.compile(r"(?<=\w)'")
+_TYPOGRAPHY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"',
+                             "\u2013": "--", "\u2014": "---", "\u2026": "..."})
+_APOSTROPHES = 2
+
+
+def _typography_undone(text: str, name: str, warnings: list[str]) -> str:
+    if text.isascii() or len(_CURLY_APOSTROPHE.findall(text)) < _APOSTROPHES:
+        return text
+    if _STRAIGHT_APOSTROPHE.search(text):
+        return text  # a copy that has both kinds kept its own
+    warnings.append(f"{name}: every quote and dash in the copy is typographic (\u2019 \u201c "
+                    f"\u201d \u2013), as pandoc writes them: read as the page's ASCII ones "
+                    f"(' \" --)")
+    return text.translate(_TYPOGRAPHY)
+
+
+# The clipper's upvote link holds the count after a blank line ("[Upvote\n\n117](...)"),
+# which is no link to a Markdown tool: pandoc keeps "[Upvote](...)" and drops the count.
+_BARE_UPVOTE = re.compile(r"^\[Upvote\]\(", re.M)
+_HEADING_TITLE = re.compile(r"^#{1,6} \[?([^\n]*?)(?:\]\([^)\n]*\))?[ \t]*$", re.M)
+_NAMED = 3
+
+
+# A link whose text spans a blank line ("[\n\n2 authors](.../papers/2410.05434)", a text
+# export's) keeps no text through pandoc: "[](...)".
+_EMPTY_LINK = re.compile(
+    r"^\[\]\((?:https?://huggingface\.co)?/papers/([0-9]{4}\.[0-9]{4,5})\)[ \t]*$", re.M)
+
+
+def _lost_counts(text: str, name: str, warnings: list[str]) -> None:
+    if "[](" in text:
+        ids = list(dict.fromkeys(_EMPTY_LINK.findall(text)))
+        if ids:
+            more = f" and {len(ids) - _NAMED} more" if len(ids) > _NAMED else ""
+            warnings.append(
+                f"{name}: the tool that reformatted the copy dropped the text of {len(ids)} "
+                f"cards' links (\"[](...)\"; their authors counts, say): {', '.join(ids[:_NAMED])}"
+                f"{more}")
+    if "[Upvote](" not in text:
+        return
+    headings = [(found.start(), found[1]) for found in _HEADING_TITLE.finditer(text)]
+    starts = [start for start, _ in headings]
+    titles: dict[str, None] = {}
+    for found in _BARE_UPVOTE.finditer(text):
+        # The card's title: the last heading above its upvote link.
+        at = bisect.bisect(starts, found.start()) - 1
+        titles[headings[at][1] if at >= 0 else "?"] = None
+    if not titles:
+        return
+    named = ", ".join(f'"{title}"' for title in list(titles)[:_NAMED])
+    more = f" and {len(titles) - _NAMED} more" if len(titles) > _NAMED else ""
+    warnings.append(f"{name}: the upvote counts of {len(titles)} cards were dropped by the "
+                    f"tool that reformatted the copy (\"[Upvote]\" with no number): {named}"
+                    f"{more}; their upvotes are left empty")
+
