@@ -98,9 +98,15 @@ def unwrapped_markdown(text: str, *, name: str = "<text>",
             joints, width, size = at, found, measure
         if text.isascii():
             break
+    cut = _cut_at_width(lines)
+    if cut is not None:
+        joints, width, size, kept = cut, 0, len, False
     if len(joints) < _JOINTS:
         return None
     for k in reversed(joints):
+        if cut is not None:
+            lines[k] += lines.pop(k + 1)  # cut inside a word, or before its blank
+            continue
         line, after = lines[k], lines.pop(k + 1)
         if line.endswith(" ") or (kept and size(line) >= width and " " not in line):
             lines[k] = line + after  # the blank is there, or a word was cut at the width
@@ -159,6 +165,25 @@ def _title_end(found: re.Match[str]) -> str:
 
 
 _AUTHORS_LINE = re.compile(r"[0-9]+ authors?$")
+
+
+_CUT_SHARE = 0.6
+_CUT_BAND = 8
+
+
+def _cut_at_width(lines: list[str]) -> list[int] | None:
+    """The lines cut at the width itself, wherever it fell (``fold`` without ``-s``; lynx
+    cuts a preformatted block at 80 columns: "parallel windo" / "ws for low latency"), or
+    None. Such a copy has most of its long lines exactly as long as the width; a wrapper
+    that breaks at blanks ends few of them there."""
+    width = max(map(len, lines), default=0)
+    if not _WRAP_MIN <= width <= _WRAP_MAX:
+        return None
+    at = [k for k in range(len(lines) - 1) if len(lines[k]) == width and lines[k + 1].strip()]
+    near = sum(1 for line in lines if width - _CUT_BAND <= len(line) <= width)
+    if len(at) < _JOINTS or len(at) < _CUT_SHARE * near:
+        return None
+    return at
 
 
 def _unbreakable(line: str) -> bool:
