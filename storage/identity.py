@@ -314,8 +314,13 @@ class BatchImporter:
         """The known papers with one of these arXiv ids or title keys: one query per
         chunk of 250 of each, both indexes (papers_arxiv_id, papers_key) in it."""
         columns = ", ".join(f"p.{c}" for c in _COLUMNS)
-        # Where this import listed the paper already (its card's position), else NULL.
+        # Whether this import listed the paper already (NULL if not): its card's position
+        # once a glued copy is being read, else 1, which the link's primary-key index
+        # answers alone (the position is a row look-up more per known paper: 0.3-0.7 s
+        # of CPU on a re-import of 100k).
         linked = ("(SELECT ps.position FROM paper_sources ps WHERE ps.paper_id = p.id "
+                  "AND ps.source_id = ?)") if self.glued_from is not None else (
+                  "(SELECT 1 FROM paper_sources ps WHERE ps.paper_id = p.id "
                   "AND ps.source_id = ?)")
         names = (*_COLUMNS, "linked")
         wanted_ids, wanted_keys = set(arxiv_ids), set(keys)
