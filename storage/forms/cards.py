@@ -817,9 +817,9 @@ def finish(
     dates resolved, non-cards dropped, a cut last card skipped, duplicates merged.
     ``ending``: the copy's last text (or the whole text), to tell a copy that ends inside
     its last card's date."""
-    listing_raw, head_trending = _page_head(head)
+    listing_raw, name_said = _page_head(head)
     if trending is None:
-        trending = head_trending
+        trending = name_said == "trending papers" or (name_said is None and _trending_cards(cards))
     if listing_date is None and listing_raw is not None:
         listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
     anchor, source = anchor_date(capture_date, listing_date, reference)
@@ -906,15 +906,24 @@ def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]
     return cards, pre_starts[0]
 
 
-def _page_head(head: list[Item]) -> tuple[str | None, bool]:
-    """The page's own date (the last bare date before the first card), and whether the
-    page is the trending one."""
+def _page_head(head: list[Item]) -> tuple[str | None, str | None]:
+    """The page's own date (the last bare date before the first card), and the page's
+    name (see _page_name)."""
     listing_raw = None
     for it in head:
         m = _date_match(it.text)
         if m is not None and m["n"] is None:
             listing_raw = m["raw"]
-    return listing_raw, _page_name(head) == "trending papers"
+    return listing_raw, _page_name(head)
+
+
+def _trending_cards(cards: list[_Card]) -> bool:
+    """Cards selected without the page's head (attack N32) are trending cards by what only
+    they show: the "arXiv Page" link a trending card ends with, or its repository's star
+    count (a trending extraction keeps only that); no copy of the daily page shows either.
+    Four in five must (a cut last card may not)."""
+    marked = sum(1 for c in cards if c.arxiv_page or c.github_stars is not None)
+    return marked * 5 >= len(cards) * 4
 
 
 # The page's own name stands over its byline, "by AK and the research community" (a text

@@ -152,3 +152,17 @@ def test_the_command_imports_every_trending_card_under_a_note(tmp_path: Path) ->
     assert papers["noted.md"] == papers["alone.md"]
     assert sum(1 for abstract, summary, _ in papers["noted.md"].values()
                if summary and not abstract) >= 9
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_cards_selected_without_the_page_head_say_which_page_they_are(name: str) -> None:
+    """A selection from the first card on (drag-select, a reader view; attack N32): the
+    trending cards were read as daily ones, each AI summary stored as the abstract. With
+    no name in the head, the cards' own "arXiv Page" link or star count says trending."""
+    text = (FORMS / name).read_text(encoding="utf-8")
+    whole = read(name).records
+    start = text.rfind("\n", 0, text.index(whole[0].title)) + 1
+    listing = parse_listing(text[start:], name=name, reference=READ_ON)
+    assert ([(r.title, r.abstract, r.ai_summary) for r in listing.records]
+            == [(r.title, r.abstract, r.ai_summary) for r in whole])
+    assert any(r.ai_summary for r in listing.records) == (name in TRENDING)
