@@ -28,6 +28,10 @@ Label = str | Callable[[Any, Any], str]
 # and cancel.
 BulkReplay = Callable[[int, bool, "Callable[[int, int], None] | None",
                        "Callable[[], bool] | None"], Change]
+# Names a whole batch from all its events, (action, before, after) in the order they
+# were logged, where its first event alone would not say what the user did (a tag
+# deleted from 3 papers logs 3 untags and then the tag's row); None: not one of its.
+Namer = Callable[["list[tuple[str, Any, Any]]"], "str | None"]
 
 
 class Events:
@@ -41,6 +45,7 @@ class Events:
         self._labels: dict[str, Label] = {}
         self._aspects: dict[str, frozenset[str]] = {}
         self._bulk: dict[str, BulkReplay] = {}
+        self._namers: dict[str, Namer] = {}
         self._guards: list[Callable[[], None]] = []
 
     def register(self, action: str, apply: Applier, label: Label,
@@ -60,6 +65,12 @@ class Events:
         `replay`, outside any transaction of the log's."""
         for action in actions:
             self._bulk[action] = replay
+
+    def register_namer(self, actions: frozenset[str], namer: Namer) -> None:
+        """Batches holding one of `actions` are named by `namer` in "Undid ..." (when
+        it gives a name) instead of by their first event's label."""
+        for action in actions:
+            self._namers[action] = namer
 
     def register_guard(self, guard: Callable[[], None]) -> None:
         """`guard` runs before every undo and redo; it raises LibraryError to refuse."""
@@ -157,9 +168,10 @@ class Events:
                 "(SELECT paper_id FROM events WHERE batch = ?)", (batch,))}
             skipped: list[int] = []
             aspects: set[str] = set()
-            label = ""
-            for paper_id, action, before_json, after_json in events:
-                before, after = json.loads(before_json), json.loads(after_json)
+            decoded = [(paper_id, action, json.loads(before_json), json.loads(after_json))
+                       for paper_id, action, before_json, after_json in events]
+            label = self._batch_name(decoded, undo=undo)
+            for paper_id, action, before, after in decoded:
                 if not label:
                     named = self._labels.get(action, action)
                     label = named(before, after) if callable(named) else named
@@ -182,7 +194,9 @@ class Events:
             conn.execute("UPDATE events SET undone = ? WHERE batch = ?",
                          (1 if undo else 0, batch))
         ids = tuple(dict.fromkeys(paper_ids))
-        what = f"{label or 'change'} on {plural(len(ids), 'paper')}"
+        # A change to no paper (a tag renamed) is not "on 0 papers".
+        what = (f"{label or 'change'} on {plural(len(ids), 'paper')}" if ids or not label
+                else label)
         if skipped:
             gone = sorted(set(skipped))
             shown = ", ".join(map(str, gone[:5])) + ("…" if len(gone) > 5 else "")
@@ -191,3 +205,16 @@ class Events:
                      f"(id {shown})")
         return Change(f"{'Undid' if undo else 'Redid'} {what}", ids, frozenset(aspects),
                       count=len(events), origin="undo" if undo else "redo")
+
+    def _batch_name(self, events: list[tuple[int | None, str, Any, Any]], *,
+                    undo: bool) -> str:
+        """The batch's name from its namer, if one of its actions has one."""
+        for _paper_id, action, _before, _after in events:
+            namer = self._namers.get(action)
+            if namer is not None:
+                in_order = [(a, b, c) for _p, a, b, c in events]
+                name = namer(in_order[::-1] if undo else in_order)
+                if name:
+                    return name
+                break
+        return ""

@@ -23,6 +23,22 @@ def tags_of(conn: sqlite3.Connection, chunk: Sequence[int], marks: str) -> dict[
     return tags
 
 
+def _name_tag_edit(events: list[tuple[str, Any, Any]]) -> str | None:
+    """ "deleting tag “x”", "renaming tag “x” to “y”", "merging tag “x” into “y”":
+    what "Undid ..." says of a rename, merge or delete (its untags name no tag)."""
+    for action, before, after in events:
+        if action == "tag_merge":
+            return f"merging tag “{before}” into “{after}”"
+    for action, before, after in events:
+        if action != "tag_row" or not before:
+            continue
+        if after is None:
+            return f"deleting tag “{before['name']}”"
+        if after["name"] != before["name"]:
+            return f"renaming tag “{before['name']}” to “{after['name']}”"
+    return None
+
+
 class Tags:
     """The tags of one library; their undo goes through `events`."""
 
@@ -33,6 +49,9 @@ class Tags:
         events.register("tag_add", self._put_back, "tag", frozenset({TAGS}))
         events.register("tag_remove", self._put_back, "untag", frozenset({TAGS}))
         events.register("tag_row", self._put_row, "tag edit", frozenset({TAGS}))
+        # Says which tag a merge went into: its rows alone read as a delete.
+        events.register("tag_merge", lambda *_: None, "tag merge", frozenset({TAGS}))
+        events.register_namer(frozenset({"tag_row", "tag_merge"}), _name_tag_edit)
 
     @guarded
     def tags(self) -> list[tuple[str, int]]:
@@ -98,6 +117,7 @@ class Tags:
                     self._set_row(batch, before, {**before, "name": new_name})
                 return len(papers)
             kept = self._row(target)
+            self._events.log(batch, None, "tag_merge", before["name"], kept["name"])
             for paper_id in papers:
                 if conn.execute(
                         "INSERT OR IGNORE INTO paper_tags (paper_id, tag_id, added_at) "

@@ -69,6 +69,9 @@ def test_rename_merge_and_delete_a_tag_from_its_view(window, seeded: Library, pr
     assert window.browser.view_key == "inbox"
     press("ctrl+z")
     assert {name for name, _ in seeded.tags()} == {"rl", "reinforcement"}
+    # It names the tag it brought back ("Undid tag edit on 2 papers" did not).
+    assert window.statusBar().currentMessage().startswith(
+        "Undid deleting tag “rl” on 2 papers"), window.statusBar().currentMessage()
     window.browser.show_tag("rl")
     assert window.run_command("tag.rename")
     qtbot.waitUntil(lambda: focus() is not None and focus().window() is not window)

@@ -33,7 +33,10 @@ def test_tags_json_rename_merge_delete_and_undo(seeded_path: Path) -> None:
 
     deleted = winnow("tags", "--delete", "alignment", db=seeded_path)
     assert deleted.returncode == 0 and "deleted from 1 paper" in deleted.stdout
-    assert winnow("undo", db=seeded_path).returncode == 0
+    undone = winnow("undo", db=seeded_path)
+    # The undo names the tag it brought back (it said "Undid tag edit on 1 paper").
+    assert (undone.returncode, undone.stdout) == (
+        0, "Undid deleting tag “alignment” on 1 paper\n")
     names = [t["name"] for t in json.loads(winnow("tags", "--json", db=seeded_path).stdout)]
     assert names == ["alignment", "RL methods"]
 

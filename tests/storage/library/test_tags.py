@@ -62,6 +62,30 @@ def test_delete_takes_a_tag_off_every_paper_and_undo_puts_it_back(seeded: Librar
     assert seeded.quick_tags() == [(1, "stray")]
 
 
+def test_undo_and_redo_of_a_tag_delete_rename_or_merge_name_the_tag(seeded: Library) -> None:
+    # "Undid tag edit on 1 paper" named neither the tag nor what was done to it.
+    seeded.add_tags([1, 2, 3], ["stray"])
+    seeded.add_tags([4], ["Reinforcement learning"])
+    seeded.add_tags([5], ["rl"])
+    seeded.delete_tag("stray")
+    assert seeded.undo().description == "Undid deleting tag “stray” on 3 papers"
+    assert seeded.redo().description == "Redid deleting tag “stray” on 3 papers"
+    seeded.rename_tag("rl", "RL methods")
+    # A rename changes no paper: no "on 0 papers".
+    assert seeded.undo().description == "Undid renaming tag “rl” to “RL methods”"
+    assert seeded.redo().description == "Redid renaming tag “rl” to “RL methods”"
+    seeded.rename_tag("RL methods", "reinforcement LEARNING")
+    assert seeded.undo().description == (
+        "Undid merging tag “RL methods” into “Reinforcement learning” on 1 paper")
+    assert _tagged(seeded, "RL methods") == {5}
+    assert seeded.redo().description == (
+        "Redid merging tag “RL methods” into “Reinforcement learning” on 1 paper")
+    assert _tagged(seeded, "Reinforcement learning") == {4, 5}
+    # Other undos read as before.
+    seeded.add_tags([1], ["plain"])
+    assert seeded.undo().description == "Undid tag on 1 paper"
+
+
 def test_renaming_or_deleting_a_missing_tag_is_a_clear_error(seeded: Library) -> None:
     with pytest.raises(LibraryError, match="no tag named 'nope'"):
         seeded.rename_tag("nope", "x")
