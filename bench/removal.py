@@ -13,6 +13,11 @@ lock (what an app write would wait), how many of its tries waited over 1 s, the
 command's wall time and CPU time (user + system, from wait4). The machine is
 shared: the load average is printed before and after.
 
+`--part import`: `winnow import` of the listing killed (kill -9) once half its papers
+are committed, then what the app's GUI thread does when it opens that library (the
+baseline takes the import back there, in one transaction; this tree leaves it for
+the worker, which takes it back in steps), each code on a copy of the same file.
+
 `--part cut` (also in the default `all`): `winnow undo-import` killed (kill -9)
 half-way, then what the app's GUI thread does when it opens that library (the
 baseline finishes the job there; this tree opens with `finish_cut_short=False`
@@ -187,13 +192,69 @@ def cut_short(variants: list[tuple[str, Path]], base: Path, tmp: Path, source: i
             shutil.rmtree(tmp / "backups", ignore_errors=True)
 
 
+def _import_killed_half_way(path: Path, listing: Path, total: int) -> int:
+    """`winnow import` of `listing` (this tree's) killed with SIGKILL once half its
+    papers are committed; returns its sources id, left 'importing'."""
+    with sqlite3.connect(path) as conn:
+        before = conn.execute("SELECT max(id) FROM sources").fetchone()[0]
+    process = _start(ROOT, path, "import", str(listing))
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        while process.poll() is None:
+            row = conn.execute("SELECT count(*) FROM papers WHERE first_source_id = "
+                               "(SELECT max(id) FROM sources WHERE id > ?)",
+                               (before,)).fetchone()
+            if row[0] >= total // 2:
+                break
+            time.sleep(0.02)
+    finally:
+        conn.close()
+    process.kill()
+    process.communicate()
+    with sqlite3.connect(path) as conn:
+        source, status, papers = conn.execute(
+            "SELECT s.id, s.status, (SELECT count(*) FROM papers WHERE first_source_id = s.id)"
+            " FROM sources s WHERE id > ?", (before,)).fetchone()
+    if status != "importing":
+        raise SystemExit(f"the import ended ({status}) before it could be killed")
+    print(f"import killed with {papers:,} of {total:,} papers committed", flush=True)
+    return int(source)
+
+
+def import_cut_short(variants: list[tuple[str, Path]], seeds: Path, tmp: Path,
+                     listing: Path, total: int) -> None:
+    """An import killed half-way, then what the app's GUI thread does when it opens
+    that library (the baseline takes the import back there; this tree leaves it for
+    the worker), each code on a copy of the same killed file, in a fresh process."""
+    cut = tmp / "import-cut.db"
+    shutil.copy(seeds, cut)
+    source = _import_killed_half_way(cut, listing, total)
+    print(f"\nimport {source} killed half-way ({total:,} papers); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    print(f"{'code':<22} {'GUI thread':>10} {'worker':>7}  import after the next open")
+    for label, code in variants:
+        work = tmp / f"icut-{label.split()[0]}.db"
+        shutil.copy(cut, work)
+        gui, worker, _told = _open_as_the_app(code, work)
+        with sqlite3.connect(work) as conn:
+            left = conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
+                                (source,)).fetchone()[0]
+            row = conn.execute("SELECT status FROM sources WHERE id = ?",
+                               (source,)).fetchone()
+        print(f"{label:<22} {gui:>9.2f}s {worker:>6.2f}s  "
+              f"{row[0] if row else 'gone'}, {left:,} of its papers", flush=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{work}{suffix}").unlink(missing_ok=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=parse_size, default=30_000)
     parser.add_argument("--baseline-rev", help="git revision to compare with (same run)")
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "data")
-    parser.add_argument("--part", choices=("all", "lock", "cut"), default="all",
-                        help="the write-lock table, the stopped half-way table, or both")
+    parser.add_argument("--part", choices=("all", "lock", "cut", "import"), default="all",
+                        help="the write-lock table, the stopped half-way table, both, or "
+                             "an import killed half-way")
     args = parser.parse_args(argv)
     listing = ensure(args.papers, args.data)
     with tempfile.TemporaryDirectory(prefix="winnow-removal-") as folder:
@@ -202,14 +263,22 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["WINNOW_IMPORT_BATCH"] = "5000"
         with Library(base) as lib:
             lib.import_files(SEEDS)
-            report = lib.import_files([listing])
-            assert report.ok, report
-            source = lib.sources()[0]["id"]
             lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        seeds = tmp / "seeds.db"
+        shutil.copy(base, seeds)
         variants = [("this tree", ROOT)]
         if args.baseline_rev:
             variants.insert(0, (f"baseline {args.baseline_rev}",
                                 _unpack(args.baseline_rev, tmp / "baseline")))
+        if args.part == "import":
+            import_cut_short(variants, seeds, tmp, listing, args.papers)
+            print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            return 0
+        with Library(base) as lib:
+            report = lib.import_files([listing])
+            assert report.ok, report
+            source = lib.sources()[0]["id"]
+            lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         if args.part == "cut":
             cut_short(variants, base, tmp, source, args.papers)
             print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

@@ -41,7 +41,9 @@ class Maintenance(QObject):
         # Its own connection: sqlite3 connections belong to the thread that uses them.
         note = ""
         try:
-            with Library(self.db_path, check=False) as library:
+            # An import, delete or take-back a kill cut short is the removal runner's to
+            # finish, with its progress dialog (desktop/removing.py), not this thread's.
+            with Library(self.db_path, check=False, finish_cut_short=False) as library:
                 if self.db_path.stat().st_size >= QUICK_CHECK_BELOW_BYTES:
                     library.check(quick=True)
                 made = library.daily_backup()

@@ -7,9 +7,10 @@ belong to one thread) and runs the job in steps that commit between them
 taken so far; Cancel puts back what was taken (takes out again what was put back)
 and leaves the library as before.
 
-A job a kill cut short is finished here too, at start (`finish_cut_short`): the
-window's own Library leaves it alone when it opens, so that the first paint does
-not wait seconds for it; its dialog is not modal, the window stays usable.
+A job a kill cut short is finished here too, at start (`finish_cut_short`), and an
+import a kill cut short is taken back here: the window's own Library leaves them
+alone when it opens, so that the first paint does not wait seconds for them; their
+dialog is not modal, the window stays usable.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class RemovalWorker(LibraryWorker):
 # What Cancel does, as the progress line says it while it runs.
 TAKE_TURN = "putting back what was taken ({:,} papers still out)"
 RESTORE_TURN = "taking out again what was put back ({:,} papers still back)"
+IMPORT_TURN = "stopping; the rest is taken back at the next start ({:,} papers gone through)"
 
 
 class RemovalRunner(QObject):
@@ -129,10 +131,15 @@ class RemovalRunner(QObject):
                 cancel: Callable[[], bool]) -> list[str]:
             return library.finish_cut_short(progress=progress, cancel=cancel)
 
-        what = jobs[0]["what"]
+        what, kind = jobs[0]["what"], jobs[0]["kind"]
+        if kind == "import":
+            # Taken back in steps; Cancel stops between two, the next start goes on.
+            return self._start(job, f"Taking back {what}, cut short when Winnow last "
+                               f"stopped…", f"Taking back import {jobs[0]['source']}", then,
+                               modal=False, turn=IMPORT_TURN)
         return self._start(job, f"Finishing {what}, cut short when Winnow last stopped…",
-                            f"Finishing {what}", then, modal=False,
-                            turn=RESTORE_TURN if jobs[0]["kind"] == "restore" else TAKE_TURN)
+                           f"Finishing {what}", then, modal=False,
+                           turn=RESTORE_TURN if kind == "restore" else TAKE_TURN)
 
     def _start(self, job: Callable[..., Any], label: str, verb: str,
                then: Callable[[Any], None] | None, *, modal: bool = True,

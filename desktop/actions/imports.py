@@ -150,8 +150,9 @@ def taken_back(w: MainWindow, results: list[ImportUndo]) -> None:
 
 
 def finish_cut_short(w: MainWindow) -> None:
-    """At start: a delete or take-back a kill cut short (the window's Library left
-    it when it opened) is finished on the removal runner's thread, with progress."""
+    """At start: an import, a delete or a take-back a kill cut short (the window's
+    Library left it when it opened) is taken back or finished on the removal
+    runner's thread, with progress."""
     if w.library.read_only or w.remover.busy:
         return
     jobs = w.library.removal_jobs()
@@ -164,6 +165,10 @@ def cut_short_finished(w: MainWindow, lines: list[str]) -> None:
     w.browser.load(keep_id=w.current_id())
     if lines:
         w.show_notices(lines)
+    left = [job for job in w.library.removal_jobs() if job["kind"] == "import"]
+    if left:  # Cancel (or closing) stopped it between two steps
+        w.flash(f"Stopped taking back {left[0]['what']}: the rest is taken back at the "
+                f"next start")
 
 
 @command("fetch.today", "Fetch today's papers", group="Library", menu="File")

@@ -78,14 +78,17 @@ def _finish_cut_short(lib: object) -> None:
     jobs = [] if lib.read_only else lib.removal_jobs()  # type: ignore[attr-defined]
     if not jobs:
         return
+    # An import cut short is taken back; a take-back or delete cut short, finished.
+    doing = "taking back" if jobs[0]["kind"] == "import" else "finishing"
     try:
-        with step_progress(f"finishing {jobs[0]['what']}, cut short") as progress:
+        with step_progress(f"{doing} {jobs[0]['what']}, cut short") as progress:
             told = lib.finish_cut_short(progress=progress)  # type: ignore[attr-defined]
     except LibraryCorrupt:
         raise
     except LibraryError as error:  # busy or full: the next open finishes it
-        print(f"{PROG}: warning: {jobs[0]['what']} was cut short and cannot be finished "
-              f"now: {one_line(error)}", file=sys.stderr)
+        print(f"{PROG}: warning: {jobs[0]['what']} was cut short and cannot be "
+              f"{'taken back' if doing == 'taking back' else 'finished'} now: "
+              f"{one_line(error)}", file=sys.stderr)
         return
     for line in told:
         print(f"{PROG}: {one_line(line)}", file=sys.stderr)

@@ -102,9 +102,9 @@ class Library:
     `check`: run `quick_check` before anything is written (default: for files under
     QUICK_CHECK_BELOW_BYTES; bigger ones are checked with `check()` off the start-up
     path, e.g. by the GUI on a second Library in the background after first paint).
-    `finish_cut_short=False`: a delete or take-back a kill cut short is left for
-    `finish_cut_short()` (the app runs it on a worker thread, with progress) instead
-    of being finished here, on the opening thread.
+    `finish_cut_short=False`: an import, a delete or a take-back a kill cut short is
+    left for `finish_cut_short()` (the app runs it on a worker thread, with progress)
+    instead of being finished (taken back, for an import) here, on the opening thread.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True,
@@ -141,7 +141,7 @@ class Library:
 
     def _recover(self) -> None:
         """What a killed process left half done: an import, a delete or a take-back."""
-        self._importer.recover_unfinished_imports()
+        self._importer.recover_unfinished_imports(finish=self._finish_removals)
         if self._finish_removals:
             self._removals.recover()
 
@@ -264,16 +264,25 @@ class Library:
                                           cancel=cancel)
 
     def removal_jobs(self) -> list[dict[str, Any]]:
-        """Deletes and take-backs recorded as running (in another program, or left
-        by a kill and not yet finished); "what" names each ("taking back import 6")."""
-        return self._removals.jobs()
+        """Imports a kill cut short and not yet taken back ("kind" "import", first),
+        then deletes and take-backs recorded as running (in another program, or left
+        by a kill and not yet finished); "what" names each ("import 7 (big.txt)",
+        "taking back import 6")."""
+        imports = [] if self.read_only else self._importer.cut_short()
+        return [*imports, *self._removals.jobs()]
 
     def finish_cut_short(self, *, progress: Callable[[int, int], None] | None = None,
                          cancel: Callable[[], bool] | None = None) -> list[str]:
-        """Finish the deletes and take-backs a kill cut short (what opening does,
-        unless `finish_cut_short=False`), with `progress(done, total)`; `cancel()`
-        rolls the one being finished back instead. One line each on what was done."""
-        return self._removals.finish_cut_short(progress, cancel)
+        """Finish what a kill cut short (what opening does, unless
+        `finish_cut_short=False`), with `progress(done, total)`: take back the imports
+        (`cancel()` stops between two steps, the rest is for the next open), then
+        finish the deletes and take-backs (`cancel()` rolls the one being finished
+        back instead). One line each on what was done."""
+        told = len(self._core.notices)
+        if not self._importer.finish_cut_short(progress, cancel):
+            return self._core.notices[told:]
+        self._removals.finish_cut_short(progress, cancel)
+        return self._core.notices[told:]
 
     # ------------------------------------------------------------------ reads
     def get(self, paper_id: int) -> Paper | None:

@@ -27,14 +27,13 @@ from typing import Any
 
 from storage import abbrev
 from storage.identity import AS_OF_KEY, NEW_ROW_COLUMNS, BatchImporter, OwnPapers
-from storage.library import deferred
+from storage.library import deferred, interrupted
 from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
 from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
 from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport
-from storage.removal import acted_on, paper_tables
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -469,9 +468,10 @@ class Importer:
         abbrev.record(self.conn, (row[at] for row in outcome.new_rows))
         return outcome.untitled
 
-    def _undo_import(self, source_id: int) -> None:
+    def _undo_import(self, source_id: int, progress: Callable[[int, int], None] | None = None,
+                     cancel: Callable[[], bool] | None = None) -> bool:
         """Take back the committed batches of an import that did not finish, except
-        the papers the user acted on meanwhile.
+        the papers the user acted on meanwhile, in steps (storage/library/interrupted.py).
 
         Such an import's papers are visible as soon as a batch commits, and the user
         (or another process) may read, star, tag, note or highlight them before the
@@ -480,59 +480,50 @@ class Importer:
         say where they came from. The rest of the import goes, and the listing
         facts it changed in known papers are put back. What happened is said in
         `Core.notices` (the command line prints it) and in the row's warnings.
+        False if `cancel` stopped it between two steps (the next open goes on).
         """
-        with self._core.write() as conn:
-            row = conn.execute("SELECT status, name FROM sources WHERE id = ?",
-                               (source_id,)).fetchone()
-            if row is None or row[0] != "importing":
-                return  # finished, or undone by someone else meanwhile
-            name = row[1]
-            for paper_id, facts_json in conn.execute(
-                    "SELECT paper_id, facts FROM import_undo WHERE source_id = ?",
-                    (source_id,)).fetchall():
-                facts = json.loads(facts_json)
-                assignments = ", ".join(f"{column} = ?" for column in facts)
-                conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
-                             (*facts.values(), paper_id))
-                if "abstract" in facts:
-                    reanchor_annotations(conn, paper_id, facts["abstract"])
-            kept = _acted_on(conn, source_id)
-            keep = json.dumps(kept)
-            doomed = ("SELECT id FROM papers WHERE first_source_id = ? "
-                      "AND id NOT IN (SELECT value FROM json_each(?))")
-            taken = conn.execute(f"SELECT count(*) FROM ({doomed})",
-                                 (source_id, keep)).fetchone()[0]
-            conn.execute("DELETE FROM paper_sources WHERE source_id = ? "
-                         "AND paper_id NOT IN (SELECT value FROM json_each(?))",
-                         (source_id, keep))
-            for table, column in paper_tables(conn):
-                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({doomed})",
-                             (source_id, keep))
-            conn.execute(f"DELETE FROM papers WHERE id IN ({doomed})", (source_id, keep))
-            conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
-            if kept:
-                notice = (f"{name}: an import that was cut short has been taken back "
-                          f"({_papers(taken)}); kept {_papers(len(kept))} you had read, "
-                          f"starred, tagged, noted or highlighted meanwhile, with all you "
-                          f"did to them")
-                conn.execute("UPDATE sources SET status = 'interrupted', papers_found = ?, "
-                             "papers_new = ?, papers_updated = 0, warnings = ? WHERE id = ?",
-                             (len(kept), len(kept), json.dumps([notice]), source_id))
-            else:
-                # An import refused before its first batch committed wrote nothing the
-                # user could have seen: its own error says all there is to say.
-                notice = (f"{name}: an import that was cut short has been taken back "
-                          f"({_papers(taken)})") if taken else None
-                conn.execute("DELETE FROM sources WHERE id = ?", (source_id,))
-                # Its id may be given again: its as-of day must not outlive it.
-                conn.execute("DELETE FROM meta WHERE key = ?", (f"{AS_OF_KEY}{source_id}",))
-        if notice:
-            self._core.notices.append(notice)
+        return interrupted.take_back(self._core, source_id, progress=progress, cancel=cancel)
 
-    def recover_unfinished_imports(self) -> None:
+    def recover_unfinished_imports(self, *, finish: bool = True) -> None:
         """Undo imports whose process died (kill -9, a power cut) between two batch
         commits. One still running, in another process or another thread, holds its
-        lock and is left alone: undoing it would pull papers out from under it."""
+        lock and is left alone: undoing it would pull papers out from under it.
+        `finish=False` (the app's window) leaves the dead ones, and the indexes their
+        load left to build, for `finish_cut_short` on a worker thread: at 30,000
+        papers taking one back takes seconds."""
+        if not finish and self.cut_short():
+            ImportLock.sweep(self.path, keep={
+                row[0] for row in self.conn.execute(
+                    "SELECT id FROM sources WHERE status = 'importing'")})
+            return
+        self.finish_cut_short()
+
+    def cut_short(self) -> list[dict[str, Any]]:
+        """The imports a kill cut short, not yet taken back (their lock is free):
+        {"kind": "import", "source", "name", "papers", "what"} each."""
+        found = []
+        for source_id, name in self.conn.execute(
+                "SELECT id, name FROM sources WHERE status = 'importing' ORDER BY id"
+                ).fetchall():
+            lock = ImportLock(self.path, source_id)
+            try:
+                dead = lock.try_acquire()
+            except OSError:
+                continue  # no lock file can be made here: cannot tell, leave it
+            if dead:
+                lock.release()
+                papers = self.conn.execute(
+                    "SELECT count(*) FROM papers WHERE first_source_id = ?",
+                    (source_id,)).fetchone()[0]
+                found.append({"kind": "import", "source": source_id, "name": name,
+                              "papers": papers, "what": f"import {source_id} ({name})"})
+        return found
+
+    def finish_cut_short(self, progress: Callable[[int, int], None] | None = None,
+                         cancel: Callable[[], bool] | None = None) -> bool:
+        """Take back the imports a kill cut short (with `progress(done, total)`),
+        then build the indexes a bulk load left. False if `cancel` stopped it
+        between two steps: the rest is for the next open."""
         unfinished = [row[0] for row in self.conn.execute(
             "SELECT id FROM sources WHERE status = 'importing'")]
         ImportLock.sweep(self.path, keep=set(unfinished))
@@ -545,19 +536,21 @@ class Importer:
             if not dead:
                 continue
             try:
-                self._undo_import(source_id)
+                if not self._undo_import(source_id, progress, cancel):
+                    return False
             except LibraryCorrupt:
                 raise
             except LibraryError:
                 # A full disk (the undo needs room in the WAL) or a writer holding the
                 # lock for long: the library still opens, for reading at least, and
                 # the next open tries again.
-                return
+                return True
             finally:
                 lock.release()
         if not self._core.read_only:
             with suppress(sqlite3.Error, LibraryError):
                 deferred.repair(self.conn, self.path)
+        return True
 
     @guarded
     def sources(self, limit: int | None = None, *, undone: bool = False
@@ -633,14 +626,6 @@ def _foreign_keys_off(core: Core) -> Iterator[None]:
 
 def _papers(count: int) -> str:
     return f"{count:,} paper{'' if count == 1 else 's'}"
-
-
-def _acted_on(conn: sqlite3.Connection, source_id: int) -> list[int]:
-    """Ids of the papers `source_id` brought in that carry anything the user did,
-    undone actions included (the import was cut short; redo may still need them)."""
-    brought = [row[0] for row in conn.execute(
-        "SELECT id FROM papers WHERE first_source_id = ?", (source_id,))]
-    return sorted(acted_on(conn, brought, undone_too=True))
 
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")

@@ -331,6 +331,77 @@ def test_cancel_of_finishing_a_cut_short_take_back_rolls_it_back(
     assert window.model.rowCount() > 0
 
 
+def test_an_import_cut_short_is_taken_back_at_start_off_the_gui_thread(
+        as_the_app_opens, make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    source, ids = _big_import(seeded, tmp_path, monkeypatch)
+    # As a kill between two batch commits leaves it: 'importing', its lock free.
+    seeded.conn.execute("UPDATE sources SET status = 'importing' WHERE id = ?", (source,))
+    opened = as_the_app_opens(seeded.path)
+    # The window's Library took nothing back while it opened (it did, before).
+    assert opened.stats()["total"] == 1015 and opened.notices == []
+    window = make_window(opened)
+    said: list[str] = []
+    threads: set[int] = set()
+    window.remover.message.connect(said.append)
+    qtbot.waitUntil(lambda: window.remover.busy, timeout=5000)
+    window.remover.worker.progress.connect(
+        lambda *_: threads.add(threading.get_ident()), Qt.ConnectionType.DirectConnection)
+    qtbot.waitUntil(lambda: any(m.startswith("Taking back") for m in said), timeout=15000)
+    # The window's own write goes through mid-way; the paper it stars stays.
+    change = window.ops.run(lambda library: library.set_starred([ids[-1]]))
+    assert change is not None and change.paper_ids == (ids[-1],)
+    assert window.remover.busy
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert threads and threading.get_ident() not in threads
+    assert said[0] == f"Taking back import {source}: 50 of 600 papers"
+    assert said[-1] == f"Taking back import {source}: 600 of 600 papers"
+    assert opened.removal_jobs() == [] and opened.get(ids[-1]).starred
+    assert opened.stats()["total"] == 416
+    assert window.statusBar().currentMessage() == (
+        "big.txt: an import that was cut short has been taken back (599 papers); kept 1 "
+        "paper you had read, starred, tagged, noted or highlighted meanwhile, with all you "
+        "did to them")
+    assert window.model.row_of(ids[0]) < 0
+
+
+def test_the_dialog_of_an_import_cut_short_is_not_modal_and_cancel_stops_it(
+        as_the_app_opens, make_window, seeded: Library, tmp_path: Path, qtbot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop.actions.imports import finish_cut_short
+
+    source, ids = _big_import(seeded, tmp_path, monkeypatch)
+    opened = as_the_app_opens(seeded.path)
+    window = make_window(opened)
+    qtbot.wait(50)
+    assert not window.remover.busy  # nothing to take back when it opened
+    # Another program's import, killed meanwhile.
+    seeded.conn.execute("UPDATE sources SET status = 'importing' WHERE id = ?", (source,))
+    window.remover.show_dialogs = True
+    finish_cut_short(window)  # what the window runs once it is up
+    dialog = window.remover.dialog
+    assert dialog.labelText() == (f"Taking back import {source} (big.txt), cut short when "
+                                  f"Winnow last stopped…")
+    assert dialog.windowModality() == Qt.WindowModality.NonModal
+    [button] = dialog.findChildren(QPushButton)
+    button.click()
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    # Stopped between two steps: the rest waits for the next start, which says so.
+    [job] = opened.removal_jobs()
+    assert job["kind"] == "import" and 0 < job["papers"] < 600
+    assert window.statusBar().currentMessage() == (
+        f"Stopped taking back import {source} (big.txt): the rest is taken back at the "
+        f"next start")
+    assert opened.get(ids[-1]) is not None
+
+
 # ------------------------------------- Undo this import from anywhere (attack N7, N10)
 def _focused_in(kind: type) -> bool:
     from PySide6.QtWidgets import QApplication
@@ -392,9 +463,11 @@ def test_an_interrupted_import_is_in_recent_imports_and_can_be_taken_back(
     # As a kill between two batches leaves it: still 'importing', its lock free.
     library.conn.execute("UPDATE sources SET status = 'importing' WHERE id = ?",
                          (cut.source_id,))
-    opened = as_the_app_opens(library.path)  # the next start takes it back
-    assert "kept 1 paper" in opened.notices[0]
-    window = make_window(opened)
+    opened = as_the_app_opens(library.path)
+    window = make_window(opened)  # it takes it back once up, on the worker
+    qtbot.waitUntil(lambda: not window.remover.busy and "kept 1 paper" in
+                    window.statusBar().currentMessage(), timeout=15000)
+    window.ops.refresh_counts()
     [entry] = [e for e in window.sidebar.entries() if e.key == f"source:{cut.source_id}"]
     assert entry.label == "Mar 14, 2026 (interrupted)" and entry.count == 1
     window.run_command("import.undo")

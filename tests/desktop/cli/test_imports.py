@@ -321,3 +321,25 @@ def test_the_next_command_finishes_a_cut_short_take_back_with_progress_and_one_l
                           + "\r\x1b[K" + told), out
     # Said once, before the command's own output, which shows the job done.
     assert out.count("cut short") == 1 + 4 and "(undone)" in out.split(told)[1]
+
+
+def test_the_next_command_takes_back_an_import_cut_short_with_progress_and_one_line(
+        tmp_path: Path, db: Path) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    from tests.reliability.conftest import write_listing
+
+    big = write_listing(tmp_path / "big.txt", 120)
+    assert winnow("import", str(big), db=db).returncode == 0
+    # As a kill between two batch commits leaves it: 'importing', its lock free.
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("UPDATE sources SET status = 'importing' WHERE id = 6")
+    out = _in_terminal("stats", db=db, env={"WINNOW_REMOVAL_BATCH": "50"})
+    line = "\r\x1b[Ktaking back import 6 (big.txt), cut short: {} of 120 papers…"
+    told = "winnow: big.txt: an import that was cut short has been taken back (120 papers)\n"
+    # The progress line while it runs (it was silent: the take-back ran inside the
+    # open, in one transaction), then one line, then the command's own output.
+    assert out.startswith("".join(line.format(n) for n in (50, 100, 120))
+                          + "\r\x1b[K" + told), out
+    assert out.count("cut short") == 1 + 3 and "415" in out.split(told)[1]
