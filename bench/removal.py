@@ -211,10 +211,15 @@ def _import_killed_half_way(path: Path, listing: Path, total: int) -> int:
         conn.close()
     process.kill()
     process.communicate()
-    with sqlite3.connect(path) as conn:
+    conn = sqlite3.connect(path)
+    try:
         source, status, papers = conn.execute(
             "SELECT s.id, s.status, (SELECT count(*) FROM papers WHERE first_source_id = s.id)"
             " FROM sources s WHERE id > ?", (before,)).fetchone()
+        # Its committed batches into the file itself: each code gets a copy of it.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
     if status != "importing":
         raise SystemExit(f"the import ended ({status}) before it could be killed")
     print(f"import killed with {papers:,} of {total:,} papers committed", flush=True)
@@ -231,17 +236,23 @@ def import_cut_short(variants: list[tuple[str, Path]], seeds: Path, tmp: Path,
     source = _import_killed_half_way(cut, listing, total)
     print(f"\nimport {source} killed half-way ({total:,} papers); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    print(f"{'code':<22} {'GUI thread':>10} {'worker':>7}  import after the next open")
+    print(f"{'code':<22} {'GUI thread':>10} {'worker':>7} {'longest wait':>12}  "
+          f"import after the next open")
     for label, code in variants:
         work = tmp / f"icut-{label.split()[0]}.db"
         shutil.copy(cut, work)
+        # What a write of the app (or of any program) waits meanwhile.
+        prober = Prober(work)
+        prober.start()
         gui, worker, _told = _open_as_the_app(code, work)
+        prober.stop.set()
+        prober.join()
         with sqlite3.connect(work) as conn:
             left = conn.execute("SELECT count(*) FROM papers WHERE first_source_id = ?",
                                 (source,)).fetchone()[0]
             row = conn.execute("SELECT status FROM sources WHERE id = ?",
                                (source,)).fetchone()
-        print(f"{label:<22} {gui:>9.2f}s {worker:>6.2f}s  "
+        print(f"{label:<22} {gui:>9.2f}s {worker:>6.2f}s {max(prober.waits):>11.2f}s  "
               f"{row[0] if row else 'gone'}, {left:,} of its papers", flush=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
