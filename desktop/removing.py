@@ -5,7 +5,8 @@ belong to one thread) and runs the job in steps that commit between them
 (storage/library/removals.py), so the window keeps painting and its own writes
 (a star, a note) wait for one step at most. A progress dialog shows the papers
 taken so far; Cancel puts back what was taken (takes out again what was put back)
-and leaves the library as before.
+and leaves the library as before. The dialog does not block the window: its keys
+go on working meanwhile (Cancel is also in the command palette).
 
 A job a kill cut short is finished here too, at start (`finish_cut_short`), and an
 import a kill cut short is taken back here: the window's own Library leaves them
@@ -19,8 +20,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from desktop.dialogs import Choice, ListPopup
 from desktop.importer import LibraryWorker
@@ -136,14 +137,13 @@ class RemovalRunner(QObject):
             # Taken back in steps; Cancel stops between two, the next start goes on.
             return self._start(job, f"Taking back {what}, cut short when Winnow last "
                                f"stopped…", f"Taking back import {jobs[0]['source']}", then,
-                               modal=False, turn=IMPORT_TURN)
+                               turn=IMPORT_TURN)
         return self._start(job, f"Finishing {what}, cut short when Winnow last stopped…",
-                           f"Finishing {what}", then, modal=False,
+                           f"Finishing {what}", then,
                            turn=RESTORE_TURN if kind == "restore" else TAKE_TURN)
 
     def _start(self, job: Callable[..., Any], label: str, verb: str,
-               then: Callable[[Any], None] | None, *, modal: bool = True,
-               turn: str = TAKE_TURN) -> bool:
+               then: Callable[[Any], None] | None, *, turn: str = TAKE_TURN) -> bool:
         if self.busy:
             self.message.emit("Papers are already being taken out; wait for it to finish")
             return False
@@ -159,9 +159,16 @@ class RemovalRunner(QObject):
         if self.show_dialogs:
             dialog = QProgressDialog(label, "Cancel", 0, 1000, self.window)
             dialog.setWindowTitle(verb)
-            # Finishing what a crash left: the window's writes go on meanwhile.
-            dialog.setWindowModality(Qt.WindowModality.WindowModal if modal
-                                     else Qt.WindowModality.NonModal)
+            # Not modal, and it does not take the keys when it shows: the window's
+            # keys and writes go on meanwhile (they went to the dialog; the work
+            # allows it: a write waits one step at most, and undo, redo and another
+            # take-back refuse in one line until the job ends).
+            dialog.setWindowModality(Qt.WindowModality.NonModal)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+            dialog.setWindowFlag(Qt.WindowType.WindowDoesNotAcceptFocus, True)
+            # Some platforms activate a shown dialog anyway: the keys go back to
+            # where they were (a click on Cancel still cancels).
+            dialog.installEventFilter(KeysStayInTheWindow(dialog, self.window))
             dialog.setMinimumDuration(400)
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
@@ -232,6 +239,29 @@ class RemovalRunner(QObject):
         self._then = None
         self.message.emit(error)
         self.done.emit(None)
+
+
+class KeysStayInTheWindow(QObject):
+    """Gives the activation (and with it the keys) back to `window` whenever the
+    progress dialog it is installed on takes it."""
+
+    def __init__(self, dialog: QWidget, window: QWidget) -> None:
+        super().__init__(dialog)
+        self.window = window
+        self.focus = QApplication.focusWidget()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate:
+            QTimer.singleShot(0, self, self._give_back)
+        return False
+
+    def _give_back(self) -> None:
+        if not self.window.isVisible():
+            return
+        self.window.activateWindow()
+        focus = self.focus
+        if focus is not None and focus.window() is self.window and focus.isVisible():
+            focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
 
 class ChooseImport(ListPopup):

@@ -149,6 +149,14 @@ def taken_back(w: MainWindow, results: list[ImportUndo]) -> None:
     w.flash(text + UNDO_HINT)
 
 
+@command("removal.cancel", "Cancel taking papers out (or putting them back)",
+         when=lambda w: w.remover.busy, group="Library", menu="File")
+def cancel_removal(w: MainWindow) -> None:
+    """The progress dialog's Cancel, from the keyboard: the dialog does not take the
+    window's keys."""
+    w.remover.cancel()
+
+
 def finish_cut_short(w: MainWindow) -> None:
     """At start: an import, a delete or a take-back a kill cut short (the window's
     Library left it when it opened) is taken back or finished on the removal

@@ -198,6 +198,39 @@ def test_cancel_during_a_take_back_leaves_the_import_as_it_was(
     assert not seeded.can_undo() or "import" not in seeded.undo().description
 
 
+def test_a_take_back_s_dialog_leaves_the_window_its_keys(
+        make_window, seeded: Library, tmp_path: Path, qtbot, press,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress dialog of a take-back was window-modal: the keys went to it, the list
+    was frozen for its seconds. Now the list takes them, and Cancel is a command too."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    source, _ids = _big_import(seeded, tmp_path, monkeypatch)
+    window = make_window(seeded)
+    window.remover.show_dialogs = True
+    _show_import(window, source)
+    window.table.setFocus()
+    first = window.current_id()
+    window.run_command("import.undo")
+    dialog = window.remover.dialog
+    qtbot.waitUntil(lambda: dialog.isVisible(), timeout=10000)
+    assert dialog.windowModality() == Qt.WindowModality.NonModal
+    qtbot.wait(50)  # what the dialog's showing does with the keys
+    assert QApplication.focusWidget() is window.table
+    press("j")
+    assert window.current_id() != first
+    assert window.remover.busy
+    press("ctrl+k")
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
+                    and QApplication.focusWidget().window() is not window)
+    qtbot.keyClicks(QApplication.focusWidget(), "cancel taking papers")
+    press("Return")
+    qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
+    assert window.statusBar().currentMessage() == f"Cancelled: import {source} is as it was"
+    assert seeded.stats()["total"] == 1015
+
+
 def test_deleting_thousands_runs_in_a_thread_and_ctrl_z_brings_them_back(
         make_window, seeded: Library, tmp_path: Path, qtbot, press,
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -358,8 +391,10 @@ def test_an_import_cut_short_is_taken_back_at_start_off_the_gui_thread(
     assert window.remover.busy
     qtbot.waitUntil(lambda: not window.remover.busy, timeout=30000)
     assert threads and threading.get_ident() not in threads
-    assert said[0] == f"Taking back import {source}: 50 of 600 papers"
-    assert said[-1] == f"Taking back import {source}: 600 of 600 papers"
+    # Progress after every step (the first may come before `said` was connected: the
+    # runner starts as soon as the window is up).
+    steps = [f"Taking back import {source}: {n} of 600 papers" for n in range(50, 601, 50)]
+    assert len(said) >= 2 and said == steps[-len(said):], said
     assert opened.removal_jobs() == [] and opened.get(ids[-1]).starred
     assert opened.stats()["total"] == 416
     assert window.statusBar().currentMessage() == (
