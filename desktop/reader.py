@@ -236,6 +236,9 @@ class AbstractView(PlainTextView):
         self.setMouseTracking(True)
         self.viewport().setMouseTracking(True)
         self.selecting = False
+        # The paper's text shown here, which highlights made here go on: "abstract",
+        # or "ai_summary" for a card that has only its summary (a trending page's).
+        self.field = "abstract"
         self.annotations: list[Annotation] = []
         self.search_spans: list[tuple[int, int]] = []
         self.active_annotation: int | None = None
@@ -845,13 +848,20 @@ class ReaderPane(QStackedWidget):
         self._show_summary(paper, summary_spans)
         self._set_chips(paper.tags)
         self._fit_gaps()
-        self.abstract.set_content(paper.abstract, spans, paper.annotations, self.theme)
+        # A card with only its summary: the summary is the text here, to select and
+        # highlight as an abstract (its highlights say so: Annotation.field).
+        field = "ai_summary" if paper.ai_summary and not paper.abstract else "abstract"
+        text = (paper.ai_summary or "") if field == "ai_summary" else paper.abstract
+        self.abstract.field = field
+        self.abstract.set_content(text, summary_spans if field == "ai_summary" else spans,
+                                  [a for a in paper.annotations if a.field == field],
+                                  self.theme)
         self._set_annotations(paper.annotations)
         if not same or (self.note.toPlainText() != paper.note and not self.note.hasFocus()):
             self._load_note(paper)
         if keep_position and same:
             cursor = self.abstract.textCursor()
-            cursor.setPosition(min(caret, len(paper.abstract)))
+            cursor.setPosition(min(caret, len(text)))
             self.abstract.setTextCursor(cursor)
             QTimer.singleShot(0, lambda: self.scroll.verticalScrollBar().setValue(scroll))
         else:
@@ -877,10 +887,10 @@ class ReaderPane(QStackedWidget):
                 widget.style().polish(widget)
         # After the polish, which sets the style sheet's font.
         self.summary.setFont(reading_font(15) if body else ui_font(13))
-        self.abstract.setVisible(bool(paper.abstract) or not summary)
+        # As the body, the summary is shown in the abstract's place (show_paper), where
+        # it can be selected and highlighted; its box keeps only its label.
+        self.summary.setVisible(not body)
         self.divider.setVisible(not body)
-        self.annotations_hint.setText(
-            NO_ABSTRACT_HINT if body else HIGHLIGHT_HINT)
 
     def set_why(self, text: str | None) -> None:
         """Show why the paper is ranked where it is (None: hide). The titles in it
@@ -1126,4 +1136,3 @@ _ARXIV = re.compile(r"\d{4}\.\d{4,5}")
 # w" (the old hint) left the user with nothing selected and "select text first".
 HIGHLIGHT_HINT = ("v, then v again to start a selection (w, b, ( or ) extend it) · "
                   "h to highlight · a to add a comment")
-NO_ABSTRACT_HINT = "Highlights go on an abstract; a trending card has only its AI summary"

@@ -281,14 +281,19 @@ def to_markdown(papers: Iterable[Paper]) -> str:
         if p.annotations:
             lines += ["", "### Highlights"]
             for a in p.annotations:
+                text = "AI summary" if a.field == "ai_summary" else "abstract"
                 label = f"{a.colour} highlight" + (
-                    ", orphaned: the abstract changed" if a.orphaned else "")
+                    " on the AI summary" if a.field == "ai_summary" else "") + (
+                    f", orphaned: the {text} changed" if a.orphaned else "")
                 lines += ["", *_quote_block(md_text(" ".join(a.quote.split()))), ">",
                           f"> — *{label}*"]
                 comment = _clean(a.comment).strip()
                 if comment:
                     lines += [">", *_quote_block(comment)]
-        lines += ["", "### Abstract", "", md_text(p.abstract)]
+        if p.abstract or not p.ai_summary:
+            lines += ["", "### Abstract", "", md_text(p.abstract)]
+        else:  # a trending card: its summary is what there is to read (and highlight)
+            lines += ["", "### AI summary", "", md_text(p.ai_summary)]
         blocks.append("\n".join(lines))
     return "# Reading notes\n\n" + "\n\n---\n\n".join(blocks) + "\n"
 

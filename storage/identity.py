@@ -288,7 +288,7 @@ class BatchImporter:
     """Imports batches of one listing into papers; the Library owns the transaction."""
 
     def __init__(self, conn: sqlite3.Connection, *, source_id: int, name: str, now: str,
-                 reanchor: Callable[[int, str], None], today: date | None = None,
+                 reanchor: Callable[[int, str | None], None], today: date | None = None,
                  own: OwnPapers | None = None, as_of: str | None = None,
                  glued_from: int | None = None) -> None:
         self.conn = conn
@@ -649,8 +649,8 @@ class BatchImporter:
         assignments = ", ".join(f"{column} = ?" for column in changes)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
                      (*changes.values(), paper["id"]))
-        if "abstract" in changes:
-            self.reanchor(paper["id"], changes["abstract"])
+        if "abstract" in changes or "ai_summary" in changes:  # highlights can be on either
+            self.reanchor(paper["id"], changes.get("abstract"))
         return True
 
     def _journal_again(self, paper_id: int, before: dict[str, Any], changes: dict[str, Any],

@@ -45,6 +45,9 @@ class Annotation:
     orphaned: bool
     created_at: str
     updated_at: str
+    # Which text of the paper `start`/`end` are offsets into: "abstract", or
+    # "ai_summary" (the body of a card that has no abstract).
+    field: str = "abstract"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +58,7 @@ class Annotation:
             "comment": self.comment,
             "colour": self.colour,
             "orphaned": self.orphaned,
+            "field": self.field,
         }
 
 

@@ -222,7 +222,9 @@ class ImportUndo:
                 "reverted": len(self.reverted), "left_changed": self.skipped}
 
 
-Reanchor = Callable[[int, str], None]
+# Re-anchors a paper's highlights after its abstract (given, or None: as stored) or its
+# AI summary changed.
+Reanchor = Callable[[int, "str | None"], None]
 
 
 def _set_facts(conn: sqlite3.Connection, paper_id: int, facts: dict[str, Any],
@@ -237,8 +239,8 @@ def _set_facts(conn: sqlite3.Connection, paper_id: int, facts: dict[str, Any],
             (now, source_id, paper_id))
     assignments = ", ".join(f'"{column}" = ?' for column in facts)
     conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*facts.values(), paper_id))
-    if "abstract" in facts:
-        reanchor(paper_id, facts["abstract"])
+    if "abstract" in facts or "ai_summary" in facts:
+        reanchor(paper_id, facts.get("abstract"))
 
 
 def _current(conn: sqlite3.Connection, paper_id: int, columns: Iterable[str]

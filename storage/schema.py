@@ -144,7 +144,8 @@ def _v1_user_tables(db: sqlite_utils.Database) -> None:
         {
             "id": int,
             "paper_id": int,
-            "start": int,  # character offsets into papers.abstract, end exclusive
+            "start": int,  # character offsets into papers.abstract (since v13: into the
+            # papers column `field` names), end exclusive
             "end": int,
             "quote": str,  # the anchor: re-found when an abstract changes
             "comment": str,
@@ -641,6 +642,19 @@ def _summary_in_full_text(db: sqlite_utils.Database) -> None:
         conn.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('automerge', 16)")
     for statement in _fts_triggers(FTS_COLUMNS).split("END;")[:-1]:
         conn.execute(statement + "END;")
+
+
+@migration(13)
+def _annotations_say_which_text(db: sqlite_utils.Database) -> None:
+    """A highlight says which text of its paper it is on: `field` is 'abstract' (every
+    highlight made so far) or 'ai_summary' (the body of a trending card, which has no
+    abstract). ADD COLUMN rewrites no row: every highlight stays as it is, on the
+    abstract it was made on."""
+    db.execute("ALTER TABLE annotations ADD COLUMN field TEXT NOT NULL DEFAULT 'abstract'")
+
+
+# The texts of a paper a highlight can be on (annotations.field), each a papers column.
+ANNOTATED_FIELDS = ("abstract", "ai_summary")
 
 
 CURRENT_VERSION = max(MIGRATIONS)

@@ -29,10 +29,10 @@ command = commands.command
          when=has_paper, group="Highlights", menu="Paper")
 def enter_caret(w: MainWindow) -> None:
     paper = w.reader.paper
-    if paper is not None and not paper.abstract:
-        w.flash("No abstract to select in: " + (
-            "this card has only its AI summary, and highlights go on an abstract"
-            if paper.ai_summary else "this paper's listing gave none"))
+    # A card with only its AI summary shows it here: its sentences are highlighted
+    # as an abstract's (they could not be: highlights were offsets into the abstract).
+    if paper is not None and not w.reader.abstract.toPlainText():
+        w.flash("No abstract to select in: this paper's listing gave none")
         return
     w.reader.abstract.enter_caret()
     w.flash("Caret mode: v starts a selection · w/b words · (/) sentences · "
@@ -82,8 +82,9 @@ def highlight_in(w: MainWindow, colour: str) -> None:
     if span is None or pid is None:
         w.flash(f"Highlight colour: {colour} · select text first: {SELECT_KEYS}")
         return
+    field = abstract.field  # the text shown: the abstract, or a card's only summary
     annotation = w.ops.run(lambda library: library.annotate(pid, span[0], span[1],
-                                                            colour=colour),
+                                                            colour=colour, field=field),
                            ids=[pid], then=lambda _a: abstract.clear_selection(),
                            message=f"Highlighted in {colour} · a to comment")
     if annotation is not None and annotation.annotation is not None:
@@ -115,13 +116,15 @@ def annotate(w: MainWindow) -> None:
     if paper is None:
         return
     colour = w.highlight_colour
-    quote = paper.abstract[span[0]:span[1]]
+    field = abstract.field  # the text shown: the abstract, or a card's only summary
+    text = (paper.ai_summary or "") if field == "ai_summary" else paper.abstract
+    quote = text[span[0]:span[1]]
     dialog = CommentDialog(w, quote)
 
     def save(comment: str) -> None:
         annotation = w.ops.run(
             lambda library: library.annotate(pid, span[0], span[1], comment or None,
-                                             colour=colour),
+                                             colour=colour, field=field),
             ids=[pid], then=lambda _a: abstract.clear_selection(),
             message="Highlighted with a comment")
         if annotation is None:
@@ -189,9 +192,14 @@ def annotation_prev(w: MainWindow) -> None:
 def annotation_jump(w: MainWindow) -> None:
     annotation = w.reader.annotation_list.current_annotation()
     if annotation is None or annotation.orphaned:
-        w.flash("This highlight is no longer in the abstract")
+        w.flash("This highlight is no longer in the " + (
+            "AI summary" if annotation is not None and annotation.field == "ai_summary"
+            else "abstract"))
         return
     abstract = w.reader.abstract
+    if annotation.field != abstract.field:  # on a summary beside an abstract now
+        w.flash("This highlight is on the paper's AI summary, not on its abstract")
+        return
     abstract.setFocus(Qt.FocusReason.ShortcutFocusReason)
     abstract.selecting = False
     abstract.select_span(annotation.start, annotation.end)

@@ -38,16 +38,25 @@ def note(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
-@command("annotate", "highlight a quote of a paper's abstract",
+@command("annotate", "highlight a quote of a paper's abstract (or of its AI summary)",
          arg("id", type=paper_id),
          arg("--quote", required=True, type=text, help="text exactly as in the abstract"),
          arg("--comment", default=None, type=text),
          arg("--colour", "--color", default=None, choices=COLOURS),
+         arg("--summary", action="store_true",
+             help="the quote is in the paper's AI summary (the default for a card that "
+                  "has only a summary, as a trending page's)"),
          writes=True)
 def annotate(lib: Library, args: argparse.Namespace) -> int:
+    paper = lib.get(args.id)
+    # A trending card's body is its summary: that is where its highlights go.
+    on_summary = args.summary or (paper is not None and not paper.abstract
+                                  and bool(paper.ai_summary))
     annotation = lib.annotate_quote(args.id, args.quote, comment=args.comment,
-                                    colour=args.colour).annotation
-    print(f"annotation {annotation.id} on paper {args.id}: "
+                                    colour=args.colour,
+                                    field="ai_summary" if on_summary else "abstract").annotation
+    print(f"annotation {annotation.id} on paper {args.id}"
+          f"{' (its AI summary)' if on_summary else ''}: "
           f"characters {annotation.start}-{annotation.end}")
     return 0
 
@@ -64,7 +73,8 @@ def annotations(lib: Library, args: argparse.Namespace) -> int:
     else:
         for a in found:
             comment = f" — {a.comment}" if a.comment else ""
-            print(f"{a.paper_id:>6} [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
+            where = " (AI summary)" if a.field == "ai_summary" else ""
+            print(f"{a.paper_id:>6} [{a.id}] ({a.colour}){where} \"{a.quote}\"{comment}")
     return 0
 
 

@@ -76,7 +76,8 @@ def _print_paper(paper: Paper) -> None:
         print("\nAnnotations:")
         for a in paper.annotations:
             comment = f" — {a.comment}" if a.comment else ""
-            print(f"  [{a.id}] ({a.colour}) \"{a.quote}\"{comment}")
+            where = " (AI summary)" if a.field == "ai_summary" else ""
+            print(f"  [{a.id}] ({a.colour}){where} \"{a.quote}\"{comment}")
     if paper.note:
         print("\nNote:\n" + paper.note)
 

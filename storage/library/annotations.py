@@ -1,4 +1,5 @@
-"""Highlights and comments on abstracts, kept on their quote when an abstract changes."""
+"""Highlights and comments on a paper's abstract, or on the AI summary of a card that has
+no abstract (`field`), kept on their quote when that text changes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from storage.library.core import Core, guarded, now, safe_text
 from storage.library.errors import LibraryError
 from storage.library.events import Events
 from storage.models import ANNOTATIONS, COLOURS, COUNTS, Annotation, Change
+from storage.schema import ANNOTATED_FIELDS
+
+# How messages name each text a highlight can be on.
+TEXT_NAMES = {"abstract": "abstract", "ai_summary": "AI summary"}
 
 
 class Annotations:
@@ -30,13 +35,14 @@ class Annotations:
 
     @guarded
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
-                 colour: str | None = None) -> Change:
-        """Highlight abstract[start:end] (end exclusive) with an optional comment; the
-        new annotation is the Change's `annotation`."""
-        abstract = self._abstract(paper_id)
+                 colour: str | None = None, field: str = "abstract") -> Change:
+        """Highlight text[start:end] (end exclusive) with an optional comment, where
+        text is the paper's `field` ("abstract", or "ai_summary": the body of a card
+        that has no abstract); the new annotation is the Change's `annotation`."""
+        abstract = self._text(paper_id, field)
         if not (0 <= start < end <= len(abstract)):
             raise LibraryError(
-                f"annotation range {start}-{end} is outside the abstract "
+                f"annotation range {start}-{end} is outside the {TEXT_NAMES[field]} "
                 f"(0-{len(abstract)})")
         colour = self._check_colour(colour or COLOURS[0])
         comment = safe_text(comment) if comment else comment
@@ -47,8 +53,10 @@ class Annotations:
             annotation_id = ids.next_id(conn, "annotations")
             conn.execute(
                 "INSERT INTO annotations (id, paper_id, start, \"end\", quote, comment, "
-                "colour, orphaned, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-                (annotation_id, paper_id, start, end, quote, comment or "", colour, stamp, stamp),
+                "colour, orphaned, created_at, updated_at, field) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+                (annotation_id, paper_id, start, end, quote, comment or "", colour, stamp, stamp,
+                 field),
             )
             row = conn.execute(f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id = ?",
                                (annotation_id,)).fetchone()
@@ -59,9 +67,11 @@ class Annotations:
 
     @guarded
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
-                       colour: str | None = None, occurrence: int = 1) -> Change:
-        """Highlight the `occurrence`-th place where `quote` stands in the abstract."""
-        abstract = self._abstract(paper_id)
+                       colour: str | None = None, occurrence: int = 1,
+                       field: str = "abstract") -> Change:
+        """Highlight the `occurrence`-th place where `quote` stands in the paper's
+        `field` (its abstract, or its AI summary)."""
+        abstract = self._text(paper_id, field)
         if not quote.strip():
             raise LibraryError("the quote is empty")
         start = -1
@@ -69,15 +79,19 @@ class Annotations:
             start = abstract.find(quote, start + 1)
             if start < 0:
                 raise LibraryError(
-                    f"paper {paper_id}: the quote is not in the abstract: \"{quote[:60]}\"")
-        return self.annotate(paper_id, start, start + len(quote), comment, colour)
+                    f"paper {paper_id}: the quote is not in the {TEXT_NAMES[field]}: "
+                    f"\"{quote[:60]}\"")
+        return self.annotate(paper_id, start, start + len(quote), comment, colour, field)
 
-    def _abstract(self, paper_id: int) -> str:
-        row = self.conn.execute("SELECT abstract FROM papers WHERE id = ?",
+    def _text(self, paper_id: int, field: str) -> str:
+        if field not in ANNOTATED_FIELDS:
+            raise LibraryError(f"a highlight goes on the abstract or the AI summary, "
+                               f"not on {field!r}")
+        row = self.conn.execute(f"SELECT {field} FROM papers WHERE id = ?",
                                 (int(paper_id),)).fetchone()
         if row is None:
             raise LibraryError(f"no paper with id {paper_id}")
-        return row[0]
+        return row[0] or ""
 
     @staticmethod
     def _check_colour(colour: str) -> str:
@@ -98,11 +112,12 @@ class Annotations:
     def annotations(self, paper_id: int | None = None) -> list[Annotation]:
         if paper_id is None:
             rows = self.conn.execute(
-                f"SELECT {_ANNOTATION_COLUMNS} FROM annotations ORDER BY paper_id, start, id")
+                f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
+                f"ORDER BY paper_id, field, start, id")
         else:
             rows = self.conn.execute(
                 f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE paper_id = ? "
-                f"ORDER BY start, id", (paper_id,))
+                f"ORDER BY field, start, id", (paper_id,))
         return [_annotation(row) for row in rows]
 
     @guarded
@@ -149,17 +164,31 @@ class Annotations:
         else:
             self.conn.execute(
                 "INSERT OR REPLACE INTO annotations (id, paper_id, start, \"end\", quote, "
-                "comment, colour, orphaned, created_at, updated_at) "
+                "comment, colour, orphaned, created_at, updated_at, field) "
                 "VALUES (:id, :paper_id, :start, :end, :quote, :comment, :colour, "
-                ":orphaned, :created_at, :updated_at)", target)
+                ":orphaned, :created_at, :updated_at, :field)",
+                # An event logged before schema 13 names no field: the abstract.
+                {"field": "abstract", **target})
 
 
-def reanchor_annotations(conn: sqlite3.Connection, paper_id: int, abstract: str) -> None:
-    """Find each annotation's quote in a changed abstract: exactly, then fuzzily."""
-    for annotation_id, start, quote in conn.execute(
-            "SELECT id, start, quote FROM annotations WHERE paper_id = ?",
+def reanchor_annotations(conn: sqlite3.Connection, paper_id: int,
+                         abstract: str | None = None) -> None:
+    """Find each annotation's quote in the paper's changed texts (`abstract` if given,
+    else as stored; the AI summary as stored): exactly, then fuzzily. Callers run it
+    after writing a new abstract or AI summary."""
+    texts: dict[str, str] = {}
+    for annotation_id, start, quote, field in conn.execute(
+            "SELECT id, start, quote, field FROM annotations WHERE paper_id = ?",
             (paper_id,)).fetchall():
-        place = _find_quote(abstract, quote, start)
+        if field not in texts:
+            if field == "abstract" and abstract is not None:
+                texts[field] = abstract
+            else:
+                column = field if field in ANNOTATED_FIELDS else "abstract"
+                row = conn.execute(f"SELECT {column} FROM papers WHERE id = ?",
+                                   (paper_id,)).fetchone()
+                texts[field] = (row[0] if row else None) or ""
+        place = _find_quote(texts[field], quote, start)
         if place is None:
             conn.execute("UPDATE annotations SET orphaned = 1 WHERE id = ?",
                          (annotation_id,))
@@ -169,18 +198,18 @@ def reanchor_annotations(conn: sqlite3.Connection, paper_id: int, abstract: str)
 
 
 _ANNOTATION_COLUMNS = ('id, paper_id, start, "end", quote, comment, colour, orphaned, '
-                       'created_at, updated_at')
+                       'created_at, updated_at, field')
 
 
 def _annotation(row: Sequence[Any]) -> Annotation:
     return Annotation(id=row[0], paper_id=row[1], start=row[2], end=row[3], quote=row[4],
                       comment=row[5], colour=row[6], orphaned=bool(row[7]),
-                      created_at=row[8], updated_at=row[9])
+                      created_at=row[8], updated_at=row[9], field=row[10])
 
 
 def _annotation_state(row: Sequence[Any]) -> dict[str, Any]:
     names = ("id", "paper_id", "start", "end", "quote", "comment", "colour", "orphaned",
-             "created_at", "updated_at")
+             "created_at", "updated_at", "field")
     return dict(zip(names, row, strict=True))
 
 

@@ -414,12 +414,15 @@ class Library:
 
     # ------------------------------------------------------------ annotations
     def annotate(self, paper_id: int, start: int, end: int, comment: str | None = None,
-                 colour: str | None = None) -> Change:
-        return self._annotations.annotate(paper_id, start, end, comment, colour)
+                 colour: str | None = None, field: str = "abstract") -> Change:
+        """`field`: the text the offsets are into, "abstract" or "ai_summary"."""
+        return self._annotations.annotate(paper_id, start, end, comment, colour, field)
 
     def annotate_quote(self, paper_id: int, quote: str, comment: str | None = None,
-                       colour: str | None = None, occurrence: int = 1) -> Change:
-        return self._annotations.annotate_quote(paper_id, quote, comment, colour, occurrence)
+                       colour: str | None = None, occurrence: int = 1,
+                       field: str = "abstract") -> Change:
+        return self._annotations.annotate_quote(paper_id, quote, comment, colour, occurrence,
+                                                field)
 
     def annotation(self, annotation_id: int) -> Annotation | None:
         return self._annotations.annotation(annotation_id)

@@ -88,8 +88,8 @@ def _revert_facts(conn: sqlite3.Connection, source_id: int) -> None:
         assignments = ", ".join(f"{column} = ?" for column in facts)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",
                      (*facts.values(), paper_id))
-        if "abstract" in facts:
-            reanchor_annotations(conn, paper_id, facts["abstract"])
+        if "abstract" in facts or "ai_summary" in facts:
+            reanchor_annotations(conn, paper_id, facts.get("abstract"))
     conn.execute("DELETE FROM import_undo WHERE source_id = ?", (source_id,))
 
 

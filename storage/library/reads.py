@@ -54,7 +54,7 @@ class Reads:
             annotations: dict[int, list[Annotation]] = {}
             for row in conn.execute(
                     f"SELECT {_ANNOTATION_COLUMNS} FROM annotations "
-                    f"WHERE paper_id IN ({marks}) ORDER BY start, id", chunk):
+                    f"WHERE paper_id IN ({marks}) ORDER BY field, start, id", chunk):
                 annotations.setdefault(row[1], []).append(_annotation(row))
             sources: dict[int, list[SourceRef]] = {}
             for paper_id, *fields in conn.execute(

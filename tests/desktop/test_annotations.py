@@ -208,3 +208,42 @@ def test_a_right_after_h_comments_the_highlight_just_made(win, one_paper: Librar
     qtbot.waitUntil(lambda: only_annotation(one_paper, pid).comment == "the setting")
     assert only_annotation(one_paper, pid).quote == "We study"
     assert win.opened_urls == []
+
+
+def test_a_trending_cards_summary_is_highlighted_and_commented_from_the_keyboard(
+        library: Library, make_window, press, type_text, qtbot) -> None:
+    """A card with only its AI summary (a trending page's) had nothing to select ("No
+    abstract to select in"): its summary is now the text of the caret view, and a
+    highlight made there is on the summary (Annotation.field), drawn and listed."""
+    from pathlib import Path
+
+    from storage.export import to_markdown
+
+    forms = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+    library.import_files([forms / "md-trending.md"])
+    [pid] = library.search("title:lattice", limit=None).ids
+    summary = library.get(pid).ai_summary
+    assert library.get(pid).abstract == "" and summary
+    win = make_window(library)
+    win.browser.select_paper(pid)
+    win.browser.reload_current()
+    press("v")
+    assert focus() is win.reader.abstract
+    press("v", ")", "h")  # its sentence (the whole summary: "5.3x" ends none)
+    annotation = only_annotation(library, pid)
+    assert (annotation.field, annotation.quote, annotation.start) == ("ai_summary", summary, 0)
+    assert win.reader.annotation_list.count() == 1
+    assert [a.id for a in win.reader.abstract.annotations] == [annotation.id]
+    assert win.reader.abstract.extraSelections()  # drawn on the summary
+    # `a` on it comments it, as on an abstract's highlight.
+    press("a")
+    qtbot.waitUntil(lambda: isinstance(focus().window(), CommentDialog))
+    type_text("the headline claim")
+    press("Return")
+    qtbot.waitUntil(lambda: only_annotation(library, pid).comment == "the headline claim")
+    notes = to_markdown(library.get_many([pid]))
+    assert "> — *yellow highlight on the AI summary*" in notes
+    assert "the headline claim" in notes
+    qtbot.waitUntil(lambda: focus() is win.reader.abstract)
+    press("ctrl+z", "ctrl+z")
+    assert library.annotations(pid) == []

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QImage, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE
-from desktop.reader import NO_ABSTRACT_HINT, code_url, facts_html, facts_line, washed_html
+from desktop.reader import HIGHLIGHT_HINT, code_url, facts_html, facts_line, washed_html
 from storage import Library
 
 SENTENCE = "Sparse attention with learned routing scales to long inputs. "
@@ -279,9 +279,9 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
         library: Library, make_window, press, qtbot) -> None:
     """A trending page carries no abstract, only the AI summary, GitHub repo and stars;
     the pane showed a title over nothing (attack, new-user walk), then two plain lines
-    (F28). The summary is now the card's body, in the abstract's font under its own
-    label, with no empty abstract below; the arXiv id and the repository are links,
-    opened by a click or from the keyboard (o, Shift+O)."""
+    (F28). The summary is now the card's body, in the abstract's place (where it can be
+    selected and highlighted, i14d) under its own label; the arXiv id and the repository
+    are links, opened by a click or from the keyboard (o, Shift+O)."""
     from pathlib import Path
 
     from PySide6.QtCore import QUrl
@@ -299,12 +299,12 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     assert paper.abstract == "" and paper.ai_summary
     reader = win.reader
     assert reader.summary_box.isVisible() and reader.summary_label.text() == "AI SUMMARY"
-    assert reader.summary.text() == paper.ai_summary
-    assert reader.summary.textFormat() == Qt.TextFormat.PlainText
-    assert not reader.abstract.isVisible()  # no empty body under the summary
+    # The body is in the abstract's place, its label above it, not a second copy.
+    assert reader.abstract.isVisible() and reader.abstract.field == "ai_summary"
+    assert reader.abstract.toPlainText() == paper.ai_summary
+    assert not reader.summary.isVisible()
     meta_px = reader.meta.fontInfo().pixelSize()
-    assert reader.summary.fontInfo().pixelSize() > meta_px  # read, not a footnote
-    assert reader.summary.font().family() == reader.abstract.font().family()
+    assert reader.abstract.fontInfo().pixelSize() > meta_px  # read, not a footnote
     assert reader.facts.isVisible()
     assert reader.facts.textFormat() == Qt.TextFormat.RichText
     # Listing text among the app's words is isolated (U+2068 … U+2069), as in the meta line.
@@ -330,11 +330,12 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     assert win.opened_urls[-1] == QUrl("https://github.com/lattice-kv/lattice-kv")
     press("o")
     assert win.opened_urls[-1] == QUrl(paper.page_url)
-    # Highlights go on an abstract: v says why there is nothing to select.
+    # Its summary is selected and highlighted as an abstract (test_annotations).
     press("v")
-    assert "only its AI summary" in win.statusBar().currentMessage()
-    assert not reader.abstract.hasFocus()
-    assert reader.annotations_hint.text() == NO_ABSTRACT_HINT
+    assert win.statusBar().currentMessage().startswith("Caret mode")
+    assert reader.abstract.hasFocus()
+    assert reader.annotations_hint.text() == HIGHLIGHT_HINT
+    press("Escape")
     # Found by a word of its title that its summary has too: washed there as in an
     # abstract. (The summary itself is not in the full-text index: a search for a word
     # only the summary has does not find the card; said in the i15 report, for srch.)
@@ -343,11 +344,10 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     assert win.model.ids == [trending]
     win.browser.select_paper(trending)
     win.browser.reload_current()
-    assert reader.summary.textFormat() == Qt.TextFormat.RichText
-    assert f'<span style="background-color: {LIGHT.colour("search_hit").name()}">' \
-        in reader.summary.text()
-    assert QTextDocumentFragment.fromHtml(reader.summary.text()).toPlainText() == \
-        paper.ai_summary
+    # Washed in the body, where the abstract's matches are washed.
+    word = paper.ai_summary.index("quantizers")
+    assert any(s <= word < e for s, e in reader.abstract.search_spans), \
+        reader.abstract.search_spans
     assert washed_html("a <b>x</b> b", [(2, 10)], "#ffe2b8") == (
         'a <span style="background-color: #ffe2b8">&lt;b&gt;x&lt;/b&gt;</span> b')
     win.set_search("")
