@@ -192,6 +192,15 @@ class Operations(QObject):
         version = self._data_version()
         if version is None or version == self._last_version:
             return
+        if self.window.remover.busy and not self.window.importer.busy:
+            # Its dialog leaves the window the keys: the list follows the papers going
+            # out (or coming back), as it follows an import elsewhere, rather than
+            # showing for seconds papers that are gone ("no paper with id 418").
+            if self._follow_clock.isValid() and \
+                    self._follow_clock.elapsed() < max(FOLLOW_MS, 10 * self._reload_ms):
+                return  # still news at the next poll
+            self.refresh_external()
+            return
         if self.window.importer.busy or self.window.remover.busy:
             self._last_version = version
             return  # their end refreshes the view once

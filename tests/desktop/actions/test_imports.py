@@ -221,6 +221,9 @@ def test_a_take_back_s_dialog_leaves_the_window_its_keys(
     press("j")
     assert window.current_id() != first
     assert window.remover.busy
+    # The list follows the papers going out (it showed them all until the end).
+    qtbot.waitUntil(lambda: window.model.rowCount() < 600, timeout=10000)
+    assert window.remover.busy
     press("ctrl+k")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None
                     and QApplication.focusWidget().window() is not window)
