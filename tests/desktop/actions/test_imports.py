@@ -207,6 +207,9 @@ def test_a_take_back_s_dialog_leaves_the_window_its_keys(
     from PySide6.QtWidgets import QApplication
 
     source, _ids = _big_import(seeded, tmp_path, monkeypatch)
+    # 60 steps, each followed by the 0.1 s pause: at least 6 s on any machine, time for
+    # the list to follow (a poll every 1.5 s, a follow at most every 3 s).
+    monkeypatch.setenv("WINNOW_REMOVAL_BATCH", "10")
     window = make_window(seeded)
     window.remover.show_dialogs = True
     _show_import(window, source)
