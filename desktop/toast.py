@@ -27,6 +27,8 @@ class Toast(QFrame):
     # its tooltip.
     MAX_SHARE = 0.4
     MAX_HEIGHT = 300
+    # Narrower than this over its area, a toast sits over the whole window instead.
+    MIN_WIDTH = 360
 
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
@@ -68,7 +70,20 @@ class Toast(QFrame):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.dismiss)
         parent.installEventFilter(self)
+        self._area: QWidget | None = None
         self.hide()
+
+    def set_area(self, area: QWidget | None) -> None:
+        """Sit over `area` (the window's list) rather than the whole window's centre:
+        centred on the window, a toast covered the reading pane's text beside the list
+        (seen in a real window: the abstract's last eight lines under the welcome)."""
+        if self._area is not None:
+            self._area.removeEventFilter(self)
+        self._area = area
+        if area is not None:
+            area.installEventFilter(self)
+        if self.isVisible():
+            self._place()
 
     def show_message(self, headline: str, details: str = "", *,
                      action: str | None = None,
@@ -125,7 +140,8 @@ class Toast(QFrame):
         parent = self.parentWidget()
         if parent is None:
             return
-        width = min(self.WIDTH, parent.width() - 2 * self.MARGIN)
+        left, right = self._span(parent)
+        width = min(self.WIDTH, right - left - 2 * self.MARGIN)
         self.setFixedWidth(width)
         # The height the wrapped labels need at this width: sizeHint() is the
         # labels' unwrapped hint, which cut a detail of several lines top and bottom.
@@ -145,12 +161,24 @@ class Toast(QFrame):
             height = min(cap, self.heightForWidth(width))
             cut = True
         self.setToolTip(plain_tooltip(self._full, limit=4000) if cut else "")
-        self.setGeometry((parent.width() - width) // 2,
+        self.setGeometry(left + (right - left - width) // 2,
                          parent.height() - height - self.MARGIN - 28, width, height)
 
+    def _span(self, parent: QWidget) -> tuple[int, int]:
+        """The stretch of the parent the toast centres on: its area's, when the area
+        is shown and holds a toast of MIN_WIDTH, else the whole parent's."""
+        area = self._area
+        if area is not None and area.isVisible():
+            left = area.mapTo(parent, area.rect().topLeft()).x()
+            if area.width() - 2 * self.MARGIN >= self.MIN_WIDTH:
+                return left, left + area.width()
+        return 0, parent.width()
+
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize and \
-                self.isVisible():
+        # The area moves and resizes with the splitter, and hides behind a page.
+        if (obj is self.parentWidget() or obj is self._area) and self.isVisible() and \
+                event.type() in (QEvent.Type.Resize, QEvent.Type.Move, QEvent.Type.Show,
+                                 QEvent.Type.Hide):
             self._place()
         return super().eventFilter(obj, event)
 
@@ -187,4 +215,10 @@ def show_notices(window: QWidget, notices: Sequence[str]) -> None:
 def toast_for(window: QWidget) -> Toast:
     """The window's toast, made on first use."""
     toast = window.findChild(Toast, options=Qt.FindChildOption.FindDirectChildrenOnly)
-    return toast if toast is not None else Toast(window)
+    if toast is None:
+        toast = Toast(window)
+        # A window that says where its content is read (the main window: the list's
+        # page) gets its toasts over that, off the reading pane.
+        area = getattr(window, "toast_area", None)
+        toast.set_area(area() if callable(area) else None)
+    return toast

@@ -456,6 +456,11 @@ class MainWindow(QMainWindow):
     def flash(self, message: str, timeout: int = 6000) -> None:
         self.statusBar().showMessage(message, timeout)
 
+    def toast_area(self) -> QWidget:
+        """Where toasts sit: over the list (or the page in its place), never over
+        the reading pane's text (desktop/toast.py)."""
+        return self.pages
+
     def show_notices(self, notices: Sequence[str] | None = None) -> None:
         """Tell the user what the Library did on its own (`Library.notices`, as the
         command line prints them): a toast, and the first one in the status bar.

@@ -4,11 +4,16 @@ own, and shows the library's own notices. Real widgets offscreen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.toast import Toast, show_notices, toast_for
+from storage import Library
+
+FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 
 
 class Host(QWidget):
@@ -186,3 +191,42 @@ def test_a_long_file_name_wraps_at_its_separators_instead_of_running_under_the_b
     assert _shown_whole(toast.details)
     assert toast.details.geometry().right() < toast.action.geometry().left()
     assert toast.text() == f"Imported 50 papers\n✓ {name}: 50 papers, 50 new"
+
+
+def _in_window(widget: QWidget, window: QWidget) -> QRect:
+    return QRect(widget.mapTo(window, widget.rect().topLeft()), widget.size())
+
+
+def test_in_the_main_window_it_sits_over_the_list_not_the_reading_pane(
+        seeded: Library, make_window, qtbot, tmp_path: Path) -> None:
+    """Centred on the window, the import toast covered the last lines of the abstract
+    being read (seen in a real X server). It sits over the list's page, follows the
+    splitter, and over Statistics (which takes the pane's room) stays over the page."""
+    window = make_window(seeded)
+    listing = tmp_path / "trending.md"
+    listing.write_bytes((FORMS / "md-trending-clipped.md").read_bytes())
+    assert window.import_paths([listing])
+    qtbot.waitUntil(lambda: (found := window.findChild(Toast)) is not None
+                    and found.isVisible(), timeout=60_000)
+    toast = window.findChild(Toast)
+    assert toast.action.text() == "Undo import"
+    reader, pages = _in_window(window.reader, window), _in_window(window.pages, window)
+    assert not toast.geometry().intersects(reader)
+    assert pages.contains(toast.geometry())
+    assert abs(toast.geometry().center().x() - pages.center().x()) <= 1
+
+    window.splitter.setSizes([196, 800, 284])
+    qtbot.waitUntil(lambda: abs(toast.geometry().center().x()
+                                - _in_window(window.pages, window).center().x()) <= 1)
+    assert not toast.geometry().intersects(_in_window(window.reader, window))
+
+    window.show_stats_page()
+    qtbot.waitUntil(lambda: abs(toast.geometry().center().x()
+                                - _in_window(window.pages, window).center().x()) <= 1)
+    assert toast.width() == Toast.WIDTH
+
+    # A list too narrow for a toast: over the window as before, whole.
+    window.show_list_page()
+    window.splitter.setSizes([600, 330, 350])
+    qtbot.waitUntil(lambda: abs(toast.geometry().center().x() - window.width() // 2) <= 1)
+    assert toast.width() == Toast.WIDTH
