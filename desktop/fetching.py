@@ -57,7 +57,7 @@ class FetchWorker(QObject):
             self.failed.emit(str(error))
             return
         except Exception as error:  # never leave the window waiting
-            self.failed.emit(f"fetch failed: {error}")
+            self.failed.emit(f"unexpected error: {type(error).__name__}: {error}")
             return
         with self._lock:
             if self._cancel.is_set():
@@ -75,7 +75,7 @@ class FetchWorker(QObject):
             self.failed.emit(str(error))
             return
         except Exception as error:
-            self.failed.emit(f"fetch failed: {error}")
+            self.failed.emit(f"unexpected error: {type(error).__name__}: {error}")
             return
         self.finished.emit(report)
 

@@ -186,10 +186,19 @@ def fetch_today(w: MainWindow) -> None:
 
 def fetch_done(w: MainWindow, report: object, text: str) -> None:
     w.flash(text)
-    if report is not None:
-        from desktop.actions.library import import_done
+    if report is None:
+        # A failure said only in the status bar was gone in six seconds, unseen by
+        # whoever looked away while the fetch ran (a fetch on start above all).
+        from desktop.toast import toast_for
 
-        import_done(w, report, False)
+        headline, _, why = text.partition(": ")
+        toast_for(w).show_message(headline if why else "Fetch failed", why or text,
+                                  action="Try again", on_action=w.fetcher.start,
+                                  timeout_ms=20_000)
+        return
+    from desktop.actions.library import import_done
+
+    import_done(w, report, False)
 
 
 def fetch_on_start_enabled(w: MainWindow) -> bool:

@@ -11,7 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
+from desktop.toast import Toast
 from storage import Library
 from tests.api_server import ApiServer, api_item, closed_port_url, paged, serve
 
@@ -94,11 +97,27 @@ def test_fetch_offline_says_so_and_changes_nothing(make_window, library: Library
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WINNOW_API_URL", closed_port_url())
     window = make_window(library)
+    focus = QApplication.focusWidget()
     window.run_command("fetch.today")
     qtbot.waitUntil(lambda: not window.fetcher.busy, timeout=15000)
     assert window.statusBar().currentMessage().startswith(
         "Fetch failed: cannot reach 127.0.0.1:")
     assert library.stats()["total"] == 0
+    # Said in a toast too (the status line was gone in six seconds), with a way to
+    # try again that needs no menu: once back online, it fetches.
+    toast = window.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.headline.text() == "Fetch failed"
+    assert toast.detail_text().startswith("cannot reach 127.0.0.1:")
+    assert toast.action.text() == "Try again"
+    assert QApplication.focusWidget() is focus
+    today = date.today().isoformat()
+    with serve(ApiServer({("date", today): paged([api_item(5, day=today)])})) as server:
+        monkeypatch.setenv("WINNOW_API_URL", server.url)
+        qtbot.mouseClick(toast.action, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: library.stats()["total"] == 1, timeout=15000)
+        qtbot.waitUntil(lambda: not window.fetcher.busy, timeout=15000)
+    assert window.statusBar().currentMessage().startswith("Fetched: 1 new paper")
 
 
 def test_fetch_on_start_is_a_remembered_setting(make_window, library: Library, qtbot,
