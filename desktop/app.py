@@ -99,7 +99,7 @@ def run_gui(db_path: Path, *, import_samples_if_new: bool, screenshot: Path | No
         if screenshot is None:
             maintenance = Maintenance(db_path, window)
             maintenance.damaged.connect(lambda message: _tell_damaged(window, message))
-            maintenance.finished.connect(lambda note: note and window.flash(note))
+            maintenance.finished.connect(window.maintenance_note)
             maintenance.notices.connect(window.show_notices)
             QTimer.singleShot(MAINTENANCE_DELAY_MS, maintenance.start)
             return app.exec()
@@ -131,6 +131,15 @@ def _quiet_offscreen_plugin() -> None:
     qInstallMessageHandler(handler)
 
 
+# A key and what it does never wrap apart: "t tags · /" then "searches" on the next
+# line read as a key "/" with no word (seen in a real window). No-break spaces hold them.
+NBSP = "\u00a0"
+WELCOME_KEYS = f"{NBSP}· ".join(
+    text.replace(" ", NBSP, key_words) for text, key_words in (
+        ("j / k move down and up", 3), ("e marks it done and shows the next", 1),
+        ("t tags", 1), ("/ searches", 1), ("? shows every key", 1)))
+
+
 def welcome(window: MainWindow) -> None:
     """First start: import the sample listings, then say once what happened and how
     to begin. (A first start is a default library that did not exist: it happens
@@ -146,8 +155,7 @@ def welcome(window: MainWindow) -> None:
         toast_for(window).show_message(
             f"Welcome to Winnow. We imported {listings} sample listings: "
             f"{papers:,} papers, all in your Inbox.",
-            "j / k move down and up · e marks it done and shows the next · t tags · "
-            "/ searches · ? shows every key\n"
+            WELCOME_KEYS + "\n"
             "Your own listings: Ctrl+I, drop files here, or copy a Daily Papers page "
             "and press Ctrl+V.", timeout_ms=60_000)
 

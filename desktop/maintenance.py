@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from storage import Library, LibraryCorrupt, LibraryError, restore_backup
 from storage.library import QUICK_CHECK_BELOW_BYTES
 
+# How the routine note begins: the window lets it wait behind what it is saying.
+BACKED_UP = "Backed up the library to "
+
 
 class Maintenance(QObject):
     """Checks (when open did not) and backs up the library on a worker thread.
@@ -48,7 +51,7 @@ class Maintenance(QObject):
                     library.check(quick=True)
                 made = library.daily_backup()
                 if made is not None:
-                    note = f"Backed up the library to {made}"
+                    note = f"{BACKED_UP}{made}"
                 if library.notices:
                     self.notices.emit(list(library.notices))
         except LibraryCorrupt as error:

@@ -456,6 +456,15 @@ class MainWindow(QMainWindow):
     def flash(self, message: str, timeout: int = 6000) -> None:
         self.statusBar().showMessage(message, timeout)
 
+    def maintenance_note(self, note: str) -> None:
+        """The start's maintenance line. A routine daily backup does not push away
+        what the status bar is saying (a first start's import summary was replaced by
+        a backup's path 1.5 s after it came); a skipped backup always shows."""
+        from desktop.maintenance import BACKED_UP
+
+        if note and not (note.startswith(BACKED_UP) and self.statusBar().currentMessage()):
+            self.flash(note)
+
     def toast_area(self) -> QWidget:
         """Where toasts sit: over the list (or the page in its place), never over
         the reading pane's text (desktop/toast.py)."""

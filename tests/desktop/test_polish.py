@@ -8,6 +8,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 
 from desktop.toast import Toast
@@ -117,4 +118,80 @@ def test_a_weekly_backup_is_announced_in_the_window(seeded_path: Path, make_wind
     finally:
         if window is not None:
             window.close()
+        library.close()
+
+
+def _wrapped_lines(label, width: int) -> list[str]:
+    """The lines a word-wrapped plain label breaks its text into at `width` (the
+    same QTextLayout rules QLabel uses)."""
+    from PySide6.QtGui import QTextLayout, QTextOption
+
+    lines = []
+    for paragraph in label.text().split("\n"):
+        layout = QTextLayout(paragraph, label.font())
+        layout.setTextOption(QTextOption(Qt.AlignmentFlag.AlignLeft))
+        option = layout.textOption()
+        option.setWrapMode(QTextOption.WrapMode.WordWrap)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            line.setLineWidth(width)
+            lines.append(paragraph[line.textStart():line.textStart() + line.textLength()])
+        layout.endLayout()
+    return lines
+
+
+def test_the_welcome_never_wraps_a_key_away_from_its_words(tmp_path: Path, make_window,
+                                                            qtbot) -> None:
+    """The welcome toast, in a real window, read "· t tags · /" and then "searches" on
+    the next line: a key with no word. Each key stays with what it does and a "·"
+    never starts a line, at the toast's width and narrower ones."""
+    from desktop.app import welcome
+
+    library = Library(tmp_path / "library.db")
+    try:
+        window = make_window(library)
+        welcome(window)
+        qtbot.waitUntil(lambda: (toast := window.findChild(Toast)) is not None
+                        and toast.isVisible(), timeout=60_000)
+        details = window.findChild(Toast).details
+        assert "/ searches" in details.text().replace("\u00a0", " ")
+        keys = {"j", "/", "k", "e", "t", "?"}
+        for width in (details.contentsRect().width(), 420, 360, 300, 250):
+            lines = _wrapped_lines(details, width)
+            assert len(lines) > 2
+            for line in lines:
+                words = line.split()
+                assert words[-1] not in keys, (width, lines)
+                assert words[0] != "·", (width, lines)
+    finally:
+        library.close()
+
+
+def test_a_routine_backup_does_not_push_away_the_status_line(seeded_path: Path,
+                                                             make_window, qtbot) -> None:
+    """A first start said "415 new papers … from 5 listings" and 1.5 s later the
+    status bar said only "Backed up the library to /home/…/library-daily-….db"."""
+    from desktop.maintenance import Maintenance
+
+    library = Library(seeded_path)
+    try:
+        window = make_window(library)
+        said = "415 new papers, 4 updated from 5 listings"
+        window.flash(said, 60_000)
+        maintenance = Maintenance(seeded_path, window)
+        notes: list[str] = []
+        maintenance.finished.connect(notes.append)
+        maintenance.finished.connect(window.maintenance_note)
+        maintenance.start()
+        qtbot.waitUntil(lambda: bool(notes), timeout=30_000)
+        assert notes[0].startswith("Backed up the library to ")
+        assert window.statusBar().currentMessage() == said
+        window.statusBar().clearMessage()  # nothing said: the note shows
+        window.maintenance_note(notes[0])
+        assert window.statusBar().currentMessage() == notes[0]
+        window.flash(said, 60_000)  # a skipped backup shows whatever is said
+        window.maintenance_note("Daily backup skipped: disk full")
+        assert window.statusBar().currentMessage() == "Daily backup skipped: disk full"
+    finally:
         library.close()
