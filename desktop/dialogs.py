@@ -188,8 +188,14 @@ class ListPopup(QDialog):
         self.list.setUniformItemSizes(False)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.hint = plain_label(hint, "popupHint")
+        # Typed text that matches nothing left an empty box, and Enter did nothing
+        # without a word (seen in a real window: "undo this import" mistyped).
+        self.nothing = plain_label("", "popupEmpty", wrap=True)
+        self.nothing.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.nothing.hide()
         layout.addWidget(self.input)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.nothing, 1)
         layout.addWidget(self.hint)
         self.input.textChanged.connect(self._refilter)
         self.input.installEventFilter(self)
@@ -202,6 +208,10 @@ class ListPopup(QDialog):
 
     def choices(self, text: str) -> Sequence[Choice]:
         raise NotImplementedError
+
+    def nothing_text(self, text: str) -> str:
+        """What to say when `text` matches no choice."""
+        return f"Nothing matches “{text}”"
 
     def start(self) -> None:
         self._refilter(self.input.text())
@@ -218,6 +228,12 @@ class ListPopup(QDialog):
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)
+        empty = not self.list.count() and bool(text.strip())
+        typed = " ".join(text.split())
+        typed = typed if len(typed) <= 60 else typed[:59] + "…"
+        self.nothing.setText(self.nothing_text(typed) if empty else "")
+        self.nothing.setVisible(empty)
+        self.list.setVisible(not empty)
 
     def eventFilter(self, obj, event) -> bool:
         if obj is self.input and isinstance(event, QKeyEvent) and \
@@ -288,6 +304,9 @@ class CommandPalette(ListPopup):
                 ranked.append((rank, order, choice))
         return [choice for _, _, choice in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
+    def nothing_text(self, text: str) -> str:
+        return f"No command matches “{text}” · Backspace to change it, Esc to close"
+
 
 class GoToPaper(ListPopup):
     def __init__(self, parent: QWidget, find: Callable[[str], Sequence[Choice]],
@@ -300,6 +319,9 @@ class GoToPaper(ListPopup):
         if not text.strip():
             return []
         return self._find(text)
+
+    def nothing_text(self, text: str) -> str:
+        return f"No paper's title is like “{text}”"
 
 
 class SimilarPapers(ListPopup):
@@ -314,6 +336,9 @@ class SimilarPapers(ListPopup):
     def choices(self, text: str) -> Sequence[Choice]:
         words = text.casefold().split()
         return [c for c in self._similar if all(w in c.title.casefold() for w in words)]
+
+    def nothing_text(self, text: str) -> str:
+        return f"None of these papers has “{text}” in its title"
 
 
 # ------------------------------------------------------------------- tags

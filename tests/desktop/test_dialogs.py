@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
 from desktop.dialogs import (
     CheatSheet,
+    CommandPalette,
     CommentDialog,
+    GoToPaper,
     TagDialog,
 )
 from storage import Library
@@ -158,3 +160,39 @@ def test_cheat_sheet_shows_every_binding_of_a_command(seeded, make_window, press
                     and QApplication.focusWidget().window() is sheet)
     press("?")
     qtbot.waitUntil(lambda: _open_dialog(CheatSheet) is None)
+
+
+def test_a_palette_search_that_matches_nothing_says_so(window, press, type_text,
+                                                       qtbot) -> None:
+    """Ctrl+K, a mistyped "undo_this import": an empty box, and Enter did nothing
+    without a word (real X server walk). It says nothing matches, in plain text, and
+    the list comes back as the text is corrected."""
+    press("ctrl+k")
+    qtbot.waitUntil(lambda: dialog_of(CommandPalette) is not None)
+    palette = dialog_of(CommandPalette)
+    type_text("undo_this <b>import")
+    assert palette.list.count() == 0 and not palette.list.isVisible()
+    assert palette.nothing.isVisible()
+    assert palette.nothing.textFormat() == Qt.TextFormat.PlainText
+    assert palette.nothing.text() == ("No command matches “undo_this <b>import” · "
+                                      "Backspace to change it, Esc to close")
+    press("Return")
+    assert palette.isVisible()  # nothing ran
+    palette.input.setText("undo")
+    assert palette.list.count() > 0 and palette.list.isVisible()
+    assert not palette.nothing.isVisible()
+    palette.input.setText("")  # an empty field lists every command, no message
+    assert palette.list.count() > 10 and not palette.nothing.isVisible()
+    press("Escape")
+    qtbot.waitUntil(lambda: not palette.isVisible())
+
+
+def test_go_to_paper_that_matches_nothing_says_so(window, press, type_text, qtbot) -> None:
+    press("ctrl+p")
+    qtbot.waitUntil(lambda: dialog_of(GoToPaper) is not None)
+    popup = dialog_of(GoToPaper)
+    assert not popup.nothing.isVisible()  # nothing typed yet: no message
+    type_text("qqqzzzxxx")
+    qtbot.waitUntil(lambda: popup.nothing.isVisible())
+    assert popup.nothing.text() == "No paper's title is like “qqqzzzxxx”"
+    press("Escape")
