@@ -39,8 +39,10 @@ def empty_message(*, library_empty: bool, searching: bool, view_key: str,
                 "Import a Hugging Face Daily Papers page saved as text (Ctrl+I), drop listing "
                 "files here, or copy a page in your browser and press Ctrl+V.")
     if searching:
+        # Esc here goes to the (empty) list, which left the search; say the way out.
         return ("⌕", "No papers match",
-                "Try fewer words, a shorter prefix, or remove a filter.")
+                "Try fewer words, a shorter prefix, or remove a filter: / edits the "
+                "search, g i goes back to the Inbox.")
     if view_key == "inbox":
         return ("✓", "All caught up",
                 "Every paper in your Inbox has a decision. Import a new listing "
