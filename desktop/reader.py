@@ -670,6 +670,9 @@ class ReaderPane(QStackedWidget):
 
         self.scroll = QScrollArea()
         self.scroll.setObjectName("reader")
+        # Not a Tab stop: focused, it showed nothing and did nothing the list does not
+        # (j/k/Space are the window's); Tab goes list, abstract, note, search.
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -156,3 +156,19 @@ def test_a_bad_states_file_is_one_line_in_the_window_and_queries_still_work(
     assert window.model.error is None and window.model.ids == [5]
     assert toast.isVisible() and toast.detail_text() == (
         f"{bad}: state 'done': key should be text")
+
+
+def test_tab_goes_round_the_parts_that_show_their_focus(window, press, qtbot) -> None:
+    """Tab from the list stopped on the reading pane's scroll area (real X server walk):
+    nothing showed the focus there and no key did anything the list does not. The
+    round is list, abstract, note, search, list; Esc comes back from each."""
+    window.browser.select_row(0)
+    seen = []
+    for _ in range(4):
+        press("Tab")
+        seen.append(QApplication.focusWidget())
+    assert seen == [window.reader.abstract, window.reader.note, window.search, window.table]
+    for stop in seen[:3]:
+        stop.setFocus()
+        press("Escape")
+        qtbot.waitUntil(lambda: window.table.hasFocus())
