@@ -216,6 +216,17 @@ class PlainTextView(QTextEdit):
         return selections
 
 
+_APOSTROPHES = "'\u2019"
+
+
+def _inside_a_word(text: str, at: int) -> bool:
+    """Whether `at` splits a word at an apostrophe ("today|'s", "today'|s")."""
+    def joined(apostrophe: int) -> bool:
+        return (0 < apostrophe < len(text) - 1 and text[apostrophe] in _APOSTROPHES
+                and text[apostrophe - 1].isalnum() and text[apostrophe + 1].isalnum())
+    return joined(at) or joined(at - 1)
+
+
 class AbstractView(PlainTextView):
     """The abstract, with a keyboard caret mode for selecting what to highlight."""
 
@@ -388,7 +399,14 @@ class AbstractView(PlainTextView):
                   "char-": op.Left, "line+": op.Down, "line-": op.Up,
                   "home": op.StartOfLine, "end": op.EndOfLine, "top": op.Start,
                   "bottom": op.End}
-        if how in simple:
+        if how in ("word+", "word-"):
+            # Qt's word steps stop at an apostrophe inside a word: three `w` from "In"
+            # selected "In today'" of "In today's" (seen in a real window).
+            text = self.toPlainText()
+            while cursor.movePosition(simple[how], mode) and _inside_a_word(
+                    text, utf16_to_index(text, cursor.position())):
+                pass
+        elif how in simple:
             cursor.movePosition(simple[how], mode)
         elif how in ("sentence+", "sentence-"):
             text = self.toPlainText()

@@ -1,0 +1,50 @@
+"""Caret mode's motions in the reading pane (desktop/reader.py AbstractView.move_caret),
+by real key presses in a real window on a real library."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from storage import Library
+
+
+def focus():
+    return QApplication.focusWidget()
+
+
+def only_annotation(library: Library, paper_id: int):
+    [annotation] = library.annotations(paper_id)
+    return annotation
+
+
+def test_w_and_b_step_over_an_apostrophe_inside_a_word(library: Library, make_window,
+                                                       press) -> None:
+    """Three `w` from "In" selected "In today'" of "In today's era" (real X server walk):
+    Qt's word step stops at the apostrophe. A word with an apostrophe in it (straight or
+    curly) is one step; a quote mark around words is not part of them."""
+    abstract = ("In today's era, models can’t read 'quoted words' well. "
+                "A second sentence follows here to make this an abstract.")
+    assert library.import_text(f"Apostrophes in words\n{abstract}\n").ok
+    win = make_window(library)
+    pid = win.current_id()
+    press("v", "v", "w", "w", "h")
+    assert only_annotation(library, pid).quote == "In today's"
+    press("Escape", "v")  # caret mode again, no selection
+    view = win.reader.abstract
+    assert focus() is view
+    text = view.toPlainText()
+
+    def caret_at(index: int) -> None:
+        cursor = view.textCursor()
+        cursor.setPosition(index)  # all BMP text: UTF-16 and Python indices agree
+        view.setTextCursor(cursor)
+
+    caret_at(text.index("read"))
+    press("b")
+    assert view.textCursor().position() == text.index("can’t")
+    press("b")
+    assert view.textCursor().position() == text.index("models")
+    press("w")
+    assert view.textCursor().position() == text.index("can’t")
+    press("w")
+    assert view.textCursor().position() == text.index("read")
