@@ -140,15 +140,19 @@ class ChoiceDelegate(QStyledItemDelegate):
 
 
 def place_over(dialog: QDialog, parent: QWidget, width: int, height: int,
-               top: int | None = None) -> None:
-    """Size `dialog` and put it over `parent`: centred across, `top` pixels down
-    (centred when None), always inside the window."""
+               top: int | None = None, area: QWidget | None = None) -> None:
+    """Size `dialog` and put it over `parent`: centred across (across `area`, a part
+    of the window, when it is shown and wide enough), `top` pixels down (centred when
+    None), always inside the window."""
     width = max(200, min(width, parent.width() - 24))
     height = max(80, min(height, parent.height() - 24))
     dialog.resize(width, height)
     origin = parent.mapToGlobal(parent.rect().topLeft())
     y = (parent.height() - height) // 2 if top is None else min(top, parent.height() - height)
-    dialog.move(origin.x() + (parent.width() - width) // 2, origin.y() + max(12, y))
+    left, span = 0, parent.width()
+    if area is not None and area.isVisible() and area.width() >= width + 24:
+        left, span = area.mapTo(parent, area.rect().topLeft()).x(), area.width()
+    dialog.move(origin.x() + left + (span - width) // 2, origin.y() + max(12, y))
 
 
 def popup_frame(dialog: QDialog, *, bottom: int, spacing: int) -> QVBoxLayout:
@@ -564,7 +568,10 @@ class CommentDialog(QDialog):
         layout.addWidget(self.edit)
         layout.addWidget(hint)
         self.rejected.connect(self.cancelled)
-        place_over(self, parent, 520, self.sizeHint().height(), top=110)
+        # Over the list: centred on the window it hid the highlight being commented.
+        area = getattr(parent, "list_area", None)
+        place_over(self, parent, 520, self.sizeHint().height(), top=110,
+                   area=area() if callable(area) else None)
 
     def start(self) -> None:
         self.open()

@@ -219,6 +219,6 @@ def toast_for(window: QWidget) -> Toast:
         toast = Toast(window)
         # A window that says where its content is read (the main window: the list's
         # page) gets its toasts over that, off the reading pane.
-        area = getattr(window, "toast_area", None)
+        area = getattr(window, "list_area", None)
         toast.set_area(area() if callable(area) else None)
     return toast

@@ -465,9 +465,9 @@ class MainWindow(QMainWindow):
         if note and not (note.startswith(BACKED_UP) and self.statusBar().currentMessage()):
             self.flash(note)
 
-    def toast_area(self) -> QWidget:
-        """Where toasts sit: over the list (or the page in its place), never over
-        the reading pane's text (desktop/toast.py)."""
+    def list_area(self) -> QWidget:
+        """The list (or the page in its place): where toasts and the highlight's
+        comment card sit, never over the reading pane's text (desktop/toast.py)."""
         return self.pages
 
     def show_notices(self, notices: Sequence[str] | None = None) -> None:

@@ -65,6 +65,11 @@ def test_comment_editor_is_a_card_over_the_window(seeded, make_window, press,
     dialog = _open_dialog(CommentDialog)
     assert dialog.windowFlags() & Qt.WindowType.FramelessWindowHint
     assert _inside(dialog, window)
+    # Over the list, clear of the reading pane and the highlight being commented
+    # (centred on the window, the card hid the start of the abstract).
+    reader = QRect(window.reader.mapToGlobal(window.reader.rect().topLeft()),
+                   window.reader.size())
+    assert not dialog.frameGeometry().intersects(reader)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.edit)
     qtbot.keyClicks(dialog.edit, "why it matters")
     press("Return")
