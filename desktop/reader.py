@@ -790,7 +790,7 @@ class ReaderPane(QStackedWidget):
         for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10),
                             (self.facts, 10), (self.summary_box, 12), (self.why, 10),
                             (self.chips, 14), (divider, 14), (self.abstract, 22),
-                            (header, 6), (self.annotations_hint, 0),
+                            (header, 6), (self.annotations_hint, 18),
                             (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
             if isinstance(part, QHBoxLayout):
                 layout.addLayout(part)
