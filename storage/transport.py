@@ -23,8 +23,16 @@ import re
 import urllib.parse
 from email.message import EmailMessage
 
-__all__ = ["HEAD", "line_separated", "mojibaked", "transported_head", "unmojibaked",
-           "untransported", "unwrapped_links"]
+__all__ = [
+    "HEAD",
+    "line_separated",
+    "mojibaked",
+    "transported_head",
+    "undoubled",
+    "unmojibaked",
+    "untransported",
+    "unwrapped_links",
+]
 
 
 # ------------------------------------------------------------------ line separators
@@ -48,6 +56,39 @@ def line_separated(text: str) -> str:
     if sum(head.count(sep) for sep in _SEPARATORS) <= head.count("\n"):
         return text
     return text.replace("\u2029", "\n\n").replace("\u2028", "\n").replace("\x85", "\n")
+
+
+# -------------------------------------------------------------- double spacing
+
+# A copy with a blank line after every line: a Notion or Bear export (each line a block), a
+# text whose line ends a Windows tool doubled (CR CR LF). Most readers took it as it was, but
+# a title wrapped onto a second line was no longer one title (attack F39: 9 titles cut on
+# the real trending extraction). Told by every second line being blank while the copy's own
+# blank lines became runs of three; a copy whose parts are paragraphs of one line each (a
+# scraper's) has lines of its own side by side somewhere (front matter, avatar rows).
+_DOUBLED_MIN_LINES = 40
+_DOUBLED_RUNS = 2
+
+
+def _doubled(lines: list[str]) -> bool:
+    return len(lines) >= _DOUBLED_MIN_LINES and not any(
+        line.strip() for line in itertools.islice(lines, 1, None, 2))
+
+
+def undoubled(text: str, name: str, warnings: list[str]) -> str:
+    """The text without the blank line after each of its lines, when it is double-spaced
+    (judged from the head, then the whole checked)."""
+    head = text[:HEAD]
+    if head.count("\n\n\n\n") < _DOUBLED_RUNS:
+        return text
+    if not _doubled(head.split("\n")[:-1]):
+        return text
+    lines = text.split("\n")
+    if not _doubled(lines):
+        return text
+    warnings.append(f"{name}: every line is followed by a blank line (a double-spaced copy: "
+                    f"a Notion or Bear export, or line ends doubled); read without them")
+    return "\n".join(lines[0::2])
 
 
 # ------------------------------------------------------------------------- mojibake
@@ -261,13 +302,14 @@ def transported_head(head: str) -> bool:
     head = head[:HEAD]
     return _is_message(head) or ("=\n" in head and head.isascii()
                                  and _QP_NOT_ESCAPE.search(head) is None) or any(
-        mark in head for mark in _WRAPPER_MARKS)
+        mark in head for mark in _WRAPPER_MARKS) or (
+        head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1]))
 
 
 def untransported(text: str, name: str, warnings: list[str]) -> str:
     """The copy inside a whole text (newline line ends): out of an e-mail message or its
     quoted-printable body, with its line separators as newlines and its mojibake undone."""
-    text = line_separated(text)
+    text = undoubled(line_separated(text), name, warnings)
     if _is_message(text):
         found = _message_text(text)
         if found is not None:

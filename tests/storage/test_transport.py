@@ -248,3 +248,51 @@ def test_the_command_reads_a_safelinks_copy_with_its_ids(tmp_path: Path) -> None
             rows[path] = sorted(conn.execute("SELECT arxiv_id, url, title FROM papers"))
     assert rows[mailed] == rows[clean]
     assert all(arxiv and url for arxiv, url, _ in rows[clean])
+
+
+# A blank line after every line (attack F39): a Notion or Bear export, or line ends a
+# Windows tool doubled to CR CR LF. The trending extraction lost the second line of each
+# wrapped title (9 titles cut, 9 summaries lost, 9 junk papers on the real copy).
+SPACINGS: dict[str, Callable[[str], str]] = {
+    "double-spaced": lambda t: "\n\n".join(t.split("\n")),
+    "cr-cr-lf": lambda t: t.replace("\n", "\r\r\n"),
+}
+
+
+@pytest.mark.parametrize("spacing", sorted(SPACINGS))
+@pytest.mark.parametrize("name", PAGES)
+def test_a_double_spaced_copy_is_its_papers(tmp_path: Path, name: str, spacing: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    spaced_text = SPACINGS[spacing](text)
+    spaced = tmp_path / "spaced.txt"
+    spaced.write_bytes(spaced_text.encode("utf-8"))
+    reference = date.fromtimestamp(spaced.stat().st_mtime)
+    for got in (read_listing(spaced),
+                parse_listing(spaced_text, name="spaced.txt", reference=reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "spaced.txt") for w in expected.warnings]
+        notes = [w for w in got.warnings if w not in said]
+        assert notes in ([], ["spaced.txt: every line is followed by a blank line (a "
+                              "double-spaced copy: a Notion or Bear export, or line ends "
+                              "doubled); read without them"])
+
+
+def test_the_trending_extraction_double_spaced_keeps_its_wrapped_titles(tmp_path: Path) -> None:
+    text = _source("md-trending-extraction.md")
+    wrapped = [r.title for r in parse_listing(text, name="t.md",
+                                              reference=date(2026, 11, 30)).records]
+    spaced = tmp_path / "t.md"
+    spaced.write_text("\n\n".join(text.split("\n")), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                           "import", "--json", str(spaced)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["files"][0]
+    assert report["warnings"] == [
+        "t.md: every line is followed by a blank line (a double-spaced copy: a Notion or Bear "
+        "export, or line ends doubled); read without them"]
+    with sqlite3.connect(tmp_path / "l.db") as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT title FROM papers")) == sorted(wrapped)
