@@ -126,7 +126,11 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
     another (``cat day1.json day2.json``, JSON Lines of entries or of single papers), with
     or without blanks between them. A paper in two documents is one paper."""
     cut: list[str] = []
-    documents = _documents(text, name, cut)
+    commas: list[int] = []
+    documents = _documents(text, name, cut, commas)
+    if commas:
+        warnings.append(f"{name}: entries copied out of a JSON list, with its ',' between "
+                        f"them (line {commas[0]}); read as the entries")
     if cut:
         warn_cut(documents, cut[0], name, warnings)
     if len(documents) == 1:
@@ -154,12 +158,14 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
 _BETWEEN = re.compile(r"[\s\ufeff]*")
 
 
-def _documents(text: str, name: str, cut: list[str]) -> list[tuple[int, Any]]:
+def _documents(text: str, name: str, cut: list[str],
+               commas: list[int] | None = None) -> list[tuple[int, Any]]:
     """Every JSON value in the text, with where it starts. A list the text ends inside (a
     download or a copy that stopped short) is its whole entries; what the copy has of the
     entry it ends inside goes into ``cut``."""
     decoder = json.JSONDecoder()
     found: list[tuple[int, Any]] = []
+    commas = commas if commas is not None else []
     pos = _BETWEEN.match(text).end()  # type: ignore[union-attr]
     while pos < len(text):
         try:
@@ -182,6 +188,11 @@ def _documents(text: str, name: str, cut: list[str]) -> list[tuple[int, Any]]:
             raise ListingError(f"{name}: line {_line_of(text, pos)}: {what}") from None
         found.append((pos, data))
         pos = _BETWEEN.match(text, end).end()  # type: ignore[union-attr]
+        if pos < len(text) and text[pos] == "," and isinstance(data, dict):
+            # Entries copied out of a response's list keep its "," between and after
+            # them (attack N34: refused whole as "text that is no JSON").
+            commas.append(_line_of(text, pos))
+            pos = _BETWEEN.match(text, pos + 1).end()  # type: ignore[union-attr]
     return found
 
 

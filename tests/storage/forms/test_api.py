@@ -276,3 +276,32 @@ def test_a_days_response_is_listed_on_its_papers_submitted_day(tmp_path: Path,
     with Library(db) as lib:
         dates = [s.get("listing_date") for s in lib.sources()]
     assert dates == [day]
+
+
+# Entries copied out of a response's list keep its "," between and after them (attack N34):
+# the whole text was refused as "text that is no JSON".
+@pytest.mark.parametrize("tail", [",\n", "\n"], ids=["comma-after-last", "none-after-last"])
+def test_entries_copied_out_of_a_list_with_their_commas_are_the_entries(
+        tmp_path: Path, tail: str) -> None:
+    week = json.loads((FORMS / "api-week.json").read_text(encoding="utf-8"))
+    whole = parse_listing(json.dumps(week), name="week.json")
+    snippet = ",\n".join(json.dumps(e, indent=2) for e in week) + tail
+    listing = parse_listing(snippet, name="snippet.json")
+    assert listing.records == whole.records
+    assert listing.warnings == [
+        "snippet.json: entries copied out of a JSON list, with its ',' between them (line "
+        f"{json.dumps(week[0], indent=2).count(chr(10)) + 1}); read as the entries"]
+    path = tmp_path / "snippet.json"
+    path.write_text(json.dumps(week[0], indent=2) + ",\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                          "import", "--json", str(path)],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["files"][0]["found"] == 1
+
+
+def test_a_comma_after_a_list_is_still_no_json() -> None:
+    # Only entries (objects) are read past their ","; a list and then more is a malformed text.
+    with pytest.raises(ListingError, match=r"line 1: text that is no JSON$"):
+        parse_listing('[{"paper": {"id": "2611.01234", "title": "T", "summary": "S"}}], x',
+                      name="bad.json")
