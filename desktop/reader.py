@@ -732,8 +732,10 @@ class ReaderPane(QStackedWidget):
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.facts.linkActivated.connect(lambda link: self.link_opened.emit(QUrl(link)))
         self.facts.setToolTip(plain_tooltip("o opens the paper's page · Shift+O its code"))
-        # The summary is the body of a card that has no abstract (a trending page's),
-        # in the reading font under its own label; beside an abstract, a quieter aside.
+        # Beside an abstract the AI summary is a quieter aside in a ruled box; alone (a
+        # trending card) it is the body, read in the abstract's place under a section
+        # label of its own, like HIGHLIGHTS and NOTE (the box's label left over above
+        # the text read as a detached fragment in a real window).
         self.summary_box = QFrame()
         self.summary_box.setObjectName("aiSummary")
         self.summary_label = QLabel("AI SUMMARY")
@@ -747,6 +749,11 @@ class ReaderPane(QStackedWidget):
         box.setSpacing(4)
         box.addWidget(self.summary_label)
         box.addWidget(self.summary)
+        self.body_label = QLabel("AI SUMMARY")
+        self.body_label.setObjectName("sectionLabel")
+        # The room the hidden divider leaves, so the label heads the text, not the facts.
+        self.body_label.setContentsMargins(0, 10, 0, 0)
+        self.body_label.hide()
         # Why For you ranks this paper here (its words, the kept papers it is like).
         self.why = QLabel()
         self.why.setObjectName("paperWhy")
@@ -767,7 +774,8 @@ class ReaderPane(QStackedWidget):
         self.note_status = QLabel("")
         self.note_status.setObjectName("sectionHint")
         self.note = NoteEditor()
-        for label in (self.state, self.meta, self.summary_label, self.summary, self.why,
+        for label in (self.state, self.meta, self.summary_label, self.summary,
+                      self.body_label, self.why,
                       self.annotations_label,
                       self.annotations_hint, self.note_label, self.note_status):
             label.setTextFormat(Qt.TextFormat.PlainText)
@@ -789,7 +797,8 @@ class ReaderPane(QStackedWidget):
         # (widget or layout, spacing after it)
         for part, after in ((self.state, 6), (self.title, 8), (self.meta, 10),
                             (self.facts, 10), (self.summary_box, 12), (self.why, 10),
-                            (self.chips, 14), (divider, 14), (self.abstract, 22),
+                            (self.chips, 14), (divider, 14), (self.body_label, 6),
+                            (self.abstract, 22),
                             (header, 6), (self.annotations_hint, 18),
                             (self.annotation_list, 18), (note_header, 6), (self.note, 0)):
             if isinstance(part, QHBoxLayout):
@@ -897,20 +906,10 @@ class ReaderPane(QStackedWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText if washed else
                                    Qt.TextFormat.PlainText)
         self.summary.setText(washed or summary)
-        self.summary_box.setVisible(bool(summary))
-        # Alone, the summary is what there is to read: the abstract's font and colour,
-        # and no empty abstract under it. Beside an abstract it is an aside.
+        self.summary.setFont(ui_font(13))
         body = bool(summary) and not paper.abstract
-        if self.summary_box.property("body") != body:
-            self.summary_box.setProperty("body", body)
-            for widget in (self.summary_box, self.summary):
-                widget.style().unpolish(widget)
-                widget.style().polish(widget)
-        # After the polish, which sets the style sheet's font.
-        self.summary.setFont(reading_font(15) if body else ui_font(13))
-        # As the body, the summary is shown in the abstract's place (show_paper), where
-        # it can be selected and highlighted; its box keeps only its label.
-        self.summary.setVisible(not body)
+        self.summary_box.setVisible(bool(summary) and not body)
+        self.body_label.setVisible(body)
         self.divider.setVisible(not body)
 
     def set_why(self, text: str | None) -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QTextDocumentFragment
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QLabel, QStyleOptionViewItem
 
 from desktop.model import COL_TITLE
 from desktop.reader import HIGHLIGHT_HINT, code_url, facts_html, facts_line, washed_html
@@ -298,9 +298,22 @@ def test_a_trending_card_shows_its_summary_and_facts_not_an_empty_pane(
     paper = library.get(trending)
     assert paper.abstract == "" and paper.ai_summary
     reader = win.reader
-    assert reader.summary_box.isVisible() and reader.summary_label.text() == "AI SUMMARY"
     # The body is in the abstract's place, its label above it, not a second copy.
     assert reader.abstract.isVisible() and reader.abstract.field == "ai_summary"
+    # The label heads its text as HIGHLIGHTS and NOTE head theirs: flush with the text's
+    # left edge, just above it, no aside's box or accent rule left over (in a real window
+    # the label sat in a ruled box of its own, 24 px above and 14 px left of the text).
+    reader.scroll.widget().layout().activate()
+    [label] = [w for w in reader.findChildren(QLabel)
+               if w.isVisible() and w.text() == "AI SUMMARY"]
+    assert label.objectName() == "sectionLabel"
+    content = reader.scroll.widget()
+    top_left = label.mapTo(content, label.rect().bottomLeft())
+    body = reader.abstract.mapTo(content, reader.abstract.rect().topLeft())
+    margin = int(reader.abstract.document().documentMargin())
+    assert abs(top_left.x() - (body.x() + margin)) <= 2, (top_left, body, margin)
+    assert 0 <= body.y() + margin - top_left.y() <= 12, (top_left, body, margin)
+    assert not reader.summary_box.isVisible() and not reader.divider.isVisible()
     assert reader.abstract.toPlainText() == paper.ai_summary
     assert not reader.summary.isVisible()
     meta_px = reader.meta.fontInfo().pixelSize()

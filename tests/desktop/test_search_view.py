@@ -118,8 +118,12 @@ def test_a_card_found_by_its_ai_summary_is_highlighted_there(library: Library, m
     reader = window.browser.reader
     paper = reader.paper
     assert paper is not None and not paper.abstract and "abstain" in (paper.ai_summary or "")
-    shown = reader.summary.text()
-    assert reader.summary_box.isVisible()
-    # The summary is rich text with the word washed in the search-hit colour.
+    # The summary is the card's body, with the word washed where abstracts' are.
+    assert reader.abstract.field == "ai_summary"
+    word = paper.ai_summary.index("abstain")
+    assert any(s <= word < e for s, e in reader.abstract.search_spans), \
+        reader.abstract.search_spans
+    # Beside an abstract the summary is an aside: washed there too, as rich text.
     colour = reader.theme.colour("search_hit").name()
+    shown = reader.summary.text()
     assert colour in shown and re.search(r">abstain<", shown), shown
