@@ -365,14 +365,21 @@ def _search_abbreviations_and_fts_declaration(db: sqlite_utils.Database) -> None
     old = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'papers_fts'").fetchone()[0]
     new = old.replace("content='papers'", 'content="papers"')
     if new != old:
-        version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        conn.execute("PRAGMA writable_schema = ON")
-        try:
-            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'papers_fts'", (new,))
-            # Other connections re-read the schema when its version moves.
-            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
-        finally:
-            conn.execute("PRAGMA writable_schema = OFF")
+        _redeclare_fts(conn, new)
+
+
+def _redeclare_fts(conn: sqlite3.Connection, declaration: str) -> None:
+    """Replace the full-text table's CREATE statement in place (its data stays as it is:
+    the callers make it match the new declaration)."""
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema = ON")
+    try:
+        conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'papers_fts'",
+                     (declaration,))
+        # Other connections re-read the schema when its version moves.
+        conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
+    finally:
+        conn.execute("PRAGMA writable_schema = OFF")
 
 
 @migration(4)
@@ -616,13 +623,7 @@ def _summary_in_full_text(db: sqlite_utils.Database) -> None:
     new = (f"CREATE VIRTUAL TABLE papers_fts USING fts5({', '.join(FTS_COLUMNS)}, "
            f"content=\"papers\", content_rowid='id', tokenize='{FTS_TOKENIZE}')")
     if tuple(declared) == V1_FTS_COLUMNS and sizes and "columnsize" not in old:
-        version = conn.execute("PRAGMA schema_version").fetchone()[0]
-        conn.execute("PRAGMA writable_schema = ON")
-        try:
-            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = 'papers_fts'", (new,))
-            conn.execute(f"PRAGMA schema_version = {int(version) + 1}")
-        finally:
-            conn.execute("PRAGMA writable_schema = OFF")
+        _redeclare_fts(conn, new)
         # A row's sizes are one varint per column; the new column holds no token.
         conn.execute("UPDATE papers_fts_docsize SET sz = CAST(sz || x'00' AS BLOB)")
         # What the index holds of these papers is their text without the summary: it
