@@ -636,7 +636,8 @@ def listable(node: Node) -> bool:
     how many pass (not with the library): a state or flag one is in, a tag, a note,
     an annotation, a date, upvote or import-time range. What is left out is
     answered only by reading every row (`org:`, a substring, `authors:`, a
-    negation), is most of the library by its nature (`tag:none`, `is:unread`), or
+    negation), is most of the library by its nature (`tag:none`, `is:unread`: the
+    latter planned as `-is:read`, see complement), or
     is planned as a scan of every paper's sources (`source:`, a LIKE on names)."""
     if not isinstance(node, Filter):
         return False
@@ -673,6 +674,22 @@ def sql_expression(node: Node, now: datetime) -> tuple[str, list[object]]:
         parts.append(f"({sql})")
         params.extend(child_params)
     return joiner.join(parts), params
+
+
+def complement(node: Node) -> Filter | None:
+    """The listable filter whose papers `node` is every paper but, when `node` is
+    an `is:` value meaning "not in this state or flag" (`is:unstarred`,
+    `is:unread`): such a filter is planned as that one negated (`-is:starred`),
+    its few papers listed and left out. The two conditions pass the same papers
+    because a flag's column and `state` are NOT NULL: no row is neither."""
+    if not isinstance(node, Filter) or node.name != "is":
+        return None
+    filters = states.table().is_filters()
+    hit = filters.get(str(node.value))
+    if hit is None or hit[1]:
+        return None
+    on = next((value for value, found in filters.items() if found == (hit[0], True)), None)
+    return None if on is None else Filter("is", "=", on, raw=f"is:{on}")
 
 
 class Driver(NamedTuple):
@@ -838,6 +855,10 @@ def compile_query(query: Query, *, sort: str | None = None,
         elif isinstance(node, Not) and isinstance(node.child, Filter) and listable(node.child):
             inner, inner_params = sql_expression(node.child, now)
             drivers.append(Driver(driver_select(node.child, inner), list(inner_params),
+                                  f"({sql})", exclude=True))
+        elif (on := complement(node)) is not None and listable(on):
+            inner, inner_params = sql_expression(on, now)
+            drivers.append(Driver(driver_select(on, inner), list(inner_params),
                                   f"({sql})", exclude=True))
     where = " AND ".join(sql_parts) if sql_parts else "1"
     return Compiled(fts, where, params, chosen, highlight_terms(query.root), phrases,

@@ -399,11 +399,20 @@ def test_drivers_are_the_top_level_filters_an_index_lists() -> None:
     assert compiled.drivers[1].params == ["rl"]
     assert compiled.drivers[1].select.startswith("SELECT pt.paper_id FROM paper_tags")
     # What most papers pass, what no index lists, and anything below the top level.
-    for text in ("is:unread model", "tag:none model", "tag:any model",
+    for text in ("tag:none model", "tag:any model",
                  "org:meta model", "authors:>3 model", "source:seeds model",
                  "(is:starred OR tag:rl) model", "-org:meta model", "🚀 model"):
         assert compile_query(parse(text)).drivers == [], text
     assert [d.exclude for d in compile_query(parse("-is:starred model")).drivers] == [True]
+    # A value meaning "not in it" lists the papers in it, to leave them out, as
+    # its negation does; its own condition stays the filter's part of the WHERE.
+    for off, on, condition in (("is:unstarred", "is:starred", "(NOT p.starred)"),
+                               ("is:unread", "is:done", "(p.state != ?)")):
+        (excluded,) = compile_query(parse(f"{off} model")).drivers
+        (listed,) = compile_query(parse(f"{on} model")).drivers
+        assert excluded.exclude and not listed.exclude
+        assert (excluded.select, excluded.params) == (listed.select, listed.params)
+        assert excluded.condition == condition == compile_query(parse(f"{off} model")).where
     for text in ("is:shortlist x", "is:done x", "is:annotated x", "has:note x", "upvotes:>5 x",
                  "added:7d x", "year:2020..2022 x"):
         assert len(compile_query(parse(text)).drivers) == 1, text

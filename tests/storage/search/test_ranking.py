@@ -227,6 +227,48 @@ def test_a_filter_driving_the_search_finds_what_testing_each_row_finds(seeded: L
     assert excluded > len(LISTABLE) * len(TEXTS) // 2
 
 
+# The `is:` values that mean "not in this state or flag", and what they leave out.
+OFF_VALUES = {"is:unstarred": "is:starred", "is:unread": "is:read"}
+
+
+def test_an_off_value_leaves_its_papers_out_as_its_negation_does(seeded: Library) -> None:
+    # `is:unstarred model` is `-is:starred model` written another way: the few
+    # starred papers are listed and left out instead of each match's row being
+    # tested; what it finds is what testing the rows finds, and what the
+    # negation finds. Few papers read here, so `is:unread` is planned so too.
+    lib = seeded
+    every = ids(lib, "")
+    lib.set_read(every[::23])
+    lib.set_starred(every[1::9])
+    engine = lib._search
+    ranker = engine.ranker
+    queries = [f"{f} {t}" for f in OFF_VALUES for t in TEXTS]
+    excluded = 0
+    try:
+        for budget, bloom_most in ((RANK_BUDGET, 10**9), (RANK_BUDGET, 0), (40, 10**9)):
+            ranker.rank_budget = ranker.rank_min = budget
+            ranker.bloom_most = bloom_most
+            for query in queries:
+                ranker.drive = False
+                expected = _everything(lib, query)
+                ranker.drive = True
+                assert _everything(lib, query) == expected, (query, budget, bloom_most)
+                off, text = query.split(" ", 1)
+                assert lib.search(query, limit=None).ids == \
+                    lib.search(f"-{OFF_VALUES[off]} {text}", limit=None).ids, query
+                excluded += ranker.excluded(engine.plan(query).compiled) is not None
+    finally:
+        ranker.rank_budget, ranker.rank_min = RANK_BUDGET, RANK_MIN
+        ranker.bloom_most = BLOOM_MOST
+        ranker.drive = True
+    assert excluded > len(queries) // 2  # of 3 x 12: not a vacuous comparison
+    for off, on in OFF_VALUES.items():
+        chosen = ranker.excluded(engine.plan(f"{off} model").compiled)
+        assert chosen is not None, off
+        assert "+papers_fts.rowid NOT IN (WITH excluded(id)" in lib.explain(f"{off} model")
+        assert chosen.select == engine.plan(f"{on} model").compiled.drivers[0].select
+
+
 def test_a_small_filter_drives_and_a_common_one_or_a_rare_word_does_not(seeded: Library
                                                                           ) -> None:
     lib = _triaged(seeded)
