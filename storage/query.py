@@ -178,7 +178,7 @@ class Query:
 # ----------------------------------------------------------------- tokenizer
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: str  # word, phrase, lparen, rparen, or, and, not, neg
+    kind: str  # word, phrase, lparen, rparen, or, and, not, neg, bare (`title:` alone)
     text: str = ""
     key: str | None = None  # "title" in `title:kan` (lower case), else None
     quoted: bool = False  # the value was a quoted phrase
@@ -253,10 +253,13 @@ def tokenize(text: str, *, typing: bool = False) -> list[Token]:
             elif word == "NOT":
                 tokens.append(Token("not"))
             elif sep and (key in FIELD_COLUMNS or key in FILTER_KEYS):
-                # `title:` with nothing yet is a field being typed: no term at all.
+                # `title:` with nothing after it is no term at all: a field being
+                # typed, or one the user will be told has nothing (`bare`).
                 if value:
                     tokens.append(Token("word", value, key=key,
                                         last=typing and _typing(s, j)))
+                else:
+                    tokens.append(Token("bare", word, key=key))
             else:
                 tokens.append(Token("word", word, last=typing and _typing(s, j)))
             i = j
@@ -273,6 +276,9 @@ class _Parser:
         self.notes: list[str] = []
         self.warnings: list[tuple[Token, str]] = []  # (the token, what to tell the user)
         self.ignored: list[Token] = []  # terms with nothing in them to search for
+        # Fields and filters with nothing after the colon, each with the plain
+        # word that follows it, if one does (`summary: agent`: the space split them).
+        self.bare: list[tuple[Token, Token | None]] = []
 
     def peek(self) -> Token | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -316,6 +322,11 @@ class _Parser:
         self.i += 1
         if token.kind in ("and", "or"):
             # A dangling AND/OR (`AND (`, `OR kan`): AND is implicit anyway.
+            return None
+        if token.kind == "bare":
+            after = self.peek()
+            plain = after is not None and after.kind == "word" and after.key is None
+            self.bare.append((token, after if plain else None))
             return None
         if token.kind in ("neg", "not"):
             child = self.unary(depth, negated=not negated)
@@ -366,6 +377,9 @@ class _Parser:
                 return self._unindexed(token, None)
             return Text(value, prefix=token.last and not negated)
         if key in FIELD_COLUMNS:
+            if not value.strip():  # `title:""`: as `title:` alone
+                self.bare.append((token, None))
+                return None
             if not has_token(value) or _needs_substring(value):
                 return self._unindexed(token, key)
             return Text(value, field=key, phrase=token.quoted,
@@ -405,6 +419,26 @@ def _needs_substring(value: str) -> bool:
     if has_token(value):
         return False
     return any(ord(c) > 127 and unicodedata.category(c).startswith("S") for c in value)
+
+
+# What a filter's value looks like, for the user who left it out (`tag:` alone).
+_EXAMPLE_VALUE = {"is": "starred", "has": "note", "year": "2024", "upvotes": ">10",
+                  "authors": "<=3", "added": "7d", "sort": "date"}
+
+
+def _bare_warning(word: str, after: Token | None, listed: bool) -> str:
+    """One line for a field or filter with nothing after its colon: what to write
+    instead (the next word joined to it, when a space split them), and what was
+    done: every paper listed, or the rest searched without it."""
+    key = word.partition(":")[0]
+    if after is not None:
+        example = f"{key}:{after.text}"
+    elif key in FIELD_COLUMNS:
+        example = f"{key}:word"
+    else:
+        example = f"{key}:{_EXAMPLE_VALUE.get(key, 'name')}"
+    done = "every paper is listed" if listed else "ignored"
+    return f"{word} has nothing after it (write {example}, with no space); {done}"
 
 
 def _takes(key: str) -> str:
@@ -488,6 +522,12 @@ def parse(text: str, *, typing: bool = False) -> Query:
     # While typing, the filter at the end may be half written (`is:re`): no warning yet.
     unfinished = tokens[-1] if typing and tokens and not text[-1:].isspace() else None
     said = [w for token, w in parser.warnings if token is not unfinished]
+    for token, after in parser.bare:
+        if token is not unfinished:
+            # `summary:` alone listed every paper without a word of why.
+            listed = root is None and not parser.ignored
+            said.append(_bare_warning(f"{token.key}:" + ('""' if token.quoted else ""),
+                                      after, listed))
     if root is None and parser.ignored and not typing:
         # `*` or `…` alone listed every paper without a word of why.
         said.append(f"{' '.join(t.text for t in parser.ignored)} has no letter, digit or "

@@ -171,7 +171,9 @@ def test_the_readme_status_lines_are_the_ones_winnow_list_prints(seeded_path: Pa
     for query, quoted in (("kolmogorv arnld", "Showing results for kolmogorov arnold"),
                           ("is:unred", "is:unred is not a filter (is: takes annotated, done, "
                                        "inbox, "),
-                          ('tag:""', 'tag:"" has no value; ignored')):
+                          ('tag:""', 'tag:"" has no value; ignored'),
+                          ("summary: agent", "summary: has nothing after it (write "
+                                             "summary:agent, with no space); ignored")):
         assert quoted in section, quoted
         listed = winnow("list", query, db=seeded_path)
         assert listed.returncode == 0 and quoted in listed.stderr, (query, listed.stderr)

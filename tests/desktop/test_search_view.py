@@ -101,6 +101,20 @@ def test_a_filter_that_is_not_one_says_so_once_it_is_typed(window, qtbot, press)
     assert window.panel.correction.isVisible() and window.panel.correction.text() == message
 
 
+def test_a_field_with_no_word_says_so_once_it_is_entered(window, seeded: Library, qtbot,
+                                                         press) -> None:
+    # `summary:` alone listed every paper and said nothing (session 6's window walk).
+    type_into_search(window, qtbot, "summary:")
+    assert not window.panel.correction.isVisible()  # still being typed
+    press("Return")
+    qtbot.waitUntil(lambda: not window.browser.search_typing)
+    assert window.model.rowCount() == len(seeded.search("", limit=None).ids)
+    message = window.model.result.message
+    assert message == ("summary: has nothing after it (write summary:word, with no space); "
+                       "every paper is listed")
+    assert window.panel.correction.isVisible() and window.panel.correction.text() == message
+
+
 def test_a_card_found_by_its_ai_summary_is_highlighted_there(library: Library, make_window,
                                                              qtbot, press) -> None:
     """Schema 12: a word only a trending card's AI summary has finds the card, and the

@@ -331,6 +331,32 @@ def test_warnings_name_the_filter_and_what_it_takes() -> None:
     assert with_root(query, None).warnings == query.warnings
 
 
+def test_a_field_or_filter_with_nothing_after_it_says_what_to_write() -> None:
+    # `summary:` alone listed every paper without a word of why.
+    for text, example in (("summary:", "summary:word"), ("Title:", "title:word"),
+                          ("note:", "note:word"), ('abstract:""', "abstract:word"),
+                          ("tag:", "tag:name"), ("is:", "is:starred"), ("year:", "year:2024"),
+                          ("-summary:", "summary:word"), ("(summary:)", "summary:word")):
+        query = parse(text)
+        assert query.root is None, text
+        (warning,) = query.warnings
+        assert warning.endswith(f"has nothing after it (write {example}, with no space); "
+                                "every paper is listed"), (text, warning)
+    # With a word after the space that split them: that word, and the rest is searched.
+    query = parse("summary: agent memory")
+    assert query.root == And((Text("agent"), Text("memory")))
+    assert query.warnings == ("summary: has nothing after it (write summary:agent, with no "
+                              "space); ignored",)
+    assert parse("model sort:").warnings == (
+        "sort: has nothing after it (write sort:date, with no space); ignored",)
+    # A field still being typed in the live search is not one yet; once a space
+    # ends it, it is.
+    assert parse("summary:", typing=True).warnings == ()
+    assert parse('kan title:"', typing=True).warnings == ()
+    assert parse("summary: ", typing=True).warnings != ()
+    assert parse("summary:agent").warnings == ()
+
+
 @pytest.mark.parametrize("text", ['tag:"', 'tag:""', 'tag:"  "', 'org:"', 'source:""',
                                   'TAG:"'])
 def test_a_filter_with_an_empty_quoted_value_is_ignored_and_said(text: str) -> None:

@@ -70,3 +70,21 @@ def test_a_small_limit_keeps_the_count_of_papers_with_some_words(db: Path) -> No
         assert done.returncode == 0, done.stderr
         assert done.stderr.strip() == (f"{len(every.ids)} papers, the first {limit} listed · "
                                        f"{expected}"), limit
+
+
+def test_a_field_with_no_word_says_what_to_write(db: Path) -> None:
+    """`summary:` alone listed every paper with no hint: the status line now says
+    the field has no word, what to write, and that every paper is listed."""
+    with Library(db) as lib:
+        every = len(lib.search("", limit=None).ids)
+        with_word = lib.search("agent", limit=None)
+    done = winnow("list", "summary:", "--limit", "3", db=db)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (f"{every} papers, the first 3 listed · summary: has "
+                                   "nothing after it (write summary:word, with no space); "
+                                   "every paper is listed")
+    done = winnow("list", "summary: agent", "--limit", "3", db=db)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().startswith(f"{len(with_word.ids)} papers, the first 3 listed · ")
+    assert "summary: has nothing after it (write summary:agent, with no space); ignored" \
+        in done.stderr
