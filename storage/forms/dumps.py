@@ -104,6 +104,9 @@ RENDERED = {
     "wrapped-rendered": _BROWSERS,
 }
 
+_EXPORTS = {"export-html2text": "html2text",
+            "export-rendered": "lynx -dump, links -dump or w3m -dump"}
+
 
 def _rendered_tool(head: str) -> str | None:
     """Which tool dumped a copy of the page whose cards are wrapped paragraphs with no
@@ -124,6 +127,9 @@ def _rendered_tool(head: str) -> str | None:
         return None
     # lynx numbers the links in order from 1 ("[1]Subscribe", "[4]101"); an image's alt
     # text in brackets ("[2611]") is no such number.
+    export = _export_tool(head, lines)
+    if export is not None:
+        return export
     numbers = {int(mark[1:-1]) for mark in _LYNX_MARK.findall(head)}
     if (numbers.issuperset(range(1, _MARKS_NEEDED + 1))
             and len(_LYNX_LINK.findall(head)) >= _MARKS_NEEDED):
@@ -148,6 +154,28 @@ def _rendered_tool(head: str) -> str | None:
     return None
 
 
+# A text export (URLs on their own lines, each card's authors count a link: "[\n\n2
+# authors](https://huggingface.co/papers/ID)") rendered as a page: the link's text spans a
+# blank line, which no Markdown renderer takes for a link, so the rendering has every
+# card's "·" and date and no authors count at all (attack F47: read as the text export, 103
+# of 107 authors counts lost, silently; html2text's, under its "******" title taken for a
+# preamble, 30 of 107 papers).
+_URL_LINE = re.compile(r"^[ \t]*https?://\S+[ \t]*$", re.M)
+_LONE_DOT = re.compile(r"^[ \t]*·[ \t]*$", re.M)
+_AUTHORS = re.compile(r"\b[0-9]+ authors?\b")
+_EXPORT_SIGNS = 3
+
+
+def _export_tool(head: str, lines: list[str]) -> str | None:
+    if (len(_URL_LINE.findall(head)) < _EXPORT_SIGNS
+            or len(_LONE_DOT.findall(head)) < _EXPORT_SIGNS or _AUTHORS.search(head)):
+        return None
+    # html2text writes a paragraph's lines with no blank line after it; the browsers leave one.
+    filled = [k for k in range(len(lines) - 1) if lines[k].strip()]
+    apart = sum(1 for k in filled if not lines[k + 1].strip())
+    return "export-html2text" if apart < _BLOCKS_SHARE * len(filled) / 2 else "export-rendered"
+
+
 # A date, then what a dump put after it: lynx's link mark or pandoc's empty link, and the
 # comment count.
 _DATE_AND_COUNT = re.compile(
@@ -170,6 +198,11 @@ def undumped(text: str, tool: str, name: str) -> tuple[str, dict[str, str]]:
     """The dump as the page's text form, and the arXiv id of each title where the dump
     kept the links' addresses (lynx): {title: id}. A dump whose dates run into the
     comment counts is refused."""
+    if tool in _EXPORTS:
+        raise ListingError(
+            f"{name}: a text export of the page rendered as HTML and dumped as text "
+            f"({_EXPORTS[tool]}): the rendering dropped every card's authors count with its "
+            f"link; not read: import the text export it was made from instead")
     if tool in RENDERED:
         raise ListingError(
             f"{name}: a text dump of the page ({RENDERED[tool]}) with every paragraph "
