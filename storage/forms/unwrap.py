@@ -142,7 +142,18 @@ _RAW_HTML = re.compile(r"`(<[^`\n]*>)`\{=html\}")
 _ANGLED = re.compile(r"(?<=\]\()<([^<>\s]*)>(?=\))|<(https?://[^<>\s]+)>")
 
 
+# pandoc -f gfm: a link whose text spans a blank line or begins with a list item ("[Upvote\n\n
+# 117](...)", a text export's "[\n\n2 authors](...)", a firecrawl row "[- ![](...)\\\n- 3
+# authors](...)", a clipper's title over two lines under "###") is no link to GFM: pandoc
+# writes it as text, its brackets escaped and its address in angle brackets ("\[Upvote\n\n
+# 117\](<...>)"). Nothing is lost; read with the copy's brackets (attack F34: 60 to 316
+# fields of the real copies, silently).
+_ESCAPED_LINK_END = re.compile(r"\\\]\(<([^<>\s]*)>\)")
+
+
 def _parts_apart(text: str) -> str:
+    if "\\](<" in text:
+        text = _ESCAPED_LINK_END.sub(r"](\1)", text).replace("\\[", "[").replace("\\]", "]")
     if "{=html}" in text:
         text = _RAW_HTML.sub(r"\1", text)
     if "<http" in text:
@@ -227,7 +238,8 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
         # fold breaks at the last blank within the width: the next word ended at the
         # width itself, or the blank after it did not fit.
         return size(line) + size(_first(start, units)) >= width
-    if start.startswith(_BLOCK_STARTS):
+    # An address in angle brackets (pandoc -f gfm writes a bare one so) is inline text.
+    if start.startswith(_BLOCK_STARTS) and not start.startswith("<http"):
         return False
     if units and _MARKER.match(line):
         # prettier indents a list item's wrapped lines: a line under one at the margin was
