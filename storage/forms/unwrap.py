@@ -126,8 +126,10 @@ def unwrapped_markdown(text: str, *, name: str = "<text>",
 # into the summary's paragraph ("... cache. - 9 authors [LINK: GitHub 68.1k](...)"),
 # prettier runs the link into the list item, both put a blank line between a title and its
 # end (attack F34: 9 titles cut, 50 authors counts lost on the real copy). Put back apart.
-_LINK_PART = re.compile(r"(?<=\S) (?=\[LINK: )")
-_AUTHORS_PART = re.compile(r"(?<=[^\s-]) +- +(?=[0-9]+ authors?$)", re.M)
+_LINK_PART = re.compile(r"(?<=\S) +(?=\[LINK: )")
+# fmt may end a line with the item's "-" (it never fills past its goal of 93%): "... model's
+# architecture.  -" / "9 authors [LINK: ...]".
+_AUTHORS_PART = re.compile(r"(?<=[^\s-]) +-(?: +|[ \t]*\n)(?=[0-9]+ authors?$)", re.M)
 # pandoc writes a list item "-   9 authors".
 _LOOSE_ITEM = re.compile(r"^([-*+])[ \t]{2,}(?=\S)", re.M)
 _TITLE_END = re.compile(r"^(#{1,6} [^\[\n][^\n]*)\n\n([^\s\[!#*>|`<-][^\n]{0,59})\n\n(?=[^\s#])",
@@ -239,7 +241,8 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
         # width itself, or the blank after it did not fit.
         return size(line) + size(_first(start, units)) >= width
     # An address in angle brackets (pandoc -f gfm writes a bare one so) is inline text.
-    if start.startswith(_BLOCK_STARTS) and not start.startswith("<http"):
+    if (start.startswith(_BLOCK_STARTS) and not start.startswith("<http")
+            and not (_MID_SENTENCE.match(start) and line[-1] not in _CLAUSE_ENDS)):
         return False
     if units and _MARKER.match(line):
         # prettier indents a list item's wrapped lines: a line under one at the margin was
@@ -253,6 +256,13 @@ def _wrapped(line: str, after: str, width: int, size: Callable[[str], int],
     # GNU fmt fills toward 93% of the width and balances a paragraph's lines: a line near
     # the width went on where the next word would have passed that goal.
     return size(line) + 1 + size(_first(start, units)) > width * _GOAL
+
+
+# fmt knows no Markdown: a "+" or a dash inside a sentence may begin a line it filled
+# ("... a dataset of instruction" / "+ program pairs into ...", "the \"telephone effect\"" /
+# "- when citing papers"). No list item goes on a sentence in lower case.
+_MID_SENTENCE = re.compile(r"[-+*] [a-z]")
+_CLAUSE_ENDS = ".:;!?"
 
 
 def _first(start: str, units: bool) -> str:
