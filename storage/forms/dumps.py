@@ -119,12 +119,16 @@ def _rendered_tool(head: str) -> str | None:
     wrapped = 0
     for line in lines:
         size = len(line)
-        if size > _DUMP_WIDTH and " " in line.strip() and "://" not in line:
+        if size > _DUMP_WIDTH and " " in line.strip() and "://" not in line and line[:1] != "#":
             return None  # a line no wrapper wrote: a paragraph on one line
         if size >= _WRAPPED_MIN:
             wrapped += 1
-    if wrapped < _WRAPPED_LINES or len(_PAGE_SIGNS.findall(head)) < 2:
+    if wrapped < _WRAPPED_LINES:
         return None
+    if len(_PAGE_SIGNS.findall(head)) < 2:
+        # The older page's bare layout (a title line, an abstract line, no count or date)
+        # re-wrapped: nothing but its header says it is the page.
+        return "refilled-seeds" if _bare(head) else None
     # lynx numbers the links in order from 1 ("[1]Subscribe", "[4]101"); an image's alt
     # text in brackets ("[2611]") is no such number.
     export = _export_tool(head, lines)
@@ -140,7 +144,7 @@ def _rendered_tool(head: str) -> str | None:
     # select-all copy) reads as the copy; a rendered Markdown copy shows what its markup
     # left behind.
     if len(_LEFT_BEHIND.findall(head)) < _LEFT_BEHIND_NEEDED:
-        return None
+        return _refilled(head)
     filled = sum(1 for line in lines if line.strip())
     if len(_INDENT.findall(head)) >= _INDENT_SHARE * filled:
         return "indented-rendered"
@@ -176,6 +180,47 @@ def _export_tool(head: str, lines: list[str]) -> str | None:
     return "export-html2text" if apart < _BLOCKS_SHARE * len(filled) / 2 else "export-rendered"
 
 
+# A copy of the page as plain text refilled: fmt, a mail client's Rewrap, or a Markdown tool
+# (pandoc, prettier) reading the text as Markdown ran each card's lines into one paragraph
+# and wrapped it again ("142 Lattice-KV: Compressing ... Quantizers Serving long-context
+# ... families.  4 authors · Oct 1 6"). Where a title ends and its abstract begins is gone:
+# read, it gave junk papers ("87 Teaching Small Models to Say...", the page's header as a
+# title; attack F43). A select-all copy ends the line with the card's date ("·" / "Oct 1",
+# "Carnegie Mellon University · Published on Sep 29, 2026"); here more of the card follows
+# it on the line ("· Oct 1 6 87 Teaching ...", "· Published on Oct 1, 2026 Upvote 142").
+# The older page's layout (the seeds') re-wrapped: read, 260-1,917 junk papers from 22-221.
+_RUN_DATE = re.compile(
+    r"·[ \t]+(?:Published on )?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r"[a-z]*\.? [0-9]{1,2}(?:, [0-9]{4})?[ \t]+\S")
+_CHROME = re.compile(r"Get trending papers in your email")
+_SEEDS_AUTHORS = re.compile(r"^[ \t]*•[ \t]*[0-9]{1,6} authors?[ \t]*$", re.M)
+# fmt and mail clients keep two blanks after a sentence's end; Markdown tools keep one.
+_FILLED_STOP = re.compile(r"[.!?]  (?=[A-Z0-9])")
+_REFILL_SIGNS = 2
+
+
+def _refilled(head: str) -> str | None:
+    if len(_SEEDS_AUTHORS.findall(head)) >= _REFILL_SIGNS:
+        return "refilled-seeds"
+    if len(_RUN_DATE.findall(head)) >= _REFILL_SIGNS:
+        return "refilled-fmt" if _FILLED_STOP.search(head) else "refilled-markdown"
+    return "refilled-seeds" if _bare(head) else None
+
+
+def _bare(head: str) -> bool:
+    """The older page's bare layout (a title line, an abstract line: no count, no date)
+    wrapped: nothing but its header says it is the page."""
+    return (_CHROME.search(head) is not None and _LONE_DOT.search(head) is None
+            and _AUTHORS.search(head) is None)
+
+
+_REFILLS = {
+    "refilled-fmt": "by fmt or a mail client's Rewrap",
+    "refilled-markdown": "by a Markdown tool (pandoc, prettier, an editor's format command) "
+                         "that read the text as Markdown",
+}
+
+
 # A date, then what a dump put after it: lynx's link mark or pandoc's empty link, and the
 # comment count.
 _DATE_AND_COUNT = re.compile(
@@ -198,6 +243,16 @@ def undumped(text: str, tool: str, name: str) -> tuple[str, dict[str, str]]:
     """The dump as the page's text form, and the arXiv id of each title where the dump
     kept the links' addresses (lynx): {title: id}. A dump whose dates run into the
     comment counts is refused."""
+    if tool in _REFILLS:
+        raise ListingError(
+            f"{name}: a plain-text copy of the page refilled {_REFILLS[tool]}: each card's "
+            f"upvote count, title, abstract and date were run into one paragraph, so a title "
+            f"cannot be told from its abstract; not read: import the copy as it was saved")
+    if tool == "refilled-seeds":
+        raise ListingError(
+            f"{name}: a copy of the older page's layout re-wrapped at a fixed width (fmt, fold "
+            f"or a mail client): its titles and abstracts broken over lines cannot be told "
+            f"apart; not read: import the copy as it was saved")
     if tool in _EXPORTS:
         raise ListingError(
             f"{name}: a text export of the page rendered as HTML and dumped as text "

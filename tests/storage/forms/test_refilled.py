@@ -13,10 +13,16 @@ tests/fixtures/README.md).
 from __future__ import annotations
 
 import re
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from storage.listing import Listing, parse_listing
+from storage.records import ListingError
 from tests.storage.forms.helpers import FORMS, READ_ON, read
 
 
@@ -50,3 +56,69 @@ def test_a_plus_fmt_put_at_a_lines_start_stays_in_the_abstract() -> None:
     got = read(name)
     assert added in got.records[0].abstract
     assert got.records == want.records and got.warnings == []
+
+
+# A plain-text copy refilled: its cards' lines run into paragraphs, so a title cannot be
+# told from its abstract. Before: fmt -w 72 of text-daily.txt 8 junk papers of 15 ("87
+# Teaching Small Models to Say..."), of text-trending.txt 1 junk of 12, the date page
+# "no Daily Papers listing"; pandoc -f gfm -t gfm of the date page 10 junk papers.
+FMT = ("a plain-text copy of the page refilled by fmt or a mail client's Rewrap: each card's "
+       "upvote count, title, abstract and date were run into one paragraph, so a title cannot "
+       "be told from its abstract; not read: import the copy as it was saved")
+MARKDOWN_TOOL = FMT.replace(
+    "by fmt or a mail client's Rewrap",
+    "by a Markdown tool (pandoc, prettier, an editor's format command) that read the text "
+    "as Markdown")
+SEEDS = ("a copy of the older page's layout re-wrapped at a fixed width (fmt, fold or a mail "
+         "client): its titles and abstracts broken over lines cannot be told apart; not read: "
+         "import the copy as it was saved")
+REFUSED = {
+    "text-daily.fmt72.txt": FMT,
+    "text-trending.fmt72.txt": FMT,
+    "text-date-page.fmt72.txt": FMT,
+    "text-date-page.pandoc-gfm-gfm.md": MARKDOWN_TOOL,
+    # Before: 302 papers from seeds/000's 22 (fmt), 260 (fold -s); seeds/001's bare layout
+    # (a title line, an abstract line) through fold -s: a junk paper per wrapped line.
+    "seeds-000.fmt72.txt": SEEDS,
+    "seeds-000.fold80.txt": SEEDS,
+    "seeds-001-head.fold80.txt": SEEDS,
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_refilled_plain_text_copy_is_refused_naming_the_reflow(name: str) -> None:
+    path = f"refilled/{name}"
+    with pytest.raises(ListingError) as caught:
+        read(path)
+    assert str(caught.value) == f"{path}: {REFUSED[name]}"
+
+
+@pytest.mark.parametrize("name", ["text-daily.txt", "text-trending.txt", "text-date-page.txt"])
+def test_a_text_copy_wrapped_but_not_refilled_is_still_the_text_form(name: str) -> None:
+    """A mail client's hard wrap (fmt -s: long lines split, never joined) keeps each of a
+    card's lines apart: not refused as refilled; read as the text form with its warning
+    that a wrapped title may have lost its end, as before."""
+    text = (FORMS / name).read_text(encoding="utf-8")
+    wrapped = subprocess.run(["fmt", "-s", "-w", "72"], input=text, capture_output=True,
+                             text=True, check=True).stdout
+    got = read_text(wrapped)
+    assert len(got.records) == len(read(name).records)
+    assert any("a title wrapped onto a second line may have lost its end" in w
+               for w in got.warnings)
+
+
+def test_winnow_import_refuses_a_refilled_copy_in_one_line_with_nothing_written(
+        tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    name = "text-daily.fmt72.txt"
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(db), "import",
+         str(FORMS / "refilled" / name)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1, run.stdout
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert lines == [f"winnow: {name}: {FMT}"] or (
+        len(lines) == 1 and lines[0].endswith(f"{name}: {FMT}")), run.stderr
+    if db.exists():
+        with closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("SELECT count(*) FROM papers").fetchone()[0] == 0
