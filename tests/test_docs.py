@@ -391,19 +391,26 @@ def test_a_wrong_import_is_put_right_by_taking_it_back_as_the_readme_says(
 
 @pytest.mark.skipif(shutil.which("fmt") is None, reason="GNU fmt is not installed")
 def test_what_the_readme_says_of_copies_refilled_by_fmt(tmp_path: Path) -> None:
-    """The README said any Markdown copy or text export refilled by `fmt` reads as before;
-    a reference-link dump (the real one of 58948089181 too) is refused instead, its parts
-    run into one line by fmt's paragraph filling."""
+    """The README says which copies refilled by `fmt` read as before: a reference-link
+    dump does now (its card parts, run into one line, put apart again; it was refused), and a
+    select-all text copy is refused in one line naming the reflow (it gave junk papers)."""
     text = " ".join(_section("## What can be imported").split())
-    assert "A reference-link dump refilled by `fmt`" in text
-    assert "(`fold -s -w 80`, `fmt`, a mail client)" not in text
-    source = ROOT / "tests" / "fixtures" / "forms" / "md-reference-links.md"
-    refilled = subprocess.run(["fmt", "-w", "80"], input=source.read_bytes(),
-                              capture_output=True, check=True).stdout
-    (tmp_path / "refs.md").write_bytes(refilled)
-    db = tmp_path / "lib.db"
-    done = winnow("import", str(tmp_path / "refs.md"), db=db)
-    assert done.returncode == 1
-    assert done.stderr.strip().splitlines() == [
-        "winnow: refs.md: no Daily Papers listing found in it"]
-    assert not db.exists()
+    assert "reference-link dump, whose card parts fmt runs into one line, put apart" in text
+    assert "refused in one line naming the reflow" in text
+    forms = ROOT / "tests" / "fixtures" / "forms"
+    for name in ("md-reference-links.md", "text-daily.txt"):
+        refilled = subprocess.run(["fmt", "-w", "80"], input=(forms / name).read_bytes(),
+                                  capture_output=True, check=True).stdout
+        (tmp_path / name).write_bytes(refilled)
+    done = winnow("import", "--json", str(tmp_path / "md-reference-links.md"),
+                  db=tmp_path / "refs.db")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"][0]["found"] == 12
+    refused = winnow("import", str(tmp_path / "text-daily.txt"), db=tmp_path / "text.db")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "winnow: text-daily.txt: a plain-text copy of the page refilled by fmt or a mail "
+        "client's Rewrap: each card's upvote count, title, abstract and date were run into "
+        "one paragraph, so a title cannot be told from its abstract; not read: import the "
+        "copy as it was saved"]
+    assert not (tmp_path / "text.db").exists()

@@ -113,6 +113,8 @@ def unwrapped_markdown(text: str, *, name: str = "<text>",
         else:
             lines[k] = f"{line} {after.lstrip()}"
     text = _parts_apart("\n".join(lines))
+    if _RUN_REFS.search(text) is not None:
+        text = _refs_apart(text)
     if warnings is not None:
         text = _typography_undone(text, name, warnings)
         _lost_counts(text, name, warnings)
@@ -166,6 +168,42 @@ def _parts_apart(text: str) -> str:
         text = _AUTHORS_PART.sub("\n- ", text)
     text = _LOOSE_ITEM.sub(r"\1 ", text)
     return _TITLE_END.sub(_title_end, text)
+
+
+# A reference dump refilled (fmt, a mail client's Rewrap) has each card's tail run into one
+# line: "][37] [ * 671 authors ][38] · Mar 8, 2024 [ 6][39] [ 1 ][40]", where the dump
+# wrote "][37]" / "[" / "* 671 authors" / "][38]" / "·" / "Mar 8, 2024 [ 6][39]" / "[" /
+# "1" / "][40]" (attack F43: the real copy refused, "no Daily Papers listing"). A link over
+# three lines joined is "[ X ][N]", blanks inside both brackets; a comment count, written
+# on its date's line, "[ 6][39]".
+_RUN_REFS = re.compile(r"\]\[[0-9]{1,9}\] (?:\[|· )")
+_JOINED_LINK = re.compile(r"\[ ([^\[\]\n]+?) \](?=\[[0-9]{1,9}\])")
+_REF_DOT = re.compile(r"(\]\[[0-9]{1,9}\]) · ")
+_REF_THEN_LINK = re.compile(r"(\]\[[0-9]{1,9}\]) (?=\[)")
+_DATE_THEN_LINK = re.compile(r"(?<=[0-9]) \[\n")
+# The dump's title over two heading lines ("### [A ... Capable" / "### Approaches][106]"),
+# and its closing fence, run on.
+_HEADING_RUN = re.compile(r"^(#{1,6} \[[^\n]*?) (#{1,6} )", re.M)
+_TITLE_LINES = 4
+_FENCE_RUN = re.compile(r"(?<=\S) (```|~~~)[ \t]*$", re.M)
+
+
+# A title whose link is not closed on its heading line goes on in the next (fmt fills toward
+# 93% of the width and balances its lines: a joint the unwrapper left).
+_OPEN_HEADING = re.compile(r"^(#{1,6} \[[^\]\n]*)\n(?=[^\s#\[])", re.M)
+
+
+def _refs_apart(text: str) -> str:
+    for _ in range(_TITLE_LINES):
+        text, joined = _OPEN_HEADING.subn(r"\1 ", text)
+        if not joined:
+            break
+    text = _JOINED_LINK.sub(r"[\n\1\n]", text)
+    text = _REF_DOT.sub(r"\1\n·\n", text)
+    text = _REF_THEN_LINK.sub(r"\1\n", text)
+    text = _HEADING_RUN.sub(r"\1\n\2", text)
+    text = _FENCE_RUN.sub(r"\n\1", text)
+    return _DATE_THEN_LINK.sub("\n[\n", text)
 
 
 def _title_end(found: re.Match[str]) -> str:

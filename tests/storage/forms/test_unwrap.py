@@ -64,10 +64,12 @@ def gnu_fmt(text: str, width: int) -> str:
 
 # The shapes whose every part is a paragraph of its own (blank lines between), which fmt
 # refills without running two parts together: the clipper's and the extractor's trending
-# copies, the clipper's date page, the scraper's copy. (The trending extraction and the
-# reference links keep parts on consecutive lines: fmt runs them into one.)
+# copies, the clipper's date page, the scraper's copy; and the two that keep a card's parts
+# on consecutive lines, which fmt runs into one and the unwrapper puts apart again: the
+# trending extraction ("summary.  - 4 authors [LINK: GitHub 2.31k](...)") and the reference
+# links ("][33] [ * 4 authors ][34] · Oct 1 [ 6][35] [ 87 ][36]"; refused before, attack F43).
 ONE_LINE_PARTS = ("md-clipper-date-page.md", "md-firecrawl.md", "md-trending-clipped.md",
-                  "md-trending.md")
+                  "md-trending.md", "md-trending-extraction.md", "md-reference-links.md")
 
 
 @pytest.mark.parametrize("name", ONE_LINE_PARTS)
