@@ -88,6 +88,44 @@ def test_upvote_counts_pandoc_dropped_are_named_and_left_empty(name: str) -> Non
         f"\"{want[1].title}\", \"{want[2].title}\" and 9 more; their upvotes are left empty"]
 
 
+def test_a_title_whose_second_line_pandoc_dropped_is_named() -> None:
+    """pandoc keeps only the first line of a clipper's title link written over two lines
+    under its "###" ("### [Lattice-KV: ... Cache with" / "Learned Product Quantizers](...)"):
+    the end is nowhere in its output (the real trending clipper copy: 7 of 50 titles cut,
+    silently). The fixture is md-trending-clipped.md with that title so wrapped, through
+    `pandoc -f markdown -t gfm`. The card is read with what is left, and the warning says
+    that a title may be cut and names the one that ends mid-phrase."""
+    name = "reformatted/md-trending-clipped-wrapped-title.pandoc-gfm.md"
+    got = read(name)
+    want = read("md-trending-clipped.md").records
+    cut = "Lattice-KV: Compressing the Key-Value Cache with"
+    assert [r.title for r in got.records] == [
+        cut if r.title.startswith(cut) else r.title for r in want]
+    assert got.warnings[-1] == (
+        f"{name}: the tool that reformatted the copy kept only the first line of a title the "
+        f"copy wrapped over two lines: a title may have lost its end; \"{cut}\" ends "
+        f"mid-phrase (the whole title is in the copy it was made from)")
+
+
+def test_what_pandoc_markdown_escapes_in_an_abstract_is_read_as_written() -> None:
+    """`pandoc -t markdown` writes a caret escaped ("k\\^2") and LaTeX as raw TeX
+    ("`\\textbf{exact}`{=tex}"); read as they were (the real text export: 3 abstracts). The
+    fixture is text-urls-export.txt with a sentence holding both after its first abstract,
+    through `pandoc -f markdown -t markdown`."""
+    text = (FORMS / "text-urls-export.txt").read_text(encoding="utf-8")
+    end = "We release kernels for three GPU families."
+    added = " Each head keeps k^2 centroids, the \\textbf{exact} ones for recent tokens."
+    want = read_text(text.replace(end, end + added))
+    name = "reformatted/text-urls-export-tex.pandoc-markdown.md"
+    written = (FORMS / name).read_text(encoding="utf-8")
+    assert "k\\^2" in written and "`\\textbf{exact}`{=tex}" in written
+    got = read(name)
+    assert got.records[0].abstract.endswith(added.strip())
+    # The authors counts pandoc dropped are named (test above); the rest is the copy's.
+    assert [replace(r, authors_count=None) for r in got.records] == [
+        replace(r, authors_count=None) for r in want.records]
+
+
 def test_a_text_export_whose_link_texts_pandoc_dropped_names_those_cards() -> None:
     name = "text-urls-export.pandoc-gfm.md"
     got = read(f"reformatted/{name}")
