@@ -68,6 +68,9 @@ def unwrapped_markdown(text: str, *, name: str = "<text>",
     if long_heading and any(len(line) > _TOOL_MAX and _breakable(line) for line in head_lines):
         return None
     lines = text.split("\n")
+    broken = len(_HYPHEN_BREAK.findall(head)) >= _HYPHEN_BREAKS
+    if broken:
+        lines = _unbroken(lines)
     # ``fold`` counts bytes, ``fmt`` and mail clients characters: a line with a CJK
     # character in it is shorter by one measure than by the other. The measure a wrapper
     # used is the one that finds its lines full.
@@ -102,7 +105,9 @@ def unwrapped_markdown(text: str, *, name: str = "<text>",
     if cut is not None:
         joints, width, size, kept = cut, 0, len, False
     if len(joints) < _JOINTS:
-        return None
+        if not broken:
+            return None
+        joints = []
     for k in reversed(joints):
         if cut is not None:
             lines[k] += lines.pop(k + 1)  # cut inside a word, or before its blank
@@ -227,6 +232,35 @@ _AUTHORS_LINE = re.compile(r"[0-9]+ authors?$")
 
 _CUT_SHARE = 0.6
 _CUT_BAND = 8
+
+
+# html2text wraps a preformatted block (a reference dump is one fenced block, rendered as
+# <pre>) at 79 columns, breaking at a blank (dropped) or after a hyphen or slash (kept):
+# "At the inter-" / "chunk level", "github.com/uw-syfi/" / "Murmur.", and between a title's
+# "]" and its "[47]". A line a wrapper filled that ends inside a word: no other wrapper
+# breaks there (fold, fmt, pandoc and prettier break at blanks only). Joined with a blank,
+# 4 of the real reference dump's titles were junk papers and 16 abstracts read "inter-
+# chunk", silently (attack F35's last case).
+_HYPHEN_BREAK = re.compile(r"^[^\n]{59,}[A-Za-z0-9][-/]\n[A-Za-z0-9]", re.M)
+_REF_ALONE = re.compile(r"\[[0-9]{1,9}\]")
+_HYPHEN_BREAKS = 3
+
+
+def _unbroken(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        last = out[-1] if out else ""
+        in_word = (len(last) >= _BROKEN_MIN and line[:1].isalnum() and last[-1:] in "-/"
+                   and last[-2:-1].isalnum())
+        title_ref = last.startswith("#") and last.endswith("]") and _REF_ALONE.match(line)
+        if in_word or title_ref:
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
+_BROKEN_MIN = 60
 
 
 def _cut_at_width(lines: list[str]) -> list[int] | None:

@@ -240,3 +240,13 @@ def test_a_reference_dump_lynx_cut_at_80_columns_reads_as_the_copy() -> None:
     got = read("dumps/rendered/md-reference-links.lynx.txt")
     assert got.records == read("md-reference-links.md").records
     assert got.warnings == []
+
+
+def test_a_reference_dump_html2text_wrapped_at_79_columns_reads_as_the_copy() -> None:
+    """html2text wraps the dump's preformatted block at 79 columns, breaking at a blank or
+    after a hyphen or slash ("At the inter-" / "chunk level") and between a title's "]" and
+    its "[47]". Joined with a blank, a card's title became a junk paper and abstracts read
+    "inter- chunk" (the real copy: 4 junk papers for 4 lost, 16 fields, silently)."""
+    got = read("dumps/rendered/md-reference-links.html2text.txt")
+    assert got.records == read("md-reference-links.md").records
+    assert got.warnings == []
