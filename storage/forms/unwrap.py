@@ -373,7 +373,12 @@ def _typography_undone(text: str, name: str, warnings: list[str]) -> str:
     warnings.append(f"{name}: every quote and dash in the copy is typographic (\u2019 \u201c "
                     f"\u201d \u2013), as pandoc writes them: read as the page's ASCII ones "
                     f"(' \" --)")
-    return text.translate(_TYPOGRAPHY)
+    # A quote pandoc took for a closing one where a word runs on ('exhibits"link rot"' in
+    # an abstract with a quote open before it) lost the blank before it: "exhibits”link".
+    return _RUN_ON_QUOTE.sub(" \u201d", text).translate(_TYPOGRAPHY)
+
+
+_RUN_ON_QUOTE = re.compile(r"(?<=[^\W\d_])\u201d(?=[^\W\d_])")
 
 
 # The clipper's upvote link holds the count after a blank line ("[Upvote\n\n117](...)"),

@@ -126,6 +126,25 @@ def test_what_pandoc_markdown_escapes_in_an_abstract_is_read_as_written() -> Non
         replace(r, authors_count=None) for r in want.records]
 
 
+def test_a_blank_pandoc_dropped_before_a_quote_it_took_for_a_closing_one_is_back() -> None:
+    """After an unclosed quote ('drift ("Drift) or by loss'), pandoc's smart quotes take the
+    next opening quote for a closing one and drop the blank before it: 'exhibits”link rot”'
+    (the real firecrawl copy: one abstract). The fixture is md-firecrawl.md with that
+    sentence after its first abstract, through `pandoc -f markdown -t gfm`."""
+    text = (FORMS / "md-firecrawl.md").read_text(encoding="utf-8")
+    end = "We release kernels for three GPU families."
+    added = (' Old caches fail by drift ("Drift) or by loss. The cache graph exhibits "link rot"'
+             ' at scale.')
+    want = read_text(text.replace(end, end + added, 1))
+    name = "reformatted/md-firecrawl-quote.pandoc-gfm.md"
+    assert "exhibits\u201dlink rot\u201d" in (FORMS / name).read_text(encoding="utf-8")
+    got = read(name)
+    assert got.records[0].abstract.endswith(added.strip())
+    assert [replace(r, date_source=None) for r in got.records] == [
+        replace(r, date_source=None) for r in want.records]
+    assert got.warnings == [f"{name}: {TYPOGRAPHY}"]
+
+
 def test_a_text_export_whose_link_texts_pandoc_dropped_names_those_cards() -> None:
     name = "text-urls-export.pandoc-gfm.md"
     got = read(f"reformatted/{name}")
