@@ -492,6 +492,21 @@ def _unwrapped(text: str, name: str, warnings: list[str]) -> str | None:
     width = max(map(len, lines), default=0)
     if not _WRAP_MIN <= width <= _WRAP_MAX:
         return None
+    # fold -s and a mail client's flowed text keep the blank each line was broken at: where
+    # a line ends in one, it went on; where none does, the next word's width decides.
+    # fold counts bytes: a line with "·" or a CJK character in it is full at fewer characters.
+    widest = max(len(line.encode("utf-8")) for line in lines)
+    kept = [k for k in range(len(lines) - 1)
+            if lines[k].endswith(" ") and not lines[k].endswith("  ")
+            and _full_bytes(lines[k], lines[k + 1], widest)]
+    # Lines cut at the width wherever it fell (fold without -s) end in a blank by chance;
+    # most of them end inside a word, exactly at the width.
+    cut = sum(1 for k in range(len(lines) - 1) if lines[k + 1].strip()
+              and not lines[k].endswith(" ") and len(lines[k].encode("utf-8")) == widest)
+    if len(kept) >= _WRAP_JOINTS and cut <= _CUT_SHARE * len(kept):
+        for k in reversed(kept):
+            lines[k] += lines.pop(k + 1)
+        return "\n".join(lines)
     joints = [k for k in range(len(lines) - 1) if _full(lines[k], lines[k + 1], width)]
     if len(joints) < _WRAP_JOINTS:
         return None
@@ -509,6 +524,16 @@ def _unwrapped(text: str, name: str, warnings: list[str]) -> str | None:
         glue = "" if len(line) > 1 and line[-1] == "-" and line[-2].isalpha() else " "
         lines[k] = f"{line}{glue}{after}"
     return "\n".join(lines)
+
+
+_CUT_SHARE = 0.2
+
+
+def _full_bytes(line: str, after: str, width: int) -> bool:
+    """Whether fold -s broke ``line`` (its blank kept) where ``after``'s first word would
+    not have fitted: the two together pass the width, in bytes as fold counts."""
+    word = after.split(None, 1)
+    return bool(word) and len(line.encode("utf-8")) + len(word[0].encode("utf-8")) > width
 
 
 def _full(line: str, after: str, width: int) -> bool:
