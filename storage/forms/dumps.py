@@ -171,7 +171,7 @@ _EXPORT_SIGNS = 3
 
 
 def _export_tool(head: str, lines: list[str]) -> str | None:
-    if (len(_URL_LINE.findall(head)) < _EXPORT_SIGNS
+    if ("](" in head or len(_URL_LINE.findall(head)) < _EXPORT_SIGNS
             or len(_LONE_DOT.findall(head)) < _EXPORT_SIGNS or _AUTHORS.search(head)):
         return None
     # html2text writes a paragraph's lines with no blank line after it; the browsers leave one.
@@ -209,8 +209,9 @@ def _refilled(head: str) -> str | None:
 
 def _bare(head: str) -> bool:
     """The older page's bare layout (a title line, an abstract line: no count, no date)
-    wrapped: nothing but its header says it is the page."""
-    return (_CHROME.search(head) is not None and _LONE_DOT.search(head) is None
+    wrapped: nothing but its header says it is the page. Today's page has its Daily /
+    Weekly / Monthly tabs (a dump of it cut before its first card's date is no such copy)."""
+    return (_CHROME.search(head) is not None and "·" not in head and "Weekly" not in head
             and _AUTHORS.search(head) is None)
 
 

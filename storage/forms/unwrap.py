@@ -427,7 +427,7 @@ def _lost_counts(text: str, name: str, warnings: list[str]) -> None:
     # end is nowhere in the file (attack F34: 7 of the real copy's 50). Which titles were
     # wrapped cannot be told; those that end mid-phrase were.
     cut = [title for _, title in headings
-           if title.rsplit(None, 1)[-1].lower() in _PHRASE_WORDS]
+           if title.split()[-1:] and title.split()[-1].lower() in _PHRASE_WORDS]
     cut = list(dict.fromkeys(cut))
     named = "".join(f'; "{title}" ends mid-phrase' for title in cut[:_NAMED])
     more = f" and {len(cut) - _NAMED} more do" if len(cut) > _NAMED else ""

@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from storage.listing import Listing, parse_listing
+from storage.records import ListingError
 from tests.storage.forms.helpers import FORMS, READ_ON, read
 
 TYPOGRAPHY = ("every quote and dash in the copy is typographic (\u2019 \u201c \u201d \u2013), "
@@ -231,3 +232,19 @@ def test_the_command_imports_a_prettier_formatted_trending_copy_as_the_copy(
 
 def read_text(text: str) -> Listing:
     return parse_listing(text, name="copy.txt", reference=READ_ON)
+
+
+@pytest.mark.parametrize("name", ["md-trending-clipped.pandoc-gfm.md",
+                                  "md-trending-clipped-wrapped-title.pandoc-gfm.md",
+                                  "text-urls-export.pandoc-gfm.md"])
+def test_a_reformatted_copy_cut_anywhere_is_read_or_refused_as_cut(name: str) -> None:
+    """A copy cut short (every 61st character) is read up to its cut or refused in one
+    line; never an error (a heading cut to "### [](...)" had no last word to look at), and
+    never taken for a rendered text export (a pandoc copy of the text export keeps its
+    "[](...)" links: it was read before, its dropped texts named)."""
+    text = (FORMS / "reformatted" / name).read_text(encoding="utf-8")
+    for end in range(200, len(text), 61):
+        try:
+            read_text(text[:end])
+        except ListingError as refused:
+            assert "rendered as HTML" not in str(refused), end
