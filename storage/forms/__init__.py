@@ -45,6 +45,7 @@ from storage.forms.html import (
     page_props,
 )
 from storage.forms.markdown import markdown_items, plain_items
+from storage.forms.onepass import Probe
 from storage.forms.refs import refs_listing
 from storage.forms.scraper import scraper_listing
 from storage.forms.seeds import ListingStream
@@ -195,14 +196,16 @@ def detect(head: str) -> str:
 
 
 def parse_form(text: str, form: str, *, name: str, reference: date | None,
-               warnings: list[str] | None = None) -> ParsedListing:
-    """Parse a whole text of a known form (every form but the streaming seeds)."""
+               warnings: list[str] | None = None, one_pass: bool = True) -> ParsedListing:
+    """Parse a whole text of a known form (every form but the streaming seeds).
+    ``one_pass``: False when the one-pass readers declined this text already."""
     warnings = warnings if warnings is not None else []
     if "\ufeff" in text:
         # A copy saved with a byte-order mark, appended to another (`cat a.md b.md`).
         text = text.replace("\ufeff", "")
     with _collector_paused():
-        return _parse_form(text, form, name=name, reference=reference, warnings=warnings)
+        return _parse_form(text, form, name=name, reference=reference, warnings=warnings,
+                           one_pass=one_pass)
 
 
 @contextmanager
@@ -229,10 +232,33 @@ def _parse_joined(parts: Iterable[str], form: str, *, name: str, reference: date
     if not text or text.isspace():
         raise ListingError(f"{name}: no papers found")
     warnings = warnings if warnings is not None else []
+    tried = False
+    if form in _ONE_PASS and "\ufeff" not in text:
+        # A one-pass reader first: the cards it matched, when they hold no sign of another
+        # copy, are left out of the search for glued copies (a twentieth of a big trending
+        # page's parse). Its listing is the text's when the text is one copy; else each
+        # copy is read on its own below, as before.
+        mine = len(warnings)
+        probe = Probe()
+        try:
+            with _collector_paused():
+                fast, _ = _one_pass(text, form, name=name, reference=reference,
+                                    warnings=warnings, probe=probe)
+        except ListingError:
+            fast = None  # read again below, where a glued copy may be readable on its own
+        else:
+            tried = fast is None
+        if fast is not None:
+            copies = split_copies(text, quiet=probe.span if probe.text is text else None)
+            if len(copies) < 2:
+                return fast
+        del warnings[mine:]
     glued = _parse_copies(text, form, name=name, reference=reference, warnings=warnings)
     if glued is not None:
         return glued
-    return parse_form(text, form, name=name, reference=reference, warnings=warnings)
+    # (Where the one-pass readers all declined this very text, they are not asked again.)
+    return parse_form(text, form, name=name, reference=reference, warnings=warnings,
+                      one_pass=not tried)
 
 
 # Where a text that begins with its JSON has its first bracket.
@@ -383,8 +409,25 @@ def _filled(first: PaperRecord, other: PaperRecord) -> PaperRecord:
     return replace(first, **changes) if changes else first
 
 
+def _one_pass(text: str, form: str, *, name: str, reference: date | None,
+              warnings: list[str], probe: Probe | None = None
+              ) -> tuple[ParsedListing | None, str]:
+    """What the first one-pass reader that takes the text reads (None: none does), and
+    the text the readers were given."""
+    # A copy another tool wrapped at a fixed width (fold, fmt, an e-mail) is read
+    # as it was before (attack F24).
+    text = unwrapped_markdown(text, name=name, warnings=warnings) or text
+    # The one-pass readers of the common shapes first; each declines a text that is
+    # not wholly its shape, and the general reader takes what none of them took.
+    for reader in _ONE_PASS[form]:
+        fast = reader(text, name=name, reference=reference, warnings=warnings, probe=probe)
+        if fast is not None:
+            return fast, text
+    return None, text
+
+
 def _parse_form(text: str, form: str, *, name: str, reference: date | None,
-                warnings: list[str]) -> ParsedListing:
+                warnings: list[str], one_pass: bool = True) -> ParsedListing:
     if form == "dump":
         return _parse_dump(text, name=name, reference=reference, warnings=warnings)
     if form == "api":
@@ -411,15 +454,13 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
             return fast
         tokens = plain_items(text)
     else:
-        # A copy another tool wrapped at a fixed width (fold, fmt, an e-mail) is read
-        # as it was before (attack F24).
-        text = unwrapped_markdown(text, name=name, warnings=warnings) or text
-        # The one-pass readers of the common shapes first; each declines a text that is
-        # not wholly its shape, and the general reader takes what none of them took.
-        for reader in _ONE_PASS[form]:
-            fast = reader(text, name=name, reference=reference, warnings=warnings)
+        if one_pass:
+            fast, text = _one_pass(text, form, name=name, reference=reference,
+                                   warnings=warnings)
             if fast is not None:
                 return fast
+        else:
+            text = unwrapped_markdown(text, name=name, warnings=warnings) or text
         tokens = markdown_items(text, url_lines=form == "text-urls")
     return assemble(
         tokens.items,

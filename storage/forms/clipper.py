@@ -46,7 +46,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.markdown import _BARE_URL, _balance, _cut_here, _plain, _structural
-from storage.forms.onepass import collapse, dated, inline_text, read_cards
+from storage.forms.onepass import Probe, collapse, dated, inline_text, read_cards
 
 __all__ = ["clipper_listing"]
 
@@ -74,10 +74,10 @@ _TAIL = re.compile(
 
 
 def clipper_listing(text: str, *, name: str, reference: date | None,
-                    warnings: list[str]) -> ParsedListing | None:
+                    warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the copy is not the regular shape (read it generally)."""
     return read_cards(text, _FIRST, _read, name=name, reference=reference,
-                      warnings=warnings)
+                      warnings=warnings, probe=probe)
 
 
 def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:

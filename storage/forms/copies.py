@@ -143,27 +143,53 @@ def _front_at(text: str, at: int) -> int | None:
     return body.end()
 
 
-def _fronts(text: str) -> Iterator[tuple[int, int]]:
+# A span of the text in which nothing can begin a copy: the cards a one-pass reader matched
+# when none of their free texts holds "<" or a line "---" (storage/forms/onepass.py's
+# Probe); it begins at a line's start. Its marks' searches leave it out: the two
+# regular-expression searches of a page of 20k trending cards cost a twentieth of its parse.
+Quiet = tuple[int, int] | None
+
+
+def _search(pattern: re.Pattern[str], text: str, pos: int, quiet: Quiet) -> re.Match[str] | None:
+    """``pattern.search(text, pos)``, for a pattern no match of which begins in ``quiet``
+    and none of which spans a line end but after its first line (a front matter's "---"
+    line, a tag): one that begins before the span ends within the span's first line."""
+    if quiet is not None:
+        start, end = quiet
+        if pos < start:
+            first_line = text.find("\n", start)
+            found = pattern.search(text, pos, len(text) if first_line < 0 else first_line)
+            if found is not None and found.start() < start:
+                return found
+            pos = end
+        elif pos < end:
+            pos = end
+    return pattern.search(text, pos)
+
+
+def _fronts(text: str, quiet: Quiet = None) -> Iterator[tuple[int, int]]:
     """(start, end) of every front matter block in the text."""
-    found = _FRONT.search(text)
+    found = _search(_FRONT, text, 0, quiet)
     while found is not None:
         end = _front_at(text, found.start())
         if end is not None:
             yield found.start(), end
-        found = _FRONT.search(text, end if end is not None else found.end())
+        found = _search(_FRONT, text, end if end is not None else found.end(), quiet)
 
 
-def _html_open(text: str, pos: int) -> int | None:
+def _html_open(text: str, pos: int, quiet: Quiet = None) -> int | None:
     """Where the next saved page begins: its doctype anywhere (glued to another copy's last
     line), or an ``<html`` tag at a line's start with the page's head or body after it
     (an abstract that writes "<html>" is text)."""
-    for found in _HTML_TAG.finditer(text, pos):
+    found = _search(_HTML_TAG, text, pos, quiet)
+    while found is not None:
         at = found.start()
         if found.group()[1] == "!" or (
                 (at == 0 or text[at - 1] == "\n")
                 and text[at + 5:at + 6] in (">", " ", "\n", "\t")
                 and any(tag in text[at:at + 4000].lower() for tag in ("<head", "<body"))):
             return at
+        found = _search(_HTML_TAG, text, found.end(), quiet)
     return None
 
 
@@ -219,12 +245,12 @@ def _key_before(text: str, colon: int) -> bool:
     return at > 0 and text[at - 1] == '"'
 
 
-def _documents(text: str) -> list[tuple[int, int, str]]:
+def _documents(text: str, quiet: Quiet = None) -> list[tuple[int, int, str]]:
     """(start, end, kind) of every saved HTML page and API document in the text, in
     order; what they quote (the chrome line, "{") is theirs."""
     found: list[tuple[int, int, str]] = []
     pos = 0
-    while (at := _html_open(text, pos)) is not None:
+    while (at := _html_open(text, pos, quiet)) is not None:
         end = _html_end(text, at)
         found.append((at, end, "html"))
         pos = end
@@ -257,11 +283,12 @@ def _documents(text: str) -> list[tuple[int, int, str]]:
     return sorted(found)
 
 
-def split_copies(text: str, headers: bool = False) -> list[Copy]:
+def split_copies(text: str, headers: bool = False, quiet: Quiet = None) -> list[Copy]:
     """The copies of the page ``text`` holds, in order; one copy when it holds one. The
     first holds the text's preamble (its ``lead``) where lines that hold no card stand
-    before its header."""
-    marks = _marks(text, headers)
+    before its header. ``quiet``: a span no front matter or saved page begins in (see
+    Quiet), left out of their searches."""
+    marks = _marks(text, headers, quiet)
     starts: list[tuple[int, str]] = []
     # Whether the copy being read met its chrome (or is a document) yet, and where its
     # header ended: the next copy's header begins after it, at the earliest.
@@ -333,12 +360,13 @@ def holds_card(text: str, end: int) -> bool:
             or _OWN_CARD.search(text, 0, end) is not None)
 
 
-def _marks(text: str, headers: bool = False) -> list[tuple[int, str, int]]:
+def _marks(text: str, headers: bool = False, quiet: Quiet = None
+           ) -> list[tuple[int, str, int]]:
     """(where, what, where it ends) of each sign of a copy's start, in order: a document,
     a copy's chrome line (the short one under the long one is the same copy's), front
     matter, a reader's title block (``headers``: past the head too, see _headed). A chrome
     line or front matter quoted inside a document is the document's."""
-    documents = _documents(text)
+    documents = _documents(text, quiet)
     marks = [(start, kind, end) for start, end, kind in documents]
 
     def outside(at: int) -> bool:
@@ -354,7 +382,8 @@ def _marks(text: str, headers: bool = False) -> list[tuple[int, str, int]]:
         previous = end
         if not same:
             marks.append((at, "chrome", end))
-    marks.extend((start, "front", end) for start, end in _fronts(text) if outside(start))
+    marks.extend((start, "front", end) for start, end in _fronts(text, quiet)
+                 if outside(start))
     marks.extend(mark for mark in _headed(text, headers) if outside(mark[0]))
     marks.sort()
     return marks

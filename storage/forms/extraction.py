@@ -24,7 +24,7 @@ from storage.forms.base import ParsedListing
 from storage.forms.cards import _Card, _read_link
 from storage.forms.clipper import _paragraph, _title
 from storage.forms.markdown import _plain, _structural
-from storage.forms.onepass import Read, read_cards
+from storage.forms.onepass import Probe, Read, read_cards
 from storage.records import ListingError
 
 __all__ = ["extraction_listing"]
@@ -43,7 +43,7 @@ _FIRST = re.compile(r"^### [^\n\[]+\n(?:[^\n]+\n)?\n[^\n#\[]", re.MULTILINE)
 
 
 def extraction_listing(text: str, *, name: str, reference: date | None,
-                       warnings: list[str]) -> ParsedListing | None:
+                       warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the copy is not the regular shape (read it generally).
 
     A card's second copy, the same to the character, is left out: the general reader
@@ -55,14 +55,14 @@ def extraction_listing(text: str, *, name: str, reference: date | None,
     said: list[str] = []
     try:
         listing = read_cards(text, _FIRST, _reader(read, twice=True), name=name,
-                             reference=reference, warnings=said, dated=False)
+                             reference=reference, warnings=said, dated=False, probe=probe)
     except ListingError:
         listing = None
     if listing is not None and not said and len(listing.records) == read[0]:
         listing.warnings = warnings
         return listing
     return read_cards(text, _FIRST, _reader(read, twice=False), name=name,
-                      reference=reference, warnings=warnings, dated=False)
+                      reference=reference, warnings=warnings, dated=False, probe=probe)
 
 
 def _reader(read: list[int], *, twice: bool) -> Read:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from storage.forms.base import ParsedListing
@@ -39,8 +40,8 @@ from storage.forms.cards import (
 )
 from storage.forms.markdown import _HEADING, Tokens, _cut_here, _header, _inline, _scan
 
-__all__ = ["FIRST_CARD_WITHIN", "Read", "abstract_text", "by_pattern", "collapse", "dated",
-           "inline_text", "read_cards"]
+__all__ = ["FIRST_CARD_WITHIN", "Probe", "Read", "abstract_text", "by_pattern", "collapse",
+           "dated", "inline_text", "read_cards"]
 
 # The first card starts within this much of the text, or the text is not of the shape
 # (a search over a whole page of another shape would cost as much as reading it).
@@ -53,10 +54,28 @@ FIRST_CARD_WITHIN = 256 * 1024
 Read = Callable[[str, int, "_Card | None"], "tuple[_Card | None, int] | None"]
 
 
+@dataclass(slots=True)
+class Probe:
+    """What a one-pass reader tells of the text it read, for the search for glued copies
+    (storage/forms/copies.py): ``span``, from the line the first card starts on to the
+    last card's end, when no card in it holds what could begin another copy (front
+    matter, a saved page's tag), so that search can leave the span out; else None.
+    ``text``: the text the span is of (a reader may read a copy unwrapped first)."""
+
+    text: str | None = None
+    span: tuple[int, int] | None = None
+
+
+# A shape's reader may say whether the cards it read, from ``start`` to ``end`` of the
+# text, are quiet: no free text of theirs holds "<" or a line "---" (see Probe).
+Quiet = Callable[[str, int, int], bool]
+
+
 def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
                reference: date | None, warnings: list[str], form: str = "markdown",
                trending: bool | None = None, dated: bool = True,
-               head_dashes: bool = False, definitions_around: bool = False
+               head_dashes: bool = False, definitions_around: bool = False,
+               probe: Probe | None = None, quiet: Quiet | None = None
                ) -> ParsedListing | None:
     """The listing, or None when the text is not wholly of the reader's shape. ``first``
     finds where the first card starts; ``form`` is "markdown" or "text-urls" (a text
@@ -66,7 +85,8 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
     ``head_dashes``: the head may hold lone "-" lines (the trending page's empty tabs) as
     long as one is not the last thing before the first card, where it would be its count.
     ``definitions_around``: no reference definition fits in the reader's cards, so only
-    the head and the footer are searched for one.
+    the head and the footer are searched for one. ``probe``: told the span of the cards
+    when ``quiet`` says they hold no sign of another copy.
 
     A reader that hands back the card before it again has read a second copy of that
     card which adds nothing to it: the loop goes on after it."""
@@ -96,6 +116,10 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
         return None
     if definitions_around and ("]:" in text[: found.start()] or "]:" in text[pos:]):
         return None
+    if probe is not None:
+        start = text.rfind("\n", 0, found.start()) + 1
+        probe.text = text
+        probe.span = (start, pos) if quiet is not None and quiet(text, start, pos) else None
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
                   listing_date=tokens.listing_date, trending=trending,

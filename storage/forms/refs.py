@@ -45,7 +45,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.markdown import _plain, _structural
-from storage.forms.onepass import abstract_text, dated, read_cards
+from storage.forms.onepass import Probe, abstract_text, dated, read_cards
 
 __all__ = ["refs_listing"]
 
@@ -71,10 +71,10 @@ _MAX_LINES = 390
 
 
 def refs_listing(text: str, *, name: str, reference: date | None,
-                 warnings: list[str]) -> ParsedListing | None:
+                 warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the dump is not the regular shape (read it generally)."""
     return read_cards(text, _FIRST, _read, name=name, reference=reference,
-                      warnings=warnings)
+                      warnings=warnings, probe=probe)
 
 
 def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:

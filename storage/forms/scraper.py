@@ -18,7 +18,7 @@ from datetime import date
 from storage.forms.base import ParsedListing
 from storage.forms.cards import _NOT_HANDLES, K_TEXT, _Card, _kind, _org_name
 from storage.forms.markdown import _plain
-from storage.forms.onepass import abstract_text, dated, inline_text, read_cards
+from storage.forms.onepass import Probe, abstract_text, dated, inline_text, read_cards
 
 __all__ = ["scraper_listing"]
 
@@ -47,9 +47,10 @@ _ABSTRACT_MAX = 64 * 1024
 
 
 def scraper_listing(text: str, *, name: str, reference: date | None,
-                    warnings: list[str]) -> ParsedListing | None:
+                    warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the copy is not the regular shape (read it generally)."""
-    return read_cards(text, _FIRST, _read, name=name, reference=reference, warnings=warnings)
+    return read_cards(text, _FIRST, _read, name=name, reference=reference, warnings=warnings,
+                      probe=probe)
 
 
 def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:

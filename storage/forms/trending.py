@@ -58,7 +58,7 @@ from storage.forms.cards import (
     _stars,
 )
 from storage.forms.clipper import _handle, _paragraph
-from storage.forms.onepass import FIRST_CARD_WITHIN, Read, collapse, read_cards
+from storage.forms.onepass import FIRST_CARD_WITHIN, Probe, collapse, read_cards
 
 __all__ = ["trending_listing"]
 
@@ -113,40 +113,59 @@ _FIRST = re.compile(
 
 
 def trending_listing(text: str, *, name: str, reference: date | None,
-                     warnings: list[str]) -> ParsedListing | None:
+                     warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the copy is not the regular shape (read it generally)."""
     if text.find('<a id="source-section-', 0, FIRST_CARD_WITHIN) < 0:
         return None  # no extractor's anchors: not this shape (said at C speed)
-    return read_cards(text, _FIRST, _reader(), name=name, reference=reference,
+    reader = _Reader()
+    return read_cards(text, _FIRST, reader, name=name, reference=reference,
                       warnings=warnings, head_dashes=True,
-                      definitions_around=True)
+                      definitions_around=True, probe=probe, quiet=reader.quiet)
 
 
-def _reader() -> Read:
+class _Reader:
     """A card reader for one text: it remembers the parts of the copy it read last, to
-    know a second copy in other blank lines as one that adds nothing."""
-    last: list[tuple[str | None, ...] | None] = [None]
+    know a second copy in other blank lines as one that adds nothing; and whether the
+    cards hold a sign of another copy (see quiet)."""
 
-    def read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:
+    __slots__ = ("copies", "last", "loud")
+
+    def __init__(self) -> None:
+        self.last: tuple[str | None, ...] | None = None
+        self.copies = 0  # card copies matched
+        self.loud = False  # a card's text has a line "---" in it
+
+    def __call__(self, text: str, pos: int, before: _Card | None
+                 ) -> tuple[_Card | None, int] | None:
         m = _CARD.match(text, pos)
         if m is None:
             return None  # the cards are over; the footer is read as the general reader does
         if m.start(17) < 0:  # (not m[17]: that would copy the second copy out)
+            self.copies += 1
             parts = m.group(*_PARTS)
-            if before is not None and parts == last[0]:
-                last[0] = None  # a third copy is read as a card
+            if before is not None and parts == self.last:
+                self.last = None  # a third copy is read as a card
                 return before, m.end()  # the second copy, in other blank lines
-            last[0] = parts
+            self.last = parts
         else:
-            last[0] = None  # both copies matched: a third is read as a card
-        return _card(m), m.end()
+            self.copies += 2
+            self.last = None  # both copies matched: a third is read as a card
+        return _card(m, self), m.end()
 
-    return read
+    def quiet(self, text: str, start: int, end: int) -> bool:
+        """No card copy from ``start`` to ``end`` holds a "<" of its own (only its anchor's
+        two; a second copy matched with its first repeats the first's free texts) nor a
+        text line "---": what begins a saved page or front matter cannot stand in them.
+        Every other line of a card is followed by a blank line, which front matter's
+        "---" never is. One count of a character over the span, at C speed."""
+        return not self.loud and text.count("<", start, end) == 2 * self.copies
 
 
-def _card(m: re.Match[str]) -> _Card | None:
+def _card(m: re.Match[str], reader: _Reader) -> _Card | None:
     user, raw, pid, body, org, n, day, up, stars, repo = m.group(
         2, 5, 6, 7, 8, 9, 12, 13, 15, 16)
+    if "\n" in body and "---" in body:
+        reader.loud = True
     title = _title(raw)
     abstract = _paragraph(body, urls=True)
     # A text shorter than an abstract makes no record; every card here makes one, so that

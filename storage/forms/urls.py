@@ -46,7 +46,7 @@ from storage.forms.cards import (
     _org_name,
 )
 from storage.forms.clipper import _paragraph
-from storage.forms.onepass import dated, read_cards
+from storage.forms.onepass import Probe, dated, read_cards
 
 __all__ = ["urls_listing"]
 
@@ -74,10 +74,10 @@ _TAIL = re.compile(
 
 
 def urls_listing(text: str, *, name: str, reference: date | None,
-                 warnings: list[str]) -> ParsedListing | None:
+                 warnings: list[str], probe: Probe | None = None) -> ParsedListing | None:
     """The listing, or None when the export is not the regular shape (read it generally)."""
     return read_cards(text, _FIRST, _read, name=name, reference=reference,
-                      warnings=warnings, form="text-urls")
+                      warnings=warnings, form="text-urls", probe=probe)
 
 
 def _read(text: str, pos: int, before: _Card | None) -> tuple[_Card | None, int] | None:
