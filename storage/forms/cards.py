@@ -923,7 +923,11 @@ def _trending_cards(cards: list[_Card]) -> bool:
     count (a trending extraction keeps only that); no copy of the daily page shows either.
     Four in five must (a cut last card may not)."""
     marked = sum(1 for c in cards if c.arxiv_page or c.github_stars is not None)
-    return marked * 5 >= len(cards) * 4
+    if marked * 5 >= len(cards) * 4:
+        return True
+    # Cards pasted among a note's own sections (attack F48): the cards with their facts.
+    carded = [c for c in cards if c.upvotes is not None and c.has_meta_dot]
+    return bool(carded) and all(c.arxiv_page or c.github_stars is not None for c in carded)
 
 
 # The page's own name stands over its byline, "by AK and the research community" (a text
@@ -981,9 +985,11 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     paged = cut and (last > 0 or made[last] is not None or _card_like(cards[last], page))
     kept = sum(1 for r in made if r is not None)
     # Cards linked to their papers with the card's "·" are the page's own, however many
-    # of a README's sections stand around them (a card pasted into one).
+    # of a README's sections stand around them (a card pasted into one); so are cards
+    # copied as text, with their upvote count, "·" and date (attack F48).
     if kept * 2 < len(cards) - paged and not (kept and all(
-            card.hf_link and card.has_meta_dot
+            card.has_meta_dot and (card.hf_link or (
+                card.upvotes is not None and card.date_raw is not None))
             for card, r in zip(cards, made, strict=True) if r is not None)):
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     fields: list[list[Any]] = []

@@ -241,6 +241,11 @@ def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item],
         if not s:
             continue
         c = s[0]
+        if (c == "-" or c.isdigit()) and not url_lines and _COUNT.fullmatch(s):
+            run = _text_card(lines, i, n)
+            if run is not None:
+                i = _text_card_items(lines, number, run, items)
+                continue
         if c in "cC[" and _cut_here(s):
             return True
         if c in "`-*" and (s.startswith(_FENCE) or s == "---" or s == "***"):
@@ -263,12 +268,124 @@ def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item],
         elif level:
             s, i = _heading_tail(lines, i, n, s)
         elif not _structural(s):
+            if not url_lines and (run := _trending_card(lines, i - 1, n)) is not None:
+                i = _text_card_items(lines, number, run, items, title=True)
+                continue
             s, i = _paragraph(lines, i, n, s, url_lines)
         elif c in "-*+" and len(s) > 1 and s[1] == " ":
             s = _LIST_MARK.sub("", s, count=1)
         plain, href, links = _inline(s, refs)
         items.append(Item(plain, href, level, links, number))
     return False
+
+
+# A card of today's page copied as text, pasted among Markdown (a README, a note): its
+# upvote count ("-" for none), "Submitted by" and a user name on a date page, its title and
+# abstract lines, an organisation or "N authors", "·", its date and comment count. Joined
+# into paragraphs, its title, abstract and facts were one text under the heading before
+# it, and the card was lost to the Markdown around it (attack F48).
+_COUNT = re.compile(r"-|[0-9]{1,6}")
+_TEXT_DATE = re.compile(r"[A-Z][a-z]{2,8}\.? [0-9]{1,2}(?:, [0-9]{4})?(?: ([0-9]{1,6}))?")
+# Lines from the count to the "·": "Submitted by", a user, a title, an abstract, two facts,
+# and the blank lines a date page has between them.
+_TEXT_CARD_REACH = 12
+# The level of the card's title: a Markdown copy's card titles are "###" headings.
+_TEXT_TITLE = 3
+
+
+def _text_card(lines: list[str], i: int, n: int) -> tuple[int, int] | None:
+    """(its title's line, the line after its date) of the text card whose count line
+    ends before ``i``, or None when the lines after the count are no such card."""
+    k = _next_line(lines, i, n)
+    if k < n and lines[k].strip() == "Submitted by":
+        k = _next_line(lines, _next_line(lines, k + 1, n) + 1, n)
+    title = k
+    texts = 0
+    while k < n and k - i < _TEXT_CARD_REACH:
+        s = lines[k].strip()
+        if s == "·":
+            date = _next_line(lines, k + 1, n)
+            if texts < 2 or date >= n or _TEXT_DATE.fullmatch(lines[date].strip()) is None:
+                return None
+            return title, date + 1
+        if s[0] in "#[!>|`<" or _structural(s):
+            return None
+        texts += 1
+        k = _next_line(lines, k + 1, n)
+    return None
+
+
+# A trending card copied as text: title, AI summary, "N authors" or an organisation, its
+# date after a "·" ("· Oct 1, 2026", "Carnegie Mellon University · Published on Sep 29,
+# 2026"), "Upvote" and its count, then "GitHub 2.31k" and "arXiv Page" where it has them.
+_DOT_DATE = re.compile(r"(?:.* )?·[ \t]*(?:Published on )?[A-Z][a-z]{2,8}\.? [0-9]{1,2}"
+                       r"(?:, [0-9]{4})?")
+_TRENDING_TAIL = re.compile(r"GitHub [0-9.,]+[kKmM]?|arXiv Page")
+
+
+def _trending_card(lines: list[str], t: int, n: int) -> tuple[int, int] | None:
+    """(its title's line, the line after it) of the trending card copied as text whose
+    title is line ``t`` (or its "Submitted by", a user name over it), or None when the
+    lines from there are no such card."""
+    if lines[t].strip() == "Submitted by":
+        t = _next_line(lines, _next_line(lines, t + 1, n) + 1, n)
+        if t >= n or _structural(lines[t].strip()):
+            return None
+    k = _next_line(lines, t + 1, n)
+    for _ in range(3):
+        if k >= n:
+            return None
+        s = lines[k].strip()
+        if "·" in s and _DOT_DATE.fullmatch(s):
+            up = _next_line(lines, k + 1, n)
+            count = _next_line(lines, up + 1, n)
+            if (k - t < 2 or count >= n or lines[up].strip() != "Upvote"
+                    or _COUNT.fullmatch(lines[count].strip()) is None):
+                return None
+            end = count + 1
+            while (nxt := _next_line(lines, end, n)) < n and _TRENDING_TAIL.fullmatch(
+                    lines[nxt].strip()):
+                end = nxt + 1
+            return t, end
+        if s[0] in "#[!>|`<" or _structural(s):
+            return None
+        k = _next_line(lines, k + 1, n)
+    return None
+
+
+def _next_line(lines: list[str], k: int, n: int) -> int:
+    while k < n and not lines[k].strip():
+        k += 1
+    return k
+
+
+def _text_card_items(lines: list[str], number: int, run: tuple[int, int],
+                     items: list[Item], title: bool = False) -> int:
+    """The text card's items (from line ``number``, its count's or, ``title``, its
+    title's), one a line as the text reader reads them, its title a heading; a daily
+    card's comment count (a line under its date) with its date, or it was the next card's
+    upvote count. Returns the index of the line after the card."""
+    title_at, end = run
+    if title:
+        for k in range(number - 1, end):
+            if s := lines[k].strip():
+                items.append(Item(_plain(s), None, _TEXT_TITLE if k == title_at else 0, (),
+                                  k + 1))
+        return end
+    items.append(Item(lines[number - 1].strip(), None, 0, (), number))
+    for k in range(number, end):
+        s = lines[k].strip()
+        if s:
+            items.append(Item(_plain(s), None, _TEXT_TITLE if k == title_at else 0, (),
+                              k + 1))
+    after = lines[end].strip() if end < len(lines) else ""
+    date = _TEXT_DATE.fullmatch(lines[end - 1].strip())
+    # Not where the date line has its count ("Sep 29 3") or the count opens the next card.
+    if (after != "-" and _COUNT.fullmatch(after) and date is not None and date[1] is None
+            and _text_card(lines, end + 1, len(lines)) is None):
+        items[-1].text = f"{items[-1].text} {after}"
+        end += 1
+    return end
 
 
 def _link_group(lines: list[str], i: int, n: int, s: str, depth: int, level: int

@@ -399,6 +399,116 @@ def test_winnow_import_json_reads_the_one_card_pasted_into_a_readme(tmp_path: Pa
              "2611.01234", 142)]
 
 
+# A card of today's page copied as text (select-all, or a drag over one card) pasted into
+# a README: its lines were joined into paragraphs by the Markdown reader, its title,
+# abstract and facts one text under the README's heading before it: two junk papers
+# ("Importing" dated Oct 1, "Reading" with the card's comment count as its upvotes) and
+# the card lost (attack F48). Now the card, field by field, wherever it stands.
+def _text_cards(name: str) -> list[tuple[str, str]]:
+    """(title, the card's lines as copied) of each card of a copied text page: from its
+    upvote count to the next card's."""
+    page = (FORMS / name).read_text(encoding="utf-8")
+    lines = page.split("\n")
+    titles = [r.title for r in _read(page).records]
+    starts = []
+    for title in titles:
+        at = lines.index(title) - 1
+        while not (lines[at] == "-" or lines[at].isdigit()):
+            at -= 1
+        starts.append(at)
+    ends = [*starts[1:], lines.index("Previous")]
+    return [(title, "\n".join(lines[start:end]).strip("\n") + "\n")
+            for title, start, end in zip(titles, starts, ends, strict=True)]
+
+
+def _trending_cards() -> list[tuple[str, str]]:
+    """(title, the card's lines) of each card of the trending page copied as text (every
+    card twice: both)."""
+    page = (FORMS / "text-trending.txt").read_text(encoding="utf-8")
+    titles = {r.title for r in _read(page).records}
+    return [(next(line for line in block.split("\n") if line in titles), block + "\n")
+            for block in page.split("\n\n") if "\nUpvote\n" in block]
+
+
+def _pasted(card: str, where: str) -> str:
+    at = NOTES.index("### Reading")
+    return {"in a section": NOTES[:at] + card + "\n" + NOTES[at:],
+            "above": card + "\n" + NOTES, "below": NOTES + "\n" + card}[where]
+
+
+WHERE = ["in a section", "above", "below"]
+TEXT_CARDS = [(name, k) for name in ("text-daily.txt", "text-date-page.txt")
+              for k in range(len(_text_cards(name)))]
+
+
+def _same_card(got: Listing, page: str, title: str) -> None:
+    want = next(r for r in _read((FORMS / page).read_text(encoding="utf-8")).records
+                if r.title == title)
+    # The page's own date came from its listing; the card alone dates from the file.
+    assert [replace(r, date_source=None) for r in got.records] == [
+        replace(want, position=1, date_source=None)]
+
+
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize(("name", "k"), TEXT_CARDS)
+def test_a_text_card_pasted_into_a_readme_is_that_card(name: str, k: int, where: str) -> None:
+    title, card = _text_cards(name)[k]
+    listing = _read(_pasted(card, where), name="README.md")
+    _same_card(listing, name, title)
+    # Last in the file, the card says what a text page that ends with it says (it may
+    # have been cut at its date, or its comment count may be the next card's upvotes).
+    assert all(w.startswith("README.md: the copy ends ") for w in listing.warnings)
+    assert not listing.warnings or where == "below"
+
+
+# The README is hard-wrapped at 92 columns: a summary as long as that is taken for a line
+# the README's tool wrapped, and joined to the line under it (storage/forms/unwrap.py). The
+# card's facts go with it: refused in one line, never a junk paper.
+WRAPPED_AWAY = "Weather-Aware Neural Fields for City-Scale Novel View Synthesis"
+
+
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("k", range(len(_trending_cards())))
+def test_a_trending_card_copied_as_text_into_a_readme_is_that_card(k: int,
+                                                                   where: str) -> None:
+    title, card = _trending_cards()[k]
+    if title == WRAPPED_AWAY:
+        with pytest.raises(ListingError, match=r"^README\.md: no Daily Papers listing found "
+                                               r"in it$"):
+            _read(_pasted(card, where), name="README.md")
+        return
+    listing = _read(_pasted(card, where), name="README.md")
+    _same_card(listing, "text-trending.txt", title)
+    assert listing.warnings == []
+
+
+def test_two_text_cards_in_a_readme_are_those_cards() -> None:
+    (_, first), (_, second), (_, third) = _text_cards("text-daily.txt")[:3]
+    listing = _read(_pasted(first + second, "in a section").replace(
+        "### Exporting", third + "\n### Exporting"), name="README.md")
+    page = _read((FORMS / "text-daily.txt").read_text(encoding="utf-8"))
+    assert [replace(r, date_source=None) for r in listing.records] == [
+        replace(r, date_source=None) for r in page.records[:3]]
+
+
+def test_winnow_import_json_reads_a_text_card_pasted_into_a_readme(tmp_path: Path) -> None:
+    _, card = _text_cards("text-daily.txt")[0]
+    notes = tmp_path / "README.md"
+    notes.write_text(_pasted(card, "in a section"), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "lib.db"), "import",
+         "--json", str(notes)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    (report,) = json.loads(run.stdout)["files"]
+    assert (report["found"], report["new"], report["warnings"]) == (1, 1, [])
+    with closing(sqlite3.connect(tmp_path / "lib.db")) as conn:
+        assert conn.execute("SELECT title, upvotes, comments, authors_count, published_raw "
+                            "FROM papers").fetchall() == [
+            ("Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers",
+             142, 6, 4, "Oct 1")]
+
+
 # A note, a mail's lines or a fence's opening line above a copy: lines that hold no card
 # belong to the copy below them (a preamble). Before (attack F38, N17): a part of its own,
 # read by the seeds' reader as a paper ("Reading list for the week"), a title "cut off", a
