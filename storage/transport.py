@@ -295,6 +295,127 @@ def unwrapped_links(text: str, name: str, warnings: list[str]) -> str:
     return text
 
 
+# ------------------------------------------------------------------ chat copy-backs
+
+# A page pasted into a chat in parts (Discord's 2,000-character messages, a user's paste
+# per card or two) and copied back out of it: the chat's lines stand between the parts.
+# Read as the page's, they were a junk paper ("Alice 9:13 AM"), a card lost, a sender
+# line at the head of 17 abstracts (attack F41). As the apps render a copy:
+# - Discord: "Alice — Today at 9:12 AM" over a sender's first message, "[9:13 AM]" over
+#   each of the same sender's later ones; " (edited)" after an edited message;
+# - Slack: "Alice Smith  9:12 AM" over each sender's first message, the bare time
+#   ("9:13") over later ones; " (edited)"; reactions under a message (":+1: 2", "👍 2");
+# - Teams: "[9:12 AM] Alice Smith" (or "[11/30 9:12 AM] ...") over each message;
+# - WhatsApp: "[30/11/2026, 09:12:33] Alice: " (export), "[09:12, 30/11/2026] Alice: "
+#   (a copy of chosen messages) or "30/11/2026, 09:12 - Alice: " (Android's export) before
+#   each message's first line; "<This message was edited>" after an edited one.
+# Decided by the text's first lines (a chat copy begins with its first message's line);
+# each such line becomes a blank line (the parts were messages: paragraphs of their own,
+# and every other line keeps its number), a WhatsApp prefix is taken off its line.
+_CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:[ \u202f]?[AaPp]\.?[Mm]\.?)?"
+_DAY = r"[0-9]{1,4}[./-][0-9]{1,2}(?:[./-][0-9]{1,4})?"
+_SENDER = r"[^\s:\[\]][^:\n\[\]]{0,79}?"
+_CHAT_HEADS = {
+    "Discord": re.compile(rf"(?P<name>{_SENDER}) [—–] (?:(?:Today|Yesterday) at |{_DAY},? )?"
+                          rf"{_CLOCK}"),
+    "Teams": re.compile(rf"\[(?:{_DAY},? )?{_CLOCK}\] (?P<name>{_SENDER})"),
+    # Two blanks between name and time: a note's "Papers for the 10:30 meeting" is none.
+    "Slack": re.compile(rf"(?P<name>{_SENDER})[ \t\u202f]{{2,}}{_CLOCK}"),
+}
+_CHAT_LATER = {
+    "Discord": re.compile(rf"\[{_CLOCK}\]"),
+    "Slack": re.compile(_CLOCK),
+}
+_WHATSAPP = re.compile(
+    rf"\u200e?(?:\[{_DAY},? {_CLOCK}\]|\[{_CLOCK},? {_DAY}\]|{_DAY},? {_CLOCK} -) "
+    rf"(?P<name>{_SENDER}): ")
+_EDITED = (" (edited)", "(edited)", " <This message was edited>",
+           " \u200e<This message was edited>")
+# A reaction line under a message: emoji (or Slack's ":name:") each with its count.
+_REACTIONS = re.compile(
+    r"(?:(?::[a-z0-9_+'-]+:|[\u2600-\u27bf\U0001f000-\U0001faff][\ufe0f\u200d"
+    r"\u2600-\u27bf\U0001f000-\U0001faff\U0001f3fb-\U0001f3ff]*)[ \t]*(?:[0-9]{1,5})?[ \t]*)+")
+_COUNT_ONLY = re.compile(r"[0-9]{1,5}")
+# A chat copy begins with its first message's line: among the text's first lines.
+_CHAT_FIRST_LINES = 3
+
+
+def _chat(head: str) -> str | None:
+    """The chat app whose copy the text begins as, if it does."""
+    seen = 0
+    for line in head[:4096].split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if _WHATSAPP.match(line) is not None:
+            return "WhatsApp"
+        for app, pattern in _CHAT_HEADS.items():
+            if pattern.fullmatch(line) is not None:
+                return app
+        seen += 1
+        if seen >= _CHAT_FIRST_LINES:
+            return None
+    return None
+
+
+def _reaction_line(s: str) -> bool:
+    """A line of reactions: emoji or ":name:" with counts, not a count alone."""
+    return not s.isdigit() and _REACTIONS.fullmatch(s) is not None
+
+
+def _next_line(lines: list[str], k: int, chat_at: set[int]) -> int:
+    """The next line from ``k`` on that is not blank or was a chat's line."""
+    while k < len(lines) and not lines[k].strip() and k not in chat_at:
+        k += 1
+    return k
+
+
+def unchatted(text: str, name: str, warnings: list[str]) -> str:
+    """The text without a chat's lines between the parts it was pasted in, when it begins
+    as a copy out of a chat does."""
+    app = _chat(text[:HEAD])
+    if app is None:
+        return text
+    lines = text.split("\n")
+    head = _CHAT_HEADS.get(app)
+    later = _CHAT_LATER.get(app)
+    chat_at: list[int] = []
+    for k, line in enumerate(lines):
+        s = line.strip()
+        if not s:
+            continue
+        if app == "WhatsApp":
+            prefix = _WHATSAPP.match(s)
+            if prefix is not None:
+                lines[k] = s = s[prefix.end():]
+                chat_at.append(k)
+        elif ((head is not None and head.fullmatch(s) is not None)
+              or (later is not None and later.fullmatch(s) is not None)):
+            lines[k] = ""
+            chat_at.append(k)
+            continue
+        for mark in _EDITED:
+            if s.endswith(mark):
+                lines[k] = lines[k][:lines[k].rindex(mark)].rstrip()
+                break
+    # Reactions stand under a message, before the next message's line (or the text's end).
+    nexts = set(chat_at)
+    for k in range(len(lines) - 1, -1, -1):
+        s = lines[k].strip()
+        if not s or not _reaction_line(s):
+            continue
+        after = _next_line(lines, k + 1, nexts)
+        if after < len(lines) and _COUNT_ONLY.fullmatch(lines[after].strip()) is not None:
+            after = _next_line(lines, after + 1, nexts)
+        if after == len(lines) or after in nexts:
+            for j in range(k, after):
+                lines[j] = ""
+            nexts.add(k)
+    warnings.append(f"{name}: a copy out of a chat ({app}): read without the chat's sender "
+                    f"and time lines between its messages")
+    return "\n".join(lines)
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -303,7 +424,8 @@ def transported_head(head: str) -> bool:
     return _is_message(head) or ("=\n" in head and head.isascii()
                                  and _QP_NOT_ESCAPE.search(head) is None) or any(
         mark in head for mark in _WRAPPER_MARKS) or (
-        head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1]))
+        head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
+        _chat(head) is not None)
 
 
 def untransported(text: str, name: str, warnings: list[str]) -> str:
@@ -321,5 +443,5 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
-    text = unwrapped_links(text, name, warnings)
+    text = unchatted(unwrapped_links(text, name, warnings), name, warnings)
     return unmojibaked(text, name, warnings) if mojibaked(text) else text

@@ -296,3 +296,143 @@ def test_the_trending_extraction_double_spaced_keeps_its_wrapped_titles(tmp_path
         "export, or line ends doubled); read without them"]
     with sqlite3.connect(tmp_path / "l.db") as conn:
         assert sorted(r[0] for r in conn.execute("SELECT title FROM papers")) == sorted(wrapped)
+
+
+# A copy pasted into a chat in parts and copied back out of it (attack F41): the chat's
+# sender and time lines between the parts were a junk paper ("Alice 9:13 AM"), a lost
+# card, a sender line at the head of abstracts. Made here as each app renders a copy of
+# its messages: every message trimmed of blank lines at its ends, as chats keep them.
+def _messages(text: str, limit: int) -> list[str]:
+    """The text cut at line ends into messages of at most ``limit`` characters."""
+    parts: list[list[str]] = [[]]
+    size = 0
+    for line in text.split("\n"):
+        if size + len(line) + 1 > limit and parts[-1]:
+            parts.append([])
+            size = 0
+        parts[-1].append(line)
+        size += len(line) + 1
+    return [m for m in ("\n".join(p).strip("\n") for p in parts) if m]
+
+
+def _discord(text: str) -> str:
+    # One sender: "Name — Today at 9:12 AM" over the first message, "[9:13 AM]" over each
+    # later one; an edited message ends in " (edited)"; a reaction (emoji, count) under one.
+    out = []
+    for k, part in enumerate(_messages(text, 1990)):
+        out.append("Alice — Today at 9:12 AM" if k == 0 else f"[9:{12 + k % 40:02d} AM]")
+        out.append(part + (" (edited)" if k == 1 else ""))
+        if k == 2:
+            out.append("🔥\n3")
+    return "\n".join(out) + "\n"
+
+
+def _discord_24h(text: str) -> str:
+    return "\n".join(("Alice — 30/11/2026 09:12" if k == 0 else f"[09:{12 + k % 40:02d}]")
+                     + "\n" + part for k, part in enumerate(_messages(text, 1990))) + "\n"
+
+
+def _slack(text: str) -> str:
+    # "Name  9:12 AM" over a sender's first message, the bare time over the next ones in
+    # the same minute group, the name again after a pause; reactions as ":name: count".
+    out = []
+    for k, part in enumerate(_messages(text, 3990)):
+        out.append("Alice Smith  9:12 AM" if k % 3 == 0 else f"9:{12 + k % 40:02d}")
+        out.append(part + (" (edited)" if k == 1 else ""))
+        if k == 0:
+            out.append(":+1: 2 :eyes: 1")
+    return "\n".join(out) + "\n"
+
+
+def _teams(text: str) -> str:
+    return "\n".join(f"[11/30 9:{12 + k % 40:02d} AM] Alice Smith\n{part}"
+                     for k, part in enumerate(_messages(text, 2800))) + "\n"
+
+
+def _whatsapp(prefix: Callable[[int], str]) -> Callable[[str], str]:
+    # The prefix before each message's first line; an edited message ends in WhatsApp's
+    # "<This message was edited>".
+    def made(text: str) -> str:
+        return "\n".join(prefix(k) + part + (" <This message was edited>" if k == 1 else "")
+                         for k, part in enumerate(_messages(text, 1500))) + "\n"
+    return made
+
+
+CHATS: dict[str, Callable[[str], str]] = {
+    "discord": _discord,
+    "discord-24h": _discord_24h,
+    "slack": _slack,
+    "teams": _teams,
+    "whatsapp-copy": _whatsapp(lambda k: f"[09:{12 + k % 40:02d}, 30/11/2026] Alice: "),
+    "whatsapp-export": _whatsapp(lambda k: f"[30/11/2026, 09:{12 + k % 40:02d}:33] Alice: "),
+    "whatsapp-android": _whatsapp(lambda k: f"30/11/2026, 09:{12 + k % 40:02d} - Alice: "),
+}
+APPS = {"discord": "Discord", "discord-24h": "Discord", "slack": "Slack", "teams": "Teams"}
+
+
+@pytest.mark.parametrize("chat", sorted(CHATS))
+@pytest.mark.parametrize("name", PAGES)
+def test_a_copy_pasted_into_a_chat_in_parts_is_its_papers(tmp_path: Path, name: str,
+                                                          chat: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    chatted_text = CHATS[chat](text)
+    # More than one message: the parts are glued by the chat's lines.
+    assert len(_messages(text, 2800)) > 1
+    chatted = tmp_path / "chat.txt"
+    chatted.write_text(chatted_text, encoding="utf-8")
+    reference = date.fromtimestamp(chatted.stat().st_mtime)
+    for got in (read_listing(chatted),
+                parse_listing(chatted_text, name="chat.txt", reference=reference),
+                _lines(chatted_text, "chat.txt", reference)):
+        assert got.form == expected.form
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "chat.txt") for w in expected.warnings]
+        app = APPS.get(chat, "WhatsApp")
+        assert [w for w in got.warnings if w not in said] == [
+            f"chat.txt: a copy out of a chat ({app}): read without the chat's sender and time "
+            f"lines between its messages"]
+
+
+def test_lines_that_only_look_like_a_chats_are_the_pages() -> None:
+    # A chat's line inside a copy that does not begin as a chat's copy is the copy's own
+    # text: an abstract line "[9:13 AM]" stays in it.
+    text = _source("text-daily.txt")
+    k = text.index("We release kernels")
+    odd = text[:k] + "[9:13 AM] " + text[k:]
+    got = parse_listing(odd, name="x.txt", reference=date(2026, 10, 2))
+    assert "[9:13 AM] We release kernels" in got.records[0].abstract
+    assert not any("chat" in w for w in got.warnings)
+    # A note's first line with a time in it is no chat's sender line.
+    for note in ("Papers for the 10:30 meeting\n\n", "Standup notes 9:12\n\n"):
+        got = parse_listing(note + odd, name="x.txt", reference=date(2026, 10, 2))
+        assert "[9:13 AM] We release kernels" in got.records[0].abstract
+        assert not any("chat" in w for w in got.warnings)
+
+
+def test_the_command_reads_a_discord_copy_as_the_page(tmp_path: Path) -> None:
+    text = _source("md-firecrawl.md")
+    clean = read_listing_text(tmp_path, text)
+    chatted = tmp_path / "chat.md"
+    chatted.write_text(_discord(text), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                           "import", "--json", str(chatted)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["files"][0]
+    assert report["found"] == len(clean.records) == 15
+    assert "chat.md: a copy out of a chat (Discord): read without the chat's sender and time " \
+           "lines between its messages" in report["warnings"]
+    with sqlite3.connect(tmp_path / "l.db") as conn:
+        rows = conn.execute("SELECT title, abstract, upvotes, comments, arxiv_id FROM papers "
+                            "ORDER BY title").fetchall()
+    assert rows == sorted((r.title, r.abstract, r.upvotes, r.comments, r.arxiv_id)
+                          for r in clean.records)
+
+
+def read_listing_text(tmp_path: Path, text: str) -> Listing:
+    clean = tmp_path / "clean.md"
+    clean.write_text(text, encoding="utf-8")
+    return read_listing(clean)
