@@ -311,7 +311,8 @@ def unwrapped_links(text: str, name: str, warnings: list[str]) -> str:
 #   each message's first line; "<This message was edited>" after an edited one.
 # Decided by the text's first lines (a chat copy begins with its first message's line);
 # each such line becomes a blank line (the parts were messages: paragraphs of their own,
-# and every other line keeps its number), a WhatsApp prefix is taken off its line.
+# and every other line keeps its number), a WhatsApp prefix is taken off its line (a blank
+# line put before it).
 _CLOCK = r"(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?(?:[ \u202f]?[AaPp]\.?[Mm]\.?)?"
 _DAY = r"[0-9]{1,4}[./-][0-9]{1,2}(?:[./-][0-9]{1,4})?"
 _SENDER = r"[^\s:\[\]][^:\n\[\]]{0,79}?"
@@ -388,6 +389,10 @@ def unchatted(text: str, name: str, warnings: list[str]) -> str:
             prefix = _WHATSAPP.match(s)
             if prefix is not None:
                 lines[k] = s = s[prefix.end():]
+                if k and lines[k - 1].strip():
+                    # A message is a paragraph of its own: the chat took the blank line
+                    # at its ends (a wrapped title's end ran into the summary under it).
+                    lines[k] = "\n" + lines[k]
                 chat_at.append(k)
         elif ((head is not None and head.fullmatch(s) is not None)
               or (later is not None and later.fullmatch(s) is not None)):

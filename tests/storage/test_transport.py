@@ -354,7 +354,7 @@ def _whatsapp(prefix: Callable[[int], str]) -> Callable[[str], str]:
     # "<This message was edited>".
     def made(text: str) -> str:
         return "\n".join(prefix(k) + part + (" <This message was edited>" if k == 1 else "")
-                         for k, part in enumerate(_messages(text, 1500))) + "\n"
+                         for k, part in enumerate(_messages(text, 400))) + "\n"
     return made
 
 
@@ -366,6 +366,10 @@ CHATS: dict[str, Callable[[str], str]] = {
     "whatsapp-copy": _whatsapp(lambda k: f"[09:{12 + k % 40:02d}, 30/11/2026] Alice: "),
     "whatsapp-export": _whatsapp(lambda k: f"[30/11/2026, 09:{12 + k % 40:02d}:33] Alice: "),
     "whatsapp-android": _whatsapp(lambda k: f"30/11/2026, 09:{12 + k % 40:02d} - Alice: "),
+    # A paragraph a message (pasted card by card): the blank lines between them are gone.
+    "whatsapp-paragraphs": lambda text: "\n".join(
+        f"[09:{12 + k % 40:02d}, 30/11/2026] Alice: {part.strip(chr(10))}"
+        for k, part in enumerate(text.split("\n\n")) if part.strip()) + "\n",
 }
 APPS = {"discord": "Discord", "discord-24h": "Discord", "slack": "Slack", "teams": "Teams"}
 
@@ -436,3 +440,20 @@ def read_listing_text(tmp_path: Path, text: str) -> Listing:
     clean = tmp_path / "clean.md"
     clean.write_text(text, encoding="utf-8")
     return read_listing(clean)
+
+
+def test_a_wrapped_title_in_a_whatsapp_message_of_its_own_is_whole() -> None:
+    # The trending extraction wraps a long title onto an indented second line with a blank
+    # line under it; pasted card part by card part into WhatsApp, the blank line went with
+    # the message's end and the summary ran into the title (the real extraction: 2 junk
+    # papers, their titles cut).
+    text = _source("md-trending-extraction.md")
+    title = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
+    wrapped = text.replace(f"### {title}", f"### {title[:59]}\n  {title[60:]}")
+    clean = parse_listing(text, name="x.md", reference=date(2026, 10, 2))
+    assert parse_listing(wrapped, name="x.md", reference=date(2026, 10, 2)).records == \
+        clean.records
+    got = parse_listing(CHATS["whatsapp-paragraphs"](wrapped), name="x.md",
+                        reference=date(2026, 10, 2))
+    assert got.records == clean.records
+    assert got.records[0].title == title
