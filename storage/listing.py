@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
+from storage.documents import document_of, read_document
 from storage.forms import HEAD_CHARS, HEAD_LINES, ParsedListing, detect, open_blocks, open_form
 from storage.forms.seeds import ListingStream
 from storage.records import Listing, ListingError, PaperRecord
@@ -110,7 +111,6 @@ _PACKED = (
      "a bzip2-compressed file", "decompress it (bunzip2 -k FILE)"),
     ((b"\xfd7zXZ\x00",), "an xz-compressed file", "decompress it (unxz -k FILE)"),
     ((b"(\xb5/\xfd",), "a zstd-compressed file", "decompress it (unzstd FILE)"),
-    ((b"PK\x03\x04", b"PK\x05\x06"), "a zip archive", None),
     ((b"7z\xbc\xaf\x27\x1c",), "a 7-Zip archive", None),
 )
 
@@ -120,8 +120,7 @@ def _check_packed(head: bytes, name: str) -> None:
     for magics, what, decompress in _PACKED:
         if head.startswith(magics):
             if decompress is None:
-                verb = "unzip it" if what == "a zip archive" else "unpack it"
-                raise ListingError(f"{name}: {what}, not text; {verb} and import the "
+                raise ListingError(f"{name}: {what}, not text; unpack it and import the "
                                    f"listing inside")
             raise ListingError(f"{name}: {what}, not text; {decompress} and import what "
                                f"it holds")
@@ -495,6 +494,8 @@ class _Encoding:
     # a page, cost as much as the decoding three times over (26 MB of a page with CJK
     # text: 36 ms to decode, 25 to join lines, 30 to join the page).
     decoded: str | None = field(default=None, repr=False, compare=False)
+    # What the file was when it was another program's document (storage/documents.py).
+    note: str | None = None
 
 
 # Files up to this size keep their validated text (see _Encoding.decoded): every page a
@@ -525,6 +526,19 @@ def _validate(handle: BinaryIO, name: str) -> _Encoding:
     head = read(max(_CHUNK, 4, size if size <= _KEEP_DECODED else 0))  # a whole BOM too
     if not head:
         raise ListingError(f"{name}: file is empty")
+    kind = document_of(head)
+    if kind is not None:
+        # A word processor's document, a PDF, a web archive: its text if it is read.
+        document = read_document(kind, handle, name)
+        handle.seek(start)
+        digest = hashlib.sha256()
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+        if not document.text.strip():
+            raise ListingError(f"{name}: {document.note.split(': ', 1)[1].split(';')[0]} "
+                               f"with no text in it")
+        return _Encoding("utf-8", 0, digest.hexdigest(), decoded=document.text,
+                         note=document.note)
     wide = _wide_codec(head[:4])
     if wide is None:
         _check_packed(head, name)
@@ -781,7 +795,7 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
     except OSError as exc:
         handle.close()
         raise ListingError(f"{name}: cannot read ({exc.strerror or exc})") from None
-    warnings: list[str] = []
+    warnings: list[str] = [encoding.note] if encoding.note else []
     blocks = _unwrapped_blocks(_decoded_blocks(handle, encoding, name, warnings), name,
                                warnings)
     try:

@@ -17,17 +17,21 @@ from __future__ import annotations
 import codecs
 import email
 import email.policy
+import html.parser
 import itertools
+import json
 import quopri
 import re
 import urllib.parse
 from email.message import EmailMessage
+from xml.etree import ElementTree
 
 __all__ = [
     "HEAD",
     "line_separated",
     "mojibaked",
     "transported_head",
+    "uncontained",
     "undoubled",
     "unmojibaked",
     "untransported",
@@ -421,6 +425,140 @@ def unchatted(text: str, name: str, warnings: list[str]) -> str:
     return "\n".join(lines)
 
 
+# ------------------------------------------------------------------ text containers
+
+# The page inside a text another program wrote around it (attack N37): an Evernote export
+# (.enex: XML, each note's text as XHTML in a CDATA section), a Jupyter notebook (.ipynb:
+# JSON, the page in a Markdown cell's "source") or the page as one JSON string ({"text":
+# "..."}, a note app's or a script's dump). Read as text, each was "no Daily Papers
+# listing found in it". The text they hold is read, exactly: the notebook's and the JSON's
+# strings are the page's characters; a note's XHTML keeps each line of a pasted page as a
+# block element of its own.
+_ENEX = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!DOCTYPE en-export[^>]*>\s*)?<en-export\b")
+# Jupyter writes a notebook's keys in order: "cells" first, "nbformat" after them.
+_NOTEBOOK = re.compile(r'\A\s*\{\s*"cells"\s*:\s*\[')
+_JSON_TEXT = re.compile(r'\A\s*(?:"|\{\s*"[^"\\]{1,40}"\s*:\s*")')
+# A paper's keys in the API's answer: its JSON is the API's, read by the API's reader.
+_API_KEYS = ("paper", "summary", "publishedAt", "upvotes", "authors")
+
+
+def _contained(text: str) -> tuple[str, str] | None:
+    """(the text held, what held it) when the text is one of the containers above."""
+    start = text[:256].lstrip()[:1]
+    if start == "<" and _ENEX.match(text) is not None:
+        held = _enex_text(text)
+        return (held, "an Evernote export (.enex); read the text of its notes") if held else None
+    if start == "{" and _NOTEBOOK.match(text) is not None and '"nbformat"' in text[-4096:]:
+        held = _notebook_text(text)
+        return (held, "a Jupyter notebook; read the text of its Markdown cells") if held else None
+    if start in ('"', "{") and _JSON_TEXT.match(text) is not None:
+        held = _json_text(text)
+        return (held, "a JSON string; read the text it holds") if held else None
+    return None
+
+
+def _notebook_text(text: str) -> str | None:
+    try:
+        notebook = json.loads(text)
+        cells = notebook["cells"]
+        texts = ["".join(cell["source"]) if isinstance(cell["source"], list)
+                 else str(cell["source"]) for cell in cells
+                 if cell.get("cell_type") in ("markdown", "raw")]
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
+    return "\n\n".join(texts) if any(t.strip() for t in texts) else None
+
+
+def _json_text(text: str) -> str | None:
+    """The string a JSON document is, or the one string of an object's values that holds
+    lines (the object's other values are short facts: a title, a date)."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if isinstance(value, dict):
+        if any(key in value for key in _API_KEYS):
+            return None
+        texts = [v for v in value.values() if isinstance(v, str) and "\n" in v]
+        value = texts[0] if len(texts) == 1 else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+# An ENEX note's content: XHTML whose block elements are its lines.
+_ENML_BLOCKS = frozenset({"div", "p", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                          "pre", "blockquote", "hr", "en-note", "ul", "ol", "table"})
+
+
+_ENML_LINES = frozenset({"div", "p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre"})
+
+
+class _Enml(html.parser.HTMLParser):
+    """A note's XHTML as lines: each block a line, an empty one (``<div></div>`` or, as
+    Evernote writes it, ``<div><br/></div>``) a blank line."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.line_open = False  # text since the last line end
+        self.broken = False  # the block's line was ended by its <br/>
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+            self.line_open, self.broken = False, True
+        elif tag in _ENML_BLOCKS:
+            self._end_line()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _ENML_LINES and not self.line_open and not self.broken:
+            self.parts.append("\n")
+        elif tag in _ENML_BLOCKS:
+            self._end_line()
+        self.broken = False
+
+    def handle_data(self, data: str) -> None:
+        if data:
+            self.parts.append(data)
+            self.line_open, self.broken = True, False
+
+    def _end_line(self) -> None:
+        if self.line_open:
+            self.parts.append("\n")
+            self.line_open = False
+        self.broken = False
+
+
+def _enex_text(text: str) -> str | None:
+    # ENEX is read with the XML parser for its notes (its DTD is named, never loaded; an
+    # entity declared inside is refused, as nothing of Evernote's declares one).
+    if "<!ENTITY" in text:
+        return None
+    try:
+        root = ElementTree.fromstring(text.encode("utf-8"))
+    except ElementTree.ParseError:
+        return None
+    notes = []
+    for content in root.iter("content"):
+        parser = _Enml()
+        parser.feed(content.text or "")
+        parser.close()
+        notes.append("".join(parser.parts))
+    return "\n\n".join(notes) if any(n.strip() for n in notes) else None
+
+
+def uncontained(text: str, name: str, warnings: list[str]) -> str:
+    """The text a notebook, a note export or a JSON string holds, when ``text`` is one."""
+    found = _contained(text)
+    if found is None:
+        return text
+    held, what = found
+    warnings.append(f"{name}: {what}")
+    return held
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -430,13 +568,15 @@ def transported_head(head: str) -> bool:
                                  and _QP_NOT_ESCAPE.search(head) is None) or any(
         mark in head for mark in _WRAPPER_MARKS) or (
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
-        _chat(head) is not None)
+        _chat(head) is not None) or (head[:256].lstrip()[:1] in ("<", "{", '"') and (
+            _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
+            or _JSON_TEXT.match(head) is not None))
 
 
 def untransported(text: str, name: str, warnings: list[str]) -> str:
     """The copy inside a whole text (newline line ends): out of an e-mail message or its
     quoted-printable body, with its line separators as newlines and its mojibake undone."""
-    text = undoubled(line_separated(text), name, warnings)
+    text = undoubled(line_separated(uncontained(text, name, warnings)), name, warnings)
     if _is_message(text):
         found = _message_text(text)
         if found is not None:
