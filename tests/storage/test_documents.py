@@ -316,3 +316,43 @@ def test_winnow_import_names_a_pdf_and_writes_nothing(tmp_path: Path) -> None:
     if (tmp_path / "lib.db").exists():
         with sqlite3.connect(tmp_path / "lib.db") as conn:
             assert conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
+
+
+def _webarchive(html: str) -> bytes:
+    """Safari's "Web Archive": a binary property list, the page's HTML as its main
+    resource's data, beside the resources it loaded."""
+    import plistlib
+
+    return plistlib.dumps({
+        "WebMainResource": {
+            "WebResourceData": html.encode("utf-8"),
+            "WebResourceFrameName": "",
+            "WebResourceMIMEType": "text/html",
+            "WebResourceTextEncodingName": "UTF-8",
+            "WebResourceURL": "https://huggingface.co/papers",
+        },
+        "WebSubresources": [{"WebResourceData": b"\x89PNG\r\n\x1a\n\x00\x00",
+                             "WebResourceMIMEType": "image/png",
+                             "WebResourceURL": "https://huggingface.co/avatars/1.png"}],
+    }, fmt=plistlib.FMT_BINARY)
+
+
+@pytest.mark.parametrize("name", ["html-daily.html", "html-daily-props.html"])
+def test_a_safari_web_archive_is_the_page_it_holds(tmp_path: Path, name: str) -> None:
+    html = (FORMS / name).read_text(encoding="utf-8")
+    clean = read_listing(_write(tmp_path / "clean.html", html))
+    got = read_listing(_write(tmp_path / "page.webarchive", _webarchive(html)))
+    assert (got.form, got.records) == (clean.form, clean.records)
+    said = [w.replace("clean.html", "page.webarchive") for w in clean.warnings]
+    assert [w for w in got.warnings if w not in said] == [
+        "page.webarchive: a Safari web archive; read the page it holds"]
+
+
+def test_a_property_list_that_is_no_web_archive_is_named(tmp_path: Path) -> None:
+    import plistlib
+
+    path = _write(tmp_path / "x.plist", plistlib.dumps({"a": 1}, fmt=plistlib.FMT_BINARY))
+    with pytest.raises(ListingError) as caught:
+        read_listing(path)
+    assert str(caught.value).startswith("x.plist: a property list (an Apple binary file), "
+                                        "not a listing; import the page saved")
