@@ -45,6 +45,9 @@ class Item:
     # What the text is (a date, an upvote count...), worked out once: see _classify.
     kind: int = -1
     value: object = None
+    # A card's title the Markdown reader found in a card copied as text and pasted among
+    # the Markdown (a README, a note): its lines are the page's whole card.
+    pasted: bool = False
 
 
 @dataclass(slots=True)
@@ -73,6 +76,8 @@ class _Card:
     cut: bool = False
     # Its title is a heading at the titles' level (a card's by where it stands).
     heading: bool = False
+    # A whole card copied as text and pasted among Markdown (Item.pasted).
+    pasted: bool = False
     # The item its comment count was read from, when a count after its date gave it.
     comments_at: int = -1
 
@@ -894,7 +899,7 @@ def _read_cards(items: list[Item], titles: list[int]) -> tuple[list[_Card], int]
     floor = 0
     for t in titles:
         card = _Card(title=_clean_title(items[t].text), title_at=t,
-                     heading=items[t].heading > 0)
+                     heading=items[t].heading > 0, pasted=items[t].pasted)
         card.arxiv_id = paper_id(items[t].href)
         card.hf_link = card.arxiv_id is not None
         pre_starts.append(_pre_start(items, t, floor, card))
@@ -925,9 +930,9 @@ def _trending_cards(cards: list[_Card]) -> bool:
     marked = sum(1 for c in cards if c.arxiv_page or c.github_stars is not None)
     if marked * 5 >= len(cards) * 4:
         return True
-    # Cards pasted among a note's own sections (attack F48): the cards with their facts.
-    carded = [c for c in cards if c.upvotes is not None and c.has_meta_dot]
-    return bool(carded) and all(c.arxiv_page or c.github_stars is not None for c in carded)
+    # Whole cards copied as text and pasted among a note's own sections (attack F48).
+    pasted = [c for c in cards if c.pasted]
+    return bool(pasted) and all(c.arxiv_page or c.github_stars is not None for c in pasted)
 
 
 # The page's own name stands over its byline, "by AK and the research community" (a text
@@ -985,11 +990,10 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     paged = cut and (last > 0 or made[last] is not None or _card_like(cards[last], page))
     kept = sum(1 for r in made if r is not None)
     # Cards linked to their papers with the card's "·" are the page's own, however many
-    # of a README's sections stand around them (a card pasted into one); so are cards
-    # copied as text, with their upvote count, "·" and date (attack F48).
+    # of a README's sections stand around them (a card pasted into one); so are whole
+    # cards copied as text and pasted there (attack F48).
     if kept * 2 < len(cards) - paged and not (kept and all(
-            card.has_meta_dot and (card.hf_link or (
-                card.upvotes is not None and card.date_raw is not None))
+            card.has_meta_dot and (card.hf_link or card.pasted)
             for card, r in zip(cards, made, strict=True) if r is not None)):
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     fields: list[list[Any]] = []

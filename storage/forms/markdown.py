@@ -366,18 +366,14 @@ def _text_card_items(lines: list[str], number: int, run: tuple[int, int],
     card's comment count (a line under its date) with its date, or it was the next card's
     upvote count. Returns the index of the line after the card."""
     title_at, end = run
+    for k in range(number - 1, end):
+        if s := lines[k].strip():
+            item = Item(_plain(s), None, 0, (), k + 1)
+            if k == title_at:
+                item.heading, item.pasted = _TEXT_TITLE, True
+            items.append(item)
     if title:
-        for k in range(number - 1, end):
-            if s := lines[k].strip():
-                items.append(Item(_plain(s), None, _TEXT_TITLE if k == title_at else 0, (),
-                                  k + 1))
         return end
-    items.append(Item(lines[number - 1].strip(), None, 0, (), number))
-    for k in range(number, end):
-        s = lines[k].strip()
-        if s:
-            items.append(Item(_plain(s), None, _TEXT_TITLE if k == title_at else 0, (),
-                              k + 1))
     after = lines[end].strip() if end < len(lines) else ""
     date = _TEXT_DATE.fullmatch(lines[end - 1].strip())
     # Not where the date line has its count ("Sep 29 3") or the count opens the next card.
