@@ -559,6 +559,42 @@ def uncontained(text: str, name: str, warnings: list[str]) -> str:
     return held
 
 
+# ----------------------------------------------------------------- a browser's print
+
+# The page printed to PDF (Ctrl+P, "Save as PDF") and its text copied out of the PDF (or
+# pdftotext): the print's header (date and time, the page's title) and footer (its address,
+# "N/M") stand between the card lines wherever a sheet ended. Read as the page's, they were
+# a junk paper "12/1/26, 9:12 AM Daily Papers - Hugging Face", a card lost, footer text in
+# abstracts (attack F51). Told by the text's first line, the first sheet's header; taken out
+# wherever the same header, or the footer with its page number, stands on a line of its own.
+# The lines around a sheet's end are one text: the page's lines run on across it.
+_PRINT_HEAD = re.compile(rf"{_DAY},? {_CLOCK}(?:[ \t]+\S.*)?")
+_PRINT_FOOT = re.compile(r"(?P<url>https?://\S+)[ \t]+(?P<page>[0-9]{1,4})/(?P<of>[0-9]{1,4})")
+
+
+def unprinted(text: str, name: str, warnings: list[str]) -> str:
+    """The text without a browser print's header and footer lines, when it begins with
+    one's header."""
+    head = text[:512].lstrip("\n")
+    first = head.split("\n", 1)[0].strip()
+    if not first or not first[0].isdigit() or _PRINT_HEAD.fullmatch(first) is None:
+        return text
+    lines = text.split("\n")
+    url = None
+    for line in lines:
+        found = _PRINT_FOOT.fullmatch(line.strip())
+        if found is not None:
+            url = found["url"]
+            break
+    if url is None:
+        return text  # a date and time over a copy, no print
+    kept = [line for line in lines if line.strip() != first and not (
+        (found := _PRINT_FOOT.fullmatch(line.strip())) is not None and found["url"] == url)]
+    warnings.append(f"{name}: the page as printed (a PDF's text): read without the print's "
+                    f"header and footer lines")
+    return "\n".join(kept)
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -568,7 +604,8 @@ def transported_head(head: str) -> bool:
                                  and _QP_NOT_ESCAPE.search(head) is None) or any(
         mark in head for mark in _WRAPPER_MARKS) or (
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
-        _chat(head) is not None) or (head[:256].lstrip()[:1] in ("<", "{", '"') and (
+        _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
+        head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
 
@@ -588,5 +625,6 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
-    text = unchatted(unwrapped_links(text, name, warnings), name, warnings)
+    text = unchatted(unwrapped_links(unprinted(text, name, warnings), name, warnings), name,
+                     warnings)
     return unmojibaked(text, name, warnings) if mojibaked(text) else text

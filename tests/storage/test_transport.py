@@ -458,3 +458,71 @@ def test_a_wrapped_title_in_a_whatsapp_message_of_its_own_is_whole() -> None:
                         reference=date(2026, 10, 2))
     assert got.records == clean.records
     assert got.records[0].title == title
+
+
+# The page printed to PDF by a browser (Ctrl+P, "Save as PDF") and its text copied out: the
+# print's header (date and time, the page's title) over every sheet, its footer (the address,
+# "N/M") under it (attack F51: a junk paper named after the header, a card lost, footer text
+# in abstracts). Made here as Chrome's print lays a sheet out, 48 lines a sheet.
+def _printed(header: str, sep: str) -> Callable[[str], str]:
+    def made(text: str) -> str:
+        lines = text.split("\n")
+        sheets = [lines[k:k + 48] for k in range(0, len(lines), 48)]
+        return "\n".join(
+            "\n".join([header, *sheet, f"https://huggingface.co/papers{sep}{n}/{len(sheets)}"])
+            for n, sheet in enumerate(sheets, start=1)) + "\n"
+    return made
+
+
+PRINTS: dict[str, Callable[[str], str]] = {
+    "chrome": _printed("12/1/26, 9:12 AM\tDaily Papers - Hugging Face", "\t"),
+    "chrome-24h": _printed("01/12/2026, 09:12   Daily Papers - Hugging Face", "   "),
+    "safari": _printed("12/1/26, 9:12\u202fAM  Trending Papers - Hugging Face", "  "),
+}
+
+
+@pytest.mark.parametrize("printer", sorted(PRINTS))
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_printed_to_pdf_and_copied_out_is_its_papers(tmp_path: Path, name: str,
+                                                            printer: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    printed_text = PRINTS[printer](text)
+    printed = tmp_path / "print.txt"
+    printed.write_text(printed_text, encoding="utf-8")
+    reference = date.fromtimestamp(printed.stat().st_mtime)
+    for got in (read_listing(printed),
+                parse_listing(printed_text, name="print.txt", reference=reference),
+                _lines(printed_text, "print.txt", reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "print.txt") for w in expected.warnings]
+        assert [w for w in got.warnings if w not in said] == [
+            "print.txt: the page as printed (a PDF's text): read without the print's header "
+            "and footer lines"]
+
+
+def test_a_date_over_a_copy_is_no_print() -> None:
+    # A note's first line with a date and time, and no print's footer: the copy as it is.
+    text = "12/1/26, 9:12 AM  saved from HF\n\n" + _source("text-daily.txt")
+    got = parse_listing(text, name="x.txt", reference=date(2026, 10, 2))
+    assert len(got.records) == 15
+    assert not any("printed" in w for w in got.warnings)
+
+
+def test_the_command_reads_the_text_of_a_printed_page(tmp_path: Path) -> None:
+    text = _source("text-date-page.txt")
+    clean = read_listing_text(tmp_path, text)
+    printed = tmp_path / "print.txt"
+    printed.write_text(PRINTS["chrome"](text), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                           "import", "--json", str(printed)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)["files"][0]
+    assert report["found"] == len(clean.records) == 10
+    with sqlite3.connect(tmp_path / "l.db") as conn:
+        rows = conn.execute("SELECT title, abstract, upvotes, comments FROM papers "
+                            "ORDER BY title").fetchall()
+    assert rows == sorted((r.title, r.abstract, r.upvotes, r.comments) for r in clean.records)
