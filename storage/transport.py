@@ -26,6 +26,8 @@ import urllib.parse
 from email.message import EmailMessage
 from xml.etree import ElementTree
 
+from storage.records import ListingError
+
 __all__ = [
     "HEAD",
     "line_separated",
@@ -595,6 +597,32 @@ def unprinted(text: str, name: str, warnings: list[str]) -> str:
     return "\n".join(kept)
 
 
+# ------------------------------------------------------------------------- Org mode
+
+# A page kept as an Emacs Org file (org-web-tools' "read URL as Org", `pandoc -t org` of the
+# saved page or of a Markdown copy): links written [[URL][TEXT]], headings "*** ", property
+# drawers under them. Read as text, its Org markup became titles and organisations: one
+# paper titled "[[/papers/2610.22841][[[https://cdn-thumbnails…" for the saved page's 15,
+# 93 junk papers for the real firecrawl copy's 120 (attack F49). Org's rewrapping and
+# pandoc's rewriting of the page cannot be undone exactly: such a file is refused, naming it.
+_ORG_LINK = re.compile(r"\[\[(?:https?://|/)[^\]\n]{0,2000}\]\[")
+_ORG_MARK = re.compile(r"^[ \t]*:(?:PROPERTIES|END):[ \t]*$|^\*+ \S|^#\+[A-Za-z_]+:", re.M)
+_ORG_LINKS = 3
+
+
+def refuse_org(text: str, name: str) -> None:
+    """Refuse a text that is an Org file's rendering of the page (ListingError)."""
+    head = text[:HEAD]
+    if "[[" not in head or _ORG_MARK.search(head) is None:
+        return
+    for found, _ in enumerate(_ORG_LINK.finditer(head), start=1):
+        if found >= _ORG_LINKS:
+            raise ListingError(
+                f"{name}: an Org-mode file (Emacs: org-web-tools, pandoc -t org), whose links "
+                f"and headings are Org's; import the page saved from the browser (Ctrl+S), or "
+                f"the copy the Org file was made from, instead")
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -605,6 +633,7 @@ def transported_head(head: str) -> bool:
         mark in head for mark in _WRAPPER_MARKS) or (
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
         _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
+        "[[" in head and _ORG_LINK.search(head) is not None) or (
         head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
@@ -625,6 +654,7 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
+    refuse_org(text, name)
     text = unchatted(unwrapped_links(unprinted(text, name, warnings), name, warnings), name,
                      warnings)
     return unmojibaked(text, name, warnings) if mojibaked(text) else text

@@ -356,3 +356,49 @@ def test_a_property_list_that_is_no_web_archive_is_named(tmp_path: Path) -> None
         read_listing(path)
     assert str(caught.value).startswith("x.plist: a property list (an Apple binary file), "
                                         "not a listing; import the page saved")
+
+
+# The page kept as an Emacs Org file: `pandoc -t org` of the saved page or a Markdown copy
+# (what org-web-tools runs). Its [[URL][TEXT]] links and "*** " headings were read as the
+# page's text: one paper titled with Org markup for the saved page's 15, junk titles for a
+# Markdown copy (attack F49). Pandoc's rewriting cannot be undone exactly: refused, named.
+# tests/fixtures/documents/*.org: pandoc 2.17 -t org of the fixtures named.
+ORG = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+ORG_REFUSAL = ("an Org-mode file (Emacs: org-web-tools, pandoc -t org), whose links and "
+               "headings are Org's; import the page saved from the browser (Ctrl+S), or the "
+               "copy the Org file was made from, instead")
+
+
+@pytest.mark.parametrize("name", ["html-daily.org", "md-firecrawl.org", "md-trending.org"])
+def test_a_page_kept_as_an_org_file_is_refused_naming_it(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "notes.org"
+    path.write_bytes((ORG / name).read_bytes())
+    for opener in (read_listing, open_listing):
+        with pytest.raises(ListingError) as caught:
+            opener(path)
+        assert str(caught.value) == f"notes.org: {ORG_REFUSAL}"
+
+
+def test_a_text_copy_under_org_headings_is_read() -> None:
+    # An Org note the page was pasted into as text (no Org links): the page's papers.
+    from datetime import date
+
+    from storage.listing import parse_listing
+
+    text = (FORMS / "text-daily.txt").read_text(encoding="utf-8")
+    note = "#+TITLE: Reading\n* Papers\n  :PROPERTIES:\n  :CREATED: [2026-11-30]\n  :END:\n\n"
+    got = parse_listing(note + text, name="n.org", reference=date(2026, 10, 2))
+    assert got.records == parse_listing(text, name="n.org", reference=date(2026, 10, 2)).records
+
+
+def test_winnow_import_refuses_an_org_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "papers.org"
+    path.write_bytes((ORG / "html-daily.org").read_bytes())
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "lib.db"), "import",
+         str(path)], capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == f"winnow: papers.org: {ORG_REFUSAL}"
+    if (tmp_path / "lib.db").exists():
+        with sqlite3.connect(tmp_path / "lib.db") as conn:
+            assert conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
