@@ -623,6 +623,31 @@ def refuse_org(text: str, name: str) -> None:
                 f"the copy the Org file was made from, instead")
 
 
+# ------------------------------------------------------------ a mail's plain text
+
+# A copy rendered in an HTML mail and read back as the mail's plain text (Gmail's and
+# Thunderbird's plain-text part, a client's "plain text" view): each link written "TEXT
+# <URL>" (Outlook: "TEXT<URL>"), each image "[image: ALT]", and a card's date run into its
+# comment count ("May 296": May 29 with 6 comments, or May 2 with 96). Read as the page, it
+# was 245 junk papers for the real firecrawl copy, titles ending in their URL (attack F50).
+# The counts cannot be told from the dates: such a text is refused, naming it.
+_MAIL_LINK = re.compile(r"^.*\S ?<https?://(?:www\.)?huggingface\.co/[^>\s]*>[ \t]*$", re.M)
+_MAIL_LINKS = 3
+
+
+def refuse_mail_text(text: str, name: str) -> None:
+    """Refuse a mail's plain-text rendering of a copy (ListingError)."""
+    head = text[:HEAD]
+    if "co/" not in head or ">" not in head:
+        return
+    for found, _ in enumerate(_MAIL_LINK.finditer(head), start=1):
+        if found >= _MAIL_LINKS:
+            raise ListingError(
+                f"{name}: a mail's plain text of the page (each link written \"text <URL>\"), "
+                f"in which a card's date runs into its comment count; import the copy that was "
+                f"mailed (the Markdown file, or the page saved from the browser) instead")
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -634,6 +659,7 @@ def transported_head(head: str) -> bool:
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
         _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
         "[[" in head and _ORG_LINK.search(head) is not None) or (
+        _MAIL_LINK.search(head) is not None) or (
         head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
@@ -655,6 +681,7 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
     refuse_org(text, name)
+    refuse_mail_text(text, name)
     text = unchatted(unwrapped_links(unprinted(text, name, warnings), name, warnings), name,
                      warnings)
     return unmojibaked(text, name, warnings) if mojibaked(text) else text

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.listing import Listing, iter_listing, parse_listing, read_listing
+from storage.listing import Listing, ListingError, iter_listing, parse_listing, read_listing
 
 FORMS = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -526,3 +526,47 @@ def test_the_command_reads_the_text_of_a_printed_page(tmp_path: Path) -> None:
         rows = conn.execute("SELECT title, abstract, upvotes, comments FROM papers "
                             "ORDER BY title").fetchall()
     assert rows == sorted((r.title, r.abstract, r.upvotes, r.comments) for r in clean.records)
+
+
+# A copy rendered in an HTML mail and read back as the mail's plain text (Gmail's and
+# Thunderbird's plain-text part): links "TEXT <URL>" ("TEXT<URL>" in Outlook), images
+# "[image: ALT]", a card's date run into its comment count (attack F50: 245 junk papers for
+# the real firecrawl copy). Refused in one line, naming it.
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*\)")
+_MD_LINK = re.compile(r"\[([^\[\]]*)\]\((https?://[^)\s]+)\)")
+
+
+def _mail_text(text: str, gap: str) -> str:
+    text = _MD_IMAGE.sub(lambda m: f"[image: {m[1]}]", text)
+    return _MD_LINK.sub(lambda m: f"{m[1]}{gap}<{m[2]}>", text)
+
+
+MAIL_REFUSAL = ("a mail's plain text of the page (each link written \"text <URL>\"), in which "
+                "a card's date runs into its comment count; import the copy that was mailed "
+                "(the Markdown file, or the page saved from the browser) instead")
+
+
+@pytest.mark.parametrize("gap", [" ", ""], ids=["gmail", "outlook"])
+@pytest.mark.parametrize("name", ["md-firecrawl.md", "md-trending.md",
+                                  "md-clipper-date-page.md", "md-search-highlight.md"])
+def test_a_mails_plain_text_of_a_copy_is_refused_naming_it(tmp_path: Path, name: str,
+                                                           gap: str) -> None:
+    mailed = _mail_text(_source(name), gap)
+    assert mailed.count(f"{gap}<https://huggingface.co/") >= 3
+    path = tmp_path / "mail.txt"
+    path.write_text(mailed, encoding="utf-8")
+    for read in (lambda: read_listing(path),
+                 lambda: parse_listing(mailed, name="mail.txt", reference=date(2026, 10, 2)),
+                 lambda: _lines(mailed, "mail.txt", date(2026, 10, 2))):
+        with pytest.raises(ListingError) as caught:
+            read()
+        assert str(caught.value) == f"mail.txt: {MAIL_REFUSAL}"
+
+
+def test_a_copy_with_a_link_or_two_written_so_is_read() -> None:
+    # An abstract that ends in an address in angle brackets is the page's text.
+    text = _source("text-daily.txt")
+    k = text.index("We release kernels")
+    odd = text[:k] + "Code <https://huggingface.co/lattice>\n" + text[k:]
+    got = parse_listing(odd, name="x.txt", reference=date(2026, 10, 2))
+    assert len(got.records) == 15
