@@ -280,8 +280,10 @@ class Importer:
                           f"papers" for row in shown)
         more = f"; and {len(later) - 3} more imports" if len(later) > 3 else ""
         undo = ", then ".join(f"`winnow undo-import {row[0]}`" for row in shown)
-        return (f" by this copy, but since then {named}{more}: to take that back, {undo} "
-                f"(or Undo this import in the app's Recent imports)")
+        # Conditional: the later import is as often the richer copy the user wanted (the
+        # saved page after the text copy) as a damaged one (attack N38).
+        return (f" by this copy, but since then {named}{more}; if that was a mistake, {undo} "
+                f"takes it back (or Undo this import in the app's Recent imports)")
 
     def _import_stream(self, stream: ListingStream, *, path: str, sha256: str,
                        report: FileReport, progress: ProgressCallback | None,
