@@ -326,6 +326,11 @@ class Importer:
             with suppress(LibraryError):
                 self._undo_import(source_id)
             self._build_deferred()
+            # Nothing of it stays: no import id (the next import is given this one: a
+            # script's `undo-import` of the refused file's id took that one back), no
+            # form the file was not, no counts of papers taken back (attack N44).
+            report.source_id = report.form = None
+            report.found = report.new = report.updated = report.unchanged = 0
             raise
         else:
             self._build_deferred()

@@ -40,6 +40,27 @@ def test_import_prints_its_id_and_json_reports_form_and_id(tmp_path: Path) -> No
         "wednesday.txt: 1 paper, 1 new, 0 updated, 0 unchanged (import 3)")
 
 
+def test_a_refused_file_reports_no_import_id_and_no_form(tmp_path: Path) -> None:
+    """Attack N44: "hello world" (read by the seeds layout until it found no paper) was
+    refused with `"source_id": 4, "form": "seeds"` in its JSON; the next import was then
+    given id 4, so a script's `undo-import` of the refused file's id took that one back."""
+    db = tmp_path / "lib.db"
+    page = _write(tmp_path / "monday.txt", list(zip(TITLES[:3], ABSTRACTS[:3], strict=True)))
+    assert winnow("import", str(page), db=db).returncode == 0
+    hello = tmp_path / "hello.txt"
+    hello.write_text("hello world\n", encoding="utf-8")
+    refused = winnow("import", "--json", str(hello), db=db)
+    assert refused.returncode == 1
+    [file] = json.loads(refused.stdout)["files"]
+    assert file["error"] == "hello.txt: no Daily Papers listing found in it"
+    assert (file["source_id"], file["form"], file["found"], file["new"]) == (None, None, 0, 0)
+    other = _write(tmp_path / "tuesday.txt", [(TITLES[3], ABSTRACTS[3])])
+    [file] = json.loads(winnow("import", "--json", str(other), db=db).stdout)["files"]
+    assert file["source_id"] == 2 and file["new"] == 1
+    assert [s["id"] for s in json.loads(winnow("sources", "--all", "--json", db=db).stdout)] \
+        == [2, 1]
+
+
 def test_sources_undo_import_and_undo_again(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
     monday = _write(tmp_path / "monday.txt", list(zip(TITLES[:3], ABSTRACTS[:3], strict=True)))
