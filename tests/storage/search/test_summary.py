@@ -112,26 +112,25 @@ def test_summary_field_phrases_and_exclusions(trending: Path) -> None:
         assert library.count("summary:abstain") == 1
 
 
-def test_the_summary_weighs_less_than_the_title_and_the_abstract(library: Library) -> None:
+def test_the_summary_weighs_less_than_the_title_and_more_than_the_abstract(
+        library: Library) -> None:
+    # A summary is one sentence of the paper's topic words: a word there says more
+    # than one in an abstract (bench.eval_summary), less than one in the title.
     library.import_records([
         record("Quokka routing in burrows", "We study burrows.", None, "2610.00001"),
         record("Burrow maps", "Routing for the quokka in burrows.", None, "2610.00002"),
-        record("Burrow paths", "", "Routing the quokka through burrows.", "2610.00003"),
-        record("Tunnel things", "Nothing about it.", "A quokka, once, in passing.",
-               "2610.00004"),
+        record("Burrow paths", "", "Routing for the quokka in burrows.", "2610.00003"),
     ], name="made.txt")
     result = library.search("quokka")
-    titles = [p.title for p in library.get_many(result.ids)]
-    assert titles[:2] == ["Quokka routing in burrows", "Burrow maps"]
-    assert set(titles[2:]) == {"Burrow paths", "Tunnel things"}
-    # A paper with the word in its abstract outranks one with it in its summary alone,
-    # at the same length.
+    assert [p.title for p in library.get_many(result.ids)] == [
+        "Quokka routing in burrows", "Burrow paths", "Burrow maps"]
+    # At the same length, the same text as a summary outranks it as an abstract.
     library.import_records([
         record("Alpha", "A wombat study of length six.", None, "2610.00005"),
         record("Beta", "", "A wombat study of length six.", "2610.00006"),
     ], name="more.txt")
     assert [p.title for p in library.get_many(library.search("wombat").ids)] == [
-        "Alpha", "Beta"]
+        "Beta", "Alpha"]
 
 
 def test_a_summary_brought_by_a_later_import_is_indexed_and_follows_delete_and_undo(
