@@ -292,7 +292,10 @@ def to_markdown(papers: Iterable[Paper]) -> str:
                     lines += [">", *_quote_block(comment)]
         if p.abstract or not p.ai_summary:
             lines += ["", "### Abstract", "", md_text(p.abstract)]
-        else:  # a trending card: its summary is what there is to read (and highlight)
+        # A trending card: its summary is what there is to read (and highlight); a
+        # card that gained an abstract later keeps the summary its highlights are on.
+        if p.ai_summary and (not p.abstract or any(a.field == "ai_summary"
+                                                   for a in p.annotations)):
             lines += ["", "### AI summary", "", md_text(p.ai_summary)]
         blocks.append("\n".join(lines))
     return "# Reading notes\n\n" + "\n\n---\n\n".join(blocks) + "\n"

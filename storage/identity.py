@@ -6,7 +6,8 @@ same title takes the id, and every mark, note and highlight stays on it.
 
 A re-import changes listing facts only, never user data. An abstract is the one
 listing fact the user's work hangs on (highlights are offsets into it), so it is
-never replaced without the old one going to `abstract_history`, and not at all
+never replaced without the old one going to `abstract_history` (an AI summary, which
+a trending card's highlights are on, to `summary_history`), and not at all
 where the new text is evidently not this paper's: another paper's abstract (a
 listing whose blocks are out of order), a much shorter text (a trending page's
 one-line summary), or, for a paper the user acted on, an entirely different text.
@@ -645,6 +646,12 @@ class BatchImporter:
             conn.execute(
                 "INSERT INTO abstract_history (paper_id, abstract, replaced_at, source_id) "
                 "VALUES (?, ?, ?, ?)", (paper["id"], paper["abstract"], self.now,
+                                        self.source_id))
+        if changes.get("ai_summary") and paper["ai_summary"] and not own:
+            # A highlight can be on the summary: the text it was made on is kept.
+            conn.execute(
+                "INSERT INTO summary_history (paper_id, ai_summary, replaced_at, source_id) "
+                "VALUES (?, ?, ?, ?)", (paper["id"], paper["ai_summary"], self.now,
                                         self.source_id))
         assignments = ", ".join(f"{column} = ?" for column in changes)
         conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?",

@@ -2,8 +2,8 @@
 and "undo this import", and the undo of both.
 
 A removed paper is kept whole in `trash` (its row and every row of every table
-that refers to it by a foreign key: tags, highlights, sources, abstract history,
-and whatever a later schema adds), under the events batch that removed it. Undo
+that refers to it by a foreign key: tags, highlights, sources, abstract and summary
+history, and whatever a later schema adds), under the events batch that removed it. Undo
 puts the rows back with the same ids; ids are never reused, so nothing else can
 have taken them meanwhile.
 
@@ -229,7 +229,8 @@ Reanchor = Callable[[int, "str | None"], None]
 
 def _set_facts(conn: sqlite3.Connection, paper_id: int, facts: dict[str, Any],
                *, now: str, source_id: int, reanchor: Reanchor) -> None:
-    """Write listing facts into a paper; a replaced abstract goes to the history."""
+    """Write listing facts into a paper; a replaced abstract or AI summary goes to
+    its history."""
     if not facts:
         return
     if "abstract" in facts:
@@ -237,6 +238,11 @@ def _set_facts(conn: sqlite3.Connection, paper_id: int, facts: dict[str, Any],
             "INSERT INTO abstract_history (paper_id, abstract, replaced_at, source_id) "
             "SELECT id, abstract, ?, ? FROM papers WHERE id = ? AND abstract != ''",
             (now, source_id, paper_id))
+    if "ai_summary" in facts:
+        conn.execute(
+            "INSERT INTO summary_history (paper_id, ai_summary, replaced_at, source_id) "
+            "SELECT id, ai_summary, ?, ? FROM papers WHERE id = ? AND ai_summary != '' "
+            "AND ai_summary IS NOT ?", (now, source_id, paper_id, facts["ai_summary"]))
     assignments = ", ".join(f'"{column}" = ?' for column in facts)
     conn.execute(f"UPDATE papers SET {assignments} WHERE id = ?", (*facts.values(), paper_id))
     if "abstract" in facts or "ai_summary" in facts:

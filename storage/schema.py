@@ -51,8 +51,8 @@ DERIVED_TABLES = frozenset({"paper_vectors"})
 # abstracts an import replaced, what each import changed), never what the user did.
 # Every other table with a foreign key to papers(id), whoever adds it, holds user
 # data (tags, highlights...): a paper with a row in one is a paper the user acted on.
-LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "import_changes",
-                            "import_undo"})
+LISTING_TABLES = frozenset({"paper_sources", "abstract_history", "summary_history",
+                            "import_changes", "import_undo"})
 
 
 @migration(1)
@@ -658,6 +658,37 @@ def _annotations_say_which_text(db: sqlite_utils.Database) -> None:
 
 # The texts of a paper a highlight can be on (annotations.field), each a papers column.
 ANNOTATED_FIELDS = ("abstract", "ai_summary")
+
+
+@migration(14)
+def _summary_history(db: sqlite_utils.Database) -> None:
+    """Every AI summary an import replaced, as `abstract_history` keeps abstracts:
+    a highlight on a trending card's summary is made on that text, and when a later
+    copy rewords the summary the sentence the user marked must stay readable where
+    it stood, not only as a field of one import's journal (`import_changes`, the
+    JSON "undo this import" reads).
+
+    The summaries an import has already replaced are taken from those journals
+    (each import's `before`, dated by the import), for the imports that still
+    stand (an undone one put its `before` back); no row of `papers` or of a user
+    table is written.
+    """
+    db["summary_history"].create(
+        {"id": int, "paper_id": int, "ai_summary": str, "replaced_at": str,
+         "source_id": int},
+        pk="id", not_null={"paper_id", "ai_summary", "replaced_at"},
+        foreign_keys=[("paper_id", "papers", "id")],
+    )
+    db.execute("CREATE INDEX summary_history_paper ON summary_history(paper_id)")
+    db.execute(
+        "INSERT INTO summary_history (paper_id, ai_summary, replaced_at, source_id) "
+        "SELECT c.paper_id, json_extract(c.before, '$.ai_summary'), s.imported_at, "
+        "c.source_id FROM import_changes c JOIN sources s ON s.id = c.source_id "
+        "JOIN papers p ON p.id = c.paper_id "
+        "WHERE s.status != 'undone' AND json_valid(c.before) AND json_valid(c.after) "
+        "AND json_type(c.after, '$.ai_summary') IS NOT NULL "
+        "AND coalesce(json_extract(c.before, '$.ai_summary'), '') != '' "
+        "ORDER BY c.source_id, c.paper_id")
 
 
 CURRENT_VERSION = max(MIGRATIONS)

@@ -77,6 +77,8 @@ def _print_paper(paper: Paper) -> None:
         for a in paper.annotations:
             comment = f" — {a.comment}" if a.comment else ""
             where = " (AI summary)" if a.field == "ai_summary" else ""
+            if a.orphaned:  # its text changed; the one it was made on is printed below
+                where = f" (no longer in the {'AI summary' if where else 'abstract'})"
             print(f"  [{a.id}] ({a.colour}){where} \"{a.quote}\"{comment}")
     if paper.note:
         print("\nNote:\n" + paper.note)
@@ -117,6 +119,13 @@ def show(lib: Library, args: argparse.Namespace) -> int:
         print_json(paper.to_json())
     else:
         _print_paper(paper)
+        # The texts an import replaced, which a highlight may have been made on.
+        for what, history, column in (
+                ("abstract", lib.abstract_history(paper.id), "abstract"),
+                ("AI summary", lib.summary_history(paper.id), "ai_summary")):
+            for old in history:
+                print(f"\nEarlier {what} (replaced by import {old['source_id']}, "
+                      f"{old['replaced_at'][:10]}):\n{old[column]}")
     return 0
 
 

@@ -246,6 +246,9 @@ class Library:
     def abstract_history(self, paper_id: int) -> list[dict[str, Any]]:
         return self._importer.abstract_history(paper_id)
 
+    def summary_history(self, paper_id: int) -> list[dict[str, Any]]:
+        return self._importer.summary_history(paper_id)
+
     def sources(self, limit: int | None = None, *, undone: bool = False
                 ) -> list[dict[str, Any]]:
         return self._importer.sources(limit, undone=undone)

@@ -236,6 +236,14 @@ class Importer:
                     "SELECT abstract, replaced_at, source_id FROM abstract_history "
                     "WHERE paper_id = ? ORDER BY id", (int(paper_id),))]
 
+    @guarded
+    def summary_history(self, paper_id: int) -> list[dict[str, Any]]:
+        """The AI summaries an import replaced for this paper, oldest first."""
+        return [{"ai_summary": row[0], "replaced_at": row[1], "source_id": row[2]}
+                for row in self.conn.execute(
+                    "SELECT ai_summary, replaced_at, source_id FROM summary_history "
+                    "WHERE paper_id = ? ORDER BY id", (int(paper_id),))]
+
     def _imported(self, new: int, updated: int) -> None:
         self._on_imported()
         if new or updated:
@@ -612,8 +620,8 @@ def _foreign_keys_off(core: Core) -> Iterator[None]:
     `papers.first_source_id` and `paper_sources.source_id` at the import's own
     `sources` row (committed before the first batch; only this import's undo
     removes it, and this process holds its lock), and `paper_id` in paper_sources,
-    import_undo, import_changes and abstract_history at papers it inserted or read
-    inside that same BEGIN IMMEDIATE transaction. It deletes nothing, so no cascade
+    import_undo, import_changes, abstract_history and summary_history at papers it
+    inserted or read inside that same BEGIN IMMEDIATE transaction. It deletes nothing, so no cascade
     is skipped. The checks would look each of those parents up again, per row
     (~0.2 s of CPU at 100k papers). tests/storage/library/test_importing.py runs
     `PRAGMA foreign_key_check` after imports that insert, merge and replace.

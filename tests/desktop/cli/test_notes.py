@@ -77,3 +77,67 @@ def test_a_trending_card_is_highlighted_on_its_ai_summary(tmp_path: Path) -> Non
     # A quote the summary lacks is named as such.
     missing = winnow("annotate", str(card["id"]), "--quote", "no such words", db=db)
     assert missing.returncode == 1 and "not in the AI summary" in missing.stderr
+
+
+def _trending_copy(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """The trending fixture with its Lattice-KV summary reworded (a later capture)."""
+    forms = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+    text = (forms / "md-trending.md").read_text(encoding="utf-8")
+    assert text.count(old) == 2  # the trending page lists every card twice
+    path = tmp_path / name
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_show_keeps_the_summary_a_highlight_was_made_on_after_a_rewording(
+        tmp_path: Path) -> None:
+    """A later capture rewords the highlighted sentence away: the highlight says it is
+    no longer in the summary, and `show` prints the summary it was made on, named by
+    the import that replaced it (schema 14's summary_history; before, that text was
+    only in the import's journal)."""
+    forms = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+    db = tmp_path / "library.db"
+    assert winnow("import", str(forms / "md-trending.md"), db=db).returncode == 0
+    [card] = json.loads(winnow("list", "title:lattice", "--json", db=db).stdout)
+    quote = "cutting memory 5.3x at almost no accuracy cost"
+    assert winnow("annotate", str(card["id"]), "--quote", quote, "--comment", "the claim",
+                  db=db).returncode == 0
+    later = _trending_copy(tmp_path, "trending-later.md", quote,
+                           "with a far smaller memory footprint")
+    done = winnow("import", str(later), "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    source = json.loads(done.stdout)["files"][0]["source_id"]
+    shown = winnow("show", str(card["id"]), db=db).stdout
+    assert f'[1] (yellow) (no longer in the AI summary) "{quote}" — the claim' in shown
+    assert (f"\nEarlier AI summary (replaced by import {source}, "
+            in shown)
+    earlier = shown.split(f"(replaced by import {source}, ")[1].split("\n")[1]
+    assert earlier == card["ai_summary"] and quote in earlier
+    # Nothing replaced, nothing printed.
+    other = json.loads(winnow("list", "--json", db=db).stdout)
+    plain = next(p for p in other if p["id"] != card["id"])
+    assert "Earlier" not in winnow("show", str(plain["id"]), db=db).stdout
+
+
+def test_reading_notes_keep_a_summary_highlight_once_the_card_has_an_abstract(
+        tmp_path: Path) -> None:
+    """A trending card highlighted on its summary, then a daily copy brings its
+    abstract: the notes print the abstract and, beneath it, the summary the highlight
+    is on (they printed the abstract alone, the highlight's text nowhere)."""
+    forms = Path(__file__).resolve().parents[2] / "fixtures" / "forms"
+    db = tmp_path / "library.db"
+    assert winnow("import", str(forms / "md-trending.md"), db=db).returncode == 0
+    [card] = json.loads(winnow("list", "title:lattice", "--json", db=db).stdout)
+    quote = "cutting memory 5.3x at almost no accuracy cost"
+    assert winnow("annotate", str(card["id"]), "--quote", quote, db=db).returncode == 0
+    assert winnow("import", str(forms / "md-firecrawl.md"), db=db).returncode == 0
+    [paper] = json.loads(winnow("list", "title:lattice", "--json", db=db).stdout)
+    assert paper["id"] == card["id"] and paper["abstract"].startswith("Serving long")
+    notes = winnow("export", "title:lattice", "--format", "markdown", db=db).stdout
+    assert f"> {quote}\n>\n> — *yellow highlight on the AI summary*" in notes
+    abstract_at = notes.index("### Abstract\n\nServing long")
+    assert notes.index("### AI summary\n\n" + card["ai_summary"]) > abstract_at
+    # A paper with an abstract and a summary but no highlight on it: the abstract only.
+    assert winnow("highlight", "--delete", "1", db=db).returncode == 0
+    notes = winnow("export", "title:lattice", "--format", "markdown", db=db).stdout
+    assert "### Abstract" in notes and "### AI summary" not in notes
