@@ -16,7 +16,13 @@ shared: the load average is printed before and after.
 `--part import`: `winnow import` of the listing killed (kill -9) once half its papers
 are committed, then what the app's GUI thread does when it opens that library (the
 baseline takes the import back there, in one transaction; this tree leaves it for
-the worker, which takes it back in steps), each code on a copy of the same file.
+the worker, which takes it back in steps).
+
+Every library here is made by the code that is then measured on it (its own
+`winnow import` of the seeds and the listing, and for `--part import` its own
+import killed half-way): a file made by this tree has this tree's schema, which an
+older baseline refuses to open (session 6: a schema-13 kill file against a
+schema-11 baseline). The papers and the point of the kill are the same for both.
 
 `--part cut` (also in the default `all`): `winnow undo-import` killed (kill -9)
 half-way, then what the app's GUI thread does when it opens that library (the
@@ -43,7 +49,6 @@ from io import BytesIO
 from pathlib import Path
 
 from bench.generate import ensure, parse_size
-from storage import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
@@ -108,7 +113,6 @@ def _run(code: Path, path: Path, *args: str) -> dict[str, float]:
 # tree) what its worker does. Run in a fresh process of the code under test.
 OPEN_AS_THE_APP = """
 import sys, time
-from storage import Library
 started = time.perf_counter()
 try:
     lib = Library(sys.argv[1], finish_cut_short=False)
@@ -171,13 +175,12 @@ def _status(path: Path, source: int) -> str:
     return f"{status}, {papers:,} of its papers"
 
 
-def cut_short(variants: list[tuple[str, Path]], base: Path, tmp: Path, source: int,
-              total: int) -> None:
+def cut_short(variants: list[tuple[str, Path, Path, int]], tmp: Path, total: int) -> None:
     print(f"\nundo-import stopped half-way ({total:,} papers); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     print(f"{'code':<22} {'stop':<8} {'exit after':>10} {'status':>6} {'GUI thread':>10} "
           f"{'worker':>7}  import after the next open")
-    for label, code in variants:
+    for label, code, base, source in variants:
         for name, how in (("kill -9", signal.SIGKILL), ("Ctrl+C", signal.SIGINT)):
             work = tmp / f"cut-{label.split()[0]}.db"
             shutil.copy(base, work)
@@ -192,12 +195,32 @@ def cut_short(variants: list[tuple[str, Path]], base: Path, tmp: Path, source: i
             shutil.rmtree(tmp / "backups", ignore_errors=True)
 
 
-def _import_killed_half_way(path: Path, listing: Path, total: int) -> int:
-    """`winnow import` of `listing` (this tree's) killed with SIGKILL once half its
-    papers are committed; returns its sources id, left 'importing'."""
+def _make_library(code: Path, path: Path, files: list[Path]) -> None:
+    """A library of `files` made by `code`'s own `winnow import`, checkpointed so
+    that a copy of the file alone holds it."""
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(path), "import",
+                           *map(str, files)], cwd=code,
+                          env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{code}: import failed: {done.stderr.decode().strip()}")
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _source_of(path: Path, name: str) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT max(id) FROM sources WHERE name = ?",
+                                (name,)).fetchone()[0])
+
+
+def _import_killed_half_way(code: Path, path: Path, listing: Path, total: int
+                            ) -> tuple[int, int]:
+    """`code`'s `winnow import` of `listing` killed with SIGKILL once half its
+    papers are committed; returns its sources id, left 'importing', and how many of
+    its papers were committed."""
     with sqlite3.connect(path) as conn:
         before = conn.execute("SELECT max(id) FROM sources").fetchone()[0]
-    process = _start(ROOT, path, "import", str(listing))
+    process = _start(code, path, "import", str(listing))
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
     try:
         while process.poll() is None:
@@ -222,25 +245,24 @@ def _import_killed_half_way(path: Path, listing: Path, total: int) -> int:
         conn.close()
     if status != "importing":
         raise SystemExit(f"the import ended ({status}) before it could be killed")
-    print(f"import killed with {papers:,} of {total:,} papers committed", flush=True)
-    return int(source)
+    return int(source), int(papers)
 
 
-def import_cut_short(variants: list[tuple[str, Path]], seeds: Path, tmp: Path,
-                     listing: Path, total: int) -> None:
+def import_cut_short(variants: list[tuple[str, Path]], tmp: Path, listing: Path,
+                     total: int) -> None:
     """An import killed half-way, then what the app's GUI thread does when it opens
     that library (the baseline takes the import back there; this tree leaves it for
-    the worker), each code on a copy of the same killed file, in a fresh process."""
-    cut = tmp / "import-cut.db"
-    shutil.copy(seeds, cut)
-    source = _import_killed_half_way(cut, listing, total)
-    print(f"\nimport {source} killed half-way ({total:,} papers); load average "
+    the worker), in a fresh process. Each code makes its own library of the seeds
+    and kills its own import of the listing in it (a file the other code made may
+    have a schema it cannot open)."""
+    print(f"\nimport of {total:,} papers killed half-way; load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    print(f"{'code':<22} {'GUI thread':>10} {'worker':>7} {'longest wait':>12}  "
-          f"import after the next open")
+    print(f"{'code':<22} {'killed at':>9} {'GUI thread':>10} {'worker':>7} "
+          f"{'longest wait':>12}  import after the next open")
     for label, code in variants:
         work = tmp / f"icut-{label.split()[0]}.db"
-        shutil.copy(cut, work)
+        _make_library(code, work, SEEDS)
+        source, committed = _import_killed_half_way(code, work, listing, total)
         # What a write of the app (or of any program) waits meanwhile.
         prober = Prober(work)
         prober.start()
@@ -252,10 +274,14 @@ def import_cut_short(variants: list[tuple[str, Path]], seeds: Path, tmp: Path,
                                 (source,)).fetchone()[0]
             row = conn.execute("SELECT status FROM sources WHERE id = ?",
                                (source,)).fetchone()
-        print(f"{label:<22} {gui:>9.2f}s {worker:>6.2f}s {max(prober.waits):>11.2f}s  "
-              f"{row[0] if row else 'gone'}, {left:,} of its papers", flush=True)
+        print(f"{label:<22} {committed:>9,} {gui:>9.2f}s {worker:>6.2f}s "
+              f"{max(prober.waits):>11.2f}s  {row[0] if row else 'gone'}, {left:,} of its "
+              f"papers", flush=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{work}{suffix}").unlink(missing_ok=True)
+        for lock in tmp.glob("icut-*.lock"):
+            lock.unlink()
+        shutil.rmtree(tmp / "backups", ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,28 +296,23 @@ def main(argv: list[str] | None = None) -> int:
     listing = ensure(args.papers, args.data)
     with tempfile.TemporaryDirectory(prefix="winnow-removal-") as folder:
         tmp = Path(folder)
-        base = tmp / "base.db"
         os.environ["WINNOW_IMPORT_BATCH"] = "5000"
-        with Library(base) as lib:
-            lib.import_files(SEEDS)
-            lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        seeds = tmp / "seeds.db"
-        shutil.copy(base, seeds)
         variants = [("this tree", ROOT)]
         if args.baseline_rev:
             variants.insert(0, (f"baseline {args.baseline_rev}",
                                 _unpack(args.baseline_rev, tmp / "baseline")))
         if args.part == "import":
-            import_cut_short(variants, seeds, tmp, listing, args.papers)
+            import_cut_short(variants, tmp, listing, args.papers)
             print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             return 0
-        with Library(base) as lib:
-            report = lib.import_files([listing])
-            assert report.ok, report
-            source = lib.sources()[0]["id"]
-            lib.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Each code's own library of the seeds and the listing (see the module's text).
+        made = []
+        for label, code in variants:
+            base = tmp / f"base-{label.split()[0]}.db"
+            _make_library(code, base, [*SEEDS, listing])
+            made.append((label, code, base, _source_of(base, listing.name)))
         if args.part == "cut":
-            cut_short(variants, base, tmp, source, args.papers)
+            cut_short(made, tmp, args.papers)
             print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             return 0
         print(f"{args.papers} papers taken back and put back; load average before "
@@ -299,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
               f"sqlite {sqlite3.sqlite_version}", flush=True)
         print(f"{'code':<22} {'command':<14} {'longest wait':>12} {'>1 s':>5} {'tries':>6} "
               f"{'wall':>7} {'cpu':>7}")
-        for label, code in variants:
+        for label, code, base, source in made:
             work = tmp / f"work-{label.split()[0]}.db"
             shutil.copy(base, work)
             for command in (("undo-import", str(source)), ("undo",)):
@@ -311,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
                 Path(f"{work}{suffix}").unlink(missing_ok=True)
             shutil.rmtree(tmp / "backups", ignore_errors=True)
         if args.part == "all":
-            cut_short(variants, base, tmp, source, args.papers)
+            cut_short(made, tmp, args.papers)
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
