@@ -113,6 +113,7 @@ def _run(code: Path, path: Path, *args: str) -> dict[str, float]:
 # tree) what its worker does. Run in a fresh process of the code under test.
 OPEN_AS_THE_APP = """
 import sys, time
+from storage import Library
 started = time.perf_counter()
 try:
     lib = Library(sys.argv[1], finish_cut_short=False)
@@ -160,9 +161,12 @@ def _stop_half_way(code: Path, path: Path, source: int, total: int, how: int
 
 
 def _open_as_the_app(code: Path, path: Path) -> tuple[float, float, int]:
-    out = subprocess.run([sys.executable, "-c", OPEN_AS_THE_APP, str(path)], cwd=code,
-                         env={**os.environ, "PYTHONPATH": str(code)}, check=True,
-                         capture_output=True).stdout.decode().split()
+    done = subprocess.run([sys.executable, "-c", OPEN_AS_THE_APP, str(path)], cwd=code,
+                          env={**os.environ, "PYTHONPATH": str(code)}, capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{code}: opening {path.name} failed: "
+                         f"{done.stderr.decode().strip().splitlines()[-1:]}")
+    out = done.stdout.decode().split()
     return float(out[0]), float(out[1]), int(out[2])
 
 

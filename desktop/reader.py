@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.model import format_date
+from desktop.summary_marks import summary_html
 from desktop.text import (
     balanced_bidi,
     index_to_utf16,
@@ -493,7 +494,8 @@ class AnnotationDelegate(QStyledItemDelegate):
             quote = quote[: self.MAX_QUOTE].rstrip() + "…"
         quote = f"“{isolated(quote)}”"
         if annotation.orphaned:
-            quote += "  (no longer found in the abstract)"
+            quote += ("  (no longer found in the AI summary)" if annotation.field ==
+                      "ai_summary" else "  (no longer found in the abstract)")
         return quote, annotation.comment
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
@@ -680,6 +682,9 @@ class ReaderPane(QStackedWidget):
         self.states = StateTable(BUILTIN_STATES)
         self.paper: Paper | None = None
         self.terms: list[str] = []
+        # The summary highlight jumped to from the list, drawn marked (summary_html).
+        self.summary_active: int | None = None
+        self._summary_spans: list[tuple[int, int]] = []
 
         self.empty = QLabel("Select a paper to read it here")
         self.empty.setObjectName("readerEmpty")
@@ -859,6 +864,8 @@ class ReaderPane(QStackedWidget):
         caret = self.abstract.textCursor().position()
         self.paper = paper
         self.terms = list(terms)
+        if not same:
+            self.summary_active = None
         if paper is None:
             self._note_paper = None
             self.setCurrentWidget(self.empty)
@@ -897,17 +904,29 @@ class ReaderPane(QStackedWidget):
         else:
             self.scroll.verticalScrollBar().setValue(0)
 
+    def reveal_summary_annotation(self, annotation: Annotation) -> None:
+        """Bring a highlight on the summary beside the abstract into view, marked."""
+        self.summary_active = annotation.id
+        if self.paper is not None:
+            self._show_summary(self.paper, self._summary_spans)
+        self._settle()
+        self.scroll.ensureWidgetVisible(self.summary_box, 10, 40)
+
     def _show_summary(self, paper: Paper,
                       spans: Sequence[tuple[int, int]] = ()) -> None:
+        self._summary_spans = list(spans)
         summary = balanced_bidi(paper.ai_summary) if paper.ai_summary else ""
         # The search's matches washed as in the abstract (a trending card is found by
         # its summary): rich text made of escaped pieces, plain text otherwise.
-        washed = washed_html(summary, spans, self.theme.colour("search_hit").name())
+        body = bool(summary) and not paper.abstract
+        # Beside an abstract, the highlights made on the summary are drawn here
+        # (desktop/summary_marks.py); as the body, the caret view draws them.
+        marks = [] if body else [a for a in paper.annotations if a.field == "ai_summary"]
+        washed = summary_html(summary, spans, marks, self.theme, self.summary_active)
         self.summary.setTextFormat(Qt.TextFormat.RichText if washed else
                                    Qt.TextFormat.PlainText)
         self.summary.setText(washed or summary)
         self.summary.setFont(ui_font(13))
-        body = bool(summary) and not paper.abstract
         self.summary_box.setVisible(bool(summary) and not body)
         self.body_label.setVisible(body)
         self.divider.setVisible(not body)

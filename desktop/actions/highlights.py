@@ -197,8 +197,11 @@ def annotation_jump(w: MainWindow) -> None:
             else "abstract"))
         return
     abstract = w.reader.abstract
-    if annotation.field != abstract.field:  # on a summary beside an abstract now
-        w.flash("This highlight is on the paper's AI summary, not on its abstract")
+    if annotation.field != abstract.field:  # on the summary beside an abstract now
+        w.reader.reveal_summary_annotation(annotation)
+        w.flash("On the AI summary, above the abstract" + (
+            f" · {annotation.comment}" if annotation.comment else
+            " · e comments it, 1-5 recolour it, d deletes it"), 8000)
         return
     abstract.setFocus(Qt.FocusReason.ShortcutFocusReason)
     abstract.selecting = False

@@ -247,3 +247,83 @@ def test_a_trending_cards_summary_is_highlighted_and_commented_from_the_keyboard
     qtbot.waitUntil(lambda: focus() is win.reader.abstract)
     press("ctrl+z", "ctrl+z")
     assert library.annotations(pid) == []
+
+
+def _pixels(widget, colour: str) -> int:
+    """How many pixels of `widget`, as drawn on screen, are exactly `colour`."""
+    from PySide6.QtGui import QColor
+
+    image = widget.grab().toImage()
+    wanted = QColor(colour).rgb()
+    return sum(image.pixel(x, y) == wanted
+               for y in range(0, image.height(), 2) for x in range(0, image.width(), 2))
+
+
+def test_a_summary_highlight_stays_drawn_and_usable_once_the_card_gets_an_abstract(
+        library: Library, make_window, press, qtbot, tmp_path) -> None:
+    """A trending card highlighted on its summary, then a daily copy brings its abstract
+    (imported by the window, on its worker thread): the abstract is the body now, and
+    the highlight, listed, was drawn nowhere. It is drawn on the summary above the
+    abstract, in its colour; Enter on it in the list brings it into view, marked, and
+    the list's keys recolour and delete it there."""
+    from pathlib import Path
+
+    from desktop.theme import LIGHT
+    from storage.export import to_markdown
+
+    forms = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+    library.import_files([forms / "md-trending.md"])
+    [pid] = library.search("title:lattice", limit=None).ids
+    summary = library.get(pid).ai_summary
+    win = make_window(library, size=(1280, 800))
+    win.browser.select_paper(pid)
+    win.browser.reload_current()
+    press("v", "v", ")", "h")
+    made = only_annotation(library, pid)
+    assert (made.field, made.quote) == ("ai_summary", summary)
+    reader = win.reader
+    yellow = LIGHT.highlight("yellow").name()
+    press("Esc", "Esc")
+    qtbot.waitUntil(lambda: reader.abstract.active_annotation is None)
+    assert _pixels(reader.abstract.viewport(), yellow) > 50  # the body: drawn there
+
+    daily = tmp_path / "daily.md"
+    daily.write_bytes((forms / "md-firecrawl.md").read_bytes())
+    assert win.import_paths([daily])
+    qtbot.waitUntil(lambda: not win.importer.busy and library.get(pid).abstract != "",
+                    timeout=60_000)
+    qtbot.waitUntil(lambda: reader.abstract.toPlainText().startswith("Serving long"))
+    abstract = library.get(pid).abstract
+    assert reader.abstract.field == "abstract" and reader.abstract.annotations == []
+    assert reader.summary_box.isVisible() and reader.summary.text() != summary
+    # Drawn on the summary, in its colour, every character of the text still its own.
+    assert f'background-color: {yellow}; text-decoration: underline">' in reader.summary.text()
+    assert _pixels(reader.summary, yellow) > 50
+    assert _pixels(reader.abstract.viewport(), yellow) == 0
+    assert reader.annotation_list.count() == 1
+
+    # Enter on it in the list: scrolled into view above the abstract, marked, said.
+    reader.scroll.verticalScrollBar().setValue(reader.scroll.verticalScrollBar().maximum())
+    press("A", "Return")
+    assert "On the AI summary, above the abstract" in win.statusBar().currentMessage()
+    assert reader.summary_active == made.id
+    assert yellow not in reader.summary.text()  # the marked (active) colour instead
+    box = reader.summary_box
+    top = box.mapTo(reader.scroll.viewport(), box.rect().topLeft()).y()
+    assert 0 <= top < reader.scroll.viewport().height()
+    # The list's keys work on it: recolour (drawn in the new colour), delete, undo.
+    press("A", "2")
+    qtbot.waitUntil(lambda: library.annotation(made.id).colour == "green")
+    reader.summary_active = None
+    reader.show_paper(library.get(pid), keep_position=True)
+    assert _pixels(reader.summary, LIGHT.highlight("green").name()) > 50
+    notes = to_markdown(library.get_many([pid]))
+    assert notes.index("### AI summary\n\n" + summary) > notes.index("### Abstract\n\n"
+                                                                      + abstract[:40])
+    press("A", "d")
+    qtbot.waitUntil(lambda: library.annotations(pid) == [])
+    assert reader.summary.text() == summary and _pixels(reader.summary,
+                                                        LIGHT.highlight("green").name()) == 0
+    press("ctrl+z")
+    qtbot.waitUntil(lambda: len(library.annotations(pid)) == 1)
+    qtbot.waitUntil(lambda: "text-decoration: underline" in reader.summary.text())
