@@ -124,6 +124,8 @@ def show(lib: Library, args: argparse.Namespace) -> int:
                 ("abstract", lib.abstract_history(paper.id), "abstract"),
                 ("AI summary", lib.summary_history(paper.id), "ai_summary")):
             for old in history:
+                if not old[column]:
+                    continue  # a card that had none (a trending card given its abstract)
                 print(f"\nEarlier {what} (replaced by import {old['source_id']}, "
                       f"{old['replaced_at'][:10]}):\n{old[column]}")
     return 0

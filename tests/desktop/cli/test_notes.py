@@ -141,3 +141,5 @@ def test_reading_notes_keep_a_summary_highlight_once_the_card_has_an_abstract(
     assert winnow("highlight", "--delete", "1", db=db).returncode == 0
     notes = winnow("export", "title:lattice", "--format", "markdown", db=db).stdout
     assert "### Abstract" in notes and "### AI summary" not in notes
+    # The empty abstract the daily copy filled is no earlier text to print.
+    assert "Earlier" not in winnow("show", str(card["id"]), db=db).stdout
