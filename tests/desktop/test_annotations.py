@@ -356,3 +356,30 @@ def test_the_summary_beside_an_abstract_draws_its_text_as_data(qtbot) -> None:
     assert DARK.colour("search_hit_strong").name() in made  # the hit inside it
     assert DARK.highlight("blue").name() not in made  # orphaned: not drawn
     assert summary_html(text, [], [gone], DARK) == ""  # nothing to draw: plain text
+
+
+def test_a_highlight_whose_summary_was_reworded_says_so_in_the_list(
+        library: Library, make_window) -> None:
+    """A later copy rewords the highlighted sentence out of the summary: the list keeps
+    the highlight with its quote and names the text it is no longer in (it said the
+    abstract, which the card does not have)."""
+    from storage.records import PaperRecord
+
+    def card(summary: str) -> PaperRecord:
+        return PaperRecord("Wallaby Caches", "", 0, 3, None, "2025-01-06", "Jan 6", False,
+                           7, arxiv_id="2501.00042", ai_summary=summary)
+
+    library.import_records([card("Wallaby caches halve memory. Accuracy holds.")],
+                           name="monday.md")
+    [pid] = library.search("", limit=None).ids
+    library.annotate_quote(pid, "Accuracy holds.", field="ai_summary")
+    library.import_records([card("Wallaby caches use a third of the memory.")],
+                           name="tuesday.md")
+    win = make_window(library)
+    win.browser.select_paper(pid)
+    win.browser.reload_current()
+    [annotation] = library.annotations(pid)
+    assert annotation.orphaned
+    quote, _ = win.reader.annotation_list.delegate._texts(annotation)
+    assert quote.endswith("(no longer found in the AI summary)")
+    assert library.summary_history(pid)[0]["ai_summary"].endswith("Accuracy holds.")
