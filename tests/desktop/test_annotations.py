@@ -329,35 +329,6 @@ def test_a_summary_highlight_stays_drawn_and_usable_once_the_card_gets_an_abstra
     qtbot.waitUntil(lambda: "text-decoration: underline" in reader.summary.text())
 
 
-def test_the_summary_beside_an_abstract_draws_its_text_as_data(qtbot) -> None:
-    """The summary's highlights and search washes are rich text: every piece of the
-    text in it is escaped, so what it shows is the text itself, tags and all."""
-    from PySide6.QtGui import QTextDocument
-
-    from desktop.summary_marks import summary_html
-    from desktop.theme import DARK
-    from storage.models import Annotation
-
-    text = "Sieves & <b>bold</b> claims.\nA <script>second</script> line."
-    start = text.index("<b>")
-    mark = Annotation(id=7, paper_id=1, start=start, end=start + 11, quote="<b>bold</b>",
-                      comment="", colour="purple", orphaned=False, created_at="",
-                      updated_at="", field="ai_summary")
-    gone = Annotation(id=8, paper_id=1, start=0, end=6, quote="Sieves", comment="",
-                      colour="blue", orphaned=True, created_at="", updated_at="",
-                      field="ai_summary")
-    made = summary_html(text, [(start + 3, start + 20)], [mark, gone], DARK)
-    assert "<b>" not in made and "<script>" not in made
-    document = QTextDocument()
-    document.setHtml(made)
-    assert document.toPlainText() == text
-    purple = DARK.highlight("purple").name()
-    assert made.count(purple) == 1  # the highlight up to where a search hit begins
-    assert DARK.colour("search_hit_strong").name() in made  # the hit inside it
-    assert DARK.highlight("blue").name() not in made  # orphaned: not drawn
-    assert summary_html(text, [], [gone], DARK) == ""  # nothing to draw: plain text
-
-
 def test_a_highlight_whose_summary_was_reworded_says_so_in_the_list(
         library: Library, make_window) -> None:
     """A later copy rewords the highlighted sentence out of the summary: the list keeps
