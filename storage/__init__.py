@@ -14,7 +14,15 @@ from storage.library import (
     sample_listings,
 )
 from storage.listing import ListingError
-from storage.models import Annotation, Change, FileReport, ImportReport, Paper, PaperRow
+from storage.models import (
+    Annotation,
+    Change,
+    FileReport,
+    ImportReport,
+    Paper,
+    PaperRow,
+    PipedListing,
+)
 
 __all__ = [
     "Annotation",
@@ -29,6 +37,7 @@ __all__ = [
     "ListingError",
     "Paper",
     "PaperRow",
+    "PipedListing",
     "SchemaTooNew",
     "default_library_path",
     "restore_backup",

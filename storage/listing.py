@@ -49,6 +49,7 @@ __all__ = [
     "decode_listing",
     "iter_listing",
     "open_listing",
+    "open_listing_bytes",
     "parse_listing",
     "read_listing",
 ]
@@ -787,7 +788,18 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
     """
     name = Path(path).name
     handle, info = _open(path, name)
+    return open_listing_bytes(handle, name=name, reference=_mtime_date(info))
+
+
+def open_listing_bytes(handle: BinaryIO, *, name: str, reference: date | None = None
+                       ) -> Stream:
+    """:func:`open_listing` over an open, seekable binary file that has no path of its
+    own (a pipe's bytes kept in a temporary file): the same checks, decoder, refusals
+    and warnings, named `name`. ``reference`` stands in for a file's modification date
+    (default: today). The stream owns `handle` and closes it."""
     try:
+        size = handle.seek(0, io.SEEK_END)
+        handle.seek(0)
         encoding = _validate(handle, name)
     except ListingError:
         handle.close()
@@ -799,8 +811,7 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
     blocks = _unwrapped_blocks(_decoded_blocks(handle, encoding, name, warnings), name,
                                warnings)
     try:
-        stream = open_blocks(blocks, name=name, reference=_mtime_date(info),
-                             warnings=warnings)
+        stream = open_blocks(blocks, name=name, reference=reference, warnings=warnings)
     except BaseException:
         blocks.close()
         handle.close()
@@ -811,6 +822,6 @@ def open_listing(path: str | os.PathLike[str]) -> Stream:
         stream.position = handle.tell  # type: ignore[union-attr]
     else:
         blocks.close()
-    stream.size = info.st_size  # type: ignore[union-attr]
+    stream.size = size  # type: ignore[union-attr]
     stream.sha256 = encoding.sha256
     return stream

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 COLOURS = ("yellow", "green", "blue", "pink", "purple")
 
@@ -171,6 +171,16 @@ class PaperRow:
     # The day of the earliest dated listing it is in: what the list's Date column
     # shows when the listing gave no publication date.
     listed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PipedListing:
+    """A listing that came on a pipe (`winnow import -`), for `import_files` beside
+    paths: its bytes in an open, seekable binary file (a pipe can be read only once,
+    and the decoder reads a listing twice), reported and recorded under `name`."""
+
+    handle: BinaryIO
+    name: str = "stdin"
 
 
 @dataclass(slots=True)

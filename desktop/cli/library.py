@@ -3,20 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from desktop.cli.common import PROG, CommandError, one_line, print_json
 from desktop.cli.registry import arg, command
-from storage import Library
+from storage import Library, PipedListing
 from storage.safetext import unfiltered
 
+# The FILE that names standard input, as `winnow note ID -` reads its text there.
+STDIN = "-"
+# A paste held in memory before it spills to a temporary file (a page is < 1 MB).
+_SPOOL_BYTES = 32 << 20
 
-@command("import", "import listing files",
+
+@command("import", "import listing files ('-' reads stdin: wl-paste | winnow import -)",
          arg("files", nargs="+", metavar="FILE"),
          arg("--json", action="store_true", help="print a JSON report"),
          writes=True, opens="create")
 def import_(lib: Library, args: argparse.Namespace) -> int:
+    if args.files.count(STDIN) > 1:
+        raise CommandError(f"'{STDIN}' (stdin) given {args.files.count(STDIN)} times; "
+                           f"a pipe can be read only once")
+    sources: list[str | PipedListing] = [
+        _stdin_listing() if name == STDIN else name for name in args.files]
     interactive = sys.stderr.isatty() and not args.json
 
     # The progress line's own CR and erase-line go past the terminal-safe filter;
@@ -26,7 +38,7 @@ def import_(lib: Library, args: argparse.Namespace) -> int:
     def progress(name: str, done: int) -> None:
         print(f"\r{one_line(name)}: {done:,} papers…", end="", file=terminal, flush=True)
 
-    report = lib.import_files(args.files, progress=progress if interactive else None)
+    report = lib.import_files(sources, progress=progress if interactive else None)
     if interactive:
         print("\r\033[K", end="", file=terminal, flush=True)
     if args.json:
@@ -41,6 +53,30 @@ def import_(lib: Library, args: argparse.Namespace) -> int:
             print(f"  warning: {one_line(warning)}", file=sys.stderr)
     # A missing or unreadable file is a report with an error, like a bad one.
     return 0 if report.ok else 1
+
+
+def _stdin_listing() -> PipedListing:
+    """Standard input read to its end, as a listing named "stdin": a paste piped in
+    (`xclip -o | winnow import -`, `pbpaste | ...`) imports as a file would, with
+    the file's checks, refusals and warnings. At a terminal, the user is told how
+    to end the paste instead of facing a silent wait."""
+    if sys.stdin is None:
+        raise CommandError("stdin: there is no standard input to read")
+    if sys.stdin.isatty():
+        print(f"{PROG} import: reading the listing from the terminal; paste it, then "
+              f"press Ctrl+D on a line of its own", file=sys.stderr, flush=True)
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - the import closes it
+    try:
+        # Raw reads to the first empty one: a terminal's Ctrl+D is one empty read, and
+        # a buffered read(n) read on past it, waiting for a second Ctrl+D.
+        descriptor = sys.stdin.fileno()
+        while chunk := os.read(descriptor, 1 << 20):
+            spool.write(chunk)
+    except OSError as error:
+        spool.close()
+        raise CommandError(f"stdin: cannot read ({error.strerror or error})") from None
+    spool.seek(0)
+    return PipedListing(spool, name="stdin")
 
 
 @command("check", "run a full integrity check of the library")

@@ -85,6 +85,7 @@ from storage.models import (
     ImportReport,
     Paper,
     PaperRow,
+    PipedListing,
 )
 from storage.records import PaperRecord
 from storage.removal import ImportUndo
@@ -223,11 +224,12 @@ class Library:
         return self._backups.daily_backup(keep)
 
     # ---------------------------------------------------------------- imports
-    def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
+    def import_files(self, paths: Iterable[str | os.PathLike[str] | PipedListing], *,
                      progress: ProgressCallback | None = None,
                      cancel: CancelCallback | None = None,
                      position: PositionCallback | None = None) -> ImportReport:
-        """`position(bytes_read, size)` follows each committed batch of a file."""
+        """`position(bytes_read, size)` follows each committed batch of a file. A
+        `PipedListing` among the paths (a pipe's bytes) is read as a file is."""
         return self._importer.import_files(paths, progress=progress, cancel=cancel,
                                            position=position)
 

@@ -32,8 +32,15 @@ from storage.library.annotations import reanchor_annotations
 from storage.library.core import Core, guarded, now, plural, safe_text
 from storage.library.errors import ImportCancelled, LibraryCorrupt, LibraryError
 from storage.library.importlock import ImportLock
-from storage.listing import ListingError, ListingStream, PaperRecord, iter_listing, open_listing
-from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport
+from storage.listing import (
+    ListingError,
+    ListingStream,
+    PaperRecord,
+    iter_listing,
+    open_listing,
+    open_listing_bytes,
+)
+from storage.models import COUNTS, PAPERS, Change, FileReport, ImportReport, PipedListing
 
 # A listing-sized file imports in one transaction; a huge one commits every
 # BATCH papers so the GUI's own writes never wait more than a fraction of a second.
@@ -135,7 +142,7 @@ class Importer:
         self._on_imported = on_imported
 
     @guarded
-    def import_files(self, paths: Iterable[str | os.PathLike[str]], *,
+    def import_files(self, paths: Iterable[str | os.PathLike[str] | PipedListing], *,
                      progress: ProgressCallback | None = None,
                      cancel: CancelCallback | None = None,
                      position: PositionCallback | None = None) -> ImportReport:
@@ -147,19 +154,30 @@ class Importer:
         """
         report = ImportReport()
         for raw_path in paths:
-            path = Path(raw_path)
-            shown = safe_text(str(path))
-            file_report = FileReport(path=shown, name=safe_text(path.name))
+            if isinstance(raw_path, PipedListing):
+                # A pipe's bytes: no path, no folder; named as given ("stdin").
+                shown = safe_text(raw_path.name)
+                file_report = FileReport(path=shown, name=shown)
+                stored, problem = shown, None
+                opened = partial(open_listing_bytes, raw_path.handle, name=raw_path.name)
+            else:
+                path = Path(raw_path)
+                shown = safe_text(str(path))
+                file_report = FileReport(path=shown, name=safe_text(path.name))
+                stored = ""  # its resolved path, once it is known to be a file
+                opened = partial(open_listing, path)
             try:
-                problem = _not_a_listing_file(path)
+                if not isinstance(raw_path, PipedListing):
+                    problem = _not_a_listing_file(path)
+                    stored = safe_text(str(path.resolve()))
                 if problem:
                     file_report.error = f"{shown}: {problem}"
                 else:
-                    with open_listing(path) as stream:
+                    with opened() as stream:
                         sha = stream.sha256 or ""
                         file_report.form = getattr(stream, "form", None)
                         if not self._already_imported(sha, file_report):
-                            self._import_stream(stream, path=safe_text(str(path.resolve())),
+                            self._import_stream(stream, path=stored,
                                                 sha256=sha, report=file_report,
                                                 progress=_with_position(progress, position,
                                                                         stream),
