@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.toast import toast_for
 from storage import FileReport, ImportReport, Library, LibraryError
+from storage.forms.html import looks_like_html
+from storage.listing import parse_listing
+from storage.records import Listing, ListingError
+from storage.text import normalise_title
 
 
 class LibraryWorker(QObject):
@@ -83,16 +88,19 @@ class ImportWorker(LibraryWorker):
     failure = "import"
 
     def __init__(self, db_path: Path, *, paths: Sequence[Path] = (), text: str | None = None,
-                 text_name: str = "clipboard") -> None:
+                 html: str | None = None, text_name: str = "clipboard") -> None:
         super().__init__(db_path)
         self.paths = [Path(p) for p in paths]
         self.text = text
+        self.html = html  # the paste's HTML, read instead when it holds more (chosen_paste)
         self.text_name = text_name
 
     def work(self, library: Library) -> ImportReport:
         report = ImportReport()
         if self.text is not None:
-            report.files.append(library.import_text(self.text, name=self.text_name))
+            # Both texts are parsed here, off the GUI thread: a paste may be a huge page.
+            text = chosen_paste(self.text, self.html).text if self.html else self.text
+            report.files.append(library.import_text(text, name=self.text_name))
         for number, path in enumerate(self.paths, start=1):
             if self.cancelled:
                 break
@@ -168,12 +176,13 @@ class ImportRunner(QObject):
         return self.thread is not None
 
     def start(self, *, paths: Sequence[Path] = (), text: str | None = None,
-              summary: bool = True, label: str = "Importing listings…") -> bool:
+              html: str | None = None, summary: bool = True,
+              label: str = "Importing listings…") -> bool:
         if self.busy:
             self.message.emit("An import is already running")
             return False
         name = f"clipboard {datetime.now().strftime('%Y-%m-%d %H:%M:%S')}"
-        worker = ImportWorker(self.db_path, paths=paths, text=text, text_name=name)
+        worker = ImportWorker(self.db_path, paths=paths, text=text, html=html, text_name=name)
         thread = QThread(self)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
@@ -287,3 +296,62 @@ class ImportRunner(QObject):
         if self.show_dialogs:
             toast_for(self.window).show_message("Import failed", error, timeout_ms=20_000)
         self.done.emit(None, self._summary)
+
+# ------------------------------------------------------------------ a paste's two texts
+# A browser's copy carries two texts: the selection as plain text (no links, so no arXiv
+# ids) and the same selection as HTML, each card's title a link to `/papers/<arXiv id>`.
+# The HTML is imported instead of the plain text when it holds the listing more exactly:
+# every paper the plain text holds (by title), as many abstracts, and more arXiv ids. A
+# copy from anywhere else (an editor's coloured Markdown, a document, a chat) keeps its
+# plain text: its HTML is read only when it passes the same test. Pure Python: it runs
+# on the import worker, off the GUI thread (both texts are parsed).
+
+
+@dataclass(frozen=True, slots=True)
+class Paste:
+    text: str  # what to import
+    html: bool  # the clipboard's HTML, not its plain text
+
+
+def chosen_paste(text: str, html: str | None) -> Paste:
+    """The text of a paste to import: `text` (the clipboard's plain text) or `html`
+    (its HTML, made a page the detector knows as HTML) when that holds the listing
+    more exactly. Never raises: a text that is no listing is the import's to refuse."""
+    if not html or not html.strip():
+        return Paste(text, html=False)
+    page = _as_page(html)
+    from_html = _listing(page)
+    if from_html is None or not from_html.records:
+        return Paste(text, html=False)
+    from_text = _listing(text) if text.strip() else None
+    if from_text is None or not from_text.records:
+        return Paste(page, html=True)
+    return Paste(page, html=True) if _more_exact(from_html, from_text) else \
+        Paste(text, html=False)
+
+
+def _as_page(html: str) -> str:
+    """The clipboard's HTML as a page. Windows' clipboard format puts a header of
+    offsets ("Version:0.9 StartHTML:...") before the markup; a copy of a few elements
+    has no <html> or <body> around them."""
+    start = html.find("<")
+    if start > 0 and html[:start].lstrip().startswith("Version:"):
+        html = html[start:]
+    return html if looks_like_html(html) else f"<html><body>{html}</body></html>"
+
+
+def _listing(text: str) -> Listing | None:
+    try:
+        return parse_listing(text, name="clipboard")
+    except ListingError:
+        return None
+
+
+def _more_exact(html: Listing, text: Listing) -> bool:
+    titles = {normalise_title(r.title) for r in html.records}
+    if any(normalise_title(r.title) not in titles for r in text.records):
+        return False
+    if sum(bool(r.abstract) for r in html.records) < sum(bool(r.abstract) for r in text.records):
+        return False
+    return sum(bool(r.arxiv_id) for r in html.records) > \
+        sum(bool(r.arxiv_id) for r in text.records)

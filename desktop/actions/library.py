@@ -64,11 +64,17 @@ def import_samples(w: MainWindow) -> None:
 @command("import.paste", "Import the listing on the clipboard", keys=("Ctrl+V",),
          group="Library", menu="File")
 def import_clipboard(w: MainWindow) -> None:
-    text = QGuiApplication.clipboard().text()
-    if not text.strip():
+    # A browser's copy holds the selection twice: as plain text, and as HTML with each
+    # title's link to /papers/<arXiv id>. The importer reads the HTML when it holds
+    # the listing more exactly (storage.paste.chosen_paste).
+    mime = QGuiApplication.clipboard().mimeData()
+    text = mime.text() if mime is not None else ""
+    html = mime.html() if mime is not None and mime.hasHtml() else ""
+    if not text.strip() and not html.strip():
         w.flash("The clipboard holds no text to import")
         return
-    w.importer.start(text=text, summary=True, label="Importing the pasted listing…")
+    w.importer.start(text=text, html=html or None, summary=True,
+                     label="Importing the pasted listing…")
 
 
 def import_done(w: MainWindow, _report: object, _summary: bool) -> None:
