@@ -14,10 +14,13 @@ library: the caller imports the JSON it returns (it is the API form of a listing
 from __future__ import annotations
 
 import email.utils
+import errno
 import http.client
 import json
 import os
 import re
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -146,6 +149,34 @@ def _megabytes(size: int) -> str:
     return f"{size / 1048576:g} MB" if size >= 1048576 else f"{size:,} bytes"
 
 
+def unreachable(host: str, error: object, *, timeout: float) -> str:
+    """Why `host` could not be reached, in words a user knows: Python's own text
+    ("[Errno -3] Temporary failure in name resolution") named the resolver's error
+    code, not the missing network."""
+    if isinstance(error, TimeoutError):
+        return f"could not reach {host}: no answer within {timeout:g} s"
+    if isinstance(error, socket.gaierror):
+        # huggingface.co exists: a failed look-up of it is a network (or its name
+        # server) that is not there. Another host (WINNOW_API_URL) may be misspelt.
+        if host == _host(DEFAULT_URL):
+            return f"no network: could not reach {host}"
+        return f"could not reach {host}: no such host, or no network"
+    if isinstance(error, OSError) and error.errno in _NO_ROUTE:
+        return f"no network: could not reach {host}"
+    if isinstance(error, ConnectionRefusedError):
+        return f"could not reach {host}: nothing answers there (connection refused)"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (f"could not reach {host}: its certificate could not be verified "
+                f"({error.verify_message})")
+    if isinstance(error, OSError) and error.strerror:
+        return f"could not reach {host}: {error.strerror[:1].lower()}{error.strerror[1:]}"
+    return f"could not reach {host}: {error}"
+
+
+# No route out: the network is down, or no interface is up.
+_NO_ROUTE = frozenset({errno.ENETUNREACH, errno.ENETDOWN, errno.EHOSTUNREACH})
+
+
 def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc or url
 
@@ -216,10 +247,8 @@ class Client:
                 # Offline, refused, DNS, timeout: a network that is down does not come
                 # back within a few seconds, so one failure to connect is reported
                 # at once rather than retried.
-                detail = getattr(error, "reason", error)
-                if isinstance(detail, TimeoutError):
-                    detail = f"no answer within {self.timeout:g} s"
-                raise FetchError(f"cannot reach {self.host}: {detail}") from None
+                raise FetchError(unreachable(self.host, getattr(error, "reason", error),
+                                             timeout=self.timeout)) from None
             delay = self.retry_base * (2 ** attempt) if wait is None else wait
             delay = min(delay, MAX_WAIT)
             attempt += 1

@@ -185,7 +185,7 @@ def fetch(lib: Library, args: argparse.Namespace) -> int:
     except FetchError as error:
         if interactive:
             progress("")
-        # "winnow fetch: cannot reach huggingface.co: ...": the command names itself.
+        # "winnow fetch: no network: could not reach huggingface.co": the command names itself.
         print(f"{PROG} fetch: {one_line(error)}", file=sys.stderr)
         return 1
     if interactive:

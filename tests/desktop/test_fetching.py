@@ -86,7 +86,7 @@ def test_offline_is_one_line_and_changes_nothing(runner: FetchRunner, db: Path, 
         runner.start()
     report, text = done.args
     assert report is None
-    assert text.startswith("Fetch failed: cannot reach 127.0.0.1:") and "\n" not in text
+    assert text.startswith("Fetch failed: could not reach 127.0.0.1:") and "\n" not in text
     assert _count(db) == 0 and not runner.busy
 
 

@@ -76,7 +76,8 @@ def test_offline_is_one_line_naming_the_host() -> None:
     with pytest.raises(FetchError) as caught:
         api.fetch(DAY)
     message = str(caught.value)
-    assert message.startswith("cannot reach 127.0.0.1:")
+    assert message.startswith("could not reach 127.0.0.1:")
+    assert message.endswith(": nothing answers there (connection refused)")
     assert "\n" not in message and slept == []
 
 

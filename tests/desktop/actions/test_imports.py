@@ -101,14 +101,15 @@ def test_fetch_offline_says_so_and_changes_nothing(make_window, library: Library
     window.run_command("fetch.today")
     qtbot.waitUntil(lambda: not window.fetcher.busy, timeout=15000)
     assert window.statusBar().currentMessage().startswith(
-        "Fetch failed: cannot reach 127.0.0.1:")
+        "Fetch failed: could not reach 127.0.0.1:")
     assert library.stats()["total"] == 0
     # Said in a toast too (the status line was gone in six seconds), with a way to
     # try again that needs no menu: once back online, it fetches.
     toast = window.findChild(Toast)
     assert toast is not None and toast.isVisible()
     assert toast.headline.text() == "Fetch failed"
-    assert toast.detail_text().startswith("cannot reach 127.0.0.1:")
+    assert toast.detail_text().startswith("could not reach 127.0.0.1:")
+    assert toast.detail_text().endswith(": nothing answers there (connection refused)")
     assert toast.action.text() == "Try again"
     assert QApplication.focusWidget() is focus
     today = date.today().isoformat()

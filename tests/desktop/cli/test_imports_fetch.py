@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -11,8 +13,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
+import pytest
+
 from tests.api_server import ApiServer, api_item, closed_port_url, json_reply, paged, serve
-from tests.desktop.cli.conftest import winnow
+from tests.desktop.cli.conftest import WINNOW, winnow
 
 DAY = "2026-11-27"
 
@@ -86,11 +90,42 @@ def test_fetch_gives_up_after_retries_with_one_line(tmp_path: Path) -> None:
 
 def test_fetch_offline_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "lib.db"
-    done = fetch(db, closed_port_url(), DAY)
+    url = closed_port_url()
+    done = fetch(db, url, DAY)
     assert done.returncode == 1
-    [line] = done.stderr.strip().splitlines()
-    assert line.startswith("winnow fetch: cannot reach 127.0.0.1:")
-    assert "Traceback" not in done.stderr and done.stdout == ""
+    host = urllib.parse.urlsplit(url).netloc
+    assert done.stderr == (f"winnow fetch: could not reach {host}: nothing answers there "
+                           f"(connection refused)\n")
+    assert done.stdout == "" and not db.exists()
+
+
+def _offline(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The real command in a network namespace of its own, with no interface up: a
+    machine with no network (and no test reaches the internet)."""
+    try:
+        probe = subprocess.run(["unshare", "-rn", "true"], capture_output=True, check=False)
+    except FileNotFoundError:
+        pytest.skip("unshare is not installed")
+    if probe.returncode != 0:
+        pytest.skip(f"no network namespace here: {probe.stderr.decode().strip()}")
+    return subprocess.run(["unshare", "-rn", *WINNOW, *args], capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+
+
+def test_fetch_with_no_network_says_so_in_words(tmp_path: Path) -> None:
+    """Offline the line was Python's: "cannot reach huggingface.co: [Errno -3] Temporary
+    failure in name resolution"."""
+    db = tmp_path / "lib.db"
+    env = {k: v for k, v in os.environ.items() if k != "WINNOW_API_URL"}
+    done = _offline("--db", str(db), "fetch", DAY, env=env)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "winnow fetch: no network: could not reach huggingface.co\n"
+    # Another server's name may be misspelt as well: both are said.
+    done = _offline("--db", str(db), "fetch", DAY,
+                    env={**env, "WINNOW_API_URL": "http://papers.example.invalid/api"})
+    assert done.stderr == ("winnow fetch: could not reach papers.example.invalid: no such "
+                           "host, or no network\n")
+    assert not db.exists()
 
 
 def test_fetch_malformed_json_is_refused(tmp_path: Path) -> None:
