@@ -217,14 +217,16 @@ class PlainTextView(QTextEdit):
         return selections
 
 
-_APOSTROPHES = "'\u2019"
+# What joins two words into one a reader reads: an apostrophe ("today's", "can’t") and a
+# hyphen ("Lattice-KV", "state-of-the-art", "4-bit"; the hyphen-minus, U+2010, U+2011).
+_JOINERS = "'\u2019-\u2010\u2011"
 
 
 def _inside_a_word(text: str, at: int) -> bool:
-    """Whether `at` splits a word at an apostrophe ("today|'s", "today'|s")."""
-    def joined(apostrophe: int) -> bool:
-        return (0 < apostrophe < len(text) - 1 and text[apostrophe] in _APOSTROPHES
-                and text[apostrophe - 1].isalnum() and text[apostrophe + 1].isalnum())
+    """Whether `at` splits a word at a joiner ("today|'s", "today'|s", "Lattice|-KV")."""
+    def joined(joiner: int) -> bool:
+        return (0 < joiner < len(text) - 1 and text[joiner] in _JOINERS
+                and text[joiner - 1].isalnum() and text[joiner + 1].isalnum())
     return joined(at) or joined(at - 1)
 
 
@@ -401,8 +403,9 @@ class AbstractView(PlainTextView):
                   "home": op.StartOfLine, "end": op.EndOfLine, "top": op.Start,
                   "bottom": op.End}
         if how in ("word+", "word-"):
-            # Qt's word steps stop at an apostrophe inside a word: three `w` from "In"
-            # selected "In today'" of "In today's" (seen in a real window).
+            # Qt's word steps stop at an apostrophe or a hyphen inside a word: three `w`
+            # from "In" selected "In today'" of "In today's", two from a summary's
+            # start "Lattice-" (seen in a real window).
             text = self.toPlainText()
             while cursor.movePosition(simple[how], mode) and _inside_a_word(
                     text, utf16_to_index(text, cursor.position())):

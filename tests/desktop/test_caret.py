@@ -48,3 +48,34 @@ def test_w_and_b_step_over_an_apostrophe_inside_a_word(library: Library, make_wi
     assert view.textCursor().position() == text.index("can’t")
     press("w")
     assert view.textCursor().position() == text.index("read")
+
+
+def test_w_and_b_step_over_a_hyphen_inside_a_word(library: Library, make_window,
+                                                   press) -> None:
+    """`v v w w h` at the start of "Lattice-KV keeps..." highlighted "Lattice-" (a real
+    window, session 6): Qt's word step stops at the hyphen and after it. A hyphenated
+    word is one step, as a reader reads it; a dash between words is not part of them."""
+    abstract = ("Lattice-KV keeps 4-bit codes of state\u2010of\u2010the\u2010art caches "
+                "- and a dash - between words. A second sentence makes this an abstract.")
+    assert library.import_text(f"Hyphens in words\n{abstract}\n").ok
+    win = make_window(library)
+    pid = win.current_id()
+    press("v", "v", "w", "w", "h")
+    assert only_annotation(library, pid).quote == "Lattice-KV keeps"
+    press("Escape", "v")
+    view = win.reader.abstract
+    assert focus() is view
+    text = view.toPlainText()
+    cursor = view.textCursor()
+    cursor.setPosition(text.index("keeps"))
+    view.setTextCursor(cursor)
+    stops = []
+    for _ in range(6):
+        press("w")
+        stops.append(text[view.textCursor().position():].split(" ")[0])
+    assert stops == ["4-bit", "codes", "of", "state\u2010of\u2010the\u2010art", "caches", "-"]
+    press("w")
+    assert text[view.textCursor().position():].startswith("and a dash")
+    for word in ("-", "caches", "state\u2010of\u2010the\u2010art", "of", "codes", "4-bit"):
+        press("b")
+        assert text[view.textCursor().position():].split(" ")[0] == word
