@@ -1094,10 +1094,23 @@ def meta_line(paper: Paper) -> str:
         dates = [format_date(s.listing_date) for s in paper.sources if s.listing_date]
         if len(paper.sources) == 1:
             parts.append(f"listing of {dates[0]}" if dates
-                         else f"from {isolated(paper.sources[0].name)}")
+                         else _undated_source(paper.sources[0].name))
         else:
             parts.append(f"in {len(paper.sources)} listings")
     return "  ·  ".join(parts)
+
+
+def _undated_source(name: str) -> str:
+    """An undated listing as the sidebar's Recent imports names it: "from Sample listing
+    2", "pasted 22:18", not "from 001_2386f24fa6d6a846.txt" (a sample's file name, seen
+    under every undated sample paper in a real window) or "from clipboard 2026-…"."""
+    from desktop.sidebar import listing_label  # beside the imports i14d edits
+
+    label = listing_label({"name": name})
+    if label.startswith("Pasted "):
+        return "pasted " + label.removeprefix("Pasted ")
+    # A file's name is listing text (isolated); "Sample listing 2" is the app's words.
+    return f"from {isolated(label) if name.startswith(label) else label}"
 
 
 def facts_line(paper: Paper) -> str:
