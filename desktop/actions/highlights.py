@@ -22,6 +22,9 @@ commands = CommandSet("highlights")
 # How a selection is made: `v` puts the caret in the abstract, `v` again starts
 # selecting ("v, then w" left the user with nothing selected).
 SELECT_KEYS = "v, v again to start selecting, then w/b/(/) to extend"
+# From the abstract itself (caret mode: Tab, or the first `v`), one `v` starts: "v, v
+# again" there started and stopped a selection, then said "select text first" again.
+SELECT_KEYS_IN_CARET = "v starts selecting, then w/b/(/) to extend"
 command = commands.command
 
 
@@ -80,7 +83,8 @@ def highlight_in(w: MainWindow, colour: str) -> None:
     span = abstract.selection_span()
     pid = w.current_id()
     if span is None or pid is None:
-        w.flash(f"Highlight colour: {colour} · select text first: {SELECT_KEYS}")
+        keys = SELECT_KEYS_IN_CARET if abstract.hasFocus() else SELECT_KEYS
+        w.flash(f"Highlight colour: {colour} · select text first: {keys}")
         return
     field = abstract.field  # the text shown: the abstract, or a card's only summary
     annotation = w.ops.run(lambda library: library.annotate(pid, span[0], span[1],

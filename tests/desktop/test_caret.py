@@ -79,3 +79,26 @@ def test_w_and_b_step_over_a_hyphen_inside_a_word(library: Library, make_window,
     for word in ("-", "caches", "state\u2010of\u2010the\u2010art", "of", "codes", "4-bit"):
         press("b")
         assert text[view.textCursor().position():].split(" ")[0] == word
+
+
+def test_h_without_a_selection_says_the_keys_from_where_the_user_is(
+        library: Library, make_window, press) -> None:
+    """Tab into the abstract, then `v v w w w h` (the list's keys, from the hint) started
+    and stopped a selection there and said "select text first: v, v again…" once more
+    (a real window). In the abstract one `v` starts a selection: it says so."""
+    abstract = ("Loop models iterate one block many times. A second sentence follows here "
+                "to make this an abstract.")
+    assert library.import_text(f"Loops\n{abstract}\n").ok
+    win = make_window(library)
+    pid = win.current_id()
+    press("h")  # from the list
+    assert win.statusBar().currentMessage().endswith(
+        "select text first: v, v again to start selecting, then w/b/(/) to extend")
+    press("Tab")
+    assert focus() is win.reader.abstract
+    press("v", "v", "w", "h")
+    assert win.statusBar().currentMessage().endswith(
+        "select text first: v starts selecting, then w/b/(/) to extend")
+    assert library.annotations(pid) == []
+    press("v", "w", "w", "h")  # as it says, from where the caret stands
+    assert only_annotation(library, pid).quote == "models iterate"
