@@ -179,6 +179,10 @@ def cut_short_finished(w: MainWindow, lines: list[str]) -> None:
                 f"next start")
 
 
+# storage.fetch's reason when the network is down ("no network: could not reach …").
+NO_NETWORK = "no network: "
+
+
 @command("fetch.today", "Fetch today's papers", group="Library", menu="File")
 def fetch_today(w: MainWindow) -> None:
     w.fetcher.start()
@@ -192,6 +196,10 @@ def fetch_done(w: MainWindow, report: object, text: str) -> None:
         from desktop.toast import toast_for
 
         headline, _, why = text.partition(": ")
+        if why.startswith(NO_NETWORK):
+            # Said as the state it is, with what it kept from happening.
+            headline, why = "No network", f"{why.removeprefix(NO_NETWORK)} to fetch papers"
+        why = why[:1].upper() + why[1:]
         toast_for(w).show_message(headline if why else "Fetch failed", why or text,
                                   action="Try again", on_action=w.fetcher.start,
                                   timeout_ms=20_000)

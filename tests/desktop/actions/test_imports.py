@@ -108,7 +108,7 @@ def test_fetch_offline_says_so_and_changes_nothing(make_window, library: Library
     toast = window.findChild(Toast)
     assert toast is not None and toast.isVisible()
     assert toast.headline.text() == "Fetch failed"
-    assert toast.detail_text().startswith("could not reach 127.0.0.1:")
+    assert toast.detail_text().startswith("Could not reach 127.0.0.1:")
     assert toast.detail_text().endswith(": nothing answers there (connection refused)")
     assert toast.action.text() == "Try again"
     assert QApplication.focusWidget() is focus
@@ -543,3 +543,25 @@ def test_an_interrupted_import_is_in_recent_imports_and_can_be_taken_back(
         f"Undid import {cut.source_id}: removed 0 papers, kept 1 you acted on")
     assert opened.get(starred).starred
     assert not any(e.key.startswith("source:") for e in window.sidebar.entries())
+
+
+def test_fetch_with_no_network_is_a_no_network_toast(make_window, library: Library) -> None:
+    """What the fetch says offline (storage.fetch.unreachable on the resolver's own
+    error, as `winnow fetch` says it in a namespace with no network): the toast names the
+    state, "No network", not "Fetch failed" over Python's "[Errno -3] Temporary failure
+    in name resolution"."""
+    import socket
+
+    from desktop.actions.imports import fetch_done
+    from storage.fetch import unreachable
+
+    window = make_window(library)
+    lookup = socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    fetch_done(window, None, f"Fetch failed: {unreachable('huggingface.co', lookup, timeout=20)}")
+    toast = window.findChild(Toast)
+    assert toast is not None and toast.isVisible()
+    assert toast.headline.text() == "No network"
+    assert toast.detail_text() == "Could not reach huggingface.co to fetch papers"
+    assert toast.action.text() == "Try again"
+    assert window.statusBar().currentMessage() == (
+        "Fetch failed: no network: could not reach huggingface.co")
