@@ -149,10 +149,20 @@ def listing_label(source: dict, today: date | None = None) -> str:
         return "Pasted " + name[len("clipboard"):].strip()
     if source.get("listing_date"):
         return format_date(source["listing_date"])
-    sample = re.fullmatch(r"(\d{3})_[0-9a-f]{16}\.txt", name)
-    if sample:
-        return f"Sample listing {int(sample.group(1)) + 1}"
+    number = sample_number(name)
+    if number is not None:
+        return f"Sample listing {number}"
     return name.removesuffix(".txt")
+
+
+_SAMPLE = re.compile(r"(\d{3})_[0-9a-f]{16}\.txt")
+
+
+def sample_number(name: str) -> int | None:
+    """Which of the bundled sample listings a source's file is (1-based), by its
+    name ("001_2386f24fa6d6a846.txt" is the second); None for any other file."""
+    sample = _SAMPLE.fullmatch(name)
+    return int(sample.group(1)) + 1 if sample else None
 
 
 def sidebar_entries(facts: LibraryFacts, views: Sequence[View],

@@ -106,13 +106,17 @@ def choose_import(w: MainWindow) -> None:
     from desktop.dialogs import Choice
     from desktop.model import format_date
     from desktop.removing import ChooseImport
-    from desktop.sidebar import listing_label
+    from desktop.sidebar import listing_label, sample_number
 
     choices = []
     for source in w.library.sources(limit=RECENT):
         state = " · interrupted" if source["status"] == "interrupted" else ""
         label, name = listing_label(source), source["name"]
-        title = name if label == name.removesuffix(".txt") else f"{label} · {name}"
+        number = sample_number(name)
+        if number is not None:  # its file's name is a content hash: no help
+            title = label if label.startswith("Sample") else f"{label} · sample listing {number}"
+        else:
+            title = name if label == name.removesuffix(".txt") else f"{label} · {name}"
         choices.append(Choice(
             source["id"], f"{title} (import {source['id']})",
             f"{source['found']:,} papers · imported "

@@ -565,3 +565,25 @@ def test_fetch_with_no_network_is_a_no_network_toast(make_window, library: Libra
     assert toast.action.text() == "Try again"
     assert window.statusBar().currentMessage() == (
         "Fetch failed: no network: could not reach huggingface.co")
+
+
+def test_the_sample_listings_are_offered_by_name_not_by_their_hashed_files(
+        window, seeded: Library, qtbot) -> None:
+    """Undo this import listed "Mar 11, 2026 · 004_2b9f25e65c4a65f9.txt (import 5)" and
+    "Sample listing 2 · 001_2386f24fa6d6a846.txt (import 2)" (a real window)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.dialogs import ChoiceRole
+    from desktop.removing import ChooseImport
+
+    window.run_command("import.undo")
+    qtbot.waitUntil(lambda: _focused_in(ChooseImport))
+    chooser = QApplication.focusWidget().window()
+    titles = [chooser.list.item(i).data(ChoiceRole).title for i in range(chooser.list.count())]
+    assert titles == [
+        "Mar 11, 2026 · sample listing 5 (import 5)", "Dec 8, 2025 · sample listing 4 (import 4)",
+        "Nov 20, 2026 · sample listing 3 (import 3)", "Sample listing 2 (import 2)",
+        "Dec 9, 2025 · sample listing 1 (import 1)"]
+    qtbot.keyClicks(chooser.input, "nov 20 sample")
+    assert chooser.list.count() == 1
+    chooser.close()
