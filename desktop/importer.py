@@ -131,18 +131,33 @@ def summary_text(report: ImportReport, cancelled: bool = False) -> tuple[str, st
     new, updated = report.new, report.updated
     headline = (f"{new} new paper{'s' if new != 1 else ''}, {updated} updated "
                 f"from {len(good)} listing{'s' if len(good) != 1 else ''}")
+    if bad and not good:
+        # "0 new papers, 0 updated from 0 listings; 1 could not be imported" counted
+        # nothing three times before it said what happened (seen in a real window).
+        headline = (f"Could not import {_shown(bad[0])}" if len(bad) == 1 else
+                    f"Could not import {len(bad)} listings")
+    elif bad:
+        headline += f"; {len(bad)} could not be imported"
     if cancelled:
         headline = "Import cancelled. " + headline
-    if bad:
-        headline += f"; {len(bad)} could not be imported"
     lines: list[str] = []
     for file in files:
-        lines.append(f"✓ {file.summary()}" if file.ok else f"✗ {file.name}: {_error_text(file)}")
+        lines.append(f"✓ {_shown(file)}{file.summary().removeprefix(file.name)}" if file.ok
+                     else f"✗ {_shown(file)}: {_error_text(file)}")
         for warning in file.warnings[:5]:
             lines.append(f"    ! {warning}")
         if len(file.warnings) > 5:
             lines.append(f"    … and {len(file.warnings) - 5} more warnings")
     return headline, "\n".join(lines)
+
+
+def _shown(file: FileReport) -> str:
+    """A listing's name as the sidebar gives it: a paste is "Pasted 04:43", not
+    "clipboard 2026-12-01 04:43:06"; a file keeps its name."""
+    from desktop.sidebar import listing_label
+
+    return listing_label({"name": file.name}) if file.name.startswith("clipboard ") \
+        else file.name
 
 
 def _error_text(file: FileReport) -> str:
