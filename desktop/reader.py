@@ -1100,6 +1100,9 @@ def meta_line(paper: Paper) -> str:
     return "  ·  ".join(parts)
 
 
+WORD_JOINER = "\u2060"
+
+
 def _undated_source(name: str) -> str:
     """An undated listing as the sidebar's Recent imports names it: "from Sample listing
     2", "pasted 22:18", not "from 001_2386f24fa6d6a846.txt" (a sample's file name, seen
@@ -1109,8 +1112,11 @@ def _undated_source(name: str) -> str:
     label = listing_label({"name": name})
     if label.startswith("Pasted "):
         return "pasted " + label.removeprefix("Pasted ")
-    # A file's name is listing text (isolated); "Sample listing 2" is the app's words.
-    return f"from {isolated(label) if name.startswith(label) else label}"
+    if not name.startswith(label):
+        return f"from {label}"  # the app's words: "Sample listing 2"
+    # A file's name is listing text (isolated), and one word: the line wrapped
+    # "from md-" / "trending.md" at its hyphen (seen in a real window).
+    return f"from {isolated(label.replace('-', '-' + WORD_JOINER))}"
 
 
 def facts_line(paper: Paper) -> str:

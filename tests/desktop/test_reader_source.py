@@ -43,3 +43,22 @@ def test_a_paste_reads_pasted_and_a_pipe_its_name(window, seeded: Library, qtbot
         "SELECT id FROM papers WHERE title = 'A Pasted Paper About Pipes'")]
     window.browser.select_paper(paper_id)
     assert window.reader.meta.text() == "from \u2068stdin\u2069"  # isolated: listing text
+
+
+def test_a_files_name_is_not_wrapped_at_its_hyphen(window, seeded: Library) -> None:
+    """The line under the title wrapped "from md-" / "trending.md" (a real window)."""
+    from tests.desktop.test_polish import _wrapped_lines
+
+    listing = ("Daily Papers\n\nA Paper Whose Listing Has A Long Hyphenated Name\nWe "
+               "sieve things carefully and keep what stays in the sieve.\n")
+    assert seeded.import_text(listing, name="md-trending-extraction-copy.md").ok
+    window.browser.load()
+    [paper_id] = [p for p, in seeded.conn.execute(
+        "SELECT id FROM papers WHERE title LIKE 'A Paper Whose Listing%'")]
+    window.browser.select_paper(paper_id)
+    meta = window.reader.meta
+    assert meta.text().replace("\u2060", "").endswith(
+        "from \u2068md-trending-extraction-copy.md\u2069")
+    for width in (120, 160, 200, 260, meta.width()):
+        lines = _wrapped_lines(meta, width)
+        assert not any(line.rstrip().endswith("-") for line in lines), (width, lines)
