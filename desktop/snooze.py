@@ -65,8 +65,16 @@ class SnoozeChooser(QDialog):
 
     def start(self) -> None:
         self.open()
+        self._fit()
         self.activateWindow()
         self.input.setFocus()
+
+    def _fit(self) -> None:
+        """The list as tall as its three rows (styled, so known once shown): the fixed
+        height left ~25 px of nothing under "Someday" (seen in a real window)."""
+        rows = sum(self.list.sizeHintForRow(row) for row in range(self.list.count()))
+        self.list.setFixedHeight(rows + 2 * self.list.frameWidth())
+        self.resize(self.width(), self.sizeHint().height())
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is not self.input or not isinstance(event, QKeyEvent) or \
