@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, ClassVar, Literal, NoReturn
 
 from desktop.cli.common import PROG, one_line
 
@@ -82,7 +82,8 @@ class Registry:
 
         `hint` is said when the word after NAME is no action, or none is given:
         "{words}" in it becomes the words typed, quoted for the shell ("QUERY" when
-        there are none)."""
+        there are none), "{prog}" the command with the options typed before NAME
+        (`winnow --db lib.db`): the hint is a line to paste."""
         if name in self.groups or name in self.commands:
             raise ValueError(f"winnow command {name!r} is registered twice")
         self.groups[name] = help
@@ -135,10 +136,14 @@ class Parser(argparse.ArgumentParser):
 
     action_hint: str | None = None
     """For a group (`winnow search`): said when no action of it is named."""
+    options_typed: ClassVar[list[str]] = []
+    """The top-level options typed (`--db lib.db`), for a hint's command to paste: a
+    group's own parser never sees them (`winnow --db X search agent` said `winnow list
+    agent`, which searched the default library)."""
 
     def error(self, message: str) -> NoReturn:
         if self.action_hint is not None and "arguments are required: ACTION" in message:
-            message = f"{message}; {self.action_hint.format(words='QUERY')}"
+            message = f"{message}; {self._hint('QUERY')}"
         if self.action_hint is not None and message.startswith(_NOT_AN_ACTION):
             # The hint ends in a command to paste: nothing after it.
             self.exit(2, f"{self.prog}: {one_line(message[len(_NOT_AN_ACTION):])}\n")
@@ -153,8 +158,12 @@ class Parser(argparse.ArgumentParser):
             words = shlex.join(arg_strings)
             raise argparse.ArgumentError(None, f"{_NOT_AN_ACTION}{arg_strings[0]!r} is not "
                                                f"an action ({actions}); "
-                                               f"{self.action_hint.format(words=words)}")
+                                               f"{self._hint(words)}")
         return super()._get_values(action, arg_strings)
+
+    def _hint(self, words: str) -> str:
+        prog = shlex.join([PROG, *Parser.options_typed])
+        return (self.action_hint or "").format(words=words, prog=prog)
 
     def _parse_optional(self, arg_string: str):  # type: ignore[no-untyped-def]
         if len(arg_string) > 1 and arg_string[0] == "-" and arg_string[1] != "-" \
@@ -172,12 +181,22 @@ class Parser(argparse.ArgumentParser):
         return arg_string == head or action.nargs != 0 or arg_string[2:3] == "="
 
 
+class _Typed(argparse.Action):
+    """Stores an option's value and keeps it, as typed, for a group's hint."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        Parser.options_typed = [*Parser.options_typed, option_string or self.dest, str(values)]
+
+
 def top_parser() -> argparse.ArgumentParser:
+    Parser.options_typed = []
     parser = Parser(
         prog=PROG,
         description="Triage Hugging Face Daily Papers listings. With no command, opens the app.",
     )
-    parser.add_argument("--db", metavar="PATH",
+    parser.add_argument("--db", metavar="PATH", action=_Typed,
                         help="library file (default: $WINNOW_DB, else the user data dir)")
     parser.add_argument("--version", action="version", version="%(prog)s 0.1.0")
     return parser

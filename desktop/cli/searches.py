@@ -9,7 +9,7 @@ from desktop.cli.registry import arg, command, group
 from storage import Library
 
 group("search", "saved searches (to search papers: winnow list QUERY)",
-      hint="to search papers: winnow list {words}")
+      hint="to search papers: {prog} list {words}")
 
 
 @command("search save", "save a query under a name",
