@@ -152,6 +152,9 @@ def welcome(window: MainWindow) -> None:
         papers = window.library.stats().get("total", 0)
         words = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
         listings = words[len(files)] if len(files) < len(words) else str(len(files))
+        # The import's own line, "415 new papers, 4 updated from 5 listings", counted
+        # papers "updated" in a library that was empty (4 samples are in two listings).
+        window.flash(f"Imported {papers:,} papers from the {listings} sample listings")
         toast_for(window).show_message(
             f"Welcome to Winnow. We imported {listings} sample listings: "
             f"{papers:,} papers, all in your Inbox.",

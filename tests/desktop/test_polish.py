@@ -156,6 +156,10 @@ def test_the_welcome_never_wraps_a_key_away_from_its_words(tmp_path: Path, make_
                         and toast.isVisible(), timeout=60_000)
         details = window.findChild(Toast).details
         assert "/ searches" in details.text().replace("\u00a0", " ")
+        # The status line says it as the toast does: no paper "updated" in an empty
+        # library ("415 new papers, 4 updated from 5 listings", a real window).
+        assert window.statusBar().currentMessage() == (
+            "Imported 415 papers from the five sample listings")
         keys = {"j", "/", "k", "e", "t", "?"}
         for width in (details.contentsRect().width(), 420, 360, 300, 250):
             lines = _wrapped_lines(details, width)
