@@ -613,10 +613,12 @@ _ORG_LINKS = 3
 def refuse_org(text: str, name: str) -> None:
     """Refuse a text that is an Org file's rendering of the page (ListingError)."""
     head = text[:HEAD]
-    if "[[" not in head or _ORG_MARK.search(head) is None:
+    if "[[" not in head:
         return
     for found, _ in enumerate(_ORG_LINK.finditer(head), start=1):
         if found >= _ORG_LINKS:
+            if _ORG_MARK.search(head) is None:
+                return
             raise ListingError(
                 f"{name}: an Org-mode file (Emacs: org-web-tools, pandoc -t org), whose links "
                 f"and headings are Org's; import the page saved from the browser (Ctrl+S), or "
@@ -631,7 +633,8 @@ def refuse_org(text: str, name: str) -> None:
 # comment count ("May 296": May 29 with 6 comments, or May 2 with 96). Read as the page, it
 # was 245 junk papers for the real firecrawl copy, titles ending in their URL (attack F50).
 # The counts cannot be told from the dates: such a text is refused, naming it.
-_MAIL_LINK = re.compile(r"^.*\S ?<https?://(?:www\.)?huggingface\.co/[^>\s]*>[ \t]*$", re.M)
+# Searched for by its literal start; the text before it on its line is checked apart.
+_MAIL_LINK = re.compile(r"<https?://(?:www\.)?huggingface\.co/[^>\s]*>[ \t]*$", re.M)
 _MAIL_LINKS = 3
 
 
@@ -640,7 +643,15 @@ def refuse_mail_text(text: str, name: str) -> None:
     head = text[:HEAD]
     if "co/" not in head or ">" not in head:
         return
-    for found, _ in enumerate(_MAIL_LINK.finditer(head), start=1):
+    found = 0
+    for link in _MAIL_LINK.finditer(head):
+        at = link.start()
+        # Text before it on its line, a space between at most: "TEXT <URL>", "TEXT<URL>".
+        before = head[at - 2:at] if at >= 2 else head[:at]
+        if not before or before[-1] == "\n" or before.isspace() or (
+                before[-1] == " " and before[0] in " \n"):
+            continue
+        found += 1
         if found >= _MAIL_LINKS:
             raise ListingError(
                 f"{name}: a mail's plain text of the page (each link written \"text <URL>\"), "
@@ -659,7 +670,7 @@ def transported_head(head: str) -> bool:
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
         _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
         "[[" in head and _ORG_LINK.search(head) is not None) or (
-        _MAIL_LINK.search(head) is not None) or (
+        "co/" in head and _MAIL_LINK.search(head) is not None) or (
         head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
