@@ -140,6 +140,13 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
                                    single=True)
         if isinstance(data, list):
             return entries_listing(data, name=name, form="api", warnings=warnings)
+        if _keyed_papers(data):
+            # Another tool's JSON of the papers, keyed by id (attack N41): "no listing"
+            # told a user holding the papers that there were none.
+            raise ListingError(f"{name}: JSON from another tool (papers keyed by their ids), "
+                               f"not the Daily Papers API's; fetch the days it covers "
+                               f"(winnow fetch DATE) or import the page saved from the "
+                               f"browser instead")
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     entries: list[Any] = []
     for at, data in documents:
@@ -152,6 +159,15 @@ def api_listing(text: str, *, name: str, warnings: list[str]) -> ParsedListing:
                                f"is no Daily Papers listing")
     single = all(isinstance(data, dict) and "paper" not in data for _, data in documents)
     return entries_listing(entries, name=name, form="api", warnings=warnings, single=single)
+
+
+def _keyed_papers(data: object) -> bool:
+    """An object whose values are papers (a title and an abstract, or a link) by their ids."""
+    if not isinstance(data, dict) or not data:
+        return False
+    values = list(data.values())[:20]
+    return all(isinstance(v, dict) and "title" in v and ("abstract" in v or "url" in v)
+               for v in values)
 
 
 # Blanks between documents; a byte-order mark where a file saved with one was appended.

@@ -305,3 +305,18 @@ def test_a_comma_after_a_list_is_still_no_json() -> None:
     with pytest.raises(ListingError, match=r"line 1: text that is no JSON$"):
         parse_listing('[{"paper": {"id": "2611.01234", "title": "T", "summary": "S"}}], x',
                       name="bad.json")
+
+
+def test_another_tools_json_of_papers_keyed_by_id_is_named() -> None:
+    # A scraper's papers.json: an object keyed by arXiv id, each a title, authors, an
+    # abstract, a link (attack N41: "no Daily Papers listing" to a user holding papers).
+    other = {p["paper"]["id"]: {"url": f"https://arxiv.org/abs/{p['paper']['id']}",
+                                "title": p["title"], "abstract": p["paper"]["summary"],
+                                "upvotes": 3}
+             for p in WEEK[:3]}
+    with pytest.raises(ListingError) as caught:
+        parse_listing(json.dumps(other, indent=4), name="papers.json")
+    assert str(caught.value) == (
+        "papers.json: JSON from another tool (papers keyed by their ids), not the Daily "
+        "Papers API's; fetch the days it covers (winnow fetch DATE) or import the page saved "
+        "from the browser instead")
