@@ -659,6 +659,42 @@ def refuse_mail_text(text: str, name: str) -> None:
                 f"mailed (the Markdown file, or the page saved from the browser) instead")
 
 
+# ---------------------------------------------------------------- numbered lines
+
+# A copy shown with its line numbers and copied so (`cat -n`, `nl -ba`, a viewer's copy
+# with numbers): each line begins with its number, right-aligned, and a tab. Read as the
+# page, the numbers ran into counts and titles: 24 junk papers for the trending page's 12
+# (attack N40). Told by the first lines counting up from 1; the numbers are taken off.
+_NUMBERED = re.compile(r"[ ]*([0-9]{1,9})\t")
+_NUMBERED_MIN = 5
+
+
+def unnumbered(text: str, name: str, warnings: list[str]) -> str:
+    """The text without its line numbers, when every line begins with its own."""
+    if not text.startswith(("     1\t", "1\t")):
+        return text
+    lines = text.split("\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    bare = []
+    expected = 1
+    for line in lines:
+        found = _NUMBERED.match(line)
+        if found is None:
+            if line.strip():
+                return text  # `nl` leaves blank lines unnumbered; anything else: no numbers
+            bare.append(line)
+            continue
+        if int(found[1]) != expected:
+            return text
+        expected += 1
+        bare.append(line[found.end():])
+    if expected <= _NUMBERED_MIN:
+        return text
+    warnings.append(f"{name}: every line begins with its number (cat -n); read without them")
+    return "\n".join(bare) + "\n"
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -670,7 +706,8 @@ def transported_head(head: str) -> bool:
         head.count("\n\n\n\n") >= _DOUBLED_RUNS and _doubled(head.split("\n")[:-1])) or (
         _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
         "[[" in head and _ORG_LINK.search(head) is not None) or (
-        "co/" in head and _MAIL_LINK.search(head) is not None) or (
+        "co/" in head and _MAIL_LINK.search(head) is not None) or head.startswith(
+        ("     1\t", "1\t")) or (
         head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
@@ -691,6 +728,7 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
+    text = unnumbered(text, name, warnings)
     refuse_org(text, name)
     refuse_mail_text(text, name)
     text = unchatted(unwrapped_links(unprinted(text, name, warnings), name, warnings), name,

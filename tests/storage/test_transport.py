@@ -570,3 +570,54 @@ def test_a_copy_with_a_link_or_two_written_so_is_read() -> None:
     odd = text[:k] + "Code <https://huggingface.co/lattice>\n" + text[k:]
     got = parse_listing(odd, name="x.txt", reference=date(2026, 10, 2))
     assert len(got.records) == 15
+
+
+# A copy shown with its line numbers and copied so (`cat -n`, `nl -ba`): the numbers ran
+# into counts and titles (attack N40: 24 junk papers for the trending page's 12).
+def _cat_n(text: str) -> str:
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    return "".join(f"{k:6d}\t{line}\n" for k, line in enumerate(lines, start=1))
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_copy_with_its_line_numbers_is_its_papers(tmp_path: Path, name: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    numbered_text = _cat_n(text)
+    numbered = tmp_path / "n.txt"
+    numbered.write_text(numbered_text, encoding="utf-8")
+    reference = date.fromtimestamp(numbered.stat().st_mtime)
+    for got in (read_listing(numbered),
+                parse_listing(numbered_text, name="n.txt", reference=reference),
+                _lines(numbered_text, "n.txt", reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "n.txt") for w in expected.warnings]
+        assert [w for w in got.warnings if w not in said] == [
+            "n.txt: every line begins with its number (cat -n); read without them"]
+
+
+def test_numbers_that_do_not_count_the_lines_are_the_texts() -> None:
+    # A list of counts and names ("1\tAlice", "3\tBob"): not numbered lines.
+    text = "1\tfirst\n3\tthird\n4\tfourth\n5\tfifth\n6\tsixth\n7\tseventh\n"
+    with pytest.raises(ListingError, match=r"no Daily Papers listing found in it$"):
+        parse_listing(text, name="x.txt")
+
+
+def test_the_command_reads_a_numbered_copy(tmp_path: Path) -> None:
+    text = _source("text-trending.txt")
+    clean = read_listing_text(tmp_path, text)
+    numbered = tmp_path / "n.txt"
+    numbered.write_text(_cat_n(text), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                           "import", "--json", str(numbered)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"][0]["found"] == len(clean.records) == 12
+    with sqlite3.connect(tmp_path / "l.db") as conn:
+        rows = conn.execute("SELECT title, ai_summary, upvotes FROM papers ORDER BY title"
+                            ).fetchall()
+    assert rows == sorted((r.title, r.ai_summary, r.upvotes) for r in clean.records)
