@@ -15,9 +15,11 @@ Pure standard library; no Qt.
 from __future__ import annotations
 
 import codecs
+import csv
 import email
 import email.policy
 import html.parser
+import io
 import itertools
 import json
 import quopri
@@ -695,6 +697,34 @@ def unnumbered(text: str, name: str, warnings: list[str]) -> str:
     return "\n".join(bare) + "\n"
 
 
+# ------------------------------------------------------------- one column of a sheet
+
+# The page pasted into a spreadsheet (a line a row, all in the first column) and saved as
+# CSV: a row with a comma or a quote in it is quoted, its quotes doubled, an empty row is
+# '""' (Google Sheets, LibreOffice). Read as the page, the quotes stayed in titles and
+# abstracts and two cards were lost (attack N39). Told by quoted rows and empty '""' rows,
+# and read with the csv module when every row is one cell.
+_EMPTY_ROW = '\n""\n'
+_QUOTED_ROW = re.compile(r'^"(?:[^"\n]|"")*,(?:[^"\n]|"")*"$', re.M)
+_SHEET_MIN = 2
+
+
+def unsheeted(text: str, name: str, warnings: list[str]) -> str:
+    """The lines of a one-column CSV, when the text is one."""
+    head = text[:HEAD]
+    if head.count(_EMPTY_ROW) < _SHEET_MIN or _QUOTED_ROW.search(head) is None:
+        return text
+    try:
+        rows = list(csv.reader(io.StringIO(text), strict=True))
+    except csv.Error:
+        return text
+    if any(len(row) > 1 for row in rows):
+        return text  # a table, not the page's lines
+    warnings.append(f"{name}: a one-column CSV (the page pasted into a spreadsheet); read "
+                    f"its cells as the page's lines")
+    return "\n".join(row[0] if row else "" for row in rows) + "\n"
+
+
 def transported_head(head: str) -> bool:
     """Whether the first lines of a text may begin an e-mail message or its
     quoted-printable source, or hold links wrapped in a redirect: what
@@ -707,7 +737,7 @@ def transported_head(head: str) -> bool:
         _chat(head) is not None) or _PRINT_HEAD.match(head.lstrip("\n")) is not None or (
         "[[" in head and _ORG_LINK.search(head) is not None) or (
         "co/" in head and _MAIL_LINK.search(head) is not None) or head.startswith(
-        ("     1\t", "1\t")) or (
+        ("     1\t", "1\t")) or head.count(_EMPTY_ROW) >= _SHEET_MIN or (
         head[:256].lstrip()[:1] in ("<", "{", '"') and (
             _ENEX.match(head) is not None or _NOTEBOOK.match(head) is not None
             or _JSON_TEXT.match(head) is not None))
@@ -728,7 +758,7 @@ def untransported(text: str, name: str, warnings: list[str]) -> str:
         text = _unquoted_printable(text)
         warnings.append(f"{name}: quoted-printable text (an e-mail's source: \"=C2=B7\", "
                         f"\"=\" at line ends); read decoded")
-    text = unnumbered(text, name, warnings)
+    text = unsheeted(unnumbered(text, name, warnings), name, warnings)
     refuse_org(text, name)
     refuse_mail_text(text, name)
     text = unchatted(unwrapped_links(unprinted(text, name, warnings), name, warnings), name,

@@ -621,3 +621,55 @@ def test_the_command_reads_a_numbered_copy(tmp_path: Path) -> None:
         rows = conn.execute("SELECT title, ai_summary, upvotes FROM papers ORDER BY title"
                             ).fetchall()
     assert rows == sorted((r.title, r.ai_summary, r.upvotes) for r in clean.records)
+
+
+# The page pasted into a spreadsheet, a line a row in its first column, saved as CSV
+# (attack N39: quotes kept in titles and abstracts, two cards lost).
+def _sheet(text: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")  # quotes only where needed, as sheets do
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()
+    for line in lines:
+        writer.writerow([line])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_a_page_pasted_into_one_column_of_a_sheet_is_its_papers(tmp_path: Path,
+                                                                name: str) -> None:
+    text = _source(name)
+    clean = tmp_path / "clean.txt"
+    clean.write_text(text, encoding="utf-8")
+    expected = read_listing(clean)
+    sheet_text = _sheet(text)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_bytes(sheet_text.encode("utf-8"))
+    reference = date.fromtimestamp(sheet.stat().st_mtime)
+    for got in (read_listing(sheet),
+                parse_listing(sheet_text, name="sheet.csv", reference=reference),
+                _lines(sheet_text, "sheet.csv", reference)):
+        assert got.records == expected.records
+        said = [w.replace("clean.txt", "sheet.csv") for w in expected.warnings]
+        assert [w for w in got.warnings if w not in said] == [
+            "sheet.csv: a one-column CSV (the page pasted into a spreadsheet); read its cells "
+            "as the page's lines"]
+
+
+def test_the_command_reads_a_one_column_sheet(tmp_path: Path) -> None:
+    text = _source("text-daily.txt")
+    clean = read_listing_text(tmp_path, text)
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(_sheet(text), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "l.db"),
+                           "import", "--json", str(sheet)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["files"][0]["found"] == len(clean.records) == 15
+    with sqlite3.connect(tmp_path / "l.db") as conn:
+        rows = conn.execute("SELECT title, abstract FROM papers ORDER BY title").fetchall()
+    assert rows == sorted((r.title, r.abstract) for r in clean.records)
