@@ -43,6 +43,7 @@ from storage.forms.html import (
     html_items,
     looks_like_html,
     page_props,
+    rendered_note,
 )
 from storage.forms.markdown import markdown_items, plain_items
 from storage.forms.onepass import Probe
@@ -435,6 +436,10 @@ def _parse_form(text: str, form: str, *, name: str, reference: date | None,
     if form == "html":
         if _looks_like_mhtml(text):
             text = _mhtml_page(text) or ""
+        if (tool := rendered_note(text)) is not None:
+            raise ListingError(f"{name}: a note rendered to HTML (by {tool}), not the page as "
+                               f"the browser saves it; import the copy it was made from, or "
+                               f"the page saved from the browser (Ctrl+S), instead")
         tokens, props = html_items(text)
         listing = page_props(props)
         if listing is None:

@@ -240,3 +240,21 @@ def looks_like_html(head: str) -> bool:
     if low.startswith(("<!doctype html", "<html", "<?xml")):
         return True
     return low.startswith("<") and any(tag in low for tag in ("<body", "<div", "<article"))
+
+
+# A note rendered to HTML (`pandoc -s`, an editor's "Export to HTML"): a Markdown copy's
+# text and links in a page of the tool's own, no card markup of the site's (its cards are
+# <article> elements) and no listing JSON. Read as the saved page, its login links became
+# titles and its avatar rows organisations (attack F52: 8 papers titled with a login URL,
+# 396 fields wrong for the real text export). Refused, naming the tool.
+_GENERATOR = re.compile(r'<meta\s+name="generator"\s+content="([^"]{1,60})"', re.IGNORECASE)
+
+
+def rendered_note(text: str) -> str | None:
+    """The tool that rendered the HTML from a note, when it is no page the site served."""
+    head = text[:8192]
+    found = _GENERATOR.search(head)
+    if found is None or "<article" in text or _PROPS_OPEN in text:
+        return None
+    return found[1]
+

@@ -402,3 +402,32 @@ def test_winnow_import_refuses_an_org_file_in_one_line(tmp_path: Path) -> None:
     if (tmp_path / "lib.db").exists():
         with sqlite3.connect(tmp_path / "lib.db") as conn:
             assert conn.execute("SELECT count(*) FROM papers").fetchone() == (0,)
+
+
+# A note rendered to HTML (`pandoc -s`, an editor's "Export to HTML") and imported as if it
+# were the saved page: its login links became titles, its avatar rows organisations
+# (attack F52). tests/fixtures/documents/*.pandoc.html: pandoc 2.17 -s -t html of the
+# fixtures named.
+NOTE_REFUSAL = ("a note rendered to HTML (by pandoc), not the page as the browser saves it; "
+                "import the copy it was made from, or the page saved from the browser "
+                "(Ctrl+S), instead")
+
+
+@pytest.mark.parametrize("name", ["md-firecrawl.pandoc.html", "text-urls-export.pandoc.html"])
+def test_a_note_rendered_to_html_is_refused_naming_its_tool(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "page.html"
+    path.write_bytes((ORG / name).read_bytes())
+    for opener in (read_listing, open_listing):
+        with pytest.raises(ListingError) as caught:
+            opener(path)
+        assert str(caught.value) == f"page.html: {NOTE_REFUSAL}"
+
+
+def test_winnow_import_refuses_a_rendered_note(tmp_path: Path) -> None:
+    path = tmp_path / "papers.html"
+    path.write_bytes((ORG / "md-firecrawl.pandoc.html").read_bytes())
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(tmp_path / "lib.db"), "import",
+         str(path)], capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == f"winnow: papers.html: {NOTE_REFUSAL}"
