@@ -241,10 +241,21 @@ def _scan(lines: list[str], i: int, refs: dict[str, str], items: list[Item],
         if not s:
             continue
         c = s[0]
+        if c == "-" and not url_lines and s[1:2] == " " and _COUNT.fullmatch(s[2:].strip()):
+            # The card pasted as a list, a line an item (a note app's "paste as list").
+            _unlisted(lines, i - 1, n)
+            s = lines[i - 1].strip()
         if (c == "-" or c.isdigit()) and not url_lines and _COUNT.fullmatch(s):
             run = _text_card(lines, i, n)
             if run is not None:
                 i = _text_card_items(lines, number, run, items)
+                # A selection that ran on into the next card's upvote count, and no further:
+                # no count of the README's section under it.
+                after = _next_line(lines, i, n)
+                if after < n and _COUNT.fullmatch(lines[after].strip()) and (
+                        _text_card(lines, after + 1, n) is None
+                        and _trending_card(lines, after + 1, n) is None):
+                    i = after + 1
                 continue
         if c in "cC[" and _cut_here(s):
             return True
@@ -351,6 +362,20 @@ def _trending_card(lines: list[str], t: int, n: int) -> tuple[int, int] | None:
             return None
         k = _next_line(lines, k + 1, n)
     return None
+
+
+def _unlisted(lines: list[str], k: int, n: int) -> None:
+    """A text card pasted as list items from line ``k`` on: its lines without their "- "
+    (in place), when the items without them are a text card; else left as they are."""
+    end = k
+    while end < n and end - k <= _TEXT_CARD_REACH + 2 and (
+            lines[end].lstrip().startswith("- ") or lines[end].strip() == "-"):
+        end += 1
+    bare = [line.strip()[2:] if line.strip().startswith("- ") else "" for line in
+            lines[k:end]]
+    run = _text_card(bare, 1, len(bare))
+    if run is not None:
+        lines[k:end] = bare
 
 
 def _next_line(lines: list[str], k: int, n: int) -> int:

@@ -631,3 +631,23 @@ def test_winnow_import_json_finds_a_chromeless_copy_after_the_seeds(tmp_path: Pa
     assert (report["found"], report["new"], report["warnings"]) == (
         len(expected), len(expected), [])
     assert _papers(tmp_path / "lib.db") == expected
+
+
+def test_a_text_card_selected_into_the_next_cards_count_is_that_card() -> None:
+    # The selection ran on into the next card's upvote count ("87"), then the README goes
+    # on: its "### Reading" was a paper with 87 upvotes (i14s, on F48's first fix).
+    (title, first), (_, second) = _text_cards("text-daily.txt")[:2]
+    over = first + second.split("\n", 1)[0] + "\n"
+    assert over.endswith("6\n87\n")
+    for where in WHERE:
+        listing = _read(_pasted(over, where), name="README.md")
+        _same_card(listing, "text-daily.txt", title)
+
+
+def test_a_text_card_pasted_as_a_list_is_that_card() -> None:
+    # A note app's "paste as list": every line of the card an item ("- 142", "- Lattice…").
+    title, card = _text_cards("text-daily.txt")[0]
+    listed = "".join(f"- {line}\n" for line in card.strip("\n").split("\n"))
+    for where in WHERE:
+        listing = _read(_pasted(listed, where), name="README.md")
+        _same_card(listing, "text-daily.txt", title)
