@@ -389,6 +389,7 @@ def unchatted(text: str, name: str, warnings: list[str]) -> str:
     head = _CHAT_HEADS.get(app)
     later = _CHAT_LATER.get(app)
     chat_at: list[int] = []
+    dropped: set[int] = set()  # chat lines taken out, not left blank
     for k, line in enumerate(lines):
         s = line.strip()
         if not s:
@@ -397,14 +398,20 @@ def unchatted(text: str, name: str, warnings: list[str]) -> str:
             prefix = _WHATSAPP.match(s)
             if prefix is not None:
                 lines[k] = s = s[prefix.end():]
-                if k and lines[k - 1].strip():
+                if k and lines[k - 1].strip() and not _continues(s):
                     # A message is a paragraph of its own: the chat took the blank line
                     # at its ends (a wrapped title's end ran into the summary under it).
                     lines[k] = "\n" + lines[k]
                 chat_at.append(k)
         elif ((head is not None and head.fullmatch(s) is not None)
               or (later is not None and later.fullmatch(s) is not None)):
+            # A blank line, as the message's end was; none where the next message goes on
+            # with an indented line of the one before (a title wrapped onto a second line).
+            joined = (0 < k < len(lines) - 1 and lines[k - 1].strip()
+                      and _continues(lines[k + 1]))
             lines[k] = ""
+            if joined:
+                dropped.add(k)
             chat_at.append(k)
             continue
         for mark in _EDITED:
@@ -426,7 +433,12 @@ def unchatted(text: str, name: str, warnings: list[str]) -> str:
             nexts.add(k)
     warnings.append(f"{name}: a copy out of a chat ({app}): read without the chat's sender "
                     f"and time lines between its messages")
-    return "\n".join(lines)
+    return "\n".join(line for k, line in enumerate(lines) if k not in dropped)
+
+
+def _continues(line: str) -> bool:
+    """An indented line that goes on with the line before it (a wrapped title's second)."""
+    return line[:1] in (" ", "\t") and bool(line.strip())
 
 
 # ------------------------------------------------------------------ text containers

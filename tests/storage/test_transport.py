@@ -673,3 +673,25 @@ def test_the_command_reads_a_one_column_sheet(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "l.db") as conn:
         rows = conn.execute("SELECT title, abstract FROM papers ORDER BY title").fetchall()
     assert rows == sorted((r.title, r.abstract) for r in clean.records)
+
+
+@pytest.mark.parametrize("chat", ["whatsapp", "discord"])
+def test_a_message_that_goes_on_with_a_wrapped_title_keeps_it_whole(chat: str) -> None:
+    # The message ends inside a title wrapped onto an indented second line: the next
+    # message goes on with it (the real trending extraction in 400-character WhatsApp
+    # messages: 5 junk papers, titles cut, when every message was made a paragraph).
+    text = _source("md-trending-extraction.md")
+    title = "Lattice-KV: Compressing the Key-Value Cache with Learned Product Quantizers"
+    cut = title.index(" Product")
+    wrapped = text.replace(f"### {title}", f"### {title[:cut]}\n  {title[cut + 1:]}")
+    first, second = wrapped.split("\n  Product", 1)
+    second = "  Product" + second
+    if chat == "whatsapp":
+        chatted = (f"[09:12, 30/11/2026] Alice: {first}\n"
+                   f"[09:13, 30/11/2026] Alice: {second}")
+    else:
+        chatted = f"Alice — Today at 9:12 AM\n{first}\n[9:13 AM]\n{second}"
+    clean = parse_listing(text, name="x.md", reference=date(2026, 10, 2))
+    got = parse_listing(chatted, name="x.md", reference=date(2026, 10, 2))
+    assert got.records == clean.records
+    assert got.records[0].title == title
