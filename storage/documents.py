@@ -118,8 +118,10 @@ def _zip_document(handle: BinaryIO, name: str) -> Document:
     try:
         archive = zipfile.ZipFile(handle)
         names = set(archive.namelist())
-        mimetype = (archive.read("mimetype")[:100].decode("ascii", "replace").strip()
-                    if "mimetype" in names else "")
+        mimetype = ""
+        if "mimetype" in names:
+            with archive.open("mimetype") as member:  # a few bytes, never the whole member
+                mimetype = member.read(100).decode("ascii", "replace").strip()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError,
             NotImplementedError, ValueError):
         raise ListingError(f"{name}: a zip archive, not text; unzip it and import the "
