@@ -4,13 +4,14 @@
     .venv/bin/python -m bench.parse_records compare BEFORE.pickle AFTER.pickle
 
 ``snapshot`` reads, with the parsers of this tree (or of the checkout ``--tree`` names:
-``git worktree add /tmp/old COMMIT``), every page fixture
-(tests/fixtures/forms/), the seeds, each real copy in ``--real DIR`` (kept out of the
-repository), 40 random cuts of each (a fixed seed), each under a user's line ("HF daily
-papers ...", "My reading list"), and bench.parse_forms' pages at 500 papers; it keeps each
-text's form, records, warnings and dates, or its refusal. ``compare`` lists the texts whose
-outcome differs. The texts are this tree's files; bench pages are rendered by the parsed
-tree's fixture writer. Snapshots are pickles: compare only your own.
+``git worktree add /tmp/old COMMIT``), every page fixture (tests/fixtures/forms/), the
+seeds, each real copy in ``--real DIR`` (kept out of the repository), 40 random cuts of
+each at its end and 40 at its start (a selection begun mid-page; fixed seeds), each under
+a user's line ("HF daily papers ...", "My reading list"), and bench.parse_forms' pages at
+500 papers; it keeps each text's form, records, warnings and dates, or its refusal.
+``compare`` lists the texts whose outcome differs. The texts are this tree's files; bench
+pages are rendered by the parsed tree's fixture writer. Snapshots are pickles: compare
+only your own.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def texts(real: Path | None) -> dict[str, str]:
         files += sorted(p for p in real.iterdir() if p.is_file())
     found: dict[str, str] = {}
     rng = random.Random(6)
+    starts = random.Random(44)
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         name = str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
@@ -44,6 +46,9 @@ def texts(real: Path | None) -> dict[str, str]:
         for _ in range(CUTS):
             cut = rng.randrange(1, len(text))
             found[f"{name} cut at {cut}"] = text[:cut]
+        for _ in range(CUTS):
+            cut = starts.randrange(1, len(text))
+            found[f"{name} from {cut}"] = text[cut:]
         for line in LINES:
             found[f"{name} under {line!r}"] = f"{line}\n\n{text}"
     from bench.parse_forms import FORMS, papers

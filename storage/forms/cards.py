@@ -552,7 +552,9 @@ def _title_before(items: list[Item], start: int, anchor: int) -> int | None:
         elif kind == K_UPWORD:
             i += 1 if it.value else 2
             continue
-        elif kind in (K_UP, K_DASH):
+        elif kind in (K_UP, K_DASH, K_ARXIV):
+            # A count before a title; a trending card ends with its "arXiv Page" link (a
+            # copy that begins inside a card begins with such leftovers: attack F44).
             marker = i
         i += 1
     first = (marker + 1) if marker is not None else start
@@ -817,11 +819,14 @@ def finish(
     trending: bool | None = None,
     started: _Started | None = None,
     ending: str = "",
+    paired: tuple[bool, bool] | None = None,
 ) -> ParsedListing:
     """The listing from its cards and the page's head (the items before the first card):
     dates resolved, non-cards dropped, a cut last card skipped, duplicates merged.
     ``ending``: the copy's last text (or the whole text), to tell a copy that ends inside
-    its last card's date."""
+    its last card's date. ``paired``: from a reader that reads a trending card's two copies
+    as one card, whether the first card was read so and whether the cards come twice;
+    None: told from the cards (a card a copy)."""
     listing_raw, name_said = _page_head(head)
     if trending is None:
         trending = name_said == "trending papers" or (name_said is None and _trending_cards(cards))
@@ -829,9 +834,11 @@ def finish(
         listing_date = _resolve(listing_raw, anchor_date(capture_date, None, reference)[0])
     anchor, source = anchor_date(capture_date, listing_date, reference)
     commented = any(card.comments is not None for card in cards[:-1])
+    page = _page_chrome(head)
     records = _records(cards, anchor, source, trending, name=name, truncated=truncated,
-                       warnings=warnings, started=started, page=_page_chrome(head),
-                       date_end=_date_end(ending, cards[-1], commented))
+                       warnings=warnings, started=started, page=page,
+                       date_end=_date_end(ending, cards[-1], commented),
+                       begun=not page and _begins_inside(cards, head, trending, paired))
     return ParsedListing(
         records,
         name=name,
@@ -971,11 +978,12 @@ def _page_name(head: list[Item]) -> str | None:
 def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, name: str,
              truncated: bool, warnings: list[str],
              started: _Started | None = None, date_end: str | None = None,
-             page: bool = False) -> list[PaperRecord]:
+             page: bool = False, begun: bool = False) -> list[PaperRecord]:
     """The cards that are cards, the last one only if whole, duplicates merged. The last
     card is cut when the copy ends inside its date (``date_end`` "": see _date_end); an
     only card, when it does not show its end. A last card the copy may have cut at its
-    date (``date_end``: what of it) is kept and named."""
+    date (``date_end``: what of it) is kept and named. ``begun``: the copy begins inside
+    its first card (see _begins_inside), which is skipped and named."""
     made = [_record(card, anchor, source, trending) for card in cards]
     last = len(cards) - 1
     complete_share = _Shares(cards)
@@ -1000,6 +1008,11 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     seen: dict[str, int] = {}
     for k, card in enumerate(cards):
         record = made[k]
+        if k == 0 and begun:
+            if record is not None and not _copied_after(card, cards):
+                warnings.append(f'{name}: the copy begins inside a card '
+                                f'("{_short(card.title)}"); skipped')
+            continue
         if k == last and cut:
             # Every card twice (trending pages): the cut one may be a second copy.
             twice = len(fields) < sum(1 for r in made[:k] if r is not None)
@@ -1020,7 +1033,8 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
         seen[key] = len(fields)
         fields.append(record)
     if not fields:
-        if last == 0 and warnings and warnings[-1].startswith(f"{name}: the copy ends inside"):
+        if warnings and ((last == 0 and warnings[-1].startswith(f"{name}: the copy ends inside"))
+                         or (begun and warnings[-1].startswith(f"{name}: the copy begins"))):
             raise ListingError(warnings.pop())  # its only card: nothing to import
         raise ListingError(f"{name}: no Daily Papers listing found in it")
     if started is not None and made[last] is not None:
@@ -1133,6 +1147,62 @@ _PARTS: dict[str, Callable[[_Card], object]] = {
     "github": lambda c: _linked_repo(c),
     "arxiv_page": lambda c: c.arxiv_page,
 }
+
+
+def _begins_inside(cards: list[_Card], head: list[Item], trending: bool,
+                   paired: tuple[bool, bool] | None = None) -> bool:
+    """The copy (which shows no page head) begins inside its first card: a selection
+    started mid-page (attack F44), whose first "title" may be a title's tail ("pulation"),
+    a user name or what was left of a date. Told by what the first card lacks of what
+    whole cards show before their titles: a daily card its upvote count (or "-": every
+    card of the daily page shows one; an only card too). A trending card shows nothing
+    every card has before its title, but every card comes twice: the first card is whole
+    with its other copy beside it (a cut first copy has its whole second one after it),
+    or right after another card's end (its "arXiv Page" link); a heading (a Markdown
+    title, never cut) also when nothing of its card stands above it and the cards do
+    not come twice. ``paired``: see finish."""
+    first, rest = cards[0], cards[1:]
+    if not trending:
+        shown = sum(1 for c in rest if c.upvotes is not None)
+        return first.upvotes is None and shown * 5 >= len(rest) * 4
+    if _after_card_end(head):
+        return False
+    if rest and rest[0].title != first.title and rest[0].title.endswith(first.title):
+        return True  # its title's tail, before its whole other copy
+    if paired is not None:
+        first_twice, twice = paired
+        lone = not first_twice and not (rest and rest[0].title == first.title)
+    else:
+        pairs = sum(1 for k in range(2, len(cards)) if cards[k].title == cards[k - 1].title)
+        # A page of cards twice: nearly every card after the first pairs with a neighbour.
+        twice = bool(rest) and pairs * 2 * 5 >= len(rest) * 4
+        lone = not rest or rest[0].title != first.title
+    if first.heading and any(it.kind != K_BLANK and it.text.strip() for it in head):
+        return not (rest and rest[0].title == first.title) and not (
+            paired is not None and paired[0])
+    if not rest and not first.heading:
+        return True  # one copy of one card in text: whole or a title's tail, who can say
+    return twice and lone
+
+
+def _after_card_end(head: list[Item]) -> bool:
+    """What comes before the first card ends as a trending card does, with its "arXiv
+    Page" link: the first card begins whole after it."""
+    for it in reversed(head):
+        if it.kind == K_BLANK or not it.text.strip():
+            continue
+        # (Its link cut inside is text: "rXiv Page](https://arxiv.org/abs/2611.01877)".)
+        return (it.text.endswith("arXiv Page") or "arxiv.org/abs/" in it.text
+                or any(text == "arXiv Page" for text, _ in it.links))
+    return False
+
+
+def _copied_after(card: _Card, cards: list[_Card]) -> bool:
+    """The first card's paper comes whole right after it (the cut first copy of a trending
+    card, or its title's tail): nothing lost, nothing to name."""
+    if len(cards) < 2:
+        return False
+    return cards[1].title.endswith(card.title)
 
 
 def _copied_before(card: _Card, fields: list[list[Any]], seen: dict[str, int],

@@ -75,7 +75,8 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
                reference: date | None, warnings: list[str], form: str = "markdown",
                trending: bool | None = None, dated: bool = True,
                head_dashes: bool = False, definitions_around: bool = False,
-               probe: Probe | None = None, quiet: Quiet | None = None
+               probe: Probe | None = None, quiet: Quiet | None = None,
+               paired: Callable[[], tuple[bool, bool]] | None = None
                ) -> ParsedListing | None:
     """The listing, or None when the text is not wholly of the reader's shape. ``first``
     finds where the first card starts; ``form`` is "markdown" or "text-urls" (a text
@@ -86,7 +87,9 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
     long as one is not the last thing before the first card, where it would be its count.
     ``definitions_around``: no reference definition fits in the reader's cards, so only
     the head and the footer are searched for one. ``probe``: told the span of the cards
-    when ``quiet`` says they hold no sign of another copy.
+    when ``quiet`` says they hold no sign of another copy. ``paired``: for a reader that
+    reads a card's two copies as one (a trending page's), whether the first card was and
+    whether the cards come twice (see cards.finish).
 
     A reader that hands back the card before it again has read a second copy of that
     card which adds nothing to it: the loop goes on after it."""
@@ -123,7 +126,7 @@ def read_cards(text: str, first: re.Pattern[str], read: Read, *, name: str,
     return finish(cards, items, name=name, form=form, reference=reference,
                   warnings=warnings, capture_date=tokens.capture_date,
                   listing_date=tokens.listing_date, trending=trending,
-                  ending=text)
+                  ending=text, paired=None if paired is None else paired())
 
 
 def by_pattern(card: re.Pattern[str],

@@ -120,20 +120,26 @@ def trending_listing(text: str, *, name: str, reference: date | None,
     reader = _Reader()
     return read_cards(text, _FIRST, reader, name=name, reference=reference,
                       warnings=warnings, head_dashes=True,
-                      definitions_around=True, probe=probe, quiet=reader.quiet)
+                      definitions_around=True, probe=probe, quiet=reader.quiet,
+                      paired=reader.paired)
 
 
 class _Reader:
     """A card reader for one text: it remembers the parts of the copy it read last, to
     know a second copy in other blank lines as one that adds nothing; and whether the
-    cards hold a sign of another copy (see quiet)."""
+    cards hold a sign of another copy (see quiet); and whether the first card came with
+    its second copy (see paired)."""
 
-    __slots__ = ("copies", "last", "loud")
+    __slots__ = ("cards", "copies", "doubled", "first", "last", "loud", "twice")
 
     def __init__(self) -> None:
         self.last: tuple[str | None, ...] | None = None
         self.copies = 0  # card copies matched
         self.loud = False  # a card's text has a line "---" in it
+        self.first: _Card | None = None
+        self.twice = False  # the first card's two copies were read
+        self.cards = 0
+        self.doubled = 0  # cards after the first read with their second copy
 
     def __call__(self, text: str, pos: int, before: _Card | None
                  ) -> tuple[_Card | None, int] | None:
@@ -145,12 +151,29 @@ class _Reader:
             parts = m.group(*_PARTS)
             if before is not None and parts == self.last:
                 self.last = None  # a third copy is read as a card
+                if before is self.first:
+                    self.twice = True
+                else:
+                    self.doubled += 1
                 return before, m.end()  # the second copy, in other blank lines
             self.last = parts
         else:
             self.copies += 2
             self.last = None  # both copies matched: a third is read as a card
-        return _card(m, self), m.end()
+        card = _card(m, self)
+        self.cards += 1
+        if self.first is None:
+            self.first = card
+            self.twice = m.start(17) >= 0
+        elif m.start(17) >= 0:
+            self.doubled += 1
+        return card, m.end()
+
+    def paired(self) -> tuple[bool, bool]:
+        """Whether the first card's second copy was read with it, the same in every part
+        (the copy may begin inside its first copy, never inside the paper's card); and
+        whether the cards after it come twice."""
+        return self.twice, self.doubled * 5 >= (self.cards - 1) * 4
 
     def quiet(self, text: str, start: int, end: int) -> bool:
         """No card copy from ``start`` to ``end`` holds a "<" of its own (only its anchor's

@@ -161,8 +161,17 @@ def test_cards_selected_without_the_page_head_say_which_page_they_are(name: str)
     no name in the head, the cards' own "arXiv Page" link or star count says trending."""
     text = (FORMS / name).read_text(encoding="utf-8")
     whole = read(name).records
+    # The first card's own start: the line nearest its title from which it is read whole
+    # (a daily card's upvote count comes before its title: a copy begun after it begins
+    # inside the card, attack F44, and skips it).
     start = text.rfind("\n", 0, text.index(whole[0].title)) + 1
-    listing = parse_listing(text[start:], name=name, reference=READ_ON)
+    while True:
+        listing = parse_listing(text[start:], name=name, reference=READ_ON)
+        if listing.records and listing.records[0].title == whole[0].title:
+            break
+        assert start > 0
+        start = text.rfind("\n", 0, start - 1) + 1
+    assert not any("begins inside" in w for w in listing.warnings)
     assert ([(r.title, r.abstract, r.ai_summary) for r in listing.records]
             == [(r.title, r.abstract, r.ai_summary) for r in whole])
     assert any(r.ai_summary for r in listing.records) == (name in TRENDING)
