@@ -67,11 +67,14 @@ _HF = r"https://huggingface\.co/"
 # Blank lines between the parts: every part is an item of its own to the general reader.
 _GAP = r"\n\n+"
 # An image's alt text as the extractor writes it ("[图片：无替代文本]"): no text of a card.
-_ALT = r"\[[^\[\]\n\\&]{0,40}\]"
+# No "<" in any text of a card but its summary, here and below: what could begin a saved
+# page then stands only where the reader looks for it (see _Reader.quiet); a card with one
+# elsewhere is read by the general reader.
+_ALT = r"\[[^\[\]\n\\&<]{0,40}\]"
 _THUMB = r"\[" + _ALT + r"\]\(" + _HF + r"papers/" + _ID + r"\)" + _GAP
 # An avatar's alt text on a line of its own, as long as it is not a scraper's "[Content
 # truncated]", where the general reader stops reading.
-_AVATAR = r"\[(?!\s*(?i:content\s+truncated))[^\[\]\n\\&]{0,40}\]"
+_AVATAR = r"\[(?!\s*(?i:content\s+truncated))[^\[\]\n\\&<]{0,40}\]"
 # A card, and its second copy when that says the same in the same lines (its anchor's
 # number, "Published on" and the blank lines before its links aside: a clipper's copy
 # has one more there): matched back to back, the second copy compared with the first at
@@ -85,10 +88,10 @@ _CARD = re.compile(
     r"(?:Submitted by" + _GAP + _AVATAR + _GAP + r"([^\n\[\]!#·\\&<]+)" + _GAP + r")?"
     r"(?:" + _THUMB + r')?<a id="source-section-)([0-9]{1,9})'
     r'("></a>' + _GAP
-    + r"### \[([^\[\]\n\\]+)\]\(" + _HF + r"papers/(" + _ID + r")\)" + _GAP
+    + r"### \[([^\[\]\n\\<]+)\]\(" + _HF + r"papers/(" + _ID + r")\)" + _GAP
     # The text: lines up to the blank line before the organisation or the avatar row.
     + r"([^\n]+(?:\n[^\n]+)*)" + _GAP
-    + r"(?:\[" + _ALT + r" ([^\[\]\n\\&·]+)\]\(" + _HF + r"[^()\s]+\) · "
+    + r"(?:\[" + _ALT + r" ([^\[\]\n\\&·<]+)\]\(" + _HF + r"[^()\s<]+\) · "
     r"|(?:-(?: " + _ALT + r")?" + _GAP + r")*- ([0-9]{1,6}) authors?" + _GAP + r"· ))"
     r"(Published on )?"
     r"(([A-Za-z]{3,9} [0-9]{1,2}(?:, [0-9]{4})?)" + _GAP
@@ -130,12 +133,11 @@ class _Reader:
     cards hold a sign of another copy (see quiet); and whether the first card came with
     its second copy (see paired)."""
 
-    __slots__ = ("cards", "copies", "doubled", "first", "last", "loud", "twice")
+    __slots__ = ("cards", "doubled", "first", "last", "loud", "twice")
 
     def __init__(self) -> None:
         self.last: tuple[str | None, ...] | None = None
-        self.copies = 0  # card copies matched
-        self.loud = False  # a card's text has a line "---" in it
+        self.loud = False  # a card's summary has a "<" or a line "---" in it
         self.first: _Card | None = None
         self.twice = False  # the first card's two copies were read
         self.cards = 0
@@ -147,7 +149,6 @@ class _Reader:
         if m is None:
             return None  # the cards are over; the footer is read as the general reader does
         if m.start(17) < 0:  # (not m[17]: that would copy the second copy out)
-            self.copies += 1
             parts = m.group(*_PARTS)
             if before is not None and parts == self.last:
                 self.last = None  # a third copy is read as a card
@@ -158,7 +159,6 @@ class _Reader:
                 return before, m.end()  # the second copy, in other blank lines
             self.last = parts
         else:
-            self.copies += 2
             self.last = None  # both copies matched: a third is read as a card
         card = _card(m, self)
         self.cards += 1
@@ -176,18 +176,17 @@ class _Reader:
         return self.twice, self.doubled * 5 >= (self.cards - 1) * 4
 
     def quiet(self, text: str, start: int, end: int) -> bool:
-        """No card copy from ``start`` to ``end`` holds a "<" of its own (only its anchor's
-        two; a second copy matched with its first repeats the first's free texts) nor a
-        text line "---": what begins a saved page or front matter cannot stand in them.
-        Every other line of a card is followed by a blank line, which front matter's
-        "---" never is. One count of a character over the span, at C speed."""
-        return not self.loud and text.count("<", start, end) == 2 * self.copies
+        """No card from ``start`` to ``end`` holds what begins a saved page or front
+        matter: a "<" stands only in its anchor's two tags and in its summary, and only
+        the summary's lines are followed by a line that is not blank, as front matter's
+        "---" is (a second copy matched with its first repeats the first's texts)."""
+        return not self.loud
 
 
 def _card(m: re.Match[str], reader: _Reader) -> _Card | None:
     user, raw, pid, body, org, n, day, up, stars, repo = m.group(
         2, 5, 6, 7, 8, 9, 12, 13, 15, 16)
-    if "\n" in body and "---" in body:
+    if "<" in body or ("\n" in body and "---" in body):
         reader.loud = True
     title = _title(raw)
     abstract = _paragraph(body, urls=True)

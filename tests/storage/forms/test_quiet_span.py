@@ -119,3 +119,16 @@ def test_a_copy_glued_after_the_cards_is_found(name: str) -> None:
     alone = {r.title for r in parse_listing(text, name=name, reference=READ_ON).records}
     clipped = {r.title for r in parse_listing(other, name="o", reference=READ_ON).records}
     assert {r.title for r in got[0]} == alone | clipped  # type: ignore[index]
+
+
+@pytest.mark.parametrize("name", sorted(PAGES))
+def test_a_less_than_sign_outside_a_summary_is_the_general_readers(name: str) -> None:
+    """A "<" stands in a trending card only in its anchor's tags and its summary for the
+    one-pass reader (so the summaries are all that must be looked at); a title or an alt
+    text with one is read by the general reader, to the same records."""
+    text = PAGES[name]
+    at = text.index("### [", len(text) // 2) + len("### [")
+    quoted = text[:at] + "<html> " + text[at:]
+    assert forms._one_pass(quoted, "markdown", name=name, reference=READ_ON,
+                           warnings=[])[0] is None
+    assert _read(quoted, name) == _split_first(quoted, name)
