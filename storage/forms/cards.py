@@ -1008,7 +1008,8 @@ def _records(cards: list[_Card], anchor: date, source: str, trending: bool, *, n
     seen: dict[str, int] = {}
     for k, card in enumerate(cards):
         record = made[k]
-        if k == 0 and begun:
+        if k == 0 and begun and not (k == last and cut):
+            # (An only card cut at its end too is named as the end's: see below.)
             if record is not None and not _copied_after(card, cards):
                 warnings.append(f'{name}: the copy begins inside a card '
                                 f'("{_short(card.title)}"); skipped')
