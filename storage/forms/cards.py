@@ -1156,7 +1156,8 @@ def _begins_inside(cards: list[_Card], head: list[Item], trending: bool,
     started mid-page (attack F44), whose first "title" may be a title's tail ("pulation"),
     a user name or what was left of a date. Told by what the first card lacks of what
     whole cards show before their titles: a daily card its upvote count (or "-": every
-    card of the daily page shows one; an only card too). A trending card shows nothing
+    card of the daily page shows one; an only card too), when its title is a tail (see
+    _tail_of_title; a heading is whole). A trending card shows nothing
     every card has before its title, but every card comes twice: the first card is whole
     with its other copy beside it (a cut first copy has its whole second one after it),
     or right after another card's end (its "arXiv Page" link); a heading (a Markdown
@@ -1164,8 +1165,11 @@ def _begins_inside(cards: list[_Card], head: list[Item], trending: bool,
     not come twice. ``paired``: see finish."""
     first, rest = cards[0], cards[1:]
     if not trending:
+        # A whole title without its count (a selection from the title: the count is then
+        # unknown) is kept; a title's tail is told by where it begins, inside a word.
         shown = sum(1 for c in rest if c.upvotes is not None)
-        return first.upvotes is None and shown * 5 >= len(rest) * 4
+        return (first.upvotes is None and shown * 5 >= len(rest) * 4
+                and not first.heading and _tail_of_title(first.title))
     if _after_card_end(head):
         return False
     if rest and rest[0].title != first.title and rest[0].title.endswith(first.title):
@@ -1184,6 +1188,15 @@ def _begins_inside(cards: list[_Card], head: list[Item], trending: bool,
     if not rest and not first.heading:
         return True  # one copy of one card in text: whole or a title's tail, who can say
     return twice and lone
+
+
+def _tail_of_title(title: str) -> bool:
+    """A first card's "title" that is what a cut left of a line: it begins with a small
+    letter or with no letter or digit ("pulation", "d by", "(https://..."). A title that
+    begins a word with a capital may be whole: kept (attack F44's trade: a selection that
+    starts at a card's title is the commonest there is)."""
+    first = title[:1]
+    return first.islower() or not first.isalnum()
 
 
 def _after_card_end(head: list[Item]) -> bool:

@@ -38,6 +38,20 @@ def _card_facts(record: PaperRecord) -> PaperRecord:
     return replace(record, position=0, published=None, year_inferred=False, date_source=None)
 
 
+# What stands before a card's title (its upvote count, "Submitted by" + user, the count's
+# link to the paper): a copy begun at the first card's title does not show them, and the
+# card is kept without them (a selection from a title is the commonest there is).
+BEFORE_TITLE = ("upvotes", "submitted_by", "arxiv_id", "url")
+
+
+def _kept_right(record: PaperRecord, whole: PaperRecord, first: bool) -> bool:
+    got, want = _card_facts(record), _card_facts(whole)
+    if first:
+        got = replace(got, **{f: getattr(want, f) for f in BEFORE_TITLE
+                              if getattr(got, f) is None})
+    return got == want
+
+
 def _title_starts(text: str, records: list[PaperRecord]) -> list[tuple[int, str]]:
     """Where each card copy's title begins (a line's start, or a link's "["), in order."""
     found = []
@@ -71,11 +85,15 @@ def test_a_copy_begun_inside_a_card_makes_no_paper_of_it(name: str) -> None:
         cut = 1 + k * (last - 1) // OFFSETS
         listing = _read(text[cut:])
         records = listing.records if listing is not None else []
-        junk = [r.title for r in records if r.title not in clean]
+        # A cut at a capitalised word of a title cannot be told from a whole title: kept
+        # as the first card (see cards._tail_of_title), never anything else.
+        junk = [r.title for k, r in enumerate(records) if r.title not in clean and not (
+            k == 0 and r.title[:1].isupper() and any(
+                t.endswith(" " + r.title) for t in clean))]
         kept = {r.title: r for r in records}
         lost = sorted(_whole_after(starts, cut) - set(kept))
-        wrong = [title for title, r in kept.items()
-                 if title in clean and _card_facts(r) != _card_facts(clean[title])]
+        wrong = [r.title for k, r in enumerate(records)
+                 if r.title in clean and not _kept_right(r, clean[r.title], k == 0)]
         if junk or lost or wrong:
             bad.append((cut, junk, lost, wrong))
     assert bad == []
@@ -95,7 +113,13 @@ def test_a_copy_begun_inside_a_title_names_the_card_it_skips(name: str) -> None:
     clean = {r.title for r in whole.records}
     checked = 0
     for at, title in _title_starts(text, whole.records):
-        cut = at + len(title) // 2
+        # Inside a word, at a small letter: a tail that cannot be told from a title is
+        # one that begins a capitalised word (kept: see cards._tail_of_title).
+        inside = next((k for k in range(len(title) // 2, len(title))
+                       if title[k - 1].isalpha() and title[k].islower()), None)
+        if inside is None:
+            continue
+        cut = at + inside
         listing = _read(text[cut:])
         if listing is None:
             continue  # the last card cut: nothing whole to read (refused in one line)
@@ -123,23 +147,22 @@ def test_a_selection_from_a_cards_start_keeps_every_card(name: str) -> None:
     # The card after the first begins right after the first card's last line.
     begin = text.rfind("\n\n", 0, second)
     previous_title = starts[0][0]
+    want = [_card_facts(r) for r in whole.records[1:]]
     while True:
         at = text.rfind("\n\n", previous_title, begin)
         listing = _read(text[begin:])
-        if listing is not None and len(listing.records) == len(whole.records) - 1:
+        if listing is not None and [_card_facts(r) for r in listing.records] == want:
             break
         assert at > previous_title, "no card start found"
         begin = at
     assert not any("begins inside" in w for w in listing.warnings)
-    assert [_card_facts(r) for r in listing.records] == [
-        _card_facts(r) for r in whole.records[1:]]
 
 
 def test_winnow_import_skips_the_card_a_copy_begins_inside(tmp_path: Path) -> None:
     text = (FORMS / "text-daily.txt").read_text(encoding="utf-8")
     whole = parse_listing(text, name="x", reference=READ_ON)
     title = whole.records[1].title
-    cut = text.index(title) + 9  # a drag-selection started inside the second card's title
+    cut = text.index(title) + 10  # a drag-selection started inside the second card's title
     copy = tmp_path / "selection.txt"
     copy.write_text(text[cut:], encoding="utf-8")
     db = tmp_path / "lib.db"
@@ -150,7 +173,7 @@ def test_winnow_import_skips_the_card_a_copy_begins_inside(tmp_path: Path) -> No
     (report,) = json.loads(run.stdout)["files"]
     assert report["found"] == report["new"] == len(whole.records) - 2
     (said,) = report["warnings"]
-    assert said.startswith(f'selection.txt: the copy begins inside a card ("{title[9:49]}')
+    assert said.startswith(f'selection.txt: the copy begins inside a card ("{title[10:50]}')
     with closing(sqlite3.connect(db)) as conn:
         stored = [row[0] for row in conn.execute("SELECT title FROM papers ORDER BY title")]
     assert stored == sorted(r.title for r in whole.records[2:])
