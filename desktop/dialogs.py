@@ -453,9 +453,14 @@ class TagDialog(QDialog):
         if current:
             now = plain_label("Tagged: " + ", ".join(current) + "   (type -name to remove)",
                               "popupHint", wrap=True)
-        else:
+        elif existing:
             now = plain_label("Enter takes the highlighted tag · Tab completes · Esc, then "
                               "Enter keeps what you typed · comma for several", "popupHint",
+                              wrap=True)
+        else:
+            # No tag yet, so nothing is highlighted and nothing completes: the hint
+            # above spoke of both to the first tag of a library (seen in a real window).
+            now = plain_label("Enter makes the tag · comma for several", "popupHint",
                               wrap=True)
         layout.addWidget(now)
         if self.quick:
