@@ -922,10 +922,18 @@ def _page_head(head: list[Item]) -> tuple[str | None, str | None]:
     """The page's own date (the last bare date before the first card), and the page's
     name (see _page_name)."""
     listing_raw = None
+    previous = ""
     for it in head:
         m = _date_match(it.text)
-        if m is not None and m["n"] is None:
+        # A date after a "·" is a card's (its byline's tail; "· Published on Oct 1, 2026" on
+        # the trending page): a copy that begins inside a card shows one above its first
+        # whole card, and taken for the listing's it moved every yearless date of the copy
+        # into that card's year (attack F53).
+        if m is not None and m["n"] is None and previous != "·" \
+                and not it.text.startswith("·"):
             listing_raw = m["raw"]
+        if it.text.strip():
+            previous = it.text.strip()
     return listing_raw, _page_name(head)
 
 

@@ -6,11 +6,14 @@ exactly as in the whole copy."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
 import subprocess
 import sys
 from contextlib import closing
 from dataclasses import replace
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -177,3 +180,50 @@ def test_winnow_import_skips_the_card_a_copy_begins_inside(tmp_path: Path) -> No
     with closing(sqlite3.connect(db)) as conn:
         stored = [row[0] for row in conn.execute("SELECT title FROM papers ORDER BY title")]
     assert stored == sorted(r.title for r in whole.records[2:])
+
+
+
+# The pages whose cards end their byline with "·" and a date.
+DATED = [name for name in PAGES
+         if re.search(r"^·", (FORMS / name).read_text(encoding="utf-8"), flags=re.M)]
+
+
+@pytest.mark.parametrize("name", DATED)
+def test_a_copy_begun_at_a_cards_dated_tail_keeps_the_pages_date(name: str) -> None:
+    """Begun at a card's "·" (the dated tail of its byline), the copy's first line is that
+    card's date: it is never taken for the listing's own date, which moved every yearless
+    date of the copy into that card's year (attack F53)."""
+    text = (FORMS / name).read_text(encoding="utf-8")
+    whole = _read(text)
+    assert whole is not None
+    published = {r.title: r.published for r in whole.records}
+    for start in (m.start() for m in re.finditer(r"^·", text, flags=re.M)):
+        cut = _read(text[start:])
+        if cut is None:  # begun inside the last card: nothing whole is left
+            continue
+        assert cut.listing_date in (None, whole.listing_date), (start, cut.listing_date)
+        moved = [(r.title, r.published, published[r.title]) for r in cut.records
+                 if r.title in published and r.published != published[r.title]]
+        assert moved == [], (start, moved[:3])
+
+
+def test_winnow_import_of_a_copy_begun_at_a_dated_tail_keeps_the_cards_dates(
+        tmp_path: Path) -> None:
+    text = (FORMS / "text-urls-export.txt").read_text(encoding="utf-8")
+    whole = parse_listing(text, name="x", reference=READ_ON)
+    start = [m.start() for m in re.finditer(r"^·", text, flags=re.M)][2]
+    copy = tmp_path / "selection.txt"
+    copy.write_text(text[start:], encoding="utf-8")
+    noon = datetime.combine(READ_ON, time(12)).timestamp()
+    os.utime(copy, (noon, noon))  # yearless dates resolve against the file's day
+    db = tmp_path / "lib.db"
+    run = subprocess.run(
+        [sys.executable, "-m", "desktop.cli", "--db", str(db), "import", str(copy)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr
+    with closing(sqlite3.connect(db)) as conn:
+        stored = dict(conn.execute("SELECT title, published FROM papers"))
+        (listed,) = conn.execute("SELECT listing_date FROM sources").fetchone()
+    assert listed is None  # the page's date was not copied; a card's is not it
+    assert len(stored) >= len(whole.records) - 4
+    assert stored == {r.title: r.published for r in whole.records if r.title in stored}
